@@ -1,14 +1,73 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! `tryst-crypto`: the cryptographic primitives of the tryst TLS 1.3 stack.
+//!
+//! What it is: small traits for each kind of algorithm a TLS 1.3 handshake and record layer
+//! need — [`Aead`], [`Hash`] (with its HMAC and HKDF), [`KeyExchange`], [`Signer`] and
+//! [`Verifier`] — with RustCrypto implementations as the defaults ([`AES_128_GCM`],
+//! [`AES_256_GCM`], [`SHA256`], [`SHA384`], [`X25519`], [`Ed25519SigningKey`], [`VERIFIER`]),
+//! and secret newtypes ([`Secret`], [`AeadKey`], [`Iv`], [`SharedSecret`]) that zeroize on
+//! drop, are not `Copy`, have no `PartialEq` (they implement [`subtle::ConstantTimeEq`]) and
+//! print only their name in `Debug`.
+//!
+//! What it is not: it knows no TLS code points or wire formats (those live in
+//! `tryst-messages`), and it never reaches for a global RNG: randomness is a
+//! [`CryptoRng`] the caller passes in ([`OsRng`] under the `std` feature).
+//!
+//! `no_std` + `alloc` with default features off.
+//!
+//! ```
+//! use tryst_crypto::{AeadKey, Iv, AES_128_GCM, TAG_LEN, SHA256};
+//!
+//! // HKDF-Expand-Label-style expansion with the label given in pieces: no allocation.
+//! let prk = SHA256.hkdf_extract(&[], b"input keying material");
+//! let mut key = [0u8; 16];
+//! SHA256.hkdf_expand(&prk, &[&[0, 16, 9], b"tls13 ", b"key", &[0]], &mut key)?;
+//! let key = AeadKey::from_slice(&key)?;
+//! let iv = Iv::from_slice(&[7; 12])?;
+//!
+//! // Seal a record in place: plaintext followed by room for the tag.
+//! let sealer = AES_128_GCM.new_key(&key)?;
+//! let mut record = *b"hello, world\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+//! sealer.seal_in_place(&iv.nonce_for(0), b"header", &mut record)?;
+//! assert_eq!(record.len(), 12 + TAG_LEN);
+//!
+//! // Open it: the tag is checked before any plaintext is released.
+//! let n = sealer.open_in_place(&iv.nonce_for(0), b"header", &mut record)?;
+//! assert_eq!(&record[..n], b"hello, world");
+//!
+//! // Any change to the ciphertext, nonce or header is refused.
+//! sealer.seal_in_place(&iv.nonce_for(1), b"header", &mut record)?;
+//! assert!(sealer.open_in_place(&iv.nonce_for(2), b"header", &mut record).is_err());
+//! # Ok::<(), tryst_crypto::Error>(())
+//! ```
+#![no_std]
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+mod aead;
+mod error;
+mod hash;
+mod kx;
+pub mod rng;
+mod secret;
+mod sign;
+
+pub use aead::{
+    AES_128_GCM, AES_256_GCM, Aead, AeadAlgorithm, AeadKeyed, NONCE_LEN, TAG_LEN, aead_for,
+};
+pub use error::Error;
+pub use hash::{
+    Hash, HashAlgorithm, HashContext, Output, SHA256, SHA384, hash_for, hkdf_expand_secret,
+};
+pub use kx::{
+    ActiveKeyExchange, KeyExchange, KeyExchangeAlgorithm, X25519, x25519_agree, x25519_public_key,
+};
+#[cfg(feature = "std")]
+pub use rng::OsRng;
+pub use rng::{CryptoRng, Rng};
+pub use secret::{AeadKey, Iv, Nonce, Secret, SharedSecret};
+pub use sign::{Ed25519SigningKey, SignatureAlgorithm, Signer, VERIFIER, Verifier, verify};
+
+pub use subtle;
+pub use zeroize;

@@ -1,0 +1,176 @@
+//! Authenticated encryption (AES-128-GCM, AES-256-GCM) behind the [`Aead`] trait.
+//!
+//! A cipher is chosen once per connection ([`Aead::new_key`] returns a prepared key object);
+//! each record is then one call, with no allocation and no dispatch beyond that one virtual
+//! call. Sealing and opening work in place.
+
+use alloc::boxed::Box;
+
+use crate::{AeadKey, Error, Nonce};
+use aes_gcm::aead::{AeadInOut, KeyInit};
+
+/// Length of every TLS 1.3 AEAD tag.
+pub const TAG_LEN: usize = 16;
+/// Length of every TLS 1.3 AEAD nonce.
+pub const NONCE_LEN: usize = 12;
+
+/// Which AEAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AeadAlgorithm {
+    /// AES-128-GCM (16-byte key).
+    Aes128Gcm,
+    /// AES-256-GCM (32-byte key).
+    Aes256Gcm,
+}
+
+impl AeadAlgorithm {
+    /// Key length in bytes.
+    pub const fn key_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Gcm => 16,
+            AeadAlgorithm::Aes256Gcm => 32,
+        }
+    }
+
+    /// RFC 8446 §5.5 limit: the number of records one key may protect. For AES-GCM this is
+    /// 2^24.5 full-size records; we use 2^24 to stay on the safe side of the bound.
+    pub const fn confidentiality_limit(self) -> u64 {
+        match self {
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 1 << 24,
+        }
+    }
+}
+
+/// An AEAD algorithm: makes prepared keys.
+pub trait Aead: Send + Sync {
+    /// Which algorithm this is.
+    fn algorithm(&self) -> AeadAlgorithm;
+
+    /// Key length in bytes.
+    fn key_len(&self) -> usize {
+        self.algorithm().key_len()
+    }
+
+    /// Prepare a key (runs the key schedule once). Fails with [`Error::BadLength`] when the
+    /// key has the wrong length.
+    fn new_key(&self, key: &AeadKey) -> Result<Box<dyn AeadKeyed>, Error>;
+}
+
+/// A prepared AEAD key.
+pub trait AeadKeyed: Send + Sync {
+    /// Which algorithm this is.
+    fn algorithm(&self) -> AeadAlgorithm;
+
+    /// Encrypt `buf[..buf.len() - TAG_LEN]` in place and write the tag into the last
+    /// [`TAG_LEN`] bytes of `buf`.
+    fn seal_in_place(&self, nonce: &Nonce, aad: &[u8], buf: &mut [u8]) -> Result<(), Error>;
+
+    /// Check the tag in the last [`TAG_LEN`] bytes of `buf` and, only if it matches, decrypt
+    /// the rest in place, returning the plaintext length. On failure the buffer holds no
+    /// plaintext.
+    fn open_in_place(&self, nonce: &Nonce, aad: &[u8], buf: &mut [u8]) -> Result<usize, Error>;
+}
+
+/// Largest plaintext AES-GCM can protect under one nonce (NIST SP 800-38D): 2^36 - 32 bytes.
+const GCM_P_MAX: u64 = (1 << 36) - 32;
+/// Largest associated data AES-GCM accepts: 2^61 - 1 bytes.
+const GCM_A_MAX: u64 = (1 << 61) - 1;
+
+fn too_long(data_len: usize, aad_len: usize) -> bool {
+    u64::try_from(data_len).map_or(true, |n| n > GCM_P_MAX)
+        || u64::try_from(aad_len).map_or(true, |n| n > GCM_A_MAX)
+}
+
+macro_rules! rustcrypto_gcm {
+    ($imp:ident, $keyed:ident, $cipher:ty, $alg:expr) => {
+        struct $imp;
+
+        struct $keyed($cipher);
+
+        impl Aead for $imp {
+            fn algorithm(&self) -> AeadAlgorithm {
+                $alg
+            }
+            fn new_key(&self, key: &AeadKey) -> Result<Box<dyn AeadKeyed>, Error> {
+                let cipher =
+                    <$cipher>::new_from_slice(key.expose_secret()).map_err(|_| Error::BadLength)?;
+                Ok(Box::new($keyed(cipher)))
+            }
+        }
+
+        impl AeadKeyed for $keyed {
+            fn algorithm(&self) -> AeadAlgorithm {
+                $alg
+            }
+
+            fn seal_in_place(
+                &self,
+                nonce: &Nonce,
+                aad: &[u8],
+                buf: &mut [u8],
+            ) -> Result<(), Error> {
+                let body_len = buf
+                    .len()
+                    .checked_sub(TAG_LEN)
+                    .ok_or(Error::BufferTooShort)?;
+                if too_long(body_len, aad.len()) {
+                    return Err(Error::InputTooLong);
+                }
+                let (body, tag_out) = buf.split_at_mut(body_len);
+                let tag = self
+                    .0
+                    .encrypt_inout_detached(&nonce.0.into(), aad, body.into())
+                    .map_err(|_| Error::InputTooLong)?;
+                tag_out.copy_from_slice(&tag);
+                Ok(())
+            }
+
+            fn open_in_place(
+                &self,
+                nonce: &Nonce,
+                aad: &[u8],
+                buf: &mut [u8],
+            ) -> Result<usize, Error> {
+                let body_len = buf.len().checked_sub(TAG_LEN).ok_or(Error::DecryptFailed)?;
+                if too_long(body_len, aad.len()) {
+                    return Err(Error::InputTooLong);
+                }
+                let (body, tag) = buf.split_at_mut(body_len);
+                let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::DecryptFailed)?;
+                // aes-gcm computes and compares the tag (in constant time) before it applies
+                // the keystream, so a forged record never yields plaintext.
+                self.0
+                    .decrypt_inout_detached(&nonce.0.into(), aad, body.into(), tag.into())
+                    .map_err(|_| Error::DecryptFailed)?;
+                Ok(body_len)
+            }
+        }
+    };
+}
+
+rustcrypto_gcm!(
+    Aes128GcmImpl,
+    Aes128GcmKey,
+    aes_gcm::Aes128Gcm,
+    AeadAlgorithm::Aes128Gcm
+);
+rustcrypto_gcm!(
+    Aes256GcmImpl,
+    Aes256GcmKey,
+    aes_gcm::Aes256Gcm,
+    AeadAlgorithm::Aes256Gcm
+);
+
+/// AES-128-GCM (RustCrypto `aes-gcm`, AES-NI and CLMUL when the CPU has them).
+pub static AES_128_GCM: &dyn Aead = &Aes128GcmImpl;
+/// AES-256-GCM (RustCrypto `aes-gcm`).
+pub static AES_256_GCM: &dyn Aead = &Aes256GcmImpl;
+
+/// The provider's implementation of `alg`.
+pub fn aead_for(alg: AeadAlgorithm) -> &'static dyn Aead {
+    match alg {
+        AeadAlgorithm::Aes128Gcm => AES_128_GCM,
+        AeadAlgorithm::Aes256Gcm => AES_256_GCM,
+    }
+}

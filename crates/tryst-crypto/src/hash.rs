@@ -1,0 +1,229 @@
+//! Hash functions, HMAC and HKDF (RFC 5869), behind the [`Hash`] trait.
+//!
+//! One trait covers all three because TLS 1.3 always uses them together, keyed by the
+//! cipher suite's hash: an implementation (hardware, another library) replaces all of them
+//! at once. [`SHA256`] and [`SHA384`] are the RustCrypto implementations.
+
+use alloc::boxed::Box;
+use core::fmt;
+
+use crate::{Error, Secret};
+use hmac::{KeyInit, Mac};
+use sha2::Digest as _;
+
+/// Which hash function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HashAlgorithm {
+    /// SHA-256 (32-byte output).
+    Sha256,
+    /// SHA-384 (48-byte output).
+    Sha384,
+}
+
+impl HashAlgorithm {
+    /// Output length in bytes.
+    pub const fn output_len(self) -> usize {
+        match self {
+            HashAlgorithm::Sha256 => 32,
+            HashAlgorithm::Sha384 => 48,
+        }
+    }
+}
+
+/// A hash output of up to 64 bytes. Hash outputs (transcript hashes) are not secret, so this
+/// type compares with `==`; HMAC outputs used as authenticators must be compared with
+/// [`subtle::ConstantTimeEq`], which this type also implements.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Output {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Output {
+    /// Wraps up to 64 bytes.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        let mut out = Output {
+            bytes: [0; 64],
+            len: bytes.len(),
+        };
+        out.bytes
+            .get_mut(..bytes.len())
+            .ok_or(Error::BadLength)?
+            .copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    /// The output bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl AsRef<[u8]> for Output {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl subtle::ConstantTimeEq for Output {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        if self.len != other.len {
+            return subtle::Choice::from(0);
+        }
+        self.as_bytes().ct_eq(other.as_bytes())
+    }
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Output(")?;
+        for b in self.as_bytes() {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// A running hash. [`fork`](HashContext::fork) copies the state so "hash of the transcript
+/// so far" can be read many times without re-hashing.
+pub trait HashContext: Send + Sync {
+    /// Absorb more input.
+    fn update(&mut self, data: &[u8]);
+    /// An independent copy of the running state.
+    fn fork(&self) -> Box<dyn HashContext>;
+    /// The hash of everything absorbed so far; the context stays usable.
+    fn current(&self) -> Output;
+    /// The final hash.
+    fn finish(self: Box<Self>) -> Output;
+}
+
+/// A hash function with its HMAC and HKDF.
+pub trait Hash: Send + Sync {
+    /// Which algorithm this is.
+    fn algorithm(&self) -> HashAlgorithm;
+
+    /// Output length in bytes.
+    fn output_len(&self) -> usize {
+        self.algorithm().output_len()
+    }
+
+    /// Start an incremental hash.
+    fn start(&self) -> Box<dyn HashContext>;
+
+    /// One-shot hash.
+    fn hash(&self, data: &[u8]) -> Output;
+
+    /// HMAC(key, concatenation of `parts`).
+    fn hmac(&self, key: &[u8], parts: &[&[u8]]) -> Output;
+
+    /// HKDF-Extract(salt, ikm) (RFC 5869 §2.2). An empty salt is the same as no salt.
+    fn hkdf_extract(&self, salt: &[u8], ikm: &[u8]) -> Secret;
+
+    /// HKDF-Expand(prk, info, L) (RFC 5869 §2.3) into `out`, where `info` is the
+    /// concatenation of `info` pieces, so HKDF-Expand-Label needs no allocation.
+    /// `out.len()` is L; more than 255 hash lengths is [`Error::OutputTooLong`].
+    fn hkdf_expand(&self, prk: &Secret, info: &[&[u8]], out: &mut [u8]) -> Result<(), Error>;
+}
+
+/// HKDF-Expand straight into a new [`Secret`] of `len` bytes.
+pub fn hkdf_expand_secret(
+    hash: &dyn Hash,
+    prk: &Secret,
+    info: &[&[u8]],
+    len: usize,
+) -> Result<Secret, Error> {
+    Secret::fill_with(len, |out| hash.hkdf_expand(prk, info, out))
+}
+
+macro_rules! rustcrypto_hash {
+    ($imp:ident, $ctx:ident, $d:ty, $alg:expr) => {
+        struct $imp;
+
+        #[derive(Clone)]
+        struct $ctx($d);
+
+        impl HashContext for $ctx {
+            fn update(&mut self, data: &[u8]) {
+                self.0.update(data);
+            }
+            fn fork(&self) -> Box<dyn HashContext> {
+                Box::new(self.clone())
+            }
+            fn current(&self) -> Output {
+                output(&self.0.clone().finalize())
+            }
+            fn finish(self: Box<Self>) -> Output {
+                output(&self.0.finalize())
+            }
+        }
+
+        impl Hash for $imp {
+            fn algorithm(&self) -> HashAlgorithm {
+                $alg
+            }
+            fn start(&self) -> Box<dyn HashContext> {
+                Box::new($ctx(<$d>::new()))
+            }
+            fn hash(&self, data: &[u8]) -> Output {
+                output(&<$d>::digest(data))
+            }
+            fn hmac(&self, key: &[u8], parts: &[&[u8]]) -> Output {
+                // HMAC accepts keys of any length (long keys are hashed first), so this
+                // cannot fail; if it ever did, an empty output matches no authenticator.
+                let Ok(mut mac) = <hmac::Hmac<$d> as KeyInit>::new_from_slice(key) else {
+                    return output(&[]);
+                };
+                for p in parts {
+                    mac.update(p);
+                }
+                output(&mac.finalize().into_bytes())
+            }
+            fn hkdf_extract(&self, salt: &[u8], ikm: &[u8]) -> Secret {
+                let (mut prk, _) = hkdf::Hkdf::<$d>::extract(Some(salt), ikm);
+                let secret = Secret::from_prefix(&prk);
+                zeroize::Zeroize::zeroize(prk.as_mut_slice());
+                secret
+            }
+            fn hkdf_expand(
+                &self,
+                prk: &Secret,
+                info: &[&[u8]],
+                out: &mut [u8],
+            ) -> Result<(), Error> {
+                let hk = hkdf::Hkdf::<$d>::from_prk(prk.expose_secret())
+                    .map_err(|_| Error::BadLength)?;
+                hk.expand_multi_info(info, out)
+                    .map_err(|_| Error::OutputTooLong)
+            }
+        }
+    };
+}
+
+fn output(bytes: &[u8]) -> Output {
+    let mut out = Output {
+        bytes: [0; 64],
+        len: 0,
+    };
+    if let Some(dst) = out.bytes.get_mut(..bytes.len()) {
+        dst.copy_from_slice(bytes);
+        out.len = bytes.len();
+    }
+    out
+}
+
+rustcrypto_hash!(Sha256Impl, Sha256Ctx, sha2::Sha256, HashAlgorithm::Sha256);
+rustcrypto_hash!(Sha384Impl, Sha384Ctx, sha2::Sha384, HashAlgorithm::Sha384);
+
+/// SHA-256 with HMAC-SHA256 and HKDF-SHA256 (RustCrypto).
+pub static SHA256: &dyn Hash = &Sha256Impl;
+/// SHA-384 with HMAC-SHA384 and HKDF-SHA384 (RustCrypto).
+pub static SHA384: &dyn Hash = &Sha384Impl;
+
+/// The provider's implementation of `alg`.
+pub fn hash_for(alg: HashAlgorithm) -> &'static dyn Hash {
+    match alg {
+        HashAlgorithm::Sha256 => SHA256,
+        HashAlgorithm::Sha384 => SHA384,
+    }
+}
