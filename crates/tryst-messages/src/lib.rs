@@ -1,12 +1,96 @@
-//! `tryst-messages`: the TLS 1.3 wire codec (record headers, alerts, every handshake message and extension), with a panic-free `Reader` and a length-safe `Writer`. It does no cryptography.
+//! `tryst-messages`: the TLS 1.3 wire codec.
 //!
-//! **Status:** this crate is a placeholder in the workspace; the codec lands with its own issue.
+//! It is the layer that turns bytes into messages and back: record headers, alerts,
+//! change_cipher_spec, the handshake framing and a reassembler for it, every TLS 1.3
+//! handshake message (RFC 8446 §4) and the extensions they carry, and the code points
+//! (cipher suites, groups, signature schemes ...) as open enums.
 //!
-//! It builds as `no_std` + `alloc` with default features off; the `std` feature adds
-//! conveniences that need the standard library.
+//! It is **not** a TLS implementation: it does no cryptography, keeps no state between
+//! messages, and does not decide whether a message is acceptable at this point of the
+//! handshake; the state machine in the `tryst` crate does. It does enforce everything
+//! that can be checked on one message alone: lengths and their ranges, trailing bytes,
+//! duplicate extensions, `pre_shared_key` last, values the RFC forbids.
+//!
+//! Design:
+//!
+//! - **Zero-copy.** Parsed messages borrow byte fields from the input (`Cow::Borrowed`);
+//!   `into_owned()` turns any message into a `'static` one to store.
+//! - **One [`Reader`].** All input goes through a cursor that cannot index out of bounds;
+//!   each length prefix opens a sub-reader that must be consumed exactly; public entry
+//!   points ([`Codec::decode`]) reject trailing bytes. Nothing panics on any input.
+//! - **Lengths by scope.** [`Writer`] writes length prefixes around closures, so an
+//!   encoder cannot get a length wrong; overflow is an error from [`Writer::finish`].
+//! - **Errors name the field** and carry the alert to send ([`Error::alert`]):
+//!   `decode_error` for malformed input, `illegal_parameter` for forbidden values.
+//! - `no_std` + `alloc`; the `std` feature adds `std::error::Error` for [`Error`].
+//!
+//! ```
+//! use tryst_messages::{
+//!     CipherSuite, ClientHello, Codec, Extension, HandshakeJoiner, HandshakeMessage,
+//!     KeyShareEntry, NamedGroup, ProtocolVersion,
+//! };
+//!
+//! let key = [7u8; 32];
+//! let hello = HandshakeMessage::ClientHello(ClientHello {
+//!     legacy_version: ProtocolVersion::Tls12,
+//!     random: [1; 32],
+//!     legacy_session_id: (&[][..]).into(),
+//!     cipher_suites: vec![CipherSuite::TlsAes128GcmSha256],
+//!     legacy_compression_methods: (&[0u8][..]).into(),
+//!     extensions: vec![
+//!         Extension::SupportedVersions(vec![ProtocolVersion::Tls13]),
+//!         Extension::SupportedGroups(vec![NamedGroup::X25519]),
+//!         Extension::KeyShareClient(vec![KeyShareEntry::new(NamedGroup::X25519, &key)]),
+//!     ],
+//! });
+//! let bytes = hello.to_bytes()?;
+//!
+//! // The message arrives split over two records.
+//! let (first, second) = bytes.split_at(10);
+//! let mut joiner = HandshakeJoiner::new();
+//! joiner.push(first)?;
+//! assert!(joiner.next_message()?.is_none());
+//! joiner.push(second)?;
+//! let raw = joiner.next_message()?.expect("a whole message");
+//! let parsed = raw.parse()?;
+//! assert_eq!(parsed, hello);
+//! assert_eq!(parsed.to_bytes()?, raw.encoded);
+//! assert!(joiner.at_message_boundary());
+//!
+//! // Truncated input is a decode_error naming the field.
+//! let err = HandshakeMessage::decode(&bytes[..bytes.len() - 1]).unwrap_err();
+//! assert_eq!(err.alert(), tryst_messages::AlertDescription::DecodeError);
+//! # Ok::<(), tryst_messages::Error>(())
+//! ```
 #![no_std]
 
 #[cfg(feature = "std")]
 extern crate std;
 
 extern crate alloc;
+
+mod codec;
+mod enums;
+mod error;
+mod extensions;
+mod handshake;
+mod messages;
+mod record;
+
+pub use codec::{Codec, Reader, Writer};
+pub use enums::{
+    AlertDescription, AlertLevel, CipherSuite, ContentType, ExtensionType, HandshakeType,
+    NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
+};
+pub use error::{Error, ErrorKind};
+pub use extensions::{
+    Bytes, Extension, ExtensionContext, KeyShareEntry, OcspStatusRequest, OfferedPsks, PskIdentity,
+    ServerName, allowed_in, encode_extensions, find_extension, read_extensions,
+};
+pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeJoiner, HandshakeMessage, RawHandshake};
+pub use messages::{
+    Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
+    EncryptedExtensions, EndOfEarlyData, Finished, HELLO_RETRY_REQUEST_RANDOM, KeyUpdate,
+    KeyUpdateRequest, MAX_HASH_LEN, MessageHash, NewSessionTicket, ServerHello,
+};
+pub use record::{Alert, ChangeCipherSpec, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader};
