@@ -25,6 +25,9 @@ pub enum Error {
     BadSignature,
     /// A private key could not be parsed or does not fit the algorithm.
     InvalidPrivateKey,
+    /// A public key is smaller than the policy allows (an RSA modulus under
+    /// `VerifyPolicy::min_rsa_bits`).
+    KeyTooSmall,
     /// The algorithm is not implemented by this provider.
     UnsupportedAlgorithm,
     /// The random-number generator failed.
@@ -45,6 +48,7 @@ impl fmt::Display for Error {
             }
             Error::BadSignature => "signature is invalid",
             Error::InvalidPrivateKey => "private key is malformed or of the wrong type",
+            Error::KeyTooSmall => "public key smaller than the policy allows",
             Error::UnsupportedAlgorithm => "algorithm not supported by this provider",
             Error::Rng => "random-number generator failed",
         })

@@ -3,7 +3,8 @@
 //! What it is: small traits for each kind of algorithm a TLS 1.3 handshake and record layer
 //! need — [`Aead`], [`Hash`] (with its HMAC and HKDF), [`KeyExchange`], [`Signer`] and
 //! [`Verifier`] — with RustCrypto implementations as the defaults ([`AES_128_GCM`],
-//! [`AES_256_GCM`], [`SHA256`], [`SHA384`], [`X25519`], [`Ed25519SigningKey`], [`VERIFIER`]),
+//! [`AES_256_GCM`], [`SHA256`], [`SHA384`], [`X25519`], [`Ed25519SigningKey`], [`EcdsaP256SigningKey`], [`VERIFIER`] for Ed25519,
+//! ECDSA P-256/P-384 and RSA PKCS#1 v1.5 / PSS),
 //! and secret newtypes ([`Secret`], [`AeadKey`], [`Iv`], [`SharedSecret`]) that zeroize on
 //! drop, are not `Copy`, have no `PartialEq` (they implement [`subtle::ConstantTimeEq`]) and
 //! print only their name in `Debug`.
@@ -46,16 +47,19 @@ extern crate alloc;
 extern crate std;
 
 mod aead;
+mod ecdsa;
 mod error;
 mod hash;
 mod kx;
 pub mod rng;
 mod secret;
 mod sign;
+mod verify;
 
 pub use aead::{
     AES_128_GCM, AES_256_GCM, Aead, AeadAlgorithm, AeadKeyed, NONCE_LEN, TAG_LEN, aead_for,
 };
+pub use ecdsa::EcdsaP256SigningKey;
 pub use error::Error;
 pub use hash::{
     Hash, HashAlgorithm, HashContext, Output, SHA256, SHA384, hash_for, hkdf_expand_secret,
@@ -67,7 +71,10 @@ pub use kx::{
 pub use rng::OsRng;
 pub use rng::{CryptoRng, Rng};
 pub use secret::{AeadKey, Iv, Nonce, Secret, SharedSecret};
-pub use sign::{Ed25519SigningKey, SignatureAlgorithm, Signer, VERIFIER, Verifier, verify};
+pub use sign::{
+    Ed25519SigningKey, SignatureAlgorithm, Signer, VERIFIER, Verifier, verify, verify_with_policy,
+};
+pub use verify::{MAX_RSA_BITS, VerifyPolicy};
 
 pub use subtle;
 pub use zeroize;

@@ -1,9 +1,11 @@
-//! Signatures: Ed25519 signing through the [`Signer`] trait (so a private key can live in an
-//! HSM or another process) and verification through [`verify`].
+//! Signatures: Ed25519 and ECDSA P-256 signing through the [`Signer`] trait (so a private key
+//! can live in an HSM or another process) and verification of every supported algorithm
+//! through [`verify`] / [`verify_with_policy`].
 
 use alloc::vec::Vec;
 
 use crate::Error;
+use crate::verify::{self as imp, VerifyPolicy};
 use rand_core::CryptoRng;
 
 /// A signature algorithm, named by what it computes (TLS code points live in
@@ -13,6 +15,22 @@ use rand_core::CryptoRng;
 pub enum SignatureAlgorithm {
     /// Ed25519 (RFC 8032), pure, with strict verification.
     Ed25519,
+    /// ECDSA over P-256 with SHA-256 (DER signature, SEC1 public key).
+    EcdsaP256Sha256,
+    /// ECDSA over P-384 with SHA-384 (DER signature, SEC1 public key).
+    EcdsaP384Sha384,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (PKCS#1 `RSAPublicKey` DER public key).
+    RsaPkcs1Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RsaPkcs1Sha384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RsaPkcs1Sha512,
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt.
+    RsaPssSha256,
+    /// RSASSA-PSS with SHA-384, MGF1-SHA-384 and a 48-byte salt.
+    RsaPssSha384,
+    /// RSASSA-PSS with SHA-512, MGF1-SHA-512 and a 64-byte salt.
+    RsaPssSha512,
 }
 
 /// Something that can sign: a private key here, in an HSM, or behind an RPC.
@@ -23,7 +41,8 @@ pub trait Signer: Send + Sync {
     /// Sign `message`.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
 
-    /// The public key in the form [`verify`] takes (for Ed25519, the 32-byte key).
+    /// The public key in the form [`verify`] takes (for Ed25519, the 32-byte key; for
+    /// ECDSA, the uncompressed SEC1 point).
     fn public_key(&self) -> Vec<u8>;
 }
 
@@ -99,18 +118,40 @@ impl Signer for Ed25519SigningKey {
     }
 }
 
-/// Verify `signature` over `message` with `public_key`.
+/// Verify `signature` over `message` with `public_key` under the default [`VerifyPolicy`]
+/// (RSA keys of at least 2048 bits).
 ///
-/// Public-key formats: Ed25519 takes the 32-byte key. Ed25519 verification is strict
-/// (RFC 8032 §5.1.7 plus rejection of small-order keys and non-canonical encodings).
+/// Public-key formats: Ed25519 takes the 32-byte key; ECDSA the SEC1 point; RSA the PKCS#1
+/// `RSAPublicKey` DER (both are the contents of an X.509 SubjectPublicKeyInfo BIT STRING).
+/// ECDSA signatures are DER. Ed25519 verification is strict (RFC 8032 §5.1.7 plus
+/// rejection of small-order keys and non-canonical encodings).
 pub fn verify(
     algorithm: SignatureAlgorithm,
     public_key: &[u8],
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
+    verify_with_policy(
+        algorithm,
+        public_key,
+        message,
+        signature,
+        &VerifyPolicy::DEFAULT,
+    )
+}
+
+/// [`verify`] with an explicit [`VerifyPolicy`]. An RSA key below
+/// `policy.min_rsa_bits` is [`Error::KeyTooSmall`].
+pub fn verify_with_policy(
+    algorithm: SignatureAlgorithm,
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+    policy: &VerifyPolicy,
+) -> Result<(), Error> {
+    use SignatureAlgorithm as A;
     match algorithm {
-        SignatureAlgorithm::Ed25519 => {
+        A::Ed25519 => {
             let pk: &[u8; 32] = public_key.try_into().map_err(|_| Error::InvalidPublicKey)?;
             let pk =
                 ed25519_dalek::VerifyingKey::from_bytes(pk).map_err(|_| Error::InvalidPublicKey)?;
@@ -119,6 +160,14 @@ pub fn verify(
             pk.verify_strict(message, &sig)
                 .map_err(|_| Error::BadSignature)
         }
+        A::EcdsaP256Sha256 => imp::ecdsa_p256_sha256(public_key, message, signature),
+        A::EcdsaP384Sha384 => imp::ecdsa_p384_sha384(public_key, message, signature),
+        A::RsaPkcs1Sha256 => imp::rsa_pkcs1::<sha2::Sha256>(public_key, message, signature, policy),
+        A::RsaPkcs1Sha384 => imp::rsa_pkcs1::<sha2::Sha384>(public_key, message, signature, policy),
+        A::RsaPkcs1Sha512 => imp::rsa_pkcs1::<sha2::Sha512>(public_key, message, signature, policy),
+        A::RsaPssSha256 => imp::rsa_pss::<sha2::Sha256>(public_key, message, signature, policy),
+        A::RsaPssSha384 => imp::rsa_pss::<sha2::Sha384>(public_key, message, signature, policy),
+        A::RsaPssSha512 => imp::rsa_pss::<sha2::Sha512>(public_key, message, signature, policy),
     }
 }
 
@@ -133,6 +182,23 @@ pub trait Verifier: Send + Sync {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), Error>;
+
+    /// [`Verifier::verify`] under an explicit [`VerifyPolicy`]. The default method ignores
+    /// the policy only when it is the default one, and otherwise refuses.
+    fn verify_with_policy(
+        &self,
+        algorithm: SignatureAlgorithm,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+        policy: &VerifyPolicy,
+    ) -> Result<(), Error> {
+        if *policy == VerifyPolicy::DEFAULT {
+            self.verify(algorithm, public_key, message, signature)
+        } else {
+            Err(Error::UnsupportedAlgorithm)
+        }
+    }
 }
 
 struct RustCryptoVerifier;
@@ -146,6 +212,17 @@ impl Verifier for RustCryptoVerifier {
         signature: &[u8],
     ) -> Result<(), Error> {
         verify(algorithm, public_key, message, signature)
+    }
+
+    fn verify_with_policy(
+        &self,
+        algorithm: SignatureAlgorithm,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+        policy: &VerifyPolicy,
+    ) -> Result<(), Error> {
+        verify_with_policy(algorithm, public_key, message, signature, policy)
     }
 }
 

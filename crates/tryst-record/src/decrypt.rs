@@ -1,0 +1,398 @@
+//! The receiving half: header checks, opening in place, padding removal, inner content
+//! type, change_cipher_spec, alerts and the close_notify state.
+
+use core::ops::Range;
+
+use tryst_crypto::{Aead, AeadKey, Iv, TAG_LEN};
+use tryst_messages::{
+    Alert, AlertDescription, AlertLevel, ContentType, HandshakeJoiner, ProtocolVersion,
+    RecordHeader,
+};
+
+use crate::encrypt::DirectionKey;
+use crate::{
+    Error, HEADER_LEN, MAX_CIPHERTEXT_LEN, MAX_INNER_PLAINTEXT_LEN, MAX_PLAINTEXT_LEN,
+    MIN_RECORD_SIZE_LIMIT,
+};
+
+/// One record's worth of received content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Message<'a> {
+    /// A handshake fragment (feed it to a handshake reassembler; it may hold part of a
+    /// message or several messages).
+    Handshake(&'a [u8]),
+    /// Application data (never empty: empty records are skipped).
+    ApplicationData(&'a [u8]),
+    /// A non-fatal alert other than close_notify (in TLS 1.3 only `user_canceled`).
+    Alert(Alert),
+    /// The peer's close_notify: it will send nothing more (RFC 8446 §6.1).
+    CloseNotify,
+}
+
+impl Message<'_> {
+    /// The (inner) content type this message arrived with.
+    pub fn content_type(&self) -> ContentType {
+        match self {
+            Message::Handshake(_) => ContentType::Handshake,
+            Message::ApplicationData(_) => ContentType::ApplicationData,
+            Message::Alert(_) | Message::CloseNotify => ContentType::Alert,
+        }
+    }
+}
+
+/// What opening a record produced, as a range into the record buffer (so callers that
+/// loop can drop the borrow).
+#[derive(Clone, Debug)]
+pub(crate) enum Opened {
+    Handshake(Range<usize>),
+    ApplicationData(Range<usize>),
+    Alert(Alert),
+    CloseNotify,
+    /// Nothing for the caller: an ignored change_cipher_spec or an empty application
+    /// data record.
+    Ignored,
+}
+
+impl Opened {
+    pub(crate) fn into_message(self, record: &[u8]) -> Option<Message<'_>> {
+        match self {
+            Opened::Handshake(r) => record.get(r).map(Message::Handshake),
+            Opened::ApplicationData(r) => record.get(r).map(Message::ApplicationData),
+            Opened::Alert(a) => Some(Message::Alert(a)),
+            Opened::CloseNotify => Some(Message::CloseNotify),
+            Opened::Ignored => None,
+        }
+    }
+}
+
+/// Default cap on consecutive records that carry nothing (empty application data,
+/// ignored change_cipher_spec).
+pub const DEFAULT_MAX_EMPTY_RECORDS: u32 = 32;
+
+/// The receiving direction of the record layer: the current key, IV and sequence number,
+/// whether change_cipher_spec is currently tolerated, the record size limit we advertised,
+/// close_notify state, and the first permanent error (after which every call returns it).
+pub struct RecordDecrypter {
+    key: Option<DirectionKey>,
+    max_inner: usize,
+    ccs_allowed: bool,
+    records_seen: u64,
+    empty_run: u32,
+    max_empty_run: u32,
+    close_notify: bool,
+    error: Option<Error>,
+}
+
+impl core::fmt::Debug for RecordDecrypter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RecordDecrypter")
+            .field("protected", &self.key.is_some())
+            .field("sequence_number", &self.sequence_number())
+            .field("max_inner", &self.max_inner)
+            .field("ccs_allowed", &self.ccs_allowed)
+            .field("close_notify", &self.close_notify)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl Default for RecordDecrypter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecordDecrypter {
+    /// A receiver with no keys yet: only TLSPlaintext handshake, alert and (if allowed)
+    /// change_cipher_spec records are accepted.
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            max_inner: MAX_INNER_PLAINTEXT_LEN,
+            ccs_allowed: false,
+            records_seen: 0,
+            empty_run: 0,
+            max_empty_run: DEFAULT_MAX_EMPTY_RECORDS,
+            close_notify: false,
+            error: None,
+        }
+    }
+
+    /// Install a new traffic key and IV; the sequence number restarts at 0.
+    ///
+    /// Contract (RFC 8446 §5.1): call this only at a handshake message boundary, i.e. when
+    /// no partial handshake message is buffered. The record layer cannot see handshake
+    /// framing; [`set_key_at_boundary`](Self::set_key_at_boundary) checks it against the
+    /// caller's [`HandshakeJoiner`]. Records already buffered by the [`Deframer`] but not
+    /// yet returned are opened with the new key, as they must be.
+    ///
+    /// [`Deframer`]: crate::Deframer
+    pub fn set_key(&mut self, aead: &dyn Aead, key: &AeadKey, iv: Iv) -> Result<(), Error> {
+        self.check_usable()?;
+        self.key = Some(DirectionKey::new(aead, key, iv)?);
+        Ok(())
+    }
+
+    /// [`set_key`](Self::set_key), refused with `unexpected_message` when `joiner` holds a
+    /// partial handshake message (RFC 8446 §5.1: a message must not span a key change).
+    pub fn set_key_at_boundary(
+        &mut self,
+        joiner: &HandshakeJoiner,
+        aead: &dyn Aead,
+        key: &AeadKey,
+        iv: Iv,
+    ) -> Result<(), Error> {
+        if !joiner.at_message_boundary() {
+            return Err(self.fail(Error::KeyChangeInsideMessage));
+        }
+        self.set_key(aead, key, iv)
+    }
+
+    /// Whether an unprotected change_cipher_spec record (the single byte 0x01) is
+    /// currently dropped silently (RFC 8446 §5: after the first ClientHello and before the
+    /// peer's Finished). When false, such a record is `unexpected_message`.
+    pub fn set_change_cipher_spec_allowed(&mut self, allowed: bool) {
+        self.ccs_allowed = allowed;
+    }
+
+    /// The `record_size_limit` we advertised (RFC 8449): protected records whose
+    /// TLSInnerPlaintext is longer are `record_overflow`. Values above 2^14 + 1 are clamped.
+    pub fn set_record_size_limit(&mut self, limit: u16) -> Result<(), Error> {
+        if limit < MIN_RECORD_SIZE_LIMIT {
+            return Err(Error::BadRecordSizeLimit(limit));
+        }
+        self.max_inner = usize::from(limit).min(MAX_INNER_PLAINTEXT_LEN);
+        Ok(())
+    }
+
+    /// Cap on consecutive records that carry nothing (default
+    /// [`DEFAULT_MAX_EMPTY_RECORDS`]).
+    pub fn set_max_empty_records(&mut self, max: u32) {
+        self.max_empty_run = max;
+    }
+
+    /// Whether records are protected (a key is installed).
+    pub fn is_protected(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The sequence number the next protected record must carry (0 without a key).
+    pub fn sequence_number(&self) -> u64 {
+        self.key.as_ref().map_or(0, |k| k.seq)
+    }
+
+    /// Whether the peer's close_notify has arrived.
+    pub fn received_close_notify(&self) -> bool {
+        self.close_notify
+    }
+
+    /// The first permanent error, if any.
+    pub fn error(&self) -> Option<Error> {
+        self.error
+    }
+
+    /// What to report when the transport reaches end of input with `buffered` bytes not
+    /// yet forming a record: `Ok` after close_notify with nothing left over, otherwise
+    /// [`Error::Truncated`] (RFC 8446 §6.1).
+    pub fn end_of_input(&self, buffered: usize) -> Result<(), Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        match (self.close_notify, buffered) {
+            (true, 0) => Ok(()),
+            (true, _) => Err(Error::DataAfterCloseNotify),
+            (false, _) => Err(Error::Truncated),
+        }
+    }
+
+    fn check_usable(&self) -> Result<(), Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Record `e` as the permanent error and return it.
+    fn fail(&mut self, e: Error) -> Error {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+        e
+    }
+
+    /// Check a record header as soon as it arrives, before its body is buffered:
+    /// content type, legacy version and length (RFC 8446 §5.1, §5.2).
+    pub fn check_header(&mut self, header: &[u8]) -> Result<usize, Error> {
+        self.check_usable()?;
+        self.check_header_inner(header).map_err(|e| self.fail(e))
+    }
+
+    fn check_header_inner(&self, header: &[u8]) -> Result<usize, Error> {
+        if self.close_notify {
+            return Err(Error::DataAfterCloseNotify);
+        }
+        let (h, _) = RecordHeader::split(header).map_err(|e| {
+            if e.alert() == AlertDescription::RecordOverflow {
+                Error::CiphertextOverflow {
+                    len: header
+                        .get(3..5)
+                        .and_then(|b| b.try_into().ok())
+                        .map_or(0, |b| usize::from(u16::from_be_bytes(b))),
+                    max: MAX_CIPHERTEXT_LEN,
+                }
+            } else {
+                Error::Misuse("record header shorter than five bytes")
+            }
+        })?;
+        let typ = h.content_type;
+        let len = usize::from(h.length);
+        let version_ok = h.legacy_record_version == ProtocolVersion::Tls12
+            || (h.legacy_record_version == ProtocolVersion::Tls10
+                && self.records_seen == 0
+                && self.key.is_none()
+                && typ == ContentType::Handshake);
+        // The content type is checked first: a garbage header says `unexpected_message`.
+        let max = match (typ, self.key.is_some()) {
+            (ContentType::ApplicationData, true) => MAX_CIPHERTEXT_LEN,
+            (ContentType::ChangeCipherSpec, _) => MAX_PLAINTEXT_LEN,
+            (ContentType::Handshake | ContentType::Alert, false) => MAX_PLAINTEXT_LEN,
+            (other, _) => return Err(Error::UnexpectedContentType(other)),
+        };
+        if !version_ok {
+            return Err(Error::BadRecordVersion(h.legacy_record_version));
+        }
+        if len > max {
+            return Err(Error::CiphertextOverflow { len, max });
+        }
+        Ok(len)
+    }
+
+    /// Open one whole record (`record` is the header and exactly its fragment) in place.
+    /// Returns `None` for records that carry nothing for the caller (an allowed
+    /// change_cipher_spec, an empty application data record).
+    ///
+    /// The first error is permanent: the connection must send [`Error::alert`] and close.
+    pub fn open_in_place<'a>(
+        &mut self,
+        record: &'a mut [u8],
+    ) -> Result<Option<Message<'a>>, Error> {
+        let opened = self.open_range(record)?;
+        Ok(opened.into_message(record))
+    }
+
+    pub(crate) fn open_range(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+        self.check_usable()?;
+        let r = self.open_inner(record);
+        let r = r.map_err(|e| self.fail(e))?;
+        self.records_seen = self.records_seen.saturating_add(1);
+        if matches!(r, Opened::CloseNotify) {
+            self.close_notify = true;
+        }
+        if matches!(r, Opened::Ignored) {
+            self.empty_run = self.empty_run.saturating_add(1);
+            if self.empty_run > self.max_empty_run {
+                return Err(self.fail(Error::TooManyEmptyRecords {
+                    max: self.max_empty_run,
+                }));
+            }
+        } else {
+            self.empty_run = 0;
+        }
+        Ok(r)
+    }
+
+    fn open_inner(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+        let len = self.check_header_inner(record.get(..HEADER_LEN).unwrap_or(record))?;
+        if record.len() != HEADER_LEN.saturating_add(len) {
+            return Err(Error::Misuse("record buffer is not exactly one record"));
+        }
+        let typ = record
+            .first()
+            .map_or(ContentType::Invalid, |b| ContentType::from_raw(*b));
+        let body_range = HEADER_LEN..record.len();
+        if typ == ContentType::ChangeCipherSpec {
+            // RFC 8446 §5: drop it if it is the single byte 0x01 and we are in the
+            // handshake; anything else is unexpected_message.
+            return if self.ccs_allowed && record.get(body_range) == Some(&[1u8][..]) {
+                Ok(Opened::Ignored)
+            } else {
+                Err(Error::UnexpectedChangeCipherSpec)
+            };
+        }
+        let Some(key) = self.key.as_mut() else {
+            return classify(typ, record, body_range);
+        };
+        if key.seq == u64::MAX {
+            return Err(Error::SequenceExhausted);
+        }
+        let (header, body) = record
+            .split_at_mut_checked(HEADER_LEN)
+            .ok_or(Error::BadRecordMac)?;
+        if body.len() < TAG_LEN {
+            return Err(Error::BadRecordMac);
+        }
+        let nonce = key.iv.nonce_for(key.seq);
+        let inner_len = key.keyed.open_in_place(&nonce, header, body)?;
+        key.seq = key.seq.saturating_add(1);
+        if inner_len > self.max_inner {
+            return Err(Error::PlaintextOverflow {
+                len: inner_len,
+                max: self.max_inner,
+            });
+        }
+        // Strip the zero padding; the last non-zero byte is the real content type.
+        let inner = body.get(..inner_len).unwrap_or_default();
+        let type_at = inner
+            .iter()
+            .rposition(|&b| b != 0)
+            .ok_or(Error::MissingContentType)?;
+        let inner_type = inner
+            .get(type_at)
+            .map_or(ContentType::Invalid, |b| ContentType::from_raw(*b));
+        if !matches!(
+            inner_type,
+            ContentType::Handshake | ContentType::Alert | ContentType::ApplicationData
+        ) {
+            return Err(Error::UnexpectedContentType(inner_type));
+        }
+        classify(
+            inner_type,
+            record,
+            HEADER_LEN..HEADER_LEN.saturating_add(type_at),
+        )
+    }
+}
+
+/// Interpret the content `record[content]` of type `typ` (handshake, alert or
+/// application data; anything else is `unexpected_message`).
+fn classify(typ: ContentType, record: &[u8], content: Range<usize>) -> Result<Opened, Error> {
+    let body = record.get(content.clone()).unwrap_or_default();
+    match typ {
+        ContentType::ApplicationData if body.is_empty() => Ok(Opened::Ignored),
+        ContentType::ApplicationData => Ok(Opened::ApplicationData(content)),
+        ContentType::Handshake if body.is_empty() => Err(Error::EmptyFragment(typ)),
+        ContentType::Handshake => Ok(Opened::Handshake(content)),
+        ContentType::Alert => {
+            let [level, description] = body else {
+                return Err(if body.is_empty() {
+                    Error::EmptyFragment(typ)
+                } else {
+                    Error::MalformedAlert
+                });
+            };
+            let alert = Alert {
+                level: AlertLevel::from_raw(*level),
+                description: AlertDescription::from_raw(*description),
+            };
+            // RFC 8446 §6: all alerts but close_notify and user_canceled are fatal,
+            // whatever their level says.
+            match alert.description {
+                AlertDescription::CloseNotify => Ok(Opened::CloseNotify),
+                AlertDescription::UserCanceled => Ok(Opened::Alert(alert)),
+                _ => Err(Error::AlertReceived(alert)),
+            }
+        }
+        other => Err(Error::UnexpectedContentType(other)),
+    }
+}

@@ -1,0 +1,137 @@
+//! The deframer: turns a byte stream split anywhere into whole records, buffering at most
+//! one maximum-size record.
+
+use alloc::boxed::Box;
+use alloc::vec;
+
+use crate::decrypt::{Message, Opened, RecordDecrypter};
+use crate::{Error, HEADER_LEN, MAX_RECORD_LEN};
+
+/// Reassembles records from transport bytes.
+///
+/// [`push`](Self::push) copies in as much input as fits in a fixed buffer of one
+/// maximum-size record ([`MAX_RECORD_LEN`] bytes, allocated once) and says how much it
+/// took; [`next_record`](Self::next_record) checks each header as soon as its five bytes
+/// are present, then opens whole records in place with a [`RecordDecrypter`]. Input may
+/// be split anywhere, down to one byte at a time.
+pub struct Deframer {
+    buf: Box<[u8]>,
+    /// Start of bytes not yet handed out.
+    start: usize,
+    /// End of buffered bytes.
+    end: usize,
+    /// Length of the record last returned by `next_record`, released on the next call.
+    returned: usize,
+}
+
+impl core::fmt::Debug for Deframer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Deframer")
+            .field("buffered", &self.buffered_len())
+            .finish()
+    }
+}
+
+impl Default for Deframer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Deframer {
+    /// An empty deframer (allocates its one buffer now).
+    pub fn new() -> Self {
+        Self {
+            buf: vec![0u8; MAX_RECORD_LEN].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            returned: 0,
+        }
+    }
+
+    fn release(&mut self) {
+        self.start = self.start.saturating_add(self.returned).min(self.end);
+        self.returned = 0;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// Copy as much of `input` as fits and return how many bytes were taken; offer the rest
+    /// again after [`next_record`](Self::next_record) has returned what is buffered. A
+    /// return of 0 with non-empty input means a whole record is waiting.
+    pub fn push(&mut self, input: &[u8]) -> usize {
+        self.release();
+        if self.buf.len().saturating_sub(self.end) < input.len() && self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end = self.end.saturating_sub(self.start);
+            self.start = 0;
+        }
+        let Some(free) = self.buf.get_mut(self.end..) else {
+            return 0;
+        };
+        let n = free.len().min(input.len());
+        if let (Some(dst), Some(src)) = (free.get_mut(..n), input.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.end = self.end.saturating_add(n);
+        n
+    }
+
+    /// How many bytes are buffered and not yet returned as records.
+    pub fn buffered_len(&self) -> usize {
+        self.end
+            .saturating_sub(self.start)
+            .saturating_sub(self.returned)
+    }
+
+    /// How many bytes [`push`](Self::push) would take right now.
+    pub fn free_space(&self) -> usize {
+        self.buf.len().saturating_sub(self.buffered_len())
+    }
+
+    /// The next record's content, opened in place, or `None` when more input is needed.
+    /// Records that carry nothing (an allowed change_cipher_spec, empty application data)
+    /// are skipped. The returned slice lives until the next call on this deframer.
+    pub fn next_record(
+        &mut self,
+        decrypter: &mut RecordDecrypter,
+    ) -> Result<Option<Message<'_>>, Error> {
+        self.release();
+        loop {
+            let avail = self.buf.get(self.start..self.end).unwrap_or_default();
+            let Some(header) = avail.get(..HEADER_LEN) else {
+                if !avail.is_empty() && decrypter.received_close_notify() {
+                    return Err(Error::DataAfterCloseNotify);
+                }
+                return Ok(None);
+            };
+            let len = decrypter.check_header(header)?;
+            let rec_len = HEADER_LEN.saturating_add(len);
+            if avail.len() < rec_len {
+                return Ok(None);
+            }
+            let rec_end = self.start.saturating_add(rec_len);
+            let record = self
+                .buf
+                .get_mut(self.start..rec_end)
+                .ok_or(Error::Misuse("deframer bounds"))?;
+            let opened = decrypter.open_range(record)?;
+            if matches!(opened, Opened::Ignored) {
+                self.start = rec_end;
+                continue;
+            }
+            self.returned = rec_len;
+            let record = self.buf.get(self.start..rec_end).unwrap_or_default();
+            return Ok(opened.into_message(record));
+        }
+    }
+
+    /// Report the end of the transport: `Ok` only after the peer's close_notify with
+    /// nothing left over; otherwise [`Error::Truncated`] (RFC 8446 §6.1), distinct from a
+    /// clean close.
+    pub fn end_of_input(&self, decrypter: &RecordDecrypter) -> Result<(), Error> {
+        decrypter.end_of_input(self.buffered_len())
+    }
+}

@@ -1,0 +1,564 @@
+//! The sending half: TLSInnerPlaintext, padding, fragmentation, sealing, sequence numbers
+//! and the AEAD usage limit.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::num::NonZeroU16;
+
+use tryst_crypto::{Aead, AeadKey, AeadKeyed, Iv, TAG_LEN};
+use tryst_messages::{Alert, AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+
+use crate::{
+    Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MAX_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT,
+    encode_header,
+};
+
+/// How much zero padding to add to each protected record (RFC 8446 §5.4). Padding hides
+/// the length of what is sent; it costs bandwidth. Padding is always clamped so the record
+/// stays within 2^14 + 1 bytes of TLSInnerPlaintext and the peer's record_size_limit.
+#[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
+pub enum Padding {
+    /// No padding (the default).
+    #[default]
+    None,
+    /// Pad the TLSInnerPlaintext (content plus the type byte) up to a multiple of this
+    /// many bytes.
+    ToMultipleOf(NonZeroU16),
+    /// Pad every record to the largest size allowed.
+    ToMax,
+    /// Ask a function: given the content type and the content length, how many padding
+    /// bytes? The answer is clamped to what fits. It must be deterministic.
+    Custom(fn(ContentType, usize) -> usize),
+}
+
+impl Padding {
+    /// Padding length for a record of `content_len` bytes, at most `max_pad`.
+    fn pad_len(self, typ: ContentType, content_len: usize, max_pad: usize) -> usize {
+        let want = match self {
+            Padding::None => 0,
+            Padding::ToMultipleOf(n) => {
+                let n = usize::from(n.get());
+                let inner = content_len.saturating_add(1);
+                inner
+                    .checked_rem(n)
+                    .map_or(0, |r| n.saturating_sub(r))
+                    .checked_rem(n)
+                    .unwrap_or(0)
+            }
+            Padding::ToMax => max_pad,
+            Padding::Custom(f) => f(typ, content_len),
+        };
+        want.min(max_pad)
+    }
+}
+
+/// A prepared key for one direction: the AEAD, the IV and the record sequence number.
+pub(crate) struct DirectionKey {
+    pub(crate) keyed: Box<dyn AeadKeyed>,
+    pub(crate) iv: Iv,
+    pub(crate) seq: u64,
+}
+
+impl DirectionKey {
+    pub(crate) fn new(aead: &dyn Aead, key: &AeadKey, iv: Iv) -> Result<Self, Error> {
+        if iv.len() != tryst_crypto::NONCE_LEN {
+            return Err(Error::Crypto(tryst_crypto::Error::BadLength));
+        }
+        Ok(Self {
+            keyed: aead.new_key(key)?,
+            iv,
+            seq: 0,
+        })
+    }
+}
+
+/// Default share of the AEAD's confidentiality limit after which
+/// [`RecordEncrypter::needs_key_update`] turns true, in percent.
+pub const DEFAULT_KEY_UPDATE_PERCENT: u8 = 90;
+
+/// The sending direction of the record layer (like Go's `halfConn`): the current key, IV
+/// and sequence number, the peer's record size limit, the padding policy, and the first
+/// permanent error.
+///
+/// Before [`set_key`](Self::set_key) records go out unprotected (the first flight);
+/// afterwards every record is a TLSCiphertext. Sealing allocates nothing: output is
+/// appended to a `Vec` whose capacity the caller reuses, or written into a caller's buffer
+/// with [`encrypt_in_place`](Self::encrypt_in_place).
+pub struct RecordEncrypter {
+    key: Option<DirectionKey>,
+    /// Largest TLSInnerPlaintext (content + type + padding) the peer accepts.
+    max_inner: usize,
+    padding: Padding,
+    key_update_percent: u8,
+    plaintext_version: ProtocolVersion,
+    closed: bool,
+    error: Option<Error>,
+}
+
+impl core::fmt::Debug for RecordEncrypter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RecordEncrypter")
+            .field("protected", &self.key.is_some())
+            .field("sequence_number", &self.sequence_number())
+            .field("max_inner", &self.max_inner)
+            .field("padding", &self.padding)
+            .field("closed", &self.closed)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl Default for RecordEncrypter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecordEncrypter {
+    /// A sender with no keys yet: records go out as TLSPlaintext.
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            max_inner: MAX_INNER_PLAINTEXT_LEN,
+            padding: Padding::None,
+            key_update_percent: DEFAULT_KEY_UPDATE_PERCENT,
+            plaintext_version: ProtocolVersion::Tls12,
+            closed: false,
+            error: None,
+        }
+    }
+
+    /// Install a new traffic key and IV; the sequence number restarts at 0 (RFC 8446 §5.3).
+    ///
+    /// Contract: keys change only at a handshake message boundary (RFC 8446 §5.1). The
+    /// sender sees whole messages in [`write`](Self::write), so this holds as long as the
+    /// caller does not split one message across calls with a key change in between.
+    pub fn set_key(&mut self, aead: &dyn Aead, key: &AeadKey, iv: Iv) -> Result<(), Error> {
+        self.key = Some(DirectionKey::new(aead, key, iv)?);
+        // A key update is the cure for the usage limit, so that error does not stick.
+        if matches!(
+            self.error,
+            Some(Error::KeyUsageLimit { .. } | Error::SequenceExhausted)
+        ) {
+            self.error = None;
+        }
+        Ok(())
+    }
+
+    /// Apply the peer's `record_size_limit` (RFC 8449): the largest TLSInnerPlaintext
+    /// (content, type byte and padding) it accepts. Values above 2^14 + 1 are clamped;
+    /// values below 64 are an `illegal_parameter` error. Unprotected records are not
+    /// subject to it (RFC 8449 §4).
+    pub fn set_record_size_limit(&mut self, limit: u16) -> Result<(), Error> {
+        if limit < MIN_RECORD_SIZE_LIMIT {
+            return Err(Error::BadRecordSizeLimit(limit));
+        }
+        self.max_inner = usize::from(limit).min(MAX_INNER_PLAINTEXT_LEN);
+        Ok(())
+    }
+
+    /// Choose the padding policy for protected records.
+    pub fn set_padding(&mut self, padding: Padding) {
+        self.padding = padding;
+    }
+
+    /// Turn [`needs_key_update`](Self::needs_key_update) on once this share (1..=100, in
+    /// percent) of the AEAD's confidentiality limit has been used. Values outside the
+    /// range are clamped.
+    pub fn set_key_update_percent(&mut self, percent: u8) {
+        self.key_update_percent = percent.clamp(1, 100);
+    }
+
+    /// `legacy_record_version` for unprotected records: 0x0303 (the default) or 0x0301,
+    /// which RFC 8446 §5.1 allows for the initial ClientHello only.
+    pub fn set_plaintext_record_version(&mut self, version: ProtocolVersion) -> Result<(), Error> {
+        if version != ProtocolVersion::Tls12 && version != ProtocolVersion::Tls10 {
+            return Err(Error::Misuse(
+                "plaintext record version must be 0x0301 or 0x0303",
+            ));
+        }
+        self.plaintext_version = version;
+        Ok(())
+    }
+
+    /// Whether records are protected (a key is installed).
+    pub fn is_protected(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The sequence number the next protected record will use (0 without a key).
+    pub fn sequence_number(&self) -> u64 {
+        self.key.as_ref().map_or(0, |k| k.seq)
+    }
+
+    /// True once the configured share of the AEAD's confidentiality limit
+    /// (RFC 8446 §5.5) has been used, or the sequence number is close to exhausted: send
+    /// KeyUpdate and install the next key before sending much more.
+    pub fn needs_key_update(&self) -> bool {
+        let Some(k) = &self.key else { return false };
+        let limit = k.keyed.algorithm().confidentiality_limit();
+        let threshold = limit / 100 * u64::from(self.key_update_percent);
+        k.seq >= threshold || k.seq >= u64::MAX - (1 << 16)
+    }
+
+    /// Whether a close_notify (or a fatal alert) has been sent; nothing may follow it.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// The most content bytes one record of the current kind carries.
+    pub fn max_fragment_len(&self) -> usize {
+        if self.key.is_some() {
+            self.max_inner.saturating_sub(1)
+        } else {
+            MAX_PLAINTEXT_LEN
+        }
+    }
+
+    /// The size of the record `encrypt_in_place` will produce for `content_len` bytes of
+    /// `typ`, padding included.
+    pub fn record_len(&self, typ: ContentType, content_len: usize) -> usize {
+        if self.key.is_some() {
+            let max_pad = self.max_inner.saturating_sub(1).saturating_sub(content_len);
+            let pad = self.padding.pad_len(typ, content_len, max_pad);
+            HEADER_LEN + content_len.saturating_add(1 + TAG_LEN).saturating_add(pad)
+        } else {
+            HEADER_LEN.saturating_add(content_len)
+        }
+    }
+
+    fn check_usable(&self) -> Result<(), Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.closed {
+            return Err(Error::Misuse("record after close_notify or a fatal alert"));
+        }
+        Ok(())
+    }
+
+    /// Protect one record in place. `buf` starts with [`HEADER_LEN`] bytes of room for the
+    /// header, then `content_len` bytes of content, then room for the type byte, padding
+    /// and tag ([`record_len`](Self::record_len) bytes in all). Returns the record length:
+    /// `buf[..len]` is ready to send.
+    pub fn encrypt_in_place(
+        &mut self,
+        typ: ContentType,
+        buf: &mut [u8],
+        content_len: usize,
+    ) -> Result<usize, Error> {
+        self.check_usable()?;
+        let len = self.record_len(typ, content_len);
+        self.seal_exact(
+            typ,
+            buf.get_mut(..len)
+                .ok_or(Error::BufferTooSmall { needed: len })?,
+            content_len,
+        )
+    }
+
+    /// Seal into exactly `record` (header, content, type, padding, tag).
+    fn seal_exact(
+        &mut self,
+        typ: ContentType,
+        record: &mut [u8],
+        content_len: usize,
+    ) -> Result<usize, Error> {
+        let record_len = record.len();
+        let (header, body) = record
+            .split_at_mut_checked(HEADER_LEN)
+            .ok_or(Error::BufferTooSmall { needed: HEADER_LEN })?;
+        let Some(key) = self.key.as_mut() else {
+            // TLSPlaintext (RFC 8446 §5.1): only the first flight and alerts before keys.
+            if typ == ContentType::ApplicationData {
+                return Err(Error::Misuse("application data before keys are installed"));
+            }
+            if content_len > MAX_PLAINTEXT_LEN || body.len() != content_len {
+                return Err(Error::Misuse("fragment longer than the record limit"));
+            }
+            header.copy_from_slice(&encode_header(typ, self.plaintext_version, content_len)?);
+            return Ok(record_len);
+        };
+        if !matches!(
+            typ,
+            ContentType::Handshake | ContentType::Alert | ContentType::ApplicationData
+        ) {
+            return Err(Error::Misuse(
+                "only handshake, alert and application data are protected",
+            ));
+        }
+        if content_len >= self.max_inner {
+            return Err(Error::Misuse("fragment longer than the record limit"));
+        }
+        if key.seq == u64::MAX {
+            self.error = Some(Error::SequenceExhausted);
+            return Err(Error::SequenceExhausted);
+        }
+        let limit = key.keyed.algorithm().confidentiality_limit();
+        if key.seq >= limit {
+            let e = Error::KeyUsageLimit { limit };
+            self.error = Some(e);
+            return Err(e);
+        }
+        // TLSInnerPlaintext = content || type || zeros (RFC 8446 §5.2).
+        let ciphertext_len = body.len();
+        let inner_len = ciphertext_len
+            .checked_sub(TAG_LEN)
+            .ok_or(Error::BufferTooSmall { needed: TAG_LEN })?;
+        if inner_len <= content_len || inner_len > self.max_inner {
+            return Err(Error::Misuse("record length does not fit the content"));
+        }
+        let (type_and_pad, _) = body
+            .get_mut(content_len..)
+            .and_then(|s| s.split_first_mut())
+            .ok_or(Error::BufferTooSmall { needed: record_len })?;
+        *type_and_pad = typ.to_raw();
+        if let Some(pad) = body.get_mut(content_len.saturating_add(1)..inner_len) {
+            pad.fill(0);
+        }
+        header.copy_from_slice(&encode_header(
+            ContentType::ApplicationData,
+            ProtocolVersion::Tls12,
+            ciphertext_len,
+        )?);
+        let nonce = key.iv.nonce_for(key.seq);
+        if let Err(e) = key.keyed.seal_in_place(&nonce, header, body) {
+            let e = Error::from(e);
+            self.error = Some(e);
+            return Err(e);
+        }
+        key.seq = key.seq.saturating_add(1);
+        Ok(record_len)
+    }
+
+    /// Append records carrying `data` (of content type `typ`) to `out`, fragmenting at
+    /// [`max_fragment_len`](Self::max_fragment_len). Empty data sends nothing.
+    ///
+    /// `out` only grows when its capacity is short: reuse one buffer (clear it after each
+    /// send) and steady-state sending allocates nothing. If an error occurs partway, the
+    /// records already appended used up sequence numbers and must still be sent.
+    pub fn write(&mut self, typ: ContentType, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        self.check_usable()?;
+        if typ == ContentType::ChangeCipherSpec {
+            return Err(Error::Misuse("use write_change_cipher_spec"));
+        }
+        let max = self.max_fragment_len().max(1);
+        for chunk in data.chunks(max) {
+            self.push_record(typ, chunk, out)?;
+        }
+        Ok(())
+    }
+
+    fn push_record(
+        &mut self,
+        typ: ContentType,
+        chunk: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let start = out.len();
+        let len = self.record_len(typ, chunk.len());
+        out.resize(start.saturating_add(len), 0);
+        let result = match out.get_mut(start..) {
+            Some(record) => {
+                if let Some(dst) =
+                    record.get_mut(HEADER_LEN..HEADER_LEN.saturating_add(chunk.len()))
+                {
+                    dst.copy_from_slice(chunk);
+                }
+                self.seal_exact(typ, record, chunk.len())
+            }
+            None => Err(Error::BufferTooSmall { needed: len }),
+        };
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result.map(|_| ())
+    }
+
+    /// Append one alert record. Every alert but `user_canceled` closes this direction:
+    /// nothing can be written after it.
+    pub fn write_alert(&mut self, alert: Alert, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.check_usable()?;
+        let body = [alert.level.to_raw(), alert.description.to_raw()];
+        self.push_record(ContentType::Alert, &body, out)?;
+        if alert.description != AlertDescription::UserCanceled {
+            self.closed = true;
+        }
+        Ok(())
+    }
+
+    /// Append a close_notify alert (RFC 8446 §6.1); nothing can be written after it.
+    pub fn write_close_notify(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.write_alert(
+            Alert {
+                level: AlertLevel::Warning,
+                description: AlertDescription::CloseNotify,
+            },
+            out,
+        )
+    }
+
+    /// Append the unprotected change_cipher_spec record of middlebox compatibility mode
+    /// (RFC 8446 §D.4): `14 03 03 00 01 01`, whatever the key state.
+    pub fn write_change_cipher_spec(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.check_usable()?;
+        out.extend_from_slice(&encode_header(
+            ContentType::ChangeCipherSpec,
+            ProtocolVersion::Tls12,
+            1,
+        )?);
+        out.push(1);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tryst_crypto::AES_128_GCM;
+
+    fn keyed() -> RecordEncrypter {
+        let mut e = RecordEncrypter::new();
+        e.set_key(
+            AES_128_GCM,
+            &AeadKey::from_slice(&[1; 16]).unwrap(),
+            Iv::from_slice(&[2; 12]).unwrap(),
+        )
+        .unwrap();
+        e
+    }
+
+    #[test]
+    fn sequence_never_wraps() {
+        let mut e = keyed();
+        e.key.as_mut().unwrap().seq = u64::MAX;
+        let mut out = Vec::new();
+        let err = e
+            .write(ContentType::ApplicationData, b"x", &mut out)
+            .unwrap_err();
+        // The usage limit trips first for AES-GCM; force past it to see the wrap guard.
+        assert!(matches!(err, Error::SequenceExhausted), "{err:?}");
+        assert!(out.is_empty());
+        // The error is permanent until a new key arrives.
+        assert_eq!(
+            e.write(ContentType::ApplicationData, b"x", &mut out),
+            Err(Error::SequenceExhausted)
+        );
+        e.set_key(
+            AES_128_GCM,
+            &AeadKey::from_slice(&[3; 16]).unwrap(),
+            Iv::from_slice(&[4; 12]).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(e.sequence_number(), 0);
+        e.write(ContentType::ApplicationData, b"x", &mut out)
+            .unwrap();
+    }
+
+    #[test]
+    fn usage_limit_is_reported_then_enforced() {
+        let mut e = keyed();
+        let limit = AES_128_GCM.algorithm().confidentiality_limit();
+        assert!(!e.needs_key_update());
+        e.key.as_mut().unwrap().seq = limit / 100 * 90 - 1;
+        assert!(!e.needs_key_update());
+        let mut out = Vec::new();
+        e.write(ContentType::ApplicationData, b"x", &mut out)
+            .unwrap();
+        assert!(e.needs_key_update());
+        e.set_key_update_percent(50);
+        e.key.as_mut().unwrap().seq = limit / 2;
+        assert!(e.needs_key_update());
+        e.key.as_mut().unwrap().seq = limit;
+        assert_eq!(
+            e.write(ContentType::ApplicationData, b"x", &mut out),
+            Err(Error::KeyUsageLimit { limit })
+        );
+        assert_eq!(
+            Error::KeyUsageLimit { limit }.alert(),
+            AlertDescription::InternalError
+        );
+    }
+
+    #[test]
+    fn padding_policies() {
+        let n = NonZeroU16::new(16).unwrap();
+        assert_eq!(
+            Padding::ToMultipleOf(n).pad_len(ContentType::Handshake, 15, 100),
+            0
+        );
+        assert_eq!(
+            Padding::ToMultipleOf(n).pad_len(ContentType::Handshake, 16, 100),
+            15
+        );
+        assert_eq!(
+            Padding::ToMultipleOf(n).pad_len(ContentType::Handshake, 16, 3),
+            3
+        );
+        assert_eq!(Padding::ToMax.pad_len(ContentType::Handshake, 16, 77), 77);
+        assert_eq!(Padding::None.pad_len(ContentType::Handshake, 16, 77), 0);
+        assert_eq!(
+            Padding::Custom(|_, len| len * 2).pad_len(ContentType::Alert, 2, 77),
+            4
+        );
+    }
+
+    #[test]
+    fn record_size_limit_fragments() {
+        let mut e = keyed();
+        assert_eq!(
+            e.set_record_size_limit(63),
+            Err(Error::BadRecordSizeLimit(63))
+        );
+        e.set_record_size_limit(64).unwrap();
+        assert_eq!(e.max_fragment_len(), 63);
+        e.set_padding(Padding::ToMax);
+        let mut out = Vec::new();
+        e.write(ContentType::ApplicationData, &[7; 200], &mut out)
+            .unwrap();
+        // 4 records, each with a 64-byte inner plaintext (RFC 8449: the limit counts the
+        // type byte and padding).
+        assert_eq!(out.len(), 4 * (HEADER_LEN + 64 + TAG_LEN));
+        e.set_record_size_limit(u16::MAX).unwrap();
+        assert_eq!(e.max_fragment_len(), MAX_PLAINTEXT_LEN);
+    }
+
+    #[test]
+    fn plaintext_records() {
+        let mut e = RecordEncrypter::new();
+        let mut out = Vec::new();
+        assert!(
+            e.write(ContentType::ApplicationData, b"x", &mut out)
+                .is_err()
+        );
+        e.set_plaintext_record_version(ProtocolVersion::Tls10)
+            .unwrap();
+        e.write(ContentType::Handshake, &[1, 0, 0, 0], &mut out)
+            .unwrap();
+        assert_eq!(out, [22, 3, 1, 0, 4, 1, 0, 0, 0]);
+        out.clear();
+        e.write_change_cipher_spec(&mut out).unwrap();
+        assert_eq!(out, [20, 3, 3, 0, 1, 1]);
+        out.clear();
+        e.write(ContentType::Handshake, &[0; 20000], &mut out)
+            .unwrap();
+        assert_eq!(out.len(), 20000 + 2 * HEADER_LEN);
+        assert!(
+            e.set_plaintext_record_version(ProtocolVersion::Tls13)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn nothing_after_close_notify() {
+        let mut e = keyed();
+        let mut out = Vec::new();
+        e.write_close_notify(&mut out).unwrap();
+        assert!(e.is_closed());
+        assert!(matches!(
+            e.write(ContentType::ApplicationData, b"x", &mut out),
+            Err(Error::Misuse(_))
+        ));
+    }
+}
