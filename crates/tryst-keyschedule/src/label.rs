@@ -1,0 +1,146 @@
+//! HKDF-Expand-Label and Derive-Secret (RFC 8446 §7.1), without allocation.
+
+use tryst_crypto::{Hash, Output, Secret};
+
+use crate::Error;
+
+/// The prefix RFC 8446 §7.1 puts in front of every label.
+const PREFIX: &[u8] = b"tls13 ";
+
+/// HKDF-Expand-Label(secret, label, context, out.len()) into `out`.
+///
+/// `label` is given without the `"tls13 "` prefix, which is added here (RFC 8446 §7.1):
+///
+/// ```text
+/// struct {
+///     uint16 length = Length;
+///     opaque label<7..255> = "tls13 " + Label;
+///     opaque context<0..255> = Context;
+/// } HkdfLabel;
+/// ```
+///
+/// The `HkdfLabel` is passed to HKDF-Expand in pieces, so nothing is allocated.
+pub fn hkdf_expand_label(
+    hash: &dyn Hash,
+    secret: &Secret,
+    label: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) -> Result<(), Error> {
+    let length = u16::try_from(out.len()).map_err(|_| Error::OutputTooLong)?;
+    let label_len = PREFIX
+        .len()
+        .checked_add(label.len())
+        .and_then(|n| u8::try_from(n).ok())
+        .filter(|_| !label.is_empty())
+        .ok_or(Error::BadLabelLength)?;
+    let context_len = u8::try_from(context.len()).map_err(|_| Error::ContextTooLong)?;
+    let info: [&[u8]; 6] = [
+        &length.to_be_bytes(),
+        &[label_len],
+        PREFIX,
+        label,
+        &[context_len],
+        context,
+    ];
+    hash.hkdf_expand(secret, &info, out)?;
+    Ok(())
+}
+
+/// HKDF-Expand-Label straight into a new [`Secret`] of `len` bytes (at most 64).
+pub fn hkdf_expand_label_secret(
+    hash: &dyn Hash,
+    secret: &Secret,
+    label: &[u8],
+    context: &[u8],
+    len: usize,
+) -> Result<Secret, Error> {
+    if len > Secret::MAX_LEN {
+        return Err(Error::OutputTooLong);
+    }
+    let mut result = Ok(());
+    let s = Secret::fill_with(len, |out| {
+        result = hkdf_expand_label(hash, secret, label, context, out);
+        Ok(())
+    })?;
+    result.map(|()| s)
+}
+
+/// Derive-Secret(secret, label, messages) = HKDF-Expand-Label(secret, label,
+/// Transcript-Hash(messages), Hash.length) (RFC 8446 §7.1), given the transcript hash.
+///
+/// A `transcript_hash` of the wrong length is [`Error::HashLengthMismatch`]: it means the
+/// caller hashed the transcript with another function than the schedule's.
+pub fn derive_secret(
+    hash: &dyn Hash,
+    secret: &Secret,
+    label: &[u8],
+    transcript_hash: &Output,
+) -> Result<Secret, Error> {
+    let context = transcript_hash.as_bytes();
+    if context.len() != hash.output_len() {
+        return Err(Error::HashLengthMismatch);
+    }
+    hkdf_expand_label_secret(hash, secret, label, context, hash.output_len())
+}
+
+/// Derive-Secret(secret, label, "") with the hash of the empty transcript, as used for the
+/// `"derived"` steps and the exporter (RFC 8446 §7.1, §7.5).
+pub(crate) fn derive_secret_empty(
+    hash: &dyn Hash,
+    secret: &Secret,
+    label: &[u8],
+) -> Result<Secret, Error> {
+    derive_secret(hash, secret, label, &hash.hash(&[]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tryst_crypto::SHA256;
+
+    #[test]
+    fn label_bounds() {
+        let s = Secret::from_slice(&[1; 32]).unwrap();
+        let mut out = [0u8; 16];
+        assert_eq!(
+            hkdf_expand_label(SHA256, &s, b"", b"", &mut out),
+            Err(Error::BadLabelLength)
+        );
+        assert!(hkdf_expand_label(SHA256, &s, &[b'a'; 249], b"", &mut out).is_ok());
+        assert_eq!(
+            hkdf_expand_label(SHA256, &s, &[b'a'; 250], b"", &mut out),
+            Err(Error::BadLabelLength)
+        );
+        assert!(hkdf_expand_label(SHA256, &s, b"key", &[0; 255], &mut out).is_ok());
+        assert_eq!(
+            hkdf_expand_label(SHA256, &s, b"key", &[0; 256], &mut out),
+            Err(Error::ContextTooLong)
+        );
+        assert_eq!(
+            hkdf_expand_label_secret(SHA256, &s, b"key", b"", 65).unwrap_err(),
+            Error::OutputTooLong
+        );
+        let short = SHA256.hash(b"x");
+        let wrong = Output::from_slice(&short.as_bytes()[..20]).unwrap();
+        assert_eq!(
+            derive_secret(SHA256, &s, b"c hs traffic", &wrong).unwrap_err(),
+            Error::HashLengthMismatch
+        );
+    }
+
+    #[test]
+    fn matches_hand_built_info() {
+        // The RFC 9001 A.1 "quic key" HkdfLabel, spelled out.
+        let s = Secret::from_slice(&[7; 32]).unwrap();
+        let mut a = [0u8; 16];
+        let mut b = [0u8; 16];
+        hkdf_expand_label(SHA256, &s, b"quic key", b"", &mut a).unwrap();
+        let info = [
+            0x00, 0x10, 0x0e, b't', b'l', b's', b'1', b'3', b' ', b'q', b'u', b'i', b'c', b' ',
+            b'k', b'e', b'y', 0x00,
+        ];
+        SHA256.hkdf_expand(&s, &[&info], &mut b).unwrap();
+        assert_eq!(a, b);
+    }
+}
