@@ -1,0 +1,192 @@
+//! API behaviour: Debug hides every secret, errors map to alerts, the key log can decline,
+//! psk_ke and TranscriptBuffer paths.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::sync::{Arc, Mutex};
+
+use tryst_crypto::{SHA256, Secret, SharedSecret};
+use tryst_keyschedule::keylog::{self, write_line};
+use tryst_keyschedule::quic::{InitialSecrets, PacketKeys};
+use tryst_keyschedule::{
+    EarlySchedule, Error, KeyLog, KeyLogHook, PskKind, ResumptionMasterSecret, TrafficKeys,
+    Transcript, TranscriptBuffer, alert,
+};
+
+#[test]
+fn debug_prints_no_bytes() {
+    let secret_bytes = [0xabu8; 48];
+    let shared = SharedSecret::from_slice(&[0xab; 32]).unwrap();
+    let early = EarlySchedule::with_psk(SHA256, &Secret::from_slice(&secret_bytes).unwrap());
+    let early_exporter = early
+        .early_exporter_master_secret(&SHA256.hash(b""))
+        .unwrap();
+    let keys = TrafficKeys::derive(SHA256, early.early_secret(), 16).unwrap();
+    let quic = PacketKeys::derive(SHA256, early.early_secret(), 16).unwrap();
+    let initial = InitialSecrets::v1(&[1, 2, 3]).unwrap();
+    let rms =
+        ResumptionMasterSecret::from_secret(SHA256, Secret::from_slice(&secret_bytes).unwrap());
+    let hook = KeyLogHook::new(Arc::new(Nop), [0xab; 32]);
+    let mut texts = vec![
+        format!("{early:?}"),
+        format!("{early_exporter:?}"),
+        format!("{keys:?}"),
+        format!("{:?}", keys.key),
+        format!("{:?}", keys.iv),
+        format!("{quic:?}"),
+        format!("{initial:?}"),
+        format!("{rms:?}"),
+        format!("{hook:?}"),
+        format!("{shared:?}"),
+    ];
+    let hs = early.into_handshake(&shared).unwrap();
+    texts.push(format!("{hs:?}"));
+    let master = hs.into_master().unwrap();
+    texts.push(format!("{master:?}"));
+    let traffic = master.into_traffic(&SHA256.hash(b"")).unwrap();
+    texts.push(format!("{traffic:?}"));
+    texts.push(format!("{:?}", traffic.exporter()));
+    for t in &texts {
+        // Long enough to hold bytes, and no hex of any secret: "ab" never appears, nor
+        // does any run of hex digits.
+        assert!(!t.to_lowercase().contains("abab"), "{t}");
+        let hex_run = t
+            .chars()
+            .fold((0, 0), |(best, cur), c| {
+                let cur = if c.is_ascii_hexdigit() { cur + 1 } else { 0 };
+                (best.max(cur), cur)
+            })
+            .0;
+        assert!(hex_run < 8, "{t}");
+    }
+    assert_eq!(texts[0], "EarlySchedule { hash: Sha256, .. }");
+    assert_eq!(texts[2], "TrafficKeys(..)");
+}
+
+struct Nop;
+impl KeyLog for Nop {
+    fn log(&self, _: &str, _: &[u8; 32], _: &[u8]) {}
+}
+
+/// Logs only client handshake secrets, into SSLKEYLOGFILE lines.
+#[derive(Default)]
+struct OnlyClientHandshake(Mutex<String>);
+
+impl KeyLog for OnlyClientHandshake {
+    fn log(&self, label: &str, client_random: &[u8; 32], secret: &[u8]) {
+        write_line(&mut *self.0.lock().unwrap(), label, client_random, secret).unwrap();
+    }
+    fn will_log(&self, label: &str) -> bool {
+        label == keylog::CLIENT_HANDSHAKE_TRAFFIC_SECRET
+    }
+}
+
+#[test]
+fn key_log_can_decline() {
+    let log = Arc::new(OnlyClientHandshake::default());
+    let shared = SharedSecret::from_slice(&[7; 32]).unwrap();
+    let hash = SHA256.hash(b"hello");
+    let hs = EarlySchedule::new(SHA256)
+        .with_key_log(KeyLogHook::new(log.clone(), [0x01; 32]))
+        .into_handshake(&shared)
+        .unwrap();
+    let c = hs.client_handshake_traffic_secret(&hash).unwrap();
+    let _s = hs.server_handshake_traffic_secret(&hash).unwrap();
+    let _t = hs.into_master().unwrap().into_traffic(&hash).unwrap();
+    let text = log.0.lock().unwrap().clone();
+    assert_eq!(
+        text,
+        format!(
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET {} {}\n",
+            "01".repeat(32),
+            hex::encode(c.expose_secret())
+        )
+    );
+}
+
+#[test]
+fn errors_map_to_alerts_and_display() {
+    assert_eq!(Error::BadFinished.alert(), alert::DECRYPT_ERROR);
+    assert_eq!(Error::BadBinder.alert(), 51);
+    assert_eq!(
+        Error::MalformedHandshakeMessage.alert(),
+        alert::DECODE_ERROR
+    );
+    assert_eq!(Error::NoPsk.alert(), alert::INTERNAL_ERROR);
+    assert_eq!(Error::Crypto(tryst_crypto::Error::BadLength).alert(), 80);
+    assert!(Error::BadFinished.to_string().contains("Finished"));
+    assert!(
+        Error::from(tryst_crypto::Error::OutputTooLong)
+            .to_string()
+            .starts_with("crypto: ")
+    );
+}
+
+#[test]
+fn psk_requirements() {
+    let no_psk = EarlySchedule::new(SHA256);
+    assert!(!no_psk.has_psk());
+    let h = SHA256.hash(b"ch");
+    assert_eq!(
+        no_psk.binder_key(PskKind::External).unwrap_err(),
+        Error::NoPsk
+    );
+    assert_eq!(
+        no_psk.client_early_traffic_secret(&h).unwrap_err(),
+        Error::NoPsk
+    );
+    assert_eq!(
+        no_psk.early_exporter_master_secret(&h).unwrap_err(),
+        Error::NoPsk
+    );
+    assert_eq!(no_psk.into_handshake_psk_only().unwrap_err(), Error::NoPsk);
+
+    // psk_ke: the handshake secret is extracted from Hash.length zeros (RFC 8446 §7.1).
+    let psk = Secret::from_slice(&[9; 32]).unwrap();
+    let psk_only = EarlySchedule::with_psk(SHA256, &psk)
+        .into_handshake_psk_only()
+        .unwrap();
+    let zeros = SharedSecret::from_slice(&[0; 32]).unwrap();
+    let same = EarlySchedule::with_psk(SHA256, &psk)
+        .into_handshake(&zeros)
+        .unwrap();
+    assert_eq!(
+        psk_only.handshake_secret().expose_secret(),
+        same.handshake_secret().expose_secret()
+    );
+}
+
+#[test]
+fn traffic_keys_any_length() {
+    let s = Secret::from_slice(&[5; 32]).unwrap();
+    for len in [16, 24, 32] {
+        let k = TrafficKeys::derive(SHA256, &s, len).unwrap();
+        assert_eq!(k.key.len(), len);
+        assert_eq!(k.iv.len(), 12);
+    }
+    // Longer than an AeadKey can hold.
+    assert_eq!(
+        TrafficKeys::derive(SHA256, &s, 33).unwrap_err(),
+        Error::OutputTooLong
+    );
+}
+
+#[test]
+fn transcript_buffer_before_the_suite_is_known() {
+    let ch = [1u8, 0, 0, 2, 3, 3];
+    let sh = [2u8, 0, 0, 1, 9];
+    let mut buffer = TranscriptBuffer::new();
+    buffer.add(&ch).unwrap();
+    assert_eq!(buffer.as_bytes(), &ch);
+    let mut t = buffer.start(SHA256);
+    t.add(&sh).unwrap();
+    let mut direct = Transcript::new(SHA256);
+    direct.add(&ch).unwrap();
+    direct.add(&sh).unwrap();
+    assert_eq!(t.current(), direct.current());
+    assert_eq!(format!("{t:?}"), "Transcript { hash: Sha256, messages: 2 }");
+}
