@@ -93,4 +93,9 @@ pub use messages::{
     EncryptedExtensions, EndOfEarlyData, Finished, HELLO_RETRY_REQUEST_RANDOM, KeyUpdate,
     KeyUpdateRequest, MAX_HASH_LEN, MessageHash, NewSessionTicket, ServerHello,
 };
+/// The README's example, run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use record::{Alert, ChangeCipherSpec, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader};
