@@ -106,6 +106,11 @@ pub use secrets::{
 };
 pub use transcript::{MESSAGE_HASH, Transcript, TranscriptBuffer};
 
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use tryst_crypto::{
     AeadKey, Hash, HashAlgorithm, Iv, Output, SHA256, SHA384, Secret, SharedSecret,
 };
