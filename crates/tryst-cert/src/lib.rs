@@ -1,12 +1,102 @@
-//! `tryst-cert`: X.509 DER parsing and path validation for TLS peers: chain building to trust anchors, signatures, validity, constraints and name checks.
+//! `tryst-cert`: X.509 certificate parsing and path validation for TLS peers.
 //!
-//! **Status:** this crate is a placeholder in the workspace; certificate validation lands with its own issue.
+//! What it is: a DER reader ([`der`]), zero-copy X.509 v3 parsing ([`Certificate`]), and
+//! path validation from a peer's end-entity certificate through the intermediates it sent
+//! to a set of [`TrustAnchors`]: signatures (Ed25519, ECDSA P-256/SHA-256 and
+//! P-384/SHA-384, RSA PKCS#1 v1.5 and PSS with SHA-256/384/512, RSA keys of at least 2048
+//! bits by default), validity at a caller-supplied time, basicConstraints, keyUsage,
+//! extendedKeyUsage, DNS and IP name constraints, and the server name against
+//! subjectAltName. Path building backtracks across alternative issuers under a
+//! [`Budget`]; each exhausted limit is its own error. Every [`Error`] maps to the TLS
+//! alert a connection sends ([`Error::alert`]). A small DER writer and
+//! [`CertificateBuilder`] issue Ed25519 and ECDSA P-256 certificates for tests and demos.
 //!
-//! It builds as `no_std` + `alloc` with default features off; the `std` feature adds
-//! conveniences that need the standard library.
+//! What it is not: no revocation (CRLs, OCSP), no certificate policies (a critical
+//! certificatePolicies extension is refused), no directoryName / email / URI name
+//! constraints (a certificate carrying them is refused), no public-suffix list, and no
+//! fallback to the subject common name. It never reads a clock: the time is an argument.
+//!
+//! `no_std` + `alloc` with default features off.
+//!
+//! ```
+//! use rustls_pki_types::{ServerName, UnixTime};
+//! use tryst_cert::{CertificateBuilder, Policy, TrustAnchors, verify_server_cert};
+//! use tryst_crypto::Ed25519SigningKey;
+//! # struct Rng(u8);
+//! # impl tryst_crypto::rng::TryRng for Rng {
+//! #     type Error = core::convert::Infallible;
+//! #     fn try_next_u32(&mut self) -> Result<u32, Self::Error> { Ok(7) }
+//! #     fn try_next_u64(&mut self) -> Result<u64, Self::Error> { Ok(7) }
+//! #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> {
+//! #         for b in d { self.0 = self.0.wrapping_mul(31).wrapping_add(17); *b = self.0; }
+//! #         Ok(())
+//! #     }
+//! # }
+//! # impl tryst_crypto::rng::TryCryptoRng for Rng {}
+//! # let mut rng = Rng(1);
+//!
+//! // A CA and a server certificate for example.com, valid for 2025.
+//! let ca_key = Ed25519SigningKey::generate(&mut rng);
+//! let leaf_key = Ed25519SigningKey::generate(&mut rng);
+//! let (start, end) = (1_735_689_600, 1_767_225_599);
+//! let ca = CertificateBuilder::new("Example CA", start, end).ca(None).self_signed(&ca_key)?;
+//! let leaf = CertificateBuilder::new("example.com", start, end)
+//!     .dns_name("example.com")
+//!     .server_auth()
+//!     .issue(&leaf_key, &ca, &ca_key)?;
+//!
+//! let anchors = TrustAnchors::from_der([ca.as_slice()])?;
+//! let name = ServerName::try_from("example.com").unwrap();
+//! let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_750_000_000));
+//! let path = verify_server_cert(&leaf, &[], &anchors, &name, now, &Policy::DEFAULT)?;
+//!
+//! // The TLS layer checks CertificateVerify with the leaf's key.
+//! let sig = tryst_crypto::Signer::sign(&leaf_key, b"transcript")?;
+//! path.public_key().verify(tryst_crypto::SignatureAlgorithm::Ed25519, b"transcript", &sig, 2048)?;
+//!
+//! // Wrong name, or a time after expiry: refused, with the alert to send.
+//! let other = ServerName::try_from("example.org").unwrap();
+//! let err = verify_server_cert(&leaf, &[], &anchors, &other, now, &Policy::DEFAULT).unwrap_err();
+//! assert_eq!((err.alert(), err.alert_name()), (42, "bad_certificate"));
+//! let later = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_800_000_000));
+//! let err = verify_server_cert(&leaf, &[], &anchors, &name, later, &Policy::DEFAULT).unwrap_err();
+//! assert_eq!(err, tryst_cert::Error::Expired);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![no_std]
 
 #[cfg(feature = "std")]
 extern crate std;
 
 extern crate alloc;
+
+mod builder;
+pub mod der;
+mod error;
+mod names;
+mod time;
+mod verify;
+mod x509;
+
+pub use builder::{CertificateBuilder, DerWriter};
+pub use error::{BudgetLimit, Error};
+pub use verify::{
+    Budget, Policy, TrustAnchors, Usage, VerifiedPath, verify_client_cert, verify_path,
+    verify_server_cert,
+};
+pub use x509::{
+    BasicConstraints, Certificate, KeyAlgorithm, KeyUsage, MAX_CERT_LEN, PublicKeyInfo,
+};
+
+pub use rustls_pki_types;
+
+use alloc::vec::Vec;
+use rustls_pki_types::CertificateDer;
+
+/// Every `CERTIFICATE` block in a PEM input (other block types are skipped).
+pub fn certs_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, Error> {
+    use rustls_pki_types::pem::PemObject;
+    CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| Error::BadTrustAnchor)
+}

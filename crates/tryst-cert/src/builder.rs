@@ -1,0 +1,475 @@
+//! A DER writer and a certificate builder that issues Ed25519 and ECDSA P-256
+//! certificates: CA and leaf, subjectAltName (DNS and IP), validity, basicConstraints,
+//! keyUsage, extendedKeyUsage and name constraints. For tests, demos and the CLI; not a CA.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use tryst_crypto::{SignatureAlgorithm, Signer};
+
+use crate::Error;
+use crate::der::tag;
+use crate::time;
+use crate::x509::{Certificate, KeyUsage, oid};
+
+/// A DER encoder whose lengths are written by scope: [`DerWriter::nested`] encodes
+/// whatever its closure writes as the contents of one element, so no length is computed
+/// by hand.
+#[derive(Debug, Default, Clone)]
+pub struct DerWriter {
+    buf: Vec<u8>,
+}
+
+impl DerWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        DerWriter::default()
+    }
+
+    /// One element with tag `tag` whose contents are what `f` writes.
+    pub fn nested(&mut self, tag: u8, f: impl FnOnce(&mut DerWriter)) {
+        let mut inner = DerWriter::new();
+        f(&mut inner);
+        self.element(tag, &inner.buf);
+    }
+
+    /// One element with tag `tag` and contents `value`.
+    pub fn element(&mut self, tag: u8, value: &[u8]) {
+        self.buf.push(tag);
+        let len = value.len();
+        let len_bytes = len.to_be_bytes();
+        let significant: Vec<u8> = len_bytes.iter().copied().skip_while(|&b| b == 0).collect();
+        match u8::try_from(len) {
+            Ok(short) if short < 0x80 => self.buf.push(short),
+            _ => {
+                let n = u8::try_from(significant.len()).unwrap_or(0);
+                self.buf.push(0x80 | n);
+                self.buf.extend_from_slice(&significant);
+            }
+        }
+        self.buf.extend_from_slice(value);
+    }
+
+    /// Bytes that are already DER.
+    pub fn raw(&mut self, der: &[u8]) {
+        self.buf.extend_from_slice(der);
+    }
+
+    /// An OBJECT IDENTIFIER from its contents octets.
+    pub fn oid(&mut self, body: &[u8]) {
+        self.element(tag::OID, body);
+    }
+
+    /// A BOOLEAN.
+    pub fn boolean(&mut self, v: bool) {
+        self.element(tag::BOOLEAN, &[if v { 0xff } else { 0x00 }]);
+    }
+
+    /// A non-negative INTEGER from big-endian magnitude bytes (minimal encoding is
+    /// produced whatever the input's leading zeros).
+    pub fn unsigned_integer(&mut self, magnitude: &[u8]) {
+        let trimmed: Vec<u8> = magnitude.iter().copied().skip_while(|&b| b == 0).collect();
+        let mut v = Vec::with_capacity(trimmed.len().saturating_add(1));
+        if trimmed.first().is_none_or(|&b| b >= 0x80) {
+            v.push(0);
+        }
+        v.extend_from_slice(&trimmed);
+        self.element(tag::INTEGER, &v);
+    }
+
+    /// A BIT STRING of whole bytes.
+    pub fn bit_string(&mut self, bytes: &[u8]) {
+        let mut v = Vec::with_capacity(bytes.len().saturating_add(1));
+        v.push(0);
+        v.extend_from_slice(bytes);
+        self.element(tag::BIT_STRING, &v);
+    }
+
+    /// The encoding so far.
+    pub fn finish(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+/// Issues certificates. Times are seconds since the Unix epoch.
+#[derive(Debug, Clone)]
+pub struct CertificateBuilder {
+    common_name: String,
+    not_before: i64,
+    not_after: i64,
+    serial: Option<Vec<u8>>,
+    ca: Option<Option<u8>>,
+    key_usage: Option<u16>,
+    eku: Vec<&'static [u8]>,
+    san: Vec<(u8, Vec<u8>)>,
+    permitted: Vec<(u8, Vec<u8>)>,
+    excluded: Vec<(u8, Vec<u8>)>,
+    extra: Vec<(Vec<u8>, bool, Vec<u8>)>,
+}
+
+impl CertificateBuilder {
+    /// A certificate for subject `CN=common_name`, valid from `not_before` to `not_after`.
+    pub fn new(common_name: &str, not_before: i64, not_after: i64) -> Self {
+        CertificateBuilder {
+            common_name: String::from(common_name),
+            not_before,
+            not_after,
+            serial: None,
+            ca: None,
+            key_usage: None,
+            eku: Vec::new(),
+            san: Vec::new(),
+            permitted: Vec::new(),
+            excluded: Vec::new(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// The serial number (big-endian magnitude); by default derived from the subject and
+    /// validity.
+    pub fn serial(mut self, serial: &[u8]) -> Self {
+        self.serial = Some(serial.to_vec());
+        self
+    }
+
+    /// Make it a CA (basicConstraints cA, critical; keyUsage keyCertSign + cRLSign unless
+    /// set otherwise), with an optional pathLenConstraint.
+    pub fn ca(mut self, path_len: Option<u8>) -> Self {
+        self.ca = Some(path_len);
+        self
+    }
+
+    /// The keyUsage bits ([`KeyUsage`] constants), critical.
+    pub fn key_usage(mut self, bits: u16) -> Self {
+        self.key_usage = Some(bits);
+        self
+    }
+
+    /// Add id-kp-serverAuth to extendedKeyUsage.
+    pub fn server_auth(mut self) -> Self {
+        self.eku.push(oid::KP_SERVER_AUTH);
+        self
+    }
+
+    /// Add id-kp-clientAuth to extendedKeyUsage.
+    pub fn client_auth(mut self) -> Self {
+        self.eku.push(oid::KP_CLIENT_AUTH);
+        self
+    }
+
+    /// Add a subjectAltName dNSName.
+    pub fn dns_name(mut self, name: &str) -> Self {
+        self.san
+            .push((crate::x509::GN_DNS, name.as_bytes().to_vec()));
+        self
+    }
+
+    /// Add a subjectAltName iPAddress (4 or 16 bytes).
+    pub fn ip_address(mut self, ip: &[u8]) -> Self {
+        self.san.push((crate::x509::GN_IP, ip.to_vec()));
+        self
+    }
+
+    /// Add a permitted DNS subtree to name constraints.
+    pub fn permitted_dns(mut self, base: &str) -> Self {
+        self.permitted
+            .push((crate::x509::GN_DNS, base.as_bytes().to_vec()));
+        self
+    }
+
+    /// Add an excluded DNS subtree to name constraints.
+    pub fn excluded_dns(mut self, base: &str) -> Self {
+        self.excluded
+            .push((crate::x509::GN_DNS, base.as_bytes().to_vec()));
+        self
+    }
+
+    /// Add a permitted IP subtree (address followed by mask: 8 or 32 bytes).
+    pub fn permitted_ip(mut self, addr_and_mask: &[u8]) -> Self {
+        self.permitted
+            .push((crate::x509::GN_IP, addr_and_mask.to_vec()));
+        self
+    }
+
+    /// Add an excluded IP subtree (address followed by mask: 8 or 32 bytes).
+    pub fn excluded_ip(mut self, addr_and_mask: &[u8]) -> Self {
+        self.excluded
+            .push((crate::x509::GN_IP, addr_and_mask.to_vec()));
+        self
+    }
+
+    /// Add an arbitrary extension (OID contents octets, criticality, extnValue contents),
+    /// for tests of unknown or duplicate extensions.
+    pub fn extension(mut self, oid: &[u8], critical: bool, value: &[u8]) -> Self {
+        self.extra.push((oid.to_vec(), critical, value.to_vec()));
+        self
+    }
+
+    /// A self-signed certificate for `key`.
+    pub fn self_signed(&self, key: &dyn Signer) -> Result<Vec<u8>, Error> {
+        let spki = spki_for(key)?;
+        let name = self.name();
+        self.sign(&spki, &name, key)
+    }
+
+    /// A certificate for `subject_key`'s public key, issued by the holder of `issuer_key`
+    /// whose certificate is `issuer_cert`.
+    pub fn issue(
+        &self,
+        subject_key: &dyn Signer,
+        issuer_cert: &[u8],
+        issuer_key: &dyn Signer,
+    ) -> Result<Vec<u8>, Error> {
+        self.issue_for_spki(&spki_for(subject_key)?, issuer_cert, issuer_key)
+    }
+
+    /// A certificate for a SubjectPublicKeyInfo given as DER (any key type), issued by
+    /// the holder of `issuer_key` whose certificate is `issuer_cert`.
+    pub fn issue_for_spki(
+        &self,
+        spki_der: &[u8],
+        issuer_cert: &[u8],
+        issuer_key: &dyn Signer,
+    ) -> Result<Vec<u8>, Error> {
+        let issuer = Certificate::from_der(issuer_cert)?;
+        self.sign(spki_der, issuer.subject_der(), issuer_key)
+    }
+
+    fn name(&self) -> Vec<u8> {
+        let mut w = DerWriter::new();
+        w.nested(tag::SEQUENCE, |w| {
+            w.nested(tag::SET, |w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    w.oid(oid::COMMON_NAME);
+                    w.element(tag::UTF8_STRING, self.common_name.as_bytes());
+                });
+            });
+        });
+        w.finish()
+    }
+
+    fn sign(
+        &self,
+        spki: &[u8],
+        issuer_name: &[u8],
+        issuer_key: &dyn Signer,
+    ) -> Result<Vec<u8>, Error> {
+        let alg_id = sig_alg_id(issuer_key.algorithm())?;
+        let serial = match &self.serial {
+            Some(s) => s.clone(),
+            None => {
+                let mut seed = self.name();
+                seed.extend_from_slice(&self.not_before.to_be_bytes());
+                seed.extend_from_slice(&self.not_after.to_be_bytes());
+                seed.extend_from_slice(spki);
+                let h = tryst_crypto::SHA256.hash(&seed);
+                let mut s = h.as_bytes().get(..16).unwrap_or(&[1]).to_vec();
+                if let Some(b) = s.first_mut() {
+                    *b &= 0x7f;
+                }
+                s
+            }
+        };
+        let mut tbs = DerWriter::new();
+        tbs.nested(tag::SEQUENCE, |w| {
+            w.nested(tag::context_constructed(0), |w| w.unsigned_integer(&[2]));
+            w.unsigned_integer(&serial);
+            w.raw(&alg_id);
+            w.raw(issuer_name);
+            w.nested(tag::SEQUENCE, |w| {
+                write_time(w, self.not_before);
+                write_time(w, self.not_after);
+            });
+            w.raw(&self.name());
+            w.raw(spki);
+            w.nested(tag::context_constructed(3), |w| {
+                w.nested(tag::SEQUENCE, |w| self.write_extensions(w));
+            });
+        });
+        let tbs = tbs.finish();
+        let sig = issuer_key.sign(&tbs).map_err(|_| Error::BadSignature)?;
+        let mut out = DerWriter::new();
+        out.nested(tag::SEQUENCE, |w| {
+            w.raw(&tbs);
+            w.raw(&alg_id);
+            w.bit_string(&sig);
+        });
+        Ok(out.finish())
+    }
+
+    fn write_extensions(&self, w: &mut DerWriter) {
+        let ext = |w: &mut DerWriter, id: &[u8], critical: bool, value: &dyn Fn(&mut DerWriter)| {
+            w.nested(tag::SEQUENCE, |w| {
+                w.oid(id);
+                if critical {
+                    w.boolean(true);
+                }
+                let mut inner = DerWriter::new();
+                value(&mut inner);
+                w.element(tag::OCTET_STRING, &inner.finish());
+            });
+        };
+        if let Some(path_len) = self.ca {
+            ext(w, oid::BASIC_CONSTRAINTS, true, &|w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    w.boolean(true);
+                    if let Some(n) = path_len {
+                        w.unsigned_integer(&[n]);
+                    }
+                });
+            });
+        }
+        let ku = self.key_usage.or_else(|| {
+            self.ca
+                .map(|_| KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
+        });
+        if let Some(bits) = ku.filter(|&b| b != 0) {
+            ext(w, oid::KEY_USAGE, true, &|w| {
+                w.element(tag::BIT_STRING, &key_usage_bits(bits))
+            });
+        }
+        if !self.eku.is_empty() {
+            ext(w, oid::EXT_KEY_USAGE, false, &|w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    for id in &self.eku {
+                        w.oid(id);
+                    }
+                });
+            });
+        }
+        if !self.san.is_empty() {
+            ext(w, oid::SUBJECT_ALT_NAME, false, &|w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    for (t, v) in &self.san {
+                        w.element(*t, v);
+                    }
+                });
+            });
+        }
+        if !self.permitted.is_empty() || !self.excluded.is_empty() {
+            ext(w, oid::NAME_CONSTRAINTS, true, &|w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    for (n, trees) in [(0, &self.permitted), (1, &self.excluded)] {
+                        if trees.is_empty() {
+                            continue;
+                        }
+                        w.nested(tag::context_constructed(n), |w| {
+                            for (t, v) in trees {
+                                w.nested(tag::SEQUENCE, |w| w.element(*t, v));
+                            }
+                        });
+                    }
+                });
+            });
+        }
+        for (id, critical, value) in &self.extra {
+            ext(w, id, *critical, &|w| w.raw(value));
+        }
+    }
+}
+
+/// keyUsage as DER BIT STRING contents: trailing zero bits dropped.
+fn key_usage_bits(bits: u16) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for byte in 0..2u16 {
+        let mut b = 0u8;
+        for bit in 0..8u16 {
+            if bits & (1 << (byte * 8 + bit)) != 0 {
+                b |= 0x80 >> bit;
+            }
+        }
+        bytes.push(b);
+    }
+    while bytes.last() == Some(&0) {
+        bytes.pop();
+    }
+    let unused = bytes
+        .last()
+        .map(|b| u8::try_from(b.trailing_zeros()).unwrap_or(0))
+        .unwrap_or(0);
+    let mut out = Vec::with_capacity(bytes.len().saturating_add(1));
+    out.push(unused);
+    out.extend_from_slice(&bytes);
+    out
+}
+
+fn write_time(w: &mut DerWriter, t: i64) {
+    let (y, mo, d, h, mi, s) = time::civil(t);
+    // RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
+    let mut text = String::new();
+    let tag = if (1950..2050).contains(&y) {
+        push_num(&mut text, y.rem_euclid(100), 2);
+        tag::UTC_TIME
+    } else {
+        push_num(&mut text, y.clamp(0, 9999), 4);
+        tag::GENERALIZED_TIME
+    };
+    for v in [mo, d, h, mi, s] {
+        push_num(&mut text, i64::from(v), 2);
+    }
+    text.push('Z');
+    w.element(tag, text.as_bytes());
+}
+
+fn push_num(out: &mut String, v: i64, width: usize) {
+    let s = alloc::format!("{v:0width$}");
+    out.push_str(&s);
+}
+
+fn sig_alg_id(alg: SignatureAlgorithm) -> Result<Vec<u8>, Error> {
+    let mut w = DerWriter::new();
+    match alg {
+        SignatureAlgorithm::Ed25519 => w.nested(tag::SEQUENCE, |w| w.oid(oid::ED25519)),
+        SignatureAlgorithm::EcdsaP256Sha256 => {
+            w.nested(tag::SEQUENCE, |w| w.oid(oid::ECDSA_SHA256))
+        }
+        _ => return Err(Error::UnsupportedSignatureAlgorithm),
+    }
+    Ok(w.finish())
+}
+
+fn spki_for(key: &dyn Signer) -> Result<Vec<u8>, Error> {
+    let mut w = DerWriter::new();
+    let public = key.public_key();
+    match key.algorithm() {
+        SignatureAlgorithm::Ed25519 => w.nested(tag::SEQUENCE, |w| {
+            w.nested(tag::SEQUENCE, |w| w.oid(oid::ED25519));
+            w.bit_string(&public);
+        }),
+        SignatureAlgorithm::EcdsaP256Sha256 => w.nested(tag::SEQUENCE, |w| {
+            w.nested(tag::SEQUENCE, |w| {
+                w.oid(oid::EC_PUBLIC_KEY);
+                w.oid(oid::P256);
+            });
+            w.bit_string(&public);
+        }),
+        _ => return Err(Error::UnsupportedPublicKey),
+    }
+    Ok(w.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_and_integers() {
+        let mut w = DerWriter::new();
+        w.element(tag::OCTET_STRING, &[0u8; 200]);
+        let out = w.finish();
+        assert_eq!(out.get(..3), Some(&[0x04, 0x81, 200][..]));
+        let mut w = DerWriter::new();
+        w.element(tag::OCTET_STRING, &[0u8; 300]);
+        assert_eq!(w.finish().get(..4), Some(&[0x04, 0x82, 0x01, 0x2c][..]));
+        let mut w = DerWriter::new();
+        w.unsigned_integer(&[0, 0, 0x80]);
+        w.unsigned_integer(&[]);
+        assert_eq!(w.finish(), [0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x00]);
+        assert_eq!(key_usage_bits(KeyUsage::DIGITAL_SIGNATURE), [7, 0x80]);
+        assert_eq!(
+            key_usage_bits(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN),
+            [1, 0x06]
+        );
+        assert_eq!(key_usage_bits(1 << 8), [7, 0x00, 0x80]);
+    }
+}

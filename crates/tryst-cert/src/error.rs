@@ -1,0 +1,167 @@
+use core::fmt;
+
+use crate::der::DerError;
+
+/// Which part of the path-building work budget ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BudgetLimit {
+    /// Too many signature verifications ([`crate::Budget::signatures`]).
+    Signatures,
+    /// Too many path-building steps ([`crate::Budget::build_calls`]).
+    BuildCalls,
+    /// A path longer than [`crate::Budget::max_intermediates`] would be needed.
+    Depth,
+}
+
+/// Why a certificate or path was refused. Each reason maps to the TLS alert a connection
+/// sends ([`Error::alert`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The DER framing is malformed (which rule: the [`DerError`]).
+    BadDer(DerError),
+    /// The certificate's structure is wrong beyond DER framing (for example a TBS
+    /// signature algorithm different from the outer one).
+    MalformedCertificate,
+    /// A known extension has malformed contents.
+    BadExtension,
+    /// The same extension appears twice (RFC 5280 §4.2).
+    DuplicateExtension,
+    /// A critical extension this crate does not process (RFC 5280 §4.2).
+    UnknownCriticalExtension,
+    /// A certificate version other than v3 (or v1 for a trust anchor).
+    UnsupportedVersion,
+    /// The signature algorithm is not one this crate verifies.
+    UnsupportedSignatureAlgorithm,
+    /// The signature algorithm does not fit the issuer's key type or curve.
+    SignatureAlgorithmMismatch,
+    /// The subject public key algorithm (or curve) is not supported.
+    UnsupportedPublicKey,
+    /// The public key is malformed.
+    InvalidPublicKey,
+    /// An RSA key below the policy's minimum size.
+    WeakKey,
+    /// A signature on the path did not verify.
+    BadSignature,
+    /// The certificate is expired at the validation time.
+    Expired,
+    /// The certificate is not yet valid at the validation time.
+    NotYetValid,
+    /// No chain to a trust anchor: no issuer was found.
+    UnknownIssuer,
+    /// A certificate used as an issuer is not a CA (no basicConstraints cA, or its
+    /// keyUsage lacks keyCertSign).
+    NotCa,
+    /// A CA certificate presented as the end entity.
+    CaUsedAsEndEntity,
+    /// A CA's pathLenConstraint is exceeded.
+    PathLenExceeded,
+    /// keyUsage or extendedKeyUsage does not allow this use.
+    InvalidPurpose,
+    /// The certificate is not valid for the expected server name (subjectAltName only;
+    /// the subject common name is never used).
+    NameMismatch,
+    /// A name on the path violates a CA's name constraints.
+    NameConstraintViolation,
+    /// A name constraint of a form this crate cannot evaluate.
+    UnsupportedNameConstraint,
+    /// The work budget ran out (which limit: the [`BudgetLimit`]).
+    BudgetExhausted(BudgetLimit),
+    /// A trust anchor or PEM input could not be read.
+    BadTrustAnchor,
+}
+
+impl Error {
+    /// The TLS alert description code (RFC 8446 §6) a connection sends for this error.
+    pub const fn alert(&self) -> u8 {
+        match self {
+            Error::BadDer(_) => 50,
+            Error::MalformedCertificate
+            | Error::BadExtension
+            | Error::DuplicateExtension
+            | Error::InvalidPublicKey
+            | Error::BadSignature
+            | Error::NotCa
+            | Error::CaUsedAsEndEntity
+            | Error::PathLenExceeded
+            | Error::NameMismatch
+            | Error::NameConstraintViolation => 42,
+            Error::UnknownCriticalExtension
+            | Error::UnsupportedVersion
+            | Error::UnsupportedSignatureAlgorithm
+            | Error::SignatureAlgorithmMismatch
+            | Error::UnsupportedPublicKey
+            | Error::WeakKey
+            | Error::InvalidPurpose
+            | Error::UnsupportedNameConstraint => 43,
+            Error::Expired | Error::NotYetValid => 45,
+            Error::BudgetExhausted(_) | Error::BadTrustAnchor => 46,
+            Error::UnknownIssuer => 48,
+        }
+    }
+
+    /// The RFC 8446 name of [`Error::alert`].
+    pub const fn alert_name(&self) -> &'static str {
+        match self.alert() {
+            42 => "bad_certificate",
+            43 => "unsupported_certificate",
+            45 => "certificate_expired",
+            46 => "certificate_unknown",
+            48 => "unknown_ca",
+            _ => "decode_error",
+        }
+    }
+}
+
+impl From<DerError> for Error {
+    fn from(e: DerError) -> Self {
+        Error::BadDer(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::BadDer(e) => write!(f, "malformed DER: {e}"),
+            Error::BudgetExhausted(l) => write!(
+                f,
+                "path-building budget exhausted: {}",
+                match l {
+                    BudgetLimit::Signatures => "too many signature checks",
+                    BudgetLimit::BuildCalls => "too many path-building steps",
+                    BudgetLimit::Depth => "path longer than the maximum depth",
+                }
+            ),
+            other => f.write_str(match other {
+                Error::MalformedCertificate => "malformed certificate structure",
+                Error::BadExtension => "malformed extension contents",
+                Error::DuplicateExtension => "extension appears more than once",
+                Error::UnknownCriticalExtension => "unprocessed critical extension",
+                Error::UnsupportedVersion => "unsupported certificate version",
+                Error::UnsupportedSignatureAlgorithm => "unsupported signature algorithm",
+                Error::SignatureAlgorithmMismatch => {
+                    "signature algorithm does not match the issuer's key"
+                }
+                Error::UnsupportedPublicKey => "unsupported public key algorithm",
+                Error::InvalidPublicKey => "malformed public key",
+                Error::WeakKey => "public key smaller than the policy allows",
+                Error::BadSignature => "certificate signature is invalid",
+                Error::Expired => "certificate expired",
+                Error::NotYetValid => "certificate not yet valid",
+                Error::UnknownIssuer => "no path to a trust anchor (unknown issuer)",
+                Error::NotCa => "issuer is not a CA",
+                Error::CaUsedAsEndEntity => "CA certificate used as end entity",
+                Error::PathLenExceeded => "pathLenConstraint exceeded",
+                Error::InvalidPurpose => "key usage or extended key usage forbids this use",
+                Error::NameMismatch => "certificate not valid for the server name",
+                Error::NameConstraintViolation => "name violates a CA's name constraints",
+                Error::UnsupportedNameConstraint => "name constraint form not supported",
+                Error::BadTrustAnchor => "trust anchor or PEM input unreadable",
+                _ => "certificate error",
+            }),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,507 @@
+//! Path validation: from the end-entity certificate through the given intermediates to a
+//! trust anchor, with backtracking under an explicit work budget.
+
+use alloc::vec::Vec;
+
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+use crate::Error;
+use crate::der::{Reader, tag};
+use crate::error::BudgetLimit;
+use crate::names;
+use crate::x509::{Certificate, PublicKeyInfo, oid};
+
+/// Limits on the work one path validation may do. Exceeding each is a distinct
+/// [`Error::BudgetExhausted`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Budget {
+    /// Signature verifications, over every path tried (default 100).
+    pub signatures: usize,
+    /// Path-building steps: one per candidate-issuer search (default 200 000).
+    pub build_calls: usize,
+    /// Intermediates allowed between the end entity and the anchor (default 6).
+    pub max_intermediates: usize,
+}
+
+impl Budget {
+    /// The default budget.
+    pub const DEFAULT: Budget = Budget {
+        signatures: 100,
+        build_calls: 200_000,
+        max_intermediates: 6,
+    };
+
+    /// The default budget with another signature limit.
+    pub const fn with_signatures(mut self, n: usize) -> Self {
+        self.signatures = n;
+        self
+    }
+
+    /// The default budget with another build-step limit.
+    pub const fn with_build_calls(mut self, n: usize) -> Self {
+        self.build_calls = n;
+        self
+    }
+
+    /// The default budget with another intermediate-count limit.
+    pub const fn with_max_intermediates(mut self, n: usize) -> Self {
+        self.max_intermediates = n;
+        self
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::DEFAULT
+    }
+}
+
+/// What a validation accepts beyond RFC 5280's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Policy {
+    /// The work budget.
+    pub budget: Budget,
+    /// Smallest RSA modulus accepted on the path, in bits (default 2048).
+    pub min_rsa_bits: usize,
+}
+
+impl Policy {
+    /// The default policy: [`Budget::DEFAULT`], RSA keys of at least 2048 bits.
+    pub const DEFAULT: Policy = Policy {
+        budget: Budget::DEFAULT,
+        min_rsa_bits: 2048,
+    };
+
+    /// This policy with another budget.
+    pub const fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// This policy with another RSA minimum (for test vectors with small keys).
+    pub const fn with_min_rsa_bits(mut self, bits: usize) -> Self {
+        self.min_rsa_bits = bits;
+        self
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::DEFAULT
+    }
+}
+
+/// The certificates a verifier trusts. Only the subject, public key and name constraints
+/// of an anchor are used: its validity period, basicConstraints and own signature are not
+/// checked (RFC 5280 §6.1.1 (d)).
+#[derive(Debug, Clone, Default)]
+pub struct TrustAnchors {
+    certs: Vec<Vec<u8>>,
+}
+
+impl TrustAnchors {
+    /// No anchors.
+    pub fn new() -> Self {
+        TrustAnchors::default()
+    }
+
+    /// Anchors from DER certificates; each must parse.
+    pub fn from_der<'b>(certs: impl IntoIterator<Item = &'b [u8]>) -> Result<Self, Error> {
+        let mut out = TrustAnchors::new();
+        for c in certs {
+            out.add_der(c)?;
+        }
+        Ok(out)
+    }
+
+    /// Anchors from every `CERTIFICATE` block of a PEM file (other blocks are skipped).
+    pub fn from_pem(pem: &[u8]) -> Result<Self, Error> {
+        let mut out = TrustAnchors::new();
+        for c in crate::certs_from_pem(pem)? {
+            out.add_der(c.as_ref())?;
+        }
+        Ok(out)
+    }
+
+    /// Add one DER certificate as an anchor.
+    pub fn add_der(&mut self, der: &[u8]) -> Result<(), Error> {
+        let cert = Certificate::from_der(der)?;
+        cert.public_key()?;
+        self.certs.push(der.to_vec());
+        Ok(())
+    }
+
+    /// How many anchors there are.
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    /// The anchors' DER.
+    pub fn iter(&self) -> impl Iterator<Item = CertificateDer<'_>> {
+        self.certs
+            .iter()
+            .map(|c| CertificateDer::from(c.as_slice()))
+    }
+}
+
+/// What the end-entity certificate must be good for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Usage {
+    /// A TLS server (extendedKeyUsage id-kp-serverAuth, if present).
+    ServerAuth,
+    /// A TLS client (extendedKeyUsage id-kp-clientAuth, if present).
+    ClientAuth,
+}
+
+impl Usage {
+    fn oid(self) -> &'static [u8] {
+        match self {
+            Usage::ServerAuth => oid::KP_SERVER_AUTH,
+            Usage::ClientAuth => oid::KP_CLIENT_AUTH,
+        }
+    }
+}
+
+/// Proof that a certificate path was validated: the end entity, the intermediates used
+/// (leaf first) and the trust anchor. The TLS layer verifies CertificateVerify with
+/// [`VerifiedPath::public_key`].
+#[derive(Debug, Clone)]
+pub struct VerifiedPath<'a> {
+    end_entity: Certificate<'a>,
+    intermediates: Vec<&'a [u8]>,
+    anchor: &'a [u8],
+}
+
+impl<'a> VerifiedPath<'a> {
+    /// The end-entity certificate.
+    pub fn end_entity(&self) -> &Certificate<'a> {
+        &self.end_entity
+    }
+
+    /// The end entity's public key (checked to be of a supported algorithm).
+    pub fn public_key(&self) -> PublicKeyInfo<'a> {
+        // Checked to be `Ok` before the path was built.
+        match self.end_entity.public_key() {
+            Ok(k) => k,
+            Err(_) => PublicKeyInfo {
+                algorithm: crate::KeyAlgorithm::Ed25519,
+                key: &[],
+                spki_der: &[],
+            },
+        }
+    }
+
+    /// The intermediates on the path, from the one that issued the end entity upward.
+    pub fn intermediates(&self) -> &[&'a [u8]] {
+        &self.intermediates
+    }
+
+    /// The trust anchor the path ends at.
+    pub fn anchor(&self) -> &'a [u8] {
+        self.anchor
+    }
+}
+
+/// Validate a TLS server's certificate path at `now` and check it names `server_name`
+/// (subjectAltName dNSName or iPAddress; the subject common name is never used).
+pub fn verify_server_cert<'a>(
+    end_entity: &'a [u8],
+    intermediates: &[&'a [u8]],
+    anchors: &'a TrustAnchors,
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+    policy: &Policy,
+) -> Result<VerifiedPath<'a>, Error> {
+    let path = verify_path(
+        end_entity,
+        intermediates,
+        anchors,
+        Usage::ServerAuth,
+        now,
+        policy,
+    )?;
+    names::check_server_name(&path.end_entity, server_name)?;
+    Ok(path)
+}
+
+/// Validate a TLS client's certificate path at `now` (no name check: the application
+/// decides what the client's names mean).
+pub fn verify_client_cert<'a>(
+    end_entity: &'a [u8],
+    intermediates: &[&'a [u8]],
+    anchors: &'a TrustAnchors,
+    now: UnixTime,
+    policy: &Policy,
+) -> Result<VerifiedPath<'a>, Error> {
+    verify_path(
+        end_entity,
+        intermediates,
+        anchors,
+        Usage::ClientAuth,
+        now,
+        policy,
+    )
+}
+
+/// Validate a certificate path for `usage` at `now`, without a name check.
+pub fn verify_path<'a>(
+    end_entity: &'a [u8],
+    intermediates: &[&'a [u8]],
+    anchors: &'a TrustAnchors,
+    usage: Usage,
+    now: UnixTime,
+    policy: &Policy,
+) -> Result<VerifiedPath<'a>, Error> {
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let ee = Certificate::from_der(end_entity)?;
+    ee.public_key()?;
+    if ee.version() != 3 {
+        return Err(Error::UnsupportedVersion);
+    }
+    check_validity(&ee, now)?;
+    if ee.is_ca() {
+        return Err(Error::CaUsedAsEndEntity);
+    }
+    check_eku(&ee, usage)?;
+    // Unparsable intermediates can never be on a path; drop them.
+    let inters: Vec<Certificate<'a>> = intermediates
+        .iter()
+        .filter_map(|d| Certificate::from_der(d).ok())
+        .collect();
+    let anchor_certs: Vec<Certificate<'a>> = anchors
+        .certs
+        .iter()
+        .filter_map(|d| Certificate::from_der(d).ok())
+        .collect();
+    let mut state = Search {
+        leaf: &ee,
+        inters: &inters,
+        anchors: &anchor_certs,
+        usage,
+        now,
+        policy,
+        signatures_left: policy.budget.signatures,
+        calls_left: policy.budget.build_calls,
+        path: Vec::new(),
+    };
+    let anchor = state.build(&ee)?;
+    let intermediates = state
+        .path
+        .iter()
+        .filter_map(|&i| inters.get(i).map(Certificate::der))
+        .collect();
+    let anchor = anchor_certs
+        .get(anchor)
+        .map(Certificate::der)
+        .ok_or(Error::UnknownIssuer)?;
+    Ok(VerifiedPath {
+        end_entity: ee,
+        intermediates,
+        anchor,
+    })
+}
+
+fn check_validity(cert: &Certificate<'_>, now: i64) -> Result<(), Error> {
+    if now < cert.not_before() {
+        return Err(Error::NotYetValid);
+    }
+    if now > cert.not_after() {
+        return Err(Error::Expired);
+    }
+    Ok(())
+}
+
+/// extendedKeyUsage, if present, must list the purpose (anyExtendedKeyUsage is not
+/// enough: a certificate restricted to other uses must not authenticate TLS).
+fn check_eku(cert: &Certificate<'_>, usage: Usage) -> Result<(), Error> {
+    let Some(eku) = cert.eku else {
+        return Ok(());
+    };
+    let mut r = Reader::new(eku);
+    while let Ok(id) = r.expect(tag::OID) {
+        if id == usage.oid() {
+            return Ok(());
+        }
+    }
+    Err(Error::InvalidPurpose)
+}
+
+struct Search<'s, 'a> {
+    leaf: &'s Certificate<'a>,
+    inters: &'s [Certificate<'a>],
+    anchors: &'s [Certificate<'a>],
+    usage: Usage,
+    now: i64,
+    policy: &'s Policy,
+    signatures_left: usize,
+    calls_left: usize,
+    /// Indices into `inters`, from the end entity's issuer upward.
+    path: Vec<usize>,
+}
+
+/// Keep the more informative of two failures: anything beats "no issuer found".
+fn prefer(current: Error, new: Error) -> Error {
+    if current == Error::UnknownIssuer {
+        new
+    } else {
+        current
+    }
+}
+
+fn is_fatal(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::BudgetExhausted(BudgetLimit::Signatures | BudgetLimit::BuildCalls)
+    )
+}
+
+impl<'a> Search<'_, 'a> {
+    /// Find a path from `cert` (the end entity or the last intermediate pushed) to an
+    /// anchor; returns the anchor's index.
+    fn build(&mut self, cert: &Certificate<'a>) -> Result<usize, Error> {
+        self.calls_left = self
+            .calls_left
+            .checked_sub(1)
+            .ok_or(Error::BudgetExhausted(BudgetLimit::BuildCalls))?;
+        let mut err = Error::UnknownIssuer;
+
+        for (i, anchor) in self.anchors.iter().enumerate() {
+            if anchor.subject_der() != cert.issuer_der() {
+                continue;
+            }
+            let r = self
+                .check_signature(anchor, cert)
+                .and_then(|()| self.check_path(anchor));
+            match r {
+                Ok(()) => return Ok(i),
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => err = prefer(err, e),
+            }
+        }
+
+        for (i, candidate) in self.inters.iter().enumerate() {
+            if candidate.subject_der() != cert.issuer_der() {
+                continue;
+            }
+            // A certificate (same subject and key) appears at most once on a path.
+            let looped = self.path.iter().any(|&j| {
+                self.inters.get(j).is_some_and(|p| {
+                    p.subject_der() == candidate.subject_der()
+                        && p.public_key().ok().map(|k| k.spki_der)
+                            == candidate.public_key().ok().map(|k| k.spki_der)
+                })
+            });
+            if looped {
+                continue;
+            }
+            if self.path.len() >= self.policy.budget.max_intermediates {
+                err = prefer(err, Error::BudgetExhausted(BudgetLimit::Depth));
+                continue;
+            }
+            let r = self
+                .check_issuer(candidate)
+                .and_then(|()| self.check_signature(candidate, cert));
+            if let Err(e) = r {
+                if is_fatal(&e) {
+                    return Err(e);
+                }
+                err = prefer(err, e);
+                continue;
+            }
+            self.path.push(i);
+            match self.build(candidate) {
+                Ok(a) => return Ok(a),
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => err = prefer(err, e),
+            }
+            self.path.pop();
+        }
+        Err(err)
+    }
+
+    /// Checks on an intermediate acting as an issuer.
+    fn check_issuer(&self, ca: &Certificate<'a>) -> Result<(), Error> {
+        if ca.version() != 3 {
+            return Err(Error::NotCa);
+        }
+        check_validity(ca, self.now)?;
+        let Some(bc) = ca.basic_constraints() else {
+            return Err(Error::NotCa);
+        };
+        if !bc.ca {
+            return Err(Error::NotCa);
+        }
+        if ca
+            .key_usage()
+            .is_some_and(|ku| !ku.allows(crate::x509::KeyUsage::KEY_CERT_SIGN))
+        {
+            return Err(Error::NotCa);
+        }
+        check_eku(ca, self.usage)?;
+        // pathLenConstraint counts the non-self-issued intermediates below this CA.
+        if let Some(max) = bc.path_len {
+            let below = self
+                .path
+                .iter()
+                .filter(|&&j| self.inters.get(j).is_some_and(|c| !c.self_issued()))
+                .count();
+            if below > usize::from(max) {
+                return Err(Error::PathLenExceeded);
+            }
+        }
+        names::check_constraints_supported(ca)?;
+        Ok(())
+    }
+
+    fn check_signature(
+        &mut self,
+        issuer: &Certificate<'a>,
+        cert: &Certificate<'a>,
+    ) -> Result<(), Error> {
+        let alg = cert.signature_algorithm()?;
+        let key = issuer.public_key()?;
+        if !key.algorithm.fits(alg) {
+            return Err(Error::SignatureAlgorithmMismatch);
+        }
+        self.signatures_left = self
+            .signatures_left
+            .checked_sub(1)
+            .ok_or(Error::BudgetExhausted(BudgetLimit::Signatures))?;
+        key.verify(
+            alg,
+            cert.tbs_der(),
+            cert.signature(),
+            self.policy.min_rsa_bits,
+        )
+    }
+
+    /// Name constraints along the complete path ending at `anchor`: each CA's constraints
+    /// apply to every certificate below it (self-issued intermediates excepted,
+    /// RFC 5280 §4.2.1.10).
+    fn check_path(&self, anchor: &Certificate<'a>) -> Result<(), Error> {
+        names::check_constraints_supported(anchor)?;
+        let chain: Vec<&Certificate<'a>> = core::iter::once(self.leaf)
+            .chain(self.path.iter().filter_map(|&j| self.inters.get(j)))
+            .chain(core::iter::once(anchor))
+            .collect();
+        for (k, ca) in chain.iter().enumerate() {
+            if ca.name_constraints.is_none() {
+                continue;
+            }
+            for (j, sub) in chain.iter().take(k).enumerate() {
+                if j == 0 || !sub.self_issued() {
+                    names::check_name_constraints(ca, sub)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
