@@ -12,9 +12,9 @@ use core::convert::Infallible;
 use tryst_crypto::rng::{TryCryptoRng, TryRng};
 use tryst_crypto::zeroize::{Zeroize, ZeroizeOnDrop};
 use tryst_crypto::{
-    AES_128_GCM, AES_256_GCM, AeadKey, Ed25519SigningKey, Error, Iv, Nonce, SHA256, SHA384, Secret,
-    SharedSecret, SignatureAlgorithm, Signer, TAG_LEN, X25519, verify, x25519_agree,
-    x25519_public_key,
+    AES_128_GCM, AES_256_GCM, AeadKey, EcdsaP256SigningKey, Ed25519SigningKey, Error, Iv, Nonce,
+    SHA256, SHA384, Secret, SharedSecret, SignatureAlgorithm, Signer, TAG_LEN, X25519, verify,
+    x25519_agree, x25519_public_key,
 };
 
 /// A deterministic generator for tests that must not depend on the `std` feature
@@ -120,6 +120,13 @@ fn debug_never_shows_secret_bytes() {
     assert_eq!(format!("{sk:?}"), "Ed25519SigningKey(..)");
     assert_hides(&text, &unhex(RFC8032_SK));
     assert_hides(&text, &unhex(RFC8032_PK));
+
+    // The ECDSA P-256 signing key hides its PKCS#8 encoding (scalar and public point).
+    let ec = EcdsaP256SigningKey::generate(&mut TestRng(3));
+    let der = ec.to_pkcs8_der().unwrap();
+    let text = format!("{ec:?} {ec:#?}");
+    assert_eq!(format!("{ec:?}"), "EcdsaP256SigningKey(..)");
+    assert_hides(&text, &der);
 }
 
 // Compile-time: every secret type zeroizes on drop. (Nonce has only the drop-time wipe, not
@@ -158,6 +165,7 @@ assert_not_impl!(Iv: Copy, Clone, PartialEq);
 assert_not_impl!(Nonce: Copy, Clone, PartialEq);
 assert_not_impl!(SharedSecret: Copy, Clone, PartialEq);
 assert_not_impl!(Ed25519SigningKey: Copy, Clone, PartialEq);
+assert_not_impl!(EcdsaP256SigningKey: Copy, Clone, PartialEq);
 
 #[test]
 fn zeroize_empties_the_secret() {
