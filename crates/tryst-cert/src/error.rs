@@ -40,7 +40,8 @@ pub enum Error {
     UnsupportedPublicKey,
     /// The public key is malformed.
     InvalidPublicKey,
-    /// An RSA key below the policy's minimum size.
+    /// An RSA key below the policy's minimum size, or whose size is not a whole number of
+    /// bytes.
     WeakKey,
     /// A signature on the path did not verify.
     BadSignature,
@@ -50,11 +51,11 @@ pub enum Error {
     NotYetValid,
     /// No chain to a trust anchor: no issuer was found.
     UnknownIssuer,
+    /// A CA certificate (basicConstraints cA) presented as the end entity.
+    CaUsedAsEndEntity,
     /// A certificate used as an issuer is not a CA (no basicConstraints cA, or its
     /// keyUsage lacks keyCertSign).
     NotCa,
-    /// A CA certificate presented as the end entity.
-    CaUsedAsEndEntity,
     /// A CA's pathLenConstraint is exceeded.
     PathLenExceeded,
     /// keyUsage or extendedKeyUsage does not allow this use.

@@ -8,15 +8,17 @@
 //! labels, so `*.com` matches nothing. A public-suffix list is not consulted, so
 //! `*.co.uk` is treated like `*.example.com`.
 //!
-//! Name constraints: dNSName and iPAddress subtrees are enforced on subjectAltName entries
-//! of those types. Constraints of other forms (directoryName, rfc822Name,
-//! uniformResourceIdentifier, otherName, ...) are not evaluated: a certificate carrying
-//! them is refused with [`Error::UnsupportedNameConstraint`] (RFC 5280 requires the
-//! extension to be critical, and it says an unprocessable critical extension must fail).
+//! Name constraints: dNSName, iPAddress, rfc822Name and directoryName subtrees are
+//! enforced (directoryName on the subject and on directoryName SANs, comparing RDNs byte
+//! for byte, without string normalisation). Constraints of other forms
+//! (uniformResourceIdentifier, otherName, x400Address, ediPartyName, registeredID) are
+//! evaluated only if a certificate below carries a name of that form, and then refused
+//! with [`Error::UnsupportedNameConstraint`]: RFC 5280 only requires checking names that
+//! appear on the path.
 
 use crate::Error;
 use crate::der::{Reader, tag};
-use crate::x509::{Certificate, GN_DNS, GN_IP};
+use crate::x509::{Certificate, GN_DIRECTORY, GN_DNS, GN_IP, GN_RFC822};
 
 /// Most subtrees accepted in one name-constraints extension.
 const MAX_SUBTREES: usize = 64;
@@ -30,8 +32,7 @@ pub(crate) fn normalise_reference(name: &str) -> Option<alloc::string::String> {
     Some(name.to_ascii_lowercase())
 }
 
-/// LDH labels (letters, digits, hyphen; underscores tolerated as seen in the wild), each
-/// 1–63 bytes, not starting or ending with a hyphen, total at most 253. With
+/// LDH labels (letters, digits, hyphen), each 1–63 bytes, not starting or ending with a hyphen, total at most 253. With
 /// `allow_wildcard`, the first label may be exactly `*`.
 pub(crate) fn is_valid_dns(name: &[u8], allow_wildcard: bool) -> bool {
     if name.is_empty() || name.len() > 253 {
@@ -47,12 +48,25 @@ pub(crate) fn is_valid_dns(name: &[u8], allow_wildcard: bool) -> bool {
             || label.last() == Some(&b'-')
             || !label
                 .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
         {
             return false;
         }
     }
     true
+}
+
+/// Whether `v` is a mailbox `local@host`: printable ASCII local part without `@`, host a
+/// DNS name.
+pub(crate) fn is_valid_mailbox(v: &[u8]) -> bool {
+    let Some(at) = v.iter().rposition(|&b| b == b'@') else {
+        return false;
+    };
+    let (local, host) = v.split_at(at);
+    let host = host.get(1..).unwrap_or(&[]);
+    !local.is_empty()
+        && local.iter().all(|&b| b.is_ascii_graphic() && b != b'@')
+        && is_valid_dns(host, false)
 }
 
 /// Whether the presented SAN dNSName `presented` matches the normalised `reference`.
@@ -135,13 +149,18 @@ pub(crate) fn check_name_constraints_syntax(value: &[u8]) -> Result<(), Error> {
                                 if !r.is_empty() {
                                     return Err(Error::BadExtension);
                                 }
-                                match base.tag {
-                                    GN_DNS if !base.value.is_ascii() => Err(Error::BadExtension),
-                                    GN_IP if base.value.len() != 8 && base.value.len() != 32 => {
-                                        Err(Error::BadExtension)
+                                let ok = match base.tag {
+                                    // A DNS base is a DNS name (no wildcard, no leading dot)
+                                    // or empty (every name).
+                                    GN_DNS => {
+                                        base.value.is_empty() || is_valid_dns(base.value, false)
                                     }
-                                    _ => Ok(()),
-                                }
+                                    GN_IP => base.value.len() == 8 || base.value.len() == 32,
+                                    GN_RFC822 => is_valid_email_constraint(base.value),
+                                    GN_DIRECTORY => crate::x509::check_name(base.value).is_ok(),
+                                    _ => true,
+                                };
+                                if ok { Ok(()) } else { Err(Error::BadExtension) }
                             })?;
                         }
                         Ok(())
@@ -172,19 +191,53 @@ fn subtrees(value: &[u8], which: u8) -> impl Iterator<Item = (u8, &[u8])> {
     })
 }
 
-/// Refuse constraints of forms this crate cannot evaluate.
-pub(crate) fn check_constraints_supported(ca: &Certificate<'_>) -> Result<(), Error> {
-    let Some(nc) = ca.name_constraints else {
-        return Ok(());
+/// An rfc822Name constraint: a mailbox, a host, or `.domain` (RFC 5280 §4.2.1.10).
+fn is_valid_email_constraint(v: &[u8]) -> bool {
+    if v.contains(&b'@') {
+        is_valid_mailbox(v)
+    } else {
+        is_valid_dns(v.strip_prefix(b".").unwrap_or(v), false)
+    }
+}
+
+/// Whether mailbox `name` lies in rfc822Name subtree `base`: the exact mailbox (host
+/// compared case-insensitively, every other character literally), every mailbox at a
+/// host, or every mailbox at a subdomain of `.domain`.
+fn email_in_subtree(name: &[u8], base: &[u8]) -> bool {
+    let Some(at) = name.iter().rposition(|&b| b == b'@') else {
+        return false;
     };
-    for which in [0, 1] {
-        for (t, _) in subtrees(nc, which) {
-            if t != GN_DNS && t != GN_IP {
-                return Err(Error::UnsupportedNameConstraint);
-            }
+    let (local, host) = name.split_at(at);
+    let host = host.get(1..).unwrap_or(&[]);
+    if let Some(bat) = base.iter().rposition(|&b| b == b'@') {
+        let (blocal, bhost) = base.split_at(bat);
+        return local == blocal && eq_ignore_case(host, bhost.get(1..).unwrap_or(&[]));
+    }
+    if let Some(domain) = base.strip_prefix(b".") {
+        return host.len() > domain.len()
+            && ends_with_ignore_case(host, domain)
+            && host.get(host.len() - domain.len() - 1) == Some(&b'.');
+    }
+    eq_ignore_case(host, base)
+}
+
+/// The RDNs (SET elements, whole encodings) of a Name's DER.
+fn rdns(name: &[u8]) -> alloc::vec::Vec<&[u8]> {
+    let mut out = alloc::vec::Vec::new();
+    if let Ok(seq) = Reader::new(name).expect(tag::SEQUENCE) {
+        let mut r = Reader::new(seq);
+        while let Ok(e) = r.element() {
+            out.push(e.raw);
         }
     }
-    Ok(())
+    out
+}
+
+/// Whether Name `name` lies in directoryName subtree `base`: `base`'s RDNs are a prefix
+/// of `name`'s, compared byte for byte.
+fn dn_in_subtree(name: &[u8], base: &[u8]) -> bool {
+    let (n, b) = (rdns(name), rdns(base));
+    b.len() <= n.len() && n.iter().zip(&b).all(|(x, y)| x == y)
 }
 
 /// Whether DNS name `name` (possibly a `*.` wildcard) lies in subtree `base`
@@ -240,7 +293,8 @@ fn ip_in_subtree(ip: &[u8], base: &[u8]) -> bool {
         .all(|((i, a), m)| i & m == a & m)
 }
 
-/// Check every subjectAltName DNS and IP entry of `cert` against `ca`'s constraints.
+/// Check `cert`'s names against `ca`'s name constraints: every subjectAltName entry, and
+/// the subject as a directoryName when it is not empty.
 pub(crate) fn check_name_constraints(
     ca: &Certificate<'_>,
     cert: &Certificate<'_>,
@@ -248,21 +302,22 @@ pub(crate) fn check_name_constraints(
     let Some(nc) = ca.name_constraints else {
         return Ok(());
     };
-    for (t, name) in cert.general_names() {
-        if t != GN_DNS && t != GN_IP {
-            continue;
-        }
-        let inside = |base: &[u8]| {
-            if t == GN_DNS {
-                dns_in_subtree(name, base)
-            } else {
-                ip_in_subtree(name, base)
-            }
+    let subject = (!cert.subject_is_empty()).then_some((GN_DIRECTORY, cert.subject_der()));
+    for (t, name) in cert.general_names().chain(subject) {
+        let inside = |base: &[u8]| match t {
+            GN_DNS => dns_in_subtree(name, base),
+            GN_IP => ip_in_subtree(name, base),
+            GN_RFC822 => email_in_subtree(name, base),
+            _ => dn_in_subtree(name, base),
         };
+        let supported = matches!(t, GN_DNS | GN_IP | GN_RFC822 | GN_DIRECTORY);
         let mut permitted_of_type = false;
         let mut permitted = false;
         for (bt, base) in subtrees(nc, 0) {
             if bt == t {
+                if !supported {
+                    return Err(Error::UnsupportedNameConstraint);
+                }
                 permitted_of_type = true;
                 permitted |= inside(base);
             }
@@ -271,8 +326,13 @@ pub(crate) fn check_name_constraints(
             return Err(Error::NameConstraintViolation);
         }
         for (bt, base) in subtrees(nc, 1) {
-            if bt == t && (inside(base) || (t == GN_DNS && wildcard_overlaps(name, base))) {
-                return Err(Error::NameConstraintViolation);
+            if bt == t {
+                if !supported {
+                    return Err(Error::UnsupportedNameConstraint);
+                }
+                if inside(base) || (t == GN_DNS && wildcard_overlaps(name, base)) {
+                    return Err(Error::NameConstraintViolation);
+                }
             }
         }
     }
@@ -310,5 +370,10 @@ mod tests {
         assert!(ip_in_subtree(&[10, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]));
         assert!(!ip_in_subtree(&[11, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]));
         assert!(!ip_in_subtree(&[10, 1, 2, 3], &[0; 32]));
+        assert!(email_in_subtree(b"a@Example.com", b"example.com"));
+        assert!(email_in_subtree(b"user*@example.com", b"user*@example.com"));
+        assert!(!email_in_subtree(b"user@example.com", b"user*@example.com"));
+        assert!(email_in_subtree(b"a@x.example.com", b".example.com"));
+        assert!(!email_in_subtree(b"a@example.com", b".example.com"));
     }
 }

@@ -20,7 +20,8 @@ pub struct Budget {
     pub signatures: usize,
     /// Path-building steps: one per candidate-issuer search (default 200 000).
     pub build_calls: usize,
-    /// Intermediates allowed between the end entity and the anchor (default 6).
+    /// Intermediates allowed between the end entity and the anchor, not counting
+    /// self-issued ones (default 6).
     pub max_intermediates: usize,
 }
 
@@ -114,6 +115,18 @@ impl TrustAnchors {
             out.add_der(c)?;
         }
         Ok(out)
+    }
+
+    /// Add every certificate that parses and skip the rest (as a system trust store loader
+    /// does); returns how many were skipped.
+    pub fn add_der_skipping_unusable<'b>(
+        &mut self,
+        certs: impl IntoIterator<Item = &'b [u8]>,
+    ) -> usize {
+        certs
+            .into_iter()
+            .filter(|c| self.add_der(c).is_err())
+            .count()
     }
 
     /// Anchors from every `CERTIFICATE` block of a PEM file (other blocks are skipped).
@@ -262,13 +275,20 @@ pub fn verify_path<'a>(
 ) -> Result<VerifiedPath<'a>, Error> {
     let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
     let ee = Certificate::from_der(end_entity)?;
-    ee.public_key()?;
+    ee.public_key()?.check(policy.min_rsa_bits)?;
     if ee.version() != 3 {
         return Err(Error::UnsupportedVersion);
     }
     check_validity(&ee, now)?;
+    ee.check_serial()?;
+    // A CA certificate as the end entity is refused (as rustls-webpki and the CA/B Forum
+    // profile do): a TLS server or client presents an end-entity certificate.
     if ee.is_ca() {
         return Err(Error::CaUsedAsEndEntity);
+    }
+    // RFC 5280 §4.2.1.10: name constraints only in CA certificates.
+    if ee.name_constraints.is_some() {
+        return Err(Error::BadExtension);
     }
     check_eku(&ee, usage)?;
     // Unparsable intermediates can never be on a path; drop them.
@@ -307,6 +327,22 @@ pub fn verify_path<'a>(
         intermediates,
         anchor,
     })
+}
+
+/// A certificate acting as a CA: basicConstraints present, critical, with cA (RFC 5280
+/// §4.2.1.9), and keyUsage, if present, allowing keyCertSign (§4.2.1.3).
+fn check_ca(ca: &Certificate<'_>) -> Result<crate::x509::BasicConstraints, Error> {
+    let bc = ca.basic_constraints().ok_or(Error::NotCa)?;
+    if !bc.ca || !ca.basic_constraints_critical {
+        return Err(Error::NotCa);
+    }
+    if ca
+        .key_usage()
+        .is_some_and(|ku| !ku.allows(crate::x509::KeyUsage::KEY_CERT_SIGN))
+    {
+        return Err(Error::NotCa);
+    }
+    Ok(bc)
 }
 
 fn check_validity(cert: &Certificate<'_>, now: i64) -> Result<(), Error> {
@@ -378,7 +414,8 @@ impl<'a> Search<'_, 'a> {
                 continue;
             }
             let r = self
-                .check_signature(anchor, cert)
+                .check_anchor(anchor)
+                .and_then(|()| self.check_signature(anchor, cert))
                 .and_then(|()| self.check_path(anchor));
             match r {
                 Ok(()) => return Ok(i),
@@ -402,7 +439,14 @@ impl<'a> Search<'_, 'a> {
             if looped {
                 continue;
             }
-            if self.path.len() >= self.policy.budget.max_intermediates {
+            // Self-issued intermediates (key rollover) do not count toward the depth.
+            let depth = self
+                .path
+                .iter()
+                .filter(|&&j| self.inters.get(j).is_some_and(|c| !c.self_issued()))
+                .count()
+                .saturating_add(usize::from(!candidate.self_issued()));
+            if depth > self.policy.budget.max_intermediates {
                 err = prefer(err, Error::BudgetExhausted(BudgetLimit::Depth));
                 continue;
             }
@@ -427,24 +471,32 @@ impl<'a> Search<'_, 'a> {
         Err(err)
     }
 
+    /// Checks on a trust anchor when it is used: a v3 anchor must be a CA (critical
+    /// basicConstraints with cA), every anchor must be within its validity period, have
+    /// a non-empty subject and a key the policy accepts.
+    fn check_anchor(&self, anchor: &Certificate<'a>) -> Result<(), Error> {
+        check_validity(anchor, self.now)?;
+        if anchor.version() == 3 {
+            check_ca(anchor)?;
+        }
+        if anchor.subject_is_empty() {
+            return Err(Error::NotCa);
+        }
+        anchor.public_key()?.check(self.policy.min_rsa_bits)
+    }
+
     /// Checks on an intermediate acting as an issuer.
     fn check_issuer(&self, ca: &Certificate<'a>) -> Result<(), Error> {
         if ca.version() != 3 {
             return Err(Error::NotCa);
         }
         check_validity(ca, self.now)?;
-        let Some(bc) = ca.basic_constraints() else {
-            return Err(Error::NotCa);
-        };
-        if !bc.ca {
-            return Err(Error::NotCa);
-        }
-        if ca
-            .key_usage()
-            .is_some_and(|ku| !ku.allows(crate::x509::KeyUsage::KEY_CERT_SIGN))
-        {
+        ca.check_serial()?;
+        let bc = check_ca(ca)?;
+        if ca.subject_is_empty() {
             return Err(Error::NotCa);
         }
+        ca.public_key()?.check(self.policy.min_rsa_bits)?;
         check_eku(ca, self.usage)?;
         // pathLenConstraint counts the non-self-issued intermediates below this CA.
         if let Some(max) = bc.path_len {
@@ -457,7 +509,6 @@ impl<'a> Search<'_, 'a> {
                 return Err(Error::PathLenExceeded);
             }
         }
-        names::check_constraints_supported(ca)?;
         Ok(())
     }
 
@@ -487,7 +538,6 @@ impl<'a> Search<'_, 'a> {
     /// apply to every certificate below it (self-issued intermediates excepted,
     /// RFC 5280 §4.2.1.10).
     fn check_path(&self, anchor: &Certificate<'a>) -> Result<(), Error> {
-        names::check_constraints_supported(anchor)?;
         let chain: Vec<&Certificate<'a>> = core::iter::once(self.leaf)
             .chain(self.path.iter().filter_map(|&j| self.inters.get(j)))
             .chain(core::iter::once(anchor))

@@ -53,6 +53,7 @@ pub(crate) mod oid {
     pub const CERTIFICATE_POLICIES: &[u8] = &[0x55, 0x1d, 0x20];
     pub const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1d, 0x23];
     pub const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
+    pub const POLICY_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x24];
     // id-pe-authorityInfoAccess (1.3.6.1.5.5.7.1.1).
     pub const AUTHORITY_INFO_ACCESS: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01];
     // id-kp (1.3.6.1.5.5.7.3.x) and anyExtendedKeyUsage (2.5.29.37.0).
@@ -122,6 +123,32 @@ impl fmt::Debug for PublicKeyInfo<'_> {
 }
 
 impl PublicKeyInfo<'_> {
+    /// Check the key against the size policy: an RSA modulus must have at least
+    /// `min_rsa_bits` bits and a whole number of bytes; other keys always pass (their
+    /// shape was checked when parsed).
+    pub fn check(&self, min_rsa_bits: usize) -> Result<(), Error> {
+        if self.algorithm != KeyAlgorithm::Rsa {
+            return Ok(());
+        }
+        let n = Reader::read_all(self.key, |r| {
+            r.nested(tag::SEQUENCE, |r| {
+                let n = r.unsigned_integer()?;
+                r.unsigned_integer()?;
+                Ok::<_, Error>(n)
+            })
+        })
+        .map_err(|_| Error::InvalidPublicKey)?;
+        let first = n.first().copied().unwrap_or(0);
+        let bits = n
+            .len()
+            .saturating_mul(8)
+            .saturating_sub(usize::try_from(first.leading_zeros()).unwrap_or(8));
+        if bits < min_rsa_bits || bits % 8 != 0 {
+            return Err(Error::WeakKey);
+        }
+        Ok(())
+    }
+
     /// Verify `signature` over `message` made with `alg` by this key (for example a TLS
     /// CertificateVerify), refusing an algorithm that does not fit the key and RSA keys
     /// under `min_rsa_bits`.
@@ -190,6 +217,7 @@ pub struct Certificate<'a> {
     pub(crate) not_after: i64,
     pub(crate) spki: Result<PublicKeyInfo<'a>, Error>,
     pub(crate) basic_constraints: Option<BasicConstraints>,
+    pub(crate) basic_constraints_critical: bool,
     pub(crate) key_usage: Option<KeyUsage>,
     pub(crate) eku: Option<&'a [u8]>,
     pub(crate) san: Option<&'a [u8]>,
@@ -222,6 +250,15 @@ impl<'a> Certificate<'a> {
                 let outer_alg = r.expect_element(tag::SEQUENCE)?;
                 let signature = r.bit_string_octets()?;
                 let mut cert = Reader::read_all(tbs.value, |r| parse_tbs(der, tbs.raw, r))?;
+                // RFC 5280 §4.2.1.3: keyCertSign only with basicConstraints cA.
+                if cert
+                    .cert
+                    .key_usage
+                    .is_some_and(|ku| ku.allows(KeyUsage::KEY_CERT_SIGN))
+                    && !cert.cert.is_ca()
+                {
+                    return Err(Error::BadExtension);
+                }
                 // RFC 5280 §4.1.1.2: the two AlgorithmIdentifiers must be identical.
                 if cert.tbs_alg_raw != outer_alg.raw {
                     return Err(Error::MalformedCertificate);
@@ -261,6 +298,19 @@ impl<'a> Certificate<'a> {
     /// The serial number's magnitude bytes.
     pub fn serial(&self) -> &'a [u8] {
         self.serial
+    }
+
+    /// RFC 5280 §4.1.2.2: a positive serial number of at most 20 octets (with the sign
+    /// byte).
+    pub(crate) fn check_serial(&self) -> Result<(), Error> {
+        let encoded_len = self
+            .serial
+            .len()
+            .saturating_add(usize::from(self.serial.first().is_some_and(|&b| b >= 0x80)));
+        if encoded_len > 20 || self.serial.iter().all(|&b| b == 0) {
+            return Err(Error::MalformedCertificate);
+        }
+        Ok(())
     }
 
     /// The issuer Name DER (the whole SEQUENCE).
@@ -320,6 +370,11 @@ impl<'a> Certificate<'a> {
         GeneralNames(Reader::new(self.san.unwrap_or(&[])))
     }
 
+    /// Whether the subject is the empty Name.
+    pub fn subject_is_empty(&self) -> bool {
+        self.subject == [tag::SEQUENCE, 0]
+    }
+
     /// Whether `self.issuer == self.subject` (RFC 5280's "self-issued").
     pub(crate) fn self_issued(&self) -> bool {
         self.issuer == self.subject
@@ -330,6 +385,7 @@ impl<'a> Certificate<'a> {
 pub(crate) const GN_RFC822: u8 = 0x81;
 pub(crate) const GN_DNS: u8 = 0x82;
 pub(crate) const GN_URI: u8 = 0x86;
+pub(crate) const GN_DIRECTORY: u8 = 0xa4;
 pub(crate) const GN_IP: u8 = 0x87;
 
 /// An iterator over a checked GeneralNames SEQUENCE body.
@@ -360,6 +416,8 @@ fn parse_tbs<'a>(
             _ => return Err(Error::UnsupportedVersion),
         },
     };
+    // Checked against RFC 5280 §4.1.2.2 only for certificates on a path below the anchor
+    // (long-trusted roots with serial 0 exist).
     let serial = r.unsigned_integer()?;
     let alg = r.expect_element(tag::SEQUENCE)?;
     let signature_algorithm = signature_algorithm(alg.value)?;
@@ -391,6 +449,7 @@ fn parse_tbs<'a>(
         not_after,
         spki,
         basic_constraints: None,
+        basic_constraints_critical: false,
         key_usage: None,
         eku: None,
         san: None,
@@ -422,7 +481,7 @@ fn read_time(r: &mut Reader<'_>) -> Result<i64, Error> {
 /// Name ::= SEQUENCE OF RelativeDistinguishedName (SET SIZE (1..MAX) OF
 /// AttributeTypeAndValue). Names are compared byte for byte, so only the framing is
 /// checked here.
-fn check_name(raw: &[u8]) -> Result<(), Error> {
+pub(crate) fn check_name(raw: &[u8]) -> Result<(), Error> {
     Reader::read_all(raw, |r| {
         r.nested(tag::SEQUENCE, |r| {
             while !r.is_empty() {
@@ -597,6 +656,7 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
         count = count.saturating_add(1);
         match id {
             oid::BASIC_CONSTRAINTS => {
+                cert.basic_constraints_critical = critical;
                 cert.basic_constraints = Some(Reader::read_all(value, |r| {
                     r.nested(tag::SEQUENCE, |r| {
                         let ca = if r.peek_tag() == Some(tag::BOOLEAN) {
@@ -636,15 +696,25 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
             oid::SUBJECT_ALT_NAME => {
                 let body = Reader::read_all(value, |r| r.expect(tag::SEQUENCE))?;
                 check_general_names(body)?;
+                // RFC 5280 §4.2.1.6: critical exactly when the subject is empty.
+                if critical == (cert.subject != [tag::SEQUENCE, 0]) {
+                    return Err(Error::BadExtension);
+                }
                 cert.san = Some(body);
             }
             oid::NAME_CONSTRAINTS => {
+                // RFC 5280 §4.2.1.10 wants it critical, but the CA/B Forum profile allows
+                // non-critical name constraints for old clients; they are enforced either
+                // way.
                 cert.name_constraints = Some(value);
                 crate::names::check_name_constraints_syntax(value)?;
             }
+            // RFC 5280 §4.2.1.11: MUST be critical; policies are not processed, so a
+            // critical one is refused below as unknown.
+            oid::POLICY_CONSTRAINTS if !critical => return Err(Error::BadExtension),
+            oid::AUTHORITY_INFO_ACCESS if !critical => check_aia(value)?,
             oid::SUBJECT_KEY_ID
             | oid::AUTHORITY_KEY_ID
-            | oid::AUTHORITY_INFO_ACCESS
             | oid::CRL_DISTRIBUTION_POINTS
             | oid::ISSUER_ALT_NAME
                 if !critical => {}
@@ -683,7 +753,9 @@ fn key_usage(bits: &[u8]) -> Result<KeyUsage, Error> {
     Ok(KeyUsage(v))
 }
 
-/// GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName; each entry is one element.
+/// GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName; each entry is one element,
+/// and the forms we use are well-formed: dNSName in preferred name syntax (a left-most
+/// `*` label allowed), iPAddress of 4 or 16 bytes, rfc822Name a mailbox.
 fn check_general_names(body: &[u8]) -> Result<(), Error> {
     Reader::read_all(body, |r| {
         if r.is_empty() {
@@ -692,8 +764,11 @@ fn check_general_names(body: &[u8]) -> Result<(), Error> {
         while !r.is_empty() {
             let e = r.element()?;
             let ok = match e.tag {
-                GN_DNS | GN_RFC822 | GN_URI => e.value.is_ascii(),
+                GN_DNS => crate::names::is_valid_dns(e.value, true),
+                GN_RFC822 => crate::names::is_valid_mailbox(e.value),
+                GN_URI => e.value.is_ascii(),
                 GN_IP => e.value.len() == 4 || e.value.len() == 16,
+                GN_DIRECTORY => check_name(e.value).is_ok(),
                 _ => true,
             };
             if !ok {
@@ -701,6 +776,27 @@ fn check_general_names(body: &[u8]) -> Result<(), Error> {
             }
         }
         Ok(())
+    })
+}
+
+/// AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription
+/// (RFC 5280 §4.2.2.1), AccessDescription ::= SEQUENCE { accessMethod OID,
+/// accessLocation GeneralName }. Not used, but refused when malformed.
+fn check_aia(value: &[u8]) -> Result<(), Error> {
+    Reader::read_all(value, |r| {
+        r.nested(tag::SEQUENCE, |r| {
+            if r.is_empty() {
+                return Err(Error::BadExtension);
+            }
+            while !r.is_empty() {
+                r.nested(tag::SEQUENCE, |r| {
+                    r.oid()?;
+                    r.element()?;
+                    Ok::<_, Error>(())
+                })?;
+            }
+            Ok(())
+        })
     })
 }
 
