@@ -1,0 +1,631 @@
+//! Client and server configuration, built with builders. A config is shared (`Arc`) by
+//! every connection made from it.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use rustls_pki_types::CertificateDer;
+use tryst_cert::TrustAnchors;
+use tryst_crypto::{Secret, Signer};
+use tryst_messages::SignatureScheme;
+
+use crate::Error;
+use crate::keylog::KeyLog;
+use crate::session::ClientSessionStore;
+use crate::suites::{
+    ALL_CIPHER_SUITES, ALL_GROUPS, SupportedCipherSuite, SupportedGroup, signature_scheme,
+};
+use crate::ticket::TicketKeys;
+use crate::time::Clock;
+use crate::verify::{ClientCertVerifier, ServerCertVerifier, WebPkiServerVerifier};
+
+/// Randomness shared by the connections of a config. Implementations must be
+/// cryptographically secure and infallible (abort rather than return weak bytes).
+pub trait SecureRandom: Send + Sync {
+    /// Fill `dest` with random bytes.
+    fn fill(&self, dest: &mut [u8]);
+}
+
+/// The operating system's generator (getrandom).
+#[cfg(feature = "std")]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsRandom;
+
+#[cfg(feature = "std")]
+impl SecureRandom for OsRandom {
+    fn fill(&self, dest: &mut [u8]) {
+        use tryst_crypto::Rng;
+        tryst_crypto::OsRng.fill_bytes(dest);
+    }
+}
+
+/// A deterministic generator (HMAC-SHA256 of a seed and a counter) for tests, fuzzing and
+/// simulations. Never use it for real connections: the same seed gives the same keys.
+#[derive(Debug)]
+pub struct SeededRandom {
+    seed: Secret,
+    counter: core::sync::atomic::AtomicU64,
+}
+
+impl SeededRandom {
+    /// A generator from `seed` (any length up to 64 bytes).
+    pub fn new(seed: &[u8]) -> Self {
+        let seed = Secret::fill_with(seed.len().min(Secret::MAX_LEN), |out| {
+            for (o, s) in out.iter_mut().zip(seed) {
+                *o = *s;
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|_| tryst_crypto::SHA256.hkdf_extract(&[], seed));
+        SeededRandom {
+            seed,
+            counter: core::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+impl SecureRandom for SeededRandom {
+    fn fill(&self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(32) {
+            let n = self
+                .counter
+                .fetch_add(1, core::sync::atomic::Ordering::SeqCst);
+            let block = tryst_crypto::SHA256.hmac(self.seed.expose_secret(), &[&n.to_be_bytes()]);
+            for (d, b) in chunk.iter_mut().zip(block.as_bytes()) {
+                *d = *b;
+            }
+        }
+    }
+}
+
+/// Adapts a shared [`SecureRandom`] to the `CryptoRng` the crypto crate takes.
+pub(crate) struct RngRef<'a>(pub(crate) &'a dyn SecureRandom);
+
+impl tryst_crypto::rng::TryRng for RngRef<'_> {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.0.fill(&mut b);
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.0.fill(&mut b);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.0.fill(dst);
+        Ok(())
+    }
+}
+
+impl tryst_crypto::rng::TryCryptoRng for RngRef<'_> {}
+
+/// A certificate chain and the signer for its end-entity key.
+pub struct CertifiedKey {
+    pub(crate) chain: Vec<CertificateDer<'static>>,
+    pub(crate) signer: Arc<dyn Signer>,
+    pub(crate) scheme: SignatureScheme,
+}
+
+impl core::fmt::Debug for CertifiedKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CertifiedKey")
+            .field("chain_len", &self.chain.len())
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CertifiedKey {
+    /// `chain` (end entity first) with `signer` for the end entity's key. Fails when the
+    /// chain is empty, the signer's algorithm has no TLS 1.3 scheme, or the signer's public
+    /// key is not the one in the end-entity certificate.
+    pub fn new(
+        chain: Vec<CertificateDer<'static>>,
+        signer: Arc<dyn Signer>,
+    ) -> Result<Self, Error> {
+        let scheme = signature_scheme(signer.algorithm()).ok_or(Error::Config(
+            "the private key's algorithm cannot sign TLS 1.3 handshakes",
+        ))?;
+        let leaf = chain
+            .first()
+            .ok_or(Error::Config("the certificate chain is empty"))?;
+        let cert = tryst_cert::Certificate::from_der(leaf.as_ref())?;
+        let spki = cert.public_key()?;
+        if spki.key != signer.public_key().as_slice() {
+            return Err(Error::Config(
+                "the private key does not match the certificate",
+            ));
+        }
+        Ok(CertifiedKey {
+            chain,
+            signer,
+            scheme,
+        })
+    }
+
+    /// From DER: the chain and a PKCS#8 private key (Ed25519 or ECDSA P-256).
+    pub fn from_der(chain: Vec<CertificateDer<'static>>, pkcs8_key: &[u8]) -> Result<Self, Error> {
+        let signer: Arc<dyn Signer> =
+            if let Ok(k) = tryst_crypto::Ed25519SigningKey::from_pkcs8_der(pkcs8_key) {
+                Arc::new(k)
+            } else if let Ok(k) = tryst_crypto::EcdsaP256SigningKey::from_pkcs8_der(pkcs8_key) {
+                Arc::new(k)
+            } else {
+                return Err(Error::Config(
+                    "the private key is not a PKCS#8 Ed25519 or ECDSA P-256 key",
+                ));
+            };
+        Self::new(chain, signer)
+    }
+
+    /// The chain, end entity first.
+    pub fn chain(&self) -> &[CertificateDer<'static>] {
+        &self.chain
+    }
+
+    /// The TLS signature scheme the key signs with.
+    pub fn scheme(&self) -> SignatureScheme {
+        self.scheme
+    }
+}
+
+/// Caps that keep a misbehaving peer from making us spin or grow memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest handshake message accepted (default 64 KiB).
+    pub max_handshake_message_len: usize,
+    /// Consecutive records that carry nothing (empty data, ignored CCS), default 32.
+    pub max_empty_records: u32,
+    /// Warning alerts (user_canceled) in a row before we give up, default 4.
+    pub max_warning_alerts: u32,
+    /// KeyUpdates received in a row without application data, default 32.
+    pub max_key_updates: u32,
+    /// Bytes of received application data buffered before `reader()` drains them; past
+    /// this, `process_new_packets` stops taking records (default 64 KiB + one record).
+    pub max_received_plaintext: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_handshake_message_len: 64 * 1024,
+            max_empty_records: 32,
+            max_warning_alerts: 4,
+            max_key_updates: 32,
+            max_received_plaintext: 64 * 1024 + 16 * 1024,
+        }
+    }
+}
+
+/// Settings a client and a server share.
+#[derive(Clone)]
+pub(crate) struct Common {
+    pub(crate) suites: Vec<SupportedCipherSuite>,
+    pub(crate) groups: Vec<SupportedGroup>,
+    pub(crate) alpn: Vec<Vec<u8>>,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
+    pub(crate) rng: Option<Arc<dyn SecureRandom>>,
+    pub(crate) key_log: Option<Arc<dyn KeyLog>>,
+    pub(crate) limits: Limits,
+    pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) max_session_lifetime: Option<Duration>,
+}
+
+impl Common {
+    fn new() -> Self {
+        #[cfg(feature = "std")]
+        #[allow(clippy::type_complexity)] // two optional trait objects, spelled out once
+        let (clock, rng): (Option<Arc<dyn Clock>>, Option<Arc<dyn SecureRandom>>) = (
+            Some(Arc::new(crate::time::SystemClock)),
+            Some(Arc::new(OsRandom)),
+        );
+        #[cfg(not(feature = "std"))]
+        let (clock, rng) = (None, None);
+        Common {
+            suites: ALL_CIPHER_SUITES.to_vec(),
+            groups: ALL_GROUPS.to_vec(),
+            alpn: Vec::new(),
+            clock,
+            rng,
+            key_log: None,
+            limits: Limits::default(),
+            idle_timeout: None,
+            max_session_lifetime: None,
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.suites.is_empty() {
+            return Err(Error::Config("no cipher suites"));
+        }
+        if self.groups.is_empty() {
+            return Err(Error::Config("no key-exchange groups"));
+        }
+        if self.clock.is_none() {
+            return Err(Error::Config(
+                "no clock (set one with with_clock; std provides the system clock)",
+            ));
+        }
+        if self.rng.is_none() {
+            return Err(Error::Config(
+                "no random-number generator (set one with with_rng)",
+            ));
+        }
+        if self.alpn.iter().any(|p| p.is_empty() || p.len() > 255) {
+            return Err(Error::Config("ALPN protocol names must be 1 to 255 bytes"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        // `check` made sure both are set before a config could be built.
+        match &self.clock {
+            Some(c) => &**c,
+            None => &NO_CLOCK,
+        }
+    }
+
+    pub(crate) fn rng(&self) -> &dyn SecureRandom {
+        match &self.rng {
+            Some(r) => &**r,
+            None => &NO_RNG,
+        }
+    }
+}
+
+struct Unset;
+static NO_CLOCK: Unset = Unset;
+static NO_RNG: Unset = Unset;
+impl Clock for Unset {
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+impl SecureRandom for Unset {
+    fn fill(&self, dest: &mut [u8]) {
+        // Unreachable: configs without an RNG are refused by `build`. Fail closed anyway
+        // with output that a peer would notice rather than silently weak keys.
+        dest.fill(0);
+    }
+}
+
+macro_rules! common_setters {
+    () => {
+        /// Cipher suites, in preference order.
+        pub fn with_cipher_suites(mut self, suites: &[SupportedCipherSuite]) -> Self {
+            self.common.suites = suites.to_vec();
+            self
+        }
+
+        /// Key-exchange groups, in preference order. A client sends a key share for the
+        /// first one.
+        pub fn with_groups(mut self, groups: &[SupportedGroup]) -> Self {
+            self.common.groups = groups.to_vec();
+            self
+        }
+
+        /// ALPN protocols (RFC 7301), in preference order.
+        pub fn with_alpn_protocols(mut self, protocols: Vec<Vec<u8>>) -> Self {
+            self.common.alpn = protocols;
+            self
+        }
+
+        /// The clock that drives validity checks, ticket ages and timeouts.
+        pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+            self.common.clock = Some(clock);
+            self
+        }
+
+        /// The random-number generator.
+        pub fn with_rng(mut self, rng: Arc<dyn SecureRandom>) -> Self {
+            self.common.rng = Some(rng);
+            self
+        }
+
+        /// Log secrets (SSLKEYLOGFILE format) to `key_log`. Off by default.
+        pub fn with_key_log(mut self, key_log: Arc<dyn KeyLog>) -> Self {
+            self.common.key_log = Some(key_log);
+            self
+        }
+
+        /// Resource limits.
+        pub fn with_limits(mut self, limits: Limits) -> Self {
+            self.common.limits = limits;
+            self
+        }
+
+        /// Close a session that sees no traffic for `timeout` (checked against the clock
+        /// whenever the connection is used; see `check_timeouts`).
+        pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+            self.common.idle_timeout = Some(timeout);
+            self
+        }
+
+        /// End a session `lifetime` after its handshake, whatever the traffic; the next one
+        /// resumes or starts over, with new keys.
+        pub fn with_max_session_lifetime(mut self, lifetime: Duration) -> Self {
+            self.common.max_session_lifetime = Some(lifetime);
+            self
+        }
+    };
+}
+
+/// Client settings.
+pub struct ClientConfig {
+    pub(crate) common: Common,
+    pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    pub(crate) client_auth: Option<Arc<CertifiedKey>>,
+    pub(crate) session_store: Option<Arc<dyn ClientSessionStore>>,
+    pub(crate) middlebox_compat: bool,
+    pub(crate) enable_sni: bool,
+    pub(crate) signature_schemes: Vec<SignatureScheme>,
+    /// Offer a key share for every configured group instead of only the first.
+    pub(crate) key_shares_for_all_groups: bool,
+}
+
+impl core::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("suites", &self.common.suites)
+            .field("groups", &self.common.groups)
+            .field("middlebox_compat", &self.middlebox_compat)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// Start building a client config.
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder {
+            common: Common::new(),
+            verifier: None,
+            client_auth: None,
+            #[cfg(feature = "std")]
+            session_store: Some(Arc::new(crate::session::InMemorySessionStore::new(256))),
+            #[cfg(not(feature = "std"))]
+            session_store: None,
+            middlebox_compat: false,
+            enable_sni: true,
+            key_shares_for_all_groups: false,
+        }
+    }
+}
+
+/// Builds a [`ClientConfig`].
+pub struct ClientConfigBuilder {
+    common: Common,
+    verifier: Option<Arc<dyn ServerCertVerifier>>,
+    client_auth: Option<Arc<CertifiedKey>>,
+    session_store: Option<Arc<dyn ClientSessionStore>>,
+    middlebox_compat: bool,
+    enable_sni: bool,
+    key_shares_for_all_groups: bool,
+}
+
+impl ClientConfigBuilder {
+    common_setters!();
+
+    /// Trust these anchors (path validation with `tryst-cert`).
+    pub fn with_root_certificates(mut self, anchors: TrustAnchors) -> Self {
+        self.verifier = Some(Arc::new(WebPkiServerVerifier::new(anchors)));
+        self
+    }
+
+    /// Use `verifier` for the server's certificate (for example `WebPkiServerVerifier`
+    /// with a custom policy).
+    pub fn with_verifier(mut self, verifier: Arc<dyn ServerCertVerifier>) -> Self {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    /// Dangerous settings: ones that can turn off authentication.
+    pub fn dangerous(self) -> DangerousClientConfig {
+        DangerousClientConfig(self)
+    }
+
+    /// Authenticate with this certificate when the server asks.
+    pub fn with_client_auth_cert(mut self, key: CertifiedKey) -> Self {
+        self.client_auth = Some(Arc::new(key));
+        self
+    }
+
+    /// Where tickets are kept between connections; `None` turns resumption off.
+    pub fn with_session_store(mut self, store: Option<Arc<dyn ClientSessionStore>>) -> Self {
+        self.session_store = store;
+        self
+    }
+
+    /// Middlebox compatibility mode (RFC 8446 §D.4): a legacy_session_id and a
+    /// change_cipher_spec before the second flight.
+    pub fn with_middlebox_compat(mut self, on: bool) -> Self {
+        self.middlebox_compat = on;
+        self
+    }
+
+    /// Send server_name (SNI) for DNS names (on by default; never sent for IP addresses).
+    pub fn with_sni(mut self, on: bool) -> Self {
+        self.enable_sni = on;
+        self
+    }
+
+    /// Send a key share for every configured group in the first ClientHello, avoiding a
+    /// HelloRetryRequest at the cost of extra key generation.
+    pub fn with_key_shares_for_all_groups(mut self, on: bool) -> Self {
+        self.key_shares_for_all_groups = on;
+        self
+    }
+
+    /// Finish. Fails when no verifier was set or a setting cannot work.
+    pub fn build(self) -> Result<Arc<ClientConfig>, Error> {
+        self.common.check()?;
+        let verifier = self.verifier.ok_or(Error::Config(
+            "no way to check the server: set root certificates or a verifier",
+        ))?;
+        let signature_schemes = verifier.supported_schemes();
+        Ok(Arc::new(ClientConfig {
+            common: self.common,
+            verifier,
+            client_auth: self.client_auth,
+            session_store: self.session_store,
+            middlebox_compat: self.middlebox_compat,
+            enable_sni: self.enable_sni,
+            signature_schemes,
+            key_shares_for_all_groups: self.key_shares_for_all_groups,
+        }))
+    }
+}
+
+/// Settings that can turn off authentication. Named so they stand out in review.
+pub struct DangerousClientConfig(ClientConfigBuilder);
+
+impl DangerousClientConfig {
+    /// Replace certificate checking with `verifier`. Whatever it accepts, the client trusts.
+    pub fn with_custom_certificate_verifier(
+        mut self,
+        verifier: Arc<dyn ServerCertVerifier>,
+    ) -> ClientConfigBuilder {
+        self.0.verifier = Some(verifier);
+        self.0
+    }
+}
+
+/// Which side's preference picks the cipher suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuitePreference {
+    /// The server's order decides (default).
+    Server,
+    /// The client's order decides.
+    Client,
+}
+
+/// Server settings.
+pub struct ServerConfig {
+    pub(crate) common: Common,
+    pub(crate) cert: Arc<CertifiedKey>,
+    pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    pub(crate) preference: SuitePreference,
+    pub(crate) tickets: Option<Arc<TicketKeys>>,
+    pub(crate) ticket_count: u8,
+    pub(crate) ticket_lifetime: Duration,
+    pub(crate) send_hrr_cookie: bool,
+    pub(crate) middlebox_compat: bool,
+}
+
+impl core::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("suites", &self.common.suites)
+            .field("groups", &self.common.groups)
+            .field("cert", &self.cert)
+            .field("tickets", &self.ticket_count)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConfig {
+    /// Start building a server config that presents `cert`.
+    pub fn builder(cert: CertifiedKey) -> ServerConfigBuilder {
+        ServerConfigBuilder {
+            common: Common::new(),
+            cert,
+            client_verifier: None,
+            preference: SuitePreference::Server,
+            tickets: None,
+            ticket_count: 2,
+            ticket_lifetime: Duration::from_secs(2 * 3600),
+            send_hrr_cookie: true,
+            middlebox_compat: true,
+        }
+    }
+}
+
+/// Builds a [`ServerConfig`].
+pub struct ServerConfigBuilder {
+    common: Common,
+    cert: CertifiedKey,
+    client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    preference: SuitePreference,
+    tickets: Option<Arc<TicketKeys>>,
+    ticket_count: u8,
+    ticket_lifetime: Duration,
+    send_hrr_cookie: bool,
+    middlebox_compat: bool,
+}
+
+/// Longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1): seven days.
+pub const MAX_TICKET_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+
+impl ServerConfigBuilder {
+    common_setters!();
+
+    /// Ask clients for a certificate and check it with `verifier`.
+    pub fn with_client_cert_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
+        self.client_verifier = Some(verifier);
+        self
+    }
+
+    /// Whose cipher-suite order wins.
+    pub fn with_suite_preference(mut self, preference: SuitePreference) -> Self {
+        self.preference = preference;
+        self
+    }
+
+    /// Issue stateless tickets sealed with `keys` (share the keys between servers to let
+    /// them resume each other's sessions). Without keys no tickets are issued.
+    pub fn with_ticket_keys(mut self, keys: Arc<TicketKeys>) -> Self {
+        self.tickets = Some(keys);
+        self
+    }
+
+    /// How many tickets to send after each handshake (default 2; 0 sends none).
+    pub fn with_ticket_count(mut self, n: u8) -> Self {
+        self.ticket_count = n;
+        self
+    }
+
+    /// Ticket lifetime (default 2 hours; at most 7 days).
+    pub fn with_ticket_lifetime(mut self, lifetime: Duration) -> Self {
+        self.ticket_lifetime = lifetime;
+        self
+    }
+
+    /// Put a cookie in HelloRetryRequest and require it back (default on).
+    pub fn with_hrr_cookie(mut self, on: bool) -> Self {
+        self.send_hrr_cookie = on;
+        self
+    }
+
+    /// Answer a client in middlebox-compatibility mode with a change_cipher_spec (default on).
+    pub fn with_middlebox_compat(mut self, on: bool) -> Self {
+        self.middlebox_compat = on;
+        self
+    }
+
+    /// Finish.
+    pub fn build(self) -> Result<Arc<ServerConfig>, Error> {
+        self.common.check()?;
+        if self.ticket_lifetime > MAX_TICKET_LIFETIME {
+            return Err(Error::Config(
+                "ticket lifetime over 7 days (RFC 8446 §4.6.1)",
+            ));
+        }
+        Ok(Arc::new(ServerConfig {
+            common: self.common,
+            cert: Arc::new(self.cert),
+            client_verifier: self.client_verifier,
+            preference: self.preference,
+            tickets: self.tickets,
+            ticket_count: self.ticket_count,
+            ticket_lifetime: self.ticket_lifetime,
+            send_hrr_cookie: self.send_hrr_cookie,
+            middlebox_compat: self.middlebox_compat,
+        }))
+    }
+}

@@ -1,0 +1,852 @@
+//! What client and server connections share: the record layer, buffers, the post-handshake
+//! protocol (KeyUpdate, close_notify, alerts), timeouts and the sans-IO driving loop.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use rustls_pki_types::CertificateDer;
+use tryst_keyschedule::TrafficSchedule;
+use tryst_messages::{
+    Alert, AlertDescription, AlertLevel, Codec, HandshakeJoiner, HandshakeMessage, HandshakeType,
+    KeyUpdate, KeyUpdateRequest, NamedGroup, ProtocolVersion, RawHandshake, SignatureScheme,
+};
+use tryst_record::{Deframer, Message, RecordDecrypter, RecordEncrypter};
+
+use crate::Error;
+use crate::config::{Common, Limits};
+use crate::suites::SupportedCipherSuite;
+use crate::time::millis;
+
+/// Which end of the connection we are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The client.
+    Client,
+    /// The server.
+    Server,
+}
+
+/// How the handshake went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeKind {
+    /// A full handshake with certificate authentication.
+    Full,
+    /// A full handshake after a HelloRetryRequest.
+    FullWithHelloRetryRequest,
+    /// A resumption from a ticket (psk_dhe_ke: still fresh (EC)DHE keys).
+    Resumed,
+    /// A resumption after a HelloRetryRequest.
+    ResumedWithHelloRetryRequest,
+}
+
+/// Something that happened on the connection, for tracing (`tryst client --trace`, the
+/// demo's sequence chart). Events never carry secret values, only names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// We sent a handshake message; `encrypted` tells whether under handshake/traffic keys.
+    Sent {
+        /// The message type.
+        message: HandshakeType,
+        /// Sent under handshake or traffic keys.
+        encrypted: bool,
+    },
+    /// We received a handshake message.
+    Received {
+        /// The message type.
+        message: HandshakeType,
+        /// Received under handshake or traffic keys.
+        encrypted: bool,
+    },
+    /// We sent the middlebox-compatibility change_cipher_spec.
+    SentChangeCipherSpec,
+    /// A secret was derived (its SSLKEYLOGFILE-style name, never its value).
+    SecretDerived(&'static str),
+    /// We sent a KeyUpdate (`requested`: we asked the peer to update too).
+    SentKeyUpdate {
+        /// We asked the peer to update too.
+        requested: bool,
+    },
+    /// We received a KeyUpdate.
+    ReceivedKeyUpdate {
+        /// The peer asked us to update too.
+        requested: bool,
+    },
+    /// Application data was exchanged (bytes sent or received).
+    ApplicationData {
+        /// Sent (true) or received (false).
+        sent: bool,
+        /// Plaintext bytes.
+        len: usize,
+    },
+    /// An alert was sent or received.
+    Alert {
+        /// Sent (true) or received (false).
+        sent: bool,
+        /// Which alert.
+        description: AlertDescription,
+    },
+}
+
+/// What was negotiated.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Negotiated {
+    pub(crate) version: Option<ProtocolVersion>,
+    pub(crate) suite: Option<SupportedCipherSuite>,
+    pub(crate) group: Option<NamedGroup>,
+    pub(crate) scheme: Option<SignatureScheme>,
+    pub(crate) alpn: Option<Vec<u8>>,
+    pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    pub(crate) kind: Option<HandshakeKind>,
+    pub(crate) server_name: Option<alloc::string::String>,
+    pub(crate) client_authenticated: bool,
+}
+
+/// The traffic stage: application keys, KeyUpdate and exporters.
+pub(crate) struct Traffic {
+    pub(crate) schedule: TrafficSchedule,
+    pub(crate) suite: SupportedCipherSuite,
+}
+
+/// State shared by every handshake state: what a `handle` call may touch.
+pub(crate) struct Core {
+    pub(crate) side: Side,
+    pub(crate) encrypter: RecordEncrypter,
+    pub(crate) decrypter: RecordDecrypter,
+    pub(crate) tls_out: Vec<u8>,
+    pub(crate) plain_in: VecDeque<u8>,
+    pending_out: Vec<u8>,
+    pub(crate) handshake_complete: bool,
+    /// Set when the receive key changes, so the driver can check the message boundary.
+    pub(crate) recv_key_changed: bool,
+    pub(crate) negotiated: Negotiated,
+    pub(crate) traffic: Option<Traffic>,
+    pub(crate) limits: Limits,
+    pub(crate) events: Vec<Event>,
+    pub(crate) trace: bool,
+    peer_closed: bool,
+    sent_close_notify: bool,
+    eof: bool,
+    warning_alerts: u32,
+    key_updates_in_row: u32,
+    last_activity_ms: u64,
+    established_ms: Option<u64>,
+    idle_timeout: Option<Duration>,
+    max_lifetime: Option<Duration>,
+}
+
+impl Core {
+    pub(crate) fn new(side: Side, common: &Common) -> Self {
+        let mut decrypter = RecordDecrypter::new();
+        decrypter.set_max_empty_records(common.limits.max_empty_records);
+        // A lone change_cipher_spec may arrive any time before the peer's Finished
+        // (RFC 8446 §5): allowed until the handshake completes.
+        decrypter.set_change_cipher_spec_allowed(true);
+        Core {
+            side,
+            encrypter: RecordEncrypter::new(),
+            decrypter,
+            tls_out: Vec::new(),
+            plain_in: VecDeque::new(),
+            pending_out: Vec::new(),
+            handshake_complete: false,
+            recv_key_changed: false,
+            negotiated: Negotiated::default(),
+            traffic: None,
+            limits: common.limits,
+            events: Vec::new(),
+            trace: false,
+            peer_closed: false,
+            sent_close_notify: false,
+            eof: false,
+            warning_alerts: 0,
+            key_updates_in_row: 0,
+            last_activity_ms: millis(common.clock().now()),
+            established_ms: None,
+            idle_timeout: common.idle_timeout,
+            max_lifetime: common.max_session_lifetime,
+        }
+    }
+
+    pub(crate) fn event(&mut self, e: Event) {
+        if self.trace {
+            self.events.push(e);
+        }
+    }
+
+    /// Frame and send a handshake message under the current write key.
+    pub(crate) fn send_handshake(&mut self, msg: &HandshakeMessage<'_>) -> Result<Vec<u8>, Error> {
+        let bytes = msg.to_bytes()?;
+        self.send_handshake_bytes(msg.typ(), &bytes)?;
+        Ok(bytes)
+    }
+
+    pub(crate) fn send_handshake_bytes(
+        &mut self,
+        typ: HandshakeType,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        let encrypted = self.encrypter.is_protected();
+        self.encrypter.write(
+            tryst_messages::ContentType::Handshake,
+            bytes,
+            &mut self.tls_out,
+        )?;
+        self.event(Event::Sent {
+            message: typ,
+            encrypted,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn send_ccs(&mut self) -> Result<(), Error> {
+        self.encrypter.write_change_cipher_spec(&mut self.tls_out)?;
+        self.event(Event::SentChangeCipherSpec);
+        Ok(())
+    }
+
+    pub(crate) fn set_send_key(
+        &mut self,
+        suite: &SupportedCipherSuite,
+        secret: &tryst_crypto::Secret,
+    ) -> Result<(), Error> {
+        let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
+            .map_err(|_| Error::Internal("traffic key derivation"))?;
+        self.encrypter.set_key(suite.aead, &keys.key, keys.iv)?;
+        Ok(())
+    }
+
+    pub(crate) fn set_recv_key(
+        &mut self,
+        suite: &SupportedCipherSuite,
+        secret: &tryst_crypto::Secret,
+    ) -> Result<(), Error> {
+        let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
+            .map_err(|_| Error::Internal("traffic key derivation"))?;
+        self.decrypter.set_key(suite.aead, &keys.key, keys.iv)?;
+        self.recv_key_changed = true;
+        Ok(())
+    }
+
+    /// The handshake is over: application data may flow and what was written early goes out.
+    pub(crate) fn complete_handshake(&mut self, now: Duration) -> Result<(), Error> {
+        self.handshake_complete = true;
+        self.decrypter.set_change_cipher_spec_allowed(false);
+        self.established_ms = Some(millis(now));
+        let pending = core::mem::take(&mut self.pending_out);
+        if !pending.is_empty() {
+            self.send_app_data(&pending)?;
+        }
+        Ok(())
+    }
+
+    fn send_app_data(&mut self, data: &[u8]) -> Result<(), Error> {
+        if self.encrypter.needs_key_update() {
+            self.send_key_update(false)?;
+        }
+        self.encrypter.write(
+            tryst_messages::ContentType::ApplicationData,
+            data,
+            &mut self.tls_out,
+        )?;
+        self.event(Event::ApplicationData {
+            sent: true,
+            len: data.len(),
+        });
+        Ok(())
+    }
+
+    /// Send KeyUpdate and switch our sending key (RFC 8446 §4.6.3).
+    pub(crate) fn send_key_update(&mut self, request_peer: bool) -> Result<(), Error> {
+        let side = self.side;
+        let traffic = self
+            .traffic
+            .as_mut()
+            .ok_or(Error::NotReady("KeyUpdate before the handshake completed"))?;
+        let request_update = if request_peer {
+            KeyUpdateRequest::UpdateRequested
+        } else {
+            KeyUpdateRequest::UpdateNotRequested
+        };
+        let msg = HandshakeMessage::KeyUpdate(KeyUpdate { request_update });
+        let bytes = msg.to_bytes()?;
+        self.encrypter.write(
+            tryst_messages::ContentType::Handshake,
+            &bytes,
+            &mut self.tls_out,
+        )?;
+        let suite = traffic.suite;
+        let secret = match side {
+            Side::Client => {
+                traffic
+                    .schedule
+                    .update_client()
+                    .map_err(|_| Error::Internal("KeyUpdate"))?;
+                traffic.schedule.client_traffic_secret().duplicate()
+            }
+            Side::Server => {
+                traffic
+                    .schedule
+                    .update_server()
+                    .map_err(|_| Error::Internal("KeyUpdate"))?;
+                traffic.schedule.server_traffic_secret().duplicate()
+            }
+        };
+        self.set_send_key(&suite, &secret)?;
+        self.event(Event::SentKeyUpdate {
+            requested: request_peer,
+        });
+        Ok(())
+    }
+
+    /// A KeyUpdate from the peer: switch the receiving key, answer if asked.
+    pub(crate) fn receive_key_update(&mut self, ku: &KeyUpdate) -> Result<(), Error> {
+        self.key_updates_in_row = self.key_updates_in_row.saturating_add(1);
+        if self.key_updates_in_row > self.limits.max_key_updates {
+            return Err(Error::misbehaved(
+                AlertDescription::UnexpectedMessage,
+                "too many KeyUpdates without application data",
+            ));
+        }
+        let side = self.side;
+        let traffic = self.traffic.as_mut().ok_or(Error::unexpected(
+            "KeyUpdate before the handshake completed",
+        ))?;
+        let suite = traffic.suite;
+        let secret = match side {
+            Side::Client => {
+                traffic
+                    .schedule
+                    .update_server()
+                    .map_err(|_| Error::Internal("KeyUpdate"))?;
+                traffic.schedule.server_traffic_secret().duplicate()
+            }
+            Side::Server => {
+                traffic
+                    .schedule
+                    .update_client()
+                    .map_err(|_| Error::Internal("KeyUpdate"))?;
+                traffic.schedule.client_traffic_secret().duplicate()
+            }
+        };
+        self.set_recv_key(&suite, &secret)?;
+        let requested = ku.request_update == KeyUpdateRequest::UpdateRequested;
+        self.event(Event::ReceivedKeyUpdate { requested });
+        if requested && !self.sent_close_notify {
+            self.send_key_update(false)?;
+        }
+        Ok(())
+    }
+
+    fn send_alert(&mut self, description: AlertDescription) {
+        let alert = Alert {
+            level: AlertLevel::Fatal,
+            description,
+        };
+        // Best effort: the connection is failing anyway.
+        if self.encrypter.write_alert(alert, &mut self.tls_out).is_ok() {
+            self.event(Event::Alert {
+                sent: true,
+                description,
+            });
+        }
+    }
+
+    fn touch(&mut self, now: Duration) {
+        self.last_activity_ms = millis(now);
+    }
+
+    fn check_timeouts(&self, now: Duration) -> Result<(), Error> {
+        let now_ms = millis(now);
+        if let Some(idle) = self.idle_timeout
+            && now_ms.saturating_sub(self.last_activity_ms) > millis(idle)
+        {
+            return Err(Error::SessionExpired);
+        }
+        if let (Some(max), Some(start)) = (self.max_lifetime, self.established_ms)
+            && now_ms.saturating_sub(start) > millis(max)
+        {
+            return Err(Error::SessionExpired);
+        }
+        Ok(())
+    }
+}
+
+/// One handshake (or post-handshake) state. `handle` consumes the state and returns the
+/// next, so a state's data exists only while it is valid (DESIGN.md principle 5).
+pub(crate) trait State: Send + Sync {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        msg: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error>;
+}
+
+/// The parts of a connection that do not depend on the side.
+pub struct ConnectionCommon {
+    pub(crate) core: Core,
+    deframer: Deframer,
+    joiner: HandshakeJoiner,
+    state: Option<Box<dyn State>>,
+    error: Option<Error>,
+    common: Common,
+}
+
+/// What a caller should do next, returned by `process_new_packets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IoState {
+    /// Bytes waiting for `write_tls`.
+    pub tls_bytes_to_write: usize,
+    /// Plaintext waiting for `reader()`.
+    pub plaintext_bytes_to_read: usize,
+    /// The peer sent close_notify.
+    pub peer_has_closed: bool,
+}
+
+impl ConnectionCommon {
+    pub(crate) fn new(core: Core, state: Box<dyn State>, common: Common) -> Self {
+        ConnectionCommon {
+            joiner: HandshakeJoiner::with_max_message_len(common.limits.max_handshake_message_len),
+            core,
+            deframer: Deframer::new(),
+            state: Some(state),
+            error: None,
+            common,
+        }
+    }
+
+    /// Record [`Event`]s from now on (off by default).
+    pub fn set_trace(&mut self, on: bool) {
+        self.core.trace = on;
+    }
+
+    /// Take the events recorded since the last call.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        core::mem::take(&mut self.core.events)
+    }
+
+    /// Give the connection TLS bytes received from the peer; returns how many were taken
+    /// (fewer than offered when its one-record buffer is full: call
+    /// `process_new_packets` and offer the rest again).
+    pub fn read_tls_bytes(&mut self, input: &[u8]) -> usize {
+        if input.is_empty() {
+            self.core.eof = true;
+            return 0;
+        }
+        self.deframer.push(input)
+    }
+
+    /// Report that the transport reached end of file.
+    pub fn read_tls_eof(&mut self) {
+        self.core.eof = true;
+    }
+
+    /// TLS bytes waiting to be sent.
+    pub fn pending_tls(&self) -> &[u8] {
+        &self.core.tls_out
+    }
+
+    /// Mark `n` bytes of [`pending_tls`](Self::pending_tls) as sent.
+    pub fn consume_tls(&mut self, n: usize) {
+        let n = n.min(self.core.tls_out.len());
+        self.core.tls_out.drain(..n);
+    }
+
+    /// Process the TLS bytes received so far: run the handshake, decrypt records, answer
+    /// KeyUpdates. On error the matching alert is queued for `write_tls` and the error is
+    /// returned now and from every later call.
+    pub fn process_new_packets(&mut self) -> Result<IoState, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let now = self.common.clock().now();
+        let result = self
+            .core
+            .check_timeouts(now)
+            .and_then(|()| self.process(now));
+        match result {
+            Ok(()) => Ok(self.io_state()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        if matches!(e, Error::SessionExpired) && !self.core.sent_close_notify {
+            // Expiry is an orderly end, not an attack: close cleanly.
+            let _ = self
+                .core
+                .encrypter
+                .write_close_notify(&mut self.core.tls_out);
+            self.core.sent_close_notify = true;
+        } else if let Some(alert) = e.alert() {
+            self.core.send_alert(alert);
+        }
+        self.state = None;
+        self.error = Some(e.clone());
+        e
+    }
+
+    fn process(&mut self, now: Duration) -> Result<(), Error> {
+        let mut progressed = false;
+        loop {
+            if self.core.plain_in.len() >= self.core.limits.max_received_plaintext {
+                break;
+            }
+            let Some(msg) = self.deframer.next_record(&mut self.core.decrypter)? else {
+                break;
+            };
+            progressed = true;
+            match msg {
+                Message::Handshake(fragment) => {
+                    self.joiner.push(fragment)?;
+                    while let Some(raw) = self.joiner.next_message()? {
+                        let encrypted = self.core.decrypter.is_protected();
+                        self.core.event(Event::Received {
+                            message: raw.typ,
+                            encrypted,
+                        });
+                        let state = self.state.take().ok_or(Error::Internal("no state"))?;
+                        self.state = Some(state.handle(&mut self.core, raw)?);
+                    }
+                    if core::mem::take(&mut self.core.recv_key_changed)
+                        && !self.joiner.at_message_boundary()
+                    {
+                        return Err(Error::unexpected(
+                            "a handshake message spans a key change (RFC 8446 §5.1)",
+                        ));
+                    }
+                }
+                Message::ApplicationData(data) => {
+                    if !self.core.handshake_complete {
+                        return Err(Error::unexpected(
+                            "application data before the handshake completed",
+                        ));
+                    }
+                    self.core.key_updates_in_row = 0;
+                    self.core.warning_alerts = 0;
+                    self.core.plain_in.extend(data.iter().copied());
+                    let len = data.len();
+                    self.core.event(Event::ApplicationData { sent: false, len });
+                }
+                Message::Alert(alert) => {
+                    self.core.event(Event::Alert {
+                        sent: false,
+                        description: alert.description,
+                    });
+                    if alert.level == AlertLevel::Fatal {
+                        return Err(Error::AlertReceived(alert.description));
+                    }
+                    self.core.warning_alerts = self.core.warning_alerts.saturating_add(1);
+                    if self.core.warning_alerts > self.core.limits.max_warning_alerts {
+                        return Err(Error::unexpected("too many warning alerts"));
+                    }
+                }
+                Message::CloseNotify => {
+                    self.core.event(Event::Alert {
+                        sent: false,
+                        description: AlertDescription::CloseNotify,
+                    });
+                    self.core.peer_closed = true;
+                    if !self.core.handshake_complete {
+                        return Err(Error::AlertReceived(AlertDescription::CloseNotify));
+                    }
+                }
+                _ => return Err(Error::Internal("unknown record message")),
+            }
+        }
+        if progressed {
+            self.core.touch(now);
+        }
+        Ok(())
+    }
+
+    fn io_state(&self) -> IoState {
+        IoState {
+            tls_bytes_to_write: self.core.tls_out.len(),
+            plaintext_bytes_to_read: self.core.plain_in.len(),
+            peer_has_closed: self.core.peer_closed,
+        }
+    }
+
+    /// Check the idle timeout and maximum session lifetime against the clock. An expired
+    /// session queues close_notify and fails with [`Error::SessionExpired`].
+    pub fn check_timeouts(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let now = self.common.clock().now();
+        self.core.check_timeouts(now).map_err(|e| self.fail(e))
+    }
+
+    /// Queue application data. Before the handshake completes it is buffered (and sent
+    /// right after). Returns how much was taken.
+    pub fn send_plaintext(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.core.sent_close_notify {
+            return Err(Error::NotReady(
+                "close_notify was sent; nothing more can be written",
+            ));
+        }
+        let now = self.common.clock().now();
+        self.core.check_timeouts(now).map_err(|e| self.fail(e))?;
+        if !self.core.handshake_complete {
+            self.core.pending_out.extend_from_slice(data);
+            return Ok(data.len());
+        }
+        self.core.touch(now);
+        self.core.send_app_data(data).map_err(|e| self.fail(e))?;
+        Ok(data.len())
+    }
+
+    /// Take received application data into `out`; returns how many bytes were copied.
+    pub fn read_plaintext(&mut self, out: &mut [u8]) -> usize {
+        let n = out.len().min(self.core.plain_in.len());
+        for (o, b) in out.iter_mut().zip(self.core.plain_in.drain(..n)) {
+            *o = b;
+        }
+        n
+    }
+
+    /// Send close_notify: we will send nothing more (RFC 8446 §6.1).
+    pub fn send_close_notify(&mut self) {
+        if self.core.sent_close_notify || self.error.is_some() {
+            return;
+        }
+        if self
+            .core
+            .encrypter
+            .write_close_notify(&mut self.core.tls_out)
+            .is_ok()
+        {
+            self.core.event(Event::Alert {
+                sent: true,
+                description: AlertDescription::CloseNotify,
+            });
+        }
+        self.core.sent_close_notify = true;
+    }
+
+    /// Send a KeyUpdate now, optionally asking the peer to update its keys too.
+    pub fn refresh_traffic_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if !self.core.handshake_complete {
+            return Err(Error::NotReady("KeyUpdate before the handshake completed"));
+        }
+        self.core
+            .send_key_update(request_peer)
+            .map_err(|e| self.fail(e))
+    }
+
+    /// RFC 8446 §7.5 exporter: `out.len()` bytes for `label` and `context`.
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        let traffic = self
+            .core
+            .traffic
+            .as_ref()
+            .filter(|_| self.core.handshake_complete)
+            .ok_or(Error::NotReady("exporters need a completed handshake"))?;
+        traffic
+            .schedule
+            .exporter()
+            .export(label, context.unwrap_or(&[]), out)
+            .map_err(|_| Error::Config("exporter output too long"))
+    }
+
+    /// Whether the handshake is still running.
+    pub fn is_handshaking(&self) -> bool {
+        !self.core.handshake_complete
+    }
+
+    /// Whether there are TLS bytes to send.
+    pub fn wants_write(&self) -> bool {
+        !self.core.tls_out.is_empty()
+    }
+
+    /// Whether the connection wants TLS bytes from the peer.
+    pub fn wants_read(&self) -> bool {
+        self.error.is_none()
+            && !self.core.peer_closed
+            && !self.core.eof
+            && self.core.plain_in.len() < self.core.limits.max_received_plaintext
+    }
+
+    /// The negotiated protocol version (TLS 1.3) once the ServerHello is processed.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.core.negotiated.version
+    }
+
+    /// The negotiated cipher suite.
+    pub fn negotiated_cipher_suite(&self) -> Option<SupportedCipherSuite> {
+        self.core.negotiated.suite
+    }
+
+    /// The key-exchange group of this session.
+    pub fn negotiated_group(&self) -> Option<NamedGroup> {
+        self.core.negotiated.group
+    }
+
+    /// The signature scheme of the server's CertificateVerify (none when resumed).
+    pub fn signature_scheme(&self) -> Option<SignatureScheme> {
+        self.core.negotiated.scheme
+    }
+
+    /// The ALPN protocol agreed on.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.core.negotiated.alpn.as_deref()
+    }
+
+    /// The peer's certificate chain, end entity first (empty for an anonymous client;
+    /// for a resumed session, the chain of the original session).
+    pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.core.negotiated.peer_certificates
+    }
+
+    /// How the handshake went, once it is done.
+    pub fn handshake_kind(&self) -> Option<HandshakeKind> {
+        self.core.negotiated.kind
+    }
+
+    /// Whether the session was resumed from a ticket.
+    pub fn is_resumed(&self) -> bool {
+        matches!(
+            self.core.negotiated.kind,
+            Some(HandshakeKind::Resumed | HandshakeKind::ResumedWithHelloRetryRequest)
+        )
+    }
+
+    /// Whether the peer sent close_notify.
+    pub fn peer_has_closed(&self) -> bool {
+        self.core.peer_closed
+    }
+
+    /// The first error, if the connection has failed.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// How many KeyUpdates have changed each direction's key: (ours, the peer's).
+    pub fn key_generations(&self) -> (u64, u64) {
+        match (&self.core.traffic, self.core.side) {
+            (Some(t), Side::Client) => (
+                t.schedule.client_generation(),
+                t.schedule.server_generation(),
+            ),
+            (Some(t), Side::Server) => (
+                t.schedule.server_generation(),
+                t.schedule.client_generation(),
+            ),
+            (None, _) => (0, 0),
+        }
+    }
+
+    /// Unread end of file: the transport closed; was it after close_notify?
+    pub(crate) fn eof_state(&self) -> (bool, bool) {
+        (self.core.eof, self.core.peer_closed)
+    }
+}
+
+#[cfg(feature = "std")]
+mod io {
+    use super::ConnectionCommon;
+    use std::io;
+
+    impl ConnectionCommon {
+        /// Read TLS bytes from `rd` (one read call). Returns the count, 0 at end of file.
+        pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
+            let mut buf = [0u8; tryst_record::MAX_RECORD_LEN];
+            let room = self.deframer.free_space().min(buf.len());
+            if room == 0 {
+                return Err(io::Error::other(
+                    "TLS receive buffer full: call process_new_packets",
+                ));
+            }
+            let space = buf.get_mut(..room).unwrap_or_default();
+            let n = rd.read(space)?;
+            if n == 0 {
+                self.core.eof = true;
+                return Ok(0);
+            }
+            let taken = self.deframer.push(space.get(..n).unwrap_or_default());
+            debug_assert_eq!(taken, n);
+            Ok(n)
+        }
+
+        /// Write pending TLS bytes to `wr` (one write call). Returns the count.
+        pub fn write_tls(&mut self, wr: &mut dyn io::Write) -> io::Result<usize> {
+            if self.core.tls_out.is_empty() {
+                return Ok(0);
+            }
+            let n = wr.write(&self.core.tls_out)?;
+            self.consume_tls(n);
+            Ok(n)
+        }
+
+        /// Plaintext received from the peer.
+        pub fn reader(&mut self) -> Reader<'_> {
+            Reader { conn: self }
+        }
+
+        /// Plaintext to send to the peer.
+        pub fn writer(&mut self) -> Writer<'_> {
+            Writer { conn: self }
+        }
+    }
+
+    /// `std::io::Read` over received plaintext. `WouldBlock` when nothing is buffered yet;
+    /// `Ok(0)` after the peer's close_notify; `UnexpectedEof` if the transport ended
+    /// without close_notify (a truncation attack or a crashed peer).
+    pub struct Reader<'a> {
+        conn: &'a mut ConnectionCommon,
+    }
+
+    impl io::Read for Reader<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.conn.read_plaintext(buf);
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let (eof, closed) = self.conn.eof_state();
+            if closed {
+                Ok(0)
+            } else if eof {
+                Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "peer closed the connection without close_notify (possible truncation)",
+                ))
+            } else if let Some(e) = self.conn.error() {
+                Err(io::Error::other(e.clone()))
+            } else {
+                Err(io::ErrorKind::WouldBlock.into())
+            }
+        }
+    }
+
+    /// `std::io::Write` that queues plaintext for the peer.
+    pub struct Writer<'a> {
+        conn: &'a mut ConnectionCommon,
+    }
+
+    impl io::Write for Writer<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.conn.send_plaintext(buf).map_err(io::Error::other)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+pub use io::{Reader, Writer};

@@ -1,0 +1,151 @@
+//! Errors of a TLS connection, layered the way a peer can fail us, and each mapped to the
+//! alert we send (RFC 8446 §6.2).
+
+use core::fmt;
+
+use tryst_messages::AlertDescription;
+
+/// Why a connection failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The peer sent bytes that do not decode (a malformed message or record).
+    InvalidMessage(tryst_messages::Error),
+    /// The peer broke a rule of the protocol. The text names the rule.
+    PeerMisbehaved {
+        /// The alert this calls for.
+        alert: AlertDescription,
+        /// The rule that was broken (for example "ServerHello selected a cipher suite we
+        /// did not offer").
+        rule: &'static str,
+    },
+    /// The peer offered nothing we support (no common suite, group or signature scheme).
+    PeerIncompatible {
+        /// The alert this calls for (usually handshake_failure).
+        alert: AlertDescription,
+        /// What did not match.
+        what: &'static str,
+    },
+    /// The record layer refused a record (bad tag, overflow, ...).
+    Record(tryst_record::Error),
+    /// The peer's certificate chain was rejected.
+    Certificate(tryst_cert::Error),
+    /// The peer sent a fatal alert.
+    AlertReceived(AlertDescription),
+    /// A cryptographic operation failed locally (key generation, signing).
+    Crypto(tryst_crypto::Error),
+    /// The session outlived its configured maximum lifetime or sat idle too long.
+    SessionExpired,
+    /// Application data was written or read before the handshake finished, or after close.
+    NotReady(&'static str),
+    /// A configuration that cannot work (for example no cipher suites).
+    Config(&'static str),
+    /// A bug or resource failure on our side.
+    Internal(&'static str),
+}
+
+impl Error {
+    /// The alert to send the peer for this error, if any. `None` for errors that arrive as
+    /// alerts or that are local (a closed connection, a config problem).
+    pub fn alert(&self) -> Option<AlertDescription> {
+        Some(match self {
+            Error::InvalidMessage(e) => e.alert(),
+            Error::PeerMisbehaved { alert, .. } | Error::PeerIncompatible { alert, .. } => *alert,
+            Error::Record(e) => e.alert(),
+            Error::Certificate(e) => AlertDescription::from_raw(e.alert()),
+            Error::Crypto(_) | Error::Internal(_) => AlertDescription::InternalError,
+            Error::AlertReceived(_)
+            | Error::SessionExpired
+            | Error::NotReady(_)
+            | Error::Config(_) => return None,
+        })
+    }
+
+    pub(crate) const fn misbehaved(alert: AlertDescription, rule: &'static str) -> Self {
+        Error::PeerMisbehaved { alert, rule }
+    }
+
+    pub(crate) const fn illegal(rule: &'static str) -> Self {
+        Error::PeerMisbehaved {
+            alert: AlertDescription::IllegalParameter,
+            rule,
+        }
+    }
+
+    pub(crate) const fn unexpected(rule: &'static str) -> Self {
+        Error::PeerMisbehaved {
+            alert: AlertDescription::UnexpectedMessage,
+            rule,
+        }
+    }
+
+    pub(crate) const fn incompatible(what: &'static str) -> Self {
+        Error::PeerIncompatible {
+            alert: AlertDescription::HandshakeFailure,
+            what,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidMessage(e) => write!(f, "peer sent a malformed message: {e}"),
+            Error::PeerMisbehaved { rule, alert } => write!(f, "peer misbehaved: {rule} ({alert})"),
+            Error::PeerIncompatible { what, .. } => write!(f, "peer is incompatible: {what}"),
+            Error::Record(e) => write!(f, "record layer: {e}"),
+            Error::Certificate(e) => write!(f, "certificate rejected: {e}"),
+            Error::AlertReceived(a) => write!(f, "peer sent fatal alert {a}"),
+            Error::Crypto(e) => write!(f, "cryptographic failure: {e}"),
+            Error::SessionExpired => {
+                f.write_str("session expired (idle timeout or maximum lifetime)")
+            }
+            Error::NotReady(what) => write!(f, "not ready: {what}"),
+            Error::Config(what) => write!(f, "invalid configuration: {what}"),
+            Error::Internal(what) => write!(f, "internal error: {what}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
+impl From<tryst_messages::Error> for Error {
+    fn from(e: tryst_messages::Error) -> Self {
+        Error::InvalidMessage(e)
+    }
+}
+
+impl From<tryst_record::Error> for Error {
+    fn from(e: tryst_record::Error) -> Self {
+        match e {
+            tryst_record::Error::AlertReceived(a) => Error::AlertReceived(a.description),
+            other => Error::Record(other),
+        }
+    }
+}
+
+impl From<tryst_cert::Error> for Error {
+    fn from(e: tryst_cert::Error) -> Self {
+        Error::Certificate(e)
+    }
+}
+
+impl From<tryst_crypto::Error> for Error {
+    fn from(e: tryst_crypto::Error) -> Self {
+        Error::Crypto(e)
+    }
+}
+
+impl From<tryst_keyschedule::Error> for Error {
+    fn from(e: tryst_keyschedule::Error) -> Self {
+        match e.alert() {
+            51 => Error::misbehaved(
+                AlertDescription::DecryptError,
+                "Finished or PSK binder does not verify",
+            ),
+            50 => Error::misbehaved(AlertDescription::DecodeError, "malformed handshake framing"),
+            _ => Error::Internal("key schedule"),
+        }
+    }
+}

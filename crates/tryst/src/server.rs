@@ -1,0 +1,860 @@
+//! The TLS 1.3 server handshake (RFC 8446 §4): ClientHello → [HelloRetryRequest →
+//! ClientHello] → ServerHello, EncryptedExtensions, [CertificateRequest], Certificate,
+//! CertificateVerify, Finished → [client Certificate, CertificateVerify] → client Finished
+//! → NewSessionTicket(s).
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+use tryst_crypto::Secret;
+use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, Transcript};
+use tryst_messages::{
+    AlertDescription, Certificate, CertificateEntry, CertificateRequest, CertificateVerify,
+    ClientHello, EncryptedExtensions, Extension, ExtensionContext, Finished,
+    HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, KeyShareEntry, NamedGroup, NewSessionTicket,
+    ProtocolVersion, PskKeyExchangeMode, RawHandshake, Reader, ServerHello, SignatureScheme,
+    Writer, allowed_in,
+};
+
+use crate::Error;
+use crate::client::unexpected;
+use crate::config::{RngRef, ServerConfig, SuitePreference};
+use crate::conn::{ConnectionCommon, Core, Event, HandshakeKind, Side, State, Traffic};
+use crate::suites::{SupportedCipherSuite, SupportedGroup};
+use crate::time::millis;
+use crate::verify::{CertificateVerified, SignatureVerified, signed_content};
+
+/// A TLS 1.3 server connection (sans-IO).
+pub struct ServerConnection {
+    inner: ConnectionCommon,
+}
+
+impl core::ops::Deref for ServerConnection {
+    type Target = ConnectionCommon;
+    fn deref(&self) -> &ConnectionCommon {
+        &self.inner
+    }
+}
+
+impl core::ops::DerefMut for ServerConnection {
+    fn deref_mut(&mut self) -> &mut ConnectionCommon {
+        &mut self.inner
+    }
+}
+
+impl core::fmt::Debug for ServerConnection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerConnection")
+            .field("handshaking", &self.is_handshaking())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConnection {
+    /// A server connection waiting for a ClientHello.
+    pub fn new(config: Arc<ServerConfig>) -> Result<Self, Error> {
+        Self::new_traced(config, false)
+    }
+
+    /// Like [`new`](Self::new), recording [`Event`]s from the first message on.
+    pub fn new_traced(config: Arc<ServerConfig>, trace: bool) -> Result<Self, Error> {
+        let mut core = Core::new(Side::Server, &config.common);
+        core.trace = trace;
+        let common = config.common.clone();
+        let state = Box::new(ExpectClientHello {
+            config,
+            retry: None,
+        });
+        Ok(ServerConnection {
+            inner: ConnectionCommon::new(core, state, common),
+        })
+    }
+
+    /// The server_name (SNI) the client asked for, if any.
+    pub fn server_name(&self) -> Option<&str> {
+        self.inner.core.negotiated.server_name.as_deref()
+    }
+}
+
+/// What a HelloRetryRequest committed us to.
+struct Retry {
+    suite: SupportedCipherSuite,
+    group: SupportedGroup,
+    cookie: Option<Vec<u8>>,
+    transcript: Transcript,
+    session_id: Vec<u8>,
+    sent_ccs: bool,
+}
+
+struct ExpectClientHello {
+    config: Arc<ServerConfig>,
+    retry: Option<Retry>,
+}
+
+/// A resumable session decoded from a ticket.
+struct TicketState {
+    suite: u16,
+    psk: Secret,
+    issued_ms: u64,
+    lifetime_secs: u32,
+    alpn: Option<Vec<u8>>,
+    client_certs: Vec<Vec<u8>>,
+}
+
+const TICKET_STATE_VERSION: u8 = 1;
+
+impl TicketState {
+    fn encode(&self) -> Result<tryst_crypto::zeroize::Zeroizing<Vec<u8>>, Error> {
+        let mut w = Writer::new();
+        w.u8(TICKET_STATE_VERSION);
+        w.u16(self.suite);
+        w.u8_prefixed("ticket.psk", |w| w.bytes(self.psk.expose_secret()));
+        w.u32(u32::try_from(self.issued_ms >> 32).unwrap_or(0));
+        w.u32(u32::try_from(self.issued_ms & 0xffff_ffff).unwrap_or(0));
+        w.u32(self.lifetime_secs);
+        w.u8_prefixed("ticket.alpn", |w| {
+            if let Some(a) = &self.alpn {
+                w.bytes(a);
+            }
+        });
+        w.u24_prefixed("ticket.certs", |w| {
+            for c in &self.client_certs {
+                w.u24_prefixed("ticket.cert", |w| w.bytes(c));
+            }
+        });
+        Ok(tryst_crypto::zeroize::Zeroizing::new(w.finish()?))
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        Reader::read_all(bytes, "ticket", |r| {
+            if r.u8("ticket.version")? != TICKET_STATE_VERSION {
+                return Err(tryst_messages::Error::new(
+                    "ticket.version",
+                    tryst_messages::ErrorKind::IllegalValue,
+                ));
+            }
+            let suite = r.u16("ticket.suite")?;
+            let psk = r.bytes_u8("ticket.psk", 1, 64)?;
+            let hi = u64::from(r.u32("ticket.issued")?);
+            let lo = u64::from(r.u32("ticket.issued")?);
+            let lifetime_secs = r.u32("ticket.lifetime")?;
+            let alpn = r.bytes_u8("ticket.alpn", 0, 255)?;
+            let client_certs = r.sub_u24("ticket.certs", 0, 0xff_ffff, |r| {
+                r.list(|r| Ok(r.bytes_u24("ticket.cert", 1, 0xff_ffff)?.to_vec()))
+            })?;
+            Ok((
+                suite,
+                psk,
+                (hi << 32) | lo,
+                lifetime_secs,
+                alpn,
+                client_certs,
+            ))
+        })
+        .ok()
+        .and_then(
+            |(suite, psk, issued_ms, lifetime_secs, alpn, client_certs)| {
+                Some(TicketState {
+                    suite,
+                    psk: Secret::from_slice(psk).ok()?,
+                    issued_ms,
+                    lifetime_secs,
+                    alpn: (!alpn.is_empty()).then(|| alpn.to_vec()),
+                    client_certs,
+                })
+            },
+        )
+    }
+}
+
+fn find<'e, 'a, T>(
+    exts: &'e [Extension<'a>],
+    f: impl Fn(&'e Extension<'a>) -> Option<T>,
+) -> Option<T> {
+    exts.iter().find_map(f)
+}
+
+fn missing(what: &'static str) -> Error {
+    Error::misbehaved(AlertDescription::MissingExtension, what)
+}
+
+impl State for ExpectClientHello {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakeMessage::ClientHello(ch) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        (*self).client_hello(core, &ch, raw.encoded)
+    }
+}
+
+impl ExpectClientHello {
+    fn client_hello(
+        self,
+        core: &mut Core,
+        ch: &ClientHello<'_>,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        let config = self.config;
+        // RFC 8446 §4.1.2 and §4.2.1: TLS 1.3 is negotiated through supported_versions only.
+        let versions = find(&ch.extensions, |e| match e {
+            Extension::SupportedVersions(v) => Some(v),
+            _ => None,
+        });
+        if !versions.is_some_and(|v| v.contains(&ProtocolVersion::Tls13)) {
+            return Err(Error::misbehaved(
+                AlertDescription::ProtocolVersion,
+                "client does not offer TLS 1.3 in supported_versions",
+            ));
+        }
+        if ch.legacy_compression_methods.as_ref() != [0] {
+            return Err(Error::illegal(
+                "legacy_compression_methods must be exactly [0]",
+            ));
+        }
+        for e in &ch.extensions {
+            if !allowed_in(e.ext_type(), ExtensionContext::ClientHello) {
+                return Err(Error::illegal("extension not allowed in ClientHello"));
+            }
+        }
+
+        // Cipher suite.
+        let suite = match &self.retry {
+            Some(r) => {
+                if !ch.cipher_suites.contains(&r.suite.suite) {
+                    return Err(Error::illegal(
+                        "second ClientHello dropped the chosen cipher suite",
+                    ));
+                }
+                r.suite
+            }
+            None => choose_suite(&config, &ch.cipher_suites)?,
+        };
+
+        // Key exchange (RFC 8446 §4.2.7, §4.2.8, §9.2).
+        let groups = find(&ch.extensions, |e| match e {
+            Extension::SupportedGroups(g) => Some(g.as_slice()),
+            _ => None,
+        });
+        let shares = find(&ch.extensions, |e| match e {
+            Extension::KeyShareClient(k) => Some(k.as_slice()),
+            _ => None,
+        });
+        let (Some(groups), Some(shares)) = (groups, shares) else {
+            return Err(missing(
+                "ClientHello needs supported_groups and key_share (psk_dhe_ke only)",
+            ));
+        };
+        for (i, s) in shares.iter().enumerate() {
+            if !groups.contains(&s.group) {
+                return Err(Error::illegal(
+                    "key_share for a group not in supported_groups",
+                ));
+            }
+            if shares.iter().take(i).any(|p| p.group == s.group) {
+                return Err(Error::illegal("two key shares for the same group"));
+            }
+        }
+
+        // ALPN (RFC 7301 §3.2).
+        let alpn = match find(&ch.extensions, |e| match e {
+            Extension::Alpn(p) => Some(p),
+            _ => None,
+        }) {
+            Some(offered) if !config.common.alpn.is_empty() => Some(
+                config
+                    .common
+                    .alpn
+                    .iter()
+                    .find(|ours| offered.iter().any(|p| p.as_ref() == ours.as_slice()))
+                    .cloned()
+                    .ok_or(Error::misbehaved(
+                        AlertDescription::NoApplicationProtocol,
+                        "no ALPN protocol in common",
+                    ))?,
+            ),
+            _ => None,
+        };
+
+        let schemes = find(&ch.extensions, |e| match e {
+            Extension::SignatureAlgorithms(s) => Some(s.as_slice()),
+            _ => None,
+        });
+
+        if let Some(Extension::ServerName(names)) =
+            ch.extension(tryst_messages::ExtensionType::ServerName)
+            && let Some(n) = names.iter().find(|n| n.name_type == 0)
+        {
+            core.negotiated.server_name = core::str::from_utf8(&n.name).ok().map(Into::into);
+        }
+
+        // Second ClientHello: the cookie and the one key share we asked for.
+        if let Some(r) = &self.retry {
+            let cookie = find(&ch.extensions, |e| match e {
+                Extension::Cookie(c) => Some(c.as_ref()),
+                _ => None,
+            });
+            if cookie != r.cookie.as_deref() {
+                return Err(Error::illegal(
+                    "second ClientHello does not echo the cookie",
+                ));
+            }
+            if shares.len() != 1 || shares.first().map(|s| s.group) != Some(r.group.group) {
+                return Err(Error::illegal(
+                    "second ClientHello must carry one share for the group we asked for",
+                ));
+            }
+            if ch.legacy_session_id.as_ref() != r.session_id.as_slice() {
+                return Err(Error::illegal(
+                    "second ClientHello changed legacy_session_id",
+                ));
+            }
+        }
+
+        let chosen_share = config
+            .common
+            .groups
+            .iter()
+            .find_map(|g| shares.iter().find(|s| s.group == g.group).map(|s| (*g, s)));
+
+        let Some((group, share)) = chosen_share else {
+            if self.retry.is_some() {
+                return Err(Error::illegal(
+                    "no usable key share after HelloRetryRequest",
+                ));
+            }
+            let group = config
+                .common
+                .groups
+                .iter()
+                .find(|g| groups.contains(&g.group))
+                .copied()
+                .ok_or(Error::incompatible("no key-exchange group in common"))?;
+            return send_hello_retry(config, core, ch, encoded, suite, group);
+        };
+
+        // Resumption: a ticket we can open, for a suite of the same hash, with a good binder.
+        let transcript = match self.retry {
+            Some(r) => (r.transcript, r.sent_ccs),
+            None => (Transcript::new(suite.hash), false),
+        };
+        let psk = match find(&ch.extensions, |e| match e {
+            Extension::PreSharedKeyOffer(o) => Some(o),
+            _ => None,
+        }) {
+            None => None,
+            Some(offer) => {
+                let modes = find(&ch.extensions, |e| match e {
+                    Extension::PskKeyExchangeModes(m) => Some(m),
+                    _ => None,
+                })
+                .ok_or(missing(
+                    "pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)",
+                ))?;
+                if offer.identities.len() != offer.binders.len() {
+                    return Err(Error::illegal(
+                        "PSK identities and binders differ in number",
+                    ));
+                }
+                if modes.contains(&PskKeyExchangeMode::PskDheKe) {
+                    resume(&config, core, offer, &suite, &transcript.0, ch, encoded)?
+                } else {
+                    None
+                }
+            }
+        };
+        if psk.is_none() && schemes.is_none() {
+            return Err(missing("ClientHello without signature_algorithms"));
+        }
+        let scheme = config.cert.scheme;
+        if psk.is_none() && !schemes.is_some_and(|s| s.contains(&scheme)) {
+            return Err(Error::incompatible(
+                "client does not accept our certificate's signature scheme",
+            ));
+        }
+
+        // Our share and the shared secret.
+        let rng = config.common.rng();
+        let kx = group.kx.start(&mut RngRef(rng))?;
+        let our_public = kx.public_key().to_vec();
+        let shared = kx.complete(&share.key_exchange).map_err(|e| match e {
+            tryst_crypto::Error::ZeroSharedSecret | tryst_crypto::Error::InvalidPublicKey => {
+                Error::illegal("client key share is invalid")
+            }
+            other => Error::Crypto(other),
+        })?;
+
+        let mut random = [0u8; 32];
+        rng.fill(&mut random);
+        let mut sh_exts = vec![
+            Extension::SelectedVersion(ProtocolVersion::Tls13),
+            Extension::KeyShareServer(KeyShareEntry::new(group.group, &our_public)),
+        ];
+        if let Some((index, _)) = &psk {
+            sh_exts.push(Extension::PreSharedKeySelected(*index));
+        }
+        let sh = HandshakeMessage::ServerHello(ServerHello {
+            legacy_version: ProtocolVersion::Tls12,
+            random,
+            legacy_session_id_echo: Cow::Borrowed(&ch.legacy_session_id),
+            cipher_suite: suite.suite,
+            legacy_compression_method: 0,
+            extensions: sh_exts,
+        });
+        let (mut transcript, sent_ccs) = transcript;
+        transcript.add(encoded)?;
+        let sh_bytes = core.send_handshake(&sh)?;
+        transcript.add(&sh_bytes)?;
+        if config.middlebox_compat && !ch.legacy_session_id.is_empty() && !sent_ccs {
+            core.send_ccs()?;
+        }
+
+        let hook = config
+            .common
+            .key_log
+            .clone()
+            .map(|log| KeyLogHook::new(log, ch.random));
+        let (early, ticket) = match psk {
+            Some((_, t)) => (EarlySchedule::with_psk(suite.hash, &t.psk), Some(t)),
+            None => (EarlySchedule::new(suite.hash), None),
+        };
+        let early = match hook {
+            Some(h) => early.with_key_log(h),
+            None => early,
+        };
+        let hs = early.into_handshake(&shared)?;
+        let h = transcript.current();
+        let client_hs = hs.client_handshake_traffic_secret(&h)?;
+        let server_hs = hs.server_handshake_traffic_secret(&h)?;
+        core.event(Event::SecretDerived("CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
+        core.event(Event::SecretDerived("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
+        core.set_send_key(&suite, &server_hs)?;
+        core.set_recv_key(&suite, &client_hs)?;
+
+        let hello_retry = self_retry_flag(&core.negotiated.kind);
+        core.negotiated.version = Some(ProtocolVersion::Tls13);
+        core.negotiated.suite = Some(suite);
+        core.negotiated.group = Some(group.group);
+        core.negotiated.alpn = alpn.clone();
+        core.negotiated.kind = Some(match (ticket.is_some(), hello_retry) {
+            (false, false) => HandshakeKind::Full,
+            (false, true) => HandshakeKind::FullWithHelloRetryRequest,
+            (true, false) => HandshakeKind::Resumed,
+            (true, true) => HandshakeKind::ResumedWithHelloRetryRequest,
+        });
+
+        // EncryptedExtensions.
+        let mut ee = Vec::new();
+        if let Some(a) = &alpn {
+            ee.push(Extension::Alpn(vec![Cow::Borrowed(a.as_slice())]));
+        }
+        if core.negotiated.server_name.is_some() && ticket.is_none() {
+            ee.push(Extension::ServerNameAck);
+        }
+        let ee_bytes = core.send_handshake(&HandshakeMessage::EncryptedExtensions(
+            EncryptedExtensions { extensions: ee },
+        ))?;
+        transcript.add(&ee_bytes)?;
+
+        let mut client_auth = None;
+        if let Some(t) = &ticket {
+            core.negotiated.peer_certificates = t
+                .client_certs
+                .iter()
+                .map(|c| CertificateDer::from(c.clone()))
+                .collect();
+            core.negotiated.client_authenticated = !t.client_certs.is_empty();
+        } else {
+            if let Some(v) = &config.client_verifier {
+                let mut exts = vec![Extension::SignatureAlgorithms(v.supported_schemes())];
+                let hints = v.root_hint_subjects();
+                if !hints.is_empty() {
+                    exts.push(Extension::CertificateAuthorities(
+                        hints.into_iter().map(Cow::Owned).collect(),
+                    ));
+                }
+                let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
+                    certificate_request_context: Cow::Borrowed(&[]),
+                    extensions: exts,
+                });
+                let bytes = core.send_handshake(&cr)?;
+                transcript.add(&bytes)?;
+                client_auth = Some(v.clone());
+            }
+            let cert = HandshakeMessage::Certificate(Certificate {
+                certificate_request_context: Cow::Borrowed(&[]),
+                certificate_list: config
+                    .cert
+                    .chain
+                    .iter()
+                    .map(|c| CertificateEntry::new(c.as_ref()))
+                    .collect(),
+            });
+            let bytes = core.send_handshake(&cert)?;
+            transcript.add(&bytes)?;
+            let message = signed_content(true, transcript.current().as_bytes());
+            let signature = config.cert.signer.sign(&message)?;
+            let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
+                algorithm: scheme,
+                signature: Cow::Owned(signature),
+            });
+            let bytes = core.send_handshake(&cv)?;
+            transcript.add(&bytes)?;
+            core.negotiated.scheme = Some(scheme);
+        }
+
+        let verify_data =
+            tryst_keyschedule::verify_data(suite.hash, &server_hs, &transcript.current())?;
+        let fin = core.send_handshake(&HandshakeMessage::Finished(Finished {
+            verify_data: Cow::Borrowed(verify_data.expose_secret()),
+        }))?;
+        transcript.add(&fin)?;
+        let traffic = hs.into_master()?.into_traffic(&transcript.current())?;
+        core.event(Event::SecretDerived("CLIENT_TRAFFIC_SECRET_0"));
+        core.event(Event::SecretDerived("SERVER_TRAFFIC_SECRET_0"));
+        core.event(Event::SecretDerived("EXPORTER_SECRET"));
+        core.set_send_key(&suite, traffic.server_traffic_secret())?;
+
+        let hs = Handshake {
+            config,
+            suite,
+            transcript,
+            client_hs,
+            traffic,
+            alpn,
+        };
+        match client_auth {
+            Some(v) => Ok(Box::new(ExpectClientCertificate { hs, verifier: v })),
+            None => Ok(Box::new(ExpectClientFinished { hs })),
+        }
+    }
+}
+
+fn self_retry_flag(kind: &Option<HandshakeKind>) -> bool {
+    matches!(kind, Some(HandshakeKind::FullWithHelloRetryRequest))
+}
+
+fn choose_suite(
+    config: &ServerConfig,
+    offered: &[tryst_messages::CipherSuite],
+) -> Result<SupportedCipherSuite, Error> {
+    let ours = &config.common.suites;
+    let found = match config.preference {
+        SuitePreference::Server => ours.iter().find(|s| offered.contains(&s.suite)).copied(),
+        SuitePreference::Client => offered
+            .iter()
+            .find_map(|o| ours.iter().find(|s| s.suite == *o))
+            .copied(),
+    };
+    found.ok_or(Error::incompatible("no cipher suite in common"))
+}
+
+fn send_hello_retry(
+    config: Arc<ServerConfig>,
+    core: &mut Core,
+    ch: &ClientHello<'_>,
+    encoded: &[u8],
+    suite: SupportedCipherSuite,
+    group: SupportedGroup,
+) -> Result<Box<dyn State>, Error> {
+    let cookie = config.send_hrr_cookie.then(|| {
+        let mut c = vec![0u8; 32];
+        config.common.rng().fill(&mut c);
+        c
+    });
+    let mut exts = vec![
+        Extension::SelectedVersion(ProtocolVersion::Tls13),
+        Extension::KeyShareHelloRetry(group.group),
+    ];
+    if let Some(c) = &cookie {
+        exts.push(Extension::Cookie(Cow::Borrowed(c)));
+    }
+    let hrr = HandshakeMessage::HelloRetryRequest(ServerHello {
+        legacy_version: ProtocolVersion::Tls12,
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        legacy_session_id_echo: Cow::Borrowed(&ch.legacy_session_id),
+        cipher_suite: suite.suite,
+        legacy_compression_method: 0,
+        extensions: exts,
+    });
+    let mut transcript = Transcript::new(suite.hash);
+    transcript.add(encoded)?;
+    transcript.replace_with_message_hash()?;
+    let bytes = core.send_handshake(&hrr)?;
+    transcript.add(&bytes)?;
+    let sent_ccs = config.middlebox_compat && !ch.legacy_session_id.is_empty();
+    if sent_ccs {
+        core.send_ccs()?;
+    }
+    core.negotiated.kind = Some(HandshakeKind::FullWithHelloRetryRequest);
+    Ok(Box::new(ExpectClientHello {
+        config,
+        retry: Some(Retry {
+            suite,
+            group,
+            cookie,
+            transcript,
+            session_id: ch.legacy_session_id.to_vec(),
+            sent_ccs,
+        }),
+    }))
+}
+
+/// Look for a ticket we can resume; check its binder (a bad binder is fatal,
+/// RFC 8446 §4.2.11: decrypt_error).
+fn resume(
+    config: &ServerConfig,
+    core: &mut Core,
+    offer: &tryst_messages::OfferedPsks<'_>,
+    suite: &SupportedCipherSuite,
+    transcript: &Transcript,
+    ch: &ClientHello<'_>,
+    encoded: &[u8],
+) -> Result<Option<(u16, TicketState)>, Error> {
+    let Some(keys) = &config.tickets else {
+        return Ok(None);
+    };
+    let now = config.common.clock().now();
+    for (i, (identity, binder)) in offer.identities.iter().zip(&offer.binders).enumerate() {
+        let Some(plain) = keys.open(now, &identity.identity) else {
+            continue;
+        };
+        let Some(state) = TicketState::decode(&plain) else {
+            continue;
+        };
+        // Same suite (so the same hash) and still alive.
+        if state.suite != suite.suite.to_raw() {
+            continue;
+        }
+        let age_ms = millis(now).saturating_sub(state.issued_ms);
+        if age_ms > u64::from(state.lifetime_secs).saturating_mul(1000) {
+            continue;
+        }
+        let binders_len = ch.psk_binders_len().ok_or(Error::Internal("binders"))?;
+        let prefix = encoded
+            .get(..encoded.len().saturating_sub(binders_len))
+            .ok_or(Error::Internal("binder offset"))?;
+        let h = transcript.current_with(prefix);
+        let es = EarlySchedule::with_psk(suite.hash, &state.psk);
+        es.verify_psk_binder(PskKind::Resumption, &h, binder)?;
+        let _ = core;
+        let index = u16::try_from(i).map_err(|_| Error::illegal("too many PSK identities"))?;
+        return Ok(Some((index, state)));
+    }
+    Ok(None)
+}
+
+/// The handshake-key stage on the server, after our Finished.
+struct Handshake {
+    config: Arc<ServerConfig>,
+    suite: SupportedCipherSuite,
+    transcript: Transcript,
+    client_hs: Secret,
+    traffic: tryst_keyschedule::TrafficSchedule,
+    alpn: Option<Vec<u8>>,
+}
+
+struct ExpectClientCertificate {
+    hs: Handshake,
+    verifier: Arc<dyn crate::verify::ClientCertVerifier>,
+}
+
+impl State for ExpectClientCertificate {
+    fn handle(
+        mut self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakeMessage::Certificate(c) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        if !c.certificate_request_context.is_empty() {
+            return Err(Error::illegal(
+                "client Certificate has the wrong certificate_request_context",
+            ));
+        }
+        self.hs.transcript.add(raw.encoded)?;
+        if c.certificate_list.is_empty() {
+            if self.verifier.client_auth_mandatory() {
+                return Err(Error::misbehaved(
+                    AlertDescription::CertificateRequired,
+                    "client sent no certificate and one is required",
+                ));
+            }
+            return Ok(Box::new(ExpectClientFinished { hs: self.hs }));
+        }
+        let chain: Vec<CertificateDer<'static>> = c
+            .certificate_list
+            .iter()
+            .map(|e| CertificateDer::from(e.cert_data.to_vec()))
+            .collect();
+        let (leaf, rest) = chain.split_first().ok_or(Error::Internal("empty chain"))?;
+        let now = self.hs.config.common.clock().now();
+        let verified =
+            self.verifier
+                .verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
+        core.negotiated.peer_certificates = chain;
+        Ok(Box::new(ExpectClientCertificateVerify {
+            hs: self.hs,
+            verifier: self.verifier,
+            verified,
+        }))
+    }
+}
+
+struct ExpectClientCertificateVerify {
+    hs: Handshake,
+    verifier: Arc<dyn crate::verify::ClientCertVerifier>,
+    /// Proof the chain was checked.
+    verified: CertificateVerified,
+}
+
+impl State for ExpectClientCertificateVerify {
+    fn handle(
+        mut self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakeMessage::CertificateVerify(cv) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        if !self.verifier.supported_schemes().contains(&cv.algorithm) {
+            return Err(Error::illegal(
+                "client CertificateVerify uses a scheme we did not offer",
+            ));
+        }
+        let message = signed_content(false, self.hs.transcript.current().as_bytes());
+        let leaf = core
+            .negotiated
+            .peer_certificates
+            .first()
+            .ok_or(Error::Internal("no leaf"))?;
+        let _: SignatureVerified =
+            self.verifier
+                .verify_tls13_signature(&message, leaf, cv.algorithm, &cv.signature)?;
+        let _ = self.verified;
+        core.negotiated.client_authenticated = true;
+        self.hs.transcript.add(raw.encoded)?;
+        Ok(Box::new(ExpectClientFinished { hs: self.hs }))
+    }
+}
+
+struct ExpectClientFinished {
+    hs: Handshake,
+}
+
+impl State for ExpectClientFinished {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakeMessage::Finished(fin) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        let Handshake {
+            config,
+            suite,
+            mut transcript,
+            client_hs,
+            mut traffic,
+            alpn,
+        } = self.hs;
+        fin.check_hash_len(suite.hash.output_len())?;
+        tryst_keyschedule::verify_finished(
+            suite.hash,
+            &client_hs,
+            &transcript.current(),
+            &fin.verify_data,
+        )?;
+        transcript.add(raw.encoded)?;
+        core.set_recv_key(&suite, traffic.client_traffic_secret())?;
+        let resumption = traffic.resumption_master_secret(&transcript.current())?;
+        core.traffic = Some(Traffic {
+            schedule: traffic,
+            suite,
+        });
+        let now = config.common.clock().now();
+        send_tickets(&config, core, &suite, &resumption, alpn)?;
+        core.complete_handshake(now)?;
+        Ok(Box::new(ServerTraffic))
+    }
+}
+
+/// NewSessionTicket (RFC 8446 §4.6.1): stateless tickets sealed with the ticket keys.
+fn send_tickets(
+    config: &ServerConfig,
+    core: &mut Core,
+    suite: &SupportedCipherSuite,
+    resumption: &tryst_keyschedule::ResumptionMasterSecret,
+    alpn: Option<Vec<u8>>,
+) -> Result<(), Error> {
+    let Some(keys) = &config.tickets else {
+        return Ok(());
+    };
+    let now = config.common.clock().now();
+    let rng = config.common.rng();
+    let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs()).unwrap_or(604_800);
+    let client_certs: Vec<Vec<u8>> = core
+        .negotiated
+        .peer_certificates
+        .iter()
+        .map(|c| c.as_ref().to_vec())
+        .collect();
+    for i in 0..config.ticket_count {
+        let nonce = [i];
+        let psk = resumption.ticket_psk(&nonce)?;
+        let state = TicketState {
+            suite: suite.suite.to_raw(),
+            psk,
+            issued_ms: millis(now),
+            lifetime_secs,
+            alpn: alpn.clone(),
+            client_certs: client_certs.clone(),
+        };
+        let plain = state.encode()?;
+        let ticket = keys
+            .seal(now, &mut RngRef(rng), &plain)
+            .ok_or(Error::Internal("ticket sealing"))?;
+        let mut age_add = [0u8; 4];
+        rng.fill(&mut age_add);
+        let nst = HandshakeMessage::NewSessionTicket(NewSessionTicket {
+            ticket_lifetime: lifetime_secs,
+            ticket_age_add: u32::from_be_bytes(age_add),
+            ticket_nonce: Cow::Borrowed(&nonce),
+            ticket: Cow::Owned(ticket),
+            extensions: Vec::new(),
+        });
+        core.send_handshake(&nst)?;
+    }
+    Ok(())
+}
+
+/// After the handshake: KeyUpdates only.
+struct ServerTraffic;
+
+impl State for ServerTraffic {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        match raw.parse()? {
+            HandshakeMessage::KeyUpdate(ku) => {
+                core.receive_key_update(&ku)?;
+                Ok(self)
+            }
+            _ => Err(unexpected(&raw)),
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _unused(_: HandshakeSchedule, _: NamedGroup, _: SignatureScheme) {}

@@ -1,0 +1,112 @@
+//! Client-side ticket storage for resumption (RFC 8446 §4.6.1, §2.2).
+
+use alloc::vec::Vec;
+
+use rustls_pki_types::{CertificateDer, ServerName};
+use tryst_crypto::Secret;
+use tryst_messages::CipherSuite;
+
+/// A ticket the client received, with the PSK it stands for. Each is used at most once.
+pub struct Tls13Ticket {
+    pub(crate) suite: CipherSuite,
+    pub(crate) ticket: Vec<u8>,
+    pub(crate) psk: Secret,
+    pub(crate) age_add: u32,
+    pub(crate) lifetime_secs: u32,
+    pub(crate) received_at_ms: u64,
+    pub(crate) alpn: Option<Vec<u8>>,
+    pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+}
+
+impl core::fmt::Debug for Tls13Ticket {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tls13Ticket")
+            .field("suite", &self.suite)
+            .field("lifetime_secs", &self.lifetime_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tls13Ticket {
+    /// Whether the ticket is still within its lifetime at `now_ms`.
+    pub fn is_fresh(&self, now_ms: u64) -> bool {
+        let age = now_ms.saturating_sub(self.received_at_ms);
+        age < u64::from(self.lifetime_secs).saturating_mul(1000)
+    }
+
+    /// The cipher suite of the session the ticket resumes.
+    pub fn suite(&self) -> CipherSuite {
+        self.suite
+    }
+}
+
+/// Where a client keeps tickets between connections, per server name.
+pub trait ClientSessionStore: Send + Sync {
+    /// Keep `ticket` for `server_name`.
+    fn insert(&self, server_name: &ServerName<'static>, ticket: Tls13Ticket);
+    /// Remove and return a ticket for `server_name` (each ticket is used once).
+    fn take(&self, server_name: &ServerName<'static>) -> Option<Tls13Ticket>;
+}
+
+/// An in-memory [`ClientSessionStore`]: a few tickets per server, oldest servers evicted.
+#[cfg(feature = "std")]
+pub struct InMemorySessionStore {
+    inner: std::sync::Mutex<std::collections::VecDeque<(ServerName<'static>, Vec<Tls13Ticket>)>>,
+    max_servers: usize,
+}
+
+/// Tickets kept per server; servers typically send two per connection.
+#[cfg(feature = "std")]
+const TICKETS_PER_SERVER: usize = 8;
+
+#[cfg(feature = "std")]
+impl InMemorySessionStore {
+    /// A store for up to `max_servers` servers.
+    pub fn new(max_servers: usize) -> Self {
+        InMemorySessionStore {
+            inner: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            max_servers: max_servers.max(1),
+        }
+    }
+
+    /// How many tickets are stored for `server_name`.
+    pub fn count(&self, server_name: &ServerName<'static>) -> usize {
+        self.inner.lock().map_or(0, |g| {
+            g.iter()
+                .find(|(n, _)| n == server_name)
+                .map_or(0, |(_, t)| t.len())
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Debug for InMemorySessionStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("InMemorySessionStore(..)")
+    }
+}
+
+#[cfg(feature = "std")]
+impl ClientSessionStore for InMemorySessionStore {
+    fn insert(&self, server_name: &ServerName<'static>, ticket: Tls13Ticket) {
+        let Ok(mut g) = self.inner.lock() else { return };
+        if let Some((_, list)) = g.iter_mut().find(|(n, _)| n == server_name) {
+            if list.len() >= TICKETS_PER_SERVER {
+                list.remove(0);
+            }
+            list.push(ticket);
+            return;
+        }
+        if g.len() >= self.max_servers {
+            g.pop_front();
+        }
+        g.push_back((server_name.clone(), alloc::vec![ticket]));
+    }
+
+    fn take(&self, server_name: &ServerName<'static>) -> Option<Tls13Ticket> {
+        let mut g = self.inner.lock().ok()?;
+        let (_, list) = g.iter_mut().find(|(n, _)| n == server_name)?;
+        // Newest first: it has the longest life left.
+        list.pop()
+    }
+}

@@ -1,0 +1,133 @@
+//! The mapping between TLS code points (`tryst-messages`) and algorithms (`tryst-crypto`).
+//! It lives here because this is the first crate that needs both (DESIGN.md).
+
+use tryst_crypto::{
+    AES_128_GCM, AES_256_GCM, Aead, Hash, KeyExchange, SHA256, SHA384, SignatureAlgorithm, X25519,
+};
+use tryst_messages::{CipherSuite, NamedGroup, SignatureScheme};
+
+/// A TLS 1.3 cipher suite: an AEAD and the hash of its key schedule.
+#[derive(Clone, Copy)]
+pub struct SupportedCipherSuite {
+    /// The code point.
+    pub suite: CipherSuite,
+    /// The record protection algorithm.
+    pub aead: &'static dyn Aead,
+    /// The transcript and key-schedule hash.
+    pub hash: &'static dyn Hash,
+}
+
+impl core::fmt::Debug for SupportedCipherSuite {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.suite.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "{:#06x}", self.suite.to_raw()),
+        }
+    }
+}
+
+impl PartialEq for SupportedCipherSuite {
+    fn eq(&self, other: &Self) -> bool {
+        self.suite == other.suite
+    }
+}
+
+/// TLS_AES_128_GCM_SHA256 (0x1301).
+pub static TLS13_AES_128_GCM_SHA256: SupportedCipherSuite = SupportedCipherSuite {
+    suite: CipherSuite::TlsAes128GcmSha256,
+    aead: AES_128_GCM,
+    hash: SHA256,
+};
+
+/// TLS_AES_256_GCM_SHA384 (0x1302).
+pub static TLS13_AES_256_GCM_SHA384: SupportedCipherSuite = SupportedCipherSuite {
+    suite: CipherSuite::TlsAes256GcmSha384,
+    aead: AES_256_GCM,
+    hash: SHA384,
+};
+
+/// Every suite this build supports, in our default preference order.
+pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] =
+    &[TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384];
+
+/// A key-exchange group: code point and implementation.
+#[derive(Clone, Copy)]
+pub struct SupportedGroup {
+    /// The code point.
+    pub group: NamedGroup,
+    /// The implementation.
+    pub kx: &'static dyn KeyExchange,
+}
+
+impl core::fmt::Debug for SupportedGroup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.group.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "{:#06x}", self.group.to_raw()),
+        }
+    }
+}
+
+/// x25519 (RFC 7748).
+pub static X25519_GROUP: SupportedGroup = SupportedGroup {
+    group: NamedGroup::X25519,
+    kx: X25519,
+};
+
+/// Every group this build supports, in our default preference order.
+pub static ALL_GROUPS: &[SupportedGroup] = &[X25519_GROUP];
+
+/// The algorithm that verifies (or makes) signatures of a TLS 1.3 signature scheme, or
+/// `None` when we cannot.
+pub fn signature_algorithm(scheme: SignatureScheme) -> Option<SignatureAlgorithm> {
+    Some(match scheme {
+        SignatureScheme::Ed25519 => SignatureAlgorithm::Ed25519,
+        SignatureScheme::EcdsaSecp256r1Sha256 => SignatureAlgorithm::EcdsaP256Sha256,
+        SignatureScheme::EcdsaSecp384r1Sha384 => SignatureAlgorithm::EcdsaP384Sha384,
+        SignatureScheme::RsaPssRsaeSha256 => SignatureAlgorithm::RsaPssSha256,
+        SignatureScheme::RsaPssRsaeSha384 => SignatureAlgorithm::RsaPssSha384,
+        SignatureScheme::RsaPssRsaeSha512 => SignatureAlgorithm::RsaPssSha512,
+        // RFC 8446 §4.4.3: RSASSA-PKCS1-v1_5 is for certificates only, never for
+        // CertificateVerify; rsa_pss_pss_* needs RSASSA-PSS keys, which we do not support.
+        _ => return None,
+    })
+}
+
+/// The algorithm of a scheme as it signs certificates (signature_algorithms_cert), which
+/// also admits RSASSA-PKCS1-v1_5.
+pub fn certificate_signature_algorithm(scheme: SignatureScheme) -> Option<SignatureAlgorithm> {
+    Some(match scheme {
+        SignatureScheme::RsaPkcs1Sha256 => SignatureAlgorithm::RsaPkcs1Sha256,
+        SignatureScheme::RsaPkcs1Sha384 => SignatureAlgorithm::RsaPkcs1Sha384,
+        SignatureScheme::RsaPkcs1Sha512 => SignatureAlgorithm::RsaPkcs1Sha512,
+        other => return signature_algorithm(other),
+    })
+}
+
+/// The TLS 1.3 scheme for a signing algorithm.
+pub fn signature_scheme(alg: SignatureAlgorithm) -> Option<SignatureScheme> {
+    Some(match alg {
+        SignatureAlgorithm::Ed25519 => SignatureScheme::Ed25519,
+        SignatureAlgorithm::EcdsaP256Sha256 => SignatureScheme::EcdsaSecp256r1Sha256,
+        SignatureAlgorithm::EcdsaP384Sha384 => SignatureScheme::EcdsaSecp384r1Sha384,
+        SignatureAlgorithm::RsaPssSha256 => SignatureScheme::RsaPssRsaeSha256,
+        SignatureAlgorithm::RsaPssSha384 => SignatureScheme::RsaPssRsaeSha384,
+        SignatureAlgorithm::RsaPssSha512 => SignatureScheme::RsaPssRsaeSha512,
+        _ => return None,
+    })
+}
+
+/// Signature schemes we can verify in CertificateVerify, in preference order.
+pub fn verifiable_schemes() -> alloc::vec::Vec<SignatureScheme> {
+    [
+        SignatureScheme::Ed25519,
+        SignatureScheme::EcdsaSecp256r1Sha256,
+        SignatureScheme::EcdsaSecp384r1Sha384,
+        SignatureScheme::RsaPssRsaeSha256,
+        SignatureScheme::RsaPssRsaeSha384,
+        SignatureScheme::RsaPssRsaeSha512,
+    ]
+    .into_iter()
+    .filter(|s| signature_algorithm(*s).is_some())
+    .collect()
+}

@@ -1,0 +1,286 @@
+//! Checking the peer: its certificate chain (through `tryst-cert`) and its
+//! CertificateVerify signature. The traits let a caller replace the checks; the replacement
+//! for servers sits behind [`crate::config::DangerousClientConfig`] so that it stands out.
+
+use alloc::vec::Vec;
+
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use tryst_cert::{Policy, TrustAnchors};
+use tryst_messages::SignatureScheme;
+
+use crate::Error;
+use crate::suites::{signature_algorithm, verifiable_schemes};
+
+/// Proof that a peer's certificate chain was checked. Only a verifier can make one, and the
+/// handshake state that checks CertificateVerify requires it.
+#[derive(Debug)]
+pub struct CertificateVerified(());
+
+impl CertificateVerified {
+    /// Made by a verifier once the chain is good. A custom verifier that calls this without
+    /// checking anything is exactly what the "dangerous" name warns about.
+    pub fn assertion() -> Self {
+        CertificateVerified(())
+    }
+}
+
+/// Proof that a CertificateVerify signature was checked.
+#[derive(Debug)]
+pub struct SignatureVerified(());
+
+impl SignatureVerified {
+    /// Made by a verifier once the signature is good.
+    pub fn assertion() -> Self {
+        SignatureVerified(())
+    }
+}
+
+/// Checks a server's certificate chain and its handshake signature.
+pub trait ServerCertVerifier: Send + Sync {
+    /// Check that `end_entity` (with `intermediates`) chains to a trusted anchor, is valid
+    /// at `now` and names `server_name`.
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<CertificateVerified, Error>;
+
+    /// Check a TLS 1.3 CertificateVerify signature made with `end_entity`'s key.
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_signature(
+            message,
+            end_entity,
+            scheme,
+            signature,
+            Policy::DEFAULT.min_rsa_bits,
+        )
+    }
+
+    /// The signature schemes this verifier accepts in CertificateVerify, in preference order.
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        verifiable_schemes()
+    }
+}
+
+/// Checks a client's certificate chain (client authentication) and its signature.
+pub trait ClientCertVerifier: Send + Sync {
+    /// Whether a client without a certificate is refused (certificate_required).
+    fn client_auth_mandatory(&self) -> bool;
+
+    /// Distinguished names for the certificate_authorities extension (may be empty).
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+
+    /// Check the chain with the clientAuth usage at `now`.
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<CertificateVerified, Error>;
+
+    /// Check the client's CertificateVerify.
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_signature(
+            message,
+            end_entity,
+            scheme,
+            signature,
+            Policy::DEFAULT.min_rsa_bits,
+        )
+    }
+
+    /// The signature schemes accepted, in preference order.
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        verifiable_schemes()
+    }
+}
+
+/// Verify a CertificateVerify signature with the key of `end_entity`, refusing a scheme
+/// that does not fit the key (RFC 8446 §4.4.3).
+pub fn verify_signature(
+    message: &[u8],
+    end_entity: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+    min_rsa_bits: usize,
+) -> Result<SignatureVerified, Error> {
+    let alg = signature_algorithm(scheme).ok_or(Error::illegal(
+        "CertificateVerify uses a signature scheme that is not allowed in TLS 1.3",
+    ))?;
+    let cert = tryst_cert::Certificate::from_der(end_entity.as_ref())?;
+    let key = cert.public_key()?;
+    key.verify(alg, message, signature, min_rsa_bits)
+        .map_err(|e| match e {
+            tryst_cert::Error::BadSignature => Error::misbehaved(
+                tryst_messages::AlertDescription::DecryptError,
+                "CertificateVerify signature does not verify",
+            ),
+            tryst_cert::Error::SignatureAlgorithmMismatch => {
+                Error::illegal("CertificateVerify scheme does not match the certificate's key")
+            }
+            other => Error::Certificate(other),
+        })?;
+    Ok(SignatureVerified(()))
+}
+
+/// The standard server verifier: path validation to `anchors` with `tryst-cert`.
+#[derive(Debug, Clone)]
+pub struct WebPkiServerVerifier {
+    anchors: TrustAnchors,
+    policy: Policy,
+}
+
+impl WebPkiServerVerifier {
+    /// Trust `anchors` with the default policy.
+    pub fn new(anchors: TrustAnchors) -> Self {
+        WebPkiServerVerifier {
+            anchors,
+            policy: Policy::DEFAULT,
+        }
+    }
+
+    /// Use `policy` (work budget, minimum RSA size).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+}
+
+impl ServerCertVerifier for WebPkiServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<CertificateVerified, Error> {
+        let inter: Vec<&[u8]> = intermediates.iter().map(|c| c.as_ref()).collect();
+        tryst_cert::verify_server_cert(
+            end_entity.as_ref(),
+            &inter,
+            &self.anchors,
+            server_name,
+            now,
+            &self.policy,
+        )?;
+        Ok(CertificateVerified(()))
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_signature(
+            message,
+            end_entity,
+            scheme,
+            signature,
+            self.policy.min_rsa_bits,
+        )
+    }
+}
+
+/// The standard client-certificate verifier: path validation with the clientAuth usage.
+#[derive(Debug, Clone)]
+pub struct WebPkiClientVerifier {
+    anchors: TrustAnchors,
+    policy: Policy,
+    mandatory: bool,
+}
+
+impl WebPkiClientVerifier {
+    /// Require a client certificate chaining to `anchors`.
+    pub fn new(anchors: TrustAnchors) -> Self {
+        WebPkiClientVerifier {
+            anchors,
+            policy: Policy::DEFAULT,
+            mandatory: true,
+        }
+    }
+
+    /// Ask for a certificate but let clients without one in (they stay anonymous).
+    pub fn optional(mut self) -> Self {
+        self.mandatory = false;
+        self
+    }
+
+    /// Use `policy` (work budget, minimum RSA size).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+}
+
+impl ClientCertVerifier for WebPkiClientVerifier {
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<CertificateVerified, Error> {
+        let inter: Vec<&[u8]> = intermediates.iter().map(|c| c.as_ref()).collect();
+        tryst_cert::verify_client_cert(
+            end_entity.as_ref(),
+            &inter,
+            &self.anchors,
+            now,
+            &self.policy,
+        )?;
+        Ok(CertificateVerified(()))
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_signature(
+            message,
+            end_entity,
+            scheme,
+            signature,
+            self.policy.min_rsa_bits,
+        )
+    }
+}
+
+/// The content signed by CertificateVerify (RFC 8446 §4.4.3): 64 spaces, the context
+/// string, a zero byte, and the transcript hash.
+pub(crate) fn signed_content(server: bool, transcript_hash: &[u8]) -> Vec<u8> {
+    let context: &[u8] = if server {
+        b"TLS 1.3, server CertificateVerify"
+    } else {
+        b"TLS 1.3, client CertificateVerify"
+    };
+    let mut m = Vec::with_capacity(64 + context.len() + 1 + transcript_hash.len());
+    m.extend_from_slice(&[0x20; 64]);
+    m.extend_from_slice(context);
+    m.push(0);
+    m.extend_from_slice(transcript_hash);
+    m
+}
