@@ -751,6 +751,7 @@ impl ConnectionCommon {
     }
 
     /// Unread end of file: the transport closed; was it after close_notify?
+    #[cfg(feature = "std")]
     pub(crate) fn eof_state(&self) -> (bool, bool) {
         (self.core.eof, self.core.peer_closed)
     }

@@ -82,11 +82,8 @@ pub fn client_builder(p: &Pki, clock: &Arc<ManualClock>, seed: &[u8]) -> ClientC
 }
 
 pub fn server_builder(p: &Pki, clock: &Arc<ManualClock>, seed: &[u8]) -> ServerConfigBuilder {
-    let ck = CertifiedKey::new(
-        vec![CertificateDer::from(p.leaf_der.clone())],
-        Arc::new(key(2)) as Arc<dyn Signer>,
-    )
-    .unwrap();
+    let signer: Arc<dyn Signer> = Arc::new(key(2));
+    let ck = CertifiedKey::new(vec![CertificateDer::from(p.leaf_der.clone())], signer).unwrap();
     ServerConfig::builder(ck)
         .with_clock(clock.clone())
         .with_rng(Arc::new(SeededRandom::new(seed)))
