@@ -282,9 +282,15 @@ impl CertificateBuilder {
             });
             w.raw(&self.name());
             w.raw(spki);
-            w.nested(tag::context_constructed(3), |w| {
-                w.nested(tag::SEQUENCE, |w| self.write_extensions(w));
-            });
+            // Extensions ::= SEQUENCE SIZE (1..MAX): omitted when there are none.
+            let mut exts = DerWriter::new();
+            self.write_extensions(&mut exts);
+            let exts = exts.finish();
+            if !exts.is_empty() {
+                w.nested(tag::context_constructed(3), |w| {
+                    w.element(tag::SEQUENCE, &exts)
+                });
+            }
         });
         let tbs = tbs.finish();
         let sig = issuer_key.sign(&tbs).map_err(|_| Error::BadSignature)?;
