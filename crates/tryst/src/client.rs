@@ -846,6 +846,7 @@ impl State for ExpectFinished {
             schedule: traffic,
             suite,
         });
+        core.key_log = ctx.config.common.key_log.clone().map(|l| (l, ctx.random));
         let now = ctx.config.common.clock().now();
         core.complete_handshake(now)?;
         Ok(Box::new(ClientTraffic {

@@ -123,6 +123,8 @@ pub(crate) struct Core {
     pub(crate) recv_key_changed: bool,
     pub(crate) negotiated: Negotiated,
     pub(crate) traffic: Option<Traffic>,
+    /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
+    pub(crate) key_log: Option<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>,
     pub(crate) limits: Limits,
     pub(crate) events: Vec<Event>,
     pub(crate) trace: bool,
@@ -155,6 +157,7 @@ impl Core {
             recv_key_changed: false,
             negotiated: Negotiated::default(),
             traffic: None,
+            key_log: None,
             limits: common.limits,
             events: Vec::new(),
             trace: false,
@@ -295,6 +298,7 @@ impl Core {
             }
         };
         self.set_send_key(&suite, &secret)?;
+        self.log_updated_secret(side, &secret);
         self.event(Event::SentKeyUpdate {
             requested: request_peer,
         });
@@ -332,12 +336,35 @@ impl Core {
             }
         };
         self.set_recv_key(&suite, &secret)?;
+        let peer = match side {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        };
+        self.log_updated_secret(peer, &secret);
         let requested = ku.request_update == KeyUpdateRequest::UpdateRequested;
         self.event(Event::ReceivedKeyUpdate { requested });
         if requested && !self.sent_close_notify {
             self.send_key_update(false)?;
         }
         Ok(())
+    }
+
+    /// Report a post-KeyUpdate traffic secret to the key log as
+    /// `CLIENT_TRAFFIC_SECRET_<n>` / `SERVER_TRAFFIC_SECRET_<n>` (the NSS names, numbered by
+    /// generation; tools that only know `_0` ignore the rest).
+    fn log_updated_secret(&self, whose: Side, secret: &tryst_crypto::Secret) {
+        let (Some((log, random)), Some(t)) = (&self.key_log, &self.traffic) else {
+            return;
+        };
+        let (prefix, generation) = match whose {
+            Side::Client => ("CLIENT_TRAFFIC_SECRET_", t.schedule.client_generation()),
+            Side::Server => ("SERVER_TRAFFIC_SECRET_", t.schedule.server_generation()),
+        };
+        let mut label = alloc::string::String::from(prefix);
+        let _ = core::fmt::Write::write_fmt(&mut label, format_args!("{generation}"));
+        if log.will_log(&label) {
+            log.log(&label, random, secret.expose_secret());
+        }
     }
 
     fn send_alert(&mut self, description: AlertDescription) {

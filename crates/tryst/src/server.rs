@@ -522,6 +522,7 @@ impl ExpectClientHello {
         core.event(Event::SecretDerived("EXPORTER_SECRET"));
         core.set_send_key(&suite, traffic.server_traffic_secret())?;
 
+        core.key_log = config.common.key_log.clone().map(|l| (l, ch.random));
         let hs = Handshake {
             config,
             suite,
