@@ -12,6 +12,9 @@ use subtle::ConstantTimeEq;
 pub enum KeyExchangeAlgorithm {
     /// X25519 (RFC 7748): 32-byte public keys and shared secrets.
     X25519,
+    /// ECDH on NIST P-256 (secp256r1): 65-byte uncompressed public keys, 32-byte shared
+    /// secrets (the x-coordinate, RFC 8446 §7.4.2).
+    P256,
 }
 
 /// A key-exchange group: starts ephemeral exchanges.
@@ -111,3 +114,104 @@ pub fn x25519_public_key(private_key: &crate::Secret) -> Result<[u8; 32], Error>
 
 /// X25519 (RustCrypto / dalek).
 pub static X25519: &dyn KeyExchange = &X25519Impl;
+
+struct P256Impl;
+
+struct P256Active {
+    secret: p256::ecdh::EphemeralSecret,
+    public: alloc::boxed::Box<[u8]>,
+}
+
+impl KeyExchange for P256Impl {
+    fn algorithm(&self) -> KeyExchangeAlgorithm {
+        KeyExchangeAlgorithm::P256
+    }
+
+    fn start(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, Error> {
+        let secret =
+            <p256::ecdh::EphemeralSecret as p256::elliptic_curve::Generate>::generate_from_rng(rng);
+        let public = secret.public_key().to_sec1_bytes();
+        Ok(Box::new(P256Active { secret, public }))
+    }
+}
+
+impl ActiveKeyExchange for P256Active {
+    fn algorithm(&self) -> KeyExchangeAlgorithm {
+        KeyExchangeAlgorithm::P256
+    }
+
+    fn public_key(&self) -> &[u8] {
+        &self.public
+    }
+
+    fn complete(self: Box<Self>, peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
+        // RFC 8446 §4.2.8.2: only the uncompressed form (0x04 || X || Y) is allowed, and
+        // the point must be on the curve (from_sec1_bytes checks, and refuses identity).
+        if peer_public_key.len() != 65 || peer_public_key.first() != Some(&4) {
+            return Err(Error::InvalidPublicKey);
+        }
+        let peer = p256::PublicKey::from_sec1_bytes(peer_public_key)
+            .map_err(|_| Error::InvalidPublicKey)?;
+        let shared = self.secret.diffie_hellman(&peer);
+        SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
+    }
+}
+
+/// ECDH on P-256 / secp256r1 (RustCrypto `p256`).
+pub static P256: &dyn KeyExchange = &P256Impl;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Counter(u8);
+    impl rand_core::TryRng for Counter {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(7)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(7)
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            for b in dst {
+                self.0 = self.0.wrapping_mul(31).wrapping_add(17);
+                *b = self.0;
+            }
+            Ok(())
+        }
+    }
+    impl rand_core::TryCryptoRng for Counter {}
+
+    #[test]
+    fn p256_agreement_and_point_checks() {
+        let mut rng = Counter(1);
+        let a = P256.start(&mut rng).unwrap();
+        let b = P256.start(&mut rng).unwrap();
+        assert_eq!(a.public_key().len(), 65);
+        let (pa, pb) = (a.public_key().to_vec(), b.public_key().to_vec());
+        let sa = a.complete(&pb).unwrap();
+        let sb = b.complete(&pa).unwrap();
+        assert!(bool::from(sa.ct_eq(&sb)));
+        // Compressed form, wrong length, off-curve point: all refused.
+        let mut compressed = pb.clone();
+        compressed.truncate(33);
+        compressed[0] = 2 | (pb[64] & 1);
+        let c = P256.start(&mut rng).unwrap();
+        assert_eq!(
+            c.complete(&compressed).unwrap_err(),
+            Error::InvalidPublicKey
+        );
+        let mut off = pb.clone();
+        off[64] ^= 1;
+        let c = P256.start(&mut rng).unwrap();
+        assert_eq!(c.complete(&off).unwrap_err(), Error::InvalidPublicKey);
+    }
+
+    #[test]
+    fn x25519_rejects_wrong_length() {
+        let mut rng = Counter(3);
+        let a = X25519.start(&mut rng).unwrap();
+        assert_eq!(a.complete(&[9; 31]).unwrap_err(), Error::InvalidPublicKey);
+    }
+}

@@ -74,8 +74,14 @@ pub static X25519_GROUP: SupportedGroup = SupportedGroup {
     kx: X25519,
 };
 
+/// secp256r1 (NIST P-256), uncompressed points only.
+pub static SECP256R1_GROUP: SupportedGroup = SupportedGroup {
+    group: NamedGroup::Secp256r1,
+    kx: tryst_crypto::P256,
+};
+
 /// Every group this build supports, in our default preference order.
-pub static ALL_GROUPS: &[SupportedGroup] = &[X25519_GROUP];
+pub static ALL_GROUPS: &[SupportedGroup] = &[X25519_GROUP, SECP256R1_GROUP];
 
 /// The algorithm that verifies (or makes) signatures of a TLS 1.3 signature scheme, or
 /// `None` when we cannot.
