@@ -68,3 +68,285 @@ fn bad_hostname_is_rejected_with_alert() {
     assert!(matches!(se, Some(tryst::Error::AlertReceived(_))), "{se:?}");
     let _ = AlertDescription::BadCertificate;
 }
+
+#[test]
+fn resumption_from_ticket_gives_fresh_keys() {
+    let p = pki();
+    let clock = clock();
+    let log = std::sync::Arc::new(CollectLog::default());
+    let cc = client_builder(&p, &clock, b"client")
+        .with_key_log(log.clone())
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc.clone(), sc.clone());
+    handshake(&mut c, &mut s);
+    assert!(!c.is_resumed());
+    // The tickets arrive after the handshake.
+    transfer(&mut c, &mut s);
+
+    clock.advance(std::time::Duration::from_secs(60));
+    let (mut c2, mut s2) = pair(cc.clone(), sc.clone());
+    handshake(&mut c2, &mut s2);
+    assert_eq!(c2.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert_eq!(s2.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert_eq!(c2.signature_scheme(), None);
+    assert_eq!(
+        c2.peer_certificates().len(),
+        1,
+        "resumed session keeps the original chain"
+    );
+    c2.send_plaintext(b"again").unwrap();
+    transfer(&mut c2, &mut s2);
+    assert_eq!(read_all(&mut s2), b"again");
+
+    // Each session's traffic secrets differ (psk_dhe_ke: fresh (EC)DHE every time).
+    let secrets = log.values("CLIENT_TRAFFIC_SECRET_0");
+    assert_eq!(secrets.len(), 2);
+    assert_ne!(secrets[0], secrets[1]);
+
+    // Two tickets were issued and each is used once; a third connection uses the second.
+    let (mut c3, mut s3) = pair(cc.clone(), sc.clone());
+    handshake(&mut c3, &mut s3);
+    assert!(c3.is_resumed());
+}
+
+#[test]
+fn expired_or_foreign_ticket_falls_back_to_full_handshake() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_ticket_lifetime(std::time::Duration::from_secs(100))
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc.clone(), sc.clone());
+    handshake(&mut c, &mut s);
+    transfer(&mut c, &mut s);
+    clock.advance(std::time::Duration::from_secs(101));
+    let (mut c2, mut s2) = pair(cc.clone(), sc);
+    handshake(&mut c2, &mut s2);
+    assert_eq!(c2.handshake_kind(), Some(HandshakeKind::Full));
+
+    // A server with other ticket keys cannot open our tickets: full handshake.
+    transfer(&mut c2, &mut s2);
+    let other = server_builder(&p, &clock, b"other")
+        .with_ticket_keys(std::sync::Arc::new(tryst::TicketKeys::new(
+            tryst::crypto::Secret::from_slice(&[7; 32]).unwrap(),
+            std::time::Duration::from_secs(3600),
+        )))
+        .build()
+        .unwrap();
+    let (mut c3, mut s3) = pair(cc, other);
+    handshake(&mut c3, &mut s3);
+    assert_eq!(c3.handshake_kind(), Some(HandshakeKind::Full));
+}
+
+#[test]
+fn hello_retry_request_when_no_share_fits() {
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    let p = pki();
+    let clock = clock();
+    // The client guesses P-256; the server only does X25519.
+    let cc = client_builder(&p, &clock, b"client")
+        .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
+        .with_middlebox_compat(true)
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_groups(&[X25519_GROUP])
+        .build()
+        .unwrap();
+    let mut c = tryst::ClientConnection::new_traced(cc.clone(), localhost(), true).unwrap();
+    let mut s = tryst::ServerConnection::new(sc.clone()).unwrap();
+    handshake(&mut c, &mut s);
+    assert_eq!(
+        c.handshake_kind(),
+        Some(HandshakeKind::FullWithHelloRetryRequest)
+    );
+    assert_eq!(
+        s.handshake_kind(),
+        Some(HandshakeKind::FullWithHelloRetryRequest)
+    );
+    assert_eq!(c.negotiated_group(), Some(NamedGroup::X25519));
+    let hellos = c
+        .take_events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                tryst::Event::Sent {
+                    message: tryst::messages::HandshakeType::ClientHello,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(hellos, 2);
+    c.send_plaintext(b"after hrr").unwrap();
+    transfer(&mut c, &mut s);
+    assert_eq!(read_all(&mut s), b"after hrr");
+
+    // Resumption after an HRR handshake also works (and needs another HRR).
+    transfer(&mut c, &mut s);
+    let (mut c2, mut s2) = pair(cc, sc);
+    handshake(&mut c2, &mut s2);
+    assert_eq!(
+        c2.handshake_kind(),
+        Some(HandshakeKind::ResumedWithHelloRetryRequest)
+    );
+}
+
+#[test]
+fn p256_and_aes256() {
+    use tryst::suites::{SECP256R1_GROUP, TLS13_AES_256_GCM_SHA384};
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_groups(&[SECP256R1_GROUP])
+        .with_cipher_suites(&[TLS13_AES_256_GCM_SHA384])
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    assert_eq!(s.negotiated_group(), Some(NamedGroup::Secp256r1));
+    assert_eq!(
+        s.negotiated_cipher_suite().unwrap().suite,
+        CipherSuite::TlsAes256GcmSha384
+    );
+}
+
+#[test]
+fn client_authentication_required_and_optional() {
+    use std::sync::Arc;
+    use tryst::verify::WebPkiClientVerifier;
+    let p = pki();
+    let clock = clock();
+    let client_key = tryst::CertifiedKey::new(
+        vec![tryst::pki_types::CertificateDer::from(p.client_der.clone())],
+        Arc::new(key(3)),
+    )
+    .unwrap();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_client_auth_cert(client_key)
+        .build()
+        .unwrap();
+    let anon = client_builder(&p, &clock, b"anon").build().unwrap();
+    let required = server_builder(&p, &clock, b"server")
+        .with_client_cert_verifier(Arc::new(WebPkiClientVerifier::new(anchors(&p))))
+        .build()
+        .unwrap();
+    let optional = server_builder(&p, &clock, b"server")
+        .with_client_cert_verifier(Arc::new(WebPkiClientVerifier::new(anchors(&p)).optional()))
+        .build()
+        .unwrap();
+
+    let (mut c, mut s) = pair(cc, required.clone());
+    handshake(&mut c, &mut s);
+    assert_eq!(s.peer_certificates().len(), 1);
+
+    let (mut c, mut s) = pair(anon.clone(), required);
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(
+        matches!(
+            se,
+            Some(tryst::Error::PeerMisbehaved {
+                alert: AlertDescription::CertificateRequired,
+                ..
+            })
+        ),
+        "{se:?}"
+    );
+    assert_eq!(
+        ce,
+        Some(tryst::Error::AlertReceived(
+            AlertDescription::CertificateRequired
+        ))
+    );
+
+    let (mut c, mut s) = pair(anon, optional);
+    handshake(&mut c, &mut s);
+    assert!(s.peer_certificates().is_empty());
+}
+
+#[test]
+fn key_update_both_ways() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    transfer(&mut c, &mut s);
+    c.refresh_traffic_keys(true).unwrap();
+    c.send_plaintext(b"new keys").unwrap();
+    transfer(&mut c, &mut s);
+    assert_eq!(read_all(&mut s), b"new keys");
+    assert_eq!(
+        c.key_generations(),
+        (1, 1),
+        "server answered the requested update"
+    );
+    assert_eq!(s.key_generations(), (1, 1));
+    s.send_plaintext(b"reply").unwrap();
+    transfer(&mut c, &mut s);
+    assert_eq!(read_all(&mut c), b"reply");
+    for _ in 0..5 {
+        s.refresh_traffic_keys(false).unwrap();
+    }
+    s.send_plaintext(b"x").unwrap();
+    transfer(&mut c, &mut s);
+    assert_eq!(c.key_generations(), (1, 6));
+    assert_eq!(read_all(&mut c), b"x");
+}
+
+#[test]
+fn idle_timeout_and_session_lifetime_expire() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_idle_timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_max_session_lifetime(std::time::Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    clock.advance(std::time::Duration::from_secs(31));
+    assert_eq!(c.check_timeouts(), Err(tryst::Error::SessionExpired));
+    assert!(c.send_plaintext(b"late").is_err());
+    // The expired side closes cleanly.
+    transfer(&mut c, &mut s);
+    assert!(s.peer_has_closed());
+
+    clock.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(s.check_timeouts(), Err(tryst::Error::SessionExpired));
+}
+
+/// A key log that keeps everything, for assertions.
+#[derive(Default)]
+struct CollectLog(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl tryst::KeyLog for CollectLog {
+    fn log(&self, label: &str, _client_random: &[u8; 32], secret: &[u8]) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((label.to_string(), secret.to_vec()));
+    }
+}
+
+impl CollectLog {
+    fn values(&self, label: &str) -> Vec<Vec<u8>> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(l, _)| l == label)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
