@@ -73,6 +73,8 @@ extern crate alloc;
 mod builder;
 pub mod der;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod names;
 mod time;
 mod verify;
