@@ -1,0 +1,260 @@
+//! Interop in memory with rustls 0.23 (ring provider), both directions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use tryst::HandshakeKind;
+use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
+use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
+use tryst::messages::{CipherSuite, NamedGroup};
+use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+
+/// Certificates valid around the real current time (rustls checks with the system clock).
+struct Pki {
+    ca: Vec<u8>,
+    leaf: Vec<u8>,
+    leaf_key: Ed25519SigningKey,
+    client: Vec<u8>,
+    client_key: Ed25519SigningKey,
+}
+
+fn key(seed: u8) -> Ed25519SigningKey {
+    Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).unwrap()).unwrap()
+}
+
+fn pki() -> Pki {
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let (nb, na) = (now - 3600, now + 30 * 86_400);
+    let ca_key = key(11);
+    let ca = CertificateBuilder::new("rustls interop CA", nb, na)
+        .ca(None)
+        .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
+        .self_signed(&ca_key)
+        .unwrap();
+    let leaf_key = key(12);
+    let leaf = CertificateBuilder::new("localhost", nb, na)
+        .dns_name("localhost")
+        .server_auth()
+        .issue(&leaf_key, &ca, &ca_key)
+        .unwrap();
+    let client_key = key(13);
+    let client = CertificateBuilder::new("client", nb, na)
+        .client_auth()
+        .issue(&client_key, &ca, &ca_key)
+        .unwrap();
+    Pki {
+        ca,
+        leaf,
+        leaf_key,
+        client,
+        client_key,
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn roots(p: &Pki) -> rustls::RootCertStore {
+    let mut r = rustls::RootCertStore::empty();
+    r.add(CertificateDer::from(p.ca.clone())).unwrap();
+    r
+}
+
+fn pkcs8(k: &Ed25519SigningKey) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(k.to_pkcs8_der().to_vec()))
+}
+
+/// Shuttle bytes between any rustls connection and a tryst connection until quiet.
+fn pump(r: &mut dyn RustlsSide, t: &mut tryst::ConnectionCommon) -> Result<(), String> {
+    for _ in 0..64 {
+        let mut moved = false;
+        let mut buf = Vec::new();
+        while r.out_pending() {
+            r.write_out(&mut buf).unwrap();
+        }
+        if !buf.is_empty() {
+            moved = true;
+            let mut off = 0;
+            while off < buf.len() {
+                off += t.read_tls_bytes(&buf[off..]);
+                t.process_new_packets().map_err(|e| format!("tryst: {e}"))?;
+            }
+        }
+        let out = t.pending_tls().to_vec();
+        t.consume_tls(out.len());
+        if !out.is_empty() {
+            moved = true;
+            let mut rd = &out[..];
+            while !rd.is_empty() {
+                r.read_in(&mut rd).unwrap();
+                r.process().map_err(|e| format!("rustls: {e}"))?;
+            }
+        }
+        if !moved {
+            return Ok(());
+        }
+    }
+    Err("no progress".into())
+}
+
+trait RustlsSide {
+    fn out_pending(&self) -> bool;
+    fn write_out(&mut self, w: &mut dyn Write) -> std::io::Result<usize>;
+    fn read_in(&mut self, r: &mut dyn Read) -> std::io::Result<usize>;
+    fn process(&mut self) -> Result<(), rustls::Error>;
+}
+
+macro_rules! side {
+    ($t:ty) => {
+        impl RustlsSide for $t {
+            fn out_pending(&self) -> bool {
+                self.wants_write()
+            }
+            fn write_out(&mut self, w: &mut dyn Write) -> std::io::Result<usize> {
+                self.write_tls(w)
+            }
+            fn read_in(&mut self, r: &mut dyn Read) -> std::io::Result<usize> {
+                self.read_tls(r)
+            }
+            fn process(&mut self) -> Result<(), rustls::Error> {
+                self.process_new_packets().map(|_| ())
+            }
+        }
+    };
+}
+side!(rustls::ClientConnection);
+side!(rustls::ServerConnection);
+
+fn tryst_server_config(p: &Pki) -> tryst::ServerConfigBuilder {
+    let signer: Arc<dyn Signer> = Arc::new(key(12));
+    let ck = tryst::CertifiedKey::new(vec![p.leaf.clone().into()], signer).unwrap();
+    let mut rng = tryst::crypto::OsRng;
+    tryst::ServerConfig::builder(ck).with_ticket_keys(Arc::new(
+        tryst::TicketKeys::generate(&mut rng, std::time::Duration::from_secs(3600)).unwrap(),
+    ))
+}
+
+#[test]
+fn rustls_client_to_tryst_server() {
+    let p = pki();
+    let _ = &p.leaf_key;
+    let server = tryst_server_config(&p).build().unwrap();
+    let mut client = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots(&p))
+        .with_client_auth_cert(vec![p.client.clone().into()], pkcs8(&p.client_key))
+        .unwrap();
+    client.alpn_protocols = vec![b"h2".to_vec()];
+    let client = Arc::new(client);
+
+    for round in 0..3 {
+        let mut rc = rustls::ClientConnection::new(
+            client.clone(),
+            ServerName::try_from("localhost").unwrap(),
+        )
+        .unwrap();
+        let mut ts = tryst::ServerConnection::new(server.clone()).unwrap();
+        rc.writer().write_all(b"hello from rustls").unwrap();
+        pump(&mut rc, &mut ts).unwrap();
+        assert!(!ts.is_handshaking() && !rc.is_handshaking());
+        let mut got = vec![0u8; 64];
+        let n = ts.read_plaintext(&mut got);
+        assert_eq!(&got[..n], b"hello from rustls");
+        // rustls asks us to update our keys; we answer and keep talking.
+        rc.refresh_traffic_keys().unwrap();
+        ts.send_plaintext(b"hello from tryst").unwrap();
+        pump(&mut rc, &mut ts).unwrap();
+        let mut s = String::new();
+        let _ = rc.reader().read_to_string(&mut s);
+        assert_eq!(s, "hello from tryst");
+        let expect = if round == 0 {
+            HandshakeKind::Full
+        } else {
+            HandshakeKind::Resumed
+        };
+        assert_eq!(ts.handshake_kind(), Some(expect), "round {round}");
+        assert_eq!(
+            rc.alpn_protocol(),
+            None,
+            "we configured no ALPN on the server"
+        );
+        rc.send_close_notify();
+        pump(&mut rc, &mut ts).unwrap();
+        assert!(ts.peer_has_closed());
+    }
+}
+
+#[test]
+fn tryst_client_to_rustls_server() {
+    let p = pki();
+    let mut server = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![p.leaf.clone().into()], pkcs8(&p.leaf_key))
+        .unwrap();
+    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let server = Arc::new(server);
+    let anchors = TrustAnchors::from_der([p.ca.as_slice()]).unwrap();
+    let client = tryst::ClientConfig::builder()
+        .with_root_certificates(anchors)
+        .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
+        .with_alpn_protocols(vec![b"http/1.1".to_vec()])
+        .build()
+        .unwrap();
+    for round in 0..3 {
+        let mut tc = tryst::ClientConnection::new(
+            client.clone(),
+            tryst::pki_types::ServerName::try_from("localhost").unwrap(),
+        )
+        .unwrap();
+        let mut rs = rustls::ServerConnection::new(server.clone()).unwrap();
+        pump(&mut rs, &mut tc).unwrap();
+        assert!(!tc.is_handshaking());
+        tc.refresh_traffic_keys(true).unwrap();
+        tc.send_plaintext(b"ping").unwrap();
+        pump(&mut rs, &mut tc).unwrap();
+        let mut buf = [0u8; 4];
+        rs.reader().read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"ping");
+        rs.writer().write_all(b"pong").unwrap();
+        pump(&mut rs, &mut tc).unwrap();
+        let mut got = [0u8; 8];
+        let n = tc.read_plaintext(&mut got);
+        assert_eq!(&got[..n], b"pong");
+        assert_eq!(
+            tc.key_generations(),
+            (1, 1),
+            "rustls answered update_requested"
+        );
+        assert_eq!(tc.alpn_protocol(), Some(&b"http/1.1"[..]));
+        // rustls prefers X25519 but we led with a P-256 share: no retry needed, since it
+        // accepts any share of a group it supports.
+        assert!(matches!(
+            tc.negotiated_group(),
+            Some(NamedGroup::Secp256r1 | NamedGroup::X25519)
+        ));
+        assert_eq!(
+            tc.negotiated_cipher_suite().unwrap().suite,
+            CipherSuite::TlsAes128GcmSha256
+        );
+        let expect_resumed = round > 0;
+        assert_eq!(tc.is_resumed(), expect_resumed, "round {round}");
+    }
+}
