@@ -1,7 +1,5 @@
-//! The `tryst` command-line tool. Its commands (demo, client, server, cert) land with the
-//! CLI issue; until then it says so instead of pretending.
+//! The `tryst` binary: everything is in the `tryst_cli` library; see `tryst --help`.
 
-fn main() {
-    eprintln!("tryst: no commands yet; the CLI (demo, client, server, cert) is not built yet");
-    std::process::exit(2);
+fn main() -> std::process::ExitCode {
+    tryst_cli::run(std::env::args_os())
 }

@@ -1,0 +1,198 @@
+//! The command line (clap derive) and the dispatch to each command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::CmdResult;
+
+/// tryst: a TLS 1.3 client, server, demo and certificate tools.
+///
+/// Exit codes: 0 success; 1 the check, connection or handshake failed; 2 bad usage or
+/// unreadable input. The SSLKEYLOGFILE environment variable is honoured by `client` and
+/// `server` (it writes session secrets: for debugging with Wireshark only).
+#[derive(Debug, Parser)]
+#[command(name = "tryst", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show TLS 1.3 at work: a client and a server in this process, three sessions over
+    /// 127.0.0.1, each drawn as a message sequence chart with its secrets.
+    Demo(DemoArgs),
+    /// Serve TLS 1.3: echo what clients send, or answer HTTP/1.1 with --http.
+    Server(ServerArgs),
+    /// Connect to a TLS 1.3 server: standard input goes to the server, what it sends goes
+    /// to standard output.
+    Client(ClientArgs),
+    /// Certificate tools: verify a chain, make a test CA and leaf certificates.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+/// `tryst demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Also append the sessions' secrets to FILE in SSLKEYLOGFILE format (for Wireshark).
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// Never use colour (colour is used only when stdout is a terminal and NO_COLOR is
+    /// unset).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// `tryst server`.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// The certificate chain to present (PEM, end entity first).
+    #[arg(long, value_name = "CHAIN.pem")]
+    pub cert: PathBuf,
+    /// The private key of the end-entity certificate (PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    #[arg(long, value_name = "KEY.pem")]
+    pub key: PathBuf,
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4433")]
+    pub listen: String,
+    /// An ALPN protocol to accept, in preference order (repeat the flag for more).
+    #[arg(long = "alpn", value_name = "PROTOCOL")]
+    pub alpn: Vec<String>,
+    /// Require client certificates issued by the CAs in this PEM file.
+    #[arg(long, value_name = "CA.pem")]
+    pub client_ca: Option<PathBuf>,
+    /// Append session secrets to FILE in SSLKEYLOGFILE format (debugging only).
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// Exit after one connection (code 0 when it ended cleanly, 1 otherwise).
+    #[arg(long)]
+    pub once: bool,
+    /// Answer HTTP/1.1 requests with a small page about the connection instead of echoing.
+    #[arg(long)]
+    pub http: bool,
+}
+
+/// `tryst client`.
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    /// The server, as HOST:PORT (for example example.com:443 or 127.0.0.1:4433).
+    #[arg(value_name = "HOST:PORT")]
+    pub address: String,
+    /// Trust the CAs in this PEM file instead of the platform's root store.
+    #[arg(long, value_name = "CA.pem")]
+    pub ca: Option<PathBuf>,
+    /// The name to check the server's certificate against (and send as SNI); HOST by
+    /// default.
+    #[arg(long, value_name = "NAME")]
+    pub server_name: Option<String>,
+    /// An ALPN protocol to offer, in preference order (repeat the flag for more).
+    #[arg(long = "alpn", value_name = "PROTOCOL")]
+    pub alpn: Vec<String>,
+    /// A client certificate chain (PEM) for servers that ask for one; needs --key.
+    #[arg(long, value_name = "CHAIN.pem", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The private key of --cert (PKCS#8 PEM).
+    #[arg(long, value_name = "KEY.pem", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Append session secrets to FILE in SSLKEYLOGFILE format (debugging only).
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// Print the handshake as a message sequence chart, and what was negotiated, on
+    /// standard error.
+    #[arg(long)]
+    pub trace: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum CertCommand {
+    /// Check that a certificate chains to trusted roots (exit 0 valid, 1 invalid, 2 bad
+    /// input).
+    Verify(VerifyArgs),
+    /// Make a self-signed test CA (Ed25519 unless --ecdsa).
+    NewCa(NewCaArgs),
+    /// Issue a test certificate from a CA made with new-ca (a server certificate unless
+    /// --client).
+    NewLeaf(NewLeafArgs),
+}
+
+/// `tryst cert verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Trusted root certificates (PEM).
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub roots: PathBuf,
+    /// The certificate to check (PEM; further certificates in the file count as
+    /// intermediates).
+    #[arg(long, value_name = "LEAF.pem")]
+    pub leaf: PathBuf,
+    /// Intermediate certificates (PEM).
+    #[arg(long, value_name = "I.pem")]
+    pub intermediates: Option<PathBuf>,
+    /// The server name (DNS name or IP address) the certificate must be valid for.
+    #[arg(long, value_name = "NAME", conflicts_with = "client")]
+    pub name: Option<String>,
+    /// Check at this time instead of now: RFC 3339 (2026-01-31T12:00:00Z) or Unix seconds.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Check for client authentication (clientAuth) instead of a server certificate.
+    #[arg(long)]
+    pub client: bool,
+}
+
+/// `tryst cert new-ca`.
+#[derive(Debug, Args)]
+pub struct NewCaArgs {
+    /// Where to write the CA certificate (PEM).
+    #[arg(long, value_name = "CA.pem")]
+    pub out_cert: PathBuf,
+    /// Where to write the CA private key (PKCS#8 PEM, mode 0600).
+    #[arg(long, value_name = "CA.key")]
+    pub out_key: PathBuf,
+    /// The CA's common name.
+    #[arg(long, value_name = "CN", default_value = "tryst test CA")]
+    pub name: String,
+    /// ECDSA P-256 instead of Ed25519.
+    #[arg(long)]
+    pub ecdsa: bool,
+}
+
+/// `tryst cert new-leaf`.
+#[derive(Debug, Args)]
+pub struct NewLeafArgs {
+    /// The issuing CA's certificate (PEM).
+    #[arg(long, value_name = "CA.pem")]
+    pub ca: PathBuf,
+    /// The issuing CA's private key (PKCS#8 PEM).
+    #[arg(long, value_name = "CA.key")]
+    pub ca_key: PathBuf,
+    /// A DNS name or IP address for subjectAltName (repeat for more; the first is also the
+    /// common name).
+    #[arg(long, value_name = "NAME", required = true)]
+    pub name: Vec<String>,
+    /// Where to write the certificate chain (PEM: the leaf, then the CA).
+    #[arg(long, value_name = "CERT.pem")]
+    pub out_cert: PathBuf,
+    /// Where to write the private key (PKCS#8 PEM, mode 0600).
+    #[arg(long, value_name = "KEY.pem")]
+    pub out_key: PathBuf,
+    /// ECDSA P-256 instead of Ed25519.
+    #[arg(long)]
+    pub ecdsa: bool,
+    /// A client certificate (clientAuth) instead of a server certificate (serverAuth).
+    #[arg(long)]
+    pub client: bool,
+}
+
+/// Run the parsed command.
+pub fn dispatch(cli: Cli) -> CmdResult {
+    match cli.command {
+        Command::Demo(a) => crate::demo::run(&a),
+        Command::Server(a) => crate::server::run(&a),
+        Command::Client(a) => crate::client::run(&a),
+        Command::Cert(CertCommand::Verify(a)) => crate::certcmd::verify(&a),
+        Command::Cert(CertCommand::NewCa(a)) => crate::certcmd::new_ca(&a),
+        Command::Cert(CertCommand::NewLeaf(a)) => crate::certcmd::new_leaf(&a),
+    }
+}

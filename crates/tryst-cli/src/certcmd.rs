@@ -1,0 +1,254 @@
+//! `tryst cert verify | new-ca | new-leaf`.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use tryst::cert::{Certificate, CertificateBuilder, KeyUsage, Policy, Usage};
+use tryst::pki_types::{ServerName, UnixTime};
+
+use crate::args::{NewCaArgs, NewLeafArgs, VerifyArgs};
+use crate::files::{self, AnyKey};
+use crate::{CmdResult, Failure, timefmt};
+
+/// `tryst cert verify`: exit 0 valid, 1 invalid (with the reason), 2 bad input.
+pub fn verify(a: &VerifyArgs) -> CmdResult {
+    let anchors = files::read_anchors(&a.roots, "roots")?;
+    let mut chain = files::read_certs(&a.leaf, "leaf certificate")?;
+    if let Some(path) = &a.intermediates {
+        chain.extend(files::read_certs(path, "intermediates")?);
+    }
+    let at = match &a.at {
+        Some(s) => timefmt::parse(s).ok_or_else(|| {
+            Failure::usage(format!(
+                "cannot read --at '{s}': give an RFC 3339 time (2026-01-31T12:00:00Z) or Unix seconds"
+            ))
+        })?,
+        None => timefmt::now(),
+    };
+    let secs = u64::try_from(at)
+        .map_err(|_| Failure::usage("--at must not be before 1970-01-01T00:00:00Z"))?;
+    let now = UnixTime::since_unix_epoch(Duration::from_secs(secs));
+    let name = match &a.name {
+        Some(n) => Some(parse_name(n)?),
+        None => None,
+    };
+
+    let (leaf, rest) = chain
+        .split_first()
+        .ok_or_else(|| Failure::usage("no leaf certificate"))?;
+    let inter: Vec<&[u8]> = rest.iter().map(|c| c.as_ref()).collect();
+    let policy = Policy::DEFAULT;
+    let result = match (&name, a.client) {
+        (Some(n), _) => {
+            tryst::cert::verify_server_cert(leaf.as_ref(), &inter, &anchors, n, now, &policy)
+        }
+        (None, true) => {
+            tryst::cert::verify_client_cert(leaf.as_ref(), &inter, &anchors, now, &policy)
+        }
+        (None, false) => tryst::cert::verify_path(
+            leaf.as_ref(),
+            &inter,
+            &anchors,
+            Usage::ServerAuth,
+            now,
+            &policy,
+        ),
+    };
+    let when = timefmt::format(at);
+    match result {
+        Ok(path) => {
+            let purpose = if a.client {
+                "client authentication".to_string()
+            } else {
+                match &a.name {
+                    Some(n) => format!("the server name '{n}'"),
+                    None => "a TLS server (no name checked: pass --name)".to_string(),
+                }
+            };
+            println!(
+                "valid: {} ({}) chains through {} intermediate(s) to a trusted root, for {purpose}, at {when}",
+                describe(leaf.as_ref()),
+                expiry(leaf.as_ref()),
+                path.intermediates().len(),
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let hint = match e {
+                tryst::cert::Error::NameMismatch => {
+                    format!("; the certificate is for {}", describe(leaf.as_ref()))
+                }
+                tryst::cert::Error::Expired | tryst::cert::Error::NotYetValid => {
+                    format!("; checked at {when}, {}", expiry(leaf.as_ref()))
+                }
+                tryst::cert::Error::UnknownIssuer => {
+                    "; the roots file holds no issuer of this chain".to_string()
+                }
+                _ => String::new(),
+            };
+            Err(Failure::failed(format!(
+                "invalid: {e} ({}){hint}",
+                e.alert_name()
+            )))
+        }
+    }
+}
+
+/// A DNS name or IP address for a certificate check.
+pub fn parse_name(n: &str) -> Result<ServerName<'static>, Failure> {
+    ServerName::try_from(n.to_string())
+        .map_err(|_| Failure::usage(format!("'{n}' is not a valid DNS name or IP address")))
+}
+
+/// The names in a certificate's subjectAltName, for messages.
+pub fn describe(der: &[u8]) -> String {
+    let Ok(c) = Certificate::from_der(der) else {
+        return "an unparseable certificate".to_string();
+    };
+    let mut names: Vec<String> = c
+        .dns_names()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    for ip in c.ip_addresses() {
+        if let Ok(v4) = <[u8; 4]>::try_from(ip) {
+            names.push(IpAddr::from(v4).to_string());
+        } else if let Ok(v6) = <[u8; 16]>::try_from(ip) {
+            names.push(IpAddr::from(v6).to_string());
+        }
+    }
+    if names.is_empty() {
+        "a certificate with no subjectAltName names".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn expiry(der: &[u8]) -> String {
+    match Certificate::from_der(der) {
+        Ok(c) => format!(
+            "valid from {} to {}",
+            timefmt::format(c.not_before()),
+            timefmt::format(c.not_after())
+        ),
+        Err(_) => "validity unknown".to_string(),
+    }
+}
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 86_400;
+
+/// `tryst cert new-ca`.
+pub fn new_ca(a: &NewCaArgs) -> CmdResult {
+    let key = AnyKey::generate(a.ecdsa);
+    let now = timefmt::now();
+    let der = CertificateBuilder::new(&a.name, now - HOUR, now + 10 * 365 * DAY)
+        .ca(None)
+        .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
+        .self_signed(key.signer())
+        .map_err(|e| Failure::failed(format!("cannot make the CA certificate: {e}")))?;
+    let pkcs8 = key.to_pkcs8()?;
+    files::write(
+        &a.out_key,
+        files::pem("PRIVATE KEY", &pkcs8).as_bytes(),
+        true,
+    )?;
+    files::write(
+        &a.out_cert,
+        files::pem("CERTIFICATE", &der).as_bytes(),
+        false,
+    )?;
+    eprintln!(
+        "tryst: wrote CA '{}' ({}) to {} and its key to {} (valid 10 years; for testing only)",
+        a.name,
+        if a.ecdsa { "ECDSA P-256" } else { "Ed25519" },
+        a.out_cert.display(),
+        a.out_key.display()
+    );
+    Ok(())
+}
+
+/// `tryst cert new-leaf`.
+pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
+    let ca_chain = files::read_certs(&a.ca, "CA certificate")?;
+    let ca_der = ca_chain
+        .first()
+        .ok_or_else(|| Failure::usage("no CA certificate"))?;
+    let ca_cert = Certificate::from_der(ca_der.as_ref())
+        .map_err(|e| Failure::usage(format!("the CA certificate does not parse: {e}")))?;
+    if !ca_cert.is_ca() {
+        return Err(Failure::usage(format!(
+            "'{}' is not a CA certificate (make one with 'tryst cert new-ca')",
+            a.ca.display()
+        )));
+    }
+    let ca_pkcs8 = files::read_pkcs8(&a.ca_key, "CA key")?;
+    let ca_key = AnyKey::from_pkcs8(&ca_pkcs8).ok_or_else(|| {
+        Failure::usage(format!(
+            "the CA key '{}' is not a PKCS#8 Ed25519 or ECDSA P-256 key",
+            a.ca_key.display()
+        ))
+    })?;
+    let ca_spki = ca_cert
+        .public_key()
+        .map_err(|e| Failure::usage(format!("the CA certificate's key is unusable: {e}")))?;
+    if ca_spki.key != ca_key.signer().public_key().as_slice() {
+        return Err(Failure::usage(format!(
+            "the CA key '{}' does not belong to the CA certificate '{}'",
+            a.ca_key.display(),
+            a.ca.display()
+        )));
+    }
+
+    let first = a
+        .name
+        .first()
+        .ok_or_else(|| Failure::usage("give at least one --name"))?;
+    let now = timefmt::now();
+    let not_after = (now + 365 * DAY).min(ca_cert.not_after());
+    let mut b = CertificateBuilder::new(first, now - HOUR, not_after);
+    for n in &a.name {
+        match n.parse::<IpAddr>() {
+            Ok(IpAddr::V4(v4)) => b = b.ip_address(&v4.octets()),
+            Ok(IpAddr::V6(v6)) => b = b.ip_address(&v6.octets()),
+            Err(_) => {
+                let valid = n.starts_with("*.")
+                    && ServerName::try_from(n.get(2..).unwrap_or("")).is_ok()
+                    || matches!(ServerName::try_from(n.as_str()), Ok(ServerName::DnsName(_)));
+                if !valid {
+                    return Err(Failure::usage(format!(
+                        "--name '{n}' is not a DNS name or IP address"
+                    )));
+                }
+                b = b.dns_name(n);
+            }
+        }
+    }
+    b = if a.client {
+        b.client_auth()
+    } else {
+        b.server_auth()
+    };
+    b = b.key_usage(KeyUsage::DIGITAL_SIGNATURE);
+    let key = AnyKey::generate(a.ecdsa);
+    let der = b
+        .issue(key.signer(), ca_der.as_ref(), ca_key.signer())
+        .map_err(|e| Failure::failed(format!("cannot issue the certificate: {e}")))?;
+    let pkcs8 = key.to_pkcs8()?;
+    let mut chain = files::pem("CERTIFICATE", &der);
+    chain.push_str(&files::pem("CERTIFICATE", ca_der.as_ref()));
+    files::write(
+        &a.out_key,
+        files::pem("PRIVATE KEY", &pkcs8).as_bytes(),
+        true,
+    )?;
+    files::write(&a.out_cert, chain.as_bytes(), false)?;
+    eprintln!(
+        "tryst: wrote a {} certificate for {} ({}) to {} (leaf then CA) and its key to {}",
+        if a.client { "client" } else { "server" },
+        a.name.join(", "),
+        if a.ecdsa { "ECDSA P-256" } else { "Ed25519" },
+        a.out_cert.display(),
+        a.out_key.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! `tryst client HOST:PORT`: standard input to the server, the server to standard output.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tryst::{ClientConfig, ClientConnection};
+
+use crate::args::ClientArgs;
+use crate::chart::{Chart, Style};
+use crate::net::{self, DrainError, NetError};
+use crate::{CmdResult, Failure, certcmd, files};
+
+/// How long to wait for a TCP connection and for each handshake read.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Socket read timeout in the data phase: how often standard input is polled.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Split `HOST:PORT` (`[v6]:PORT` for IPv6).
+pub fn split_host_port(s: &str) -> Result<(String, u16), Failure> {
+    let bad = || {
+        Failure::usage(format!(
+            "'{s}' is not HOST:PORT (for example example.com:443, 127.0.0.1:4433 or [::1]:4433)"
+        ))
+    };
+    let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if host.is_empty() {
+        return Err(bad());
+    }
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    Ok((host.to_string(), port))
+}
+
+/// Resolve and connect, trying each address.
+pub fn connect(host: &str, port: u16) -> Result<TcpStream, Failure> {
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| Failure::failed(format!("cannot resolve '{host}': {}", files::io_reason(&e))))?
+        .collect();
+    let mut last = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, CONNECT_TIMEOUT) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    Err(match last {
+        Some((addr, e)) => Failure::failed(format!(
+            "cannot connect to {addr}: {} (is a server listening there?)",
+            files::io_reason(&e)
+        )),
+        None => Failure::failed(format!("'{host}' resolves to no address")),
+    })
+}
+
+fn config(a: &ClientArgs, trace: bool) -> Result<Arc<ClientConfig>, Failure> {
+    let anchors = match &a.ca {
+        Some(path) => files::read_anchors(path, "CA")?,
+        None => {
+            let (anchors, path, skipped) = files::platform_anchors()?;
+            if trace {
+                eprintln!(
+                    "tryst: trusting {} roots from {path} ({skipped} skipped: tryst-cert cannot use them)",
+                    anchors.len()
+                );
+            }
+            anchors
+        }
+    };
+    let mut b = ClientConfig::builder()
+        .with_root_certificates(anchors)
+        .with_alpn_protocols(files::alpn(&a.alpn)?);
+    if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
+        b = b.with_client_auth_cert(files::certified_key(cert, key)?);
+    }
+    if let Some(log) = files::key_log(a.keylog.as_deref())? {
+        b = b.with_key_log(log);
+    }
+    b.build()
+        .map_err(|e| Failure::usage(format!("cannot configure the client: {e}")))
+}
+
+/// Run the client.
+pub fn run(a: &ClientArgs) -> CmdResult {
+    let (host, port) = split_host_port(&a.address)?;
+    let name_str = a.server_name.clone().unwrap_or_else(|| host.clone());
+    let name = certcmd::parse_name(&name_str)?;
+    let config = config(a, a.trace)?;
+
+    let mut sock = connect(&host, port)?;
+    let _ = sock.set_nodelay(true);
+    let timeouts = sock
+        .set_read_timeout(Some(HANDSHAKE_TIMEOUT))
+        .and_then(|()| sock.set_write_timeout(Some(HANDSHAKE_TIMEOUT)));
+    timeouts.map_err(|e| Failure::failed(format!("socket: {}", files::io_reason(&e))))?;
+    let mut conn = ClientConnection::new_traced(config, name, a.trace)
+        .map_err(|e| Failure::usage(format!("cannot start the connection: {e}")))?;
+
+    let style = Style::plain();
+    let mut chart = Chart::new(style);
+    let trace = |conn: &mut ClientConnection, chart: &mut Chart| {
+        if a.trace {
+            let mut out = String::new();
+            chart.draw(&conn.take_events(), &mut out);
+            eprint!("{out}");
+        }
+    };
+    if a.trace {
+        eprint!("{}", chart.header());
+    }
+    let hs = net::handshake(&mut conn, &mut sock);
+    trace(&mut conn, &mut chart);
+    hs.map_err(|e| Failure::failed(net::explain(&e, "server", &name_str)))?;
+    if a.trace {
+        for (k, v) in crate::chart::negotiated(&conn) {
+            eprintln!("      {k:<13} {v}");
+        }
+        if let Some(leaf) = conn.peer_certificates().first() {
+            eprintln!(
+                "      {:<13} {} (verified for '{name_str}')",
+                "certificate",
+                certcmd::describe(leaf.as_ref())
+            );
+        }
+    }
+
+    sock.set_read_timeout(Some(POLL))
+        .map_err(|e| Failure::failed(format!("socket: {}", files::io_reason(&e))))?;
+    let _ = sock.set_write_timeout(None);
+
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    std::thread::spawn(move || {
+        let mut stdin = io::stdin().lock();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx.send(buf.get(..n).unwrap_or_default().to_vec()).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+    });
+
+    let mut stdout = io::stdout().lock();
+    let mut input_open = true;
+    loop {
+        while input_open {
+            match rx.try_recv() {
+                Ok(data) => {
+                    conn.writer()
+                        .write_all(&data)
+                        .map_err(|e| Failure::failed(format!("cannot send: {e}")))?;
+                }
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    // End of input: we will send nothing more, but keep reading until the
+                    // server closes too.
+                    conn.send_close_notify();
+                    input_open = false;
+                }
+            }
+        }
+        let open = net::pump(&mut conn, &mut sock);
+        trace(&mut conn, &mut chart);
+        let open =
+            open.map_err(|e: NetError| Failure::failed(net::explain(&e, "server", &name_str)))?;
+        match net::drain(&mut conn, &mut stdout) {
+            Ok(true) => {
+                // The server's close_notify: answer with ours and stop.
+                conn.send_close_notify();
+                let _ = net::flush(&mut conn, &mut sock);
+                trace(&mut conn, &mut chart);
+                let _ = sock.shutdown(std::net::Shutdown::Write);
+                return Ok(());
+            }
+            Ok(false) => {}
+            Err(DrainError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+                conn.send_close_notify();
+                let _ = net::flush(&mut conn, &mut sock);
+                return Ok(());
+            }
+            Err(DrainError::Output(e)) => {
+                return Err(Failure::failed(format!(
+                    "cannot write to standard output: {}",
+                    files::io_reason(&e)
+                )));
+            }
+            Err(DrainError::Truncated) => {
+                return Err(Failure::failed(
+                    "the server closed the connection without close_notify (the data may be truncated)",
+                ));
+            }
+            Err(DrainError::Conn(e)) => {
+                return Err(Failure::failed(format!("connection failed: {e}")));
+            }
+        }
+        if !open {
+            return Err(Failure::failed(
+                "the server closed the connection without close_notify (the data may be truncated)",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_host_port;
+
+    #[test]
+    fn host_port() {
+        assert_eq!(
+            split_host_port("example.com:443").unwrap(),
+            ("example.com".into(), 443)
+        );
+        assert_eq!(split_host_port("[::1]:4433").unwrap(), ("::1".into(), 4433));
+        assert!(split_host_port("example.com").is_err());
+        assert!(split_host_port(":443").is_err());
+        assert!(split_host_port("a:99999").is_err());
+    }
+}
