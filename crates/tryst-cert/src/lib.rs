@@ -21,23 +21,12 @@
 //! ```
 //! use rustls_pki_types::{ServerName, UnixTime};
 //! use tryst_cert::{CertificateBuilder, Policy, TrustAnchors, verify_server_cert};
-//! use tryst_crypto::Ed25519SigningKey;
-//! # struct Rng(u8);
-//! # impl tryst_crypto::rng::TryRng for Rng {
-//! #     type Error = core::convert::Infallible;
-//! #     fn try_next_u32(&mut self) -> Result<u32, Self::Error> { Ok(7) }
-//! #     fn try_next_u64(&mut self) -> Result<u64, Self::Error> { Ok(7) }
-//! #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> {
-//! #         for b in d { self.0 = self.0.wrapping_mul(31).wrapping_add(17); *b = self.0; }
-//! #         Ok(())
-//! #     }
-//! # }
-//! # impl tryst_crypto::rng::TryCryptoRng for Rng {}
-//! # let mut rng = Rng(1);
+//! use tryst_crypto::{Ed25519SigningKey, Secret};
+//!
+//! let ca_key = Ed25519SigningKey::from_seed(&Secret::from_slice(&[1; 32])?)?;
+//! let leaf_key = Ed25519SigningKey::from_seed(&Secret::from_slice(&[2; 32])?)?;
 //!
 //! // A CA and a server certificate for example.com, valid for 2025.
-//! let ca_key = Ed25519SigningKey::generate(&mut rng);
-//! let leaf_key = Ed25519SigningKey::generate(&mut rng);
 //! let (start, end) = (1_735_689_600, 1_767_225_599);
 //! let ca = CertificateBuilder::new("Example CA", start, end).ca(None).self_signed(&ca_key)?;
 //! let leaf = CertificateBuilder::new("example.com", start, end)
@@ -91,6 +80,11 @@ pub use x509::{
 };
 
 pub use rustls_pki_types;
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
