@@ -189,6 +189,7 @@ impl Usage {
 #[derive(Debug, Clone)]
 pub struct VerifiedPath<'a> {
     end_entity: Certificate<'a>,
+    key: PublicKeyInfo<'a>,
     intermediates: Vec<&'a [u8]>,
     anchor: &'a [u8],
 }
@@ -201,15 +202,7 @@ impl<'a> VerifiedPath<'a> {
 
     /// The end entity's public key (checked to be of a supported algorithm).
     pub fn public_key(&self) -> PublicKeyInfo<'a> {
-        // Checked to be `Ok` before the path was built.
-        match self.end_entity.public_key() {
-            Ok(k) => k,
-            Err(_) => PublicKeyInfo {
-                algorithm: crate::KeyAlgorithm::Ed25519,
-                key: &[],
-                spki_der: &[],
-            },
-        }
+        self.key
     }
 
     /// The intermediates on the path, from the one that issued the end entity upward.
@@ -275,7 +268,8 @@ pub fn verify_path<'a>(
 ) -> Result<VerifiedPath<'a>, Error> {
     let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
     let ee = Certificate::from_der(end_entity)?;
-    ee.public_key()?.check(policy.min_rsa_bits)?;
+    let key = ee.public_key()?;
+    key.check(policy.min_rsa_bits)?;
     if ee.version() != 3 {
         return Err(Error::UnsupportedVersion);
     }
@@ -324,6 +318,7 @@ pub fn verify_path<'a>(
         .ok_or(Error::UnknownIssuer)?;
     Ok(VerifiedPath {
         end_entity: ee,
+        key,
         intermediates,
         anchor,
     })
