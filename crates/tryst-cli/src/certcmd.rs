@@ -81,6 +81,10 @@ pub fn verify(a: &VerifyArgs) -> CmdResult {
                 tryst::cert::Error::Expired | tryst::cert::Error::NotYetValid => {
                     format!("; checked at {when}, {}", expiry(leaf.as_ref()))
                 }
+                tryst::cert::Error::BadSignature
+                | tryst::cert::Error::SignatureAlgorithmMismatch => {
+                    "; the roots file holds a CA with the issuer's name but not its key".to_string()
+                }
                 tryst::cert::Error::UnknownIssuer => {
                     "; the roots file holds no issuer of this chain".to_string()
                 }

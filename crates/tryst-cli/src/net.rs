@@ -143,6 +143,10 @@ pub fn explain_tls(t: &tryst::Error, who: &str, name: &str) -> String {
                 "the {who}'s certificate is not issued by a trusted CA ({}); pass its CA with --ca",
                 c.alert_name()
             ),
+            C::BadSignature | C::SignatureAlgorithmMismatch => format!(
+                "the {who}'s certificate was not signed by the CA it names ({}: {c}); is --ca the right CA, or a different one with the same name?",
+                c.alert_name()
+            ),
             C::Expired => format!("the {who}'s certificate has expired ({})", c.alert_name()),
             C::NotYetValid => format!(
                 "the {who}'s certificate is not valid yet ({}); check this machine's clock",

@@ -1,0 +1,694 @@
+//! The `tryst` binary end to end over loopback: demo, client ↔ server, cert tools, and the
+//! error contract for bad input (one line, documented exit code, no backtrace).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::*;
+
+#[test]
+fn demo_shows_three_sessions_with_distinct_keys() {
+    let dir = Scratch::new("demo");
+    let keylog = dir.file("keys.log");
+    let o = tryst(&["demo", "--keylog", &keylog], dir.path(), b"");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let s = &o.stdout;
+    assert!(
+        !s.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    for want in [
+        "Session 1",
+        "Session 2",
+        "Session 3",
+        "ClientHello",
+        "<--------  ServerHello",
+        "{EncryptedExtensions}",
+        "{Certificate}",
+        "{CertificateVerify}",
+        "{Finished}",
+        "[NewSessionTicket]",
+        "~ derived CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "[KeyUpdate(update_requested)]",
+        "CLIENT_TRAFFIC_SECRET_1",
+        "SERVER_TRAFFIC_SECRET_1",
+        "[Alert(close_notify)]",
+        "TLS_AES_128_GCM_SHA256",
+        "x25519",
+        "resumed from a ticket",
+        "all different: yes",
+    ] {
+        assert!(s.contains(want), "demo output lacks {want:?}:\n{s}");
+    }
+
+    // The summary: one line per session with both traffic secrets; all six differ.
+    let mut secrets = HashSet::new();
+    let mut sessions = 0;
+    for line in s.lines().filter(|l| l.trim_start().starts_with("session ")) {
+        sessions += 1;
+        for label in ["CLIENT_TRAFFIC_SECRET_0=", "SERVER_TRAFFIC_SECRET_0="] {
+            let hex = line
+                .split(label)
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap();
+            assert_eq!(hex.len(), 64, "{line}");
+            assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+            secrets.insert(hex.to_string());
+        }
+    }
+    assert_eq!(sessions, 3, "{s}");
+    assert_eq!(
+        secrets.len(),
+        6,
+        "every session must have its own keys:\n{s}"
+    );
+    assert!(s.contains("session 1 (full handshake)"), "{s}");
+    assert!(s.contains("session 2 (resumed)"), "{s}");
+
+    // The key log file holds the same secrets in SSLKEYLOGFILE format.
+    let log = std::fs::read_to_string(&keylog).unwrap();
+    assert_eq!(log.matches("CLIENT_TRAFFIC_SECRET_0 ").count(), 3, "{log}");
+    for secret in &secrets {
+        assert!(log.contains(secret.as_str()), "{log}");
+    }
+}
+
+#[test]
+fn client_and_server_echo_over_loopback() {
+    let dir = Scratch::new("echo");
+    make_pki(dir.path(), false);
+    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let port = server.port.to_string();
+    let addr = format!("127.0.0.1:{port}");
+
+    // Small and large input; the name comes from the address (an IP SAN) or --server-name.
+    let big: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let o = tryst(&["client", &addr, "--ca", "ca.pem"], dir.path(), &big);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(o.stdout.as_bytes() == big.as_slice(), "echo differs");
+    let o = tryst(
+        &[
+            "client",
+            &addr,
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "localhost",
+            "--trace",
+        ],
+        dir.path(),
+        b"hello tryst\n",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(o.stdout, "hello tryst\n");
+    for want in [
+        "ClientHello",
+        "{CertificateVerify}",
+        "cipher suite",
+        "verified for 'localhost'",
+    ] {
+        assert!(
+            o.stderr.contains(want),
+            "trace lacks {want:?}: {}",
+            o.stderr
+        );
+    }
+    let line = wait_for_line(&server.log, "closed cleanly", Duration::from_secs(10));
+    assert!(line.contains("TLS 1.3"), "{line}");
+    let line = wait_for_line(&server.log, "sni=localhost", Duration::from_secs(10));
+    assert!(
+        line.contains("12 bytes in, 12 out, closed cleanly"),
+        "{line}"
+    );
+    drop(server.guard);
+}
+
+#[test]
+fn large_transfer_is_byte_exact() {
+    let dir = Scratch::new("big");
+    make_pki(dir.path(), true);
+    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let big: Vec<u8> = (0..500_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(dir.path().join("big.bin"), &big).unwrap();
+    // Through a shell redirect so the bytes are compared exactly.
+    let cmd = format!(
+        "'{TRYST}' client 127.0.0.1:{} --ca ca.pem < big.bin > out.bin",
+        server.port
+    );
+    let o = run_program("sh", &["-c", &cmd], dir.path(), b"", TIMEOUT);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert_eq!(std::fs::read(dir.path().join("out.bin")).unwrap(), big);
+}
+
+#[test]
+fn client_certificates_and_alpn() {
+    let dir = Scratch::new("mtls");
+    make_pki(dir.path(), false);
+    let o = tryst(
+        &[
+            "cert",
+            "new-leaf",
+            "--ca",
+            "ca.pem",
+            "--ca-key",
+            "ca.key",
+            "--name",
+            "alice.example",
+            "--client",
+            "--out-cert",
+            "alice.pem",
+            "--out-key",
+            "alice.key",
+        ],
+        dir.path(),
+        b"",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let server = start_server(
+        dir.path(),
+        &[
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--client-ca",
+            "ca.pem",
+            "--alpn",
+            "tryst-test",
+            "--alpn",
+            "h2",
+        ],
+    );
+    let addr = format!("127.0.0.1:{}", server.port);
+    let o = tryst(
+        &[
+            "client",
+            &addr,
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "alice.pem",
+            "--key",
+            "alice.key",
+            "--alpn",
+            "tryst-test",
+            "--trace",
+        ],
+        dir.path(),
+        b"ping",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(o.stdout, "ping");
+    assert!(o.stderr.contains("tryst-test"), "{}", o.stderr);
+    let line = wait_for_line(&server.log, "closed cleanly", Duration::from_secs(10));
+    assert!(
+        line.contains("client-cert=yes") && line.contains("alpn=tryst-test"),
+        "{line}"
+    );
+
+    // Without a certificate the server refuses; the client says so in one line.
+    let o = tryst(&["client", &addr, "--ca", "ca.pem"], dir.path(), b"ping");
+    assert_eq!(o.code, Some(1), "{o:#?}");
+    assert_eq!(o.stderr.lines().count(), 1, "{o:#?}");
+    assert!(o.stderr.starts_with("tryst: "), "{o:#?}");
+    // And the server is still serving.
+    let line = wait_for_line(&server.log, "handshake failed", Duration::from_secs(10));
+    assert!(line.contains("127.0.0.1:"), "{line}");
+    let o = tryst(
+        &[
+            "client",
+            &addr,
+            "--ca",
+            "ca.pem",
+            "--cert",
+            "alice.pem",
+            "--key",
+            "alice.key",
+        ],
+        dir.path(),
+        b"again",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(o.stdout, "again");
+}
+
+#[test]
+fn server_survives_garbage_and_once_exits() {
+    use std::io::Write;
+    let dir = Scratch::new("once");
+    make_pki(dir.path(), false);
+    let mut server = start_server(
+        dir.path(),
+        &[
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--http",
+            "--once",
+        ],
+    );
+    // HTTP through the tryst client: the page describes the connection.
+    let addr = format!("127.0.0.1:{}", server.port);
+    let o = tryst(
+        &["client", &addr, "--ca", "ca.pem"],
+        dir.path(),
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(o.stdout.starts_with("HTTP/1.1 200 OK\r\n"), "{}", o.stdout);
+    assert!(o.stdout.contains("TLS_AES_128_GCM_SHA256"), "{}", o.stdout);
+    assert_eq!(server.guard.wait(Duration::from_secs(10)), Some(0));
+
+    // A multi-connection server: garbage on one connection does not stop it.
+    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let mut junk = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    junk.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let line = wait_for_line(&server.log, "handshake failed", Duration::from_secs(10));
+    assert!(line.starts_with("tryst: 127.0.0.1:"), "{line}");
+    drop(junk);
+    let o = tryst(
+        &[
+            "client",
+            &format!("127.0.0.1:{}", server.port),
+            "--ca",
+            "ca.pem",
+        ],
+        dir.path(),
+        b"still here",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(o.stdout, "still here");
+}
+
+#[test]
+fn cert_verify_valid_and_invalid() {
+    let dir = Scratch::new("verify");
+    make_pki(dir.path(), false);
+    let d = dir.path();
+    let ok = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--name",
+            "localhost",
+        ],
+        d,
+        b"",
+    );
+    assert_eq!(ok.code, Some(0), "{ok:#?}");
+    assert!(ok.stdout.starts_with("valid: "), "{ok:#?}");
+    let ok = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--name",
+            "127.0.0.1",
+        ],
+        d,
+        b"",
+    );
+    assert_eq!(ok.code, Some(0), "{ok:#?}");
+    let ok = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+        ],
+        d,
+        b"",
+    );
+    assert_eq!(ok.code, Some(0), "{ok:#?}");
+
+    let bad = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--name",
+            "example.com",
+        ],
+        d,
+        b"",
+    );
+    bad.assert_one_line_error(1, "not valid for the server name");
+    let bad = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--at",
+            "2100-01-01T00:00:00Z",
+        ],
+        d,
+        b"",
+    );
+    bad.assert_one_line_error(1, "certificate_expired");
+    let bad = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--at",
+            "946684800",
+        ],
+        d,
+        b"",
+    );
+    bad.assert_one_line_error(1, "not yet valid");
+    let bad = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--client",
+        ],
+        d,
+        b"",
+    );
+    bad.assert_one_line_error(1, "invalid");
+
+    // A different CA does not vouch for it.
+    let o = tryst(
+        &[
+            "cert",
+            "new-ca",
+            "--out-cert",
+            "other.pem",
+            "--out-key",
+            "other.key",
+            "--ecdsa",
+            "--name",
+            "Other CA",
+        ],
+        d,
+        b"",
+    );
+    assert_eq!(o.code, Some(0));
+    let bad = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "other.pem",
+            "--leaf",
+            "server.pem",
+        ],
+        d,
+        b"",
+    );
+    bad.assert_one_line_error(1, "unknown_ca");
+
+    // Bad input is exit code 2.
+    let bad = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--at",
+            "tomorrow",
+        ],
+        d,
+        b"",
+    );
+    bad.assert_one_line_error(2, "RFC 3339");
+    let bad = tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "ca.pem",
+            "--leaf",
+            "server.pem",
+            "--name",
+            "bad name!",
+        ],
+        d,
+        b"",
+    );
+    bad.assert_one_line_error(2, "not a valid DNS name");
+}
+
+#[test]
+fn bad_input_is_one_line_with_the_documented_exit_code() {
+    let dir = Scratch::new("bad");
+    make_pki(dir.path(), false);
+    let d = dir.path();
+    std::fs::write(
+        d.join("junk.pem"),
+        "-----BEGIN CERTIFICATE-----\nnot base64 !!\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("empty.pem"), "hello\n").unwrap();
+    let o = tryst(
+        &[
+            "cert",
+            "new-leaf",
+            "--ca",
+            "ca.pem",
+            "--ca-key",
+            "ca.key",
+            "--name",
+            "other",
+            "--out-cert",
+            "o.pem",
+            "--out-key",
+            "o.key",
+        ],
+        d,
+        b"",
+    );
+    assert_eq!(o.code, Some(0));
+
+    // Missing file.
+    tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "missing.pem",
+            "--leaf",
+            "server.pem",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "missing.pem");
+    tryst(
+        &[
+            "server",
+            "--cert",
+            "nope.pem",
+            "--key",
+            "server.key",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "nope.pem");
+    // Malformed PEM.
+    tryst(
+        &[
+            "cert",
+            "verify",
+            "--roots",
+            "junk.pem",
+            "--leaf",
+            "server.pem",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "junk.pem");
+    tryst(
+        &["cert", "verify", "--roots", "ca.pem", "--leaf", "empty.pem"],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "no '-----BEGIN CERTIFICATE-----' block");
+    tryst(&["client", "127.0.0.1:1", "--ca", "junk.pem"], d, b"")
+        .assert_one_line_error(2, "junk.pem");
+    tryst(
+        &[
+            "server",
+            "--cert",
+            "server.pem",
+            "--key",
+            "junk.pem",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "junk.pem");
+    // Wrong key for the certificate.
+    tryst(
+        &[
+            "server",
+            "--cert",
+            "server.pem",
+            "--key",
+            "o.key",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "does not match");
+    tryst(
+        &[
+            "cert",
+            "new-leaf",
+            "--ca",
+            "ca.pem",
+            "--ca-key",
+            "o.key",
+            "--name",
+            "x",
+            "--out-cert",
+            "x.pem",
+            "--out-key",
+            "x.key",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "does not belong");
+    // Bad flags and arguments (clap's errors, flattened to one line).
+    tryst(&["client", "--bogus"], d, b"").assert_one_line_error(2, "--bogus");
+    tryst(&["frobnicate"], d, b"").assert_one_line_error(2, "frobnicate");
+    tryst(&["client", "no-port-here", "--ca", "ca.pem"], d, b"")
+        .assert_one_line_error(2, "HOST:PORT");
+    tryst(
+        &[
+            "server",
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--listen",
+            "nonsense",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "cannot listen");
+    // Unreachable port.
+    let port = free_port();
+    tryst(
+        &["client", &format!("127.0.0.1:{port}"), "--ca", "ca.pem"],
+        d,
+        b"",
+    )
+    .assert_one_line_error(1, "cannot connect");
+
+    // Wrong hostname: the server's certificate is for localhost / 127.0.0.1.
+    let server = start_server(d, &["--cert", "server.pem", "--key", "server.key"]);
+    let addr = format!("127.0.0.1:{}", server.port);
+    tryst(
+        &[
+            "client",
+            &addr,
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "example.com",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(1, "not valid for the name 'example.com'");
+    // Untrusted CA.
+    let o = tryst(
+        &[
+            "cert",
+            "new-ca",
+            "--out-cert",
+            "other.pem",
+            "--out-key",
+            "other.key",
+        ],
+        d,
+        b"",
+    );
+    assert_eq!(o.code, Some(0));
+    tryst(&["client", &addr, "--ca", "other.pem"], d, b"").assert_one_line_error(1, "--ca");
+    // A server that is not TLS: the connection closes during the handshake.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_port = plain.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        if let Ok((s, _)) = plain.accept() {
+            drop(s);
+        }
+    });
+    tryst(
+        &[
+            "client",
+            &format!("127.0.0.1:{plain_port}"),
+            "--ca",
+            "ca.pem",
+        ],
+        d,
+        b"",
+    )
+    .assert_one_line_error(1, "closed the connection during the handshake");
+    t.join().unwrap();
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    let dir = Scratch::new("help");
+    let o = tryst(&["--help"], dir.path(), b"");
+    assert_eq!(o.code, Some(0));
+    for cmd in ["demo", "server", "client", "cert"] {
+        assert!(o.stdout.contains(cmd), "{}", o.stdout);
+    }
+    assert!(o.stdout.contains("Exit codes"), "{}", o.stdout);
+    let o = tryst(&["--version"], dir.path(), b"");
+    assert_eq!(o.code, Some(0));
+    assert!(o.stdout.starts_with("tryst "), "{}", o.stdout);
+    // No command at all is a usage error.
+    let o = tryst(&[], dir.path(), b"");
+    assert_eq!(o.code, Some(2), "{o:#?}");
+}

@@ -1,0 +1,273 @@
+//! Running the built `tryst` binary (and openssl) from tests: every child is killed by
+//! its pid when its guard drops, and every wait has a timeout, so no test can hang.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub const TRYST: &str = env!("CARGO_BIN_EXE_tryst");
+
+/// The default wait for a command.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A finished command.
+#[derive(Debug)]
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// Check the error contract: exactly one line on stderr, `tryst: ...`, no panic or
+    /// backtrace, and the exit code.
+    pub fn assert_one_line_error(&self, code: i32, contains: &str) {
+        assert_eq!(self.code, Some(code), "{self:#?}");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "want one line on stderr: {self:#?}");
+        assert!(lines[0].starts_with("tryst: "), "{self:#?}");
+        assert!(
+            lines[0].to_lowercase().contains(&contains.to_lowercase()),
+            "stderr should mention {contains:?}: {self:#?}"
+        );
+        for bad in ["panicked", "backtrace", "RUST_BACKTRACE", "internal error"] {
+            assert!(!self.stderr.contains(bad), "{self:#?}");
+        }
+    }
+}
+
+/// Kills its child (by pid) when dropped.
+pub struct Guard {
+    pub child: Child,
+    pub name: String,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Guard {
+    /// Wait for the child to exit, at most `timeout`.
+    pub fn wait(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("{} did not exit within {timeout:?}", self.name);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Lines of a child's output stream, read on a thread.
+pub fn lines_of(r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Wait for a line containing `needle`; returns it. Panics after `timeout`.
+pub fn wait_for_line(rx: &mpsc::Receiver<String>, needle: &str, timeout: Duration) -> String {
+    let deadline = Instant::now() + timeout;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("no line containing {needle:?} within {timeout:?}; saw {seen:#?}"),
+        }
+    }
+}
+
+/// Run `program args` with `stdin`, wait at most `timeout`.
+pub fn run_program(
+    program: &str,
+    args: &[&str],
+    dir: &Path,
+    stdin: &[u8],
+    timeout: Duration,
+) -> Output {
+    let child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SSLKEYLOGFILE")
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+    let mut g = Guard {
+        child,
+        name: format!("{program} {}", args.join(" ")),
+    };
+    let mut stdin_pipe = g.child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    std::thread::spawn(move || {
+        let _ = stdin_pipe.write_all(&input);
+    });
+    let mut out = g.child.stdout.take().unwrap();
+    let mut err = g.child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let code = g.wait(timeout);
+    Output {
+        code,
+        stdout: String::from_utf8_lossy(&out_t.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_t.join().unwrap()).into_owned(),
+    }
+}
+
+/// Run `tryst args` in `dir`.
+pub fn tryst(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
+    run_program(TRYST, args, dir, stdin, TIMEOUT)
+}
+
+/// A fresh scratch directory for one test (under the system temp dir; removed on drop).
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("tryst-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn file(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Make ca.pem/ca.key and server.pem/server.key (localhost, 127.0.0.1) in `dir`.
+pub fn make_pki(dir: &Path, ecdsa: bool) {
+    let mut ca = vec![
+        "cert",
+        "new-ca",
+        "--out-cert",
+        "ca.pem",
+        "--out-key",
+        "ca.key",
+    ];
+    let mut leaf = vec![
+        "cert",
+        "new-leaf",
+        "--ca",
+        "ca.pem",
+        "--ca-key",
+        "ca.key",
+        "--name",
+        "localhost",
+        "--name",
+        "127.0.0.1",
+        "--out-cert",
+        "server.pem",
+        "--out-key",
+        "server.key",
+    ];
+    if ecdsa {
+        ca.push("--ecdsa");
+        leaf.push("--ecdsa");
+    }
+    let o = tryst(&ca, dir, b"");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let o = tryst(&leaf, dir, b"");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+}
+
+/// A running `tryst server` and the port it listens on.
+pub struct Server {
+    pub guard: Guard,
+    pub port: u16,
+    pub log: mpsc::Receiver<String>,
+}
+
+/// Start `tryst server --listen 127.0.0.1:0 extra...` in `dir` and read its port from the
+/// "listening on" line.
+pub fn start_server(dir: &Path, extra: &[&str]) -> Server {
+    let mut args = vec!["server", "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let mut child = Command::new(TRYST)
+        .args(&args)
+        .current_dir(dir)
+        .env_remove("SSLKEYLOGFILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = lines_of(child.stderr.take().unwrap());
+    let guard = Guard {
+        child,
+        name: "tryst server".into(),
+    };
+    let line = wait_for_line(&log, "listening on", Duration::from_secs(20));
+    let port = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    Server { guard, port, log }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Whether `openssl` can be run.
+pub fn have_openssl() -> bool {
+    Command::new("openssl")
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
