@@ -86,8 +86,6 @@ pub enum DerError {
     BadTime,
     /// An OBJECT IDENTIFIER that is empty or not minimally encoded.
     BadOid,
-    /// A string with characters its type does not allow.
-    BadString,
 }
 
 impl fmt::Display for DerError {
@@ -107,7 +105,6 @@ impl fmt::Display for DerError {
             DerError::BadNull => "NULL with contents",
             DerError::BadTime => "time not in the strict RFC 5280 form",
             DerError::BadOid => "malformed OBJECT IDENTIFIER",
-            DerError::BadString => "string with characters its type does not allow",
         })
     }
 }

@@ -21,7 +21,7 @@ pub struct Budget {
     /// Path-building steps: one per candidate-issuer search (default 200 000).
     pub build_calls: usize,
     /// Intermediates allowed between the end entity and the anchor, not counting
-    /// self-issued ones (default 6).
+    /// self-issued ones (default 6); with them, at most twice this plus one.
     pub max_intermediates: usize,
 }
 
@@ -441,7 +441,15 @@ impl<'a> Search<'_, 'a> {
                 .filter(|&&j| self.inters.get(j).is_some_and(|c| !c.self_issued()))
                 .count()
                 .saturating_add(usize::from(!candidate.self_issued()));
-            if depth > self.policy.budget.max_intermediates {
+            // Self-issued certificates are not counted, but the whole path (and so the
+            // recursion) stays within twice the limit plus one.
+            let hard_cap = self
+                .policy
+                .budget
+                .max_intermediates
+                .saturating_mul(2)
+                .saturating_add(1);
+            if depth > self.policy.budget.max_intermediates || self.path.len() >= hard_cap {
                 err = prefer(err, Error::BudgetExhausted(BudgetLimit::Depth));
                 continue;
             }

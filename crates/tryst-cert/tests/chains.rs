@@ -878,3 +878,52 @@ fn malformed_inputs_map_to_decode_error() {
     assert!(TrustAnchors::from_der([&[0x30, 0x00][..]]).is_err());
     assert!(TrustAnchors::from_pem(b"no pem here").unwrap().is_empty());
 }
+
+/// Key rollover: self-issued CAs ("Roll CA" signing "Roll CA" with a new key) do not count
+/// toward the intermediate limit, but the whole path is capped at twice the limit plus one.
+#[test]
+fn self_issued_chain_is_capped() {
+    let root_key = ed(300);
+    let root = CertificateBuilder::new("Roll Root", START, END)
+        .ca(None)
+        .self_signed(&root_key)
+        .unwrap();
+    let anchors = TrustAnchors::from_der([root.as_slice()]).unwrap();
+    let build = |n: u64| {
+        let mut prev_key = ed(301);
+        let mut prev = CertificateBuilder::new("Roll CA", START, END)
+            .ca(None)
+            .issue(&prev_key, &root, &root_key)
+            .unwrap();
+        let mut certs = vec![prev.clone()];
+        for k in 0..n {
+            let key = ed(302 + k);
+            let cert = CertificateBuilder::new("Roll CA", START, END)
+                .ca(None)
+                .issue(&key, &prev, &prev_key)
+                .unwrap();
+            certs.push(cert.clone());
+            (prev, prev_key) = (cert, key);
+        }
+        let leaf = server_leaf("r")
+            .dns_name("r.example")
+            .issue(&ed(299), &prev, &prev_key)
+            .unwrap();
+        certs.reverse(); // the right issuer first at every step
+        (leaf, certs)
+    };
+    let policy = Policy::DEFAULT.with_budget(Budget::DEFAULT.with_signatures(10_000));
+    // One logical intermediate plus 10 self-issued ones: within the default limit of 6.
+    let (leaf, certs) = build(10);
+    let refs: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    let path =
+        verify_server_cert(&leaf, &refs, &anchors, &dns("r.example"), now(), &policy).unwrap();
+    assert_eq!(path.intermediates().len(), 11);
+    // Twenty self-issued ones: over the hard cap of 13.
+    let (leaf, certs) = build(20);
+    let refs: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    assert_eq!(
+        verify_server_cert(&leaf, &refs, &anchors, &dns("r.example"), now(), &policy).unwrap_err(),
+        Error::BudgetExhausted(BudgetLimit::Depth)
+    );
+}
