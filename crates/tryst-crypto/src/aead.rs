@@ -22,6 +22,8 @@ pub enum AeadAlgorithm {
     Aes128Gcm,
     /// AES-256-GCM (32-byte key).
     Aes256Gcm,
+    /// ChaCha20-Poly1305 (RFC 8439, 32-byte key).
+    ChaCha20Poly1305,
 }
 
 impl AeadAlgorithm {
@@ -29,7 +31,7 @@ impl AeadAlgorithm {
     pub const fn key_len(self) -> usize {
         match self {
             AeadAlgorithm::Aes128Gcm => 16,
-            AeadAlgorithm::Aes256Gcm => 32,
+            AeadAlgorithm::Aes256Gcm | AeadAlgorithm::ChaCha20Poly1305 => 32,
         }
     }
 
@@ -38,6 +40,9 @@ impl AeadAlgorithm {
     pub const fn confidentiality_limit(self) -> u64 {
         match self {
             AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 1 << 24,
+            // RFC 8446 §5.5: ChaCha20-Poly1305's limit exceeds 2^64 records; the sequence
+            // number runs out first.
+            AeadAlgorithm::ChaCha20Poly1305 => u64::MAX,
         }
     }
 }
@@ -161,16 +166,28 @@ rustcrypto_gcm!(
     aes_gcm::Aes256Gcm,
     AeadAlgorithm::Aes256Gcm
 );
+// The same in-place, tag-first shape fits ChaCha20-Poly1305 (RFC 8439 allows 2^38 - 64
+// bytes of plaintext, above the GCM limit checked first; TLS records are far smaller).
+rustcrypto_gcm!(
+    ChaCha20Poly1305Impl,
+    ChaCha20Poly1305Key,
+    chacha20poly1305::ChaCha20Poly1305,
+    AeadAlgorithm::ChaCha20Poly1305
+);
 
 /// AES-128-GCM (RustCrypto `aes-gcm`, AES-NI and CLMUL when the CPU has them).
 pub static AES_128_GCM: &dyn Aead = &Aes128GcmImpl;
 /// AES-256-GCM (RustCrypto `aes-gcm`).
 pub static AES_256_GCM: &dyn Aead = &Aes256GcmImpl;
 
+/// ChaCha20-Poly1305 (RustCrypto `chacha20poly1305`), for CPUs without AES instructions.
+pub static CHACHA20_POLY1305: &dyn Aead = &ChaCha20Poly1305Impl;
+
 /// The provider's implementation of `alg`.
 pub fn aead_for(alg: AeadAlgorithm) -> &'static dyn Aead {
     match alg {
         AeadAlgorithm::Aes128Gcm => AES_128_GCM,
         AeadAlgorithm::Aes256Gcm => AES_256_GCM,
+        AeadAlgorithm::ChaCha20Poly1305 => CHACHA20_POLY1305,
     }
 }

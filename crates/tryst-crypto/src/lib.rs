@@ -57,7 +57,8 @@ mod sign;
 mod verify;
 
 pub use aead::{
-    AES_128_GCM, AES_256_GCM, Aead, AeadAlgorithm, AeadKeyed, NONCE_LEN, TAG_LEN, aead_for,
+    AES_128_GCM, AES_256_GCM, Aead, AeadAlgorithm, AeadKeyed, CHACHA20_POLY1305, NONCE_LEN,
+    TAG_LEN, aead_for,
 };
 pub use ecdsa::EcdsaP256SigningKey;
 pub use error::Error;

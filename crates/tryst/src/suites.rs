@@ -46,9 +46,19 @@ pub static TLS13_AES_256_GCM_SHA384: SupportedCipherSuite = SupportedCipherSuite
     hash: SHA384,
 };
 
+/// TLS_CHACHA20_POLY1305_SHA256 (0x1303).
+pub static TLS13_CHACHA20_POLY1305_SHA256: SupportedCipherSuite = SupportedCipherSuite {
+    suite: CipherSuite::TlsChacha20Poly1305Sha256,
+    aead: tryst_crypto::CHACHA20_POLY1305,
+    hash: SHA256,
+};
+
 /// Every suite this build supports, in our default preference order.
-pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] =
-    &[TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384];
+pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
+    TLS13_AES_128_GCM_SHA256,
+    TLS13_AES_256_GCM_SHA384,
+    TLS13_CHACHA20_POLY1305_SHA256,
+];
 
 /// A key-exchange group: code point and implementation.
 #[derive(Clone, Copy)]

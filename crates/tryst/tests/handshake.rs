@@ -350,3 +350,24 @@ impl CollectLog {
             .collect()
     }
 }
+
+#[test]
+fn chacha20_poly1305_suite() {
+    use tryst::suites::TLS13_CHACHA20_POLY1305_SHA256;
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_cipher_suites(&[TLS13_CHACHA20_POLY1305_SHA256])
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    assert_eq!(
+        s.negotiated_cipher_suite().unwrap().suite,
+        CipherSuite::TlsChacha20Poly1305Sha256
+    );
+    c.send_plaintext(&[7u8; 40_000]).unwrap();
+    transfer(&mut c, &mut s);
+    assert_eq!(read_all(&mut s), vec![7u8; 40_000]);
+}

@@ -18,7 +18,8 @@ use tryst::cert::TrustAnchors;
 use tryst::messages::{CipherSuite, NamedGroup, SignatureScheme};
 use tryst::pki_types::{CertificateDer, ServerName};
 use tryst::suites::{
-    SECP256R1_GROUP, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, X25519_GROUP,
+    SECP256R1_GROUP, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384,
+    TLS13_CHACHA20_POLY1305_SHA256, X25519_GROUP,
 };
 use tryst::{
     ClientConfig, ClientConnection, HandshakeKind, ServerConfig, ServerConnection, Stream,
@@ -312,7 +313,11 @@ fn tryst_client_to_openssl_server_every_suite_and_signature() {
         ("p256", SignatureScheme::EcdsaSecp256r1Sha256),
         ("rsa", SignatureScheme::RsaPssRsaeSha256),
     ] {
-        for suite in [TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384] {
+        for suite in [
+            TLS13_AES_128_GCM_SHA256,
+            TLS13_AES_256_GCM_SHA384,
+            TLS13_CHACHA20_POLY1305_SHA256,
+        ] {
             let (_srv, port) = s_server(&pki, leaf, &["-naccept", "1"]);
             let cfg = client_config(&pki)
                 .with_cipher_suites(&[suite])
