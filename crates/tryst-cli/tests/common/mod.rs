@@ -113,11 +113,25 @@ pub fn run_program(
     stdin: &[u8],
     timeout: Duration,
 ) -> Output {
+    run_program_env(program, args, dir, stdin, timeout, &[])
+}
+
+/// [`run_program`] with extra environment variables.
+pub fn run_program_env(
+    program: &str,
+    args: &[&str],
+    dir: &Path,
+    stdin: &[u8],
+    timeout: Duration,
+    env: &[(&str, &str)],
+) -> Output {
     let child = Command::new(program)
         .args(args)
         .current_dir(dir)
         .env_remove("SSLKEYLOGFILE")
+        .env_remove("SSL_CERT_FILE")
         .env_remove("RUST_BACKTRACE")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -229,12 +243,18 @@ pub struct Server {
 /// Start `tryst server --listen 127.0.0.1:0 extra...` in `dir` and read its port from the
 /// "listening on" line.
 pub fn start_server(dir: &Path, extra: &[&str]) -> Server {
+    start_server_env(dir, extra, &[])
+}
+
+/// [`start_server`] with extra environment variables.
+pub fn start_server_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut args = vec!["server", "--listen", "127.0.0.1:0"];
     args.extend_from_slice(extra);
     let mut child = Command::new(TRYST)
         .args(&args)
         .current_dir(dir)
         .env_remove("SSLKEYLOGFILE")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
