@@ -158,7 +158,19 @@ pub fn explain_tls(t: &tryst::Error, who: &str, name: &str) -> String {
             ),
         },
         tryst::Error::AlertReceived(a) => {
-            format!("the {who} refused the connection with the alert '{a}'")
+            let hint = match (who, a.name()) {
+                ("server", Some("certificate_required")) => {
+                    "; it wants a client certificate: pass --cert and --key"
+                }
+                ("server", Some("unknown_ca" | "bad_certificate")) => {
+                    "; it does not accept our client certificate"
+                }
+                ("client", Some("unknown_ca" | "bad_certificate" | "certificate_unknown")) => {
+                    "; it does not trust our certificate"
+                }
+                _ => "",
+            };
+            format!("the {who} refused the connection with the alert '{a}'{hint}")
         }
         other => format!("TLS failed: {other}"),
     }

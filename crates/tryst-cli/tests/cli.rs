@@ -219,9 +219,7 @@ fn client_certificates_and_alpn() {
 
     // Without a certificate the server refuses; the client says so in one line.
     let o = tryst(&["client", &addr, "--ca", "ca.pem"], dir.path(), b"ping");
-    assert_eq!(o.code, Some(1), "{o:#?}");
-    assert_eq!(o.stderr.lines().count(), 1, "{o:#?}");
-    assert!(o.stderr.starts_with("tryst: "), "{o:#?}");
+    o.assert_one_line_error(1, "pass --cert and --key");
     // And the server is still serving.
     let line = wait_for_line(&server.log, "handshake failed", Duration::from_secs(10));
     assert!(line.contains("127.0.0.1:"), "{line}");
