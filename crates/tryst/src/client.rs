@@ -178,24 +178,31 @@ fn build_client_hello(
     cookie: Option<&[u8]>,
 ) -> Result<(Vec<u8>, Vec<ExtensionType>), Error> {
     let config = &ctx.config;
+    // The order follows NSS (and so RFC 8448's traces); pre_shared_key must be last.
     let mut exts = Vec::new();
     if let (ServerName::DnsName(name), true) = (&ctx.server_name, config.enable_sni) {
         exts.push(Extension::ServerName(vec![
             tryst_messages::ServerName::host_name(name.as_ref().as_bytes()),
         ]));
     }
-    exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
+    if config.tls12_compat_extensions {
+        exts.push(Extension::RenegotiationInfo(Cow::Borrowed(&[])));
+    }
     exts.push(Extension::SupportedGroups(
         config.common.groups.iter().map(|g| g.group).collect(),
     ));
-    exts.push(Extension::SignatureAlgorithms(
-        config.signature_schemes.clone(),
-    ));
+    if config.tls12_compat_extensions {
+        exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
+    }
     exts.push(Extension::KeyShareClient(
         key_shares
             .iter()
             .map(|(g, kx)| KeyShareEntry::new(*g, kx.public_key()))
             .collect(),
+    ));
+    exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
+    exts.push(Extension::SignatureAlgorithms(
+        config.signature_schemes.clone(),
     ));
     if !config.common.alpn.is_empty() {
         exts.push(Extension::Alpn(
@@ -214,6 +221,9 @@ fn build_client_hello(
         exts.push(Extension::PskKeyExchangeModes(vec![
             PskKeyExchangeMode::PskDheKe,
         ]));
+    }
+    if let Some(limit) = config.record_size_limit {
+        exts.push(Extension::RecordSizeLimit(limit));
     }
     let now_ms = millis(config.common.clock().now());
     if let Some((ticket, suite)) = &ctx.psk {
@@ -606,6 +616,16 @@ impl State for ExpectEncryptedExtensions {
                     ));
                 }
                 core.negotiated.alpn = Some(p.to_vec());
+            }
+            if let Extension::RecordSizeLimit(theirs) = e {
+                // RFC 8449 §4: below 64 is illegal_parameter; we send them at most this.
+                if *theirs < 64 {
+                    return Err(Error::illegal("record_size_limit below 64"));
+                }
+                core.encrypter.set_record_size_limit(*theirs)?;
+                if let Some(ours) = self.hs.ctx.config.record_size_limit {
+                    core.decrypter.set_record_size_limit(ours)?;
+                }
             }
         }
         self.hs.transcript.add(raw.encoded)?;

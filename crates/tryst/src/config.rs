@@ -368,6 +368,8 @@ pub struct ClientConfig {
     pub(crate) signature_schemes: Vec<SignatureScheme>,
     /// Offer a key share for every configured group instead of only the first.
     pub(crate) key_shares_for_all_groups: bool,
+    pub(crate) record_size_limit: Option<u16>,
+    pub(crate) tls12_compat_extensions: bool,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -394,6 +396,8 @@ impl ClientConfig {
             middlebox_compat: false,
             enable_sni: true,
             key_shares_for_all_groups: false,
+            record_size_limit: None,
+            tls12_compat_extensions: false,
         }
     }
 }
@@ -407,6 +411,8 @@ pub struct ClientConfigBuilder {
     middlebox_compat: bool,
     enable_sni: bool,
     key_shares_for_all_groups: bool,
+    record_size_limit: Option<u16>,
+    tls12_compat_extensions: bool,
 }
 
 impl ClientConfigBuilder {
@@ -462,9 +468,25 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Offer record_size_limit (RFC 8449): the largest record plaintext, content type and
+    /// padding included, we accept (64 to 16385). Off by default.
+    pub fn with_record_size_limit(mut self, limit: Option<u16>) -> Self {
+        self.record_size_limit = limit;
+        self
+    }
+
+    /// Also send the empty renegotiation_info and session_ticket extensions that TLS 1.2
+    /// servers and middleboxes expect from browsers (as NSS does). Off by default: TLS 1.3
+    /// needs neither.
+    pub fn with_tls12_compat_extensions(mut self, on: bool) -> Self {
+        self.tls12_compat_extensions = on;
+        self
+    }
+
     /// Finish. Fails when no verifier was set or a setting cannot work.
     pub fn build(self) -> Result<Arc<ClientConfig>, Error> {
         self.common.check()?;
+        check_record_size_limit(self.record_size_limit)?;
         let verifier = self.verifier.ok_or(Error::Config(
             "no way to check the server: set root certificates or a verifier",
         ))?;
@@ -478,7 +500,18 @@ impl ClientConfigBuilder {
             enable_sni: self.enable_sni,
             signature_schemes,
             key_shares_for_all_groups: self.key_shares_for_all_groups,
+            record_size_limit: self.record_size_limit,
+            tls12_compat_extensions: self.tls12_compat_extensions,
         }))
+    }
+}
+
+fn check_record_size_limit(limit: Option<u16>) -> Result<(), Error> {
+    match limit {
+        Some(l) if !(64..=16385).contains(&l) => Err(Error::Config(
+            "record_size_limit must be between 64 and 16385 (RFC 8449)",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -516,6 +549,7 @@ pub struct ServerConfig {
     pub(crate) ticket_lifetime: Duration,
     pub(crate) send_hrr_cookie: bool,
     pub(crate) middlebox_compat: bool,
+    pub(crate) record_size_limit: u16,
 }
 
 impl core::fmt::Debug for ServerConfig {
@@ -542,6 +576,7 @@ impl ServerConfig {
             ticket_lifetime: Duration::from_secs(2 * 3600),
             send_hrr_cookie: true,
             middlebox_compat: true,
+            record_size_limit: 16385,
         }
     }
 }
@@ -557,6 +592,7 @@ pub struct ServerConfigBuilder {
     ticket_lifetime: Duration,
     send_hrr_cookie: bool,
     middlebox_compat: bool,
+    record_size_limit: u16,
 }
 
 /// Longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1): seven days.
@@ -608,9 +644,17 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// The record_size_limit (RFC 8449) we announce to clients that offer the extension
+    /// (default 16385, i.e. full-size records). Clients' own limits are always honoured.
+    pub fn with_record_size_limit(mut self, limit: u16) -> Self {
+        self.record_size_limit = limit;
+        self
+    }
+
     /// Finish.
     pub fn build(self) -> Result<Arc<ServerConfig>, Error> {
         self.common.check()?;
+        check_record_size_limit(Some(self.record_size_limit))?;
         if self.ticket_lifetime > MAX_TICKET_LIFETIME {
             return Err(Error::Config(
                 "ticket lifetime over 7 days (RFC 8446 §4.6.1)",
@@ -626,6 +670,7 @@ impl ServerConfigBuilder {
             ticket_lifetime: self.ticket_lifetime,
             send_hrr_cookie: self.send_hrr_cookie,
             middlebox_compat: self.middlebox_compat,
+            record_size_limit: self.record_size_limit,
         }))
     }
 }

@@ -452,6 +452,15 @@ impl ExpectClientHello {
 
         // EncryptedExtensions.
         let mut ee = Vec::new();
+        if let Some(Extension::RecordSizeLimit(theirs)) =
+            ch.extension(tryst_messages::ExtensionType::RecordSizeLimit)
+        {
+            if *theirs < 64 {
+                return Err(Error::illegal("record_size_limit below 64"));
+            }
+            core.encrypter.set_record_size_limit(*theirs)?;
+            ee.push(Extension::RecordSizeLimit(config.record_size_limit));
+        }
         if let Some(a) = &alpn {
             ee.push(Extension::Alpn(vec![Cow::Borrowed(a.as_slice())]));
         }
@@ -462,6 +471,14 @@ impl ExpectClientHello {
             EncryptedExtensions { extensions: ee },
         ))?;
         transcript.add(&ee_bytes)?;
+        if ch
+            .extensions
+            .iter()
+            .any(|e| matches!(e, Extension::RecordSizeLimit(_)))
+        {
+            core.decrypter
+                .set_record_size_limit(config.record_size_limit)?;
+        }
 
         let mut client_auth = None;
         if let Some(t) = &ticket {

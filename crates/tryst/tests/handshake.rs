@@ -371,3 +371,42 @@ fn chacha20_poly1305_suite() {
     transfer(&mut c, &mut s);
     assert_eq!(read_all(&mut s), vec![7u8; 40_000]);
 }
+
+#[test]
+fn record_size_limit_is_honoured_both_ways() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_record_size_limit(Some(256))
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_record_size_limit(512)
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    transfer(&mut c, &mut s);
+    s.send_plaintext(&[1u8; 5000]).unwrap();
+    c.send_plaintext(&[2u8; 5000]).unwrap();
+    // Every protected record respects the receiver's limit (+ 16-byte tag, 5-byte header).
+    let check = |tls: &[u8], limit: usize| {
+        let mut rest = tls;
+        let mut n = 0;
+        while rest.len() >= 5 {
+            let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+            assert!(
+                len <= limit + 16,
+                "record of {len} bytes over limit {limit}"
+            );
+            rest = &rest[5 + len..];
+            n += 1;
+        }
+        assert!(n >= 5000 / limit);
+    };
+    check(s.pending_tls(), 256);
+    check(c.pending_tls(), 512);
+    transfer(&mut c, &mut s);
+    assert_eq!(read_all(&mut c), vec![1u8; 5000]);
+    assert_eq!(read_all(&mut s), vec![2u8; 5000]);
+}

@@ -147,7 +147,7 @@ fn server_alert(f: &dyn Fn(&mut Vec<u8>)) -> Option<AlertDescription> {
 
 #[test]
 fn server_hello_suite_not_offered() {
-    let f = server_hello(&|sh| sh.cipher_suite = tryst::messages::CipherSuite::from_raw(0x1303));
+    let f = server_hello(&|sh| sh.cipher_suite = tryst::messages::CipherSuite::from_raw(0x1304));
     assert_eq!(client_alert(&f), Some(AlertDescription::IllegalParameter));
 }
 
@@ -292,7 +292,7 @@ fn client_hello_without_signature_algorithms() {
 #[test]
 fn client_hello_no_common_suite() {
     let f =
-        client_hello(&|ch| ch.cipher_suites = vec![tryst::messages::CipherSuite::from_raw(0x1303)]);
+        client_hello(&|ch| ch.cipher_suites = vec![tryst::messages::CipherSuite::from_raw(0x1304)]);
     assert_eq!(server_alert(&f), Some(AlertDescription::HandshakeFailure));
 }
 
