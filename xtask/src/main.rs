@@ -4,6 +4,8 @@
 //!   fuzz smoke run when `--fuzz-smoke` is given or `CI` is set).
 //! - `cargo xtask fuzz [TARGET] [--seconds N] [--smoke]`: build and run cargo-fuzz targets
 //!   on the stable toolchain (sets `RUSTC_BOOTSTRAP=1`, installs cargo-fuzz if missing).
+//! - `cargo xtask bench [--quick] [--json FILE]`: tryst against rustls and the crypto floor
+//!   (crates/tryst-bench, release build); see docs/performance.md.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -48,6 +51,8 @@ tasks:
   fuzz [TARGET] [--seconds N]   run one fuzz target (or all, one after another)
   fuzz --smoke                  run every fuzz target for a few seconds
   fuzz --list                   list fuzz targets
+  bench [--quick] [--json FILE] tryst vs rustls vs the crypto floor (release build);
+                                --quick finishes in under two minutes
 ";
 
 fn root() -> PathBuf {
@@ -128,15 +133,13 @@ fn fuzz_targets() -> Result<Vec<String>, String> {
         let line = line.trim();
         if line.starts_with('[') {
             in_bin = line == "[[bin]]";
-        } else if in_bin {
-            if let Some(rest) = line.strip_prefix("name") {
-                let name = rest
-                    .trim_start()
-                    .trim_start_matches('=')
-                    .trim()
-                    .trim_matches('"');
-                names.push(name.to_string());
-            }
+        } else if in_bin && let Some(rest) = line.strip_prefix("name") {
+            let name = rest
+                .trim_start()
+                .trim_start_matches('=')
+                .trim()
+                .trim_matches('"');
+            names.push(name.to_string());
         }
     }
     Ok(names)
@@ -222,4 +225,36 @@ fn fuzz(args: &[String]) -> Result<(), String> {
         run(&format!("fuzz {t} for {seconds}s"), c)?;
     }
     Ok(())
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let mut pass: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => pass.push(a.clone()),
+            "--json" => {
+                let f = it.next().ok_or("--json needs a file name")?;
+                // The harness runs from the workspace root: make a relative path absolute
+                // against where xtask was started.
+                let path = env::current_dir()
+                    .map_err(|e| format!("current directory: {e}"))?
+                    .join(f);
+                pass.push(a.clone());
+                pass.push(path.display().to_string());
+            }
+            other => return Err(format!("bench: unknown flag `{other}`")),
+        }
+    }
+    let mut c = cargo();
+    c.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "tryst-bench",
+        "--",
+    ]);
+    c.args(&pass);
+    run("tryst-bench (release)", c)
 }

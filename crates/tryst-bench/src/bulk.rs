@@ -1,0 +1,248 @@
+//! Bulk transfer with 16 KiB records, client to server: send (encrypt and frame) and
+//! receive (deframe, decrypt, hand out plaintext) timed apart; allocation calls per record.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use crate::alloc_count::allocations;
+use crate::floor::{AeadFloor, RECORD};
+use crate::report::Row;
+use crate::setup::{
+    Pki, RustlsConn, Sides, Suite, rustls_client, rustls_handshake, rustls_server, tryst_client,
+    tryst_handshake, tryst_server,
+};
+use crate::{Options, Res, median};
+
+/// One direction's measurements over the rounds.
+#[derive(Default)]
+struct Dir {
+    rates: Vec<f64>,
+    allocs: u64,
+    records: u64,
+}
+
+impl Dir {
+    fn push(&mut self, k: usize, d: Duration, allocs: u64) {
+        self.rates
+            .push((k * RECORD) as f64 / d.as_secs_f64().max(1e-12) / 1e6);
+        self.allocs += allocs;
+        self.records += k as u64;
+    }
+
+    fn median(&self) -> f64 {
+        median(self.rates.clone())
+    }
+
+    fn allocs_per_record(&self) -> f64 {
+        self.allocs as f64 / (self.records.max(1)) as f64
+    }
+}
+
+struct TrystPair {
+    c: tryst::ClientConnection,
+    s: tryst::ServerConnection,
+}
+
+impl TrystPair {
+    /// Send `k` records into `stash` (the bytes a transport would take).
+    fn send(&mut self, k: usize, payload: &[u8], stash: &mut Vec<u8>) -> Res<(Duration, u64)> {
+        stash.clear();
+        let a0 = allocations();
+        let t0 = Instant::now();
+        for _ in 0..k {
+            self.c
+                .send_plaintext(payload)
+                .map_err(|e| format!("tryst send: {e}"))?;
+            let out = self.c.pending_tls();
+            stash.extend_from_slice(out);
+            let n = out.len();
+            self.c.consume_tls(n);
+        }
+        Ok((t0.elapsed(), allocations() - a0))
+    }
+
+    /// Receive everything in `stash`; returns plaintext bytes too.
+    fn recv(&mut self, stash: &[u8], out: &mut [u8]) -> Res<(Duration, u64, usize)> {
+        let mut got = 0;
+        let mut data = stash;
+        let mut stuck = 0;
+        let a0 = allocations();
+        let t0 = Instant::now();
+        while !data.is_empty() {
+            let n = self.s.read_tls_bytes(data);
+            data = &data[n..];
+            self.s
+                .process_new_packets()
+                .map_err(|e| format!("tryst recv: {e}"))?;
+            loop {
+                let m = self.s.read_plaintext(out);
+                if m == 0 {
+                    break;
+                }
+                got += m;
+            }
+            stuck = if n == 0 { stuck + 1 } else { 0 };
+            if stuck > 2 {
+                return Err("tryst recv: receive buffer stuck".into());
+            }
+        }
+        Ok((t0.elapsed(), allocations() - a0, got))
+    }
+}
+
+struct RustlsPair {
+    c: rustls::ClientConnection,
+    s: rustls::ServerConnection,
+}
+
+impl RustlsPair {
+    fn send(&mut self, k: usize, payload: &[u8], stash: &mut Vec<u8>) -> Res<(Duration, u64)> {
+        stash.clear();
+        let a0 = allocations();
+        let t0 = Instant::now();
+        for _ in 0..k {
+            self.c
+                .writer()
+                .write_all(payload)
+                .map_err(|e| format!("rustls send: {e}"))?;
+            while self.c.wants_write() {
+                self.c
+                    .write_tls(stash)
+                    .map_err(|e| format!("rustls send: {e}"))?;
+            }
+        }
+        Ok((t0.elapsed(), allocations() - a0))
+    }
+
+    fn recv(&mut self, stash: &[u8], out: &mut [u8]) -> Res<(Duration, u64, usize)> {
+        let mut got = 0;
+        let mut data = stash;
+        let a0 = allocations();
+        let t0 = Instant::now();
+        while !data.is_empty() {
+            RustlsConn::read_tls(&mut self.s, &mut data)
+                .map_err(|e| format!("rustls recv: {e}"))?;
+            self.s
+                .process_new_packets()
+                .map_err(|e| format!("rustls recv: {e}"))?;
+            loop {
+                match self.s.reader().read(out) {
+                    Ok(0) => break,
+                    Ok(m) => got += m,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) => return Err(format!("rustls recv: {e}")),
+                }
+            }
+        }
+        Ok((t0.elapsed(), allocations() - a0, got))
+    }
+}
+
+/// Both AES-GCM suites: send and receive MB/s for tryst, rustls and raw aes-gcm, and
+/// allocation calls per record (TLS_AES_128_GCM_SHA256).
+pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
+    let mut rows = Vec::new();
+    let k = opts.records;
+    let payload = vec![0x61u8; RECORD];
+    let mut out = vec![0u8; RECORD];
+    let mut stash = Vec::with_capacity(k * (RECORD + 64));
+    let mut alloc_rows = Vec::new();
+    for suite in [Suite::Aes128, Suite::Aes256] {
+        let mut scratch = Vec::new();
+        let (c, s) = tryst_handshake(
+            &tryst_client(p, suite, false)?,
+            &tryst_server(p, suite)?,
+            &mut Sides::default(),
+            &mut scratch,
+        )?;
+        let mut tp = TrystPair { c, s };
+        let (c, s) = rustls_handshake(
+            &rustls_client(p, suite, false)?,
+            &rustls_server(p, suite)?,
+            &mut Sides::default(),
+            &mut scratch,
+        )?;
+        let mut rp = RustlsPair { c, s };
+        let floor = AeadFloor::new(suite)?;
+
+        let mut tryst_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
+            let send = tp.send(k, &payload, stash)?;
+            let recv = tp.recv(stash, out)?;
+            if recv.2 != k * RECORD {
+                return Err(format!(
+                    "tryst: received {} of {} bytes",
+                    recv.2,
+                    k * RECORD
+                ));
+            }
+            Ok((send, (recv.0, recv.1)))
+        };
+        let mut rustls_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
+            let send = rp.send(k, &payload, stash)?;
+            let recv = rp.recv(stash, out)?;
+            if recv.2 != k * RECORD {
+                return Err(format!(
+                    "rustls: received {} of {} bytes",
+                    recv.2,
+                    k * RECORD
+                ));
+            }
+            Ok((send, (recv.0, recv.1)))
+        };
+        // Warm-up: buffers reach their steady-state sizes here.
+        tryst_round(&mut stash, &mut out, k.div_ceil(10).max(2))?;
+        rustls_round(&mut stash, &mut out, k.div_ceil(10).max(2))?;
+
+        let [mut ts, mut tr, mut rs, mut rr, mut fs, mut fr]: [Dir; 6] = Default::default();
+        for round in 0..opts.rounds {
+            let (t, r) = if round % 2 == 0 {
+                let t = tryst_round(&mut stash, &mut out, k)?;
+                (t, rustls_round(&mut stash, &mut out, k)?)
+            } else {
+                let r = rustls_round(&mut stash, &mut out, k)?;
+                (tryst_round(&mut stash, &mut out, k)?, r)
+            };
+            ts.push(k, t.0.0, t.0.1);
+            tr.push(k, t.1.0, t.1.1);
+            rs.push(k, r.0.0, r.0.1);
+            rr.push(k, r.1.0, r.1.1);
+            let (d, a) = floor.seal_n(k)?;
+            fs.push(k, d, a);
+            let (d, a) = floor.open_n(k)?;
+            fr.push(k, d, a);
+        }
+        let name = suite.name();
+        rows.push(Row::higher(
+            &format!("bulk send, {name}"),
+            "MB/s",
+            Some(ts.median()),
+            Some(rs.median()),
+            Some(fs.median()),
+        ));
+        rows.push(Row::higher(
+            &format!("bulk receive, {name}"),
+            "MB/s",
+            Some(tr.median()),
+            Some(rr.median()),
+            Some(fr.median()),
+        ));
+        if suite == Suite::Aes128 && crate::alloc_count::installed() {
+            alloc_rows.push(Row::lower(
+                "allocations per record, send",
+                "allocs",
+                Some(ts.allocs_per_record()),
+                Some(rs.allocs_per_record()),
+                Some(fs.allocs_per_record()),
+            ));
+            alloc_rows.push(Row::lower(
+                "allocations per record, receive",
+                "allocs",
+                Some(tr.allocs_per_record()),
+                Some(rr.allocs_per_record()),
+                Some(fr.allocs_per_record()),
+            ));
+        }
+    }
+    rows.extend(alloc_rows);
+    Ok(rows)
+}

@@ -1,0 +1,169 @@
+//! Full and resumed handshakes per second, each side's CPU time apart.
+
+use std::time::Duration;
+
+use crate::floor::HandshakeFloor;
+use crate::report::Row;
+use crate::setup::{
+    Pki, Sides, Suite, rustls_client, rustls_handshake, rustls_server, tryst_client,
+    tryst_handshake, tryst_server,
+};
+use crate::{Options, Res, median};
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-12)
+}
+
+#[derive(Default)]
+struct Rates {
+    client: Vec<f64>,
+    server: Vec<f64>,
+}
+
+impl Rates {
+    fn push(&mut self, n: usize, t: Sides) {
+        self.client.push(rate(n, t.client));
+        self.server.push(rate(n, t.server));
+    }
+}
+
+fn rows(what: &str, tryst: Rates, rustls: Rates, floor: Rates) -> Vec<Row> {
+    vec![
+        Row::higher(
+            &format!("{what} handshake, client"),
+            "hs/s",
+            Some(median(tryst.client)),
+            Some(median(rustls.client)),
+            Some(median(floor.client)),
+        ),
+        Row::higher(
+            &format!("{what} handshake, server"),
+            "hs/s",
+            Some(median(tryst.server)),
+            Some(median(rustls.server)),
+            Some(median(floor.server)),
+        ),
+    ]
+}
+
+/// Full handshakes: X25519, Ed25519 certificate, TLS_AES_128_GCM_SHA256, no resumption
+/// offered (the server still issues its two tickets, as rustls's does).
+pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
+    let (tc, ts) = (
+        tryst_client(p, Suite::Aes128, false)?,
+        tryst_server(p, Suite::Aes128)?,
+    );
+    let (rc, rs) = (
+        rustls_client(p, Suite::Aes128, false)?,
+        rustls_server(p, Suite::Aes128)?,
+    );
+    let floor = HandshakeFloor::new(p)?;
+    let mut buf = Vec::with_capacity(16 * 1024);
+    let n = opts.handshakes;
+
+    let run_tryst = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
+        let mut t = Sides::default();
+        for _ in 0..n {
+            let (c, _s) = tryst_handshake(&tc, &ts, &mut t, buf)?;
+            if c.handshake_kind() != Some(tryst::HandshakeKind::Full) {
+                return Err(format!(
+                    "tryst: expected a full handshake, got {:?}",
+                    c.handshake_kind()
+                ));
+            }
+        }
+        Ok(t)
+    };
+    let run_rustls = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
+        let mut t = Sides::default();
+        for _ in 0..n {
+            let (c, _s) = rustls_handshake(&rc, &rs, &mut t, buf)?;
+            if c.handshake_kind() != Some(rustls::HandshakeKind::Full) {
+                return Err(format!(
+                    "rustls: expected a full handshake, got {:?}",
+                    c.handshake_kind()
+                ));
+            }
+        }
+        Ok(t)
+    };
+    // Warm-up (caches, lazy tables), not recorded.
+    run_tryst(&mut buf, n.div_ceil(10))?;
+    run_rustls(&mut buf, n.div_ceil(10))?;
+    floor.full(n.div_ceil(10))?;
+
+    let (mut t, mut r, mut f) = (Rates::default(), Rates::default(), Rates::default());
+    for round in 0..opts.rounds {
+        if round % 2 == 0 {
+            t.push(n, run_tryst(&mut buf, n)?);
+            r.push(n, run_rustls(&mut buf, n)?);
+        } else {
+            r.push(n, run_rustls(&mut buf, n)?);
+            t.push(n, run_tryst(&mut buf, n)?);
+        }
+        f.push(n, floor.full(n)?);
+    }
+    Ok(rows("full", t, r, f))
+}
+
+/// Resumed handshakes from tickets (psk_dhe_ke); every one must be a resumption.
+pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
+    let (tc, ts) = (
+        tryst_client(p, Suite::Aes128, true)?,
+        tryst_server(p, Suite::Aes128)?,
+    );
+    let (rc, rs) = (
+        rustls_client(p, Suite::Aes128, true)?,
+        rustls_server(p, Suite::Aes128)?,
+    );
+    let floor = HandshakeFloor::new(p)?;
+    let mut buf = Vec::with_capacity(16 * 1024);
+    let n = opts.handshakes;
+
+    // One full handshake each fills the ticket stores; every resumption brings two more.
+    tryst_handshake(&tc, &ts, &mut Sides::default(), &mut buf)?;
+    rustls_handshake(&rc, &rs, &mut Sides::default(), &mut buf)?;
+
+    let run_tryst = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
+        let mut t = Sides::default();
+        for _ in 0..n {
+            let (c, s) = tryst_handshake(&tc, &ts, &mut t, buf)?;
+            if !c.is_resumed() || !s.is_resumed() {
+                return Err(format!(
+                    "tryst: expected a resumption, got {:?}",
+                    c.handshake_kind()
+                ));
+            }
+        }
+        Ok(t)
+    };
+    let run_rustls = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
+        let mut t = Sides::default();
+        for _ in 0..n {
+            let (c, _s) = rustls_handshake(&rc, &rs, &mut t, buf)?;
+            if c.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
+                return Err(format!(
+                    "rustls: expected a resumption, got {:?}",
+                    c.handshake_kind()
+                ));
+            }
+        }
+        Ok(t)
+    };
+    run_tryst(&mut buf, n.div_ceil(10))?;
+    run_rustls(&mut buf, n.div_ceil(10))?;
+    floor.resumed_sides(n.div_ceil(10))?;
+
+    let (mut t, mut r, mut f) = (Rates::default(), Rates::default(), Rates::default());
+    for round in 0..opts.rounds {
+        if round % 2 == 0 {
+            t.push(n, run_tryst(&mut buf, n)?);
+            r.push(n, run_rustls(&mut buf, n)?);
+        } else {
+            r.push(n, run_rustls(&mut buf, n)?);
+            t.push(n, run_tryst(&mut buf, n)?);
+        }
+        f.push(n, floor.resumed_sides(n)?);
+    }
+    Ok(rows("resumed", t, r, f))
+}

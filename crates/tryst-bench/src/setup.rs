@@ -1,0 +1,336 @@
+//! Certificates, configs of both stacks, and the in-memory drivers that time each side's
+//! calls separately.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
+use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
+use tryst::suites::{SupportedCipherSuite, X25519_GROUP};
+
+use crate::Res;
+
+/// Which AES-GCM suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Suite {
+    Aes128,
+    Aes256,
+}
+
+impl Suite {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Suite::Aes128 => "AES-128-GCM",
+            Suite::Aes256 => "AES-256-GCM",
+        }
+    }
+
+    fn tryst(self) -> SupportedCipherSuite {
+        match self {
+            Suite::Aes128 => tryst::suites::TLS13_AES_128_GCM_SHA256,
+            Suite::Aes256 => tryst::suites::TLS13_AES_256_GCM_SHA384,
+        }
+    }
+
+    fn rustls(self) -> rustls::SupportedCipherSuite {
+        match self {
+            Suite::Aes128 => rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256,
+            Suite::Aes256 => rustls::crypto::ring::cipher_suite::TLS13_AES_256_GCM_SHA384,
+        }
+    }
+}
+
+pub(crate) fn key(seed: u8) -> Res<Ed25519SigningKey> {
+    let s = Secret::from_slice(&[seed; 32]).map_err(|e| format!("seed: {e:?}"))?;
+    Ed25519SigningKey::from_seed(&s).map_err(|e| format!("key: {e:?}"))
+}
+
+const CA_SEED: u8 = 21;
+const LEAF_SEED: u8 = 22;
+
+/// A CA and an Ed25519 leaf for "localhost", valid around the real current time (rustls
+/// checks validity against the system clock, so tryst uses the system clock too).
+pub(crate) struct Pki {
+    pub(crate) ca: Vec<u8>,
+    pub(crate) leaf: Vec<u8>,
+    pub(crate) ca_key: Ed25519SigningKey,
+    pub(crate) leaf_key: Ed25519SigningKey,
+}
+
+impl Pki {
+    pub(crate) fn new() -> Res<Self> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_secs();
+        let now = i64::try_from(now).map_err(|e| e.to_string())?;
+        let (nb, na) = (now - 3600, now + 30 * 86_400);
+        let ca_key = key(CA_SEED)?;
+        let ca = CertificateBuilder::new("tryst-bench CA", nb, na)
+            .ca(None)
+            .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
+            .self_signed(&ca_key)
+            .map_err(|e| format!("CA: {e:?}"))?;
+        let leaf_key = key(LEAF_SEED)?;
+        let leaf = CertificateBuilder::new("localhost", nb, na)
+            .dns_name("localhost")
+            .server_auth()
+            .issue(&leaf_key, &ca, &ca_key)
+            .map_err(|e| format!("leaf: {e:?}"))?;
+        Ok(Pki {
+            ca,
+            leaf,
+            ca_key,
+            leaf_key,
+        })
+    }
+}
+
+pub(crate) fn tryst_client(p: &Pki, suite: Suite, resume: bool) -> Res<Arc<tryst::ClientConfig>> {
+    let anchors = TrustAnchors::from_der([p.ca.as_slice()]).map_err(|e| format!("{e:?}"))?;
+    let mut b = tryst::ClientConfig::builder()
+        .with_root_certificates(anchors)
+        .with_cipher_suites(&[suite.tryst()])
+        .with_groups(&[X25519_GROUP])
+        .with_clock(Arc::new(tryst::time::SystemClock))
+        .with_rng(Arc::new(tryst::OsRandom));
+    if !resume {
+        b = b.with_session_store(None);
+    }
+    b.build().map_err(|e| format!("tryst client config: {e}"))
+}
+
+pub(crate) fn tryst_server(p: &Pki, suite: Suite) -> Res<Arc<tryst::ServerConfig>> {
+    let signer: Arc<dyn Signer> = Arc::new(key(LEAF_SEED)?);
+    let ck = tryst::CertifiedKey::new(vec![CertificateDer::from(p.leaf.clone())], signer)
+        .map_err(|e| format!("certified key: {e}"))?;
+    let mut rng = tryst::crypto::OsRng;
+    let tickets = tryst::TicketKeys::generate(&mut rng, Duration::from_secs(3600))
+        .map_err(|e| format!("ticket keys: {e:?}"))?;
+    tryst::ServerConfig::builder(ck)
+        .with_cipher_suites(&[suite.tryst()])
+        .with_groups(&[X25519_GROUP])
+        .with_clock(Arc::new(tryst::time::SystemClock))
+        .with_rng(Arc::new(tryst::OsRandom))
+        .with_ticket_keys(Arc::new(tickets))
+        .with_ticket_count(2)
+        .build()
+        .map_err(|e| format!("tryst server config: {e}"))
+}
+
+fn provider(suite: Suite) -> Arc<rustls::crypto::CryptoProvider> {
+    let mut p = rustls::crypto::ring::default_provider();
+    p.cipher_suites = vec![suite.rustls()];
+    p.kx_groups = vec![rustls::crypto::ring::kx_group::X25519];
+    Arc::new(p)
+}
+
+pub(crate) fn rustls_client(p: &Pki, suite: Suite, resume: bool) -> Res<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(p.ca.clone()))
+        .map_err(|e| e.to_string())?;
+    let mut c = rustls::ClientConfig::builder_with_provider(provider(suite))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    if !resume {
+        c.resumption = rustls::client::Resumption::disabled();
+    }
+    Ok(Arc::new(c))
+}
+
+pub(crate) fn rustls_server(p: &Pki, suite: Suite) -> Res<Arc<rustls::ServerConfig>> {
+    let pkcs8 = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.leaf_key.to_pkcs8_der().to_vec()));
+    let mut s = rustls::ServerConfig::builder_with_provider(provider(suite))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(p.leaf.clone())], pkcs8)
+        .map_err(|e| e.to_string())?;
+    // Stateless tickets, as tryst issues (psk_dhe_ke on resumption is rustls's default).
+    s.ticketer = rustls::crypto::ring::Ticketer::new().map_err(|e| e.to_string())?;
+    s.send_tls13_tickets = 2;
+    Ok(Arc::new(s))
+}
+
+/// Time spent in each side's calls.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Sides {
+    pub(crate) client: Duration,
+    pub(crate) server: Duration,
+}
+
+fn server_name() -> rustls::pki_types::ServerName<'static> {
+    rustls::pki_types::ServerName::DnsName(
+        rustls::pki_types::DnsName::try_from("localhost").unwrap_or_else(|_| unreachable!()),
+    )
+}
+
+/// Give `data` to a tryst connection and process it.
+pub(crate) fn tryst_feed(conn: &mut tryst::ConnectionCommon, mut data: &[u8]) -> Res<()> {
+    let mut stuck = 0;
+    while !data.is_empty() {
+        let n = conn.read_tls_bytes(data);
+        data = &data[n..];
+        conn.process_new_packets()
+            .map_err(|e| format!("tryst: {e}"))?;
+        stuck = if n == 0 { stuck + 1 } else { 0 };
+        if stuck > 2 {
+            return Err("tryst: receive buffer stuck".into());
+        }
+    }
+    Ok(())
+}
+
+/// Move everything `from` has queued into `buf` (cleared first).
+pub(crate) fn tryst_drain(from: &mut tryst::ConnectionCommon, buf: &mut Vec<u8>) {
+    buf.clear();
+    buf.extend_from_slice(from.pending_tls());
+    from.consume_tls(buf.len());
+}
+
+/// A tryst handshake (plus the tickets that follow it), each side's calls timed apart.
+pub(crate) fn tryst_handshake(
+    cc: &Arc<tryst::ClientConfig>,
+    sc: &Arc<tryst::ServerConfig>,
+    t: &mut Sides,
+    buf: &mut Vec<u8>,
+) -> Res<(tryst::ClientConnection, tryst::ServerConnection)> {
+    let t0 = Instant::now();
+    let mut c = tryst::ClientConnection::new(cc.clone(), server_name())
+        .map_err(|e| format!("tryst client: {e}"))?;
+    t.client += t0.elapsed();
+    let t0 = Instant::now();
+    let mut s =
+        tryst::ServerConnection::new(sc.clone()).map_err(|e| format!("tryst server: {e}"))?;
+    t.server += t0.elapsed();
+    for _ in 0..32 {
+        let mut moved = false;
+        if !c.pending_tls().is_empty() {
+            moved = true;
+            let t0 = Instant::now();
+            tryst_drain(&mut c, buf);
+            t.client += t0.elapsed();
+            let t0 = Instant::now();
+            tryst_feed(&mut s, buf)?;
+            t.server += t0.elapsed();
+        }
+        if !s.pending_tls().is_empty() {
+            moved = true;
+            let t0 = Instant::now();
+            tryst_drain(&mut s, buf);
+            t.server += t0.elapsed();
+            let t0 = Instant::now();
+            tryst_feed(&mut c, buf)?;
+            t.client += t0.elapsed();
+        }
+        if !moved {
+            break;
+        }
+    }
+    if c.is_handshaking() || s.is_handshaking() {
+        return Err("tryst handshake did not complete".into());
+    }
+    Ok((c, s))
+}
+
+/// What the drivers need from a rustls connection of either side.
+pub(crate) trait RustlsConn {
+    fn wants_write(&self) -> bool;
+    fn write_tls(&mut self, w: &mut dyn Write) -> std::io::Result<usize>;
+    fn read_tls(&mut self, r: &mut dyn Read) -> std::io::Result<usize>;
+    fn process(&mut self) -> Result<(), rustls::Error>;
+    fn is_handshaking(&self) -> bool;
+}
+
+macro_rules! rustls_conn {
+    ($t:ty) => {
+        impl RustlsConn for $t {
+            fn wants_write(&self) -> bool {
+                (**self).wants_write()
+            }
+            fn write_tls(&mut self, w: &mut dyn Write) -> std::io::Result<usize> {
+                (**self).write_tls(w)
+            }
+            fn read_tls(&mut self, r: &mut dyn Read) -> std::io::Result<usize> {
+                (**self).read_tls(r)
+            }
+            fn process(&mut self) -> Result<(), rustls::Error> {
+                self.process_new_packets().map(|_| ())
+            }
+            fn is_handshaking(&self) -> bool {
+                (**self).is_handshaking()
+            }
+        }
+    };
+}
+rustls_conn!(rustls::ClientConnection);
+rustls_conn!(rustls::ServerConnection);
+
+/// Give `data` to a rustls connection and process it.
+pub(crate) fn rustls_feed(conn: &mut dyn RustlsConn, mut data: &[u8]) -> Res<()> {
+    while !data.is_empty() {
+        conn.read_tls(&mut data)
+            .map_err(|e| format!("rustls: {e}"))?;
+        conn.process().map_err(|e| format!("rustls: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Move everything `from` has queued into `buf` (cleared first).
+pub(crate) fn rustls_drain(from: &mut dyn RustlsConn, buf: &mut Vec<u8>) -> Res<()> {
+    buf.clear();
+    while from.wants_write() {
+        from.write_tls(buf).map_err(|e| format!("rustls: {e}"))?;
+    }
+    Ok(())
+}
+
+/// A rustls handshake (plus the tickets that follow it), each side's calls timed apart.
+pub(crate) fn rustls_handshake(
+    cc: &Arc<rustls::ClientConfig>,
+    sc: &Arc<rustls::ServerConfig>,
+    t: &mut Sides,
+    buf: &mut Vec<u8>,
+) -> Res<(rustls::ClientConnection, rustls::ServerConnection)> {
+    let t0 = Instant::now();
+    let mut c = rustls::ClientConnection::new(cc.clone(), server_name())
+        .map_err(|e| format!("rustls client: {e}"))?;
+    t.client += t0.elapsed();
+    let t0 = Instant::now();
+    let mut s =
+        rustls::ServerConnection::new(sc.clone()).map_err(|e| format!("rustls server: {e}"))?;
+    t.server += t0.elapsed();
+    for _ in 0..32 {
+        let mut moved = false;
+        if c.wants_write() {
+            moved = true;
+            let t0 = Instant::now();
+            rustls_drain(&mut c, buf)?;
+            t.client += t0.elapsed();
+            let t0 = Instant::now();
+            rustls_feed(&mut s, buf)?;
+            t.server += t0.elapsed();
+        }
+        if s.wants_write() {
+            moved = true;
+            let t0 = Instant::now();
+            rustls_drain(&mut s, buf)?;
+            t.server += t0.elapsed();
+            let t0 = Instant::now();
+            rustls_feed(&mut c, buf)?;
+            t.client += t0.elapsed();
+        }
+        if !moved {
+            break;
+        }
+    }
+    if RustlsConn::is_handshaking(&c) || RustlsConn::is_handshaking(&s) {
+        return Err("rustls handshake did not complete".into());
+    }
+    Ok((c, s))
+}
