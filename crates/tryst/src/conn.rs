@@ -299,6 +299,10 @@ impl Core {
         };
         self.set_send_key(&suite, &secret)?;
         self.log_updated_secret(side, &secret);
+        self.event(Event::Sent {
+            message: HandshakeType::KeyUpdate,
+            encrypted: true,
+        });
         self.event(Event::SentKeyUpdate {
             requested: request_peer,
         });

@@ -45,6 +45,12 @@ where
     /// One read from the transport and processing of what came. Returns false at EOF.
     fn read_some(&mut self) -> io::Result<bool> {
         let n = self.conn.read_tls(self.sock)?;
+        if n == 0 && self.conn.is_handshaking() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "peer closed the connection during the handshake",
+            ));
+        }
         let result = self.conn.process_new_packets();
         // Whatever happened, send what the connection queued (answers, alerts).
         let flushed = self.flush_tls();
