@@ -3,13 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tryst_messages::{Codec, CertificateRequest};
+use tryst_messages::{CertificateRequest, Codec};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = CertificateRequest::decode(data) {
         assert_eq!(m.to_bytes().expect("re-encode"), data);
         let owned = m.clone().into_owned();
         assert_eq!(owned, m);
-
     }
 });

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tryst_messages::{Codec, ClientHello};
+use tryst_messages::{ClientHello, Codec};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = ClientHello::decode(data) {

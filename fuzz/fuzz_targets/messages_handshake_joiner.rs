@@ -23,7 +23,9 @@ fuzz_target!(|data: &[u8]| {
     let mut pos = 0;
     let mut i = 0;
     while pos < stream.len() {
-        let len = usize::from(sizes[i % sizes.len()]).max(1).min(stream.len() - pos);
+        let len = usize::from(sizes[i % sizes.len()])
+            .max(1)
+            .min(stream.len() - pos);
         i += 1;
         if joiner.push(&stream[pos..pos + len]).is_err() {
             return;

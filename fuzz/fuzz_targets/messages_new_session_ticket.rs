@@ -10,6 +10,5 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(m.to_bytes().expect("re-encode"), data);
         let owned = m.clone().into_owned();
         assert_eq!(owned, m);
-
     }
 });
