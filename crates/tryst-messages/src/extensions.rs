@@ -190,6 +190,22 @@ impl OfferedPsks<'_> {
     }
 }
 
+/// One `OIDFilter` of a CertificateRequest's `oid_filters` (RFC 8446 §4.2.5).
+///
+/// ```text
+/// struct {
+///     opaque certificate_extension_oid<1..2^8-1>;
+///     opaque certificate_extension_values<0..2^16-1>;
+/// } OIDFilter;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OidFilter<'a> {
+    /// DER-encoded OID of a certificate extension (without tag and length).
+    pub certificate_extension_oid: Bytes<'a>,
+    /// DER-encoded values the extension must match.
+    pub certificate_extension_values: Bytes<'a>,
+}
+
 /// `KeyShareEntry` (RFC 8446 §4.2.8).
 ///
 /// ```text
@@ -309,6 +325,8 @@ pub enum Extension<'a> {
     /// `certificate_authorities`: `DistinguishedName authorities<3..2^16-1>`,
     /// `opaque DistinguishedName<1..2^16-1>` (DER).
     CertificateAuthorities(Vec<Bytes<'a>>),
+    /// `oid_filters` in CertificateRequest: `OIDFilter filters<0..2^16-1>`.
+    OidFilters(Vec<OidFilter<'a>>),
     /// `post_handshake_auth`: empty.
     PostHandshakeAuth,
     /// `key_share` in ClientHello: `KeyShareEntry client_shares<0..2^16-1>`.
@@ -380,6 +398,7 @@ impl<'a> Extension<'a> {
             Self::Cookie(_) => T::Cookie,
             Self::PskKeyExchangeModes(_) => T::PskKeyExchangeModes,
             Self::CertificateAuthorities(_) => T::CertificateAuthorities,
+            Self::OidFilters(_) => T::OidFilters,
             Self::PostHandshakeAuth => T::PostHandshakeAuth,
             Self::KeyShareClient(_) | Self::KeyShareServer(_) | Self::KeyShareHelloRetry(_) => {
                 T::KeyShare
@@ -454,6 +473,16 @@ impl<'a> Extension<'a> {
             Self::CertificateAuthorities(names) => w.u16_prefixed("certificate_authorities", |w| {
                 for n in names {
                     w.u16_prefixed("DistinguishedName", |w| w.bytes(n));
+                }
+            }),
+            Self::OidFilters(filters) => w.u16_prefixed("oid_filters", |w| {
+                for f in filters {
+                    w.u8_prefixed("OIDFilter.certificate_extension_oid", |w| {
+                        w.bytes(&f.certificate_extension_oid);
+                    });
+                    w.u16_prefixed("OIDFilter.certificate_extension_values", |w| {
+                        w.bytes(&f.certificate_extension_values);
+                    });
                 }
             }),
             Self::KeyShareClient(shares) => w.u16_prefixed("key_share", |w| encode_all(w, shares)),
@@ -666,6 +695,24 @@ impl<'a> Extension<'a> {
                     )?))
                 })
             }
+            (T::OidFilters, C::CertificateRequest) => Reader::read_all(data, field, |r| {
+                Ok(Self::OidFilters(r.sub_u16(field, 0, 0xffff, |r| {
+                    r.list(|r| {
+                        Ok(OidFilter {
+                            certificate_extension_oid: Cow::Borrowed(r.bytes_u8(
+                                "OIDFilter.certificate_extension_oid",
+                                1,
+                                0xff,
+                            )?),
+                            certificate_extension_values: Cow::Borrowed(r.bytes_u16(
+                                "OIDFilter.certificate_extension_values",
+                                0,
+                                0xffff,
+                            )?),
+                        })
+                    })
+                })?))
+            }),
             (T::PostHandshakeAuth, C::ClientHello) => empty(Self::PostHandshakeAuth),
             (T::KeyShare, C::ClientHello) => Reader::read_all(data, field, |r| {
                 let shares: Vec<KeyShareEntry<'a>> =
@@ -731,6 +778,14 @@ impl<'a> Extension<'a> {
             Self::CertificateAuthorities(v) => {
                 Extension::CertificateAuthorities(v.into_iter().map(own).collect())
             }
+            Self::OidFilters(v) => Extension::OidFilters(
+                v.into_iter()
+                    .map(|f| OidFilter {
+                        certificate_extension_oid: own(f.certificate_extension_oid),
+                        certificate_extension_values: own(f.certificate_extension_values),
+                    })
+                    .collect(),
+            ),
             Self::PostHandshakeAuth => Extension::PostHandshakeAuth,
             Self::KeyShareClient(v) => {
                 Extension::KeyShareClient(v.into_iter().map(KeyShareEntry::into_owned).collect())

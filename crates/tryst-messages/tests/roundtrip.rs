@@ -17,7 +17,7 @@ use tryst_messages::{
     CertificateVerify, CipherSuite, ClientHello, Codec, ContentType, EncryptedExtensions,
     EndOfEarlyData, Extension, ExtensionType, Finished, HELLO_RETRY_REQUEST_RANDOM,
     HandshakeMessage, KeyShareEntry, KeyUpdate, KeyUpdateRequest, MessageHash, NamedGroup,
-    NewSessionTicket, OcspStatusRequest, OfferedPsks, ProtocolVersion, PskIdentity,
+    NewSessionTicket, OcspStatusRequest, OfferedPsks, OidFilter, ProtocolVersion, PskIdentity,
     PskKeyExchangeMode, RecordHeader, ServerHello, ServerName, SignatureScheme,
 };
 
@@ -224,6 +224,14 @@ fn cr_ext() -> impl Strategy<Value = Extension<'static>> {
         Just(Extension::SctRequest),
         vec(bytes(1, 30), 1..4).prop_map(Extension::CertificateAuthorities),
         schemes().prop_map(Extension::SignatureAlgorithmsCert),
+        vec((bytes(1, 12), bytes(0, 20)), 0..3).prop_map(|v| Extension::OidFilters(
+            v.into_iter()
+                .map(|(o, vals)| OidFilter {
+                    certificate_extension_oid: o,
+                    certificate_extension_values: vals,
+                })
+                .collect()
+        )),
         unknown_ext(),
     ]
 }
@@ -411,6 +419,6 @@ fn every_extension_shape_covered() {
             seen.insert(d.split(['(', ' ', '{']).next().unwrap().to_string());
         }
     }
-    // 31 shapes: 30 typed ones plus Unknown.
-    assert_eq!(seen.len(), 31, "{seen:?}");
+    // 32 shapes: 31 typed ones plus Unknown.
+    assert_eq!(seen.len(), 32, "{seen:?}");
 }
