@@ -161,7 +161,13 @@ fn start(
     };
     let (hello, sent_extensions) = build_client_hello(&ctx, &key_shares, None, None)?;
     ctx.sent_extensions = sent_extensions;
+    // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as most clients do
+    // for old middleboxes; every later record says 0x0303.
+    core.encrypter
+        .set_plaintext_record_version(ProtocolVersion::Tls10)?;
     core.send_handshake_bytes(HandshakeType::ClientHello, &hello)?;
+    core.encrypter
+        .set_plaintext_record_version(ProtocolVersion::Tls12)?;
     Ok(Box::new(ExpectServerHello {
         ctx,
         key_shares,
