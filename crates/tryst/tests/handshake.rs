@@ -410,3 +410,43 @@ fn record_size_limit_is_honoured_both_ways() {
     assert_eq!(read_all(&mut c), vec![1u8; 5000]);
     assert_eq!(read_all(&mut s), vec![2u8; 5000]);
 }
+
+#[test]
+fn key_update_flood_is_refused() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    transfer(&mut c, &mut s);
+    // The default cap is 32 KeyUpdates in a row without application data.
+    for _ in 0..40 {
+        s.refresh_traffic_keys(false).unwrap();
+    }
+    let (ce, _) = transfer(&mut c, &mut s);
+    assert_eq!(
+        ce.and_then(|e| e.alert()),
+        Some(AlertDescription::UnexpectedMessage)
+    );
+}
+
+#[test]
+fn application_data_resets_the_key_update_count() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    transfer(&mut c, &mut s);
+    for _ in 0..4 {
+        for _ in 0..20 {
+            s.refresh_traffic_keys(false).unwrap();
+        }
+        s.send_plaintext(b"x").unwrap();
+    }
+    let (ce, _) = transfer(&mut c, &mut s);
+    assert!(ce.is_none(), "{ce:?}");
+    assert_eq!(c.key_generations().1, 80);
+}
