@@ -12,6 +12,59 @@
 //!
 //! `no_std` + `alloc` with default features off; `std` adds the OS clock and RNG, the
 //! in-memory ticket store, SSLKEYLOGFILE, std::io adapters and [`Stream`].
+//!
+//! A client and a server in memory, with a throwaway Ed25519 CA:
+//!
+//! ```
+//! # #[cfg(feature = "std")] {
+//! use std::sync::Arc;
+//! use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
+//! use tryst::crypto::{Ed25519SigningKey, OsRng, Signer};
+//! use tryst::pki_types::{CertificateDer, ServerName};
+//! use tryst::{CertifiedKey, ClientConfig, ClientConnection, ServerConfig, ServerConnection};
+//!
+//! let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+//! let (from, to) = (now.as_secs() as i64 - 60, now.as_secs() as i64 + 3600);
+//! let ca_key = Ed25519SigningKey::generate(&mut OsRng);
+//! let ca = CertificateBuilder::new("demo CA", from, to)
+//!     .ca(None)
+//!     .key_usage(KeyUsage::KEY_CERT_SIGN)
+//!     .self_signed(&ca_key)?;
+//! let leaf_key = Ed25519SigningKey::generate(&mut OsRng);
+//! let leaf = CertificateBuilder::new("localhost", from, to)
+//!     .dns_name("localhost")
+//!     .server_auth()
+//!     .issue(&leaf_key, &ca, &ca_key)?;
+//!
+//! let signer: Arc<dyn Signer> = Arc::new(leaf_key);
+//! let server_cfg =
+//!     ServerConfig::builder(CertifiedKey::new(vec![CertificateDer::from(leaf)], signer)?).build()?;
+//! let client_cfg = ClientConfig::builder()
+//!     .with_root_certificates(TrustAnchors::from_der([ca.as_slice()])?)
+//!     .build()?;
+//!
+//! let mut client = ClientConnection::new(client_cfg, ServerName::try_from("localhost")?)?;
+//! let mut server = ServerConnection::new(server_cfg)?;
+//! client.send_plaintext(b"hello")?; // queued until the handshake completes
+//!
+//! // Shuttle bytes until both sides are quiet (a socket would sit in between).
+//! while client.wants_write() || server.wants_write() {
+//!     let c2s = client.pending_tls().to_vec();
+//!     client.consume_tls(c2s.len());
+//!     server.read_tls_bytes(&c2s);
+//!     server.process_new_packets()?;
+//!     let s2c = server.pending_tls().to_vec();
+//!     server.consume_tls(s2c.len());
+//!     client.read_tls_bytes(&s2c);
+//!     client.process_new_packets()?;
+//! }
+//! let mut buf = [0u8; 5];
+//! assert_eq!(server.read_plaintext(&mut buf), 5);
+//! assert_eq!(&buf, b"hello");
+//! assert!(!client.is_handshaking());
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![no_std]
 
 extern crate alloc;
@@ -56,3 +109,8 @@ pub use rustls_pki_types as pki_types;
 pub use tryst_cert as cert;
 pub use tryst_crypto as crypto;
 pub use tryst_messages as messages;
+
+/// The README's example runs as a doctest so it cannot go stale.
+#[cfg(all(doctest, feature = "std"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
