@@ -52,6 +52,8 @@ pub(crate) enum Opened {
     /// Nothing for the caller: an ignored change_cipher_spec or an empty application
     /// data record.
     Ignored,
+    /// Rejected early data, dropped within the configured budget.
+    SkippedEarlyData,
 }
 
 impl Opened {
@@ -61,7 +63,7 @@ impl Opened {
             Opened::ApplicationData(r) => record.get(r).map(Message::ApplicationData),
             Opened::Alert(a) => Some(Message::Alert(a)),
             Opened::CloseNotify => Some(Message::CloseNotify),
-            Opened::Ignored => None,
+            Opened::Ignored | Opened::SkippedEarlyData => None,
         }
     }
 }
@@ -81,6 +83,8 @@ pub struct RecordDecrypter {
     empty_run: u32,
     max_empty_run: u32,
     close_notify: bool,
+    /// Bytes of rejected early data still allowed to be skipped (RFC 8446 §4.2.10).
+    early_data_skip: Option<usize>,
     error: Option<Error>,
 }
 
@@ -115,6 +119,7 @@ impl RecordDecrypter {
             empty_run: 0,
             max_empty_run: DEFAULT_MAX_EMPTY_RECORDS,
             close_notify: false,
+            early_data_skip: None,
             error: None,
         }
     }
@@ -175,6 +180,27 @@ impl RecordDecrypter {
     /// Whether records are protected (a key is installed).
     pub fn is_protected(&self) -> bool {
         self.key.is_some()
+    }
+
+    /// For a server that rejected 0-RTT (RFC 8446 §4.2.10): silently drop up to
+    /// `max_early_data_size` bytes of records that are early data. With a key installed,
+    /// those are records that fail to open (trial decryption); without one (after a
+    /// HelloRetryRequest), records with outer type application_data. The first record that
+    /// opens (or the first handshake record in the clear) ends the skipping; exceeding the
+    /// budget is `bad_record_mac` (or `unexpected_message` in the clear).
+    pub fn skip_rejected_early_data(&mut self, max_early_data_size: u32) {
+        self.early_data_skip = usize::try_from(max_early_data_size).ok();
+    }
+
+    /// Charge `len` bytes of skipped early data; false when over budget (or not skipping).
+    fn charge_early_data(&mut self, len: usize) -> bool {
+        match self.early_data_skip {
+            Some(left) if len <= left => {
+                self.early_data_skip = Some(left.saturating_sub(len));
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The sequence number the next protected record must carry (0 without a key).
@@ -255,6 +281,9 @@ impl RecordDecrypter {
         // The content type is checked first: a garbage header says `unexpected_message`.
         let max = match (typ, self.key.is_some()) {
             (ContentType::ApplicationData, true) => MAX_CIPHERTEXT_LEN,
+            (ContentType::ApplicationData, false) if self.early_data_skip.is_some() => {
+                MAX_CIPHERTEXT_LEN
+            }
             (ContentType::ChangeCipherSpec, _) => MAX_PLAINTEXT_LEN,
             (ContentType::Handshake | ContentType::Alert, false) => MAX_PLAINTEXT_LEN,
             (other, _) => return Err(Error::UnexpectedContentType(other)),
@@ -321,6 +350,15 @@ impl RecordDecrypter {
             };
         }
         let Some(key) = self.key.as_mut() else {
+            if typ == ContentType::ApplicationData && self.early_data_skip.is_some() {
+                let len = body_range.len();
+                return if self.charge_early_data(len) {
+                    Ok(Opened::SkippedEarlyData)
+                } else {
+                    Err(Error::UnexpectedContentType(typ))
+                };
+            }
+            self.early_data_skip = None;
             return classify(typ, record, body_range);
         };
         if key.seq == u64::MAX {
@@ -333,8 +371,22 @@ impl RecordDecrypter {
             return Err(Error::BadRecordMac);
         }
         let nonce = key.iv.nonce_for(key.seq);
-        let inner_len = key.keyed.open_in_place(&nonce, header, body)?;
+        let inner_len = match key.keyed.open_in_place(&nonce, header, body) {
+            Ok(n) => n,
+            Err(tryst_crypto::Error::DecryptFailed) if self.early_data_skip.is_some() => {
+                // Early data under the 0-RTT key we rejected: the sequence number does
+                // not advance (RFC 8446 §4.2.10).
+                let len = body.len().saturating_sub(TAG_LEN);
+                return if self.charge_early_data(len) {
+                    Ok(Opened::SkippedEarlyData)
+                } else {
+                    Err(Error::BadRecordMac)
+                };
+            }
+            Err(e) => return Err(e.into()),
+        };
         key.seq = key.seq.saturating_add(1);
+        self.early_data_skip = None;
         if inner_len > self.max_inner {
             return Err(Error::PlaintextOverflow {
                 len: inner_len,

@@ -118,7 +118,7 @@ impl Deframer {
                 .get_mut(self.start..rec_end)
                 .ok_or(Error::Misuse("deframer bounds"))?;
             let opened = decrypter.open_range(record)?;
-            if matches!(opened, Opened::Ignored) {
+            if matches!(opened, Opened::Ignored | Opened::SkippedEarlyData) {
                 self.start = rec_end;
                 continue;
             }

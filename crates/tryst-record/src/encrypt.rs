@@ -358,16 +358,14 @@ impl RecordEncrypter {
     ) -> Result<(), Error> {
         let start = out.len();
         let len = self.record_len(typ, chunk.len());
+        // Header room, content, then zeros for type, padding and tag: the content is
+        // copied once and never zero-filled first.
+        out.reserve(len);
+        out.extend_from_slice(&[0; HEADER_LEN]);
+        out.extend_from_slice(chunk);
         out.resize(start.saturating_add(len), 0);
         let result = match out.get_mut(start..) {
-            Some(record) => {
-                if let Some(dst) =
-                    record.get_mut(HEADER_LEN..HEADER_LEN.saturating_add(chunk.len()))
-                {
-                    dst.copy_from_slice(chunk);
-                }
-                self.seal_exact(typ, record, chunk.len())
-            }
+            Some(record) => self.seal_exact(typ, record, chunk.len()),
             None => Err(Error::BufferTooSmall { needed: len }),
         };
         if result.is_err() {

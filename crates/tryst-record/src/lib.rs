@@ -10,8 +10,8 @@
 //!   when the AEAD usage limit is near ([`RecordEncrypter::needs_key_update`]).
 //! - [`RecordDecrypter`] checks headers, opens records in place (the tag is checked before
 //!   any plaintext is released), strips padding, recovers the inner content type, drops
-//!   the middlebox-compatibility change_cipher_spec, tracks close_notify and maps every
-//!   failure to its alert ([`Error::alert`]).
+//!   the middlebox-compatibility change_cipher_spec, skips rejected 0-RTT data within a
+//!   budget, tracks close_notify and maps every failure to its alert ([`Error::alert`]).
 //! - [`Deframer`] turns transport bytes split anywhere into whole records, buffering at
 //!   most one maximum-size record.
 //!
@@ -107,6 +107,11 @@ fn encode_header(
     let [l0, l1] = len.to_be_bytes();
     Ok([typ.to_raw(), v0, v1, l0, l1])
 }
+
+/// The README's example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[cfg(test)]
 mod tests {

@@ -466,3 +466,85 @@ fn sender_misuse_is_internal_error() {
         })
     );
 }
+
+#[test]
+fn rejected_early_data_is_skipped_within_budget() {
+    // Early data under a key the server rejected, then the client's Finished under the
+    // handshake key (RFC 8446 §4.2.10, trial decryption).
+    let mut early = RecordEncrypter::new();
+    early
+        .set_key(
+            AES_128_GCM,
+            &AeadKey::from_slice(&[0x99; 16]).unwrap(),
+            Iv::from_slice(&IV).unwrap(),
+        )
+        .unwrap();
+    let mut wire = Vec::new();
+    early
+        .write(ContentType::ApplicationData, &[1; 100], &mut wire)
+        .unwrap();
+    early
+        .write(ContentType::ApplicationData, &[2; 100], &mut wire)
+        .unwrap();
+    wire.extend_from_slice(&craft(0, b"finished\x16"));
+    wire.extend_from_slice(&craft(1, b"app\x17"));
+
+    let mut d = dec();
+    d.skip_rejected_early_data(202); // two records of 100 bytes + type byte
+    let mut f = Deframer::new();
+    f.push(&wire);
+    assert_eq!(
+        f.next_record(&mut d).unwrap(),
+        Some(Message::Handshake(b"finished"))
+    );
+    assert_eq!(
+        f.next_record(&mut d).unwrap(),
+        Some(Message::ApplicationData(b"app"))
+    );
+
+    // Over budget: bad_record_mac.
+    let mut d = dec();
+    d.skip_rejected_early_data(150);
+    let mut f = Deframer::new();
+    f.push(&wire);
+    expect_alert(f.next_record(&mut d), AlertDescription::BadRecordMac);
+
+    // Skipping ends once a record opens: a later forgery is bad_record_mac.
+    let mut d = dec();
+    d.skip_rejected_early_data(10_000);
+    assert!(open_one(&mut d, craft(0, b"x\x16")).unwrap().is_some());
+    let mut bad = craft(1, b"y\x17");
+    bad[7] ^= 1;
+    expect_alert(open_one(&mut d, bad), AlertDescription::BadRecordMac);
+}
+
+#[test]
+fn early_data_after_hello_retry_request_is_skipped_in_the_clear() {
+    let mut early = RecordEncrypter::new();
+    early
+        .set_key(
+            AES_128_GCM,
+            &AeadKey::from_slice(&[0x99; 16]).unwrap(),
+            Iv::from_slice(&IV).unwrap(),
+        )
+        .unwrap();
+    let mut wire = Vec::new();
+    early
+        .write(ContentType::ApplicationData, &[1; 50], &mut wire)
+        .unwrap();
+    wire.extend_from_slice(&[22, 3, 3, 0, 4, 1, 0, 0, 0]); // the second ClientHello
+    let mut d = RecordDecrypter::new();
+    d.skip_rejected_early_data(100);
+    let mut f = Deframer::new();
+    f.push(&wire);
+    assert_eq!(
+        f.next_record(&mut d).unwrap(),
+        Some(Message::Handshake(&[1, 0, 0, 0][..]))
+    );
+    // After the ClientHello, application data in the clear is an error again.
+    let mut rec = Vec::new();
+    early
+        .write(ContentType::ApplicationData, &[1; 5], &mut rec)
+        .unwrap();
+    expect_alert(open_one(&mut d, rec), AlertDescription::UnexpectedMessage);
+}
