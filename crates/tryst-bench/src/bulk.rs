@@ -2,9 +2,10 @@
 //! receive (deframe, decrypt, hand out plaintext) timed apart; allocation calls per record.
 
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::alloc_count::allocations;
+use crate::cpu::Meter;
 use crate::floor::{AeadFloor, RECORD};
 use crate::report::Row;
 use crate::setup::{
@@ -47,8 +48,8 @@ impl TrystPair {
     /// Send `k` records into `stash` (the bytes a transport would take).
     fn send(&mut self, k: usize, payload: &[u8], stash: &mut Vec<u8>) -> Res<(Duration, u64)> {
         stash.clear();
+        let t0 = Meter::start();
         let a0 = allocations();
-        let t0 = Instant::now();
         for _ in 0..k {
             self.c
                 .send_plaintext(payload)
@@ -58,7 +59,8 @@ impl TrystPair {
             let n = out.len();
             self.c.consume_tls(n);
         }
-        Ok((t0.elapsed(), allocations() - a0))
+        let allocs = allocations() - a0;
+        Ok((t0.elapsed(), allocs))
     }
 
     /// Receive everything in `stash`; returns plaintext bytes too.
@@ -66,8 +68,8 @@ impl TrystPair {
         let mut got = 0;
         let mut data = stash;
         let mut stuck = 0;
+        let t0 = Meter::start();
         let a0 = allocations();
-        let t0 = Instant::now();
         while !data.is_empty() {
             let n = self.s.read_tls_bytes(data);
             data = &data[n..];
@@ -86,7 +88,8 @@ impl TrystPair {
                 return Err("tryst recv: receive buffer stuck".into());
             }
         }
-        Ok((t0.elapsed(), allocations() - a0, got))
+        let allocs = allocations() - a0;
+        Ok((t0.elapsed(), allocs, got))
     }
 }
 
@@ -98,8 +101,8 @@ struct RustlsPair {
 impl RustlsPair {
     fn send(&mut self, k: usize, payload: &[u8], stash: &mut Vec<u8>) -> Res<(Duration, u64)> {
         stash.clear();
+        let t0 = Meter::start();
         let a0 = allocations();
-        let t0 = Instant::now();
         for _ in 0..k {
             self.c
                 .writer()
@@ -111,14 +114,15 @@ impl RustlsPair {
                     .map_err(|e| format!("rustls send: {e}"))?;
             }
         }
-        Ok((t0.elapsed(), allocations() - a0))
+        let allocs = allocations() - a0;
+        Ok((t0.elapsed(), allocs))
     }
 
     fn recv(&mut self, stash: &[u8], out: &mut [u8]) -> Res<(Duration, u64, usize)> {
         let mut got = 0;
         let mut data = stash;
+        let t0 = Meter::start();
         let a0 = allocations();
-        let t0 = Instant::now();
         while !data.is_empty() {
             RustlsConn::read_tls(&mut self.s, &mut data)
                 .map_err(|e| format!("rustls recv: {e}"))?;
@@ -134,7 +138,8 @@ impl RustlsPair {
                 }
             }
         }
-        Ok((t0.elapsed(), allocations() - a0, got))
+        let allocs = allocations() - a0;
+        Ok((t0.elapsed(), allocs, got))
     }
 }
 
@@ -245,4 +250,48 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     }
     rows.extend(alloc_rows);
     Ok(rows)
+}
+
+/// One workload alone, for a profiler: `n` records sent and received.
+pub(crate) fn profile(p: &Pki, name: &str, n: usize) -> Res<()> {
+    let payload = vec![0x61u8; RECORD];
+    let mut out = vec![0u8; RECORD];
+    let mut stash = Vec::with_capacity(64 * (RECORD + 64));
+    let mut scratch = Vec::new();
+    let suite = Suite::Aes128;
+    let chunks = n.div_ceil(64);
+    match name {
+        "floor-bulk" => {
+            let f = AeadFloor::new(suite)?;
+            f.seal_n(n)?;
+            f.open_n(n)?;
+        }
+        "tryst-bulk" => {
+            let (c, s) = tryst_handshake(
+                &tryst_client(p, suite, false)?,
+                &tryst_server(p, suite)?,
+                &mut Sides::default(),
+                &mut scratch,
+            )?;
+            let mut tp = TrystPair { c, s };
+            for _ in 0..chunks {
+                tp.send(64, &payload, &mut stash)?;
+                tp.recv(&stash, &mut out)?;
+            }
+        }
+        _ => {
+            let (c, s) = rustls_handshake(
+                &rustls_client(p, suite, false)?,
+                &rustls_server(p, suite)?,
+                &mut Sides::default(),
+                &mut scratch,
+            )?;
+            let mut rp = RustlsPair { c, s };
+            for _ in 0..chunks {
+                rp.send(64, &payload, &mut stash)?;
+                rp.recv(&stash, &mut out)?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::cpu::Meter;
 use crate::floor::HandshakeFloor;
 use crate::report::Row;
 use crate::setup::{
@@ -62,7 +63,7 @@ pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     let n = opts.handshakes;
 
     let run_tryst = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let mut t = Sides::default();
+        let (mut t, m) = (Sides::default(), Meter::start());
         for _ in 0..n {
             let (c, _s) = tryst_handshake(&tc, &ts, &mut t, buf)?;
             if c.handshake_kind() != Some(tryst::HandshakeKind::Full) {
@@ -72,10 +73,10 @@ pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t)
+        Ok(t.scaled(m.on_cpu_share()))
     };
     let run_rustls = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let mut t = Sides::default();
+        let (mut t, m) = (Sides::default(), Meter::start());
         for _ in 0..n {
             let (c, _s) = rustls_handshake(&rc, &rs, &mut t, buf)?;
             if c.handshake_kind() != Some(rustls::HandshakeKind::Full) {
@@ -85,7 +86,7 @@ pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t)
+        Ok(t.scaled(m.on_cpu_share()))
     };
     // Warm-up (caches, lazy tables), not recorded.
     run_tryst(&mut buf, n.div_ceil(10))?;
@@ -125,7 +126,7 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     rustls_handshake(&rc, &rs, &mut Sides::default(), &mut buf)?;
 
     let run_tryst = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let mut t = Sides::default();
+        let (mut t, m) = (Sides::default(), Meter::start());
         for _ in 0..n {
             let (c, s) = tryst_handshake(&tc, &ts, &mut t, buf)?;
             if !c.is_resumed() || !s.is_resumed() {
@@ -135,10 +136,10 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t)
+        Ok(t.scaled(m.on_cpu_share()))
     };
     let run_rustls = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let mut t = Sides::default();
+        let (mut t, m) = (Sides::default(), Meter::start());
         for _ in 0..n {
             let (c, _s) = rustls_handshake(&rc, &rs, &mut t, buf)?;
             if c.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
@@ -148,7 +149,7 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t)
+        Ok(t.scaled(m.on_cpu_share()))
     };
     run_tryst(&mut buf, n.div_ceil(10))?;
     run_rustls(&mut buf, n.div_ceil(10))?;
@@ -166,4 +167,35 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
         f.push(n, floor.resumed_sides(n)?);
     }
     Ok(rows("resumed", t, r, f))
+}
+
+/// One workload alone, for a profiler.
+pub(crate) fn profile(p: &Pki, name: &str, n: usize, resume: bool) -> Res<()> {
+    let mut buf = Vec::with_capacity(16 * 1024);
+    let mut t = Sides::default();
+    match name {
+        "floor-full" => {
+            HandshakeFloor::new(p)?.full(n)?;
+        }
+        n_ if n_.starts_with("tryst") => {
+            let (c, s) = (
+                tryst_client(p, Suite::Aes128, resume)?,
+                tryst_server(p, Suite::Aes128)?,
+            );
+            for _ in 0..n {
+                tryst_handshake(&c, &s, &mut t, &mut buf)?;
+            }
+        }
+        _ => {
+            let (c, s) = (
+                rustls_client(p, Suite::Aes128, resume)?,
+                rustls_server(p, Suite::Aes128)?,
+            );
+            for _ in 0..n {
+                rustls_handshake(&c, &s, &mut t, &mut buf)?;
+            }
+        }
+    }
+    eprintln!("client {:?}, server {:?}", t.client, t.server);
+    Ok(())
 }

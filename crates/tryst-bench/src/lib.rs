@@ -16,6 +16,7 @@
 
 pub mod alloc_count;
 mod bulk;
+mod cpu;
 mod floor;
 mod handshake;
 mod memory;
@@ -32,7 +33,9 @@ pub type Res<T> = Result<T, String>;
 /// How much work each measurement does.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Measured rounds; each reported number is the median over rounds.
+    /// Measured rounds; each reported number is the median over rounds. Many short rounds,
+    /// interleaving tryst, rustls and the floor, keep a burst of machine noise inside one
+    /// round of one contender, where the median discards it.
     pub rounds: usize,
     /// Handshakes per stack per round (full and resumed each).
     pub handshakes: usize,
@@ -51,9 +54,9 @@ impl Options {
     /// The full run for docs/performance.md.
     pub fn full() -> Self {
         Options {
-            rounds: 15,
-            handshakes: 300,
-            records: 3000,
+            rounds: 101,
+            handshakes: 40,
+            records: 200,
             idle: 1000,
             probe_exe: None,
             progress: true,
@@ -63,9 +66,9 @@ impl Options {
     /// `--quick`: well under two minutes on a 2-core machine.
     pub fn quick() -> Self {
         Options {
-            rounds: 7,
-            handshakes: 100,
-            records: 1000,
+            rounds: 21,
+            handshakes: 20,
+            records: 60,
             idle: 300,
             probe_exe: None,
             progress: true,
@@ -124,5 +127,34 @@ pub(crate) fn median(mut v: Vec<f64>) -> f64 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Names accepted by [`profile_workload`].
+pub const WORKLOADS: &[&str] = &[
+    "tryst-full",
+    "rustls-full",
+    "floor-full",
+    "tryst-resumed",
+    "rustls-resumed",
+    "tryst-bulk",
+    "rustls-bulk",
+    "floor-bulk",
+];
+
+/// Run one workload `n` times and nothing else, for a profiler
+/// (`valgrind --tool=callgrind tryst-bench --profile tryst-full 200`). Handshake workloads
+/// run `n` handshakes; bulk workloads send and receive `n` 16 KiB records
+/// (TLS_AES_128_GCM_SHA256).
+pub fn profile_workload(name: &str, n: usize) -> Res<()> {
+    let pki = setup::Pki::new()?;
+    match name {
+        "tryst-full" | "rustls-full" | "floor-full" => handshake::profile(&pki, name, n, false),
+        "tryst-resumed" | "rustls-resumed" => handshake::profile(&pki, name, n, true),
+        "tryst-bulk" | "rustls-bulk" | "floor-bulk" => bulk::profile(&pki, name, n),
+        other => Err(format!(
+            "unknown workload `{other}`; one of {}",
+            WORKLOADS.join(", ")
+        )),
     }
 }

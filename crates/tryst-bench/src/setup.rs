@@ -164,6 +164,16 @@ pub(crate) struct Sides {
     pub(crate) server: Duration,
 }
 
+impl Sides {
+    /// Scale both by the share of the round this thread was on a CPU.
+    pub(crate) fn scaled(self, share: f64) -> Sides {
+        Sides {
+            client: self.client.mul_f64(share),
+            server: self.server.mul_f64(share),
+        }
+    }
+}
+
 fn server_name() -> rustls::pki_types::ServerName<'static> {
     rustls::pki_types::ServerName::DnsName(
         rustls::pki_types::DnsName::try_from("localhost").unwrap_or_else(|_| unreachable!()),

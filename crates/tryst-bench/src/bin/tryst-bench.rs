@@ -9,7 +9,8 @@ use tryst_bench::{Options, json, rss_probe, run, table};
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const USAGE: &str = "usage: tryst-bench [--quick | --smoke] [--json FILE]";
+const USAGE: &str = "usage: tryst-bench [--quick | --smoke] [--json FILE]
+       tryst-bench --profile WORKLOAD N   (one workload alone, for callgrind/perf)";
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -35,6 +36,17 @@ fn main() -> ExitCode {
                 println!("{kib}");
                 ExitCode::SUCCESS
             }
+            Err(e) => {
+                eprintln!("tryst-bench: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("--profile") {
+        let name = args.get(1).map_or("", String::as_str);
+        let n = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100);
+        return match tryst_bench::profile_workload(name, n) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("tryst-bench: {e}");
                 ExitCode::from(1)
