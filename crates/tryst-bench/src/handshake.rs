@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use crate::cpu::Meter;
 use crate::floor::HandshakeFloor;
 use crate::report::Row;
 use crate::setup::{
@@ -63,7 +62,7 @@ pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     let n = opts.handshakes;
 
     let run_tryst = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let (mut t, m) = (Sides::default(), Meter::start());
+        let mut t = Sides::default();
         for _ in 0..n {
             let (c, _s) = tryst_handshake(&tc, &ts, &mut t, buf)?;
             if c.handshake_kind() != Some(tryst::HandshakeKind::Full) {
@@ -73,10 +72,10 @@ pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t.scaled(m.on_cpu_share()))
+        Ok(t)
     };
     let run_rustls = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let (mut t, m) = (Sides::default(), Meter::start());
+        let mut t = Sides::default();
         for _ in 0..n {
             let (c, _s) = rustls_handshake(&rc, &rs, &mut t, buf)?;
             if c.handshake_kind() != Some(rustls::HandshakeKind::Full) {
@@ -86,7 +85,7 @@ pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t.scaled(m.on_cpu_share()))
+        Ok(t)
     };
     // Warm-up (caches, lazy tables), not recorded.
     run_tryst(&mut buf, n.div_ceil(10))?;
@@ -126,7 +125,7 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     rustls_handshake(&rc, &rs, &mut Sides::default(), &mut buf)?;
 
     let run_tryst = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let (mut t, m) = (Sides::default(), Meter::start());
+        let mut t = Sides::default();
         for _ in 0..n {
             let (c, s) = tryst_handshake(&tc, &ts, &mut t, buf)?;
             if !c.is_resumed() || !s.is_resumed() {
@@ -136,10 +135,10 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t.scaled(m.on_cpu_share()))
+        Ok(t)
     };
     let run_rustls = |buf: &mut Vec<u8>, n: usize| -> Res<Sides> {
-        let (mut t, m) = (Sides::default(), Meter::start());
+        let mut t = Sides::default();
         for _ in 0..n {
             let (c, _s) = rustls_handshake(&rc, &rs, &mut t, buf)?;
             if c.handshake_kind() != Some(rustls::HandshakeKind::Resumed) {
@@ -149,7 +148,7 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 ));
             }
         }
-        Ok(t.scaled(m.on_cpu_share()))
+        Ok(t)
     };
     run_tryst(&mut buf, n.div_ceil(10))?;
     run_rustls(&mut buf, n.div_ceil(10))?;

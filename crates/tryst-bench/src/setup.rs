@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
@@ -11,6 +11,7 @@ use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
 use tryst::suites::{SupportedCipherSuite, X25519_GROUP};
 
 use crate::Res;
+use crate::cpu::Meter;
 
 /// Which AES-GCM suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,21 +158,11 @@ pub(crate) fn rustls_server(p: &Pki, suite: Suite) -> Res<Arc<rustls::ServerConf
     Ok(Arc::new(s))
 }
 
-/// Time spent in each side's calls.
+/// CPU time spent in each side's calls.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Sides {
     pub(crate) client: Duration,
     pub(crate) server: Duration,
-}
-
-impl Sides {
-    /// Scale both by the share of the round this thread was on a CPU.
-    pub(crate) fn scaled(self, share: f64) -> Sides {
-        Sides {
-            client: self.client.mul_f64(share),
-            server: self.server.mul_f64(share),
-        }
-    }
 }
 
 fn server_name() -> rustls::pki_types::ServerName<'static> {
@@ -210,11 +201,11 @@ pub(crate) fn tryst_handshake(
     t: &mut Sides,
     buf: &mut Vec<u8>,
 ) -> Res<(tryst::ClientConnection, tryst::ServerConnection)> {
-    let t0 = Instant::now();
+    let t0 = Meter::start();
     let mut c = tryst::ClientConnection::new(cc.clone(), server_name())
         .map_err(|e| format!("tryst client: {e}"))?;
     t.client += t0.elapsed();
-    let t0 = Instant::now();
+    let t0 = Meter::start();
     let mut s =
         tryst::ServerConnection::new(sc.clone()).map_err(|e| format!("tryst server: {e}"))?;
     t.server += t0.elapsed();
@@ -222,19 +213,19 @@ pub(crate) fn tryst_handshake(
         let mut moved = false;
         if !c.pending_tls().is_empty() {
             moved = true;
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             tryst_drain(&mut c, buf);
             t.client += t0.elapsed();
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             tryst_feed(&mut s, buf)?;
             t.server += t0.elapsed();
         }
         if !s.pending_tls().is_empty() {
             moved = true;
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             tryst_drain(&mut s, buf);
             t.server += t0.elapsed();
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             tryst_feed(&mut c, buf)?;
             t.client += t0.elapsed();
         }
@@ -307,11 +298,11 @@ pub(crate) fn rustls_handshake(
     t: &mut Sides,
     buf: &mut Vec<u8>,
 ) -> Res<(rustls::ClientConnection, rustls::ServerConnection)> {
-    let t0 = Instant::now();
+    let t0 = Meter::start();
     let mut c = rustls::ClientConnection::new(cc.clone(), server_name())
         .map_err(|e| format!("rustls client: {e}"))?;
     t.client += t0.elapsed();
-    let t0 = Instant::now();
+    let t0 = Meter::start();
     let mut s =
         rustls::ServerConnection::new(sc.clone()).map_err(|e| format!("rustls server: {e}"))?;
     t.server += t0.elapsed();
@@ -319,19 +310,19 @@ pub(crate) fn rustls_handshake(
         let mut moved = false;
         if c.wants_write() {
             moved = true;
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             rustls_drain(&mut c, buf)?;
             t.client += t0.elapsed();
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             rustls_feed(&mut s, buf)?;
             t.server += t0.elapsed();
         }
         if s.wants_write() {
             moved = true;
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             rustls_drain(&mut s, buf)?;
             t.server += t0.elapsed();
-            let t0 = Instant::now();
+            let t0 = Meter::start();
             rustls_feed(&mut c, buf)?;
             t.client += t0.elapsed();
         }
