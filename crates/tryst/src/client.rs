@@ -31,32 +31,11 @@ use crate::verify::{CertificateVerified, SignatureVerified, signed_content};
 const DOWNGRADE_TLS12: [u8; 8] = *b"DOWNGRD\x01";
 const DOWNGRADE_TLS11: [u8; 8] = *b"DOWNGRD\x00";
 
-/// A TLS 1.3 client connection (sans-IO). Drive it with `read_tls` / `process_new_packets`
-/// / `write_tls`, or wrap it in a [`crate::Stream`].
-pub struct ClientConnection {
-    inner: ConnectionCommon,
-}
-
-impl core::ops::Deref for ClientConnection {
-    type Target = ConnectionCommon;
-    fn deref(&self) -> &ConnectionCommon {
-        &self.inner
-    }
-}
-
-impl core::ops::DerefMut for ClientConnection {
-    fn deref_mut(&mut self) -> &mut ConnectionCommon {
-        &mut self.inner
-    }
-}
-
-impl core::fmt::Debug for ClientConnection {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ClientConnection")
-            .field("handshaking", &self.is_handshaking())
-            .finish_non_exhaustive()
-    }
-}
+crate::conn::connection_type!(
+    /// A TLS 1.3 client connection (sans-IO). Drive it with `read_tls` / `process_new_packets`
+    /// / `write_tls`, or wrap it in a [`crate::Stream`].
+    ClientConnection
+);
 
 impl ClientConnection {
     /// Start a handshake with `server_name` (a DNS name or an IP address). The ClientHello

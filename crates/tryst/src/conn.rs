@@ -110,6 +110,30 @@ pub(crate) struct Traffic {
     pub(crate) suite: SupportedCipherSuite,
 }
 
+impl Traffic {
+    /// Move `whose` traffic secret to its next generation (RFC 8446 §7.2) and return it.
+    fn update(&mut self, whose: Side) -> Result<tryst_crypto::Secret, Error> {
+        let s = &mut self.schedule;
+        let updated = match whose {
+            Side::Client => s.update_client().map(|()| s.client_traffic_secret()),
+            Side::Server => s.update_server().map(|()| s.server_traffic_secret()),
+        };
+        updated
+            .map(tryst_crypto::Secret::duplicate)
+            .map_err(|_| Error::Internal("KeyUpdate"))
+    }
+}
+
+impl Side {
+    /// The other end.
+    pub(crate) fn peer(self) -> Side {
+        match self {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        }
+    }
+}
+
 /// State shared by every handshake state: what a `handle` call may touch.
 pub(crate) struct Core {
     pub(crate) side: Side,
@@ -281,22 +305,7 @@ impl Core {
             &mut self.tls_out,
         )?;
         let suite = traffic.suite;
-        let secret = match side {
-            Side::Client => {
-                traffic
-                    .schedule
-                    .update_client()
-                    .map_err(|_| Error::Internal("KeyUpdate"))?;
-                traffic.schedule.client_traffic_secret().duplicate()
-            }
-            Side::Server => {
-                traffic
-                    .schedule
-                    .update_server()
-                    .map_err(|_| Error::Internal("KeyUpdate"))?;
-                traffic.schedule.server_traffic_secret().duplicate()
-            }
-        };
+        let secret = traffic.update(side)?;
         self.set_send_key(&suite, &secret)?;
         self.log_updated_secret(side, &secret);
         self.event(Event::Sent {
@@ -323,28 +332,9 @@ impl Core {
             "KeyUpdate before the handshake completed",
         ))?;
         let suite = traffic.suite;
-        let secret = match side {
-            Side::Client => {
-                traffic
-                    .schedule
-                    .update_server()
-                    .map_err(|_| Error::Internal("KeyUpdate"))?;
-                traffic.schedule.server_traffic_secret().duplicate()
-            }
-            Side::Server => {
-                traffic
-                    .schedule
-                    .update_client()
-                    .map_err(|_| Error::Internal("KeyUpdate"))?;
-                traffic.schedule.client_traffic_secret().duplicate()
-            }
-        };
+        let secret = traffic.update(side.peer())?;
         self.set_recv_key(&suite, &secret)?;
-        let peer = match side {
-            Side::Client => Side::Server,
-            Side::Server => Side::Client,
-        };
-        self.log_updated_secret(peer, &secret);
+        self.log_updated_secret(side.peer(), &secret);
         let requested = ku.request_update == KeyUpdateRequest::UpdateRequested;
         self.event(Event::ReceivedKeyUpdate { requested });
         if requested && !self.sent_close_notify {
@@ -882,3 +872,35 @@ mod io {
 
 #[cfg(feature = "std")]
 pub use io::{Reader, Writer};
+
+/// The side-specific connection types: a `ConnectionCommon` with a name.
+macro_rules! connection_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        pub struct $name {
+            inner: crate::conn::ConnectionCommon,
+        }
+
+        impl core::ops::Deref for $name {
+            type Target = crate::conn::ConnectionCommon;
+            fn deref(&self) -> &crate::conn::ConnectionCommon {
+                &self.inner
+            }
+        }
+
+        impl core::ops::DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut crate::conn::ConnectionCommon {
+                &mut self.inner
+            }
+        }
+
+        impl core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("handshaking", &self.is_handshaking())
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+pub(crate) use connection_type;

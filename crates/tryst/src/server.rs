@@ -28,31 +28,10 @@ use crate::suites::{SupportedCipherSuite, SupportedGroup};
 use crate::time::millis;
 use crate::verify::{CertificateVerified, SignatureVerified, signed_content};
 
-/// A TLS 1.3 server connection (sans-IO).
-pub struct ServerConnection {
-    inner: ConnectionCommon,
-}
-
-impl core::ops::Deref for ServerConnection {
-    type Target = ConnectionCommon;
-    fn deref(&self) -> &ConnectionCommon {
-        &self.inner
-    }
-}
-
-impl core::ops::DerefMut for ServerConnection {
-    fn deref_mut(&mut self) -> &mut ConnectionCommon {
-        &mut self.inner
-    }
-}
-
-impl core::fmt::Debug for ServerConnection {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ServerConnection")
-            .field("handshaking", &self.is_handshaking())
-            .finish_non_exhaustive()
-    }
-}
+crate::conn::connection_type!(
+    /// A TLS 1.3 server connection (sans-IO).
+    ServerConnection
+);
 
 impl ServerConnection {
     /// A server connection waiting for a ClientHello.
