@@ -47,9 +47,10 @@ usage: cargo xtask <task>
 
 tasks:
   ci [--fuzz-smoke]             fmt check, clippy -D warnings, all tests, no_std builds,
-                                fuzz workspace build (and a short fuzz run with --fuzz-smoke)
+                                fuzz workspace build (and a short fuzz run with --fuzz-smoke
+                                or when the CI environment variable is set)
   fuzz [TARGET] [--seconds N]   run one fuzz target (or all, one after another)
-  fuzz --smoke                  run every fuzz target for a few seconds
+  fuzz --smoke                  build every fuzz target once, run each for 8 s
   fuzz --list                   list fuzz targets
   bench [--quick] [--json FILE] tryst vs rustls vs the crypto floor (release build);
                                 --quick finishes in under two minutes
@@ -81,7 +82,9 @@ fn run(step: &str, mut cmd: Command) -> Result<(), String> {
 }
 
 fn ci(args: &[String]) -> Result<(), String> {
-    let fuzz_smoke = args.iter().any(|a| a == "--fuzz-smoke");
+    // CI (set by .ci/run and by most CI services) runs the fuzz smoke too.
+    let in_ci = env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    let fuzz_smoke = in_ci || args.iter().any(|a| a == "--fuzz-smoke");
     let mut c = cargo();
     c.args(["fmt", "--all", "--", "--check"]);
     run("cargo fmt --check", c)?;
@@ -110,7 +113,13 @@ fn ci(args: &[String]) -> Result<(), String> {
 
     if root().join("fuzz/Cargo.toml").exists() {
         let mut c = cargo();
-        c.args(["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"]);
+        c.args([
+            "check",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--bins",
+            "--examples",
+        ]);
         // cfg(fuzzing) code paths must compile too, exactly as cargo-fuzz builds them.
         c.env("RUSTFLAGS", "--cfg fuzzing");
         c.env("RUSTC_BOOTSTRAP", "1");
@@ -160,7 +169,7 @@ fn ensure_cargo_fuzz() -> Result<(), String> {
 }
 
 fn fuzz(args: &[String]) -> Result<(), String> {
-    let mut seconds: u64 = 60;
+    let mut seconds: Option<u64> = None;
     let mut smoke = false;
     let mut target: Option<String> = None;
     let mut it = args.iter();
@@ -175,17 +184,18 @@ fn fuzz(args: &[String]) -> Result<(), String> {
             }
             "--seconds" => {
                 let v = it.next().ok_or("--seconds needs a number")?;
-                seconds = v
-                    .parse()
-                    .map_err(|_| format!("--seconds: `{v}` is not a whole number of seconds"))?;
+                seconds =
+                    Some(v.parse().map_err(|_| {
+                        format!("--seconds: `{v}` is not a whole number of seconds")
+                    })?);
             }
             t if !t.starts_with('-') => target = Some(t.to_string()),
             other => return Err(format!("fuzz: unknown flag `{other}`")),
         }
     }
-    if smoke {
-        seconds = 10;
-    }
+    // A smoke run is every target for a few seconds: about 20 targets x (8 s + start-up)
+    // stays near three minutes on two cores, after one build of all of them.
+    let seconds = seconds.unwrap_or(if smoke { 8 } else { 60 });
     let all = fuzz_targets()?;
     let targets = match target {
         Some(t) if all.contains(&t) => vec![t],
@@ -197,6 +207,14 @@ fn fuzz(args: &[String]) -> Result<(), String> {
         None => all,
     };
     ensure_cargo_fuzz()?;
+    if smoke {
+        // One build of every target (release, ASan), so each run below only starts it.
+        let mut c = cargo();
+        c.current_dir(root().join("fuzz"));
+        c.env("RUSTC_BOOTSTRAP", "1");
+        c.args(["fuzz", "build", "-O"]);
+        run("build every fuzz target", c)?;
+    }
     for t in targets {
         let corpus = root().join("fuzz/corpus").join(&t);
         std::fs::create_dir_all(&corpus)
@@ -204,9 +222,15 @@ fn fuzz(args: &[String]) -> Result<(), String> {
         let mut c = cargo();
         c.current_dir(root().join("fuzz"));
         c.env("RUSTC_BOOTSTRAP", "1");
-        c.args(["fuzz", "run", &t]);
+        c.args(["fuzz", "run", "-O", &t]);
         // Run on a scratch copy of the seeds so a smoke run does not grow the committed corpus.
-        let mut runargs = vec![format!("-max_total_time={seconds}")];
+        // -timeout: an input that runs 10 s is a hang; -rss_limit_mb: bounded memory.
+        let mut runargs = vec![
+            format!("-max_total_time={seconds}"),
+            "-timeout=10".to_string(),
+            "-rss_limit_mb=2048".to_string(),
+            "-print_final_stats=1".to_string(),
+        ];
         let dict = root().join("fuzz/tls.dict");
         if dict.exists() {
             runargs.push(format!("-dict={}", dict.display()));

@@ -119,6 +119,14 @@ macro_rules! rustcrypto_gcm {
                     .len()
                     .checked_sub(TAG_LEN)
                     .ok_or(Error::BufferTooShort)?;
+                // Fuzzing-only crypto mode (docs/fuzzing.md): exists only under
+                // `cfg(fuzzing)`, which cargo-fuzz sets and a normal build cannot. The
+                // plaintext stays as it is and the tag is zero, so fuzz seeds are readable.
+                #[cfg(fuzzing)]
+                if let Some(tag_out) = buf.get_mut(body_len..) {
+                    tag_out.fill(0);
+                    return Ok(());
+                }
                 if too_long(body_len, aad.len()) {
                     return Err(Error::InputTooLong);
                 }
@@ -143,6 +151,13 @@ macro_rules! rustcrypto_gcm {
                 }
                 let (body, tag) = buf.split_at_mut(body_len);
                 let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::DecryptFailed)?;
+                // Fuzzing-only crypto mode (docs/fuzzing.md; `cfg(fuzzing)` only): a record
+                // with an all-zero tag opens as its own bytes, so a fuzzer can write
+                // "encrypted" records as plaintext + 16 zero bytes. Other tags decrypt for real.
+                #[cfg(fuzzing)]
+                if tag.iter().all(|&b| b == 0) {
+                    return Ok(body_len);
+                }
                 // aes-gcm computes and compares the tag (in constant time) before it applies
                 // the keystream, so a forged record never yields plaintext.
                 self.0

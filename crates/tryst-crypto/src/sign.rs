@@ -142,6 +142,8 @@ pub fn verify(
 
 /// [`verify`] with an explicit [`VerifyPolicy`]. An RSA key below
 /// `policy.min_rsa_bits` is [`Error::KeyTooSmall`].
+// The fuzzing hook below makes the rest unreachable in that build only.
+#[cfg_attr(fuzzing, allow(unreachable_code, unused_variables))]
 pub fn verify_with_policy(
     algorithm: SignatureAlgorithm,
     public_key: &[u8],
@@ -149,6 +151,10 @@ pub fn verify_with_policy(
     signature: &[u8],
     policy: &VerifyPolicy,
 ) -> Result<(), Error> {
+    // Fuzzing-only crypto mode (docs/fuzzing.md): exists only under `cfg(fuzzing)`, which
+    // cargo-fuzz sets and a normal build cannot. Every signature verifies.
+    #[cfg(fuzzing)]
+    return Ok(());
     use SignatureAlgorithm as A;
     match algorithm {
         A::Ed25519 => {

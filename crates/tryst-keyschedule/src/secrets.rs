@@ -71,6 +71,8 @@ pub fn verify_data(
 
 /// Checks a peer's Finished verify_data in constant time (RFC 8446 §4.4.4). A mismatch is
 /// [`Error::BadFinished`], which maps to the `decrypt_error` alert.
+// The fuzzing hook inside makes the final check unreachable in that build only.
+#[cfg_attr(fuzzing, allow(unreachable_code, unused_variables))]
 pub fn verify_finished(
     hash: &dyn Hash,
     base_key: &Secret,
@@ -78,6 +80,10 @@ pub fn verify_finished(
     received: &[u8],
 ) -> Result<(), Error> {
     let expected = verify_data(hash, base_key, transcript_hash)?;
+    // Fuzzing-only crypto mode (docs/fuzzing.md): exists only under `cfg(fuzzing)`, which
+    // cargo-fuzz sets and a normal build cannot. Any Finished verifies.
+    #[cfg(fuzzing)]
+    return Ok(());
     ct_check(&expected, received, Error::BadFinished)
 }
 
@@ -94,6 +100,8 @@ pub fn psk_binder(
 
 /// Checks a received PSK binder in constant time; a mismatch is [`Error::BadBinder`]
 /// (`decrypt_error`).
+// The fuzzing hook inside makes the final check unreachable in that build only.
+#[cfg_attr(fuzzing, allow(unreachable_code, unused_variables))]
 pub fn verify_psk_binder(
     hash: &dyn Hash,
     binder_key: &Secret,
@@ -101,6 +109,9 @@ pub fn verify_psk_binder(
     received: &[u8],
 ) -> Result<(), Error> {
     let expected = psk_binder(hash, binder_key, truncated_hello_hash)?;
+    // Fuzzing-only crypto mode (docs/fuzzing.md; `cfg(fuzzing)` only): any binder verifies.
+    #[cfg(fuzzing)]
+    return Ok(());
     ct_check(&expected, received, Error::BadBinder)
 }
 

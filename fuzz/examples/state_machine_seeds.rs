@@ -1,0 +1,108 @@
+//! Writes the seed corpora of `tryst_client` and `tryst_server` from real in-memory
+//! handshakes. Run it under the fuzzing-only crypto mode so the records are plaintext + 16
+//! zero bytes, as the targets expect (docs/fuzzing.md):
+//!
+//! ```text
+//! cd fuzz && RUSTFLAGS="--cfg fuzzing" RUSTC_BOOTSTRAP=1 \
+//!     cargo run --example state_machine_seeds -- corpus
+//! ```
+//!
+//! For each scenario (client configuration, server configuration) it runs a handshake,
+//! application data both ways, a KeyUpdate from each side and close_notify, recording each
+//! direction. The client's seed is the server's bytes and the server's seed the client's,
+//! each behind the two-byte header the targets read (configuration, piece size).
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+#[path = "../fuzz_targets/common/state_machine.rs"]
+mod state_machine;
+
+use std::path::PathBuf;
+
+use state_machine::{client_config, name, server_config, transfer};
+use tryst::{ClientConnection, ConnectionCommon, ServerConnection};
+
+fn replay(conn: &mut ConnectionCommon, peer: &[u8], what: &str) {
+    let mut rest = peer;
+    while !rest.is_empty() {
+        let n = conn.read_tls_bytes(rest);
+        if let Err(e) = conn.process_new_packets() {
+            panic!("{what}: replay failed: {e:?}");
+        }
+        let mut sink = vec![0u8; 1 << 17];
+        while conn.read_plaintext(&mut sink) > 0 {}
+        assert!(n > 0, "{what}: replay stalled");
+        rest = &rest[n..];
+    }
+    assert!(
+        !conn.is_handshaking(),
+        "{what}: replay did not finish the handshake"
+    );
+    assert!(
+        conn.peer_has_closed(),
+        "{what}: replay did not reach close_notify"
+    );
+}
+
+/// (client configuration, server configuration, what it covers).
+const SCENARIOS: &[(u8, u8, &str)] = &[
+    (0, 0, "full"),
+    (1, 0, "resumed"),
+    (2, 1, "client-auth-alpn"),
+    (3, 2, "hrr-cookie"),
+    (0, 3, "optional-auth-no-cert"),
+    (2, 3, "optional-auth-cert"),
+];
+
+fn main() {
+    #[cfg(not(fuzzing))]
+    panic!("build with RUSTFLAGS=\"--cfg fuzzing\": the seeds must use the fuzzing crypto mode");
+    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "corpus".into()));
+    for &(cv, sv, what) in SCENARIOS {
+        let mut c = ClientConnection::new(client_config(cv), name()).expect("client");
+        let mut s = ServerConnection::new(server_config(sv)).expect("server");
+        let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
+        assert!(
+            transfer(&mut c, &mut s, &mut c2s, &mut s2c),
+            "{what}: handshake failed"
+        );
+        assert!(
+            !c.is_handshaking() && !s.is_handshaking(),
+            "{what}: incomplete"
+        );
+        c.send_plaintext(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        s.send_plaintext(b"HTTP/1.0 200 OK\r\n\r\nhello").unwrap();
+        c.refresh_traffic_keys(true).unwrap();
+        assert!(transfer(&mut c, &mut s, &mut c2s, &mut s2c), "{what}: data");
+        s.refresh_traffic_keys(false).unwrap();
+        s.send_plaintext(b"after key update").unwrap();
+        assert!(
+            transfer(&mut c, &mut s, &mut c2s, &mut s2c),
+            "{what}: key update"
+        );
+        c.send_close_notify();
+        s.send_close_notify();
+        assert!(
+            transfer(&mut c, &mut s, &mut c2s, &mut s2c),
+            "{what}: close"
+        );
+        // Replay each direction against a fresh connection, as the targets do: the seed
+        // must take it through the whole handshake without an error.
+        let mut rc = ClientConnection::new(client_config(cv), name()).expect("client");
+        let n = rc.pending_tls().len();
+        rc.consume_tls(n);
+        replay(&mut rc, &s2c, what);
+        let mut rs = ServerConnection::new(server_config(sv)).expect("server");
+        replay(&mut rs, &c2s, what);
+        for (dir, v, bytes) in [("tryst_client", cv, &s2c), ("tryst_server", sv, &c2s)] {
+            let d = out.join(dir);
+            std::fs::create_dir_all(&d).unwrap();
+            for piece in [0u8, 7] {
+                let mut seed = vec![v, piece];
+                seed.extend_from_slice(bytes);
+                let file = d.join(format!("seed-c{cv}-s{sv}-{what}-p{piece}"));
+                std::fs::write(&file, &seed).unwrap();
+                println!("{} ({} bytes)", file.display(), seed.len());
+            }
+        }
+    }
+}
