@@ -4,15 +4,15 @@
 //!
 //! Input: byte 0 picks the key (bits 0-1: none, RFC 8448 §3 server handshake, server
 //! application, client application), whether change_cipher_spec is tolerated (bit 2) and
-//! the piece size (bits 3-7); byte 1 picks the padding. The rest is the transport stream.
+//! the piece size (bits 3-7); byte 1 picks the padding, the record size limit (bit 7) and
+//! whether rejected early data is skipped (bit 6). The rest is the transport stream.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tryst_crypto::{AES_128_GCM, AeadKey, Iv};
 use tryst_messages::ContentType;
 use tryst_record::{
-    Deframer, MAX_PLAINTEXT_LEN, MAX_RECORD_LEN, Message, Padding, RecordDecrypter,
-    RecordEncrypter,
+    Deframer, MAX_PLAINTEXT_LEN, MAX_RECORD_LEN, Message, Padding, RecordDecrypter, RecordEncrypter,
 };
 
 /// RFC 8448 §3 traffic keys and IVs, so the seed records open.
@@ -37,12 +37,18 @@ fn key(sel: u8) -> Option<(AeadKey, Iv)> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [mode, pad, stream @ ..] = data else { return };
+    let [mode, pad, stream @ ..] = data else {
+        return;
+    };
     let mut dec = RecordDecrypter::new();
     if let Some((k, iv)) = key(*mode) {
         dec.set_key(AES_128_GCM, &k, iv).expect("key");
     }
     dec.set_change_cipher_spec_allowed(mode & 4 != 0);
+    if pad & 0x40 != 0 {
+        // A server that rejected 0-RTT: undecryptable records are skipped up to a budget.
+        dec.skip_rejected_early_data(u32::from(*pad) * 64);
+    }
     let piece = usize::from(mode >> 3) * 97 + 1;
 
     let mut deframer = Deframer::new();
@@ -80,20 +86,29 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // Seal → open identity on the same bytes.
-    let Some((k, iv)) = key(*mode | 1) else { return };
+    let Some((k, iv)) = key(*mode | 1) else {
+        return;
+    };
     let (k2, iv2) = (k.duplicate(), iv.duplicate());
     let mut enc = RecordEncrypter::new();
     enc.set_key(AES_128_GCM, &k, iv).expect("key");
     enc.set_padding(match pad % 4 {
         0 => Padding::None,
         1 => Padding::ToMax,
-        2 => Padding::ToMultipleOf(core::num::NonZeroU16::new(u16::from(*pad) + 1).expect("nonzero")),
+        2 => {
+            Padding::ToMultipleOf(core::num::NonZeroU16::new(u16::from(*pad) + 1).expect("nonzero"))
+        }
         _ => Padding::Custom(|_, len| len / 3),
     });
     if pad & 0x80 != 0 {
-        enc.set_record_size_limit(64 + u16::from(*pad)).expect("limit");
+        enc.set_record_size_limit(64 + u16::from(*pad))
+            .expect("limit");
     }
-    let typ = if mode & 4 != 0 { ContentType::Handshake } else { ContentType::ApplicationData };
+    let typ = if mode & 4 != 0 {
+        ContentType::Handshake
+    } else {
+        ContentType::ApplicationData
+    };
     let mut wire = Vec::new();
     enc.write(typ, stream, &mut wire).expect("seal");
     let mut dec = RecordDecrypter::new();
