@@ -435,7 +435,7 @@ mod tests {
         let err = e
             .write(ContentType::ApplicationData, b"x", &mut out)
             .unwrap_err();
-        // The usage limit trips first for AES-GCM; force past it to see the wrap guard.
+        // Checked before the usage limit, so this holds for every AEAD.
         assert!(matches!(err, Error::SequenceExhausted), "{err:?}");
         assert!(out.is_empty());
         // The error is permanent until a new key arrives.

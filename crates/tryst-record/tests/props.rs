@@ -12,7 +12,7 @@
 use core::num::NonZeroU16;
 
 use proptest::prelude::*;
-use tryst_crypto::{AES_128_GCM, AES_256_GCM, Aead, AeadKey, Iv};
+use tryst_crypto::{AES_128_GCM, AES_256_GCM, Aead, AeadKey, CHACHA20_POLY1305, Iv};
 use tryst_messages::ContentType;
 use tryst_record::{Deframer, Error, Message, Padding, RecordDecrypter, RecordEncrypter};
 
@@ -58,7 +58,7 @@ proptest! {
 
     #[test]
     fn seal_open_identity(
-        aes256 in any::<bool>(),
+        which in 0usize..3,
         key in prop::array::uniform32(any::<u8>()),
         iv in prop::array::uniform12(any::<u8>()),
         typ in content_type(),
@@ -67,7 +67,7 @@ proptest! {
         limit in prop_oneof![Just(None), (64u16..20000).prop_map(Some)],
         seed in any::<u8>(),
     ) {
-        let aead = if aes256 { AES_256_GCM } else { AES_128_GCM };
+        let aead = [AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305][which];
         let (mut e, mut d) = pair(aead, &key, iv);
         e.set_padding(pad);
         if let Some(l) = limit {
