@@ -142,6 +142,9 @@ impl Chart {
             }
             match e {
                 Event::Sent { message, encrypted } => {
+                    if *message == HandshakeType::KeyUpdate {
+                        continue; // drawn from SentKeyUpdate, which says more
+                    }
                     let label = self.wrap(&message_name(*message), *encrypted, self.sent_finished);
                     self.sent(out, &label);
                     if *message == HandshakeType::Finished {
