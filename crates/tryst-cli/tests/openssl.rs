@@ -320,7 +320,6 @@ fn tryst_server_survives_an_openssl_client_that_rejects_it() {
 }
 
 #[test]
-#[ignore = "library bug: a plaintext alert from a client that rejects our certificate before it has handshake keys (OpenSSL does this) fails with 'record layer: content type alert not allowed here (RFC 8446 §5)' instead of AlertReceived(unknown_ca)"]
 fn tryst_server_reports_the_alert_of_a_rejecting_openssl_client() {
     let dir = Scratch::new("ossl-alert");
     make_pki(dir.path(), false);

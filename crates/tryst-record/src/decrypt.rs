@@ -79,6 +79,7 @@ pub struct RecordDecrypter {
     key: Option<DirectionKey>,
     max_inner: usize,
     ccs_allowed: bool,
+    plaintext_alerts_allowed: bool,
     records_seen: u64,
     empty_run: u32,
     max_empty_run: u32,
@@ -115,6 +116,7 @@ impl RecordDecrypter {
             key: None,
             max_inner: MAX_INNER_PLAINTEXT_LEN,
             ccs_allowed: false,
+            plaintext_alerts_allowed: false,
             records_seen: 0,
             empty_run: 0,
             max_empty_run: DEFAULT_MAX_EMPTY_RECORDS,
@@ -159,6 +161,15 @@ impl RecordDecrypter {
     /// peer's Finished). When false, such a record is `unexpected_message`.
     pub fn set_change_cipher_spec_allowed(&mut self, allowed: bool) {
         self.ccs_allowed = allowed;
+    }
+
+    /// Whether an unprotected alert record is accepted although keys are installed. A
+    /// peer that fails during the handshake may not have our handshake keys yet (OpenSSL's
+    /// client, rejecting our certificate, sends its alert in the clear), and its reason
+    /// should not be lost; the outer type 21 cannot be confused with a protected record
+    /// (always 23). Off by default; a connection turns it on for the handshake only.
+    pub fn set_plaintext_alerts_allowed(&mut self, allowed: bool) {
+        self.plaintext_alerts_allowed = allowed;
     }
 
     /// The `record_size_limit` we advertised (RFC 8449): protected records whose
@@ -286,6 +297,7 @@ impl RecordDecrypter {
             }
             (ContentType::ChangeCipherSpec, _) => MAX_PLAINTEXT_LEN,
             (ContentType::Handshake | ContentType::Alert, false) => MAX_PLAINTEXT_LEN,
+            (ContentType::Alert, true) if self.plaintext_alerts_allowed => MAX_PLAINTEXT_LEN,
             (other, _) => return Err(Error::UnexpectedContentType(other)),
         };
         if !version_ok {
@@ -348,6 +360,9 @@ impl RecordDecrypter {
             } else {
                 Err(Error::UnexpectedChangeCipherSpec)
             };
+        }
+        if typ == ContentType::Alert && self.key.is_some() && self.plaintext_alerts_allowed {
+            return classify(typ, record, body_range);
         }
         let Some(key) = self.key.as_mut() else {
             if typ == ContentType::ApplicationData && self.early_data_skip.is_some() {

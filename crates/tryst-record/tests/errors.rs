@@ -548,3 +548,36 @@ fn early_data_after_hello_retry_request_is_skipped_in_the_clear() {
         .unwrap();
     expect_alert(open_one(&mut d, rec), AlertDescription::UnexpectedMessage);
 }
+
+#[test]
+fn plaintext_alert_under_keys_only_when_allowed() {
+    use tryst_crypto::{AES_128_GCM, AeadKey, Iv};
+    let mut d = tryst_record::RecordDecrypter::new();
+    d.set_key(
+        AES_128_GCM,
+        &AeadKey::from_slice(&[1; 16]).unwrap(),
+        Iv::from_slice(&[2; 12]).unwrap(),
+    )
+    .unwrap();
+    let mut rec = [21u8, 3, 3, 0, 2, 2, 48];
+    assert!(matches!(
+        d.open_in_place(&mut rec),
+        Err(tryst_record::Error::UnexpectedContentType(_))
+    ));
+
+    let mut d = tryst_record::RecordDecrypter::new();
+    d.set_key(
+        AES_128_GCM,
+        &AeadKey::from_slice(&[1; 16]).unwrap(),
+        Iv::from_slice(&[2; 12]).unwrap(),
+    )
+    .unwrap();
+    d.set_plaintext_alerts_allowed(true);
+    let mut rec = [21u8, 3, 3, 0, 2, 2, 48];
+    match d.open_in_place(&mut rec) {
+        Err(tryst_record::Error::AlertReceived(a)) => {
+            assert_eq!(a.description, tryst_messages::AlertDescription::UnknownCa);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -170,6 +170,8 @@ impl Core {
         // A lone change_cipher_spec may arrive any time before the peer's Finished
         // (RFC 8446 §5): allowed until the handshake completes.
         decrypter.set_change_cipher_spec_allowed(true);
+        // A peer failing mid-handshake may send its alert before it has our keys.
+        decrypter.set_plaintext_alerts_allowed(true);
         Core {
             side,
             encrypter: RecordEncrypter::new(),
@@ -261,6 +263,7 @@ impl Core {
     pub(crate) fn complete_handshake(&mut self, now: Duration) -> Result<(), Error> {
         self.handshake_complete = true;
         self.decrypter.set_change_cipher_spec_allowed(false);
+        self.decrypter.set_plaintext_alerts_allowed(false);
         self.established_ms = Some(millis(now));
         let pending = core::mem::take(&mut self.pending_out);
         if !pending.is_empty() {
