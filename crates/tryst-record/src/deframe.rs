@@ -1,21 +1,21 @@
 //! The deframer: turns a byte stream split anywhere into whole records, buffering at most
 //! one maximum-size record.
 
-use alloc::boxed::Box;
-use alloc::vec;
+use alloc::vec::Vec;
 
 use crate::decrypt::{Message, Opened, RecordDecrypter};
 use crate::{Error, HEADER_LEN, MAX_RECORD_LEN};
 
 /// Reassembles records from transport bytes.
 ///
-/// [`push`](Self::push) copies in as much input as fits in a fixed buffer of one
-/// maximum-size record ([`MAX_RECORD_LEN`] bytes, allocated once) and says how much it
-/// took; [`next_record`](Self::next_record) checks each header as soon as its five bytes
+/// [`push`](Self::push) copies in as much input as fits in a buffer of at most one
+/// maximum-size record ([`MAX_RECORD_LEN`] bytes) and says how much it took. The buffer
+/// grows on demand, in powers of two, so an idle connection that only ever saw small
+/// records holds little memory; once it has grown, steady-state traffic allocates nothing. [`next_record`](Self::next_record) checks each header as soon as its five bytes
 /// are present, then opens whole records in place with a [`RecordDecrypter`]. Input may
 /// be split anywhere, down to one byte at a time.
 pub struct Deframer {
-    buf: Box<[u8]>,
+    buf: Vec<u8>,
     /// Start of bytes not yet handed out.
     start: usize,
     /// End of buffered bytes.
@@ -23,6 +23,9 @@ pub struct Deframer {
     /// Length of the record last returned by `next_record`, released on the next call.
     returned: usize,
 }
+
+/// The smallest buffer the deframer allocates (room for alerts, tickets, small records).
+const MIN_BUFFER: usize = 512;
 
 impl core::fmt::Debug for Deframer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -39,10 +42,10 @@ impl Default for Deframer {
 }
 
 impl Deframer {
-    /// An empty deframer (allocates its one buffer now).
+    /// An empty deframer (it allocates only when input arrives).
     pub fn new() -> Self {
         Self {
-            buf: vec![0u8; MAX_RECORD_LEN].into_boxed_slice(),
+            buf: Vec::new(),
             start: 0,
             end: 0,
             returned: 0,
@@ -68,6 +71,13 @@ impl Deframer {
             self.end = self.end.saturating_sub(self.start);
             self.start = 0;
         }
+        let want = self.end.saturating_add(input.len()).min(MAX_RECORD_LEN);
+        if want > self.buf.len() {
+            let new_len = want.next_power_of_two().clamp(MIN_BUFFER, MAX_RECORD_LEN);
+            self.buf
+                .reserve_exact(new_len.saturating_sub(self.buf.len()));
+            self.buf.resize(new_len, 0);
+        }
         let Some(free) = self.buf.get_mut(self.end..) else {
             return 0;
         };
@@ -88,7 +98,16 @@ impl Deframer {
 
     /// How many bytes [`push`](Self::push) would take right now.
     pub fn free_space(&self) -> usize {
-        self.buf.len().saturating_sub(self.buffered_len())
+        MAX_RECORD_LEN.saturating_sub(self.buffered_len())
+    }
+
+    /// Give the buffer's memory back if nothing is buffered (for example once a handshake,
+    /// with its large certificate records, is over and the connection may sit idle).
+    pub fn release_if_empty(&mut self) {
+        self.release();
+        if self.start == self.end {
+            self.buf = Vec::new();
+        }
     }
 
     /// The next record's content, opened in place, or `None` when more input is needed.

@@ -416,6 +416,8 @@ pub struct ConnectionCommon {
     state: Option<Box<dyn State>>,
     error: Option<Error>,
     common: Common,
+    /// The handshake's receive buffer was given back (idle connections stay small).
+    buffer_released: bool,
 }
 
 /// What a caller should do next, returned by `process_new_packets`.
@@ -438,6 +440,7 @@ impl ConnectionCommon {
             state: Some(state),
             error: None,
             common,
+            buffer_released: false,
         }
     }
 
@@ -550,7 +553,7 @@ impl ConnectionCommon {
                     }
                     self.core.key_updates_in_row = 0;
                     self.core.warning_alerts = 0;
-                    self.core.plain_in.extend(data.iter().copied());
+                    self.core.plain_in.extend(data);
                     let len = data.len();
                     self.core.event(Event::ApplicationData { sent: false, len });
                 }
@@ -582,6 +585,14 @@ impl ConnectionCommon {
         }
         if progressed {
             self.core.touch(now);
+        }
+        if self.core.handshake_complete
+            && !self.buffer_released
+            && self.deframer.buffered_len() == 0
+        {
+            self.deframer.release_if_empty();
+            self.core.tls_out.shrink_to_fit();
+            self.buffer_released = true;
         }
         Ok(())
     }
@@ -628,10 +639,18 @@ impl ConnectionCommon {
 
     /// Take received application data into `out`; returns how many bytes were copied.
     pub fn read_plaintext(&mut self, out: &mut [u8]) -> usize {
-        let n = out.len().min(self.core.plain_in.len());
-        for (o, b) in out.iter_mut().zip(self.core.plain_in.drain(..n)) {
-            *o = b;
+        // Copy the deque's (at most two) contiguous runs with memcpy, then drop them.
+        let (front, back) = self.core.plain_in.as_slices();
+        let mut n = 0;
+        for run in [front, back] {
+            let Some(dst) = out.get_mut(n..) else { break };
+            let take = dst.len().min(run.len());
+            if let (Some(d), Some(s)) = (dst.get_mut(..take), run.get(..take)) {
+                d.copy_from_slice(s);
+            }
+            n += take;
         }
+        self.core.plain_in.drain(..n);
         n
     }
 
