@@ -18,6 +18,11 @@ pub enum KeyExchangeAlgorithm {
     /// ECDH on NIST P-384 (secp384r1): 97-byte uncompressed public keys, 48-byte shared
     /// secrets.
     P384,
+    /// The X25519MLKEM768 hybrid (draft-ietf-tls-ecdhe-mlkem): ML-KEM-768 and X25519
+    /// together, secure if either is. Client share = ML-KEM encapsulation key (1184) ||
+    /// X25519 key (32); server share = ML-KEM ciphertext (1088) || X25519 key (32);
+    /// shared secret = ML-KEM secret (32) || X25519 secret (32).
+    X25519MlKem768,
 }
 
 /// A key-exchange group: starts ephemeral exchanges.
@@ -25,8 +30,22 @@ pub trait KeyExchange: Send + Sync {
     /// Which group this is.
     fn algorithm(&self) -> KeyExchangeAlgorithm;
 
-    /// Generate a fresh ephemeral key pair from `rng`.
+    /// Generate a fresh ephemeral key pair from `rng` (the client's side, and the first
+    /// step of a Diffie-Hellman server).
     fn start(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, Error>;
+
+    /// The server's side in one step: answer the client's `peer_public_key` with our share
+    /// and derive the shared secret. Diffie-Hellman groups start and complete; a KEM
+    /// encapsulates to the client's key.
+    fn respond(
+        &self,
+        rng: &mut dyn CryptoRng,
+        peer_public_key: &[u8],
+    ) -> Result<(alloc::vec::Vec<u8>, SharedSecret), Error> {
+        let kx = self.start(rng)?;
+        let public = kx.public_key().to_vec();
+        Ok((public, kx.complete(peer_public_key)?))
+    }
 }
 
 /// One ephemeral key pair, waiting for the peer's public key. Used once: completing it
@@ -196,6 +215,99 @@ pub static P256: &dyn KeyExchange = &P256Impl;
 /// ECDH on P-384 / secp384r1 (RustCrypto `p384`).
 pub static P384: &dyn KeyExchange = &P384Impl;
 
+const MLKEM768_EK_LEN: usize = 1184;
+const MLKEM768_CT_LEN: usize = 1088;
+const X25519_LEN: usize = 32;
+
+struct X25519MlKem768Impl;
+
+struct X25519MlKem768Active {
+    mlkem: ml_kem::DecapsulationKey<ml_kem::MlKem768>,
+    x25519: x25519_dalek::EphemeralSecret,
+    public: alloc::vec::Vec<u8>,
+}
+
+/// ML-KEM secret || X25519 secret, the order draft-ietf-tls-ecdhe-mlkem gives.
+fn hybrid_secret(mlkem: &[u8], x25519: &[u8]) -> Result<SharedSecret, Error> {
+    SharedSecret::fill_with(mlkem.len() + x25519.len(), |out| {
+        let (a, b) = out.split_at_mut(mlkem.len());
+        a.copy_from_slice(mlkem);
+        b.copy_from_slice(x25519);
+        Ok(())
+    })
+}
+
+impl KeyExchange for X25519MlKem768Impl {
+    fn algorithm(&self) -> KeyExchangeAlgorithm {
+        KeyExchangeAlgorithm::X25519MlKem768
+    }
+
+    fn start(&self, mut rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, Error> {
+        use ml_kem::{Kem, KeyExport};
+        let (mlkem, ek) = ml_kem::MlKem768::generate_keypair_from_rng(&mut rng);
+        let x25519 = x25519_dalek::EphemeralSecret::random_from_rng(rng);
+        let mut public = alloc::vec::Vec::with_capacity(MLKEM768_EK_LEN + X25519_LEN);
+        public.extend_from_slice(&ek.to_bytes());
+        public.extend_from_slice(x25519_dalek::PublicKey::from(&x25519).as_bytes());
+        Ok(Box::new(X25519MlKem768Active {
+            mlkem,
+            x25519,
+            public,
+        }))
+    }
+
+    fn respond(
+        &self,
+        mut rng: &mut dyn CryptoRng,
+        peer_public_key: &[u8],
+    ) -> Result<(alloc::vec::Vec<u8>, SharedSecret), Error> {
+        use ml_kem::{Encapsulate, TryKeyInit};
+        if peer_public_key.len() != MLKEM768_EK_LEN + X25519_LEN {
+            return Err(Error::InvalidPublicKey);
+        }
+        let (ek, x) = peer_public_key.split_at(MLKEM768_EK_LEN);
+        // FIPS 203 §7.2 input check (coefficients reduced mod q) is part of new_from_slice.
+        let ek = ml_kem::EncapsulationKey::<ml_kem::MlKem768>::new_from_slice(ek)
+            .map_err(|_| Error::InvalidPublicKey)?;
+        let (ct, mlkem_ss) = ek.encapsulate_with_rng(&mut rng);
+        let ours = x25519_dalek::EphemeralSecret::random_from_rng(rng);
+        let mut public = alloc::vec::Vec::with_capacity(MLKEM768_CT_LEN + X25519_LEN);
+        public.extend_from_slice(&ct);
+        public.extend_from_slice(x25519_dalek::PublicKey::from(&ours).as_bytes());
+        let x_ss = x25519_complete(ours.diffie_hellman(&peer_point(x)?))?;
+        let secret = hybrid_secret(&mlkem_ss, x_ss.expose_secret())?;
+        Ok((public, secret))
+    }
+}
+
+impl ActiveKeyExchange for X25519MlKem768Active {
+    fn algorithm(&self) -> KeyExchangeAlgorithm {
+        KeyExchangeAlgorithm::X25519MlKem768
+    }
+
+    fn public_key(&self) -> &[u8] {
+        &self.public
+    }
+
+    fn complete(self: Box<Self>, peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
+        use ml_kem::Decapsulate;
+        if peer_public_key.len() != MLKEM768_CT_LEN + X25519_LEN {
+            return Err(Error::InvalidPublicKey);
+        }
+        let (ct, x) = peer_public_key.split_at(MLKEM768_CT_LEN);
+        let this = *self;
+        let mlkem_ss = this
+            .mlkem
+            .decapsulate_slice(ct)
+            .map_err(|_| Error::InvalidPublicKey)?;
+        let x_ss = x25519_complete(this.x25519.diffie_hellman(&peer_point(x)?))?;
+        hybrid_secret(&mlkem_ss, x_ss.expose_secret())
+    }
+}
+
+/// The X25519MLKEM768 hybrid (RustCrypto `ml-kem` and dalek).
+pub static X25519MLKEM768: &dyn KeyExchange = &X25519MlKem768Impl;
+
 /// Key agreement with a caller-supplied private key, for known-answer tests (RFC 8448,
 /// Wycheproof) and protocols with static keys: X25519 (32-byte scalar) or P-256 / P-384
 /// (big-endian scalar). Same checks as the ephemeral path.
@@ -212,6 +324,7 @@ pub fn ecdh_agree(
         KeyExchangeAlgorithm::P384 => {
             P384Active::agree(private_key.expose_secret(), peer_public_key)
         }
+        KeyExchangeAlgorithm::X25519MlKem768 => Err(Error::UnsupportedAlgorithm),
     }
 }
 
@@ -276,6 +389,38 @@ mod tests {
         assert!(bool::from(sa.ct_eq(&sb)));
         let c = P384.start(&mut rng).unwrap();
         assert_eq!(c.complete(&pb[..65]).unwrap_err(), Error::InvalidPublicKey);
+    }
+
+    #[test]
+    fn x25519mlkem768_client_and_server_agree() {
+        let mut rng = Counter(5);
+        let client = X25519MLKEM768.start(&mut rng).unwrap();
+        assert_eq!(client.public_key().len(), 1216);
+        let (server_share, server_secret) = X25519MLKEM768
+            .respond(&mut rng, client.public_key())
+            .unwrap();
+        assert_eq!(server_share.len(), 1120);
+        let client_secret = client.complete(&server_share).unwrap();
+        assert_eq!(client_secret.len(), 64);
+        assert!(bool::from(client_secret.ct_eq(&server_secret)));
+        // Wrong lengths are refused on both sides.
+        assert_eq!(
+            X25519MLKEM768.respond(&mut rng, &[0u8; 1215]).unwrap_err(),
+            Error::InvalidPublicKey
+        );
+        let c = X25519MLKEM768.start(&mut rng).unwrap();
+        assert_eq!(
+            c.complete(&server_share[..1119]).unwrap_err(),
+            Error::InvalidPublicKey
+        );
+        // An all-zero X25519 half is refused (RFC 8446 §7.4.2 applies to the hybrid too).
+        let c = X25519MLKEM768.start(&mut rng).unwrap();
+        let mut share = c.public_key().to_vec();
+        share[1184..].fill(0);
+        assert_eq!(
+            X25519MLKEM768.respond(&mut rng, &share).unwrap_err(),
+            Error::ZeroSharedSecret
+        );
     }
 
     #[test]

@@ -66,8 +66,8 @@ pub use hash::{
     Hash, HashAlgorithm, HashContext, Output, SHA256, SHA384, hash_for, hkdf_expand_secret,
 };
 pub use kx::{
-    ActiveKeyExchange, KeyExchange, KeyExchangeAlgorithm, P256, P384, X25519, ecdh_agree,
-    x25519_agree, x25519_public_key,
+    ActiveKeyExchange, KeyExchange, KeyExchangeAlgorithm, P256, P384, X25519, X25519MLKEM768,
+    ecdh_agree, x25519_agree, x25519_public_key,
 };
 #[cfg(feature = "std")]
 pub use rng::OsRng;

@@ -14,7 +14,8 @@ use crate::Error;
 use crate::keylog::KeyLog;
 use crate::session::ClientSessionStore;
 use crate::suites::{
-    ALL_CIPHER_SUITES, ALL_GROUPS, SupportedCipherSuite, SupportedGroup, signature_scheme,
+    ALL_CIPHER_SUITES, DEFAULT_CLIENT_GROUPS, DEFAULT_SERVER_GROUPS, SupportedCipherSuite,
+    SupportedGroup, signature_scheme,
 };
 use crate::ticket::TicketKeys;
 use crate::time::Clock;
@@ -219,7 +220,7 @@ pub(crate) struct Common {
 }
 
 impl Common {
-    fn new() -> Self {
+    fn new(groups: &[SupportedGroup]) -> Self {
         #[cfg(feature = "std")]
         #[allow(clippy::type_complexity)] // two optional trait objects, spelled out once
         let (clock, rng): (Option<Arc<dyn Clock>>, Option<Arc<dyn SecureRandom>>) = (
@@ -230,7 +231,7 @@ impl Common {
         let (clock, rng) = (None, None);
         Common {
             suites: ALL_CIPHER_SUITES.to_vec(),
-            groups: ALL_GROUPS.to_vec(),
+            groups: groups.to_vec(),
             alpn: Vec::new(),
             clock,
             rng,
@@ -386,7 +387,7 @@ impl ClientConfig {
     /// Start building a client config.
     pub fn builder() -> ClientConfigBuilder {
         ClientConfigBuilder {
-            common: Common::new(),
+            common: Common::new(DEFAULT_CLIENT_GROUPS),
             verifier: None,
             client_auth: None,
             #[cfg(feature = "std")]
@@ -567,7 +568,7 @@ impl ServerConfig {
     /// Start building a server config that presents `cert`.
     pub fn builder(cert: CertifiedKey) -> ServerConfigBuilder {
         ServerConfigBuilder {
-            common: Common::new(),
+            common: Common::new(DEFAULT_SERVER_GROUPS),
             cert,
             client_verifier: None,
             preference: SuitePreference::Server,

@@ -361,14 +361,15 @@ impl ExpectClientHello {
 
         // Our share and the shared secret.
         let rng = config.common.rng();
-        let kx = group.kx.start(&mut RngRef(rng))?;
-        let our_public = kx.public_key().to_vec();
-        let shared = kx.complete(&share.key_exchange).map_err(|e| match e {
-            tryst_crypto::Error::ZeroSharedSecret | tryst_crypto::Error::InvalidPublicKey => {
-                Error::illegal("client key share is invalid")
-            }
-            other => Error::Crypto(other),
-        })?;
+        let (our_public, shared) = group
+            .kx
+            .respond(&mut RngRef(rng), &share.key_exchange)
+            .map_err(|e| match e {
+                tryst_crypto::Error::ZeroSharedSecret | tryst_crypto::Error::InvalidPublicKey => {
+                    Error::illegal("client key share is invalid")
+                }
+                other => Error::Crypto(other),
+            })?;
 
         let mut random = [0u8; 32];
         rng.fill(&mut random);

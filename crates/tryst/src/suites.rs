@@ -96,8 +96,32 @@ pub static SECP384R1_GROUP: SupportedGroup = SupportedGroup {
     kx: tryst_crypto::P384,
 };
 
-/// Every group this build supports, in our default preference order.
-pub static ALL_GROUPS: &[SupportedGroup] = &[X25519_GROUP, SECP256R1_GROUP, SECP384R1_GROUP];
+/// X25519MLKEM768 (0x11ec): the post-quantum hybrid of ML-KEM-768 and X25519.
+pub static X25519MLKEM768_GROUP: SupportedGroup = SupportedGroup {
+    group: NamedGroup::X25519MlKem768,
+    kx: tryst_crypto::X25519MLKEM768,
+};
+
+/// Every group this build supports.
+pub static ALL_GROUPS: &[SupportedGroup] = &[
+    X25519MLKEM768_GROUP,
+    X25519_GROUP,
+    SECP256R1_GROUP,
+    SECP384R1_GROUP,
+];
+
+/// A client's default groups, in preference order: the first gets a key share. The hybrid
+/// is not among them by default (a 1.2 KB share, and servers that prefer it but see no
+/// share answer with a HelloRetryRequest); opt in with
+/// `with_groups(&[X25519MLKEM768_GROUP, X25519_GROUP, ..])` and
+/// `with_key_shares_for_all_groups(true)`, or put it first alone.
+pub static DEFAULT_CLIENT_GROUPS: &[SupportedGroup] =
+    &[X25519_GROUP, SECP256R1_GROUP, SECP384R1_GROUP];
+
+/// A server's default groups, in preference order: the hybrid first, so a client that sends
+/// a hybrid share gets post-quantum protection; a server never asks for a retry when any
+/// share the client sent fits.
+pub static DEFAULT_SERVER_GROUPS: &[SupportedGroup] = ALL_GROUPS;
 
 /// The algorithm that verifies (or makes) signatures of a TLS 1.3 signature scheme, or
 /// `None` when we cannot.

@@ -450,3 +450,47 @@ fn application_data_resets_the_key_update_count() {
     assert!(ce.is_none(), "{ce:?}");
     assert_eq!(c.key_generations().1, 80);
 }
+
+#[test]
+fn post_quantum_hybrid_x25519mlkem768() {
+    use tryst::suites::{X25519_GROUP, X25519MLKEM768_GROUP};
+    let p = pki();
+    let clock = clock();
+    // Both shares sent: a hybrid-capable server (the default) picks the hybrid.
+    let cc = client_builder(&p, &clock, b"client")
+        .with_groups(&[X25519MLKEM768_GROUP, X25519_GROUP])
+        .with_key_shares_for_all_groups(true)
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc.clone(), sc);
+    handshake(&mut c, &mut s);
+    assert_eq!(c.negotiated_group(), Some(NamedGroup::X25519MlKem768));
+    assert_eq!(c.handshake_kind(), Some(HandshakeKind::Full));
+    c.send_plaintext(b"pq").unwrap();
+    transfer(&mut c, &mut s);
+    assert_eq!(read_all(&mut s), b"pq");
+
+    // A server without the hybrid takes the X25519 share: no retry.
+    let classic = server_builder(&p, &clock, b"server")
+        .with_groups(&[X25519_GROUP])
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, classic.clone());
+    handshake(&mut c, &mut s);
+    assert_eq!(c.negotiated_group(), Some(NamedGroup::X25519));
+    // (It resumes from the first session's ticket: same ticket keys.)
+    assert_eq!(c.handshake_kind(), Some(HandshakeKind::Resumed));
+
+    // A hybrid-only first share against that server costs a HelloRetryRequest.
+    let hybrid_first = client_builder(&p, &clock, b"client2")
+        .with_groups(&[X25519MLKEM768_GROUP, X25519_GROUP])
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(hybrid_first, classic);
+    handshake(&mut c, &mut s);
+    assert_eq!(
+        c.handshake_kind(),
+        Some(HandshakeKind::FullWithHelloRetryRequest)
+    );
+}
