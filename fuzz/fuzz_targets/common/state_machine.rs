@@ -338,8 +338,12 @@ pub fn drive(conn: &mut ConnectionCommon, peer: &[u8], piece: usize) {
                 break 'outer;
             }
             if n == 0 {
-                // The one-record buffer is full and processing freed nothing: only legal
-                // once the peer has closed (later bytes are ignored).
+                // The one-record buffer is full and processing freed nothing although the
+                // plaintext was drained: the application could never make progress.
+                assert!(
+                    conn.peer_has_closed(),
+                    "connection stopped taking bytes without an error"
+                );
                 break 'outer;
             }
             rest = rest.get(n..).unwrap_or_default();
