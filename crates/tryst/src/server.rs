@@ -856,3 +856,54 @@ impl State for ServerTraffic {
 
 #[allow(dead_code)]
 fn _unused(_: HandshakeSchedule, _: NamedGroup, _: SignatureScheme) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(alpn: Option<&[u8]>, certs: &[&[u8]]) -> TicketState {
+        TicketState {
+            suite: 0x1302,
+            psk: Secret::from_slice(&[7; 48]).unwrap(),
+            issued_ms: 0x0123_4567_89ab_cdef,
+            lifetime_secs: 7200,
+            alpn: alpn.map(<[u8]>::to_vec),
+            client_certs: certs.iter().map(|c| c.to_vec()).collect(),
+        }
+    }
+
+    #[test]
+    fn ticket_state_round_trips_and_no_prefix_decodes() {
+        for s in [
+            state(None, &[]),
+            state(Some(b"h2"), &[]),
+            state(Some(b"http/1.1"), &[b"leaf", b"intermediate"]),
+        ] {
+            let bytes = s.encode().unwrap();
+            let back = TicketState::decode(&bytes).unwrap();
+            assert_eq!(back.suite, s.suite);
+            assert_eq!(back.psk.expose_secret(), s.psk.expose_secret());
+            assert_eq!(back.issued_ms, s.issued_ms);
+            assert_eq!(back.lifetime_secs, s.lifetime_secs);
+            assert_eq!(back.alpn, s.alpn);
+            assert_eq!(back.client_certs, s.client_certs);
+            assert_eq!(&back.encode().unwrap()[..], &bytes[..]);
+            for cut in 0..bytes.len() {
+                assert!(
+                    TicketState::decode(&bytes[..cut]).is_none(),
+                    "prefix {cut} decoded"
+                );
+            }
+            let mut longer = bytes.to_vec();
+            longer.push(0);
+            assert!(
+                TicketState::decode(&longer).is_none(),
+                "trailing byte accepted"
+            );
+        }
+        // Another version is refused.
+        let mut bytes = state(None, &[]).encode().unwrap().to_vec();
+        bytes[0] = 2;
+        assert!(TicketState::decode(&bytes).is_none());
+    }
+}
