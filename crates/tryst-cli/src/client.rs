@@ -1,6 +1,6 @@
 //! `tryst client HOST:PORT`: standard input to the server, the server to standard output.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -159,9 +159,9 @@ pub fn run(a: &ClientArgs) -> CmdResult {
         while input_open {
             match rx.try_recv() {
                 Ok(data) => {
-                    conn.writer()
-                        .write_all(&data)
-                        .map_err(|e| Failure::failed(format!("cannot send: {e}")))?;
+                    net::send_all(&mut conn, &mut sock, &data).map_err(|e: NetError| {
+                        Failure::failed(net::explain(&e, "server", &name_str))
+                    })?;
                 }
                 Err(mpsc::TryRecvError::Empty) => break,
                 Err(mpsc::TryRecvError::Disconnected) => {

@@ -314,9 +314,8 @@ fn session(
 
 /// Send `msg` and read until the echo is back.
 fn exchange(conn: &mut ClientConnection, sock: &mut TcpStream, msg: &[u8]) -> Result<(), Failure> {
-    conn.writer()
-        .write_all(msg)
-        .map_err(|e| demo_err("sending", e))?;
+    net::send_all(conn, sock, msg)
+        .map_err(|e| demo_err("sending", net::explain(&e, "server", "localhost")))?;
     net::flush(conn, sock).map_err(|e| demo_err("sending", format!("{e:?}")))?;
     let mut got = Vec::new();
     let deadline = Instant::now() + STEP_TIMEOUT;

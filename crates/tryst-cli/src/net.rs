@@ -34,6 +34,30 @@ pub fn flush(conn: &mut ConnectionCommon, sock: &mut TcpStream) -> Result<(), Ne
     sock.flush().map_err(NetError::Io)
 }
 
+/// Queue all of `data` for the peer. The connection buffers a bounded amount
+/// (`Limits::max_buffered_send`); whenever it is full, what it holds goes out to the socket
+/// (or, during the handshake, the handshake makes progress) before the rest is queued.
+pub fn send_all(
+    conn: &mut ConnectionCommon,
+    sock: &mut TcpStream,
+    mut data: &[u8],
+) -> Result<(), NetError> {
+    while !data.is_empty() {
+        let n = conn.send_plaintext(data).map_err(NetError::Tls)?;
+        data = data.get(n..).unwrap_or_default();
+        if n == 0 {
+            if conn.is_handshaking() {
+                if !pump(conn, sock)? {
+                    return Err(NetError::Eof);
+                }
+            } else {
+                flush(conn, sock)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Run the handshake to completion. Unlike `tryst::Stream::complete_handshake` this stops
 /// at end of file instead of reading again.
 pub fn handshake(conn: &mut ConnectionCommon, sock: &mut TcpStream) -> Result<(), NetError> {

@@ -1,6 +1,5 @@
 //! `tryst server`: a thread per connection; echo, or a small HTTP/1.1 page with `--http`.
 
-use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
@@ -158,8 +157,8 @@ pub fn serve(
         match mode {
             Mode::Echo => {
                 if !data.is_empty() {
-                    if let Err(e) = conn.writer().write_all(&data) {
-                        break Err(format!("cannot echo: {e}"));
+                    if let Err(e) = net::send_all(&mut conn, &mut sock, &data) {
+                        break Err(net::explain(&e, "client", "-"));
                     }
                     bytes_out += data.len();
                 }
@@ -170,8 +169,8 @@ pub fn serve(
                     || request.windows(2).any(|w| w == b"\n\n");
                 if complete || request.len() > MAX_REQUEST || (closed && !request.is_empty()) {
                     let page = http_response(&conn, &request, peer);
-                    if let Err(e) = conn.writer().write_all(&page) {
-                        break Err(format!("cannot answer: {e}"));
+                    if let Err(e) = net::send_all(&mut conn, &mut sock, &page) {
+                        break Err(net::explain(&e, "client", "-"));
                     }
                     bytes_out += page.len();
                     conn.send_close_notify();

@@ -191,6 +191,10 @@ pub struct Limits {
     /// Bytes of received application data buffered before `reader()` drains them; past
     /// this, `process_new_packets` stops taking records (default 64 KiB + one record).
     pub max_received_plaintext: usize,
+    /// Bytes `send_plaintext` buffers before they are written out: plaintext queued during
+    /// the handshake, or TLS bytes not yet taken by `write_tls`. Past this it takes less
+    /// (or nothing: `writer()` then says `WouldBlock`). Default 64 KiB + one record.
+    pub max_buffered_send: usize,
 }
 
 impl Default for Limits {
@@ -201,6 +205,7 @@ impl Default for Limits {
             max_warning_alerts: 4,
             max_key_updates: 32,
             max_received_plaintext: 64 * 1024 + 16 * 1024,
+            max_buffered_send: 64 * 1024 + 16 * 1024,
         }
     }
 }

@@ -616,7 +616,8 @@ impl ConnectionCommon {
     }
 
     /// Queue application data. Before the handshake completes it is buffered (and sent
-    /// right after). Returns how much was taken.
+    /// right after). Returns how much was taken: less than offered (possibly 0) when
+    /// [`Limits::max_buffered_send`](crate::Limits) bytes are already waiting.
     pub fn send_plaintext(&mut self, data: &[u8]) -> Result<usize, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -628,6 +629,17 @@ impl ConnectionCommon {
         }
         let now = self.common.clock().now();
         self.core.check_timeouts(now).map_err(|e| self.fail(e))?;
+        // Bounded buffering: take only what fits under the limit.
+        let buffered = if self.core.handshake_complete {
+            self.core.tls_out.len()
+        } else {
+            self.core.pending_out.len()
+        };
+        let room = self.core.limits.max_buffered_send.saturating_sub(buffered);
+        let data = data.get(..data.len().min(room)).unwrap_or_default();
+        if data.is_empty() {
+            return Ok(0);
+        }
         if !self.core.handshake_complete {
             self.core.pending_out.extend_from_slice(data);
             return Ok(data.len());
@@ -883,7 +895,10 @@ mod io {
 
     impl io::Write for Writer<'_> {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.conn.send_plaintext(buf).map_err(io::Error::other)
+            match self.conn.send_plaintext(buf).map_err(io::Error::other)? {
+                0 if !buf.is_empty() => Err(io::ErrorKind::WouldBlock.into()),
+                n => Ok(n),
+            }
         }
 
         fn flush(&mut self) -> io::Result<()> {

@@ -494,3 +494,40 @@ fn post_quantum_hybrid_x25519mlkem768() {
         Some(HandshakeKind::FullWithHelloRetryRequest)
     );
 }
+
+#[test]
+fn send_buffering_is_bounded() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    let limit = tryst::Limits::default().max_buffered_send;
+    // Before the handshake: at most `limit` bytes are queued.
+    let big = vec![3u8; 3 * limit];
+    let taken = c.send_plaintext(&big).unwrap();
+    assert_eq!(taken, limit);
+    assert_eq!(c.send_plaintext(b"more").unwrap(), 0);
+    handshake(&mut c, &mut s);
+    // After it: at most `limit` bytes of TLS wait for write_tls. Move bytes by hand,
+    // draining the server's plaintext as we go (it stops reading when its buffer is full).
+    let mut got = Vec::new();
+    let mut sent = 0;
+    let mut buf = vec![0u8; 1 << 16];
+    for _ in 0..10_000 {
+        if sent < big.len() {
+            sent += c.send_plaintext(&big[sent..]).unwrap();
+            assert!(c.pending_tls().len() <= limit + 17 * 1024);
+        }
+        let out = c.pending_tls().to_vec();
+        let took = s.read_tls_bytes(&out);
+        c.consume_tls(took);
+        s.process_new_packets().unwrap();
+        let n = s.read_plaintext(&mut buf);
+        got.extend_from_slice(&buf[..n]);
+        if got.len() == limit + big.len() {
+            break;
+        }
+    }
+    assert_eq!(got.len(), limit + big.len());
+}

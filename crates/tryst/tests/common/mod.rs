@@ -117,8 +117,11 @@ pub fn transfer(
                     se.get_or_insert(e);
                     break;
                 }
+                if n == 0 {
+                    break; // the receiver's buffers are full: the rest waits
+                }
             }
-            client.consume_tls(out.len());
+            client.consume_tls(off.max(if se.is_some() { out.len() } else { 0 }));
         }
         let out = server.pending_tls().to_vec();
         if !out.is_empty() {
@@ -131,8 +134,11 @@ pub fn transfer(
                     ce.get_or_insert(e);
                     break;
                 }
+                if n == 0 {
+                    break; // the receiver's buffers are full: the rest waits
+                }
             }
-            server.consume_tls(out.len());
+            server.consume_tls(off.max(if ce.is_some() { out.len() } else { 0 }));
         }
         if !moved {
             break;
