@@ -91,6 +91,7 @@ pub struct RecordEncrypter {
     max_inner: usize,
     padding: Padding,
     key_update_percent: u8,
+    key_update_after: Option<u64>,
     plaintext_version: ProtocolVersion,
     closed: bool,
     error: Option<Error>,
@@ -123,6 +124,7 @@ impl RecordEncrypter {
             max_inner: MAX_INNER_PLAINTEXT_LEN,
             padding: Padding::None,
             key_update_percent: DEFAULT_KEY_UPDATE_PERCENT,
+            key_update_after: None,
             plaintext_version: ProtocolVersion::Tls12,
             closed: false,
             error: None,
@@ -170,6 +172,12 @@ impl RecordEncrypter {
         self.key_update_percent = percent.clamp(1, 100);
     }
 
+    /// Also turn [`needs_key_update`](Self::needs_key_update) on after `records` records
+    /// under one key (a rekeying policy tighter than the AEAD's limit); `None` removes it.
+    pub fn set_key_update_after(&mut self, records: Option<u64>) {
+        self.key_update_after = records;
+    }
+
     /// `legacy_record_version` for unprotected records: 0x0303 (the default) or 0x0301,
     /// which RFC 8446 §5.1 allows for the initial ClientHello only.
     pub fn set_plaintext_record_version(&mut self, version: ProtocolVersion) -> Result<(), Error> {
@@ -198,7 +206,8 @@ impl RecordEncrypter {
     pub fn needs_key_update(&self) -> bool {
         let Some(k) = &self.key else { return false };
         let limit = k.keyed.algorithm().confidentiality_limit();
-        let threshold = limit / 100 * u64::from(self.key_update_percent);
+        let threshold = (limit / 100 * u64::from(self.key_update_percent))
+            .min(self.key_update_after.unwrap_or(u64::MAX));
         k.seq >= threshold || k.seq >= u64::MAX - (1 << 16)
     }
 

@@ -195,6 +195,9 @@ pub struct Limits {
     /// the handshake, or TLS bytes not yet taken by `write_tls`. Past this it takes less
     /// (or nothing: `writer()` then says `WouldBlock`). Default 64 KiB + one record.
     pub max_buffered_send: usize,
+    /// Send a KeyUpdate after this many records under one key, before the AEAD's own
+    /// limit (RFC 8446 §5.5), which always applies. `None` (default): only that limit.
+    pub key_update_after_records: Option<u64>,
 }
 
 impl Default for Limits {
@@ -206,6 +209,7 @@ impl Default for Limits {
             max_key_updates: 32,
             max_received_plaintext: 64 * 1024 + 16 * 1024,
             max_buffered_send: 64 * 1024 + 16 * 1024,
+            key_update_after_records: None,
         }
     }
 }

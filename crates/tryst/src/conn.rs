@@ -172,9 +172,11 @@ impl Core {
         decrypter.set_change_cipher_spec_allowed(true);
         // A peer failing mid-handshake may send its alert before it has our keys.
         decrypter.set_plaintext_alerts_allowed(true);
+        let mut encrypter = RecordEncrypter::new();
+        encrypter.set_key_update_after(common.limits.key_update_after_records);
         Core {
             side,
-            encrypter: RecordEncrypter::new(),
+            encrypter,
             decrypter,
             tls_out: Vec::new(),
             plain_in: VecDeque::new(),

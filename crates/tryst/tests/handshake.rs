@@ -531,3 +531,29 @@ fn send_buffering_is_bounded() {
     }
     assert_eq!(got.len(), limit + big.len());
 }
+
+#[test]
+fn key_update_is_sent_automatically_before_the_usage_limit() {
+    let p = pki();
+    let clock = clock();
+    let mut limits = tryst::Limits::default();
+    limits.key_update_after_records = Some(10);
+    let cc = client_builder(&p, &clock, b"client")
+        .with_limits(limits)
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    transfer(&mut c, &mut s);
+    for i in 0..35u8 {
+        c.send_plaintext(&[i]).unwrap();
+        transfer(&mut c, &mut s);
+    }
+    let got = read_all(&mut s);
+    assert_eq!(got, (0..35u8).collect::<Vec<_>>());
+    // Every 10 records under one key (the client Finished counts under the handshake key,
+    // not here): at least 3 updates for 35 data records, each adding one record.
+    assert!(c.key_generations().0 >= 3, "{:?}", c.key_generations());
+    assert_eq!(s.key_generations().1, c.key_generations().0);
+}
