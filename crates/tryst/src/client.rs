@@ -8,7 +8,7 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{ServerName, UnixTime};
 use tryst_crypto::{ActiveKeyExchange, Secret};
 use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, Transcript};
 use tryst_messages::{
@@ -476,12 +476,9 @@ impl ExpectServerHello {
                 "ServerHello key_share group is not one we sent a share for",
             ))?;
         let (group, kx) = self.key_shares.swap_remove(pos);
-        let shared = kx.complete(&share.key_exchange).map_err(|e| match e {
-            tryst_crypto::Error::ZeroSharedSecret | tryst_crypto::Error::InvalidPublicKey => {
-                Error::illegal("server key share is invalid")
-            }
-            other => Error::Crypto(other),
-        })?;
+        let shared = kx
+            .complete(&share.key_exchange)
+            .map_err(|e| Error::key_share(e, "server key share is invalid"))?;
 
         let psk = match (selected_psk, self.ctx.psk.take()) {
             (None, _) => None,
@@ -723,11 +720,7 @@ impl ExpectCertificate {
                 ));
             }
         }
-        let chain: Vec<CertificateDer<'static>> = c
-            .certificate_list
-            .iter()
-            .map(|e| CertificateDer::from(e.cert_data.to_vec()))
-            .collect();
+        let chain = crate::verify::chain_of(c);
         let (leaf, intermediates) = chain.split_first().ok_or(Error::Internal("empty chain"))?;
         let now = self.hs.ctx.config.common.clock().now();
         let verified = self.hs.ctx.config.verifier.verify_server_cert(

@@ -79,6 +79,17 @@ impl Error {
         }
     }
 
+    /// A peer's key share that does not work (malformed, off the curve, all-zero
+    /// result) is illegal_parameter (RFC 8446 §4.2.8); other failures are ours.
+    pub(crate) fn key_share(e: tryst_crypto::Error, rule: &'static str) -> Self {
+        match e {
+            tryst_crypto::Error::ZeroSharedSecret | tryst_crypto::Error::InvalidPublicKey => {
+                Error::illegal(rule)
+            }
+            other => Error::Crypto(other),
+        }
+    }
+
     pub(crate) const fn incompatible(what: &'static str) -> Self {
         Error::PeerIncompatible {
             alert: AlertDescription::HandshakeFailure,

@@ -364,12 +364,7 @@ impl ExpectClientHello {
         let (our_public, shared) = group
             .kx
             .respond(&mut RngRef(rng), &share.key_exchange)
-            .map_err(|e| match e {
-                tryst_crypto::Error::ZeroSharedSecret | tryst_crypto::Error::InvalidPublicKey => {
-                    Error::illegal("client key share is invalid")
-                }
-                other => Error::Crypto(other),
-            })?;
+            .map_err(|e| Error::key_share(e, "client key share is invalid"))?;
 
         let mut random = [0u8; 32];
         rng.fill(&mut random);
@@ -688,11 +683,7 @@ impl State for ExpectClientCertificate {
             }
             return Ok(Box::new(ExpectClientFinished { hs: self.hs }));
         }
-        let chain: Vec<CertificateDer<'static>> = c
-            .certificate_list
-            .iter()
-            .map(|e| CertificateDer::from(e.cert_data.to_vec()))
-            .collect();
+        let chain = crate::verify::chain_of(&c);
         let (leaf, rest) = chain.split_first().ok_or(Error::Internal("empty chain"))?;
         let now = self.hs.config.common.clock().now();
         let verified =

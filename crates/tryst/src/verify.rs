@@ -284,3 +284,11 @@ pub(crate) fn signed_content(server: bool, transcript_hash: &[u8]) -> Vec<u8> {
     m.extend_from_slice(transcript_hash);
     m
 }
+
+/// The certificate chain a Certificate message carries, end entity first, owned.
+pub(crate) fn chain_of(c: &tryst_messages::Certificate<'_>) -> Vec<CertificateDer<'static>> {
+    c.certificate_list
+        .iter()
+        .map(|e| CertificateDer::from(e.cert_data.to_vec()))
+        .collect()
+}
