@@ -125,7 +125,8 @@ fn start(
     let psk = config.session_store.as_ref().and_then(|store| {
         let t = store.take(&server_name)?;
         let suite = config.common.suites.iter().find(|s| s.suite == t.suite)?;
-        t.is_fresh(millis(now)).then_some((t, *suite))
+        (t.is_fresh(millis(now)) && ticket_trusted(&config, &t, &server_name, now))
+            .then_some((t, *suite))
     });
 
     let mut ctx = Ctx {
@@ -152,6 +153,29 @@ fn start(
         key_shares,
         transcript: HelloTranscript::Buffered(hello),
     }))
+}
+
+/// Whether this config would authenticate the server of a ticket's session itself. A
+/// session store may be shared by configs with different verifiers: a ticket from a session
+/// accepted by another verifier is offered only if this config's verifier accepts the
+/// same chain, for this name, now (RFC 8446 §4.6.1: the new SNI must be valid for the
+/// original session's certificate).
+fn ticket_trusted(
+    config: &ClientConfig,
+    ticket: &Tls13Ticket,
+    server_name: &ServerName<'static>,
+    now: core::time::Duration,
+) -> bool {
+    if Arc::ptr_eq(&ticket.verified_by, &config.verifier) {
+        return true;
+    }
+    let Some((leaf, rest)) = ticket.peer_certificates.split_first() else {
+        return false;
+    };
+    config
+        .verifier
+        .verify_server_cert(leaf, rest, server_name, UnixTime::since_unix_epoch(now))
+        .is_ok()
 }
 
 /// Builds and encodes a ClientHello (with PSK binders when offering a ticket). `hrr` is
@@ -935,6 +959,7 @@ impl State for ClientTraffic {
                             received_at_ms: millis(now),
                             alpn: core.negotiated.alpn.clone(),
                             peer_certificates: core.negotiated.peer_certificates.clone(),
+                            verified_by: self.ctx.config.verifier.clone(),
                         },
                     );
                 }

@@ -560,6 +560,10 @@ pub struct ServerConfig {
     pub(crate) send_hrr_cookie: bool,
     pub(crate) middlebox_compat: bool,
     pub(crate) record_size_limit: u16,
+    /// What tickets are bound to: a hash of the resumption context and the client-auth
+    /// policy. A ticket issued under another context is never resumed here.
+    pub(crate) ticket_context: [u8; 32],
+    pub(crate) max_rejected_early_data: u32,
 }
 
 impl core::fmt::Debug for ServerConfig {
@@ -587,9 +591,15 @@ impl ServerConfig {
             send_hrr_cookie: true,
             middlebox_compat: true,
             record_size_limit: 16385,
+            resumption_context: Vec::new(),
+            max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
         }
     }
 }
+
+/// Bytes of early data a server skips when it declines 0-RTT (RFC 8446 §4.2.10), by
+/// default: one full record, which is what clients send in practice.
+pub const DEFAULT_MAX_REJECTED_EARLY_DATA: u32 = 16 * 1024;
 
 /// Builds a [`ServerConfig`].
 pub struct ServerConfigBuilder {
@@ -603,6 +613,8 @@ pub struct ServerConfigBuilder {
     send_hrr_cookie: bool,
     middlebox_compat: bool,
     record_size_limit: u16,
+    resumption_context: Vec<u8>,
+    max_rejected_early_data: u32,
 }
 
 /// Longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1): seven days.
@@ -661,10 +673,31 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Bind this config's tickets to `context` (default empty), like OpenSSL's session id
+    /// context: servers that share [`TicketKeys`] resume each other's sessions only when
+    /// their contexts are equal. Give configs that serve different applications (or
+    /// different trust decisions) different contexts. Whatever the context, a ticket is also
+    /// bound to the client-authentication policy, the SNI and the ALPN protocol of the
+    /// session that issued it.
+    pub fn with_resumption_context(mut self, context: &[u8]) -> Self {
+        self.resumption_context = context.to_vec();
+        self
+    }
+
+    /// Early data skipped, in bytes, when a client sends 0-RTT that this server declines
+    /// (RFC 8446 §4.2.10; default [`DEFAULT_MAX_REJECTED_EARLY_DATA`]). tryst never accepts
+    /// 0-RTT; past this budget the connection fails.
+    pub fn with_max_rejected_early_data(mut self, bytes: u32) -> Self {
+        self.max_rejected_early_data = bytes;
+        self
+    }
+
     /// Finish.
     pub fn build(self) -> Result<Arc<ServerConfig>, Error> {
         self.common.check()?;
         check_record_size_limit(Some(self.record_size_limit))?;
+        let ticket_context =
+            ticket_context(&self.resumption_context, self.client_verifier.as_deref());
         if self.ticket_lifetime > MAX_TICKET_LIFETIME {
             return Err(Error::Config(
                 "ticket lifetime over 7 days (RFC 8446 §4.6.1)",
@@ -681,6 +714,33 @@ impl ServerConfigBuilder {
             send_hrr_cookie: self.send_hrr_cookie,
             middlebox_compat: self.middlebox_compat,
             record_size_limit: self.record_size_limit,
+            ticket_context,
+            max_rejected_early_data: self.max_rejected_early_data,
         }))
     }
+}
+
+/// SHA-256 over the user's resumption context and the client-auth policy: whether client
+/// certificates are asked for, required, and the verifier's own identity.
+fn ticket_context(context: &[u8], verifier: Option<&dyn ClientCertVerifier>) -> [u8; 32] {
+    let mut h = tryst_crypto::SHA256.start();
+    let mut part = |bytes: &[u8]| {
+        h.update(&u64::try_from(bytes.len()).unwrap_or(u64::MAX).to_be_bytes());
+        h.update(bytes);
+    };
+    part(b"tryst ticket context v1");
+    part(context);
+    match verifier {
+        None => part(&[0]),
+        Some(v) => {
+            part(&[if v.client_auth_mandatory() { 2 } else { 1 }]);
+            part(&v.resumption_identity());
+        }
+    }
+    let out = h.finish();
+    let mut ctx = [0u8; 32];
+    for (d, s) in ctx.iter_mut().zip(out.as_bytes()) {
+        *d = *s;
+    }
+    ctx
 }

@@ -74,17 +74,37 @@ struct ExpectClientHello {
     retry: Option<Retry>,
 }
 
-/// A resumable session decoded from a ticket.
+/// What happened to client authentication in the session a ticket resumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TicketClientAuth {
+    /// The issuing config did not ask for a certificate.
+    NotRequested = 0,
+    /// A certificate was asked for and the client sent none (optional client auth).
+    Anonymous = 1,
+    /// The client's chain was verified and its CertificateVerify checked.
+    Verified = 2,
+}
+
+/// A resumable session decoded from a ticket. Besides the keys it records what the session
+/// was issued under (RFC 8446 §4.2.11, §4.6.1): the config's resumption context, the SNI,
+/// the ALPN protocol and the client authentication that happened, so a server resumes only
+/// sessions that meet its own current requirements.
 struct TicketState {
     suite: u16,
     psk: Secret,
     issued_ms: u64,
     lifetime_secs: u32,
     alpn: Option<Vec<u8>>,
+    /// `ServerConfig::ticket_context` of the config that issued the ticket.
+    context: [u8; 32],
+    server_name: Option<Vec<u8>>,
+    client_auth: TicketClientAuth,
     client_certs: Vec<Vec<u8>>,
 }
 
-const TICKET_STATE_VERSION: u8 = 1;
+/// Version 2 added the context, SNI and client-auth record (version 1 tickets are refused:
+/// they do not say what they were issued under).
+const TICKET_STATE_VERSION: u8 = 2;
 
 impl TicketState {
     fn encode(&self) -> Result<tryst_crypto::zeroize::Zeroizing<Vec<u8>>, Error> {
@@ -100,6 +120,18 @@ impl TicketState {
                 w.bytes(a);
             }
         });
+        w.bytes(&self.context);
+        w.u8(u8::from(self.server_name.is_some()));
+        w.u16_prefixed("ticket.sni", |w| {
+            if let Some(n) = &self.server_name {
+                w.bytes(n);
+            }
+        });
+        w.u8(match self.client_auth {
+            TicketClientAuth::NotRequested => 0,
+            TicketClientAuth::Anonymous => 1,
+            TicketClientAuth::Verified => 2,
+        });
         w.u24_prefixed("ticket.certs", |w| {
             for c in &self.client_certs {
                 w.u24_prefixed("ticket.cert", |w| w.bytes(c));
@@ -109,12 +141,11 @@ impl TicketState {
     }
 
     fn decode(bytes: &[u8]) -> Option<Self> {
+        let illegal =
+            |what| tryst_messages::Error::new(what, tryst_messages::ErrorKind::IllegalValue);
         Reader::read_all(bytes, "ticket", |r| {
             if r.u8("ticket.version")? != TICKET_STATE_VERSION {
-                return Err(tryst_messages::Error::new(
-                    "ticket.version",
-                    tryst_messages::ErrorKind::IllegalValue,
-                ));
+                return Err(illegal("ticket.version"));
             }
             let suite = r.u16("ticket.suite")?;
             let psk = r.bytes_u8("ticket.psk", 1, 64)?;
@@ -122,27 +153,51 @@ impl TicketState {
             let lo = u64::from(r.u32("ticket.issued")?);
             let lifetime_secs = r.u32("ticket.lifetime")?;
             let alpn = r.bytes_u8("ticket.alpn", 0, 255)?;
+            let context = r.array::<32>("ticket.context")?;
+            let has_sni = match r.u8("ticket.sni")? {
+                0 => false,
+                1 => true,
+                _ => return Err(illegal("ticket.sni")),
+            };
+            let sni = r.bytes_u16("ticket.sni", 0, 0xffff)?;
+            let client_auth = match r.u8("ticket.client_auth")? {
+                0 => TicketClientAuth::NotRequested,
+                1 => TicketClientAuth::Anonymous,
+                2 => TicketClientAuth::Verified,
+                _ => return Err(illegal("ticket.client_auth")),
+            };
             let client_certs = r.sub_u24("ticket.certs", 0, 0xff_ffff, |r| {
                 r.list(|r| Ok(r.bytes_u24("ticket.cert", 1, 0xff_ffff)?.to_vec()))
             })?;
+            // Certificates exactly when they were verified.
+            if (client_auth == TicketClientAuth::Verified) == client_certs.is_empty() {
+                return Err(illegal("ticket.certs"));
+            }
             Ok((
-                suite,
-                psk,
-                (hi << 32) | lo,
-                lifetime_secs,
-                alpn,
-                client_certs,
+                (suite, psk, (hi << 32) | lo, lifetime_secs, alpn),
+                (
+                    context,
+                    has_sni.then(|| sni.to_vec()),
+                    client_auth,
+                    client_certs,
+                ),
             ))
         })
         .ok()
         .and_then(
-            |(suite, psk, issued_ms, lifetime_secs, alpn, client_certs)| {
+            |(
+                (suite, psk, issued_ms, lifetime_secs, alpn),
+                (context, server_name, client_auth, client_certs),
+            )| {
                 Some(TicketState {
                     suite,
                     psk: Secret::from_slice(psk).ok()?,
                     issued_ms,
                     lifetime_secs,
                     alpn: (!alpn.is_empty()).then(|| alpn.to_vec()),
+                    context,
+                    server_name,
+                    client_auth,
                     client_certs,
                 })
             },
@@ -276,6 +331,12 @@ impl ExpectClientHello {
 
         // Second ClientHello: the cookie and the one key share we asked for.
         if let Some(r) = &self.retry {
+            // RFC 8446 §4.1.2: early data is not permitted after a HelloRetryRequest.
+            if offers_early_data(ch) {
+                return Err(Error::illegal(
+                    "second ClientHello offers early_data after HelloRetryRequest",
+                ));
+            }
             let cookie = find(&ch.extensions, |e| match e {
                 Extension::Cookie(c) => Some(c.as_ref()),
                 _ => None,
@@ -343,7 +404,12 @@ impl ExpectClientHello {
                     ));
                 }
                 if modes.contains(&PskKeyExchangeMode::PskDheKe) {
-                    resume(&config, core, offer, &suite, &transcript.0, ch, encoded)?
+                    let fit = Fit {
+                        suite: &suite,
+                        server_name: core.negotiated.server_name.as_deref(),
+                        alpn: alpn.as_deref(),
+                    };
+                    resume(&config, offer, &fit, &transcript.0, ch, encoded)?
                 } else {
                     None
                 }
@@ -412,6 +478,12 @@ impl ExpectClientHello {
         core.event(Event::SecretDerived("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
         core.set_send_key(&suite, &server_hs)?;
         core.set_recv_key(&suite, &client_hs)?;
+        if offers_early_data(ch) {
+            // We never accept 0-RTT: the client's early records are under a key we do not
+            // have, so they fail to open; skip them within the budget (RFC 8446 §4.2.10).
+            core.decrypter
+                .skip_rejected_early_data(config.max_rejected_early_data);
+        }
 
         let hello_retry = self_retry_flag(&core.negotiated.kind);
         core.negotiated.version = Some(ProtocolVersion::Tls13);
@@ -457,12 +529,13 @@ impl ExpectClientHello {
 
         let mut client_auth = None;
         if let Some(t) = &ticket {
+            // `ticket_fits` checked these certificates against this config's verifier.
             core.negotiated.peer_certificates = t
                 .client_certs
                 .iter()
                 .map(|c| CertificateDer::from(c.clone()))
                 .collect();
-            core.negotiated.client_authenticated = !t.client_certs.is_empty();
+            core.negotiated.client_authenticated = t.client_auth == TicketClientAuth::Verified;
         } else {
             if let Some(v) = &config.client_verifier {
                 let mut exts = vec![Extension::SignatureAlgorithms(v.supported_schemes())];
@@ -530,6 +603,13 @@ impl ExpectClientHello {
     }
 }
 
+/// Whether the ClientHello says 0-RTT data follows (RFC 8446 §4.2.10).
+fn offers_early_data(ch: &ClientHello<'_>) -> bool {
+    ch.extensions
+        .iter()
+        .any(|e| matches!(e, Extension::EarlyData))
+}
+
 fn self_retry_flag(kind: &Option<HandshakeKind>) -> bool {
     matches!(kind, Some(HandshakeKind::FullWithHelloRetryRequest))
 }
@@ -587,6 +667,12 @@ fn send_hello_retry(
         core.send_ccs()?;
     }
     core.negotiated.kind = Some(HandshakeKind::FullWithHelloRetryRequest);
+    if offers_early_data(ch) {
+        // After a HelloRetryRequest the client's 0-RTT records arrive before its second
+        // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
+        core.decrypter
+            .skip_rejected_early_data(config.max_rejected_early_data);
+    }
     Ok(Box::new(ExpectClientHello {
         config,
         retry: Some(Retry {
@@ -600,13 +686,20 @@ fn send_hello_retry(
     }))
 }
 
+/// What the connection being negotiated would be, for matching a ticket against it.
+struct Fit<'a> {
+    suite: &'a SupportedCipherSuite,
+    server_name: Option<&'a str>,
+    alpn: Option<&'a [u8]>,
+}
+
 /// Look for a ticket we can resume; check its binder (a bad binder is fatal,
-/// RFC 8446 §4.2.11: decrypt_error).
+/// RFC 8446 §4.2.11: decrypt_error). A ticket that does not fit this config or this
+/// connection is skipped, so the handshake falls back to a full one.
 fn resume(
     config: &ServerConfig,
-    core: &mut Core,
     offer: &tryst_messages::OfferedPsks<'_>,
-    suite: &SupportedCipherSuite,
+    fit: &Fit<'_>,
     transcript: &Transcript,
     ch: &ClientHello<'_>,
     encoded: &[u8],
@@ -622,12 +715,7 @@ fn resume(
         let Some(state) = TicketState::decode(&plain) else {
             continue;
         };
-        // Same suite (so the same hash) and still alive.
-        if state.suite != suite.suite.to_raw() {
-            continue;
-        }
-        let age_ms = millis(now).saturating_sub(state.issued_ms);
-        if age_ms > u64::from(state.lifetime_secs).saturating_mul(1000) {
+        if !ticket_fits(config, &state, fit, now) {
             continue;
         }
         let binders_len = ch.psk_binders_len().ok_or(Error::Internal("binders"))?;
@@ -635,13 +723,64 @@ fn resume(
             .get(..encoded.len().saturating_sub(binders_len))
             .ok_or(Error::Internal("binder offset"))?;
         let h = transcript.current_with(prefix);
-        let es = EarlySchedule::with_psk(suite.hash, &state.psk);
+        let es = EarlySchedule::with_psk(fit.suite.hash, &state.psk);
         es.verify_psk_binder(PskKind::Resumption, &h, binder)?;
-        let _ = core;
         let index = u16::try_from(i).map_err(|_| Error::illegal("too many PSK identities"))?;
         return Ok(Some((index, state)));
     }
     Ok(None)
+}
+
+/// Whether a ticket meets this server's current requirements (RFC 8446 §4.2.11: the
+/// server MUST select a compatible PSK; §4.6.1). The session it resumes must have been
+/// issued under the same resumption context and client-auth policy, for the same SNI and
+/// ALPN protocol, with the same suite, be within its lifetime, and a client certificate it
+/// carries must still pass this config's verifier now.
+fn ticket_fits(
+    config: &ServerConfig,
+    state: &TicketState,
+    fit: &Fit<'_>,
+    now: core::time::Duration,
+) -> bool {
+    // Same suite (so the same hash) and still alive.
+    if state.suite != fit.suite.suite.to_raw() {
+        return false;
+    }
+    let age_ms = millis(now).saturating_sub(state.issued_ms);
+    if age_ms > u64::from(state.lifetime_secs).saturating_mul(1000) {
+        return false;
+    }
+    if state.context != config.ticket_context {
+        return false;
+    }
+    let same_name = match (state.server_name.as_deref(), fit.server_name) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b.as_bytes()),
+        _ => false,
+    };
+    if !same_name || state.alpn.as_deref() != fit.alpn {
+        return false;
+    }
+    match (&config.client_verifier, state.client_auth) {
+        (None, TicketClientAuth::NotRequested) => true,
+        // Issued under a client-auth policy this config does not have.
+        (None, _) | (Some(_), TicketClientAuth::NotRequested) => false,
+        (Some(v), TicketClientAuth::Anonymous) => !v.client_auth_mandatory(),
+        (Some(v), TicketClientAuth::Verified) => {
+            // The certificate was accepted when the ticket was issued; it must still be
+            // acceptable to this verifier now (expiry, anchors, policy).
+            let chain: Vec<CertificateDer<'_>> = state
+                .client_certs
+                .iter()
+                .map(|c| CertificateDer::from(c.as_slice()))
+                .collect();
+            let Some((leaf, rest)) = chain.split_first() else {
+                return false;
+            };
+            v.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))
+                .is_ok()
+        }
+    }
 }
 
 /// The handshake-key stage on the server, after our Finished.
@@ -791,12 +930,27 @@ fn send_tickets(
     let now = config.common.clock().now();
     let rng = config.common.rng();
     let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs()).unwrap_or(604_800);
-    let client_certs: Vec<Vec<u8>> = core
+    // What this session's client authentication was, for the server that resumes it.
+    let (client_auth, client_certs) = match (
+        &config.client_verifier,
+        core.negotiated.client_authenticated,
+    ) {
+        (None, _) => (TicketClientAuth::NotRequested, Vec::new()),
+        (Some(_), false) => (TicketClientAuth::Anonymous, Vec::new()),
+        (Some(_), true) => (
+            TicketClientAuth::Verified,
+            core.negotiated
+                .peer_certificates
+                .iter()
+                .map(|c| c.as_ref().to_vec())
+                .collect(),
+        ),
+    };
+    let server_name = core
         .negotiated
-        .peer_certificates
-        .iter()
-        .map(|c| c.as_ref().to_vec())
-        .collect();
+        .server_name
+        .as_ref()
+        .map(|n| n.as_bytes().to_vec());
     for i in 0..config.ticket_count {
         let nonce = [i];
         let psk = resumption.ticket_psk(&nonce)?;
@@ -806,6 +960,9 @@ fn send_tickets(
             issued_ms: millis(now),
             lifetime_secs,
             alpn: alpn.clone(),
+            context: config.ticket_context,
+            server_name: server_name.clone(),
+            client_auth,
             client_certs: client_certs.clone(),
         };
         let plain = state.encode()?;
@@ -852,13 +1009,20 @@ fn _unused(_: HandshakeSchedule, _: NamedGroup, _: SignatureScheme) {}
 mod tests {
     use super::*;
 
-    fn state(alpn: Option<&[u8]>, certs: &[&[u8]]) -> TicketState {
+    fn state(alpn: Option<&[u8]>, sni: Option<&[u8]>, certs: &[&[u8]]) -> TicketState {
         TicketState {
             suite: 0x1302,
             psk: Secret::from_slice(&[7; 48]).unwrap(),
             issued_ms: 0x0123_4567_89ab_cdef,
             lifetime_secs: 7200,
             alpn: alpn.map(<[u8]>::to_vec),
+            context: [0x5a; 32],
+            server_name: sni.map(<[u8]>::to_vec),
+            client_auth: if certs.is_empty() {
+                TicketClientAuth::Anonymous
+            } else {
+                TicketClientAuth::Verified
+            },
             client_certs: certs.iter().map(|c| c.to_vec()).collect(),
         }
     }
@@ -866,9 +1030,13 @@ mod tests {
     #[test]
     fn ticket_state_round_trips_and_no_prefix_decodes() {
         for s in [
-            state(None, &[]),
-            state(Some(b"h2"), &[]),
-            state(Some(b"http/1.1"), &[b"leaf", b"intermediate"]),
+            state(None, None, &[]),
+            state(Some(b"h2"), Some(b""), &[]),
+            state(
+                Some(b"http/1.1"),
+                Some(b"example.com"),
+                &[b"leaf", b"intermediate"],
+            ),
         ] {
             let bytes = s.encode().unwrap();
             let back = TicketState::decode(&bytes).unwrap();
@@ -877,6 +1045,9 @@ mod tests {
             assert_eq!(back.issued_ms, s.issued_ms);
             assert_eq!(back.lifetime_secs, s.lifetime_secs);
             assert_eq!(back.alpn, s.alpn);
+            assert_eq!(back.context, s.context);
+            assert_eq!(back.server_name, s.server_name);
+            assert_eq!(back.client_auth, s.client_auth);
             assert_eq!(back.client_certs, s.client_certs);
             assert_eq!(&back.encode().unwrap()[..], &bytes[..]);
             for cut in 0..bytes.len() {
@@ -892,9 +1063,16 @@ mod tests {
                 "trailing byte accepted"
             );
         }
-        // Another version is refused.
-        let mut bytes = state(None, &[]).encode().unwrap().to_vec();
-        bytes[0] = 2;
+        // Another version is refused (version 1 did not record what it was issued under).
+        let mut bytes = state(None, None, &[]).encode().unwrap().to_vec();
+        bytes[0] = 1;
         assert!(TicketState::decode(&bytes).is_none());
+        // A "verified" record without certificates, or certificates without one, is refused.
+        let mut s = state(None, None, &[]);
+        s.client_auth = TicketClientAuth::Verified;
+        assert!(TicketState::decode(&s.encode().unwrap()).is_none());
+        let mut s = state(None, None, &[b"leaf"]);
+        s.client_auth = TicketClientAuth::NotRequested;
+        assert!(TicketState::decode(&s.encode().unwrap()).is_none());
     }
 }

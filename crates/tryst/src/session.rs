@@ -16,6 +16,10 @@ pub struct Tls13Ticket {
     pub(crate) received_at_ms: u64,
     pub(crate) alpn: Option<Vec<u8>>,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
+    /// The verifier that accepted `peer_certificates`: a config with another verifier
+    /// checks them again before it offers the ticket, so a session accepted under a lax
+    /// verifier is never reported as authenticated under a strict one.
+    pub(crate) verified_by: alloc::sync::Arc<dyn crate::verify::ServerCertVerifier>,
 }
 
 impl core::fmt::Debug for Tls13Ticket {

@@ -80,6 +80,17 @@ pub trait ClientCertVerifier: Send + Sync {
         Vec::new()
     }
 
+    /// Bytes that identify what this verifier accepts (its trust anchors and policy). A
+    /// server binds its session tickets to them: a ticket whose client certificate was
+    /// accepted under one identity is never resumed under another. Whatever this returns,
+    /// a resumed client certificate is checked again with
+    /// [`verify_client_cert`](Self::verify_client_cert) before the session is reported as
+    /// client-authenticated. The default (empty) makes every verifier of a type without
+    /// an identity look alike, leaving that check as the only guard.
+    fn resumption_identity(&self) -> Vec<u8> {
+        Vec::new()
+    }
+
     /// Check the chain with the clientAuth usage at `now`.
     fn verify_client_cert(
         &self,
@@ -233,6 +244,27 @@ impl WebPkiClientVerifier {
 impl ClientCertVerifier for WebPkiClientVerifier {
     fn client_auth_mandatory(&self) -> bool {
         self.mandatory
+    }
+
+    /// SHA-256 of the anchors (DER, in order) and the policy.
+    fn resumption_identity(&self) -> Vec<u8> {
+        let mut h = tryst_crypto::SHA256.start();
+        h.update(b"tryst WebPkiClientVerifier v1");
+        for a in self.anchors.iter() {
+            h.update(&u64::try_from(a.len()).unwrap_or(u64::MAX).to_be_bytes());
+            h.update(a.as_ref());
+        }
+        let p = &self.policy;
+        for n in [
+            p.min_rsa_bits,
+            p.budget.signatures,
+            p.budget.build_calls,
+            p.budget.max_intermediates,
+        ] {
+            h.update(&u64::try_from(n).unwrap_or(u64::MAX).to_be_bytes());
+        }
+        h.update(&[u8::from(self.mandatory)]);
+        h.finish().as_bytes().to_vec()
     }
 
     fn verify_client_cert(

@@ -431,3 +431,32 @@ fn errors_are_sticky_and_alert_is_sent_once() {
     assert_eq!(e1, e2);
     assert_eq!(e1, Error::AlertReceived(AlertDescription::HandshakeFailure));
 }
+
+// ---- early data (RFC 8446 §4.1.2, §4.2.10) ----
+
+#[test]
+fn second_client_hello_with_early_data_is_illegal_parameter() {
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    let p = pki();
+    let clock = clock();
+    // The client leads with P-256, the server only does X25519: a HelloRetryRequest.
+    let cc = client_builder(&p, &clock, b"client")
+        .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_groups(&[X25519_GROUP])
+        .build()
+        .unwrap();
+    let seen = std::cell::Cell::new(0);
+    let add_to_second = |ch: &mut tryst::messages::ClientHello<'static>| {
+        seen.set(seen.get() + 1);
+        if seen.get() == 2 {
+            ch.extensions.push(Extension::EarlyData);
+        }
+    };
+    let f = client_hello(&add_to_second);
+    let (_, se) = tampered(cc, sc, &f, &none);
+    assert_eq!(seen.get(), 2, "there was a second ClientHello");
+    assert_eq!(alert_of(&se), Some(AlertDescription::IllegalParameter));
+}

@@ -258,3 +258,139 @@ fn tryst_client_to_rustls_server() {
         assert_eq!(tc.is_resumed(), expect_resumed, "round {round}");
     }
 }
+
+/// Review finding 13 (issue 13): a client that holds a 0-RTT-capable ticket from another
+/// server (here a rustls server) sends early data; tryst declines 0-RTT, skips the early
+/// records and completes a 1-RTT handshake (RFC 8446 §4.2.10), up to a byte budget.
+mod rejected_early_data {
+    use super::*;
+
+    fn early_client(p: &Pki) -> Arc<rustls::ClientConfig> {
+        let mut c = rustls::ClientConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_root_certificates(roots(p))
+            .with_no_client_auth();
+        c.enable_early_data = true;
+        Arc::new(c)
+    }
+
+    /// A rustls server whose tickets allow 64 KiB of early data; one full handshake with
+    /// it leaves the client holding such tickets for "localhost".
+    fn get_foreign_ticket(p: &Pki, client: &Arc<rustls::ClientConfig>) {
+        let mut server = rustls::ServerConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![p.leaf.clone().into()], pkcs8(&p.leaf_key))
+            .unwrap();
+        server.max_early_data_size = 64 * 1024;
+        let mut rs = rustls::ServerConnection::new(Arc::new(server)).unwrap();
+        let mut rc = rustls::ClientConnection::new(client.clone(), localhost()).unwrap();
+        for _ in 0..16 {
+            let mut buf = Vec::new();
+            while rc.wants_write() {
+                rc.write_tls(&mut buf).unwrap();
+            }
+            rs.read_tls(&mut &buf[..]).unwrap();
+            rs.process_new_packets().unwrap();
+            let mut buf = Vec::new();
+            while rs.wants_write() {
+                rs.write_tls(&mut buf).unwrap();
+            }
+            let mut rd = &buf[..];
+            while !rd.is_empty() {
+                rc.read_tls(&mut rd).unwrap();
+                rc.process_new_packets().unwrap();
+            }
+        }
+        assert!(!rc.is_handshaking());
+    }
+
+    fn localhost() -> ServerName<'static> {
+        ServerName::try_from("localhost").unwrap()
+    }
+
+    /// Connect to `server` sending `early` as 0-RTT; returns both sides and the result.
+    fn connect(
+        client: &Arc<rustls::ClientConfig>,
+        server: Arc<tryst::ServerConfig>,
+        early: &[u8],
+    ) -> (
+        rustls::ClientConnection,
+        tryst::ServerConnection,
+        Result<(), String>,
+    ) {
+        let mut rc = rustls::ClientConnection::new(client.clone(), localhost()).unwrap();
+        rc.early_data()
+            .expect("the ticket allows 0-RTT")
+            .write_all(early)
+            .unwrap();
+        rc.writer().write_all(b"one round trip later").unwrap();
+        let mut ts = tryst::ServerConnection::new(server).unwrap();
+        let r = pump(&mut rc, &mut ts);
+        (rc, ts, r)
+    }
+
+    #[test]
+    fn early_data_under_a_foreign_ticket_is_skipped() {
+        let p = pki();
+        let client = early_client(&p);
+        get_foreign_ticket(&p, &client);
+        let server = tryst_server_config(&p).build().unwrap();
+        let (rc, mut ts, r) = connect(&client, server, &[b'e'; 3000]);
+        r.unwrap();
+        assert!(!rc.is_handshaking() && !ts.is_handshaking());
+        assert!(!rc.is_early_data_accepted());
+        assert_eq!(ts.handshake_kind(), Some(HandshakeKind::Full));
+        let mut got = vec![0u8; 8192];
+        let n = ts.read_plaintext(&mut got);
+        assert_eq!(
+            &got[..n],
+            b"one round trip later",
+            "early data never reaches us"
+        );
+    }
+
+    #[test]
+    fn early_data_after_hello_retry_request_is_skipped() {
+        // rustls leads with an X25519 share; this server only does P-256, so it asks again
+        // and the early records arrive in the clear before the second ClientHello.
+        let p = pki();
+        let client = early_client(&p);
+        get_foreign_ticket(&p, &client);
+        let server = tryst_server_config(&p)
+            .with_groups(&[SECP256R1_GROUP])
+            .build()
+            .unwrap();
+        let (rc, mut ts, r) = connect(&client, server, &[b'e'; 3000]);
+        r.unwrap();
+        assert!(!rc.is_early_data_accepted());
+        assert_eq!(
+            ts.handshake_kind(),
+            Some(HandshakeKind::FullWithHelloRetryRequest)
+        );
+        let mut got = vec![0u8; 8192];
+        let n = ts.read_plaintext(&mut got);
+        assert_eq!(&got[..n], b"one round trip later");
+    }
+
+    #[test]
+    fn early_data_past_the_budget_fails_the_handshake() {
+        let p = pki();
+        let client = early_client(&p);
+        get_foreign_ticket(&p, &client);
+        let server = tryst_server_config(&p)
+            .with_max_rejected_early_data(1000)
+            .build()
+            .unwrap();
+        let (_rc, ts, r) = connect(&client, server, &[b'e'; 3000]);
+        assert!(r.is_err());
+        let e = ts.error().expect("server failed");
+        assert_eq!(
+            e.alert(),
+            Some(tryst::messages::AlertDescription::BadRecordMac),
+            "{e:?}"
+        );
+    }
+}
