@@ -207,7 +207,10 @@ fn hrr_asking_for_a_group_the_client_already_sent() {
             }
         }
     });
-    assert_eq!(client_alert_hrr(&g), Some(AlertDescription::IllegalParameter));
+    assert_eq!(
+        client_alert_hrr(&g),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 #[test]
@@ -219,7 +222,10 @@ fn hrr_asking_for_a_group_not_in_supported_groups() {
             }
         }
     });
-    assert_eq!(client_alert_hrr(&g), Some(AlertDescription::IllegalParameter));
+    assert_eq!(
+        client_alert_hrr(&g),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 #[test]
@@ -228,13 +234,19 @@ fn hrr_that_would_change_nothing() {
         h.extensions
             .retain(|e| matches!(e, Extension::SelectedVersion(_)))
     });
-    assert_eq!(client_alert_hrr(&g), Some(AlertDescription::IllegalParameter));
+    assert_eq!(
+        client_alert_hrr(&g),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 #[test]
 fn hrr_with_a_suite_not_offered() {
     let g = hello_retry(&|h| h.cipher_suite = CipherSuite::from_raw(0x1304));
-    assert_eq!(client_alert_hrr(&g), Some(AlertDescription::IllegalParameter));
+    assert_eq!(
+        client_alert_hrr(&g),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 #[test]
@@ -250,7 +262,10 @@ fn hrr_with_an_extension_not_offered() {
 fn hrr_with_an_extension_not_allowed_in_hrr() {
     // server_name was offered (SNI), but has no place in a HelloRetryRequest.
     let g = hello_retry(&|h| h.extensions.push(Extension::ServerNameAck));
-    assert_eq!(client_alert_hrr(&g), Some(AlertDescription::IllegalParameter));
+    assert_eq!(
+        client_alert_hrr(&g),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 #[test]
@@ -278,7 +293,10 @@ fn server_hello_suite_differs_from_hrr() {
             CipherSuite::TlsAes128GcmSha256
         };
     });
-    assert_eq!(client_alert_hrr(&g), Some(AlertDescription::IllegalParameter));
+    assert_eq!(
+        client_alert_hrr(&g),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 #[test]
@@ -291,7 +309,10 @@ fn server_hello_group_differs_from_hrr() {
             }
         }
     });
-    assert_eq!(client_alert_hrr(&g), Some(AlertDescription::IllegalParameter));
+    assert_eq!(
+        client_alert_hrr(&g),
+        Some(AlertDescription::IllegalParameter)
+    );
 }
 
 // ---- client: the server's choice of PSK (RFC 8446 §4.2.11, §4.2.9) ----
@@ -581,7 +602,9 @@ fn server_flight(p: &Pki, client_hello_record: &[u8], s: &Script) -> Vec<u8> {
         .extensions
         .iter()
         .find_map(|e| match e {
-            Extension::KeyShareClient(k) => k.iter().find(|k| k.group == NamedGroup::X25519).cloned(),
+            Extension::KeyShareClient(k) => {
+                k.iter().find(|k| k.group == NamedGroup::X25519).cloned()
+            }
             _ => None,
         })
         .unwrap();
@@ -686,7 +709,9 @@ fn scripted_alert(s: &Script) -> Option<AlertDescription> {
 }
 
 fn cert_request(extra: Vec<Extension<'static>>) -> CertificateRequest<'static> {
-    let mut extensions = vec![Extension::SignatureAlgorithms(vec![SignatureScheme::Ed25519])];
+    let mut extensions = vec![Extension::SignatureAlgorithms(vec![
+        SignatureScheme::Ed25519,
+    ])];
     extensions.extend(extra);
     CertificateRequest {
         certificate_request_context: Cow::Owned(vec![]),
@@ -982,7 +1007,8 @@ fn to_server(typ: ContentType, payload: &[u8]) -> Error {
     let mut st = established();
     let rec = seal(&st.log, "CLIENT_TRAFFIC_SECRET_0", typ, payload);
     st.s.read_tls_bytes(&rec);
-    st.s.process_new_packets().expect_err("the server must refuse")
+    st.s.process_new_packets()
+        .expect_err("the server must refuse")
 }
 
 /// Feed the client one record from the server's application keys; its result.
@@ -1038,7 +1064,9 @@ fn new_session_ticket_from_the_client_is_unexpected_message() {
 fn post_handshake_certificate_request_without_post_handshake_auth() {
     let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
         certificate_request_context: Cow::Owned(vec![1]),
-        extensions: vec![Extension::SignatureAlgorithms(vec![SignatureScheme::Ed25519])],
+        extensions: vec![Extension::SignatureAlgorithms(vec![
+            SignatureScheme::Ed25519,
+        ])],
     })
     .to_bytes()
     .unwrap();
