@@ -315,6 +315,14 @@ fn server_hello_group_differs_from_hrr() {
     );
 }
 
+#[test]
+fn server_hello_legacy_version_not_tls12() {
+    let (cc, sc) = configs();
+    let g = server_hello(&|sh| sh.legacy_version = ProtocolVersion::from_raw(0x0302));
+    let (ce, _) = tampered(cc, sc, &none, &g);
+    assert_eq!(alert_of(&ce), Some(AlertDescription::IllegalParameter));
+}
+
 // ---- client: the server's choice of PSK (RFC 8446 §4.2.11, §4.2.9) ----
 
 /// A first full handshake (so the client holds a ticket), then a second one where the
@@ -479,6 +487,36 @@ fn client_hello_p256_share_off_the_curve_is_illegal_parameter() {
     });
     let (_, se) = tampered(cc, sc, &f, &none);
     assert_eq!(alert_of(&se), Some(AlertDescription::IllegalParameter));
+}
+
+#[test]
+fn client_hello_with_an_extension_not_allowed_there() {
+    // oid_filters belongs in CertificateRequest only (RFC 8446 §4.2).
+    let f = client_hello(&|ch| ch.extensions.insert(0, Extension::OidFilters(vec![])));
+    assert_eq!(server_alert(&f), Some(AlertDescription::IllegalParameter));
+}
+
+#[test]
+fn client_hello_without_common_group_or_signature_scheme() {
+    // RFC 8446 §4.1.1: no acceptable parameters is handshake_failure.
+    let f = client_hello(&|ch| {
+        for e in &mut ch.extensions {
+            match e {
+                Extension::SupportedGroups(g) => *g = vec![NamedGroup::from_raw(0x1a1a)],
+                Extension::KeyShareClient(k) => k.clear(),
+                _ => {}
+            }
+        }
+    });
+    assert_eq!(server_alert(&f), Some(AlertDescription::HandshakeFailure));
+    let f = client_hello(&|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::SignatureAlgorithms(s) = e {
+                *s = vec![SignatureScheme::EcdsaSecp384r1Sha384];
+            }
+        }
+    });
+    assert_eq!(server_alert(&f), Some(AlertDescription::HandshakeFailure));
 }
 
 #[test]
