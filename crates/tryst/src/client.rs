@@ -477,6 +477,10 @@ impl ExpectServerHello {
                 "ServerHello suite differs from the HelloRetryRequest's",
             ));
         }
+        let selected_psk = sh.extensions.iter().find_map(|e| match e {
+            Extension::PreSharedKeySelected(i) => Some(*i),
+            _ => None,
+        });
         let share = sh
             .extensions
             .iter()
@@ -484,14 +488,15 @@ impl ExpectServerHello {
                 Extension::KeyShareServer(k) => Some(k),
                 _ => None,
             })
-            .ok_or(Error::misbehaved(
-                AlertDescription::MissingExtension,
-                "ServerHello without key_share (we offer only psk_dhe_ke)",
-            ))?;
-        let selected_psk = sh.extensions.iter().find_map(|e| match e {
-            Extension::PreSharedKeySelected(i) => Some(*i),
-            _ => None,
-        });
+            .ok_or(match selected_psk {
+                // RFC 8446 §4.2.11: a PSK answer without the key_share our
+                // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
+                Some(_) => Error::illegal("ServerHello selects a PSK without key_share"),
+                None => Error::misbehaved(
+                    AlertDescription::MissingExtension,
+                    "ServerHello without key_share (we offer only psk_dhe_ke)",
+                ),
+            })?;
         let pos = self
             .key_shares
             .iter()
@@ -663,6 +668,17 @@ impl State for ExpectCertificateOrRequest {
     ) -> Result<Box<dyn State>, Error> {
         match raw.parse()? {
             HandshakeMessage::CertificateRequest(cr) => {
+                // RFC 8446 §4.2: a known extension that has no place in this message is
+                // illegal_parameter; unknown ones are ignored (§4.3.2).
+                if cr
+                    .extensions
+                    .iter()
+                    .any(|e| !allowed_in(e.ext_type(), ExtensionContext::CertificateRequest))
+                {
+                    return Err(Error::illegal(
+                        "extension not allowed in CertificateRequest",
+                    ));
+                }
                 if !cr.certificate_request_context.is_empty() {
                     return Err(Error::illegal(
                         "certificate_request_context must be empty in the handshake",
