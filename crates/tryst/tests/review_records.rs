@@ -1211,3 +1211,76 @@ fn records_after_close_notify_are_ignored_through_std_io() {
     assert_eq!(got, b"bye");
     assert!(c.pending_tls().is_empty());
 }
+
+// ==== neighbouring record-layer MUSTs, through the connection ====
+
+#[test]
+fn oversized_records_are_record_overflow() {
+    let h = Honest::run(Opts::default());
+    // A plaintext record above 2^14 (§5.1).
+    let mut s = server(Opts::default(), &h.tap);
+    let mut rec = vec![HANDSHAKE, 3, 1, 0x40, 0x01];
+    rec.extend_from_slice(&[0; (1 << 14) + 1]);
+    refused_in_clear(&mut s, &rec, AlertDescription::RecordOverflow);
+    // A TLSInnerPlaintext above 2^14 + 1 (§5.4), here by padding.
+    let mut s = server(Opts::default(), &h.tap);
+    feed_ok(&mut s, &h.client_hello_record());
+    let mut inner = vec![APP];
+    inner.resize((1 << 14) + 2, 0);
+    refused(
+        &mut s,
+        &Wire::new(&h.tap).inner(CHS, &inner).bytes(),
+        AlertDescription::RecordOverflow,
+    );
+}
+
+#[test]
+fn all_zero_inner_plaintext_is_unexpected_message() {
+    let h = Honest::run(Opts::default());
+    let mut s = server(Opts::default(), &h.tap);
+    feed_ok(&mut s, &h.client_hello_record());
+    refused(
+        &mut s,
+        &Wire::new(&h.tap).inner(CHS, &[0, 0, 0]).bytes(),
+        AlertDescription::UnexpectedMessage,
+    );
+}
+
+#[test]
+fn unknown_alert_is_fatal_whatever_its_level() {
+    let (_, mut s, h) = connected();
+    let forged = Wire::new(&h.tap).sealed(CTS, ALERT, &[1, 0xfe]).bytes();
+    let e = feed(&mut s, &forged).expect("a fatal alert");
+    assert_eq!(e, Error::AlertReceived(AlertDescription::from_raw(0xfe)));
+    assert!(s.pending_tls().is_empty(), "no alert answers an alert");
+}
+
+#[test]
+fn key_update_before_the_handshake_completes_is_unexpected_message() {
+    let h = Honest::run(Opts::default());
+    let mut s = server(Opts::default(), &h.tap);
+    feed_ok(&mut s, &h.client_hello_record());
+    let forged = Wire::new(&h.tap)
+        .sealed(CHS, HANDSHAKE, &KEY_UPDATE)
+        .bytes();
+    refused(&mut s, &forged, AlertDescription::UnexpectedMessage);
+}
+
+#[test]
+fn key_update_with_an_unknown_request_is_illegal_parameter() {
+    let (_, mut s, h) = connected();
+    let forged = Wire::new(&h.tap)
+        .sealed(CTS, HANDSHAKE, &[24, 0, 0, 1, 2])
+        .bytes();
+    refused(&mut s, &forged, AlertDescription::IllegalParameter);
+}
+
+#[test]
+fn runs_of_empty_records_are_capped() {
+    let (_, mut s, h) = connected();
+    let mut w = Wire::new(&h.tap);
+    for _ in 0..=tryst::Limits::default().max_empty_records {
+        w = w.inner(CTS, &[APP]);
+    }
+    refused(&mut s, &w.bytes(), AlertDescription::UnexpectedMessage);
+}
