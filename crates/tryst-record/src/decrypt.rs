@@ -5,8 +5,7 @@ use core::ops::Range;
 
 use tryst_crypto::{Aead, AeadKey, Iv, TAG_LEN};
 use tryst_messages::{
-    Alert, AlertDescription, AlertLevel, ContentType, HandshakeJoiner, ProtocolVersion,
-    RecordHeader,
+    Alert, AlertDescription, AlertLevel, ContentType, HandshakeJoiner, RecordHeader,
 };
 
 use crate::encrypt::DirectionKey;
@@ -54,6 +53,8 @@ pub(crate) enum Opened {
     Ignored,
     /// Rejected early data, dropped within the configured budget.
     SkippedEarlyData,
+    /// A record after the peer's close_notify, discarded unread (RFC 8446 §6.1).
+    AfterCloseNotify,
 }
 
 impl Opened {
@@ -63,7 +64,7 @@ impl Opened {
             Opened::ApplicationData(r) => record.get(r).map(Message::ApplicationData),
             Opened::Alert(a) => Some(Message::Alert(a)),
             Opened::CloseNotify => Some(Message::CloseNotify),
-            Opened::Ignored | Opened::SkippedEarlyData => None,
+            Opened::Ignored | Opened::SkippedEarlyData | Opened::AfterCloseNotify => None,
         }
     }
 }
@@ -73,14 +74,15 @@ impl Opened {
 pub const DEFAULT_MAX_EMPTY_RECORDS: u32 = 32;
 
 /// The receiving direction of the record layer: the current key, IV and sequence number,
-/// whether change_cipher_spec is currently tolerated, the record size limit we advertised,
-/// close_notify state, and the first permanent error (after which every call returns it).
+/// whether change_cipher_spec and application data are currently accepted, the record
+/// size limit we advertised, close_notify state, and the first permanent error (after
+/// which every call returns it).
 pub struct RecordDecrypter {
     key: Option<DirectionKey>,
     max_inner: usize,
     ccs_allowed: bool,
+    app_data_allowed: bool,
     plaintext_alerts_allowed: bool,
-    records_seen: u64,
     empty_run: u32,
     max_empty_run: u32,
     close_notify: bool,
@@ -96,6 +98,7 @@ impl core::fmt::Debug for RecordDecrypter {
             .field("sequence_number", &self.sequence_number())
             .field("max_inner", &self.max_inner)
             .field("ccs_allowed", &self.ccs_allowed)
+            .field("app_data_allowed", &self.app_data_allowed)
             .field("close_notify", &self.close_notify)
             .field("error", &self.error)
             .finish()
@@ -116,8 +119,8 @@ impl RecordDecrypter {
             key: None,
             max_inner: MAX_INNER_PLAINTEXT_LEN,
             ccs_allowed: false,
+            app_data_allowed: true,
             plaintext_alerts_allowed: false,
-            records_seen: 0,
             empty_run: 0,
             max_empty_run: DEFAULT_MAX_EMPTY_RECORDS,
             close_notify: false,
@@ -161,6 +164,16 @@ impl RecordDecrypter {
     /// peer's Finished). When false, such a record is `unexpected_message`.
     pub fn set_change_cipher_spec_allowed(&mut self, allowed: bool) {
         self.ccs_allowed = allowed;
+    }
+
+    /// Whether application data is accepted (the default). A TLS connection turns this
+    /// off until the handshake is complete: application data before the peer's Finished
+    /// is `unexpected_message` whatever its length (RFC 8446 §5), and an empty record must
+    /// not be dropped silently then. With it off, a protected record whose inner type is
+    /// application_data is [`Error::UnexpectedContentType`]. (Unprotected application data
+    /// is always refused; skipped rejected early data is not affected.)
+    pub fn set_application_data_allowed(&mut self, allowed: bool) {
+        self.app_data_allowed = allowed;
     }
 
     /// Whether an unprotected alert record is accepted although keys are installed. A
@@ -229,17 +242,18 @@ impl RecordDecrypter {
         self.error
     }
 
-    /// What to report when the transport reaches end of input with `buffered` bytes not
-    /// yet forming a record: `Ok` after close_notify with nothing left over, otherwise
-    /// [`Error::Truncated`] (RFC 8446 §6.1).
+    /// What to report when the transport reaches end of input: `Ok` after close_notify
+    /// (whatever followed it is ignored, RFC 8446 §6.1), otherwise [`Error::Truncated`].
+    /// `buffered` (bytes not yet forming a record) does not change the answer.
     pub fn end_of_input(&self, buffered: usize) -> Result<(), Error> {
+        let _ = buffered;
         if let Some(e) = self.error {
             return Err(e);
         }
-        match (self.close_notify, buffered) {
-            (true, 0) => Ok(()),
-            (true, _) => Err(Error::DataAfterCloseNotify),
-            (false, _) => Err(Error::Truncated),
+        if self.close_notify {
+            Ok(())
+        } else {
+            Err(Error::Truncated)
         }
     }
 
@@ -258,8 +272,10 @@ impl RecordDecrypter {
         e
     }
 
-    /// Check a record header as soon as it arrives, before its body is buffered:
-    /// content type, legacy version and length (RFC 8446 §5.1, §5.2).
+    /// Check a record header as soon as it arrives, before its body is buffered: content
+    /// type and length (RFC 8446 §5.1, §5.2). `legacy_record_version` is not checked: it
+    /// "MUST be ignored for all purposes" (§5.1). After close_notify nothing is checked
+    /// (the record will be discarded, §6.1): the declared length is returned.
     pub fn check_header(&mut self, header: &[u8]) -> Result<usize, Error> {
         self.check_usable()?;
         self.check_header_inner(header).map_err(|e| self.fail(e))
@@ -267,7 +283,10 @@ impl RecordDecrypter {
 
     fn check_header_inner(&self, header: &[u8]) -> Result<usize, Error> {
         if self.close_notify {
-            return Err(Error::DataAfterCloseNotify);
+            return match header.get(3..5) {
+                Some(&[hi, lo]) => Ok(usize::from(u16::from_be_bytes([hi, lo]))),
+                _ => Err(Error::Misuse("record header shorter than five bytes")),
+            };
         }
         let (h, _) = RecordHeader::split(header).map_err(|e| {
             if e.alert() == AlertDescription::RecordOverflow {
@@ -284,12 +303,6 @@ impl RecordDecrypter {
         })?;
         let typ = h.content_type;
         let len = usize::from(h.length);
-        let version_ok = h.legacy_record_version == ProtocolVersion::Tls12
-            || (h.legacy_record_version == ProtocolVersion::Tls10
-                && self.records_seen == 0
-                && self.key.is_none()
-                && typ == ContentType::Handshake);
-        // The content type is checked first: a garbage header says `unexpected_message`.
         let max = match (typ, self.key.is_some()) {
             (ContentType::ApplicationData, true) => MAX_CIPHERTEXT_LEN,
             (ContentType::ApplicationData, false) if self.early_data_skip.is_some() => {
@@ -300,9 +313,6 @@ impl RecordDecrypter {
             (ContentType::Alert, true) if self.plaintext_alerts_allowed => MAX_PLAINTEXT_LEN,
             (other, _) => return Err(Error::UnexpectedContentType(other)),
         };
-        if !version_ok {
-            return Err(Error::BadRecordVersion(h.legacy_record_version));
-        }
         if len > max {
             return Err(Error::CiphertextOverflow { len, max });
         }
@@ -311,7 +321,8 @@ impl RecordDecrypter {
 
     /// Open one whole record (`record` is the header and exactly its fragment) in place.
     /// Returns `None` for records that carry nothing for the caller (an allowed
-    /// change_cipher_spec, an empty application data record).
+    /// change_cipher_spec, an empty application data record) and for every record after
+    /// the peer's close_notify, which is discarded unread (RFC 8446 §6.1).
     ///
     /// The first error is permanent: the connection must send [`Error::alert`] and close.
     pub fn open_in_place<'a>(
@@ -324,9 +335,12 @@ impl RecordDecrypter {
 
     pub(crate) fn open_range(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
         self.check_usable()?;
+        if self.close_notify {
+            // RFC 8446 §6.1: whatever follows close_notify is ignored, not an error.
+            return Ok(Opened::AfterCloseNotify);
+        }
         let r = self.open_inner(record);
         let r = r.map_err(|e| self.fail(e))?;
-        self.records_seen = self.records_seen.saturating_add(1);
         if matches!(r, Opened::CloseNotify) {
             self.close_notify = true;
         }
@@ -420,7 +434,8 @@ impl RecordDecrypter {
         if !matches!(
             inner_type,
             ContentType::Handshake | ContentType::Alert | ContentType::ApplicationData
-        ) {
+        ) || (inner_type == ContentType::ApplicationData && !self.app_data_allowed)
+        {
             return Err(Error::UnexpectedContentType(inner_type));
         }
         classify(

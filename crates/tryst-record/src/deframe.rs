@@ -112,18 +112,23 @@ impl Deframer {
 
     /// The next record's content, opened in place, or `None` when more input is needed.
     /// Records that carry nothing (an allowed change_cipher_spec, empty application data)
-    /// are skipped. The returned slice lives until the next call on this deframer.
+    /// are skipped. After the peer's close_notify every buffered byte is discarded and the
+    /// answer is always `None` (RFC 8446 §6.1). The returned slice lives until the next
+    /// call on this deframer.
     pub fn next_record(
         &mut self,
         decrypter: &mut RecordDecrypter,
     ) -> Result<Option<Message<'_>>, Error> {
         self.release();
         loop {
+            if decrypter.received_close_notify() && decrypter.error().is_none() {
+                // RFC 8446 §6.1: whatever follows close_notify is ignored, not an error.
+                self.start = 0;
+                self.end = 0;
+                return Ok(None);
+            }
             let avail = self.buf.get(self.start..self.end).unwrap_or_default();
             let Some(header) = avail.get(..HEADER_LEN) else {
-                if !avail.is_empty() && decrypter.received_close_notify() {
-                    return Err(Error::DataAfterCloseNotify);
-                }
                 return Ok(None);
             };
             let len = decrypter.check_header(header)?;
@@ -137,7 +142,10 @@ impl Deframer {
                 .get_mut(self.start..rec_end)
                 .ok_or(Error::Misuse("deframer bounds"))?;
             let opened = decrypter.open_range(record)?;
-            if matches!(opened, Opened::Ignored | Opened::SkippedEarlyData) {
+            if matches!(
+                opened,
+                Opened::Ignored | Opened::SkippedEarlyData | Opened::AfterCloseNotify
+            ) {
                 self.start = rec_end;
                 continue;
             }
@@ -147,9 +155,9 @@ impl Deframer {
         }
     }
 
-    /// Report the end of the transport: `Ok` only after the peer's close_notify with
-    /// nothing left over; otherwise [`Error::Truncated`] (RFC 8446 §6.1), distinct from a
-    /// clean close.
+    /// Report the end of the transport: `Ok` after the peer's close_notify (whatever
+    /// followed it is ignored); otherwise [`Error::Truncated`] (RFC 8446 §6.1), distinct
+    /// from a clean close.
     pub fn end_of_input(&self, decrypter: &RecordDecrypter) -> Result<(), Error> {
         decrypter.end_of_input(self.buffered_len())
     }

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use tryst_messages::{Alert, AlertDescription, ContentType, ProtocolVersion};
+use tryst_messages::{Alert, AlertDescription, ContentType};
 
 /// Everything that can go wrong in the record layer.
 ///
@@ -49,9 +49,6 @@ pub enum Error {
     /// A change_cipher_spec record that is not the single byte 0x01, or one received when
     /// it is not allowed (RFC 8446 §5): `unexpected_message`.
     UnexpectedChangeCipherSpec,
-    /// The record's `legacy_record_version` is not 0x0303 (0x0301 is allowed on the very
-    /// first record only, for the initial ClientHello) (RFC 8446 §5.1): `protocol_version`.
-    BadRecordVersion(ProtocolVersion),
     /// Too many records in a row carried nothing (empty application data, ignored
     /// change_cipher_spec): a cheap denial of service (RFC 8446 §5.1 allows them, but not
     /// without bound): `unexpected_message`.
@@ -59,8 +56,6 @@ pub enum Error {
         /// The cap on consecutive empty records.
         max: u32,
     },
-    /// A record arrived after the peer's close_notify (RFC 8446 §6.1): `unexpected_message`.
-    DataAfterCloseNotify,
     /// The transport ended without a close_notify, possibly in the middle of a record
     /// (RFC 8446 §6.1): the data may have been truncated by an attacker. No alert can be
     /// sent.
@@ -111,10 +106,8 @@ impl Error {
             | Error::EmptyFragment(_)
             | Error::UnexpectedChangeCipherSpec
             | Error::TooManyEmptyRecords { .. }
-            | Error::DataAfterCloseNotify
             | Error::KeyChangeInsideMessage => AlertDescription::UnexpectedMessage,
             Error::MalformedAlert | Error::Truncated => AlertDescription::DecodeError,
-            Error::BadRecordVersion(_) => AlertDescription::ProtocolVersion,
             Error::AlertReceived(a) => a.description,
             Error::BadRecordSizeLimit(_) => AlertDescription::IllegalParameter,
             Error::SequenceExhausted
@@ -162,17 +155,8 @@ impl fmt::Display for Error {
             Error::UnexpectedChangeCipherSpec => f.write_str(
                 "change_cipher_spec record not allowed or not the single byte 0x01 (RFC 8446 §5)",
             ),
-            Error::BadRecordVersion(v) => {
-                write!(
-                    f,
-                    "legacy_record_version {v} is not TLS 1.2 (RFC 8446 §5.1)"
-                )
-            }
             Error::TooManyEmptyRecords { max } => {
                 write!(f, "more than {max} empty records in a row")
-            }
-            Error::DataAfterCloseNotify => {
-                f.write_str("record received after close_notify (RFC 8446 §6.1)")
             }
             Error::Truncated => f.write_str(
                 "connection ended without close_notify: data may be truncated (RFC 8446 §6.1)",

@@ -290,22 +290,53 @@ fn change_cipher_spec_rules() {
 }
 
 #[test]
-fn record_version_rules() {
-    expect_alert(
-        open_one(&mut dec(), vec![23, 3, 2, 0, 1, 1]),
-        AlertDescription::ProtocolVersion,
-    );
-    // 0x0301 only for the first (ClientHello) record before keys.
-    expect_alert(
-        open_one(&mut dec(), vec![23, 3, 1, 0, 1, 1]),
-        AlertDescription::ProtocolVersion,
-    );
+fn legacy_record_version_is_ignored() {
+    // RFC 8446 §5.1: "MUST be ignored for all purposes", on every record, before keys or
+    // after (where it is still part of the associated data).
     let mut d = RecordDecrypter::new();
-    assert!(open_one(&mut d, vec![22, 3, 1, 0, 1, 1]).is_ok());
-    expect_alert(
-        open_one(&mut d, vec![22, 3, 1, 0, 1, 1]),
-        AlertDescription::ProtocolVersion,
+    for version in [
+        [3u8, 1],
+        [3, 0],
+        [3, 2],
+        [3, 3],
+        [3, 4],
+        [0, 0],
+        [0xff, 0xff],
+    ] {
+        let rec = vec![22, version[0], version[1], 0, 1, 1];
+        assert_eq!(open_one(&mut d, rec).unwrap().unwrap(), [1]);
+    }
+    let mut d = dec();
+    let mut rec = craft(0, b"hi\x17");
+    rec[1..3].copy_from_slice(&[3, 1]);
+    // The header is the AEAD's associated data: a changed version fails the tag.
+    expect_alert(open_one(&mut d, rec), AlertDescription::BadRecordMac);
+}
+
+#[test]
+fn application_data_can_be_refused_whatever_its_length() {
+    for inner in [&b"data\x17"[..], &[23], &[23, 0, 0]] {
+        let mut d = dec();
+        d.set_application_data_allowed(false);
+        let e = expect_alert(
+            open_one(&mut d, craft(0, inner)),
+            AlertDescription::UnexpectedMessage,
+        );
+        assert_eq!(
+            e,
+            Error::UnexpectedContentType(ContentType::ApplicationData)
+        );
+    }
+    // Handshake records still open; allowed again, application data flows.
+    let mut d = dec();
+    d.set_application_data_allowed(false);
+    assert_eq!(
+        open_one(&mut d, craft(0, b"hs\x16")).unwrap().unwrap(),
+        b"hs"
     );
+    d.set_application_data_allowed(true);
+    assert_eq!(open_one(&mut d, craft(1, &[23])), Ok(None));
+    assert_eq!(open_one(&mut d, craft(2, b"x\x17")).unwrap().unwrap(), b"x");
 }
 
 #[test]
@@ -329,24 +360,37 @@ fn runs_of_empty_records_are_capped() {
 }
 
 #[test]
-fn close_notify_then_data_is_an_error() {
+fn records_after_close_notify_are_ignored() {
+    // RFC 8446 §6.1: "any data received after a closure alert has been received MUST be
+    // ignored": well-formed, forged, unknown or partial, nothing is an error.
     let mut d = dec();
     let mut f = Deframer::new();
     f.push(&craft(0, &[1, 0, 21]));
     f.push(&craft(1, b"late\x17"));
+    f.push(&[23, 3, 3, 0, 17]);
+    f.push(&[0x55; 17]);
+    f.push(&[0x99, 0, 0, 0xff, 0xff, 1, 2]);
     assert_eq!(f.next_record(&mut d).unwrap(), Some(Message::CloseNotify));
     assert!(d.received_close_notify());
-    let e = expect_alert(f.next_record(&mut d), AlertDescription::UnexpectedMessage);
-    assert_eq!(e, Error::DataAfterCloseNotify);
-
-    // Even a partial header after close_notify.
-    let mut d = dec();
-    let mut f = Deframer::new();
-    f.push(&craft(0, &[1, 0, 21]));
-    assert_eq!(f.next_record(&mut d).unwrap(), Some(Message::CloseNotify));
+    assert_eq!(f.next_record(&mut d), Ok(None));
+    assert_eq!(f.buffered_len(), 0, "discarded");
+    assert_eq!(f.end_of_input(&d), Ok(()));
+    // More input later, whole records or a partial header.
+    f.push(&craft(2, b"later\x17"));
     f.push(&[23, 3]);
-    assert_eq!(f.next_record(&mut d), Err(Error::DataAfterCloseNotify));
-    assert_eq!(f.end_of_input(&d), Err(Error::DataAfterCloseNotify));
+    assert_eq!(f.next_record(&mut d), Ok(None));
+    assert_eq!(f.end_of_input(&d), Ok(()));
+    assert_eq!(d.error(), None);
+
+    // Opened one by one, too.
+    let mut d = dec();
+    assert_eq!(
+        open_one(&mut d, craft(0, &[1, 0, 21])).unwrap().unwrap(),
+        b"CloseNotify"
+    );
+    assert_eq!(open_one(&mut d, craft(1, b"late\x17")), Ok(None));
+    assert_eq!(open_one(&mut d, vec![22, 3, 3, 0, 0]), Ok(None));
+    assert_eq!(d.check_header(&[0x99, 0, 0, 0xff, 0xff]), Ok(0xffff));
 
     // A clean close.
     let mut d = dec();
@@ -366,7 +410,6 @@ fn truncation_is_distinct() {
     assert_eq!(f.next_record(&mut d).unwrap(), None);
     let e = f.end_of_input(&d).unwrap_err();
     assert_eq!(e, Error::Truncated);
-    assert_ne!(e, Error::DataAfterCloseNotify);
     assert!(!e.should_send_alert());
     // Nothing at all received: still truncated (no close_notify).
     assert_eq!(

@@ -167,9 +167,12 @@ impl Core {
     pub(crate) fn new(side: Side, common: &Common) -> Self {
         let mut decrypter = RecordDecrypter::new();
         decrypter.set_max_empty_records(common.limits.max_empty_records);
-        // A lone change_cipher_spec may arrive any time before the peer's Finished
-        // (RFC 8446 §5): allowed until the handshake completes.
-        decrypter.set_change_cipher_spec_allowed(true);
+        // A lone change_cipher_spec may arrive after the first ClientHello and before the
+        // peer's Finished (RFC 8446 §5): a client has sent its ClientHello from the start,
+        // a server has not received one yet. The driver narrows this before every record.
+        decrypter.set_change_cipher_spec_allowed(side == Side::Client);
+        // Application data, even an empty record, waits for the handshake (RFC 8446 §5).
+        decrypter.set_application_data_allowed(false);
         // A peer failing mid-handshake may send its alert before it has our keys.
         decrypter.set_plaintext_alerts_allowed(true);
         let mut encrypter = RecordEncrypter::new();
@@ -265,6 +268,7 @@ impl Core {
     pub(crate) fn complete_handshake(&mut self, now: Duration) -> Result<(), Error> {
         self.handshake_complete = true;
         self.decrypter.set_change_cipher_spec_allowed(false);
+        self.decrypter.set_application_data_allowed(true);
         self.decrypter.set_plaintext_alerts_allowed(false);
         self.established_ms = Some(millis(now));
         let pending = core::mem::take(&mut self.pending_out);
@@ -420,6 +424,21 @@ pub struct ConnectionCommon {
     common: Common,
     /// The handshake's receive buffer was given back (idle connections stay small).
     buffer_released: bool,
+    /// A first handshake message (for a server, the first ClientHello) was processed.
+    hello_received: bool,
+}
+
+/// Handshake messages that can immediately precede a key change, so must end their
+/// record (RFC 8446 §5.1; a HelloRetryRequest has the ServerHello's type).
+fn ends_record(typ: HandshakeType) -> bool {
+    matches!(
+        typ,
+        HandshakeType::ClientHello
+            | HandshakeType::ServerHello
+            | HandshakeType::EndOfEarlyData
+            | HandshakeType::Finished
+            | HandshakeType::KeyUpdate
+    )
 }
 
 /// What a caller should do next, returned by `process_new_packets`.
@@ -443,6 +462,7 @@ impl ConnectionCommon {
             error: None,
             common,
             buffer_released: false,
+            hello_received: false,
         }
     }
 
@@ -463,6 +483,10 @@ impl ConnectionCommon {
         if input.is_empty() {
             self.core.eof = true;
             return 0;
+        }
+        if self.core.peer_closed {
+            // RFC 8446 §6.1: whatever follows close_notify is ignored.
+            return input.len();
         }
         self.deframer.push(input)
     }
@@ -523,14 +547,37 @@ impl ConnectionCommon {
             if self.core.plain_in.len() >= self.core.limits.max_received_plaintext {
                 break;
             }
+            // RFC 8446 §5: a lone change_cipher_spec is dropped only after the first
+            // ClientHello and before the peer's Finished, and never inside a fragmented
+            // handshake message (§5.1: no other record type may come between its parts).
+            let ccs_allowed = !self.core.handshake_complete
+                && self.joiner.at_message_boundary()
+                && (self.core.side == Side::Client || self.hello_received);
+            self.core
+                .decrypter
+                .set_change_cipher_spec_allowed(ccs_allowed);
             let Some(msg) = self.deframer.next_record(&mut self.core.decrypter)? else {
                 break;
             };
             progressed = true;
+            if !matches!(msg, Message::Handshake(_)) && !self.joiner.at_message_boundary() {
+                return Err(Error::unexpected(
+                    "a handshake message is interleaved with another record type (RFC 8446 §5.1)",
+                ));
+            }
             match msg {
                 Message::Handshake(fragment) => {
                     self.joiner.push(fragment)?;
-                    while let Some(raw) = self.joiner.next_message()? {
+                    loop {
+                        let buffered = self.joiner.buffered_len();
+                        let Some(raw) = self.joiner.next_message()? else {
+                            break;
+                        };
+                        if ends_record(raw.typ) && buffered > raw.encoded.len() {
+                            return Err(Error::unexpected(
+                                "a message that can precede a key change must end its record (RFC 8446 §5.1)",
+                            ));
+                        }
                         let encrypted = self.core.decrypter.is_protected();
                         self.core.event(Event::Received {
                             message: raw.typ,
@@ -538,13 +585,14 @@ impl ConnectionCommon {
                         });
                         let state = self.state.take().ok_or(Error::Internal("no state"))?;
                         self.state = Some(state.handle(&mut self.core, raw)?);
-                    }
-                    if core::mem::take(&mut self.core.recv_key_changed)
-                        && !self.joiner.at_message_boundary()
-                    {
-                        return Err(Error::unexpected(
-                            "a handshake message spans a key change (RFC 8446 §5.1)",
-                        ));
+                        self.hello_received = true;
+                        if core::mem::take(&mut self.core.recv_key_changed)
+                            && !self.joiner.at_message_boundary()
+                        {
+                            return Err(Error::unexpected(
+                                "a handshake message spans a key change (RFC 8446 §5.1)",
+                            ));
+                        }
                     }
                 }
                 Message::ApplicationData(data) => {
@@ -823,7 +871,11 @@ mod io {
         /// Read TLS bytes from `rd` (one read call). Returns the count, 0 at end of file.
         pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
             let mut buf = [0u8; tryst_record::MAX_RECORD_LEN];
-            let room = self.deframer.free_space().min(buf.len());
+            let room = if self.core.peer_closed {
+                buf.len() // discarded below
+            } else {
+                self.deframer.free_space().min(buf.len())
+            };
             if room == 0 {
                 return Err(io::Error::other(
                     "TLS receive buffer full: call process_new_packets",
@@ -834,6 +886,10 @@ mod io {
             if n == 0 {
                 self.core.eof = true;
                 return Ok(0);
+            }
+            if self.core.peer_closed {
+                // RFC 8446 §6.1: whatever follows close_notify is ignored.
+                return Ok(n);
             }
             let taken = self.deframer.push(space.get(..n).unwrap_or_default());
             debug_assert_eq!(taken, n);
