@@ -109,10 +109,7 @@ pub fn describe(der: &[u8]) -> String {
     let Ok(c) = Certificate::from_der(der) else {
         return "an unparseable certificate".to_string();
     };
-    let mut names: Vec<String> = c
-        .dns_names()
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .collect();
+    let mut names: Vec<String> = c.dns_names().map(crate::escape::peer).collect();
     for ip in c.ip_addresses() {
         if let Ok(v4) = <[u8; 4]>::try_from(ip) {
             names.push(IpAddr::from(v4).to_string());
