@@ -113,7 +113,7 @@ pub fn parse_secs(s: &str) -> Result<Duration, String> {
     let ms: u64 = format!("{frac:0<3}").parse().map_err(|_| bad())?;
     let d = Duration::from_secs(whole.min(MAX_SECS + 1)) + Duration::from_millis(ms);
     if d.is_zero() {
-        return Err(format!("'{s}' seconds: the time must be more than 0"));
+        return Err(format!("'{s}': the time must be more than 0 seconds"));
     }
     if d > Duration::from_secs(MAX_SECS) {
         return Err(bad());

@@ -235,7 +235,7 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
         .issue(key.signer(), ca_der.as_ref(), ca_key.signer())
         .map_err(|e| Failure::failed(format!("cannot issue the certificate: {e}")))?;
     let pkcs8 = key.to_pkcs8()?;
-    let mut chain = files::pem("CERTIFICATE", &der);
+    let mut chain = String::from(files::pem("CERTIFICATE", &der).as_str());
     chain.push_str(&files::pem("CERTIFICATE", ca_der.as_ref()));
     files::write(
         &a.out_key,

@@ -80,13 +80,7 @@ fn demo_err(what: &str, e: impl std::fmt::Display) -> Failure {
 pub fn run(a: &DemoArgs) -> CmdResult {
     let style = Style::for_stdout(a.no_color);
     let file = match &a.keylog {
-        Some(p) => Some(KeyLogFile::create(p).map_err(|e| {
-            Failure::usage(format!(
-                "cannot open the key log '{}': {}",
-                p.display(),
-                files::io_reason(&e)
-            ))
-        })?),
+        Some(p) => Some(files::open_key_log(p, "")?),
         None => None,
     };
     let log = Arc::new(MemoryKeyLog {
