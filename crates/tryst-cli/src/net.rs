@@ -25,10 +25,11 @@ pub enum NetError {
 }
 
 /// Whether a socket error is a timeout (`SO_RCVTIMEO`/`SO_SNDTIMEO` report `EAGAIN`).
+/// `Interrupted` is not: the operation is simply tried again.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
 }
 
@@ -111,7 +112,11 @@ pub fn flush<S: Read + Write>(conn: &mut ConnectionCommon, sock: &mut S) -> Resu
         }
     };
     while conn.wants_write() {
-        conn.write_tls(sock).map_err(stalled)?;
+        match conn.write_tls(sock) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(stalled(e)),
+        }
     }
     sock.flush().map_err(stalled)
 }
@@ -194,11 +199,14 @@ pub fn pump<S: Read + Write>(
     sock: &mut S,
 ) -> Result<Pumped, NetError> {
     flush(conn, sock)?;
-    let pumped = match conn.read_tls(sock) {
-        Ok(0) => Pumped::Eof,
-        Ok(_) => Pumped::Data,
-        Err(e) if is_timeout(&e) => return Ok(Pumped::Quiet),
-        Err(e) => return Err(NetError::Io(e)),
+    let pumped = loop {
+        match conn.read_tls(sock) {
+            Ok(0) => break Pumped::Eof,
+            Ok(_) => break Pumped::Data,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if is_timeout(&e) => return Ok(Pumped::Quiet),
+            Err(e) => return Err(NetError::Io(e)),
+        }
     };
     if let Err(e) = conn.process_new_packets() {
         let _ = flush(conn, sock);
