@@ -140,7 +140,6 @@ fn handshake_deadline_cuts_off_a_slowloris_client() {
         closed_after >= Duration::from_millis(900),
         "{closed_after:?}"
     );
-    assert!(sent >= 3, "{sent} bytes");
     let line = wait_for_line(&server.log, "handshake failed", BOUND);
     assert!(
         line.contains("did not complete the handshake within 1 s"),
