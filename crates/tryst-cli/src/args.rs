@@ -1,6 +1,7 @@
 //! The command line (clap derive) and the dispatch to each command.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -72,6 +73,52 @@ pub struct ServerArgs {
     /// Answer HTTP/1.1 requests with a small page about the connection instead of echoing.
     #[arg(long)]
     pub http: bool,
+    /// The whole handshake must complete within SECS of the connection being accepted
+    /// (one deadline for all its reads and writes; fractions such as 0.5 allowed).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    pub handshake_timeout: Duration,
+    /// After the handshake, close a connection (with close_notify) when the client sends
+    /// nothing for SECS, or does not read what the server sends for SECS; with --http, the
+    /// request must arrive within SECS of the handshake.
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_secs)]
+    pub idle_timeout: Duration,
+    /// Serve at most N connections at once; further clients wait (they are not accepted)
+    /// until one closes.
+    #[arg(long, value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_connections: u32,
+}
+
+/// The longest timeout a flag takes: one day.
+const MAX_SECS: u64 = 86_400;
+
+/// Seconds with up to three decimals (millisecond precision): `30`, `0.5`, `1.25`.
+pub fn parse_secs(s: &str) -> Result<Duration, String> {
+    let bad = || {
+        format!("'{s}' is not a time in seconds: give for example 30 or 0.5 (at most {MAX_SECS})")
+    };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() && frac.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 3
+    {
+        return Err(bad());
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let ms: u64 = format!("{frac:0<3}").parse().map_err(|_| bad())?;
+    let d = Duration::from_secs(whole.min(MAX_SECS + 1)) + Duration::from_millis(ms);
+    if d.is_zero() {
+        return Err(format!("'{s}': the time must be more than 0 seconds"));
+    }
+    if d > Duration::from_secs(MAX_SECS) {
+        return Err(bad());
+    }
+    Ok(d)
 }
 
 /// `tryst client`.
@@ -194,5 +241,36 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Cert(CertCommand::Verify(a)) => crate::certcmd::verify(&a),
         Command::Cert(CertCommand::NewCa(a)) => crate::certcmd::new_ca(&a),
         Command::Cert(CertCommand::NewLeaf(a)) => crate::certcmd::new_leaf(&a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_secs;
+    use std::time::Duration;
+
+    #[test]
+    fn seconds_with_millisecond_fractions() {
+        assert_eq!(parse_secs("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_secs("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_secs(".25"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_secs("1.125"), Ok(Duration::from_millis(1125)));
+        assert_eq!(parse_secs("2."), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_secs("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in [
+            "",
+            ".",
+            "0",
+            "0.000",
+            "-1",
+            "1e3",
+            "0.0001",
+            "abc",
+            "1.5s",
+            "86400.001",
+            "99999999999999999999999",
+        ] {
+            assert!(parse_secs(bad).is_err(), "{bad:?}");
+        }
     }
 }

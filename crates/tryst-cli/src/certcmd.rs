@@ -109,10 +109,7 @@ pub fn describe(der: &[u8]) -> String {
     let Ok(c) = Certificate::from_der(der) else {
         return "an unparseable certificate".to_string();
     };
-    let mut names: Vec<String> = c
-        .dns_names()
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .collect();
+    let mut names: Vec<String> = c.dns_names().map(crate::escape::peer).collect();
     for ip in c.ip_addresses() {
         if let Ok(v4) = <[u8; 4]>::try_from(ip) {
             names.push(IpAddr::from(v4).to_string());
@@ -238,7 +235,7 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
         .issue(key.signer(), ca_der.as_ref(), ca_key.signer())
         .map_err(|e| Failure::failed(format!("cannot issue the certificate: {e}")))?;
     let pkcs8 = key.to_pkcs8()?;
-    let mut chain = files::pem("CERTIFICATE", &der);
+    let mut chain = String::from(files::pem("CERTIFICATE", &der).as_str());
     chain.push_str(&files::pem("CERTIFICATE", ca_der.as_ref()));
     files::write(
         &a.out_key,

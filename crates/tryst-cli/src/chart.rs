@@ -275,10 +275,7 @@ pub fn negotiated(conn: &tryst::ConnectionCommon) -> Vec<(&'static str, String)>
         ),
         (
             "ALPN",
-            or_none(
-                conn.alpn_protocol()
-                    .map(|p| String::from_utf8_lossy(p).into_owned()),
-            ),
+            or_none(conn.alpn_protocol().map(crate::escape::peer)),
         ),
         ("handshake", kind.to_string()),
     ]

@@ -13,8 +13,9 @@ use crate::chart::{Chart, Style};
 use crate::net::{self, DrainError, NetError};
 use crate::{CmdResult, Failure, certcmd, files};
 
-/// How long to wait for a TCP connection and for each handshake read.
+/// How long to wait for a TCP connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the whole handshake may take (one deadline for all its reads and writes).
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Socket read timeout in the data phase: how often standard input is polled.
 const POLL: Duration = Duration::from_millis(20);
@@ -96,10 +97,6 @@ pub fn run(a: &ClientArgs) -> CmdResult {
 
     let mut sock = connect(&host, port)?;
     let _ = sock.set_nodelay(true);
-    let timeouts = sock
-        .set_read_timeout(Some(HANDSHAKE_TIMEOUT))
-        .and_then(|()| sock.set_write_timeout(Some(HANDSHAKE_TIMEOUT)));
-    timeouts.map_err(|e| Failure::failed(format!("socket: {}", files::io_reason(&e))))?;
     let mut conn = ClientConnection::new_traced(config, name, a.trace)
         .map_err(|e| Failure::usage(format!("cannot start the connection: {e}")))?;
 
@@ -115,7 +112,7 @@ pub fn run(a: &ClientArgs) -> CmdResult {
     if a.trace {
         eprint!("{}", chart.header());
     }
-    let hs = net::handshake(&mut conn, &mut sock);
+    let hs = net::handshake(&mut conn, &mut sock, HANDSHAKE_TIMEOUT);
     trace(&mut conn, &mut chart);
     hs.map_err(|e| Failure::failed(net::explain(&e, "server", &name_str)))?;
     if a.trace {
@@ -172,10 +169,12 @@ pub fn run(a: &ClientArgs) -> CmdResult {
                 }
             }
         }
-        let open = net::pump(&mut conn, &mut sock);
+        let pumped = net::pump(&mut conn, &mut sock);
         trace(&mut conn, &mut chart);
-        let open =
-            open.map_err(|e: NetError| Failure::failed(net::explain(&e, "server", &name_str)))?;
+        // Quiet (nothing within POLL) only means it is time to look at standard input.
+        let open = pumped
+            .map_err(|e: NetError| Failure::failed(net::explain(&e, "server", &name_str)))?
+            != net::Pumped::Eof;
         match net::drain(&mut conn, &mut stdout) {
             Ok(true) => {
                 // The server's close_notify: answer with ours and stop.

@@ -18,7 +18,7 @@ use tryst::{
 use crate::args::DemoArgs;
 use crate::chart::{Chart, Style};
 use crate::net;
-use crate::server::{Mode, serve};
+use crate::server::{Mode, Timeouts, serve};
 use crate::{CmdResult, Failure, files, timefmt};
 
 /// How long the demo waits for any one step before giving up.
@@ -80,13 +80,7 @@ fn demo_err(what: &str, e: impl std::fmt::Display) -> Failure {
 pub fn run(a: &DemoArgs) -> CmdResult {
     let style = Style::for_stdout(a.no_color);
     let file = match &a.keylog {
-        Some(p) => Some(KeyLogFile::create(p).map_err(|e| {
-            Failure::usage(format!(
-                "cannot open the key log '{}': {}",
-                p.display(),
-                files::io_reason(&e)
-            ))
-        })?),
+        Some(p) => Some(files::open_key_log(p, "")?),
         None => None,
     };
     let log = Arc::new(MemoryKeyLog {
@@ -137,7 +131,13 @@ pub fn run(a: &DemoArgs) -> CmdResult {
     std::thread::spawn(move || {
         for _ in 0..SESSIONS {
             if let Ok((sock, peer)) = listener.accept() {
-                let report = serve(server_config.clone(), sock, peer, Mode::Echo);
+                let report = serve(
+                    server_config.clone(),
+                    sock,
+                    peer,
+                    Mode::Echo,
+                    Timeouts::default(),
+                );
                 if !report.clean {
                     eprintln!("tryst: demo server: {}", report.line);
                 }
@@ -235,16 +235,17 @@ fn session(
     let mut sock =
         TcpStream::connect_timeout(&addr, STEP_TIMEOUT).map_err(|e| demo_err("connecting", e))?;
     let _ = sock.set_nodelay(true);
-    sock.set_read_timeout(Some(Duration::from_millis(200)))
-        .map_err(|e| demo_err("connecting", e))?;
     let name = ServerName::try_from("localhost").map_err(|e| demo_err("naming", e))?;
     let mut conn = ClientConnection::new_traced(config.clone(), name, true)
         .map_err(|e| demo_err("starting the client", e))?;
     let mut chart = Chart::new(style);
     text.push_str(&chart.header());
 
-    net::handshake(&mut conn, &mut sock)
+    net::handshake(&mut conn, &mut sock, STEP_TIMEOUT)
         .map_err(|e| demo_err("in the handshake", net::explain(&e, "server", "localhost")))?;
+    sock.set_read_timeout(Some(Duration::from_millis(200)))
+        .and_then(|()| sock.set_write_timeout(Some(STEP_TIMEOUT)))
+        .map_err(|e| demo_err("connecting", e))?;
     chart.draw(&conn.take_events(), &mut text);
     text.push_str(&format!("      {}\n", style.dim("negotiated:")));
     for (k, v) in crate::chart::negotiated(&conn) {
@@ -280,7 +281,7 @@ fn session(
             Ok(false) => {}
             Err(e) => return Err(demo_err("closing", format!("{e:?}"))),
         }
-        if !open || Instant::now() > deadline {
+        if open == net::Pumped::Eof || Instant::now() > deadline {
             return Err(demo_err("closing", "the server did not send close_notify"));
         }
     }
@@ -323,7 +324,7 @@ fn exchange(conn: &mut ClientConnection, sock: &mut TcpStream, msg: &[u8]) -> Re
         let open = net::pump(conn, sock)
             .map_err(|e| demo_err("reading", net::explain(&e, "server", "localhost")))?;
         net::drain(conn, &mut got).map_err(|e| demo_err("reading", format!("{e:?}")))?;
-        if !open || Instant::now() > deadline {
+        if open == net::Pumped::Eof || Instant::now() > deadline {
             return Err(demo_err("reading", "the echo did not come back"));
         }
     }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tryst::cert::TrustAnchors;
 use tryst::crypto::zeroize::Zeroizing;
 use tryst::crypto::{EcdsaP256SigningKey, Ed25519SigningKey, OsRng, Signer};
+use tryst::pki_types::CertificateDer;
 use tryst::pki_types::pem::PemObject;
-use tryst::pki_types::{CertificateDer, PrivateKeyDer};
 use tryst::{CertifiedKey, KeyLog, KeyLogFile};
 
 use crate::Failure;
@@ -80,24 +80,155 @@ pub fn read_anchors(path: &Path, what: &str) -> Result<TrustAnchors, Failure> {
     Ok(anchors)
 }
 
-/// A PKCS#8 private key from a PEM file (or DER).
+/// The most bytes a private key file may hold (a PEM PKCS#8 Ed25519 or P-256 key is a
+/// few hundred).
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
+/// A file that holds a secret, read into one zeroizing buffer allocated once at the file's
+/// size (so no reallocation leaves a copy behind).
+fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        Failure::usage(format!(
+            "cannot read the {what} file '{}': {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    };
+    let f = std::fs::File::open(path).map_err(cannot)?;
+    let len = f.metadata().map_err(cannot)?.len();
+    if len > MAX_KEY_FILE {
+        return Err(Failure::usage(format!(
+            "the {what} file '{}' is {len} bytes: too large for a private key",
+            path.display()
+        )));
+    }
+    let cap = usize::try_from(len).unwrap_or(0).saturating_add(1);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(cap));
+    // `take` keeps a file that grows while we read within the capacity.
+    f.take(len.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    Ok(bytes)
+}
+
+/// A PKCS#8 private key from a PEM file (or DER). The file's bytes, the base64 text and the
+/// decoded key all stay in zeroizing buffers.
 pub fn read_pkcs8(path: &Path, what: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let bytes = Zeroizing::new(read(path, what)?);
+    let bytes = read_secret(path, what)?;
     if bytes.first() == Some(&0x30) {
         return Ok(bytes);
     }
-    match PrivateKeyDer::from_pem_slice(&bytes) {
-        Ok(PrivateKeyDer::Pkcs8(k)) => Ok(Zeroizing::new(k.secret_pkcs8_der().to_vec())),
-        Ok(_) => Err(Failure::usage(format!(
-            "the {what} file '{}' is not PKCS#8; convert it with 'openssl pkcs8 -topk8 -nocrypt -in {} -out KEY.pem'",
+    match pem_private_key(&bytes) {
+        PemKey::Pkcs8(der) => Ok(der),
+        PemKey::OtherKind(label) => Err(Failure::usage(format!(
+            "the {what} file '{}' holds a '{label}', not PKCS#8; convert it with 'openssl pkcs8 -topk8 -nocrypt -in {} -out KEY.pem'",
             path.display(),
             path.display()
         ))),
-        Err(e) => Err(Failure::usage(format!(
-            "the {what} file '{}' holds no usable private key ({e}); expected '-----BEGIN PRIVATE KEY-----'",
+        PemKey::Malformed => Err(Failure::usage(format!(
+            "the {what} file '{}' holds a malformed '-----BEGIN PRIVATE KEY-----' block (bad base64)",
+            path.display()
+        ))),
+        PemKey::None => Err(Failure::usage(format!(
+            "the {what} file '{}' holds no usable private key; expected '-----BEGIN PRIVATE KEY-----'",
             path.display()
         ))),
     }
+}
+
+/// What [`pem_private_key`] found.
+enum PemKey {
+    /// The DER of the first `PRIVATE KEY` block.
+    Pkcs8(Zeroizing<Vec<u8>>),
+    /// A private key in another format (its PEM label).
+    OtherKind(String),
+    /// A `PRIVATE KEY` block whose base64 does not decode.
+    Malformed,
+    /// No private key block.
+    None,
+}
+
+/// Find and decode the first PKCS#8 `PRIVATE KEY` block of a PEM file, decoding the base64
+/// straight into a zeroizing buffer of its final size.
+fn pem_private_key(text: &[u8]) -> PemKey {
+    const BEGIN: &[u8] = b"-----BEGIN PRIVATE KEY-----";
+    const END: &[u8] = b"-----END PRIVATE KEY-----";
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let Some(start) = find(text, BEGIN) else {
+        // Name a different kind of key (RSA PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED ...).
+        let mut other = PemKey::None;
+        for line in text.split(|&b| b == b'\n') {
+            let line = line.trim_ascii();
+            if let Some(label) = line
+                .strip_prefix(b"-----BEGIN ")
+                .and_then(|l| l.strip_suffix(b"-----"))
+                && label.ends_with(b"PRIVATE KEY")
+            {
+                other = PemKey::OtherKind(crate::escape::peer(label));
+                break;
+            }
+        }
+        return other;
+    };
+    let body = text.get(start + BEGIN.len()..).unwrap_or_default();
+    let Some(end) = find(body, END) else {
+        return PemKey::Malformed;
+    };
+    match base64_decode(body.get(..end).unwrap_or_default()) {
+        Some(der) => PemKey::Pkcs8(der),
+        None => PemKey::Malformed,
+    }
+}
+
+/// Standard base64 (RFC 4648 §4) with whitespace ignored, into a zeroizing buffer sized
+/// before the first byte is written. `None` on any other character or bad padding.
+fn base64_decode(text: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    fn value(c: u8) -> Option<u32> {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        Some(u32::from(v))
+    }
+    let symbols = text.iter().filter(|c| !c.is_ascii_whitespace()).count();
+    if symbols % 4 != 0 {
+        return None;
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(symbols / 4 * 3));
+    let mut quad = [0u8; 4];
+    let mut n = 0;
+    let mut done = false;
+    for &c in text.iter().filter(|c| !c.is_ascii_whitespace()) {
+        if done {
+            return None; // data after the padded quad
+        }
+        *quad.get_mut(n)? = c;
+        n += 1;
+        if n < 4 {
+            continue;
+        }
+        n = 0;
+        let pad = match quad {
+            [_, _, b'=', b'='] => 2,
+            [_, _, _, b'='] => 1,
+            _ => 0,
+        };
+        let mut acc = 0u32;
+        for (i, &q) in quad.iter().enumerate() {
+            let v = if i >= 4 - pad { 0 } else { value(q)? };
+            acc = (acc << 6) | v;
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(bytes.get(1..4 - pad)?);
+        quad.fill(0);
+        done = pad > 0;
+    }
+    Some(out)
 }
 
 /// A signing key of one of the two kinds the tools make.
@@ -164,23 +295,18 @@ pub fn certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, Failure> {
     })
 }
 
-/// PEM text for one block.
-pub fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = base64(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    let bytes = b64.as_bytes();
-    for line in bytes.chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-fn base64(data: &[u8]) -> String {
+/// PEM text for one block, in a zeroizing string allocated once at its final size (the
+/// block may be a private key).
+pub fn pem(label: &str, der: &[u8]) -> Zeroizing<String> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
+    let b64_len = der.len().div_ceil(3) * 4;
+    let header = format!("-----BEGIN {label}-----\n");
+    let footer = format!("-----END {label}-----\n");
+    let len = header.len() + b64_len + b64_len.div_ceil(64) + footer.len();
+    let mut out = Zeroizing::new(String::with_capacity(len));
+    out.push_str(&header);
+    let mut col = 0;
+    for chunk in der.chunks(3) {
         let b = [
             chunk.first().copied().unwrap_or(0),
             chunk.get(1).copied().unwrap_or(0),
@@ -194,37 +320,102 @@ fn base64(data: &[u8]) -> String {
             } else {
                 out.push('=');
             }
+            col += 1;
+            if col == 64 {
+                out.push('\n');
+                col = 0;
+            }
         }
     }
+    if col != 0 {
+        out.push('\n');
+    }
+    out.push_str(&footer);
+    debug_assert_eq!(out.len(), len);
     out
 }
 
-/// Write a file, private (0600 on Unix) when `secret`.
+/// Write a file by replacing it: the contents go to a new file in the same directory,
+/// which is then renamed over `path`, so a reader never sees half a file and whatever was at
+/// `path` (its mode, its other links, a link's target) is left as it was. With `secret` the
+/// new file is mode 0600 from its creation (and set again on the open file, whatever the
+/// umask) on Unix. A symbolic link, a directory or any other non-regular file at `path` is
+/// refused (exit 2): tryst writes keys only where it was told to.
 pub fn write(path: &Path, contents: &[u8], secret: bool) -> Result<(), Failure> {
     use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+    let cannot = |e: &std::io::Error| {
+        Failure::usage(format!(
+            "cannot write '{}': {}",
+            path.display(),
+            io_reason(e)
+        ))
+    };
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Failure::usage(format!(
+                "'{}' is a symbolic link; tryst does not write through links: remove it or give the real path",
+                path.display()
+            )));
+        }
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(Failure::usage(format!(
+                "'{}' exists and is not a regular file; give a file path",
+                path.display()
+            )));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(cannot(&e)),
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| Failure::usage(format!("'{}' does not name a file", path.display())))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+
+    // A fresh name in the same directory (rename does not cross file systems); O_EXCL
+    // (create_new) never follows a link planted there.
+    let mut attempt = 0u32;
+    let (tmp, mut f) = loop {
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.{attempt}.tmp", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        if secret {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        match opts.open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(cannot(&e)),
+        }
+    };
+    let written = (|| {
+        #[cfg(unix)]
+        if secret {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(contents)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(cannot(&e));
     }
     #[cfg(not(unix))]
     let _ = secret;
-    let mut f = opts.open(path).map_err(|e| {
-        Failure::usage(format!(
-            "cannot write '{}': {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
-    f.write_all(contents).map_err(|e| {
-        Failure::usage(format!(
-            "cannot write '{}': {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })
+    Ok(())
 }
 
 /// Where Unix-like systems keep their CA bundle (the first that exists wins);
@@ -265,19 +456,28 @@ pub fn platform_anchors() -> Result<(TrustAnchors, String, usize), Failure> {
     ))
 }
 
-/// The key log: `--keylog FILE`, else SSLKEYLOGFILE, else none.
+/// The key log: `--keylog FILE`, else SSLKEYLOGFILE, else none. Either way the file is
+/// opened by [`KeyLogFile::create`] (mode 0600, no symbolic links; see there), and a path
+/// it refuses is an error (exit 2), not a silently missing key log.
 pub fn key_log(flag: Option<&Path>) -> Result<Option<Arc<dyn KeyLog>>, Failure> {
-    if let Some(path) = flag {
-        let f = KeyLogFile::create(path).map_err(|e| {
-            Failure::usage(format!(
-                "cannot open the key log '{}': {}",
-                path.display(),
-                io_reason(&e)
-            ))
-        })?;
-        return Ok(Some(Arc::new(f)));
-    }
-    Ok(KeyLogFile::from_env().map(|f| Arc::new(f) as Arc<dyn KeyLog>))
+    let (path, from) = match (flag, std::env::var_os("SSLKEYLOGFILE")) {
+        (Some(p), _) => (p.to_path_buf(), ""),
+        (None, Some(p)) if !p.is_empty() => (p.into(), " (from SSLKEYLOGFILE)"),
+        _ => return Ok(None),
+    };
+    let f = open_key_log(&path, from)?;
+    Ok(Some(Arc::new(f)))
+}
+
+/// Open a key log file, or fail with one line naming it.
+pub fn open_key_log(path: &Path, from: &str) -> Result<KeyLogFile, Failure> {
+    KeyLogFile::create(path).map_err(|e| {
+        Failure::usage(format!(
+            "cannot open the key log '{}'{from}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })
 }
 
 /// ALPN names from the command line.
@@ -298,18 +498,67 @@ pub fn alpn(names: &[String]) -> Result<Vec<Vec<u8>>, Failure> {
 
 #[cfg(test)]
 mod tests {
+    use super::{PemKey, base64_decode, pem, pem_private_key};
+
     #[test]
-    fn base64_matches_rfc4648() {
+    fn pem_base64_matches_rfc4648() {
         for (i, o) in [
             ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
+            ("f", "Zg==\n"),
+            ("fo", "Zm8=\n"),
+            ("foo", "Zm9v\n"),
+            ("foob", "Zm9vYg==\n"),
+            ("fooba", "Zm9vYmE=\n"),
+            ("foobar", "Zm9vYmFy\n"),
         ] {
-            assert_eq!(super::base64(i.as_bytes()), o);
+            assert_eq!(
+                *pem("X", i.as_bytes()),
+                format!("-----BEGIN X-----\n{o}-----END X-----\n")
+            );
+            let body = o.trim_end();
+            assert_eq!(
+                base64_decode(body.as_bytes()).unwrap().as_slice(),
+                i.as_bytes()
+            );
         }
+    }
+
+    #[test]
+    fn private_key_pem_round_trips() {
+        for n in [0usize, 1, 2, 3, 47, 48, 49, 50, 64, 200] {
+            let der: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
+            let text = pem("PRIVATE KEY", &der);
+            assert!(text.lines().all(|l| l.len() <= 64), "{}", *text);
+            match pem_private_key(format!("junk\r\n{}trailer\n", *text).as_bytes()) {
+                PemKey::Pkcs8(got) => assert_eq!(got.as_slice(), der.as_slice(), "{n}"),
+                _ => panic!("{n}"),
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_private_keys_are_told_apart() {
+        for bad in ["Zm9", "Zm9v!", "Zg==Zm9v", "Z===", "Zm9vYmFy="] {
+            assert!(base64_decode(bad.as_bytes()).is_none(), "{bad}");
+        }
+        let block = |body: &str| {
+            format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n")
+        };
+        assert!(matches!(
+            pem_private_key(block("Zm9v!").as_bytes()),
+            PemKey::Malformed
+        ));
+        assert!(matches!(
+            pem_private_key(b"-----BEGIN PRIVATE KEY-----\nZm9v\n"),
+            PemKey::Malformed
+        ));
+        assert!(matches!(
+            pem_private_key(b"-----BEGIN RSA PRIVATE KEY-----\nZm9v\n-----END RSA PRIVATE KEY-----\n"),
+            PemKey::OtherKind(l) if l == "RSA PRIVATE KEY"
+        ));
+        assert!(matches!(
+            pem_private_key(b"-----BEGIN CERTIFICATE-----\n"),
+            PemKey::None
+        ));
     }
 }

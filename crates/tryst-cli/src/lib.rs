@@ -18,6 +18,7 @@ mod certcmd;
 mod chart;
 mod client;
 mod demo;
+mod escape;
 mod files;
 mod net;
 mod server;
@@ -84,7 +85,9 @@ where
     match args::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("tryst: {}", f.message);
+            // Messages may quote certificate names or other outside text: no control
+            // character reaches the terminal.
+            eprintln!("tryst: {}", escape::controls(&f.message));
             ExitCode::from(f.code)
         }
     }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use tryst::ConnectionCommon;
 
@@ -15,31 +16,117 @@ pub enum NetError {
     Io(io::Error),
     /// The socket reached end of file during the handshake.
     Eof,
-    /// Nothing arrived within the socket's read timeout during the handshake.
-    Timeout,
+    /// The handshake did not complete within this total time (all reads and writes
+    /// together, not each one).
+    Timeout(Duration),
+    /// A write made no progress within the socket's write timeout: the peer stopped
+    /// reading.
+    WriteStalled,
 }
 
-fn is_timeout(e: &io::Error) -> bool {
+/// Whether a socket error is a timeout (`SO_RCVTIMEO`/`SO_SNDTIMEO` report `EAGAIN`).
+/// `Interrupted` is not: the operation is simply tried again.
+pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
 }
 
-/// Send everything the connection has queued.
-pub fn flush(conn: &mut ConnectionCommon, sock: &mut TcpStream) -> Result<(), NetError> {
-    while conn.wants_write() {
-        conn.write_tls(sock).map_err(NetError::Io)?;
+/// A duration in seconds for messages: `30 s`, `0.25 s`.
+pub fn secs(d: Duration) -> String {
+    let ms = d.subsec_millis();
+    if ms == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        let frac = format!("{ms:03}");
+        format!("{}.{} s", d.as_secs(), frac.trim_end_matches('0'))
     }
-    sock.flush().map_err(NetError::Io)
+}
+
+/// A socket whose every read and write is bounded: by `each` (the longest one operation
+/// may wait; `None` waits for ever) and by `deadline` (an absolute end for all of them
+/// together). Once the deadline has passed every operation fails with `TimedOut`, so a
+/// peer that sends one byte just before each read timeout cannot stretch it.
+pub struct Timed<'a> {
+    sock: &'a TcpStream,
+    each: Option<Duration>,
+    deadline: Option<Instant>,
+}
+
+impl<'a> Timed<'a> {
+    /// Bound each operation by `each` and all of them by `deadline`.
+    pub fn new(sock: &'a TcpStream, each: Option<Duration>, deadline: Option<Instant>) -> Self {
+        Timed {
+            sock,
+            each,
+            deadline,
+        }
+    }
+
+    /// Set the socket's timeouts for the next operation.
+    fn arm(&mut self) -> io::Result<()> {
+        let left = match self.deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+                }
+                Some(self.each.map_or(left, |e| e.min(left)))
+            }
+            None => self.each,
+        };
+        self.sock.set_read_timeout(left)?;
+        self.sock.set_write_timeout(left)
+    }
+}
+
+impl Read for Timed<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.arm()?;
+        let mut sock = self.sock;
+        sock.read(buf)
+    }
+}
+
+impl Write for Timed<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.arm()?;
+        let mut sock = self.sock;
+        sock.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Send everything the connection has queued. A write that times out is
+/// [`NetError::WriteStalled`].
+pub fn flush<S: Read + Write>(conn: &mut ConnectionCommon, sock: &mut S) -> Result<(), NetError> {
+    let stalled = |e: io::Error| {
+        if is_timeout(&e) {
+            NetError::WriteStalled
+        } else {
+            NetError::Io(e)
+        }
+    };
+    while conn.wants_write() {
+        match conn.write_tls(sock) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(stalled(e)),
+        }
+    }
+    sock.flush().map_err(stalled)
 }
 
 /// Queue all of `data` for the peer. The connection buffers a bounded amount
 /// (`Limits::max_buffered_send`); whenever it is full, what it holds goes out to the socket
 /// (or, during the handshake, the handshake makes progress) before the rest is queued.
-pub fn send_all(
+pub fn send_all<S: Read + Write>(
     conn: &mut ConnectionCommon,
-    sock: &mut TcpStream,
+    sock: &mut S,
     mut data: &[u8],
 ) -> Result<(), NetError> {
     while !data.is_empty() {
@@ -47,7 +134,7 @@ pub fn send_all(
         data = data.get(n..).unwrap_or_default();
         if n == 0 {
             if conn.is_handshaking() {
-                if !pump(conn, sock)? {
+                if pump(conn, sock)? == Pumped::Eof {
                     return Err(NetError::Eof);
                 }
             } else {
@@ -58,25 +145,35 @@ pub fn send_all(
     Ok(())
 }
 
-/// Run the handshake to completion. Unlike `tryst::Stream::complete_handshake` this stops
-/// at end of file instead of reading again.
-pub fn handshake(conn: &mut ConnectionCommon, sock: &mut TcpStream) -> Result<(), NetError> {
+/// Run the handshake to completion within `timeout`: one deadline for every read and
+/// write of the handshake together. Unlike `tryst::Stream::complete_handshake` this stops
+/// at end of file instead of reading again. The socket's own timeouts are left as the
+/// last operation set them: set them again for what follows.
+pub fn handshake(
+    conn: &mut ConnectionCommon,
+    sock: &mut TcpStream,
+    timeout: Duration,
+) -> Result<(), NetError> {
+    let deadline = Instant::now().checked_add(timeout);
+    let mut io = Timed::new(sock, None, deadline);
+    let timed_out = |e: NetError| match e {
+        NetError::WriteStalled => NetError::Timeout(timeout),
+        other => other,
+    };
     loop {
-        flush(conn, sock)?;
+        flush(conn, &mut io).map_err(timed_out)?;
         if !conn.is_handshaking() {
             return Ok(());
         }
-        let n = match conn.read_tls(sock) {
+        let n = match conn.read_tls(&mut io) {
             Ok(n) => n,
-            Err(e) if is_timeout(&e) && e.kind() != io::ErrorKind::Interrupted => {
-                return Err(NetError::Timeout);
-            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if is_timeout(&e) => return Err(NetError::Timeout(timeout)),
             Err(e) => return Err(NetError::Io(e)),
         };
         let processed = conn.process_new_packets();
         if let Err(e) = processed {
-            let _ = flush(conn, sock);
+            let _ = flush(conn, &mut io);
             return Err(NetError::Tls(e));
         }
         if n == 0 {
@@ -85,22 +182,38 @@ pub fn handshake(conn: &mut ConnectionCommon, sock: &mut TcpStream) -> Result<()
     }
 }
 
-/// One read from the socket (which may time out, returning `Ok(true)` with nothing
-/// new), processing of what came, and a flush of the answers. `Ok(false)` at end of file.
-pub fn pump(conn: &mut ConnectionCommon, sock: &mut TcpStream) -> Result<bool, NetError> {
+/// What one [`pump`] saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pumped {
+    /// Bytes arrived and were processed.
+    Data,
+    /// Nothing arrived within the socket's read timeout.
+    Quiet,
+    /// The peer closed the transport (end of file).
+    Eof,
+}
+
+/// One read from the socket, processing of what came, and a flush of the answers.
+pub fn pump<S: Read + Write>(
+    conn: &mut ConnectionCommon,
+    sock: &mut S,
+) -> Result<Pumped, NetError> {
     flush(conn, sock)?;
-    let open = match conn.read_tls(sock) {
-        Ok(0) => false,
-        Ok(_) => true,
-        Err(e) if is_timeout(&e) => return Ok(true),
-        Err(e) => return Err(NetError::Io(e)),
+    let pumped = loop {
+        match conn.read_tls(sock) {
+            Ok(0) => break Pumped::Eof,
+            Ok(_) => break Pumped::Data,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if is_timeout(&e) => return Ok(Pumped::Quiet),
+            Err(e) => return Err(NetError::Io(e)),
+        }
     };
     if let Err(e) = conn.process_new_packets() {
         let _ = flush(conn, sock);
         return Err(NetError::Tls(e));
     }
     flush(conn, sock)?;
-    Ok(open)
+    Ok(pumped)
 }
 
 /// Move received plaintext into `out`. Returns `Ok(true)` once the peer's close_notify has
@@ -150,7 +263,11 @@ pub fn explain(e: &NetError, who: &str, name: &str) -> String {
         NetError::Eof => format!(
             "the {who} closed the connection during the handshake (is it a TLS 1.3 {who}? does it want a client certificate?)"
         ),
-        NetError::Timeout => format!("timed out waiting for the {who} during the handshake"),
+        NetError::Timeout(t) => format!(
+            "the handshake with the {who} did not complete within {}",
+            secs(*t)
+        ),
+        NetError::WriteStalled => format!("the {who} stopped reading what we send"),
     }
 }
 

@@ -1,22 +1,49 @@
-//! `tryst server`: a thread per connection; echo, or a small HTTP/1.1 page with `--http`.
+//! `tryst server`: a thread per connection, at most `--max-connections` at once; echo, or a
+//! small HTTP/1.1 page with `--http`.
+//!
+//! Every connection is bounded in time: the handshake by one total deadline
+//! (`--handshake-timeout`), then every read and every write by `--idle-timeout` (and, with
+//! `--http`, the request by a deadline of the same length). A thread is never held by a
+//! peer that sends slowly, sends nothing, or stops reading.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tryst::verify::WebPkiClientVerifier;
 use tryst::{ServerConfig, ServerConnection, TicketKeys};
 
 use crate::args::ServerArgs;
-use crate::net::{self, DrainError};
+use crate::net::{self, DrainError, NetError, Pumped, Timed, secs};
 use crate::{CmdResult, Failure, files};
 
-/// Handshake reads give up after this long.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
-/// An established connection with no traffic for this long is closed.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// The most request bytes `--http` reads before answering.
 const MAX_REQUEST: usize = 16 * 1024;
+/// The longest a close_notify may wait to be written when a connection is being closed
+/// for idleness.
+const GOODBYE: Duration = Duration::from_secs(1);
+/// The "all slots taken" log line is printed at most this often.
+const FULL_LOG_EVERY: Duration = Duration::from_secs(60);
+
+/// The time bounds of one connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The whole handshake, from accept to the client's Finished.
+    pub handshake: Duration,
+    /// After the handshake: the longest a read or a write may wait; with `--http`, also
+    /// the deadline for the whole request.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    /// 30 s for the handshake, 300 s of idleness (the `tryst server` defaults).
+    fn default() -> Self {
+        Timeouts {
+            handshake: Duration::from_secs(30),
+            idle: Duration::from_secs(300),
+        }
+    }
+}
 
 /// What the server does with application data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +82,54 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
         .map_err(|e| Failure::usage(format!("cannot configure the server: {e}")))
 }
 
+/// Connection slots: at most `max` connections are served at once. The accept loop takes
+/// a slot before it accepts, so when all are taken new clients wait in the kernel's listen
+/// queue (as with Apache's `MaxRequestWorkers` or Go's `netutil.LimitListener`) instead of
+/// being accepted and dropped; a slot frees when its connection's thread ends.
+struct Slots {
+    max: usize,
+    open: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// One taken slot; dropping it (when the connection's thread ends, even by a panic) frees
+/// it.
+struct Slot(Arc<Slots>);
+
+impl Slots {
+    fn new(max: usize) -> Arc<Self> {
+        Arc::new(Slots {
+            max,
+            open: Mutex::new(0),
+            freed: Condvar::new(),
+        })
+    }
+
+    /// Wait for a free slot. `full` is called once if all slots are taken.
+    fn take(self: &Arc<Self>, full: impl FnOnce(usize)) -> Slot {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if *open >= self.max {
+            full(*open);
+            while *open >= self.max {
+                open = self
+                    .freed
+                    .wait(open)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+        *open += 1;
+        Slot(self.clone())
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.0.open.lock().unwrap_or_else(PoisonError::into_inner);
+        *open = open.saturating_sub(1);
+        self.0.freed.notify_one();
+    }
+}
+
 /// Run the server.
 pub fn run(a: &ServerArgs) -> CmdResult {
     let config = config(a)?;
@@ -69,26 +144,45 @@ pub fn run(a: &ServerArgs) -> CmdResult {
         .local_addr()
         .map_err(|e| Failure::failed(format!("listener: {}", files::io_reason(&e))))?;
     let mode = if a.http { Mode::Http } else { Mode::Echo };
+    let timeouts = Timeouts {
+        handshake: a.handshake_timeout,
+        idle: a.idle_timeout,
+    };
+    let max = usize::try_from(a.max_connections).unwrap_or(usize::MAX);
     eprintln!(
-        "tryst: listening on {local} ({}{})",
+        "tryst: listening on {local} ({}{}; handshake timeout {}, idle timeout {}, at most {max} connections)",
         if a.http { "HTTP/1.1" } else { "echo" },
         if a.client_ca.is_some() {
             ", client certificates required"
         } else {
             ""
-        }
+        },
+        secs(timeouts.handshake),
+        secs(timeouts.idle),
     );
+    let slots = Slots::new(max);
+    let mut last_full: Option<Instant> = None;
     loop {
+        let slot = slots.take(|open| {
+            if last_full.is_none_or(|t| t.elapsed() >= FULL_LOG_EVERY) {
+                last_full = Some(Instant::now());
+                eprintln!(
+                    "tryst: {open} connections open, the most --max-connections allows: new clients wait until one closes"
+                );
+            }
+        });
         let (sock, peer) = match listener.accept() {
             Ok(x) => x,
             Err(e) => {
                 eprintln!("tryst: accept failed: {}", files::io_reason(&e));
+                // Out of file descriptors and the like: do not spin.
+                std::thread::sleep(Duration::from_millis(10));
                 continue;
             }
         };
         if a.once {
-            let report = serve(config.clone(), sock, peer, mode);
-            eprintln!("tryst: {}", report.line);
+            let report = serve(config.clone(), sock, peer, mode, timeouts);
+            log(&report.line);
             return if report.clean {
                 Ok(())
             } else {
@@ -99,13 +193,21 @@ pub fn run(a: &ServerArgs) -> CmdResult {
         let spawned = std::thread::Builder::new()
             .name(format!("conn {peer}"))
             .spawn(move || {
-                let report = serve(config, sock, peer, mode);
-                eprintln!("tryst: {}", report.line);
+                let _slot = slot;
+                let report = serve(config, sock, peer, mode, timeouts);
+                log(&report.line);
             });
         if let Err(e) = spawned {
             eprintln!("tryst: {peer}: cannot start a thread: {e}");
         }
     }
+}
+
+/// Print one connection's line. The parts that come from the peer were escaped where they
+/// were inserted; this last pass makes sure no control character reaches the terminal
+/// whatever a future line holds.
+fn log(line: &str) {
+    eprintln!("tryst: {}", crate::escape::controls(line));
 }
 
 /// Serve one connection to the end; never panics, never returns an error: the outcome is
@@ -115,32 +217,40 @@ pub fn serve(
     mut sock: TcpStream,
     peer: SocketAddr,
     mode: Mode,
+    timeouts: Timeouts,
 ) -> Report {
     let fail = |what: String| Report {
         line: format!("{peer} {what}"),
         clean: false,
     };
     let _ = sock.set_nodelay(true);
-    if sock.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).is_err()
-        || sock.set_write_timeout(Some(HANDSHAKE_TIMEOUT)).is_err()
-    {
-        return fail("socket setup failed".to_string());
-    }
     let mut conn = match ServerConnection::new(config) {
         Ok(c) => c,
         Err(e) => return fail(format!("cannot start: {e}")),
     };
-    if let Err(e) = net::handshake(&mut conn, &mut sock) {
-        return fail(format!(
-            "handshake failed: {}",
-            net::explain(&e, "client", "-")
-        ));
+    if let Err(e) = net::handshake(&mut conn, &mut sock, timeouts.handshake) {
+        let sni = match conn.server_name() {
+            Some(name) => format!(" (sni={})", crate::escape::peer(name.as_bytes())),
+            None => String::new(),
+        };
+        let why = match e {
+            NetError::Timeout(t) => format!(
+                "the client did not complete the handshake within {} (--handshake-timeout)",
+                secs(t)
+            ),
+            other => net::explain(&other, "client", "-"),
+        };
+        return fail(format!("handshake failed{sni}: {why}"));
     }
     let summary = summary(&conn);
-    if sock.set_read_timeout(Some(IDLE_TIMEOUT)).is_err() {
-        return fail(format!("{summary}: socket setup failed"));
-    }
 
+    // After the handshake every read and write waits at most `idle`; with --http the
+    // request also has a deadline, so a client cannot trickle it in.
+    let deadline = match mode {
+        Mode::Echo => None,
+        Mode::Http => Instant::now().checked_add(timeouts.idle),
+    };
+    let mut io = Timed::new(&sock, Some(timeouts.idle), deadline);
     let (mut bytes_in, mut bytes_out) = (0usize, 0usize);
     let mut request = Vec::new();
     let result: Result<(), String> = loop {
@@ -157,8 +267,8 @@ pub fn serve(
         match mode {
             Mode::Echo => {
                 if !data.is_empty() {
-                    if let Err(e) = net::send_all(&mut conn, &mut sock, &data) {
-                        break Err(net::explain(&e, "client", "-"));
+                    if let Err(e) = net::send_all(&mut conn, &mut io, &data) {
+                        break Err(why(&e, timeouts));
                     }
                     bytes_out += data.len();
                 }
@@ -169,30 +279,57 @@ pub fn serve(
                     || request.windows(2).any(|w| w == b"\n\n");
                 if complete || request.len() > MAX_REQUEST || (closed && !request.is_empty()) {
                     let page = http_response(&conn, &request, peer);
-                    if let Err(e) = net::send_all(&mut conn, &mut sock, &page) {
-                        break Err(net::explain(&e, "client", "-"));
+                    if let Err(e) = net::send_all(&mut conn, &mut io, &page) {
+                        break Err(why(&e, timeouts));
                     }
                     bytes_out += page.len();
                     conn.send_close_notify();
-                    if let Err(e) = net::flush(&mut conn, &mut sock) {
-                        break Err(net::explain(&e, "client", "-"));
+                    if let Err(e) = net::flush(&mut conn, &mut io) {
+                        break Err(why(&e, timeouts));
                     }
                     let _ = sock.shutdown(std::net::Shutdown::Write);
                     break Ok(());
                 }
             }
         }
-        if let Err(e) = net::flush(&mut conn, &mut sock) {
-            break Err(net::explain(&e, "client", "-"));
+        if let Err(e) = net::flush(&mut conn, &mut io) {
+            break Err(why(&e, timeouts));
         }
         if closed {
             conn.send_close_notify();
-            let _ = net::flush(&mut conn, &mut sock);
+            let _ = net::flush(&mut conn, &mut io);
             let _ = sock.shutdown(std::net::Shutdown::Write);
             break Ok(());
         }
-        if let Err(e) = net::pump(&mut conn, &mut sock) {
-            break Err(net::explain(&e, "client", "-"));
+        match net::pump(&mut conn, &mut io) {
+            Ok(Pumped::Data | Pumped::Eof) => {}
+            Ok(Pumped::Quiet) => {
+                // Idle (or, with --http, the request deadline passed): say goodbye with
+                // close_notify, waiting only briefly for it to be written.
+                conn.send_close_notify();
+                let mut bye = Timed::new(&sock, Some(timeouts.idle.min(GOODBYE)), None);
+                let sent = net::flush(&mut conn, &mut bye).is_ok();
+                let _ = sock.shutdown(std::net::Shutdown::Both);
+                let what = match mode {
+                    Mode::Echo => format!(
+                        "idle: nothing from the client for {} (--idle-timeout)",
+                        secs(timeouts.idle)
+                    ),
+                    Mode::Http => format!(
+                        "no complete request within {} of the handshake (--idle-timeout)",
+                        secs(timeouts.idle)
+                    ),
+                };
+                break Err(format!(
+                    "{what}, closed{}",
+                    if sent {
+                        " with close_notify"
+                    } else {
+                        " (close_notify could not be sent)"
+                    }
+                ));
+            }
+            Err(e) => break Err(why(&e, timeouts)),
         }
     };
     let (clean, how) = match result {
@@ -202,6 +339,17 @@ pub fn serve(
     Report {
         line: format!("{peer} {summary}: {bytes_in} bytes in, {bytes_out} out, {how}"),
         clean,
+    }
+}
+
+/// One line for a failure after the handshake.
+fn why(e: &NetError, timeouts: Timeouts) -> String {
+    match e {
+        NetError::WriteStalled => format!(
+            "the client read nothing of what we sent for {} (--idle-timeout), closed",
+            secs(timeouts.idle)
+        ),
+        other => net::explain(other, "client", "-"),
     }
 }
 
@@ -219,7 +367,8 @@ fn summary(conn: &ServerConnection) -> String {
         get("cipher suite"),
         get("key exchange"),
         if conn.is_resumed() { "resumed" } else { "full" },
-        conn.server_name().unwrap_or("-"),
+        conn.server_name()
+            .map_or_else(|| "-".to_string(), |n| crate::escape::peer(n.as_bytes())),
         get("ALPN"),
         if conn.peer_certificates().is_empty() {
             "no"
@@ -246,7 +395,11 @@ fn http_response(conn: &ServerConnection, request: &[u8], peer: SocketAddr) -> V
         "resumed",
         if conn.is_resumed() { "yes" } else { "no" }.to_string(),
     ));
-    rows.push(("SNI", conn.server_name().unwrap_or("none").to_string()));
+    rows.push((
+        "SNI",
+        conn.server_name()
+            .map_or_else(|| "none".to_string(), |n| crate::escape::peer(n.as_bytes())),
+    ));
     rows.push((
         "client certificate",
         if conn.peer_certificates().is_empty() {

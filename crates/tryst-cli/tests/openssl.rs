@@ -357,3 +357,44 @@ fn tryst_server_reports_the_alert_of_a_rejecting_openssl_client() {
     let line = wait_for_line(&server.log, "handshake failed", Duration::from_secs(10));
     assert!(line.contains("unknown_ca"), "{line}");
 }
+
+/// An SNI with an escape sequence, a line break and a forged log line, sent by
+/// `openssl s_client` (which does not check the name): the server's log line for the
+/// completed connection shows it escaped, as one line.
+#[test]
+fn tryst_server_escapes_a_hostile_sni_from_openssl() {
+    if !have_openssl() {
+        eprintln!("skipped: openssl is not installed");
+        return;
+    }
+    let dir = Scratch::new("ossl-sni");
+    make_pki(dir.path(), false);
+    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let o = run_program(
+        "openssl",
+        &[
+            "s_client",
+            "-tls1_3",
+            "-connect",
+            &format!("127.0.0.1:{}", server.port),
+            "-servername",
+            "\x1b[31mred\ntryst: forged\\x",
+            "-CAfile",
+            "ca.pem",
+        ],
+        dir.path(),
+        b"hi\n",
+        Duration::from_secs(30),
+    );
+    assert!(
+        o.stdout.contains("TLS_AES"),
+        "the handshake completed: {o:#?}"
+    );
+    let line = wait_for_line(&server.log, "sni=", Duration::from_secs(10));
+    assert!(
+        line.contains("sni=\\x1b[31mred\\x0atryst: forged\\\\x "),
+        "{line:?}"
+    );
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+    assert!(line.starts_with("tryst: 127.0.0.1:"), "{line:?}");
+}
