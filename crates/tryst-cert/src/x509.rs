@@ -831,18 +831,21 @@ mod tests {
         assert_eq!(key_usage(&[0x01, 0x06]).unwrap().0, (1 << 5) | (1 << 6));
         assert_eq!(key_usage(&[0x00, 0xff]).unwrap().0, 0xff);
         assert_eq!(key_usage(&[0x07, 0x80, 0x80]).unwrap().0, 1 | (1 << 8));
-        assert_eq!(key_usage(&[0x07, 0x00, 0x80]).unwrap().0, KeyUsage::DECIPHER_ONLY);
+        assert_eq!(
+            key_usage(&[0x07, 0x00, 0x80]).unwrap().0,
+            KeyUsage::DECIPHER_ONLY
+        );
         // Each DER rule, broken once.
         for bad in [
-            &[][..],            // no unused-bits byte
-            &[0x00],            // no bits at all (an empty keyUsage)
-            &[0x07],            // unused bits but no byte to hold them
-            &[0x08, 0x80],      // unused-bits count above 7
-            &[0x00, 0x80],      // trailing zero bits not dropped
-            &[0x07, 0x00],      // no bit set
-            &[0x07, 0x81],      // a padding bit set
-            &[0x06, 0x80, 0x40], // bit 9: past decipherOnly
-            &[0x00, 0x80, 0xff], // bits 9 to 15
+            &[][..],                   // no unused-bits byte
+            &[0x00],                   // no bits at all (an empty keyUsage)
+            &[0x07],                   // unused bits but no byte to hold them
+            &[0x08, 0x80],             // unused-bits count above 7
+            &[0x00, 0x80],             // trailing zero bits not dropped
+            &[0x07, 0x00],             // no bit set
+            &[0x07, 0x81],             // a padding bit set
+            &[0x06, 0x80, 0x40],       // bit 9: past decipherOnly
+            &[0x00, 0x80, 0xff],       // bits 9 to 15
             &[0x07, 0x80, 0x80, 0x80], // three bytes
         ] {
             assert_eq!(key_usage(bad), Err(Error::BadExtension), "{bad:02x?}");

@@ -29,8 +29,8 @@ const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
 const EKU_ANY: &[u8] = &[0x30, 0x06, 0x06, 0x04, 0x55, 0x1d, 0x25, 0x00];
 // SEQUENCE { OID id-kp-serverAuth, OID anyExtendedKeyUsage }.
 const EKU_SERVER_AND_ANY: &[u8] = &[
-    0x30, 0x10, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01, 0x06, 0x04, 0x55,
-    0x1d, 0x25, 0x00,
+    0x30, 0x10, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01, 0x06, 0x04, 0x55, 0x1d,
+    0x25, 0x00,
 ];
 
 fn ed(seed: u8) -> Ed25519SigningKey {
@@ -120,8 +120,14 @@ impl Pki {
 
     fn client(&self, b: CertificateBuilder, key: &dyn Signer) -> Result<(), Error> {
         let leaf = self.leaf(b, key);
-        verify_client_cert(&leaf, &[&self.inter], &self.anchors, now(), &Policy::DEFAULT)
-            .map(|_| ())
+        verify_client_cert(
+            &leaf,
+            &[&self.inter],
+            &self.anchors,
+            now(),
+            &Policy::DEFAULT,
+        )
+        .map(|_| ())
     }
 }
 
@@ -159,10 +165,7 @@ fn server_leaf_key_usage_without_digital_signature_is_refused() {
             ] {
                 let e = p.server(b, key).unwrap_err();
                 assert_eq!(e, Error::KeyUsageForbidsSigning, "bits {bits:#x}");
-                assert_eq!(
-                    (e.alert(), e.alert_name()),
-                    (43, "unsupported_certificate")
-                );
+                assert_eq!((e.alert(), e.alert_name()), (43, "unsupported_certificate"));
             }
         }
         // digitalSignature, alone or with others, critical or not, or no keyUsage: fine.
@@ -217,9 +220,7 @@ fn key_usage_bit_string_must_be_der() {
     let key = ed(5);
     let raw = |critical: bool, value: &[u8]| {
         p.server(
-            leaf()
-                .server_auth()
-                .extension(KEY_USAGE, critical, value),
+            leaf().server_auth().extension(KEY_USAGE, critical, value),
             &key,
         )
     };
@@ -264,9 +265,11 @@ fn key_usage_bit_string_must_be_der() {
     // keyUsage twice.
     assert_eq!(
         p.server(
-            leaf()
-                .key_usage(KeyUsage::DIGITAL_SIGNATURE)
-                .extension(KEY_USAGE, true, &[0x03, 0x02, 0x07, 0x80]),
+            leaf().key_usage(KeyUsage::DIGITAL_SIGNATURE).extension(
+                KEY_USAGE,
+                true,
+                &[0x03, 0x02, 0x07, 0x80]
+            ),
             &key
         ),
         Err(Error::DuplicateExtension)
@@ -326,7 +329,9 @@ fn ca_key_usage_must_allow_key_cert_sign() {
         CertificateBuilder::new("Mid", START, END)
             .ca(None)
             .key_usage(KeyUsage::KEY_CERT_SIGN),
-        CertificateBuilder::new("Mid", START, END).ca(None).key_usage(0),
+        CertificateBuilder::new("Mid", START, END)
+            .ca(None)
+            .key_usage(0),
     ] {
         let mid = b.issue(&mid_key, &p.root, &p.root_key).unwrap();
         leaf_under(&mid, &mid_key, &p.anchors).unwrap();
@@ -415,15 +420,7 @@ fn trust_anchor_checks_match_the_doc() {
     let (root_key, leaf_key) = (ed(10), ed(11));
     let verify = |anchor: &[u8], inters: &[&[u8]], leaf_der: &[u8]| {
         let anchors = TrustAnchors::from_der([anchor]).unwrap();
-        verify_server_cert(
-            leaf_der,
-            inters,
-            &anchors,
-            &name(),
-            now(),
-            &Policy::DEFAULT,
-        )
-        .map(|_| ())
+        verify_server_cert(leaf_der, inters, &anchors, &name(), now(), &Policy::DEFAULT).map(|_| ())
     };
     let leaf_of = |anchor: &[u8]| {
         leaf()
@@ -443,13 +440,9 @@ fn trust_anchor_checks_match_the_doc() {
     // Validity period: expired and not-yet-valid anchors are refused, with that reason.
     let expired = root(CertificateBuilder::new("Root", START - 1000, START + 1000).ca(None));
     let e = verify(&expired, &[], &leaf_of(&expired)).unwrap_err();
-    assert_eq!(
-        (e, e.alert_name()),
-        (Error::Expired, "certificate_expired")
-    );
-    let future = root(
-        CertificateBuilder::new("Root", i64::try_from(NOW).unwrap() + 10, END).ca(None),
-    );
+    assert_eq!((e, e.alert_name()), (Error::Expired, "certificate_expired"));
+    let future =
+        root(CertificateBuilder::new("Root", i64::try_from(NOW).unwrap() + 10, END).ca(None));
     assert_eq!(
         verify(&future, &[], &leaf_of(&future)),
         Err(Error::NotYetValid)
@@ -459,16 +452,20 @@ fn trust_anchor_checks_match_the_doc() {
     let no_bc = root(CertificateBuilder::new("Root", START, END));
     assert_eq!(verify(&no_bc, &[], &leaf_of(&no_bc)), Err(Error::NotCa));
     let bc_ca_true = [0x30, 0x03, 0x01, 0x01, 0xff];
-    let non_critical_bc = root(
-        CertificateBuilder::new("Root", START, END).extension(BASIC_CONSTRAINTS, false, &bc_ca_true),
-    );
+    let non_critical_bc = root(CertificateBuilder::new("Root", START, END).extension(
+        BASIC_CONSTRAINTS,
+        false,
+        &bc_ca_true,
+    ));
     assert_eq!(
         verify(&non_critical_bc, &[], &leaf_of(&non_critical_bc)),
         Err(Error::NotCa)
     );
-    let bc_ca_false = root(
-        CertificateBuilder::new("Root", START, END).extension(BASIC_CONSTRAINTS, true, &[0x30, 0x00]),
-    );
+    let bc_ca_false = root(CertificateBuilder::new("Root", START, END).extension(
+        BASIC_CONSTRAINTS,
+        true,
+        &[0x30, 0x00],
+    ));
     assert_eq!(
         verify(&bc_ca_false, &[], &leaf_of(&bc_ca_false)),
         Err(Error::NotCa)
