@@ -154,7 +154,8 @@ fn non_signing_usages() -> Vec<u16> {
 fn server_leaf_key_usage_without_digital_signature_is_refused() {
     let p = pki();
     let (ed_key, ec_key) = (ed(3), EcdsaP256SigningKey::generate(&mut CounterRng(3)));
-    for key in [&ed_key as &dyn Signer, &ec_key] {
+    let keys: [&dyn Signer; 2] = [&ed_key, &ec_key];
+    for key in keys {
         for bits in non_signing_usages() {
             for b in [
                 leaf().server_auth().key_usage(bits),
