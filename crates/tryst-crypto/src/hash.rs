@@ -200,6 +200,8 @@ macro_rules! rustcrypto_hash {
                 output(mac.finalize().as_bytes())
             }
             fn hkdf_extract(&self, salt: &[u8], ikm: &[u8]) -> Secret {
+                // `hkdf` hands the PRK back as a plain array: copied into a `Secret`, then
+                // wiped. (Its keyed HMAC state, the `_`, wipes itself.)
                 let (mut prk, _) = hkdf::Hkdf::<$d>::extract(Some(salt), ikm);
                 let secret = Secret::from_prefix(&prk);
                 prk.as_mut_slice().zeroize();
