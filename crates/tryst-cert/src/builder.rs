@@ -99,7 +99,8 @@ pub struct CertificateBuilder {
     not_after: i64,
     serial: Option<Vec<u8>>,
     ca: Option<Option<u8>>,
-    key_usage: Option<u16>,
+    /// keyUsage bits and whether the extension is critical.
+    key_usage: Option<(u16, bool)>,
     eku: Vec<&'static [u8]>,
     san: Vec<(u8, Vec<u8>)>,
     permitted: Vec<(u8, Vec<u8>)>,
@@ -139,9 +140,36 @@ impl CertificateBuilder {
         self
     }
 
-    /// The keyUsage bits ([`KeyUsage`] constants), critical.
+    /// A critical keyUsage extension with `bits` (an OR of [`KeyUsage`] constants), as
+    /// RFC 5280 §4.2.1.3 says CAs should issue it. Without this call an end entity has no
+    /// keyUsage (no restriction) and a CA gets keyCertSign + cRLSign; with `0` the
+    /// extension is left out (an empty keyUsage is not allowed).
+    ///
+    /// Any bits are written, so a test can issue certificates that path validation
+    /// refuses: a TLS end entity without [`KeyUsage::DIGITAL_SIGNATURE`]
+    /// ([`Error::KeyUsageForbidsSigning`]), a CA without [`KeyUsage::KEY_CERT_SIGN`]
+    /// ([`Error::NotCa`]).
+    ///
+    /// ```
+    /// # use tryst_cert::{Certificate, CertificateBuilder, KeyUsage};
+    /// # let key = tryst_crypto::Ed25519SigningKey::from_seed(
+    /// #     &tryst_crypto::Secret::from_slice(&[7; 32])?)?;
+    /// let der = CertificateBuilder::new("leaf", 0, 1 << 31)
+    ///     .key_usage(KeyUsage::DIGITAL_SIGNATURE | KeyUsage::KEY_AGREEMENT)
+    ///     .self_signed(&key)?;
+    /// let ku = Certificate::from_der(&der)?.key_usage().unwrap();
+    /// assert!(ku.allows(KeyUsage::DIGITAL_SIGNATURE));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key_usage(mut self, bits: u16) -> Self {
-        self.key_usage = Some(bits);
+        self.key_usage = Some((bits, true));
+        self
+    }
+
+    /// [`CertificateBuilder::key_usage`] in a non-critical extension, as some CAs issue it;
+    /// path validation enforces keyUsage whether it is critical or not.
+    pub fn key_usage_non_critical(mut self, bits: u16) -> Self {
+        self.key_usage = Some((bits, false));
         self
     }
 
@@ -327,10 +355,10 @@ impl CertificateBuilder {
         }
         let ku = self.key_usage.or_else(|| {
             self.ca
-                .map(|_| KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
+                .map(|_| (KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN, true))
         });
-        if let Some(bits) = ku.filter(|&b| b != 0) {
-            ext(w, oid::KEY_USAGE, true, &|w| {
+        if let Some((bits, critical)) = ku.filter(|&(b, _)| b != 0) {
+            ext(w, oid::KEY_USAGE, critical, &|w| {
                 w.element(tag::BIT_STRING, &key_usage_bits(bits))
             });
         }

@@ -58,8 +58,12 @@ pub enum Error {
     NotCa,
     /// A CA's pathLenConstraint is exceeded.
     PathLenExceeded,
-    /// keyUsage or extendedKeyUsage does not allow this use.
+    /// extendedKeyUsage does not list the purpose (id-kp-serverAuth or id-kp-clientAuth;
+    /// anyExtendedKeyUsage alone is not enough), on the end entity or on an intermediate.
     InvalidPurpose,
+    /// The end entity's keyUsage is present but lacks digitalSignature, so its key may not
+    /// sign a TLS 1.3 CertificateVerify (RFC 5280 §4.2.1.3, RFC 8446 §4.4.2.2).
+    KeyUsageForbidsSigning,
     /// The certificate is not valid for the expected server name (subjectAltName only;
     /// the subject common name is never used).
     NameMismatch,
@@ -95,6 +99,7 @@ impl Error {
             | Error::UnsupportedPublicKey
             | Error::WeakKey
             | Error::InvalidPurpose
+            | Error::KeyUsageForbidsSigning
             | Error::UnsupportedNameConstraint => 43,
             Error::Expired | Error::NotYetValid => 45,
             Error::BudgetExhausted(_) | Error::BadTrustAnchor => 46,
@@ -154,7 +159,10 @@ impl fmt::Display for Error {
                 Error::NotCa => "issuer is not a CA",
                 Error::CaUsedAsEndEntity => "CA certificate used as end entity",
                 Error::PathLenExceeded => "pathLenConstraint exceeded",
-                Error::InvalidPurpose => "key usage or extended key usage forbids this use",
+                Error::InvalidPurpose => "extended key usage does not allow this use",
+                Error::KeyUsageForbidsSigning => {
+                    "key usage lacks digitalSignature: the key may not sign the handshake"
+                }
                 Error::NameMismatch => "certificate not valid for the server name",
                 Error::NameConstraintViolation => "name violates a CA's name constraints",
                 Error::UnsupportedNameConstraint => "name constraint form not supported",

@@ -9,7 +9,7 @@ use crate::Error;
 use crate::der::{Reader, tag};
 use crate::error::BudgetLimit;
 use crate::names;
-use crate::x509::{Certificate, PublicKeyInfo, oid};
+use crate::x509::{Certificate, KeyUsage, PublicKeyInfo, oid};
 
 /// Limits on the work one path validation may do. Exceeding each is a distinct
 /// [`Error::BudgetExhausted`].
@@ -94,9 +94,29 @@ impl Default for Policy {
     }
 }
 
-/// The certificates a verifier trusts. Only the subject, public key and name constraints
-/// of an anchor are used: its validity period, basicConstraints and own signature are not
-/// checked (RFC 5280 §6.1.1 (d)).
+/// The certificates a verifier trusts.
+///
+/// When added, an anchor must parse as a v1 or v3 certificate (the same strict parsing as
+/// any certificate, extensions included) with a supported public key
+/// ([`TrustAnchors::add_der`]).
+///
+/// When path building reaches an anchor (its subject is the issuer name of the certificate
+/// above it, whose signature its key must verify), the anchor itself must:
+/// - be within its validity period at the validation time ([`Error::Expired`],
+///   [`Error::NotYetValid`]);
+/// - if it is a v3 certificate, be a CA: basicConstraints present, critical and with cA,
+///   and keyUsage, if present, allowing keyCertSign ([`Error::NotCa`]); a v1 anchor (no
+///   extensions) is taken as a CA;
+/// - have a non-empty subject ([`Error::NotCa`]);
+/// - have a key the [`Policy`] accepts (RSA size, [`Error::WeakKey`]).
+///
+/// An anchor's name constraints apply to the whole path below it. An anchor that fails
+/// these checks is skipped and path building tries other anchors and issuers; if none
+/// succeeds, the first such failure is reported rather than [`Error::UnknownIssuer`].
+///
+/// Not checked on an anchor: its own signature and signature algorithm (it is trusted by
+/// configuration, RFC 5280 §6.1.1 (d)), its pathLenConstraint, its extendedKeyUsage and
+/// its serial number.
 #[derive(Debug, Clone, Default)]
 pub struct TrustAnchors {
     certs: Vec<Vec<u8>>,
@@ -138,7 +158,9 @@ impl TrustAnchors {
         Ok(out)
     }
 
-    /// Add one DER certificate as an anchor.
+    /// Add one DER certificate as an anchor. It must parse and have a supported public
+    /// key; validity, basicConstraints and keyUsage are checked when a path uses it (see
+    /// [`TrustAnchors`]).
     pub fn add_der(&mut self, der: &[u8]) -> Result<(), Error> {
         let cert = Certificate::from_der(der)?;
         cert.public_key()?;
@@ -164,13 +186,18 @@ impl TrustAnchors {
     }
 }
 
-/// What the end-entity certificate must be good for.
+/// What the end-entity certificate must be good for. For both, a keyUsage extension, if
+/// present, must allow digitalSignature ([`Error::KeyUsageForbidsSigning`]), and an
+/// extendedKeyUsage extension, if present on the end entity or an intermediate, must list
+/// the purpose ([`Error::InvalidPurpose`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Usage {
-    /// A TLS server (extendedKeyUsage id-kp-serverAuth, if present).
+    /// A TLS server: extendedKeyUsage id-kp-serverAuth, if present; keyUsage
+    /// digitalSignature, if present.
     ServerAuth,
-    /// A TLS client (extendedKeyUsage id-kp-clientAuth, if present).
+    /// A TLS client: extendedKeyUsage id-kp-clientAuth, if present; keyUsage
+    /// digitalSignature, if present.
     ClientAuth,
 }
 
@@ -285,6 +312,7 @@ pub fn verify_path<'a>(
         return Err(Error::BadExtension);
     }
     check_eku(&ee, usage)?;
+    check_end_entity_key_usage(&ee, usage)?;
     // Unparsable intermediates can never be on a path; drop them.
     let inters: Vec<Certificate<'a>> = intermediates
         .iter()
@@ -333,7 +361,7 @@ fn check_ca(ca: &Certificate<'_>) -> Result<crate::x509::BasicConstraints, Error
     }
     if ca
         .key_usage()
-        .is_some_and(|ku| !ku.allows(crate::x509::KeyUsage::KEY_CERT_SIGN))
+        .is_some_and(|ku| !ku.allows(KeyUsage::KEY_CERT_SIGN))
     {
         return Err(Error::NotCa);
     }
@@ -350,8 +378,24 @@ fn check_validity(cert: &Certificate<'_>, now: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// extendedKeyUsage, if present, must list the purpose (anyExtendedKeyUsage is not
-/// enough: a certificate restricted to other uses must not authenticate TLS).
+/// The end entity's keyUsage, if present (critical or not), must allow digitalSignature:
+/// in TLS 1.3 both a server and a client prove possession of the key by signing
+/// CertificateVerify (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.3). keyEncipherment or
+/// keyAgreement alone, which TLS 1.2's RSA and static-(EC)DH key exchanges used, are not
+/// enough.
+fn check_end_entity_key_usage(ee: &Certificate<'_>, usage: Usage) -> Result<(), Error> {
+    let required = match usage {
+        Usage::ServerAuth | Usage::ClientAuth => KeyUsage::DIGITAL_SIGNATURE,
+    };
+    match ee.key_usage() {
+        Some(ku) if !ku.allows(required) => Err(Error::KeyUsageForbidsSigning),
+        _ => Ok(()),
+    }
+}
+
+/// extendedKeyUsage, if present, must list the purpose, on the end entity and on every
+/// intermediate (as rustls-webpki does). anyExtendedKeyUsage alone is not enough: RFC 5280
+/// §4.2.1.12 lets an application require its own purpose, and TLS certificates name it.
 fn check_eku(cert: &Certificate<'_>, usage: Usage) -> Result<(), Error> {
     let Some(eku) = cert.eku else {
         return Ok(());
@@ -474,9 +518,10 @@ impl<'a> Search<'_, 'a> {
         Err(err)
     }
 
-    /// Checks on a trust anchor when it is used: a v3 anchor must be a CA (critical
-    /// basicConstraints with cA), every anchor must be within its validity period, have
-    /// a non-empty subject and a key the policy accepts.
+    /// Checks on a trust anchor when it is used (listed in the [`TrustAnchors`] doc): a v3
+    /// anchor must be a CA (critical basicConstraints with cA; keyUsage, if present, with
+    /// keyCertSign), every anchor must be within its validity period, have a non-empty
+    /// subject and a key the policy accepts.
     fn check_anchor(&self, anchor: &Certificate<'a>) -> Result<(), Error> {
         check_validity(anchor, self.now)?;
         if anchor.version() == 3 {

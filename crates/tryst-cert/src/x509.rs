@@ -187,14 +187,26 @@ pub struct BasicConstraints {
 pub struct KeyUsage(pub u16);
 
 impl KeyUsage {
-    /// digitalSignature.
+    /// digitalSignature (bit 0): signatures other than on certificates and CRLs, such as
+    /// a TLS CertificateVerify. Required of a TLS 1.3 end entity whose keyUsage is present.
     pub const DIGITAL_SIGNATURE: u16 = 1 << 0;
-    /// keyEncipherment.
+    /// contentCommitment, formerly nonRepudiation (bit 1).
+    pub const CONTENT_COMMITMENT: u16 = 1 << 1;
+    /// keyEncipherment (bit 2): RSA key transport, which TLS 1.3 does not have.
     pub const KEY_ENCIPHERMENT: u16 = 1 << 2;
-    /// keyCertSign.
+    /// dataEncipherment (bit 3).
+    pub const DATA_ENCIPHERMENT: u16 = 1 << 3;
+    /// keyAgreement (bit 4).
+    pub const KEY_AGREEMENT: u16 = 1 << 4;
+    /// keyCertSign (bit 5): signing certificates. Required of a CA whose keyUsage is
+    /// present, and allowed only with basicConstraints cA.
     pub const KEY_CERT_SIGN: u16 = 1 << 5;
-    /// cRLSign.
+    /// cRLSign (bit 6).
     pub const CRL_SIGN: u16 = 1 << 6;
+    /// encipherOnly (bit 7).
+    pub const ENCIPHER_ONLY: u16 = 1 << 7;
+    /// decipherOnly (bit 8), the last bit RFC 5280 defines.
+    pub const DECIPHER_ONLY: u16 = 1 << 8;
 
     /// Whether every bit of `bits` is set.
     pub const fn allows(self, bits: u16) -> bool {
@@ -728,17 +740,23 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
     Ok(())
 }
 
-/// keyUsage BIT STRING contents: at least one bit set, at most 9 bits, DER (unused bits
-/// zero and no trailing zero bytes).
+/// keyUsage BIT STRING contents (RFC 5280 §4.2.1.3), DER only: an unused-bits count of 0
+/// to 7 (0 when there are no bits), padding bits zero, trailing zero bits dropped (so the
+/// last bit is set, and at least one bit is: an empty keyUsage is refused), and no bit past
+/// decipherOnly (bit 8), so at most two bytes and the second only with bit 8.
 fn key_usage(bits: &[u8]) -> Result<KeyUsage, Error> {
     let (&unused, data) = bits.split_first().ok_or(Error::BadExtension)?;
-    if unused > 7 || data.is_empty() || data.len() > 2 {
+    let last = data.last().copied().ok_or(Error::BadExtension)?;
+    if unused > 7 || data.len() > 2 {
         return Err(Error::BadExtension);
     }
-    let last = data.last().copied().unwrap_or(0);
     let pad_mask = u8::try_from((1u16 << unused) - 1).map_err(|_| Error::BadExtension)?;
     // DER named bit lists drop trailing zero bits: the last used bit must be set.
     if last & pad_mask != 0 || last & (1 << unused) == 0 {
+        return Err(Error::BadExtension);
+    }
+    // A second byte may carry decipherOnly (its top bit) and nothing else.
+    if data.len() == 2 && unused != 7 {
         return Err(Error::BadExtension);
     }
     let mut v = 0u16;
@@ -811,9 +829,26 @@ mod tests {
             KeyUsage::DIGITAL_SIGNATURE
         );
         assert_eq!(key_usage(&[0x01, 0x06]).unwrap().0, (1 << 5) | (1 << 6));
-        assert!(key_usage(&[0x00, 0x80]).is_err()); // trailing zero bits not trimmed
-        assert!(key_usage(&[0x07, 0x00]).is_err());
-        assert!(key_usage(&[0x07]).is_err());
+        assert_eq!(key_usage(&[0x00, 0xff]).unwrap().0, 0xff);
         assert_eq!(key_usage(&[0x07, 0x80, 0x80]).unwrap().0, 1 | (1 << 8));
+        assert_eq!(
+            key_usage(&[0x07, 0x00, 0x80]).unwrap().0,
+            KeyUsage::DECIPHER_ONLY
+        );
+        // Each DER rule, broken once.
+        for bad in [
+            &[][..],                   // no unused-bits byte
+            &[0x00],                   // no bits at all (an empty keyUsage)
+            &[0x07],                   // unused bits but no byte to hold them
+            &[0x08, 0x80],             // unused-bits count above 7
+            &[0x00, 0x80],             // trailing zero bits not dropped
+            &[0x07, 0x00],             // no bit set
+            &[0x07, 0x81],             // a padding bit set
+            &[0x06, 0x80, 0x40],       // bit 9: past decipherOnly
+            &[0x00, 0x80, 0xff],       // bits 9 to 15
+            &[0x07, 0x80, 0x80, 0x80], // three bytes
+        ] {
+            assert_eq!(key_usage(bad), Err(Error::BadExtension), "{bad:02x?}");
+        }
     }
 }

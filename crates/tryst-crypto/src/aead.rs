@@ -190,6 +190,14 @@ rustcrypto_gcm!(
     AeadAlgorithm::ChaCha20Poly1305
 );
 
+// The expanded keys (AES round keys, GHASH and Poly1305 keys, the ChaCha20 key) wipe
+// themselves on drop: the `zeroize` features of aes-gcm and chacha20poly1305.
+assert_zeroize_on_drop!(
+    aes_gcm::Aes128Gcm,
+    aes_gcm::Aes256Gcm,
+    chacha20poly1305::ChaCha20Poly1305,
+);
+
 /// AES-128-GCM (RustCrypto `aes-gcm`, AES-NI and CLMUL when the CPU has them).
 pub static AES_128_GCM: &dyn Aead = &Aes128GcmImpl;
 /// AES-256-GCM (RustCrypto `aes-gcm`).

@@ -7,8 +7,12 @@ use rand_core::CryptoRng;
 
 /// An ECDSA P-256 private key that signs with SHA-256 and RFC 6979 deterministic nonces,
 /// producing DER signatures (`ecdsa_secp256r1_sha256` in TLS 1.3). Zeroized on drop by
-/// the `ecdsa` crate.
+/// the `ecdsa` crate; `Debug` prints only the type name.
 pub struct EcdsaP256SigningKey(p256::ecdsa::SigningKey);
+
+assert_zeroize_on_drop!(p256::ecdsa::SigningKey, p256::SecretKey);
+// Its only field wipes itself on drop (asserted above).
+impl zeroize::ZeroizeOnDrop for EcdsaP256SigningKey {}
 
 impl EcdsaP256SigningKey {
     /// A fresh key from `rng`.

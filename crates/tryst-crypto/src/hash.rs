@@ -10,6 +10,7 @@ use core::fmt;
 use crate::{Error, Secret};
 use hmac::{KeyInit, Mac};
 use sha2::Digest as _;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Which hash function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,14 +32,32 @@ impl HashAlgorithm {
     }
 }
 
-/// A hash output of up to 64 bytes. Hash outputs (transcript hashes) are not secret, so this
-/// type compares with `==`; HMAC outputs used as authenticators must be compared with
-/// [`subtle::ConstantTimeEq`], which this type also implements.
+/// A hash or HMAC output of up to 64 bytes. Hash outputs (transcript hashes) are not
+/// secret, so this type compares with `==` and `Debug` prints it; HMAC outputs used as
+/// authenticators must be compared with [`subtle::ConstantTimeEq`], which this type also
+/// implements. Because an HMAC output can be key material (the TLS 1.2 PRF's blocks,
+/// Finished verify_data before it is sent), the buffer is wiped on drop; callers move
+/// secret outputs into a [`Secret`] at once.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Output {
     bytes: [u8; 64],
     len: usize,
 }
+
+impl Zeroize for Output {
+    fn zeroize(&mut self) {
+        self.bytes.zeroize();
+        self.len = 0;
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Output {}
 
 impl Output {
     /// Wraps up to 64 bytes.
@@ -177,12 +196,15 @@ macro_rules! rustcrypto_hash {
                 for p in parts {
                     mac.update(p);
                 }
-                output(&mac.finalize().into_bytes())
+                // `CtOutput` wipes itself on drop; `into_bytes` would copy into a plain array.
+                output(mac.finalize().as_bytes())
             }
             fn hkdf_extract(&self, salt: &[u8], ikm: &[u8]) -> Secret {
+                // `hkdf` hands the PRK back as a plain array: copied into a `Secret`, then
+                // wiped. (Its keyed HMAC state, the `_`, wipes itself.)
                 let (mut prk, _) = hkdf::Hkdf::<$d>::extract(Some(salt), ikm);
                 let secret = Secret::from_prefix(&prk);
-                zeroize::Zeroize::zeroize(prk.as_mut_slice());
+                prk.as_mut_slice().zeroize();
                 secret
             }
             fn hkdf_expand(
@@ -191,14 +213,60 @@ macro_rules! rustcrypto_hash {
                 info: &[&[u8]],
                 out: &mut [u8],
             ) -> Result<(), Error> {
-                let hk = hkdf::Hkdf::<$d>::from_prk(prk.expose_secret())
+                if prk.len() < <$d>::output_size() {
+                    return Err(Error::BadLength);
+                }
+                let keyed = <hmac::Hmac<$d> as KeyInit>::new_from_slice(prk.expose_secret())
                     .map_err(|_| Error::BadLength)?;
-                hk.expand_multi_info(info, out)
-                    .map_err(|_| Error::OutputTooLong)
+                hkdf_expand_with(keyed, info, out)
             }
         }
     };
 }
+
+/// HKDF-Expand (RFC 5869 §2.3) over HMAC keyed with the PRK:
+/// T(i) = HMAC(PRK, T(i-1) | info | i), OKM = the first L bytes of T(1) | T(2) | ...
+///
+/// Written here rather than with `hkdf::Hkdf::expand_multi_info`, which keeps the last
+/// T(i) (a copy of the end of the output, often a whole traffic key) in a plain array that
+/// is not wiped. Here every T(i) is a `CtOutput`, which wipes itself on drop, and the keyed
+/// HMAC state is wiped by `sha2`'s `zeroize` feature. Checked against RFC 5869's and
+/// Wycheproof's HKDF vectors (tests/wycheproof.rs) and RFC 8448 (tryst-keyschedule).
+fn hkdf_expand_with<M: Mac + Clone>(keyed: M, info: &[&[u8]], out: &mut [u8]) -> Result<(), Error> {
+    let hash_len = <M as hmac::digest::OutputSizeUser>::output_size();
+    if out.len() > hash_len.saturating_mul(255) {
+        return Err(Error::OutputTooLong);
+    }
+    let mut previous: Option<hmac::digest::CtOutput<M>> = None;
+    for (counter, chunk) in (1u8..=255).zip(out.chunks_mut(hash_len)) {
+        let mut mac = keyed.clone();
+        if let Some(t) = &previous {
+            mac.update(t.as_bytes());
+        }
+        for part in info {
+            mac.update(part);
+        }
+        mac.update(&[counter]);
+        let t = mac.finalize();
+        for (dst, src) in chunk.iter_mut().zip(t.as_bytes().iter()) {
+            *dst = *src;
+        }
+        previous = Some(t);
+    }
+    Ok(())
+}
+
+// The keyed HMAC states and MAC outputs above wipe themselves on drop. `Hmac<D>` is not
+// marked `ZeroizeOnDrop` itself, but it is made of two `D::Core` states and a block buffer
+// of the same kind `D` has, which are.
+assert_zeroize_on_drop!(
+    sha2::Sha256,
+    sha2::Sha384,
+    <sha2::Sha256 as hmac::EagerHash>::Core,
+    <sha2::Sha384 as hmac::EagerHash>::Core,
+    hmac::digest::CtOutput<hmac::Hmac<sha2::Sha256>>,
+    hmac::digest::CtOutput<hmac::Hmac<sha2::Sha384>>,
+);
 
 fn output(bytes: &[u8]) -> Output {
     let mut out = Output {

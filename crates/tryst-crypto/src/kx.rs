@@ -1,10 +1,25 @@
-//! Key exchange behind the [`KeyExchange`] trait: X25519 (RFC 7748).
+//! Key exchange behind the [`KeyExchange`] trait: X25519 (RFC 7748), ECDH on P-256 and
+//! P-384, and the X25519MLKEM768 hybrid.
+//!
+//! Zeroization: every private key and every intermediate shared secret here is held in a
+//! type that wipes itself on drop (checked at compile time with `assert_zeroize_on_drop!`),
+//! and an active exchange is used through `&self` so that its keys are wiped where they
+//! live, on the heap, when the box is dropped; moving them out of the box first would free
+//! that memory unwiped. The ML-KEM shared key comes back from `ml-kem` as a plain array and
+//! is wiped in place as soon as it has been copied into the [`SharedSecret`].
+//!
+//! Residual, outside our reach: values the upstream crates return by value or copy into
+//! their own stack frames (a fresh key before it is boxed, a scalar passed to a
+//! multiplication, the ML-KEM message and seeds inside `ml-kem`) leave copies on the stack
+//! that nothing wipes until later calls overwrite them. No secret is left in freed heap
+//! memory.
 
 use alloc::boxed::Box;
 
 use crate::{Error, SharedSecret};
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// Which key-exchange group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,10 +79,17 @@ pub trait ActiveKeyExchange: Send + Sync {
 
 struct X25519Impl;
 
+/// `ReusableSecret` rather than `EphemeralSecret`: its `diffie_hellman` takes `&self`, so
+/// the key is wiped in the box when the exchange is dropped (an `EphemeralSecret` must be
+/// moved out of the box to be used). Single use is enforced by `complete` taking the box.
 struct X25519Active {
-    secret: x25519_dalek::EphemeralSecret,
+    secret: x25519_dalek::ReusableSecret,
     public: [u8; 32],
 }
+
+assert_zeroize_on_drop!(x25519_dalek::ReusableSecret, x25519_dalek::SharedSecret);
+// Every secret field wipes itself on drop (asserted above).
+impl ZeroizeOnDrop for X25519Active {}
 
 impl KeyExchange for X25519Impl {
     fn algorithm(&self) -> KeyExchangeAlgorithm {
@@ -75,7 +97,7 @@ impl KeyExchange for X25519Impl {
     }
 
     fn start(&self, rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, Error> {
-        let secret = x25519_dalek::EphemeralSecret::random_from_rng(rng);
+        let secret = x25519_dalek::ReusableSecret::random_from_rng(rng);
         let public = x25519_dalek::PublicKey::from(&secret).to_bytes();
         Ok(Box::new(X25519Active { secret, public }))
     }
@@ -91,8 +113,8 @@ impl ActiveKeyExchange for X25519Active {
     }
 
     fn complete(self: Box<Self>, peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
-        let this = *self;
-        x25519_complete(this.secret.diffie_hellman(&peer_point(peer_public_key)?))
+        // Through `&self`: the box (and the key in it) is dropped, and wiped, in place.
+        x25519_complete(self.secret.diffie_hellman(&peer_point(peer_public_key)?))
     }
 }
 
@@ -116,21 +138,27 @@ pub fn x25519_agree(
     private_key: &crate::Secret,
     peer_public_key: &[u8],
 ) -> Result<SharedSecret, Error> {
-    let sk: [u8; 32] = private_key
-        .expose_secret()
-        .try_into()
-        .map_err(|_| Error::BadLength)?;
-    let sk = x25519_dalek::StaticSecret::from(sk);
+    let sk = x25519_static(private_key)?;
     x25519_complete(sk.diffie_hellman(&peer_point(peer_public_key)?))
 }
 
+/// A caller's 32-byte X25519 key as a `StaticSecret` (which wipes itself on drop). The
+/// array dalek takes by value is built in a wiped buffer; the copy passed by value is the
+/// residual.
+fn x25519_static(private_key: &crate::Secret) -> Result<x25519_dalek::StaticSecret, Error> {
+    let mut sk = Zeroizing::new([0u8; 32]);
+    if private_key.len() != sk.len() {
+        return Err(Error::BadLength);
+    }
+    sk.copy_from_slice(private_key.expose_secret());
+    Ok(x25519_dalek::StaticSecret::from(*sk))
+}
+
+assert_zeroize_on_drop!(x25519_dalek::StaticSecret);
+
 /// The X25519 public key for a caller-supplied private key.
 pub fn x25519_public_key(private_key: &crate::Secret) -> Result<[u8; 32], Error> {
-    let sk: [u8; 32] = private_key
-        .expose_secret()
-        .try_into()
-        .map_err(|_| Error::BadLength)?;
-    let sk = x25519_dalek::StaticSecret::from(sk);
+    let sk = x25519_static(private_key)?;
     Ok(x25519_dalek::PublicKey::from(&sk).to_bytes())
 }
 
@@ -146,6 +174,14 @@ macro_rules! nist_ecdh {
             secret: $curve::ecdh::EphemeralSecret,
             public: alloc::boxed::Box<[u8]>,
         }
+
+        assert_zeroize_on_drop!(
+            $curve::ecdh::EphemeralSecret,
+            $curve::ecdh::SharedSecret,
+            $curve::SecretKey,
+        );
+        // Every secret field wipes itself on drop (asserted above).
+        impl ZeroizeOnDrop for $active {}
 
         impl KeyExchange for $imp {
             fn algorithm(&self) -> KeyExchangeAlgorithm {
@@ -169,6 +205,7 @@ macro_rules! nist_ecdh {
             }
 
             fn complete(self: Box<Self>, peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
+                // Through `&self`: the box (and the key in it) is dropped, and wiped, in place.
                 let shared = self.secret.diffie_hellman(&$active::peer(peer_public_key)?);
                 // The shared secret is the x-coordinate (RFC 8446 §7.4.2).
                 SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
@@ -199,7 +236,9 @@ macro_rules! nist_ecdh {
                 bytes.get_mut(offset..).ok_or(Error::InvalidPrivateKey)?.copy_from_slice(scalar);
                 let sk = $curve::SecretKey::from_bytes(&bytes).map_err(|_| Error::InvalidPrivateKey)?;
                 let peer = Self::peer(peer_public_key)?;
-                let shared = $curve::ecdh::diffie_hellman(sk.to_nonzero_scalar(), peer.as_affine());
+                // The scalar is a plain `Copy` value: keep this copy in a wiped wrapper.
+                let scalar = Zeroizing::new(sk.to_nonzero_scalar());
+                let shared = $curve::ecdh::diffie_hellman(&*scalar, peer.as_affine());
                 SharedSecret::from_slice(shared.raw_secret_bytes().as_slice())
             }
         }
@@ -223,8 +262,24 @@ struct X25519MlKem768Impl;
 
 struct X25519MlKem768Active {
     mlkem: ml_kem::DecapsulationKey<ml_kem::MlKem768>,
-    x25519: x25519_dalek::EphemeralSecret,
+    x25519: x25519_dalek::ReusableSecret,
     public: alloc::vec::Vec<u8>,
+}
+
+assert_zeroize_on_drop!(
+    ml_kem::DecapsulationKey<ml_kem::MlKem768>,
+    x25519_dalek::EphemeralSecret,
+);
+// Every secret field wipes itself on drop (asserted above).
+impl ZeroizeOnDrop for X25519MlKem768Active {}
+
+/// Run `f` on an ML-KEM shared key, then wipe the key where it is, on success and on error
+/// alike. `ml-kem` returns it as a plain `Copy` array; moving it into a `Zeroizing` (or
+/// into this function by value) would leave the original bytes behind.
+fn with_mlkem_secret<R>(key: &mut ml_kem::SharedKey, f: impl FnOnce(&[u8]) -> R) -> R {
+    let r = f(key);
+    key.zeroize();
+    r
 }
 
 /// ML-KEM secret || X25519 secret, the order draft-ietf-tls-ecdhe-mlkem gives.
@@ -245,7 +300,7 @@ impl KeyExchange for X25519MlKem768Impl {
     fn start(&self, mut rng: &mut dyn CryptoRng) -> Result<Box<dyn ActiveKeyExchange>, Error> {
         use ml_kem::{Kem, KeyExport};
         let (mlkem, ek) = ml_kem::MlKem768::generate_keypair_from_rng(&mut rng);
-        let x25519 = x25519_dalek::EphemeralSecret::random_from_rng(rng);
+        let x25519 = x25519_dalek::ReusableSecret::random_from_rng(rng);
         let mut public = alloc::vec::Vec::with_capacity(MLKEM768_EK_LEN + X25519_LEN);
         public.extend_from_slice(&ek.to_bytes());
         public.extend_from_slice(x25519_dalek::PublicKey::from(&x25519).as_bytes());
@@ -269,14 +324,17 @@ impl KeyExchange for X25519MlKem768Impl {
         // FIPS 203 §7.2 input check (coefficients reduced mod q) is part of new_from_slice.
         let ek = ml_kem::EncapsulationKey::<ml_kem::MlKem768>::new_from_slice(ek)
             .map_err(|_| Error::InvalidPublicKey)?;
-        let (ct, mlkem_ss) = ek.encapsulate_with_rng(&mut rng);
-        let ours = x25519_dalek::EphemeralSecret::random_from_rng(rng);
-        let mut public = alloc::vec::Vec::with_capacity(MLKEM768_CT_LEN + X25519_LEN);
-        public.extend_from_slice(&ct);
-        public.extend_from_slice(x25519_dalek::PublicKey::from(&ours).as_bytes());
-        let x_ss = x25519_complete(ours.diffie_hellman(&peer_point(x)?))?;
-        let secret = hybrid_secret(&mlkem_ss, x_ss.expose_secret())?;
-        Ok((public, secret))
+        let (ct, mut mlkem_ss) = ek.encapsulate_with_rng(&mut rng);
+        with_mlkem_secret(&mut mlkem_ss, |mlkem_ss| {
+            // Consumed (and wiped) by `diffie_hellman`; it lives only on the stack.
+            let ours = x25519_dalek::EphemeralSecret::random_from_rng(rng);
+            let mut public = alloc::vec::Vec::with_capacity(MLKEM768_CT_LEN + X25519_LEN);
+            public.extend_from_slice(&ct);
+            public.extend_from_slice(x25519_dalek::PublicKey::from(&ours).as_bytes());
+            let x_ss = x25519_complete(ours.diffie_hellman(&peer_point(x)?))?;
+            let secret = hybrid_secret(mlkem_ss, x_ss.expose_secret())?;
+            Ok((public, secret))
+        })
     }
 }
 
@@ -295,13 +353,15 @@ impl ActiveKeyExchange for X25519MlKem768Active {
             return Err(Error::InvalidPublicKey);
         }
         let (ct, x) = peer_public_key.split_at(MLKEM768_CT_LEN);
-        let this = *self;
-        let mlkem_ss = this
+        // Through `&self`: the box (and both keys in it) is dropped, and wiped, in place.
+        let mut mlkem_ss = self
             .mlkem
             .decapsulate_slice(ct)
             .map_err(|_| Error::InvalidPublicKey)?;
-        let x_ss = x25519_complete(this.x25519.diffie_hellman(&peer_point(x)?))?;
-        hybrid_secret(&mlkem_ss, x_ss.expose_secret())
+        with_mlkem_secret(&mut mlkem_ss, |mlkem_ss| {
+            let x_ss = x25519_complete(self.x25519.diffie_hellman(&peer_point(x)?))?;
+            hybrid_secret(mlkem_ss, x_ss.expose_secret())
+        })
     }
 }
 
@@ -421,6 +481,44 @@ mod tests {
             X25519MLKEM768.respond(&mut rng, &share).unwrap_err(),
             Error::ZeroSharedSecret
         );
+    }
+
+    /// The state of every exchange in progress wipes itself on drop (its secret fields are
+    /// checked at compile time next to each struct).
+    #[test]
+    fn active_exchanges_wipe_on_drop() {
+        fn wipes_on_drop<T: ZeroizeOnDrop>() {}
+        wipes_on_drop::<X25519Active>();
+        wipes_on_drop::<P256Active>();
+        wipes_on_drop::<P384Active>();
+        wipes_on_drop::<X25519MlKem768Active>();
+    }
+
+    /// The ML-KEM shared key is wiped where it lies, after use and after a failure.
+    #[test]
+    fn mlkem_shared_key_is_wiped_in_place() {
+        let mut key = ml_kem::SharedKey::from([0x5a; 32]);
+        let copied = with_mlkem_secret(&mut key, SharedSecret::from_slice);
+        assert_eq!(copied.unwrap().expose_secret(), &[0x5a; 32]);
+        assert_eq!(key, ml_kem::SharedKey::from([0; 32]));
+        let mut key = ml_kem::SharedKey::from([0xa5; 32]);
+        let failed: Result<(), Error> =
+            with_mlkem_secret(&mut key, |_| Err(Error::ZeroSharedSecret));
+        assert_eq!(failed, Err(Error::ZeroSharedSecret));
+        assert_eq!(key, ml_kem::SharedKey::from([0; 32]));
+    }
+
+    /// Static keys of the wrong length are refused before anything is copied.
+    #[test]
+    fn x25519_static_key_length() {
+        let short = crate::Secret::from_slice(&[1; 31]).unwrap();
+        assert_eq!(x25519_public_key(&short).unwrap_err(), Error::BadLength);
+        assert_eq!(
+            x25519_agree(&short, &[9; 32]).unwrap_err(),
+            Error::BadLength
+        );
+        let key = crate::Secret::from_slice(&[1; 32]).unwrap();
+        assert_eq!(x25519_public_key(&key).unwrap().len(), 32);
     }
 
     #[test]

@@ -46,6 +46,19 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// Fails the build unless every listed type wipes itself on drop ([`zeroize::ZeroizeOnDrop`]),
+/// so that a struct holding only these (and public data) can claim `ZeroizeOnDrop` too. An
+/// upstream `zeroize` feature turned off (x25519-dalek, ml-kem, sha2, hmac ...) stops the
+/// build here instead of leaving keys behind in freed memory.
+macro_rules! assert_zeroize_on_drop {
+    ($($t:ty),+ $(,)?) => {
+        const _: () = {
+            const fn wipes_on_drop<T: zeroize::ZeroizeOnDrop + ?Sized>() {}
+            $(wipes_on_drop::<$t>();)+
+        };
+    };
+}
+
 mod aead;
 mod ecdsa;
 mod error;

@@ -136,10 +136,12 @@ impl Iv {
     /// The AEAD nonce for record `seq` (RFC 8446 §5.3): the 64-bit sequence number,
     /// left-padded to the IV length and XORed with the IV.
     pub fn nonce_for(&self, seq: u64) -> Nonce {
-        let mut n = [0u8; 12];
+        // Built inside the `Nonce`, which wipes itself, rather than in a plain array moved
+        // into it afterwards.
+        let mut n = Nonce([0u8; 12]);
         let iv = self.expose_secret();
         let seq = seq.to_be_bytes();
-        for (i, out) in n.iter_mut().enumerate() {
+        for (i, out) in n.0.iter_mut().enumerate() {
             let ivb = iv.get(i).copied().unwrap_or(0);
             let sb = i
                 .checked_sub(4)
@@ -148,7 +150,7 @@ impl Iv {
                 .unwrap_or(0);
             *out = ivb ^ sb;
         }
-        Nonce(n)
+        n
     }
 }
 

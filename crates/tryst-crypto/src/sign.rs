@@ -46,8 +46,13 @@ pub trait Signer: Send + Sync {
     fn public_key(&self) -> Vec<u8>;
 }
 
-/// An Ed25519 private key (zeroized on drop by `ed25519-dalek`).
+/// An Ed25519 private key (zeroized on drop by `ed25519-dalek`; `Debug` prints only the
+/// type name).
 pub struct Ed25519SigningKey(ed25519_dalek::SigningKey);
+
+assert_zeroize_on_drop!(ed25519_dalek::SigningKey);
+// Its only field wipes itself on drop (asserted above).
+impl zeroize::ZeroizeOnDrop for Ed25519SigningKey {}
 
 /// DER prefix of a PKCS#8 v1 Ed25519 private key (RFC 8410 §7): SEQUENCE { INTEGER 0,
 /// AlgorithmIdentifier { id-Ed25519 }, OCTET STRING { OCTET STRING (32 bytes) } }.

@@ -13,8 +13,8 @@ use tryst_crypto::rng::{TryCryptoRng, TryRng};
 use tryst_crypto::zeroize::{Zeroize, ZeroizeOnDrop};
 use tryst_crypto::{
     AES_128_GCM, AES_256_GCM, AeadKey, EcdsaP256SigningKey, Ed25519SigningKey, Error, Iv, Nonce,
-    SHA256, SHA384, Secret, SharedSecret, SignatureAlgorithm, Signer, TAG_LEN, X25519, verify,
-    x25519_agree, x25519_public_key,
+    Output, SHA256, SHA384, Secret, SharedSecret, SignatureAlgorithm, Signer, TAG_LEN, X25519,
+    verify, x25519_agree, x25519_public_key,
 };
 
 /// A deterministic generator for tests that must not depend on the `std` feature
@@ -129,10 +129,9 @@ fn debug_never_shows_secret_bytes() {
     assert_hides(&text, &der);
 }
 
-// Compile-time: every secret type zeroizes on drop. (Nonce has only the drop-time wipe, not
-// a public `Zeroize`.) `Ed25519SigningKey` is not listed: it wraps
-// `ed25519_dalek::SigningKey`, which wipes itself on drop, but the wrapper does not carry
-// the `ZeroizeOnDrop` marker (see the README).
+// Compile-time: every secret type zeroizes on drop. (Nonce and the signing keys have only
+// the drop-time wipe, not a public `Zeroize`.) `Output` carries HMAC results too, so it is
+// wiped as well.
 const _: () = {
     const fn zeroize_on_drop<T: ZeroizeOnDrop>() {}
     const fn zeroize<T: Zeroize + ZeroizeOnDrop>() {}
@@ -140,7 +139,10 @@ const _: () = {
     zeroize::<AeadKey>();
     zeroize::<Iv>();
     zeroize::<SharedSecret>();
+    zeroize::<Output>();
     zeroize_on_drop::<Nonce>();
+    zeroize_on_drop::<Ed25519SigningKey>();
+    zeroize_on_drop::<EcdsaP256SigningKey>();
 };
 
 /// Compile-time "does NOT implement": `$t` must implement none of the traits, or the
@@ -311,13 +313,74 @@ fn hkdf_expand_with_label_pieces_equals_concatenated_info() {
                 .unwrap();
             assert_eq!(padded, whole);
         }
-        // More than 255 hash lengths is refused.
+        // More than 255 hash lengths is refused; exactly 255 is the most allowed.
         let mut too_long = vec![0u8; 255 * hash.output_len() + 1];
         assert_eq!(
             hash.hkdf_expand(&prk, &[b"x"], &mut too_long),
             Err(Error::OutputTooLong)
         );
+        let mut longest = vec![0u8; 255 * hash.output_len()];
+        hash.hkdf_expand(&prk, &[b"x"], &mut longest).unwrap();
+        // Each block depends on the one before: no two blocks repeat.
+        let blocks: std::collections::BTreeSet<&[u8]> = longest.chunks(hash.output_len()).collect();
+        assert_eq!(blocks.len(), 255);
+        // A PRK shorter than the hash output is not a PRK (RFC 5869 §2.3).
+        let short = Secret::from_slice(&[7; 16]).unwrap();
+        assert_eq!(
+            hash.hkdf_expand(&short, &[b"x"], &mut [0u8; 16]),
+            Err(Error::BadLength)
+        );
     }
+}
+
+/// RFC 5869 Appendix A.1 and A.2 (SHA-256), through extract and the in-crate expand.
+#[test]
+fn hkdf_rfc5869_vectors() {
+    let prk = SHA256.hkdf_extract(
+        &unhex("000102030405060708090a0b0c"),
+        &unhex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"),
+    );
+    let mut okm = [0u8; 42];
+    SHA256
+        .hkdf_expand(&prk, &[&unhex("f0f1f2f3f4f5f6f7f8f9")], &mut okm)
+        .unwrap();
+    assert_eq!(
+        okm.to_vec(),
+        unhex(
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf\
+             34007208d5b887185865"
+        )
+    );
+    let ikm: Vec<u8> = (0x00..=0x4f).collect();
+    let salt: Vec<u8> = (0x60..=0xaf).collect();
+    let info: Vec<u8> = (0xb0..=0xff).collect();
+    let prk = SHA256.hkdf_extract(&salt, &ikm);
+    let mut okm = [0u8; 82];
+    SHA256.hkdf_expand(&prk, &[&info], &mut okm).unwrap();
+    assert_eq!(
+        okm.to_vec(),
+        unhex(
+            "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c\
+             59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71\
+             cc30c58179ec3e87c14c01d5c1f3434f1d87"
+        )
+    );
+}
+
+/// `Output` also carries HMAC results (secret until sent), so it is wiped on drop; its
+/// `Zeroize` is the same wipe, observable.
+#[test]
+fn hmac_output_is_wiped() {
+    let mut mac = SHA256.hmac(
+        b"key",
+        &[b"The quick brown fox ", b"jumps over the lazy dog"],
+    );
+    assert_eq!(
+        mac.as_bytes().to_vec(),
+        unhex("f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
+    );
+    mac.zeroize();
+    assert!(mac.as_bytes().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------
