@@ -34,6 +34,10 @@ pub enum Error {
     UnsupportedVersion,
     /// The signature algorithm is not one this crate verifies.
     UnsupportedSignatureAlgorithm,
+    /// A signature on the path would have to be checked with MD2, MD5 or SHA-1 (RFC 8446
+    /// §4.4.2.4: bad_certificate). A trust anchor's own signature is never checked, so an
+    /// anchor self-signed with SHA-1 is still usable.
+    WeakSignatureAlgorithm,
     /// The signature algorithm does not fit the issuer's key type or curve.
     SignatureAlgorithmMismatch,
     /// The subject public key algorithm (or curve) is not supported.
@@ -87,6 +91,7 @@ impl Error {
             | Error::DuplicateExtension
             | Error::InvalidPublicKey
             | Error::BadSignature
+            | Error::WeakSignatureAlgorithm
             | Error::NotCa
             | Error::CaUsedAsEndEntity
             | Error::PathLenExceeded
@@ -146,6 +151,7 @@ impl fmt::Display for Error {
                 Error::UnknownCriticalExtension => "unprocessed critical extension",
                 Error::UnsupportedVersion => "unsupported certificate version",
                 Error::UnsupportedSignatureAlgorithm => "unsupported signature algorithm",
+                Error::WeakSignatureAlgorithm => "signed with MD5 or SHA-1, which TLS 1.3 refuses",
                 Error::SignatureAlgorithmMismatch => {
                     "signature algorithm does not match the issuer's key"
                 }

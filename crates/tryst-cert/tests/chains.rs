@@ -281,6 +281,28 @@ fn rsa_chain_from_openssl() {
     assert_eq!(TrustAnchors::from_pem(pem.as_bytes()).unwrap().len(), 1);
 }
 
+/// RFC 8446 §4.4.2.4: a certificate whose signature would be checked with MD5 is
+/// bad_certificate (and SHA-1, as recommended); the SHA-1 self-signature of the anchor
+/// itself is never checked, so the same root still anchors a SHA-256 leaf.
+#[test]
+fn md5_and_sha1_signatures_are_bad_certificate() {
+    let root = include_bytes!("data/weak-hash/root.der");
+    let anchors = TrustAnchors::from_der([&root[..]]).unwrap();
+    let good = include_bytes!("data/weak-hash/leaf-sha256.der");
+    let when =
+        at(u64::try_from(Certificate::from_der(good).unwrap().not_before()).unwrap() + 86_400);
+    let name = dns("localhost");
+    verify_server_cert(good, &[], &anchors, &name, when, &Policy::DEFAULT).unwrap();
+    for leaf in [
+        &include_bytes!("data/weak-hash/leaf-md5.der")[..],
+        &include_bytes!("data/weak-hash/leaf-sha1.der")[..],
+    ] {
+        let e = verify_server_cert(leaf, &[], &anchors, &name, when, &Policy::DEFAULT).unwrap_err();
+        assert_eq!(e, Error::WeakSignatureAlgorithm);
+        assert_eq!(e.alert_name(), "bad_certificate");
+    }
+}
+
 fn b64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
