@@ -143,3 +143,39 @@ fn client_certificate_without_digital_signature_is_refused_by_the_server() {
     handshake(&mut c, &mut s);
     assert_eq!(s.peer_certificates().len(), 1);
 }
+
+/// Accepts any chain, as a careless custom verifier might; signatures are still checked
+/// by the default `verify_tls13_signature`.
+struct AnyChain;
+
+impl tryst::verify::ServerCertVerifier for AnyChain {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &tryst::pki_types::ServerName<'_>,
+        _: tryst::pki_types::UnixTime,
+    ) -> Result<tryst::verify::CertificateVerified, tryst::Error> {
+        Ok(tryst::verify::CertificateVerified::assertion())
+    }
+}
+
+#[test]
+fn key_usage_is_checked_with_the_signature_even_under_a_custom_verifier() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyChain))
+        .build()
+        .unwrap();
+    let sc = server_config(&p, server_leaf(&p, KeyUsage::KEY_ENCIPHERMENT), false);
+    let (mut c, mut s) = pair(cc, sc);
+    let (ce, _) = transfer(&mut c, &mut s);
+    assert_eq!(
+        ce,
+        Some(tryst::Error::Certificate(
+            tryst::cert::Error::KeyUsageForbidsSigning
+        ))
+    );
+}
