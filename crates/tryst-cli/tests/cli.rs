@@ -87,7 +87,7 @@ fn demo_shows_three_sessions_with_distinct_keys() {
 #[test]
 fn client_and_server_echo_over_loopback() {
     let dir = Scratch::new("echo");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let port = server.port.to_string();
     let addr = format!("127.0.0.1:{port}");
@@ -137,7 +137,7 @@ fn client_and_server_echo_over_loopback() {
 #[test]
 fn large_transfer_is_byte_exact() {
     let dir = Scratch::new("big");
-    make_pki(dir.path(), true);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let big: Vec<u8> = (0..500_000u32).map(|i| (i * 7 % 256) as u8).collect();
     std::fs::write(dir.path().join("big.bin"), &big).unwrap();
@@ -154,7 +154,7 @@ fn large_transfer_is_byte_exact() {
 #[test]
 fn client_certificates_and_alpn() {
     let dir = Scratch::new("mtls");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -245,7 +245,7 @@ fn client_certificates_and_alpn() {
 fn server_survives_garbage_and_once_exits() {
     use std::io::Write;
     let dir = Scratch::new("once");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let mut server = start_server(
         dir.path(),
         &[
@@ -293,7 +293,7 @@ fn server_survives_garbage_and_once_exits() {
 #[test]
 fn cert_verify_valid_and_invalid() {
     let dir = Scratch::new("verify");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let d = dir.path();
     let ok = tryst(
         &[
@@ -467,7 +467,7 @@ fn cert_verify_valid_and_invalid() {
 #[test]
 fn bad_input_is_one_line_with_the_documented_exit_code() {
     let dir = Scratch::new("bad");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let d = dir.path();
     std::fs::write(
         d.join("junk.pem"),

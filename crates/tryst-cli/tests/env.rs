@@ -17,7 +17,7 @@ use common::*;
 #[test]
 fn sslkeylogfile_is_honoured_by_client_and_server() {
     let dir = Scratch::new("sslkeylog");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server_log = dir.file("server-keys.log");
     let client_log = dir.file("client-keys.log");
     let server = start_server_env(
@@ -66,7 +66,7 @@ fn sslkeylogfile_is_honoured_by_client_and_server() {
 #[test]
 fn without_ca_the_platform_store_from_ssl_cert_file_is_used() {
     let dir = Scratch::new("platform");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let addr = format!("127.0.0.1:{}", server.port);
     let ca = dir.file("ca.pem");

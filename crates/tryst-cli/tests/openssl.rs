@@ -70,7 +70,7 @@ fn client_to_s_server(ecdsa: bool) {
         return;
     }
     let dir = Scratch::new(if ecdsa { "ossl-srv-ec" } else { "ossl-srv-ed" });
-    make_pki(dir.path(), ecdsa);
+    make_pki(dir.path(), if ecdsa { Key::Default } else { Key::Ed25519 });
     let (_server, port) = s_server(dir.path(), "-rev");
     // -rev: s_server answers each line reversed, then closes with close_notify.
     let o = tryst(
@@ -114,7 +114,7 @@ fn tryst_client_refuses_openssl_with_wrong_name() {
         return;
     }
     let dir = Scratch::new("ossl-name");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let (_server, port) = s_server(dir.path(), "-rev");
     let o = tryst(
         &[
@@ -137,7 +137,7 @@ fn s_client_to_server(ecdsa: bool) {
         return;
     }
     let dir = Scratch::new(if ecdsa { "ossl-cli-ec" } else { "ossl-cli-ed" });
-    make_pki(dir.path(), ecdsa);
+    make_pki(dir.path(), if ecdsa { Key::Default } else { Key::Ed25519 });
     let server = start_server(
         dir.path(),
         &[
@@ -204,7 +204,7 @@ fn openssl_s_client_with_client_certificate() {
         return;
     }
     let dir = Scratch::new("ossl-mtls");
-    make_pki(dir.path(), true);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -270,7 +270,7 @@ fn tryst_server_survives_an_openssl_client_that_rejects_it() {
         return;
     }
     let dir = Scratch::new("ossl-reject");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -322,7 +322,7 @@ fn tryst_server_survives_an_openssl_client_that_rejects_it() {
 #[test]
 fn tryst_server_reports_the_alert_of_a_rejecting_openssl_client() {
     let dir = Scratch::new("ossl-alert");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -368,7 +368,7 @@ fn tryst_server_escapes_a_hostile_sni_from_openssl() {
         return;
     }
     let dir = Scratch::new("ossl-sni");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let o = run_program(
         "openssl",
