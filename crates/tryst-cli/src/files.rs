@@ -421,9 +421,12 @@ pub fn write(path: &Path, contents: &[u8], secret: bool) -> Result<(), Failure> 
 /// Where the platform's roots came from, for `--trace` and errors.
 fn platform_source() -> String {
     let set = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("{name}={}", crate::escape::peer(v.to_string_lossy().as_bytes())))
+        std::env::var_os(name).filter(|v| !v.is_empty()).map(|v| {
+            format!(
+                "{name}={}",
+                crate::escape::peer(v.to_string_lossy().as_bytes())
+            )
+        })
     };
     let from: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
         .into_iter()
