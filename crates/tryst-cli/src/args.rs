@@ -58,7 +58,8 @@ pub struct ServerArgs {
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4433")]
     pub listen: String,
-    /// An ALPN protocol to accept, in preference order (repeat the flag for more).
+    /// An ALPN protocol to accept, in preference order (repeat the flag for more). With
+    /// --http, http/1.1 is always accepted (first, unless listed here) and h2 is refused.
     #[arg(long = "alpn", value_name = "PROTOCOL")]
     pub alpn: Vec<String>,
     /// Require client certificates issued by the CAs in this PEM file.
@@ -70,7 +71,8 @@ pub struct ServerArgs {
     /// Exit after one connection (code 0 when it ended cleanly, 1 otherwise).
     #[arg(long)]
     pub once: bool,
-    /// Answer HTTP/1.1 requests with a small page about the connection instead of echoing.
+    /// Answer HTTP/1.1 requests with a small page about the connection instead of echoing;
+    /// ALPN http/1.1 is selected when the client offers it (as browsers do).
     #[arg(long)]
     pub http: bool,
     /// The whole handshake must complete within SECS of the connection being accepted
@@ -127,7 +129,8 @@ pub struct ClientArgs {
     /// The server, as HOST:PORT (for example example.com:443 or 127.0.0.1:4433).
     #[arg(value_name = "HOST:PORT")]
     pub address: String,
-    /// Trust the CAs in this PEM file instead of the platform's root store.
+    /// Trust the CAs in this PEM file instead of the platform's root store (without it:
+    /// SSL_CERT_FILE / SSL_CERT_DIR if set, else the operating system's store).
     #[arg(long, value_name = "CA.pem")]
     pub ca: Option<PathBuf>,
     /// The name to check the server's certificate against (and send as SNI); HOST by
@@ -157,7 +160,7 @@ enum CertCommand {
     /// Check that a certificate chains to trusted roots (exit 0 valid, 1 invalid, 2 bad
     /// input).
     Verify(VerifyArgs),
-    /// Make a self-signed test CA (Ed25519 unless --ecdsa).
+    /// Make a self-signed test CA (ECDSA P-256 unless --ed25519).
     NewCa(NewCaArgs),
     /// Issue a test certificate from a CA made with new-ca (a server certificate unless
     /// --client).
@@ -200,7 +203,11 @@ pub struct NewCaArgs {
     /// The CA's common name.
     #[arg(long, value_name = "CN", default_value = "tryst test CA")]
     pub name: String,
-    /// ECDSA P-256 instead of Ed25519.
+    /// An Ed25519 key instead of ECDSA P-256 (browsers do not accept Ed25519 server
+    /// certificates).
+    #[arg(long, conflicts_with = "ecdsa")]
+    pub ed25519: bool,
+    /// ECDSA P-256, the default (accepted for compatibility; it changes nothing).
     #[arg(long)]
     pub ecdsa: bool,
 }
@@ -224,7 +231,11 @@ pub struct NewLeafArgs {
     /// Where to write the private key (PKCS#8 PEM, mode 0600).
     #[arg(long, value_name = "KEY.pem")]
     pub out_key: PathBuf,
-    /// ECDSA P-256 instead of Ed25519.
+    /// An Ed25519 key instead of ECDSA P-256 (browsers do not accept Ed25519 server
+    /// certificates). Independent of the CA's key type.
+    #[arg(long, conflicts_with = "ecdsa")]
+    pub ed25519: bool,
+    /// ECDSA P-256, the default (accepted for compatibility; it changes nothing).
     #[arg(long)]
     pub ecdsa: bool,
     /// A client certificate (clientAuth) instead of a server certificate (serverAuth).

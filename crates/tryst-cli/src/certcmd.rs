@@ -140,7 +140,7 @@ const DAY: i64 = 86_400;
 
 /// `tryst cert new-ca`.
 pub fn new_ca(a: &NewCaArgs) -> CmdResult {
-    let key = AnyKey::generate(a.ecdsa);
+    let key = AnyKey::generate(!a.ed25519);
     let now = timefmt::now();
     let der = CertificateBuilder::new(&a.name, now - HOUR, now + 10 * 365 * DAY)
         .ca(None)
@@ -161,7 +161,7 @@ pub fn new_ca(a: &NewCaArgs) -> CmdResult {
     eprintln!(
         "tryst: wrote CA '{}' ({}) to {} and its key to {} (valid 10 years; for testing only)",
         a.name,
-        if a.ecdsa { "ECDSA P-256" } else { "Ed25519" },
+        if a.ed25519 { "Ed25519" } else { "ECDSA P-256" },
         a.out_cert.display(),
         a.out_key.display()
     );
@@ -230,7 +230,7 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
         b.server_auth()
     };
     b = b.key_usage(KeyUsage::DIGITAL_SIGNATURE);
-    let key = AnyKey::generate(a.ecdsa);
+    let key = AnyKey::generate(!a.ed25519);
     let der = b
         .issue(key.signer(), ca_der.as_ref(), ca_key.signer())
         .map_err(|e| Failure::failed(format!("cannot issue the certificate: {e}")))?;
@@ -247,7 +247,7 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
         "tryst: wrote a {} certificate for {} ({}) to {} (leaf then CA) and its key to {}",
         if a.client { "client" } else { "server" },
         a.name.join(", "),
-        if a.ecdsa { "ECDSA P-256" } else { "Ed25519" },
+        if a.ed25519 { "Ed25519" } else { "ECDSA P-256" },
         a.out_cert.display(),
         a.out_key.display()
     );

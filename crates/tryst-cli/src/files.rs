@@ -418,42 +418,48 @@ pub fn write(path: &Path, contents: &[u8], secret: bool) -> Result<(), Failure> 
     Ok(())
 }
 
-/// Where Unix-like systems keep their CA bundle (the first that exists wins);
-/// `SSL_CERT_FILE` overrides.
-const SYSTEM_BUNDLES: &[&str] = &[
-    "/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Alpine, Arch
-    "/etc/pki/tls/certs/ca-bundle.crt",   // Fedora, RHEL
-    "/etc/ssl/ca-bundle.pem",             // openSUSE
-    "/etc/ssl/cert.pem",                  // macOS, OpenBSD
-];
-
-/// The platform's root store: (anchors, the bundle's path, anchors skipped because
-/// tryst-cert cannot use them).
-pub fn platform_anchors() -> Result<(TrustAnchors, String, usize), Failure> {
-    let env = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty());
-    let candidates: Vec<std::path::PathBuf> = match env {
-        Some(p) => vec![p.into()],
-        None => SYSTEM_BUNDLES.iter().map(Into::into).collect(),
+/// Where the platform's roots came from, for `--trace` and errors.
+fn platform_source() -> String {
+    let set = |name: &str| {
+        std::env::var_os(name).filter(|v| !v.is_empty()).map(|v| {
+            format!(
+                "{name}={}",
+                crate::escape::peer(v.to_string_lossy().as_bytes())
+            )
+        })
     };
-    for path in &candidates {
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
-        let mut anchors = TrustAnchors::new();
-        let mut skipped = 0;
-        for item in CertificateDer::pem_slice_iter(&bytes) {
-            match item {
-                Ok(der) => skipped += anchors.add_der_skipping_unusable([der.as_ref()]),
-                Err(_) => skipped += 1,
-            }
-        }
-        if !anchors.is_empty() {
-            return Ok((anchors, path.display().to_string(), skipped));
-        }
+    let from: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .into_iter()
+        .filter_map(set)
+        .collect();
+    if from.is_empty() {
+        "the operating system's store".to_string()
+    } else {
+        from.join(" and ")
     }
-    Err(Failure::usage(
-        "no platform root store found (set SSL_CERT_FILE, or pass --ca CA.pem)",
-    ))
+}
+
+/// The platform's root store, found by `rustls-native-certs`: the files named by
+/// `SSL_CERT_FILE` / `SSL_CERT_DIR` when either is set, else the operating system's store
+/// (the OpenSSL bundle and directory on Unix, the keychain on macOS, the system store on
+/// Windows). Certificates tryst-cert cannot use are skipped. Returns (anchors, where they
+/// came from, how many were skipped); no usable root at all is an error.
+pub fn platform_anchors() -> Result<(TrustAnchors, String, usize), Failure> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut anchors = TrustAnchors::new();
+    let skipped = anchors.add_der_skipping_unusable(found.certs.iter().map(|c| c.as_ref()));
+    let source = platform_source();
+    if anchors.is_empty() {
+        let why = match found.errors.first() {
+            Some(e) => format!(" ({})", crate::escape::peer(e.to_string().as_bytes())),
+            None if skipped > 0 => format!(" ({skipped} certificates, none usable)"),
+            None => String::new(),
+        };
+        return Err(Failure::usage(format!(
+            "no usable root certificates in the platform's store, from {source}{why}: pass --ca CA.pem or set SSL_CERT_FILE to a PEM file of trusted roots"
+        )));
+    }
+    Ok((anchors, source, skipped))
 }
 
 /// The key log: `--keylog FILE`, else SSLKEYLOGFILE, else none. Either way the file is

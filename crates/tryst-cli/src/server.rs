@@ -70,7 +70,7 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
         .map_err(|e| Failure::failed(format!("cannot make ticket keys: {e}")))?;
     let mut b = ServerConfig::builder(key)
         .with_ticket_keys(Arc::new(tickets))
-        .with_alpn_protocols(files::alpn(&a.alpn)?);
+        .with_alpn_protocols(alpn(a)?);
     if let Some(ca) = &a.client_ca {
         let anchors = files::read_anchors(ca, "client CA")?;
         b = b.with_client_cert_verifier(Arc::new(WebPkiClientVerifier::new(anchors)));
@@ -80,6 +80,25 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
     }
     b.build()
         .map_err(|e| Failure::usage(format!("cannot configure the server: {e}")))
+}
+
+/// The ALPN protocols the server selects from, in its order of preference. With --http
+/// the server speaks HTTP/1.1, so `http/1.1` is always on the list (first, unless --alpn
+/// places it) and `h2` is refused: a browser that offers `h2, http/1.1` must get
+/// `http/1.1`, never a protocol the server then does not speak.
+pub fn alpn(a: &ServerArgs) -> Result<Vec<Vec<u8>>, Failure> {
+    let mut list = files::alpn(&a.alpn)?;
+    if a.http {
+        if list.iter().any(|p| p.as_slice() == b"h2") {
+            return Err(Failure::usage(
+                "--http serves HTTP/1.1 only: remove --alpn h2 (http/1.1 is selected by default)",
+            ));
+        }
+        if !list.iter().any(|p| p.as_slice() == b"http/1.1") {
+            list.insert(0, b"http/1.1".to_vec());
+        }
+    }
+    Ok(list)
 }
 
 /// Connection slots: at most `max` connections are served at once. The accept loop takes

@@ -87,7 +87,7 @@ fn demo_shows_three_sessions_with_distinct_keys() {
 #[test]
 fn client_and_server_echo_over_loopback() {
     let dir = Scratch::new("echo");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let port = server.port.to_string();
     let addr = format!("127.0.0.1:{port}");
@@ -137,7 +137,7 @@ fn client_and_server_echo_over_loopback() {
 #[test]
 fn large_transfer_is_byte_exact() {
     let dir = Scratch::new("big");
-    make_pki(dir.path(), true);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let big: Vec<u8> = (0..500_000u32).map(|i| (i * 7 % 256) as u8).collect();
     std::fs::write(dir.path().join("big.bin"), &big).unwrap();
@@ -154,7 +154,7 @@ fn large_transfer_is_byte_exact() {
 #[test]
 fn client_certificates_and_alpn() {
     let dir = Scratch::new("mtls");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -241,11 +241,200 @@ fn client_certificates_and_alpn() {
     assert_eq!(o.stdout, "again");
 }
 
+/// The key type of the first certificate in a PEM file.
+fn key_algorithm(pem: &std::path::Path) -> tryst::cert::KeyAlgorithm {
+    use tryst::pki_types::CertificateDer;
+    use tryst::pki_types::pem::PemObject;
+    let der = CertificateDer::pem_file_iter(pem)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    tryst::cert::Certificate::from_der(der.as_ref())
+        .unwrap()
+        .public_key()
+        .unwrap()
+        .algorithm
+}
+
+#[test]
+fn cert_keys_are_ecdsa_p256_unless_ed25519() {
+    use tryst::cert::KeyAlgorithm;
+    let dir = Scratch::new("keytypes");
+    let d = dir.path();
+    // The default: ECDSA P-256 for the CA and the leaf, which is what browsers accept.
+    make_pki(d, Key::Default);
+    assert_eq!(key_algorithm(&d.join("ca.pem")), KeyAlgorithm::EcdsaP256);
+    assert_eq!(
+        key_algorithm(&d.join("server.pem")),
+        KeyAlgorithm::EcdsaP256
+    );
+    let server = start_server(d, &["--cert", "server.pem", "--key", "server.key"]);
+    let addr = format!("127.0.0.1:{}", server.port);
+    let o = tryst(&["client", &addr, "--ca", "ca.pem", "--trace"], d, b"ec");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("ecdsa_secp256r1_sha256"), "{}", o.stderr);
+
+    // --ed25519 keeps the old choice, for the CA and for a leaf; a leaf's key type is
+    // independent of its CA's. --ecdsa is still accepted (it is the default).
+    let new_ca = |out: &str, flag: &[&str]| {
+        let mut args = vec!["cert", "new-ca", "--out-cert", out, "--out-key", "x-ca.key"];
+        args.extend_from_slice(flag);
+        tryst(&args, d, b"")
+    };
+    let o = new_ca("ed-ca.pem", &["--ed25519"]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("(Ed25519)"), "{}", o.stderr);
+    assert_eq!(key_algorithm(&d.join("ed-ca.pem")), KeyAlgorithm::Ed25519);
+    let o = new_ca("ec-ca.pem", &["--ecdsa"]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("(ECDSA P-256)"), "{}", o.stderr);
+    assert_eq!(key_algorithm(&d.join("ec-ca.pem")), KeyAlgorithm::EcdsaP256);
+    new_ca("no.pem", &["--ed25519", "--ecdsa"]).assert_one_line_error(2, "--ecdsa");
+
+    let new_leaf = |out: &str, key: &str, flag: &[&str]| {
+        let mut args = vec![
+            "cert",
+            "new-leaf",
+            "--ca",
+            "ca.pem",
+            "--ca-key",
+            "ca.key",
+            "--name",
+            "localhost",
+            "--out-cert",
+            out,
+            "--out-key",
+            key,
+        ];
+        args.extend_from_slice(flag);
+        tryst(&args, d, b"")
+    };
+    let o = new_leaf("ed-leaf.pem", "ed-leaf.key", &["--ed25519"]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("(Ed25519)"), "{}", o.stderr);
+    assert_eq!(key_algorithm(&d.join("ed-leaf.pem")), KeyAlgorithm::Ed25519);
+    let o = new_leaf("ec-leaf.pem", "ec-leaf.key", &["--ecdsa"]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert_eq!(
+        key_algorithm(&d.join("ec-leaf.pem")),
+        KeyAlgorithm::EcdsaP256
+    );
+    new_leaf("no.pem", "no.key", &["--ecdsa", "--ed25519"]).assert_one_line_error(2, "--ed25519");
+    // An Ed25519 leaf from the ECDSA CA serves and verifies.
+    let server = start_server(d, &["--cert", "ed-leaf.pem", "--key", "ed-leaf.key"]);
+    let o = tryst(
+        &[
+            "client",
+            &format!("127.0.0.1:{}", server.port),
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "localhost",
+            "--trace",
+        ],
+        d,
+        b"ed",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("ed25519"), "{}", o.stderr);
+}
+
+#[test]
+fn http_server_selects_http_1_1_when_a_client_offers_h2_first() {
+    let dir = Scratch::new("http-alpn");
+    let d = dir.path();
+    make_pki(d, Key::Default);
+    let request: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let client = |port: u16, alpn: &[&str]| {
+        let addr = format!("127.0.0.1:{port}");
+        let mut args = vec!["client", &addr, "--ca", "ca.pem", "--trace"];
+        for p in alpn {
+            args.extend_from_slice(&["--alpn", p]);
+        }
+        tryst(&args, d, request)
+    };
+    // Offered as a browser does (h2 first): the server picks http/1.1, and the page says so.
+    let server = start_server(
+        d,
+        &["--cert", "server.pem", "--key", "server.key", "--http"],
+    );
+    let o = client(server.port, &["h2", "http/1.1"]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stdout.starts_with("HTTP/1.1 200 OK\r\n"), "{o:#?}");
+    assert!(
+        o.stdout
+            .contains("<th align=left>ALPN</th><td>http/1.1</td>"),
+        "{}",
+        o.stdout
+    );
+    let alpn_line = o
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("ALPN"))
+        .unwrap_or_else(|| panic!("{}", o.stderr));
+    assert!(alpn_line.trim_end().ends_with("http/1.1"), "{alpn_line}");
+    let line = wait_for_line(&server.log, "closed cleanly", Duration::from_secs(10));
+    assert!(line.contains("alpn=http/1.1"), "{line}");
+    // h2 alone is not spoken: the handshake fails with no_application_protocol (RFC 7301).
+    let o = client(server.port, &["h2"]);
+    assert_eq!(o.code, Some(1), "{o:#?}");
+    let line = wait_for_line(&server.log, "handshake failed", Duration::from_secs(10));
+    assert!(line.contains("ALPN"), "{line}");
+    // A client without ALPN still gets the page.
+    let o = client(server.port, &[]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stdout.starts_with("HTTP/1.1 200 OK\r\n"), "{o:#?}");
+    drop(server);
+
+    // --alpn adds protocols after http/1.1 (unless it places http/1.1 itself).
+    let server = start_server(
+        d,
+        &[
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--http",
+            "--alpn",
+            "tryst-test",
+        ],
+    );
+    let o = client(server.port, &["tryst-test", "http/1.1"]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let line = wait_for_line(&server.log, "closed cleanly", Duration::from_secs(10));
+    assert!(line.contains("alpn=http/1.1"), "{line}");
+    let o = client(server.port, &["tryst-test"]);
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let line = wait_for_line(&server.log, "closed cleanly", Duration::from_secs(10));
+    assert!(line.contains("alpn=tryst-test"), "{line}");
+    drop(server);
+
+    // h2 with --http is refused at start: the server would then not speak it.
+    let o = tryst(
+        &[
+            "server",
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--http",
+            "--alpn",
+            "h2",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        d,
+        b"",
+    );
+    o.assert_one_line_error(2, "--alpn h2");
+}
+
 #[test]
 fn server_survives_garbage_and_once_exits() {
     use std::io::Write;
     let dir = Scratch::new("once");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let mut server = start_server(
         dir.path(),
         &[
@@ -293,7 +482,7 @@ fn server_survives_garbage_and_once_exits() {
 #[test]
 fn cert_verify_valid_and_invalid() {
     let dir = Scratch::new("verify");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let d = dir.path();
     let ok = tryst(
         &[
@@ -467,7 +656,7 @@ fn cert_verify_valid_and_invalid() {
 #[test]
 fn bad_input_is_one_line_with_the_documented_exit_code() {
     let dir = Scratch::new("bad");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let d = dir.path();
     std::fs::write(
         d.join("junk.pem"),

@@ -17,7 +17,7 @@ use common::*;
 #[test]
 fn sslkeylogfile_is_honoured_by_client_and_server() {
     let dir = Scratch::new("sslkeylog");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server_log = dir.file("server-keys.log");
     let client_log = dir.file("client-keys.log");
     let server = start_server_env(
@@ -66,32 +66,99 @@ fn sslkeylogfile_is_honoured_by_client_and_server() {
 #[test]
 fn without_ca_the_platform_store_from_ssl_cert_file_is_used() {
     let dir = Scratch::new("platform");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let addr = format!("127.0.0.1:{}", server.port);
-    let ca = dir.file("ca.pem");
+    // The store (found by rustls-native-certs) is the test CA alone, next to an Ed25519
+    // root and a block that is not a certificate: the client trusts the CA without --ca.
+    let o = tryst(
+        &[
+            "cert",
+            "new-ca",
+            "--out-cert",
+            "other.pem",
+            "--out-key",
+            "other.key",
+            "--name",
+            "Other CA",
+            "--ed25519",
+        ],
+        dir.path(),
+        b"",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let store = format!(
+        "{}\n-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n{}",
+        std::fs::read_to_string(dir.path().join("other.pem")).unwrap(),
+        std::fs::read_to_string(dir.path().join("ca.pem")).unwrap()
+    );
+    std::fs::write(dir.path().join("store.pem"), store).unwrap();
     let o = run_program_env(
         TRYST,
         &["client", &addr, "--trace"],
         dir.path(),
         b"roots",
         TIMEOUT,
-        &[("SSL_CERT_FILE", &ca)],
+        &[("SSL_CERT_FILE", &dir.file("store.pem"))],
     );
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert_eq!(o.stdout, "roots");
-    assert!(o.stderr.contains("trusting 1 roots from"), "{}", o.stderr);
-    // A store without our CA refuses the server, in one line.
-    std::fs::write(dir.path().join("empty.pem"), "").unwrap();
+    assert!(
+        o.stderr.contains("trusting 2 roots from SSL_CERT_FILE="),
+        "{}",
+        o.stderr
+    );
+
+    // SSL_CERT_DIR: a directory of PEM files.
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    std::fs::copy(dir.path().join("ca.pem"), certs.join("ca.pem")).unwrap();
+    let o = run_program_env(
+        TRYST,
+        &["client", &addr, "--trace"],
+        dir.path(),
+        b"dir",
+        TIMEOUT,
+        &[("SSL_CERT_DIR", &certs.display().to_string())],
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert_eq!(o.stdout, "dir");
+    assert!(
+        o.stderr.contains("trusting 1 roots from SSL_CERT_DIR="),
+        "{}",
+        o.stderr
+    );
+
+    // A store without our CA refuses the server (exit 1, the handshake failed).
     let o = run_program_env(
         TRYST,
         &["client", &addr],
         dir.path(),
         b"",
         TIMEOUT,
-        &[("SSL_CERT_FILE", &dir.file("empty.pem"))],
+        &[("SSL_CERT_FILE", &dir.file("other.pem"))],
     );
-    o.assert_one_line_error(2, "no platform root store");
+    o.assert_one_line_error(1, "unknown_ca");
+
+    // A store with no certificates at all, or none that can be read: one line, exit 2,
+    // saying what to do.
+    std::fs::write(dir.path().join("empty.pem"), "no certificates here\n").unwrap();
+    for store in [dir.file("empty.pem"), dir.file("missing.pem")] {
+        let o = run_program_env(
+            TRYST,
+            &["client", &addr],
+            dir.path(),
+            b"",
+            TIMEOUT,
+            &[("SSL_CERT_FILE", &store)],
+        );
+        o.assert_one_line_error(2, "no usable root certificates");
+        assert!(
+            o.stderr.contains("pass --ca CA.pem or set SSL_CERT_FILE"),
+            "{}",
+            o.stderr
+        );
+    }
 }
 
 /// `tryst::Stream::complete_handshake` must stop with an error, not spin, when the peer

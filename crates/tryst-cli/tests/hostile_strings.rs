@@ -38,7 +38,7 @@ fn assert_no_raw_controls(s: &str) {
 #[test]
 fn server_log_escapes_a_hostile_sni() {
     let dir = Scratch::new("hostile-sni");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
 
     let placeholder = format!("{}.test", "a".repeat(HOSTILE.len() - 5));

@@ -93,7 +93,7 @@ fn client_hello() -> Vec<u8> {
 #[test]
 fn handshake_deadline_cuts_off_a_slowloris_client() {
     let dir = Scratch::new("slowloris");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(
         dir.path(),
         &[
@@ -164,7 +164,7 @@ fn handshake_deadline_cuts_off_a_slowloris_client() {
 #[test]
 fn idle_connection_is_closed_with_close_notify() {
     let dir = Scratch::new("idle");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(
         dir.path(),
         &[
@@ -201,7 +201,7 @@ fn idle_connection_is_closed_with_close_notify() {
 #[test]
 fn client_that_stops_reading_is_closed() {
     let dir = Scratch::new("noread");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(
         dir.path(),
         &[
@@ -263,7 +263,7 @@ fn client_that_stops_reading_is_closed() {
 #[test]
 fn connection_cap_holds_extra_clients_until_one_closes() {
     let dir = Scratch::new("cap");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(
         dir.path(),
         &[

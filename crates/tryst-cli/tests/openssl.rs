@@ -1,6 +1,6 @@
 //! The `tryst` binary against OpenSSL over loopback: `tryst client` ↔ `openssl s_server`
-//! and `openssl s_client` ↔ `tryst server`, with Ed25519 and ECDSA P-256 certificates made
-//! by `tryst cert`. Skipped (with a note) when `openssl` is not installed; .ci/run
+//! and `openssl s_client` ↔ `tryst server`, with ECDSA P-256 (the default) and Ed25519
+//! certificates made by `tryst cert`. Skipped (with a note) when `openssl` is not installed; .ci/run
 //! installs it.
 #![allow(
     clippy::unwrap_used,
@@ -70,7 +70,7 @@ fn client_to_s_server(ecdsa: bool) {
         return;
     }
     let dir = Scratch::new(if ecdsa { "ossl-srv-ec" } else { "ossl-srv-ed" });
-    make_pki(dir.path(), ecdsa);
+    make_pki(dir.path(), if ecdsa { Key::Default } else { Key::Ed25519 });
     let (_server, port) = s_server(dir.path(), "-rev");
     // -rev: s_server answers each line reversed, then closes with close_notify.
     let o = tryst(
@@ -114,7 +114,7 @@ fn tryst_client_refuses_openssl_with_wrong_name() {
         return;
     }
     let dir = Scratch::new("ossl-name");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let (_server, port) = s_server(dir.path(), "-rev");
     let o = tryst(
         &[
@@ -137,19 +137,12 @@ fn s_client_to_server(ecdsa: bool) {
         return;
     }
     let dir = Scratch::new(if ecdsa { "ossl-cli-ec" } else { "ossl-cli-ed" });
-    make_pki(dir.path(), ecdsa);
+    make_pki(dir.path(), if ecdsa { Key::Default } else { Key::Ed25519 });
     let server = start_server(
         dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--http",
-            "--alpn",
-            "http/1.1",
-        ],
+        &["--cert", "server.pem", "--key", "server.key", "--http"],
     );
+    // -alpn h2,http/1.1 as a browser offers: --http alone makes the server pick http/1.1.
     // -ign_eof: keep reading after the request is sent until the server closes.
     let o = run_program(
         "openssl",
@@ -164,7 +157,7 @@ fn s_client_to_server(ecdsa: bool) {
             "localhost",
             "-verify_return_error",
             "-alpn",
-            "http/1.1",
+            "h2,http/1.1",
             "-ign_eof",
         ],
         dir.path(),
@@ -176,7 +169,8 @@ fn s_client_to_server(ecdsa: bool) {
         "Verify return code: 0 (ok)",
         "HTTP/1.1 200 OK",
         "TLS 1.3",
-        "http/1.1",
+        "ALPN protocol: http/1.1",
+        "<th align=left>ALPN</th><td>http/1.1</td>",
     ] {
         assert!(o.stdout.contains(want), "lacks {want:?}: {o:#?}");
     }
@@ -204,7 +198,7 @@ fn openssl_s_client_with_client_certificate() {
         return;
     }
     let dir = Scratch::new("ossl-mtls");
-    make_pki(dir.path(), true);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -270,7 +264,7 @@ fn tryst_server_survives_an_openssl_client_that_rejects_it() {
         return;
     }
     let dir = Scratch::new("ossl-reject");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -322,7 +316,7 @@ fn tryst_server_survives_an_openssl_client_that_rejects_it() {
 #[test]
 fn tryst_server_reports_the_alert_of_a_rejecting_openssl_client() {
     let dir = Scratch::new("ossl-alert");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let o = tryst(
         &[
             "cert",
@@ -368,7 +362,7 @@ fn tryst_server_escapes_a_hostile_sni_from_openssl() {
         return;
     }
     let dir = Scratch::new("ossl-sni");
-    make_pki(dir.path(), false);
+    make_pki(dir.path(), Key::Default);
     let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
     let o = run_program(
         "openssl",

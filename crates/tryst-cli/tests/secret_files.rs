@@ -132,7 +132,7 @@ fn a_symlink_at_a_key_destination_is_refused() {
 fn key_logs_are_0600_and_never_opened_through_a_symlink() {
     let dir = Scratch::new("keylogmode");
     let d = dir.path();
-    make_pki(d, false);
+    make_pki(d, Key::Default);
 
     // --keylog on an existing 0644 file: narrowed to 0600, then appended to.
     world_readable(&d.join("keys.log"), "# kept\n");

@@ -130,6 +130,7 @@ pub fn run_program_env(
         .current_dir(dir)
         .env_remove("SSLKEYLOGFILE")
         .env_remove("SSL_CERT_FILE")
+        .env_remove("SSL_CERT_DIR")
         .env_remove("RUST_BACKTRACE")
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
@@ -197,8 +198,17 @@ impl Drop for Scratch {
     }
 }
 
+/// The key type of the certificates [`make_pki`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// What `tryst cert` makes without a key flag: ECDSA P-256.
+    Default,
+    /// `--ed25519`.
+    Ed25519,
+}
+
 /// Make ca.pem/ca.key and server.pem/server.key (localhost, 127.0.0.1) in `dir`.
-pub fn make_pki(dir: &Path, ecdsa: bool) {
+pub fn make_pki(dir: &Path, key: Key) {
     let mut ca = vec![
         "cert",
         "new-ca",
@@ -223,9 +233,9 @@ pub fn make_pki(dir: &Path, ecdsa: bool) {
         "--out-key",
         "server.key",
     ];
-    if ecdsa {
-        ca.push("--ecdsa");
-        leaf.push("--ecdsa");
+    if key == Key::Ed25519 {
+        ca.push("--ed25519");
+        leaf.push("--ed25519");
     }
     let o = tryst(&ca, dir, b"");
     assert_eq!(o.code, Some(0), "{o:#?}");
