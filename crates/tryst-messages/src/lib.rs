@@ -84,14 +84,15 @@ pub use enums::{
 };
 pub use error::{Error, ErrorKind};
 pub use extensions::{
-    Bytes, Extension, ExtensionContext, KeyShareEntry, OcspStatusRequest, OfferedPsks, OidFilter,
-    PskIdentity, ServerName, allowed_in, encode_extensions, find_extension, read_extensions,
+    Bytes, Extension, ExtensionContext, KeyShareEntry, MAX_KEY_SHARES, MAX_PSK_IDENTITIES,
+    OcspStatusRequest, OfferedPsks, OidFilter, PskIdentity, ServerName, allowed_in,
+    encode_extensions, find_extension, read_extensions,
 };
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeJoiner, HandshakeMessage, RawHandshake};
 pub use messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
-    EncryptedExtensions, EndOfEarlyData, Finished, HELLO_RETRY_REQUEST_RANDOM, KeyUpdate,
-    KeyUpdateRequest, MAX_HASH_LEN, MessageHash, NewSessionTicket, ServerHello,
+    EncryptedExtensions, EndOfEarlyData, Finished, HELLO_RETRY_REQUEST_RANDOM, HelloVersions,
+    KeyUpdate, KeyUpdateRequest, MAX_HASH_LEN, MessageHash, NewSessionTicket, ServerHello,
 };
 /// The README's example, run as a doctest.
 #[doc = include_str!("../README.md")]
