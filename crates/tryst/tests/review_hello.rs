@@ -397,3 +397,267 @@ fn client_hello_cost_grows_linearly_with_its_lists() {
         "cost of 4n entries is {ratio:.2} times that of n"
     );
 }
+
+// ---- finding 14: hellos of older versions get protocol_version ----
+
+/// The first record of `openssl s_client -tls1_2 -connect ... -servername localhost`
+/// (OpenSSL 3.0.19): legacy_version 0x0303, no supported_versions.
+const OPENSSL_TLS12_HELLO: &str = concat!(
+    "16030100c9010000c503030b8fdac9a6f45bcd81e67e9f4c221bc7c02961e975d7faba2c2f429143c9b63d",
+    "000038c02cc030009fcca9cca8ccaac02bc02f009ec024c028006bc023c0270067c00ac0140039c009c013",
+    "0033009d009c003d003c0035002f00ff010000640000000e000c0000096c6f63616c686f7374000b000403",
+    "000102000a000c000a001d0017001e00190018002300000016000000170000000d002a0028040305030603",
+    "08070808080908",
+    "0a080b080408050806040105010601030303010302040205020602",
+);
+
+/// The first record of `openssl s_client -tls1 -cipher DEFAULT@SECLEVEL=0 -connect ...`
+/// (OpenSSL 3.0.19): record and legacy_version 0x0301.
+const OPENSSL_TLS10_HELLO: &str = concat!(
+    "16030100630100005f0301e61f0b46e29d9ccacbab6a01cf21fcba511ba814337647202ba88b554f7797",
+    "ee000012c00ac0140039c009c01300330035002f00ff01000024000b000403000102000a000c000a001d00",
+    "17001e00190018002300000016000000170000",
+);
+
+/// A ClientHello in RFC 5246's shape, as one record: `extensions` is the whole
+/// extensions block with its length, or nothing at all.
+fn legacy_hello(record_version: u16, version: u16, extensions: &[u8]) -> Vec<u8> {
+    let mut body = version.to_be_bytes().to_vec();
+    body.extend_from_slice(&[7; 32]);
+    body.push(0); // legacy_session_id
+    body.extend_from_slice(&[0, 6, 0xc0, 0x2f, 0x00, 0x2f, 0x00, 0xff]);
+    body.extend_from_slice(&[1, 0]); // compression methods: null
+    body.extend_from_slice(extensions);
+    let mut msg = vec![1, 0];
+    msg.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
+    msg.extend_from_slice(&body);
+    records(&msg, record_version)
+}
+
+#[test]
+fn tls12_client_hello_from_openssl_gets_protocol_version() {
+    let tls = hex::decode(OPENSSL_TLS12_HELLO).unwrap();
+    assert_eq!(tls.len(), 206);
+    assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+}
+
+#[test]
+fn tls12_client_hello_without_extensions_gets_protocol_version() {
+    // RFC 5246 §7.4.1.2 lets the extensions block be absent; TLS 1.3's `<8..2^16-1>`
+    // made this decode_error.
+    for record_version in [0x0301, 0x0303] {
+        let tls = legacy_hello(record_version, 0x0303, &[]);
+        assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+    }
+}
+
+#[test]
+fn tls12_client_hello_with_short_extensions_gets_protocol_version() {
+    // renegotiation_info alone: a 5-byte block, below TLS 1.3's minimum of 8.
+    let tls = legacy_hello(0x0301, 0x0303, &[0, 5, 0xff, 0x01, 0, 1, 0]);
+    assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+    // An empty block.
+    let tls = legacy_hello(0x0301, 0x0303, &[0, 0]);
+    assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+}
+
+#[test]
+fn tls10_client_hello_gets_protocol_version() {
+    let config = server_config();
+    let tls = hex::decode(OPENSSL_TLS10_HELLO).unwrap();
+    assert_server_alert(&config, &tls, AlertDescription::ProtocolVersion);
+    let tls = legacy_hello(0x0301, 0x0301, &[]);
+    assert_server_alert(&config, &tls, AlertDescription::ProtocolVersion);
+    let tls = legacy_hello(0x0301, 0x0302, &[0, 5, 0xff, 0x01, 0, 1, 0]);
+    assert_server_alert(&config, &tls, AlertDescription::ProtocolVersion);
+}
+
+#[test]
+fn legacy_version_ssl3_or_lower_gets_protocol_version_even_offering_tls13() {
+    // RFC 8446 Appendix D.5: legacy_version 0x0300 is protocol_version, whatever
+    // supported_versions says. Before the fix the server answered with a ServerHello.
+    let config = server_config();
+    for v in [0x0300, 0x0200, 0x0000] {
+        let tls = real_hello(&|ch| ch.legacy_version = ProtocolVersion::from_raw(v));
+        assert_server_alert(&config, &tls, AlertDescription::ProtocolVersion);
+    }
+    // 0x0301 and 0x0304 are only wrong, not old: supported_versions decides.
+    for v in [0x0301, 0x0304] {
+        let tls = real_hello(&|ch| ch.legacy_version = ProtocolVersion::from_raw(v));
+        assert_server_answers_hello(&config, &tls);
+    }
+}
+
+#[test]
+fn tls13_rules_still_apply_once_tls13_is_offered() {
+    // supported_versions alone is a 7-byte block: TLS 1.3 is offered, so the block's
+    // minimum of 8 applies (decode_error), as do the other TLS 1.3 rules.
+    let tls = legacy_hello(0x0301, 0x0303, &[0, 7, 0, 43, 0, 3, 2, 3, 4]);
+    assert_server_alert(&server_config(), &tls, AlertDescription::DecodeError);
+    // A malformed hello is decode_error whatever it offers: here the extensions block
+    // claims one byte more than there is.
+    let tls = legacy_hello(0x0301, 0x0303, &[0, 6, 0xff, 0x01, 0, 1, 0]);
+    assert_server_alert(&server_config(), &tls, AlertDescription::DecodeError);
+}
+
+/// What our client says to a server flight `tls` that follows its ClientHello.
+fn client_answer(
+    tls: &[u8],
+) -> (
+    Option<AlertDescription>,
+    Vec<AlertDescription>,
+    Option<Error>,
+) {
+    let p = pki();
+    let cc = client_builder(&p, &clock(), b"client").build().unwrap();
+    let mut c = tryst::ClientConnection::new(cc, localhost()).unwrap();
+    let n = c.pending_tls().len();
+    c.consume_tls(n);
+    let e = feed(&mut c, tls);
+    let sent = alerts_in(c.pending_tls());
+    (e.as_ref().and_then(Error::alert), sent, e)
+}
+
+#[track_caller]
+fn assert_client_alert(tls: &[u8], alert: AlertDescription) {
+    let (got, sent, e) = client_answer(tls);
+    assert_eq!(got, Some(alert), "{e:?}");
+    assert_eq!(sent, vec![alert], "alert on the wire ({e:?})");
+}
+
+/// A ServerHello in RFC 5246's shape, as one record.
+fn legacy_server_hello(version: u16, random: [u8; 32], extensions: &[u8]) -> Vec<u8> {
+    let mut body = version.to_be_bytes().to_vec();
+    body.extend_from_slice(&random);
+    body.extend_from_slice(&[0, 0xc0, 0x2f, 0]);
+    body.extend_from_slice(extensions);
+    let mut msg = vec![2, 0];
+    msg.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
+    msg.extend_from_slice(&body);
+    records(&msg, 0x0303)
+}
+
+#[test]
+fn tls12_server_hello_without_extensions_gets_protocol_version() {
+    // The client side of the same bug: ServerHello's `<6..2^16-1>` came first.
+    assert_client_alert(
+        &legacy_server_hello(0x0303, [5; 32], &[]),
+        AlertDescription::ProtocolVersion,
+    );
+    assert_client_alert(
+        &legacy_server_hello(0x0301, [5; 32], &[0, 5, 0xff, 0x01, 0, 1, 0]),
+        AlertDescription::ProtocolVersion,
+    );
+}
+
+#[test]
+fn downgrade_sentinel_in_a_tls12_server_hello_without_extensions_is_illegal_parameter() {
+    // RFC 8446 §4.1.3: a TLS 1.3 client that sees the sentinel MUST abort with
+    // illegal_parameter; before the fix the missing extensions block hid it
+    // (decode_error).
+    for tail in [*b"DOWNGRD\x01", *b"DOWNGRD\x00"] {
+        let mut random = [5; 32];
+        random[24..].copy_from_slice(&tail);
+        assert_client_alert(
+            &legacy_server_hello(0x0303, random, &[]),
+            AlertDescription::IllegalParameter,
+        );
+    }
+}
+
+#[test]
+fn server_hello_legacy_version_ssl3_gets_protocol_version() {
+    // RFC 8446 Appendix D.5, the client's side: supported_versions says TLS 1.3 but
+    // legacy_version is 0x0300 (before the fix: illegal_parameter).
+    let sv = [0, 6, 0, 43, 0, 2, 3, 4];
+    assert_client_alert(
+        &legacy_server_hello(0x0300, [5; 32], &sv),
+        AlertDescription::ProtocolVersion,
+    );
+    // 0x0301 with TLS 1.3 selected is a TLS 1.3 ServerHello with a wrong field.
+    assert_client_alert(
+        &legacy_server_hello(0x0301, [5; 32], &sv),
+        AlertDescription::IllegalParameter,
+    );
+}
+
+// ---- finding 14 against a real TLS 1.2 client ----
+
+fn have_openssl() -> bool {
+    std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Run `openssl s_client <args> -connect` against a tryst server; return what openssl
+/// printed (stdout and stderr) and the server's error.
+fn openssl_against_tryst(args: &[&str]) -> (String, Option<Error>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = server_config();
+    let server = std::thread::spawn(move || {
+        use std::io::Write;
+        let (mut sock, _) = listener.accept().unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        // Driven by hand (no `std` feature needed): read, process, write what is queued.
+        let mut conn = tryst::ServerConnection::new(config).unwrap();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = sock.read(&mut buf).unwrap_or(0);
+            let e = if n == 0 { None } else { feed(&mut conn, &buf[..n]) };
+            let out = conn.pending_tls().to_vec();
+            sock.write_all(&out).unwrap();
+            conn.consume_tls(out.len());
+            if n == 0 || e.is_some() {
+                return e;
+            }
+        }
+    });
+    let mut child = std::process::Command::new("openssl")
+        .arg("s_client")
+        .args(args)
+        .args(["-connect", &format!("127.0.0.1:{port}")])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let server_error = server.join().unwrap();
+    let mut out = String::new();
+    let _ = child.stdout.take().unwrap().read_to_string(&mut out);
+    let _ = child.stderr.take().unwrap().read_to_string(&mut out);
+    let _ = child.wait();
+    (out, server_error)
+}
+
+#[test]
+fn openssl_s_client_tls12_gets_a_protocol_version_alert() {
+    if !have_openssl() {
+        return;
+    }
+    let (out, e) = openssl_against_tryst(&["-tls1_2", "-servername", "localhost"]);
+    assert_eq!(
+        e.as_ref().and_then(Error::alert),
+        Some(AlertDescription::ProtocolVersion),
+        "{e:?}"
+    );
+    // OpenSSL reports the alert it received: "tlsv1 alert protocol version ... SSL alert
+    // number 70".
+    assert!(out.contains("alert protocol version"), "{out}");
+    assert!(out.contains("alert number 70"), "{out}");
+
+    // TLS 1.0 (OpenSSL 3 needs security level 0 to send it).
+    let (out, e) = openssl_against_tryst(&["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+    if out.contains("no protocols available") {
+        return; // this openssl cannot speak TLS 1.0 at all
+    }
+    assert_eq!(
+        e.as_ref().and_then(Error::alert),
+        Some(AlertDescription::ProtocolVersion),
+        "{e:?}"
+    );
+    assert!(out.contains("alert number 70"), "{out}");
+}
