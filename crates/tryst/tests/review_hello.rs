@@ -607,7 +607,11 @@ fn openssl_against_tryst(args: &[&str]) -> (String, Option<Error>) {
         let mut buf = [0u8; 4096];
         loop {
             let n = sock.read(&mut buf).unwrap_or(0);
-            let e = if n == 0 { None } else { feed(&mut conn, &buf[..n]) };
+            let e = if n == 0 {
+                None
+            } else {
+                feed(&mut conn, &buf[..n])
+            };
             let out = conn.pending_tls().to_vec();
             sock.write_all(&out).unwrap();
             conn.consume_tls(out.len());
@@ -660,4 +664,306 @@ fn openssl_s_client_tls12_gets_a_protocol_version_alert() {
         "{e:?}"
     );
     assert!(out.contains("alert number 70"), "{out}");
+}
+
+// ---- finding 8: CertificateEntry extensions, both sides ----
+
+struct FixedRng;
+impl tryst::crypto::rng::TryRng for FixedRng {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(4)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(4)
+    }
+    fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> {
+        d.fill(0x42);
+        Ok(())
+    }
+}
+impl tryst::crypto::rng::TryCryptoRng for FixedRng {}
+
+/// A Certificate message: `ders[i]` with the extensions `exts[i]` (none if missing).
+fn certificate(ders: &[&[u8]], exts: &[Vec<Extension<'static>>]) -> Vec<u8> {
+    HandshakeMessage::Certificate(tryst::messages::Certificate {
+        certificate_request_context: Cow::Borrowed(&[]),
+        certificate_list: ders
+            .iter()
+            .enumerate()
+            .map(|(i, d)| tryst::messages::CertificateEntry {
+                cert_data: Cow::Owned(d.to_vec()),
+                extensions: exts.get(i).cloned().unwrap_or_default(),
+            })
+            .collect(),
+    })
+    .to_bytes()
+    .unwrap()
+}
+
+/// Handshake keys from our X25519 share and the peer's ServerHello: (client, server)
+/// handshake traffic secrets over `hello` and `server_hello`.
+fn handshake_secrets(
+    kx: Box<dyn tryst::crypto::ActiveKeyExchange>,
+    share: &[u8],
+    hello: &[u8],
+    server_hello: &[u8],
+) -> (tryst::crypto::Secret, tryst::crypto::Secret) {
+    let shared = kx.complete(share).unwrap();
+    let mut t = tryst_keyschedule::Transcript::new(tryst::crypto::SHA256);
+    t.add(hello).unwrap();
+    t.add(server_hello).unwrap();
+    let hs = tryst_keyschedule::EarlySchedule::new(tryst::crypto::SHA256)
+        .into_handshake(&shared)
+        .unwrap();
+    (
+        hs.client_handshake_traffic_secret(&t.current()).unwrap(),
+        hs.server_handshake_traffic_secret(&t.current()).unwrap(),
+    )
+}
+
+/// `msgs` in one handshake record protected with `secret` (TLS_AES_128_GCM_SHA256).
+fn protected(secret: &tryst::crypto::Secret, msgs: &[u8]) -> Vec<u8> {
+    let keys = tryst_keyschedule::TrafficKeys::derive(tryst::crypto::SHA256, secret, 16).unwrap();
+    let mut enc = tryst_record::RecordEncrypter::new();
+    enc.set_key(tryst::crypto::AES_128_GCM, &keys.key, keys.iv)
+        .unwrap();
+    let mut out = Vec::new();
+    enc.write(tryst::messages::ContentType::Handshake, msgs, &mut out)
+        .unwrap();
+    out
+}
+
+/// Client side: a scripted server answers our client's ClientHello with ServerHello,
+/// EncryptedExtensions and a Certificate (leaf, CA) whose entries carry `exts`. Returns
+/// the client's error (if any) and whether it still waits for the handshake.
+fn client_sees_certificate(exts: &[Vec<Extension<'static>>]) -> (Option<Error>, bool) {
+    client_sees(&|p| certificate(&[&p.leaf_der, &p.ca_der], exts))
+}
+
+/// Client side: a scripted server answers our client's ClientHello with ServerHello,
+/// EncryptedExtensions and what `rest` makes.
+fn client_sees(rest: &dyn Fn(&Pki) -> Vec<u8>) -> (Option<Error>, bool) {
+    let p = pki();
+    let cc = client_builder(&p, &clock(), b"client").build().unwrap();
+    let mut c = tryst::ClientConnection::new(cc, localhost()).unwrap();
+    let ch_record = c.pending_tls().to_vec();
+    c.consume_tls(ch_record.len());
+    let (raw, _) = tryst::messages::RawHandshake::split(&ch_record[5..], 1 << 16)
+        .unwrap()
+        .unwrap();
+    let HandshakeMessage::ClientHello(ch) = raw.parse().unwrap() else {
+        panic!()
+    };
+    let their_share = ch
+        .extensions
+        .iter()
+        .find_map(|e| match e {
+            Extension::KeyShareClient(k) => k.iter().find(|k| k.group == NamedGroup::X25519),
+            _ => None,
+        })
+        .unwrap();
+    let kx = tryst::crypto::X25519.start(&mut FixedRng).unwrap();
+    let public = kx.public_key().to_vec();
+    let sh = HandshakeMessage::ServerHello(tryst::messages::ServerHello {
+        legacy_version: ProtocolVersion::Tls12,
+        random: [7; 32],
+        legacy_session_id_echo: ch.legacy_session_id.clone(),
+        cipher_suite: CipherSuite::TlsAes128GcmSha256,
+        legacy_compression_method: 0,
+        extensions: vec![
+            Extension::SelectedVersion(ProtocolVersion::Tls13),
+            Extension::KeyShareServer(KeyShareEntry::new(NamedGroup::X25519, &public)),
+        ],
+    })
+    .to_bytes()
+    .unwrap();
+    let (_, server_hs) = handshake_secrets(kx, &their_share.key_exchange, raw.encoded, &sh);
+    let mut flight = HandshakeMessage::EncryptedExtensions(Default::default())
+        .to_bytes()
+        .unwrap();
+    flight.extend(rest(&p));
+    let mut tls = records(&sh, 0x0303);
+    tls.extend(protected(&server_hs, &flight));
+    let e = feed(&mut c, &tls);
+    (e, c.is_handshaking())
+}
+
+/// Server side: a scripted client sends a ClientHello, then (under its handshake keys)
+/// a Certificate (its certificate, the CA) whose entries carry `exts`, to a server that
+/// asks for client certificates. Returns the server's error and whether it still waits.
+fn server_sees_certificate(exts: &[Vec<Extension<'static>>]) -> (Option<Error>, bool) {
+    let p = pki();
+    let config = server_builder(&p, &clock(), b"server")
+        .with_client_cert_verifier(Arc::new(tryst::verify::WebPkiClientVerifier::new(anchors(
+            &p,
+        ))))
+        .build()
+        .unwrap();
+    let mut s = tryst::ServerConnection::new(config).unwrap();
+    let kx = tryst::crypto::X25519.start(&mut FixedRng).unwrap();
+    let hello = HandshakeMessage::ClientHello(base_hello(vec![
+        Extension::SupportedVersions(vec![ProtocolVersion::Tls13]),
+        Extension::SupportedGroups(vec![NamedGroup::X25519]),
+        Extension::KeyShareClient(vec![
+            KeyShareEntry::new(NamedGroup::X25519, kx.public_key()).into_owned(),
+        ]),
+        Extension::SignatureAlgorithms(vec![SignatureScheme::Ed25519]),
+    ]))
+    .to_bytes()
+    .unwrap();
+    assert!(feed(&mut s, &records(&hello, 0x0301)).is_none());
+    // The ServerHello is the first record the server wrote.
+    let out = s.pending_tls().to_vec();
+    let len = usize::from(u16::from_be_bytes([out[3], out[4]]));
+    let (raw, _) = tryst::messages::RawHandshake::split(&out[5..5 + len], 1 << 16)
+        .unwrap()
+        .unwrap();
+    let HandshakeMessage::ServerHello(sh) = raw.parse().unwrap() else {
+        panic!()
+    };
+    let share = sh
+        .extensions
+        .iter()
+        .find_map(|e| match e {
+            Extension::KeyShareServer(k) => Some(k.key_exchange.to_vec()),
+            _ => None,
+        })
+        .unwrap();
+    let (client_hs, _) = handshake_secrets(kx, &share, &hello, raw.encoded);
+    let n = s.pending_tls().len();
+    s.consume_tls(n);
+    let cert = certificate(&[&p.client_der, &p.ca_der], exts);
+    let e = feed(&mut s, &protected(&client_hs, &cert));
+    (e, s.is_handshaking())
+}
+
+fn ocsp() -> Extension<'static> {
+    Extension::OcspResponse(Cow::Borrowed(b"an OCSP response"))
+}
+
+fn sct() -> Extension<'static> {
+    Extension::SignedCertificateTimestamps(Cow::Borrowed(b"an SCT list"))
+}
+
+/// An extension of type `typ` with `data` as its body, whatever the table says.
+fn raw_ext(typ: u16, data: &'static [u8]) -> Extension<'static> {
+    Extension::Unknown {
+        typ: ExtensionType::from_raw(typ),
+        data: Cow::Borrowed(data),
+    }
+}
+
+#[track_caller]
+fn assert_alert(outcome: (Option<Error>, bool), alert: AlertDescription) {
+    let (e, _) = outcome;
+    assert_eq!(e.as_ref().and_then(Error::alert), Some(alert), "{e:?}");
+}
+
+#[test]
+fn scripted_certificates_without_extensions_are_accepted_on_both_sides() {
+    // The control: the same flights with no extension go on to CertificateVerify.
+    let (e, waiting) = client_sees_certificate(&[]);
+    assert!(e.is_none() && waiting, "{e:?}");
+    let (e, waiting) = server_sees_certificate(&[]);
+    assert!(e.is_none() && waiting, "{e:?}");
+}
+
+#[test]
+fn client_refuses_certificate_entry_extensions_not_allowed_in_certificate() {
+    // supported_groups, server_name, key_share and signature_algorithms are in our
+    // ClientHello (so the old first-extension check let them through) but RFC 8446 §4.2
+    // does not allow them in a Certificate: illegal_parameter.
+    let ill = AlertDescription::IllegalParameter;
+    assert_alert(
+        client_sees_certificate(&[vec![raw_ext(10, &[0, 2, 0, 29])]]),
+        ill,
+    );
+    // In the second entry.
+    assert_alert(
+        client_sees_certificate(&[vec![], vec![raw_ext(0, &[])]]),
+        ill,
+    );
+    // As the second extension of an entry whose first is fine by the old check.
+    assert_alert(
+        client_sees_certificate(&[vec![raw_ext(13, &[0, 2, 8, 7]), raw_ext(51, &[])]]),
+        ill,
+    );
+}
+
+#[test]
+fn client_refuses_certificate_entry_extensions_it_did_not_request() {
+    // status_request and signed_certificate_timestamp may appear in a Certificate, but
+    // only if our ClientHello asked (RFC 8446 §4.4.2); ours does not.
+    let unsupported = AlertDescription::UnsupportedExtension;
+    assert_alert(client_sees_certificate(&[vec![ocsp()]]), unsupported);
+    assert_alert(client_sees_certificate(&[vec![], vec![sct()]]), unsupported);
+    // An extension type nobody registered was not requested either.
+    assert_alert(
+        client_sees_certificate(&[vec![raw_ext(0x7a7a, b"x")]]),
+        unsupported,
+    );
+    // Two of one type in one entry: illegal_parameter, as in every extensions block.
+    assert_alert(
+        client_sees_certificate(&[vec![sct(), sct()]]),
+        AlertDescription::IllegalParameter,
+    );
+}
+
+#[test]
+fn server_refuses_certificate_entry_extensions_not_allowed_in_certificate() {
+    // signature_algorithms is in our CertificateRequest, but not allowed in a
+    // Certificate. Before the fix the server checked no entry extension at all.
+    let ill = AlertDescription::IllegalParameter;
+    assert_alert(
+        server_sees_certificate(&[vec![raw_ext(13, &[0, 2, 8, 7])]]),
+        ill,
+    );
+    assert_alert(
+        server_sees_certificate(&[vec![], vec![raw_ext(51, &[0, 0])]]),
+        ill,
+    );
+    assert_alert(server_sees_certificate(&[vec![sct(), sct()]]), ill);
+}
+
+#[test]
+fn server_refuses_certificate_entry_extensions_it_did_not_request() {
+    // Our CertificateRequest asks for neither OCSP nor SCTs (RFC 8446 §4.4.2: the
+    // client's extensions MUST correspond to ones in the CertificateRequest).
+    let unsupported = AlertDescription::UnsupportedExtension;
+    assert_alert(server_sees_certificate(&[vec![ocsp()]]), unsupported);
+    assert_alert(server_sees_certificate(&[vec![], vec![sct()]]), unsupported);
+    assert_alert(
+        server_sees_certificate(&[vec![raw_ext(0x7a7a, b"x")]]),
+        unsupported,
+    );
+}
+
+#[test]
+fn client_refuses_certificate_request_extensions_not_allowed_there() {
+    // The sibling in CertificateRequest (RFC 8446 §4.2): key_share is known and not
+    // allowed there, so illegal_parameter; before the fix the client ignored it.
+    let cr = |exts: Vec<Extension<'static>>| {
+        move |p: &Pki| {
+            let mut m = HandshakeMessage::CertificateRequest(tryst::messages::CertificateRequest {
+                certificate_request_context: Cow::Borrowed(&[]),
+                extensions: exts.clone(),
+            })
+            .to_bytes()
+            .unwrap();
+            m.extend(certificate(&[&p.leaf_der, &p.ca_der], &[]));
+            m
+        }
+    };
+    let sig = Extension::SignatureAlgorithms(vec![SignatureScheme::Ed25519]);
+    let (e, waiting) = client_sees(&cr(vec![sig.clone()]));
+    assert!(e.is_none() && waiting, "{e:?}");
+    // An unknown type is ignored (RFC 8446 §4.3.2: clients MUST ignore unrecognized
+    // extensions in a CertificateRequest).
+    let (e, waiting) = client_sees(&cr(vec![sig.clone(), raw_ext(0x7a7a, b"x")]));
+    assert!(e.is_none() && waiting, "{e:?}");
+    assert_alert(
+        client_sees(&cr(vec![sig, raw_ext(51, &[0, 29])])),
+        AlertDescription::IllegalParameter,
+    );
 }
