@@ -197,14 +197,12 @@ fn check_client_version(v: &HelloVersions) -> Result<(), Error> {
     Ok(())
 }
 
-/// Whether every key share is for a group of `supported_groups` (RFC 8446 §4.2.8), in
-/// O((groups + shares) log groups): both lists come from an unauthenticated peer.
-fn shares_in_groups(shares: &[KeyShareEntry<'_>], groups: &[NamedGroup]) -> bool {
-    let mut sorted = groups.to_vec();
+/// `supported_groups` as sorted raw values, for membership tests in O(log n): the list
+/// comes from an unauthenticated peer and may hold 32767 groups.
+fn sorted_groups(groups: &[NamedGroup]) -> Vec<u16> {
+    let mut sorted: Vec<u16> = groups.iter().map(|g| g.to_raw()).collect();
     sorted.sort_unstable();
-    shares
-        .iter()
-        .all(|s| sorted.binary_search(&s.group).is_ok())
+    sorted
 }
 
 impl ExpectClientHello {
@@ -265,7 +263,9 @@ impl ExpectClientHello {
             ));
         };
         // (The codec refused two shares for one group and more than MAX_KEY_SHARES.)
-        if !shares_in_groups(shares, groups) {
+        let offered_groups = sorted_groups(groups);
+        let offered = |g: NamedGroup| offered_groups.binary_search(&g.to_raw()).is_ok();
+        if !shares.iter().all(|s| offered(s.group)) {
             return Err(Error::illegal(
                 "key_share for a group not in supported_groups",
             ));
@@ -342,7 +342,7 @@ impl ExpectClientHello {
                 .common
                 .groups
                 .iter()
-                .find(|g| groups.contains(&g.group))
+                .find(|g| offered(g.group))
                 .copied()
                 .ok_or(Error::incompatible("no key-exchange group in common"))?;
             return send_hello_retry(config, core, ch, encoded, suite, group);

@@ -164,15 +164,46 @@ fn cpu_time(config: &Arc<tryst::ServerConfig>, tls: &[u8], iters: u32) -> Durati
 #[ignore = "measurement, prints numbers"]
 fn print_attack_client_hello_cost() {
     let config = server_config();
-    for (shares, groups) in [(6300, 15_700), (16, 31_000)] {
-        let tls = hello_records(&attack_hello(shares, groups));
+    let mut hellos: Vec<(String, ClientHello<'static>)> = [(6300, 15_700), (16, 31_000)]
+        .into_iter()
+        .map(|(s, g)| (format!("{s} shares, {g} groups"), attack_hello(s, g)))
+        .collect();
+    // The longest lists of the other kinds, none with what we look for.
+    let mut suites = attack_hello(1, 1);
+    suites.cipher_suites = (0..31_000)
+        .map(|i| CipherSuite::from_raw(0x6000 + i))
+        .collect();
+    hellos.push(("31000 cipher suites".into(), suites));
+    let mut schemes = real_hello_message();
+    schemes
+        .extensions
+        .retain(|e| !matches!(e, Extension::SignatureAlgorithms(_)));
+    schemes.extensions.insert(
+        0,
+        Extension::SignatureAlgorithms(
+            (0..31_000)
+                .map(|i| SignatureScheme::from_raw(0x6000 + i))
+                .collect(),
+        ),
+    );
+    hellos.push(("31000 signature schemes".into(), schemes));
+    let mut alpn = real_hello_message();
+    alpn.extensions
+        .insert(0, Extension::Alpn(vec![Cow::Borrowed(&b"x"[..]); 31_000]));
+    hellos.push(("31000 ALPN names".into(), alpn));
+    let mut exts = real_hello_message();
+    exts.extensions
+        .splice(0..0, (0..15_000).map(|i| raw_ext(0x2000 + i, &[])));
+    hellos.push(("15000 unknown extensions".into(), exts));
+    for (what, hello) in hellos {
+        let tls = hello_records(&hello);
         let (alert, _, e) = server_answer(&config, &tls);
         let mut best = Duration::MAX;
         for _ in 0..5 {
             best = best.min(cpu_time(&config, &tls, 3) / 3);
         }
         eprintln!(
-            "{shares} shares, {groups} groups, {} bytes: {best:?} per ClientHello, {alert:?} ({e:?})",
+            "{what}, {} bytes: {best:?} per ClientHello, {alert:?} ({e:?})",
             tls.len()
         );
     }
@@ -208,6 +239,13 @@ fn attack_client_hello_with_thousands_of_key_shares_is_refused_before_any_pairin
 
 /// A real ClientHello from our client, changed by `f`, as records.
 fn real_hello(f: &dyn Fn(&mut ClientHello<'static>)) -> Vec<u8> {
+    let mut ch = real_hello_message();
+    f(&mut ch);
+    hello_records(&ch)
+}
+
+/// A real ClientHello from our client.
+fn real_hello_message() -> ClientHello<'static> {
     let p = pki();
     let cc = client_builder(&p, &clock(), b"client").build().unwrap();
     let c = tryst::ClientConnection::new(cc, localhost()).unwrap();
@@ -218,9 +256,7 @@ fn real_hello(f: &dyn Fn(&mut ClientHello<'static>)) -> Vec<u8> {
     let HandshakeMessage::ClientHello(ch) = raw.parse().unwrap() else {
         panic!()
     };
-    let mut ch = ch.into_owned();
-    f(&mut ch);
-    hello_records(&ch)
+    ch.into_owned()
 }
 
 /// Add `n` key shares (and their groups, in the same order) for groups we do not know.
