@@ -9,7 +9,10 @@
 //! messages, and does not decide whether a message is acceptable at this point of the
 //! handshake; the state machine in the `tryst` crate does. It does enforce everything
 //! that can be checked on one message alone: lengths and their ranges, trailing bytes,
-//! duplicate extensions, `pre_shared_key` last, values the RFC forbids.
+//! duplicate extensions, `pre_shared_key` last, values the RFC forbids, and caps on the
+//! lists whose items cost a receiver work ([`MAX_KEY_SHARES`], [`MAX_PSK_IDENTITIES`]).
+//! A hello of an older TLS version is read with [`ClientHello::peek_versions`] /
+//! [`ServerHello::peek_versions`], so version negotiation can come first.
 //!
 //! Design:
 //!

@@ -1003,3 +1003,52 @@ fn client_refuses_certificate_request_extensions_not_allowed_there() {
         AlertDescription::IllegalParameter,
     );
 }
+
+// ---- siblings in the hello area that had no test ----
+
+#[test]
+fn client_hello_without_a_common_group_is_handshake_failure() {
+    // RFC 8446 §4.1.1: no overlap between supported_groups and ours is
+    // handshake_failure (or insufficient_security), before any key exchange.
+    let tls = hello_records(&attack_hello(1, 4));
+    assert_server_alert(&server_config(), &tls, AlertDescription::HandshakeFailure);
+}
+
+#[test]
+fn client_hello_with_an_extension_not_allowed_in_client_hello_is_illegal_parameter() {
+    // RFC 8446 §4.2: oid_filters (48) is a CertificateRequest extension.
+    let tls = real_hello(&|ch| ch.extensions.insert(0, raw_ext(48, &[0, 0])));
+    assert_server_alert(&server_config(), &tls, AlertDescription::IllegalParameter);
+    let (_, _, e) = server_answer(&server_config(), &tls);
+    assert!(
+        format!("{e:?}").contains("not allowed in ClientHello"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn server_hello_with_an_extension_not_allowed_in_server_hello_is_illegal_parameter() {
+    // RFC 8446 §4.2: supported_groups was in our ClientHello (so it is not unsolicited)
+    // but has no place in a ServerHello. The session id echoed is the one our client
+    // (same seed as in `client_answer`) sends in middlebox compatibility mode.
+    let session_id = real_hello_message().legacy_session_id.into_owned();
+    let sh = HandshakeMessage::ServerHello(tryst::messages::ServerHello {
+        legacy_version: ProtocolVersion::Tls12,
+        random: [5; 32],
+        legacy_session_id_echo: Cow::Owned(session_id),
+        cipher_suite: CipherSuite::TlsAes128GcmSha256,
+        legacy_compression_method: 0,
+        extensions: vec![
+            Extension::SelectedVersion(ProtocolVersion::Tls13),
+            Extension::KeyShareServer(KeyShareEntry::new(NamedGroup::X25519, &[9; 32])),
+            raw_ext(10, &[0, 2, 0, 29]),
+        ],
+    });
+    let tls = records(&sh.to_bytes().unwrap(), 0x0303);
+    assert_client_alert(&tls, AlertDescription::IllegalParameter);
+    let (_, _, e) = client_answer(&tls);
+    assert!(
+        format!("{e:?}").contains("not allowed in ServerHello"),
+        "{e:?}"
+    );
+}
