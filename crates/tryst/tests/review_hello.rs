@@ -1052,3 +1052,34 @@ fn server_hello_with_an_extension_not_allowed_in_server_hello_is_illegal_paramet
         "{e:?}"
     );
 }
+
+#[test]
+fn invalid_client_key_share_is_illegal_parameter() {
+    // RFC 8446 §4.2.8.2, §7.4.2: a share of the wrong size, or one that gives the
+    // all-zero X25519 secret, is illegal_parameter (the client side was tested, the
+    // server side not).
+    let config = server_config();
+    for bad in [vec![9u8; 31], vec![0u8; 32]] {
+        let tls = real_hello(&|ch| {
+            for e in &mut ch.extensions {
+                if let Extension::KeyShareClient(k) = e {
+                    k[0].key_exchange = Cow::Owned(bad.clone());
+                }
+            }
+        });
+        assert_server_alert(&config, &tls, AlertDescription::IllegalParameter);
+    }
+}
+
+#[test]
+fn two_host_names_in_server_name_are_illegal_parameter() {
+    // RFC 6066 §3: the list MUST NOT hold two names of the same type.
+    let tls = real_hello(&|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::ServerName(names) = e {
+                names.push(tryst::messages::ServerName::host_name(b"other").into_owned());
+            }
+        }
+    });
+    assert_server_alert(&server_config(), &tls, AlertDescription::IllegalParameter);
+}
