@@ -200,6 +200,24 @@ impl<'a> Reader<'a> {
         }
         Ok(out)
     }
+
+    /// Read items with `f` until the reader is empty, failing with `TooManyItems` on
+    /// `field` as soon as there would be more than `max`.
+    pub fn list_capped<T>(
+        &mut self,
+        field: &'static str,
+        max: usize,
+        mut f: impl FnMut(&mut Reader<'a>) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
+        let mut out = Vec::new();
+        while !self.is_empty() {
+            if out.len() >= max {
+                return Err(Error::new(field, ErrorKind::TooManyItems { max }));
+            }
+            out.push(f(self)?);
+        }
+        Ok(out)
+    }
 }
 
 /// An output buffer whose length prefixes are written by scopes

@@ -30,6 +30,7 @@ macro_rules! open_enum {
 
         impl $name {
             /// The numeric value on the wire.
+            #[inline]
             pub const fn to_raw(self) -> $repr {
                 match self {
                     $( Self::$variant => $value, )*
@@ -38,6 +39,7 @@ macro_rules! open_enum {
             }
 
             /// The variant for a numeric value (named if known, `Unknown` otherwise).
+            #[inline]
             pub const fn from_raw(v: $repr) -> Self {
                 match v {
                     $( $value => Self::$variant, )*
@@ -69,7 +71,9 @@ macro_rules! open_enum {
             }
         }
 
+        // Inlined: peers send lists of thousands of code points, compared one by one.
         impl PartialEq for $name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 self.to_raw() == other.to_raw()
             }
@@ -78,12 +82,14 @@ macro_rules! open_enum {
         impl Eq for $name {}
 
         impl PartialOrd for $name {
+            #[inline]
             fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
                 Some(self.cmp(other))
             }
         }
 
         impl Ord for $name {
+            #[inline]
             fn cmp(&self, other: &Self) -> core::cmp::Ordering {
                 self.to_raw().cmp(&other.to_raw())
             }

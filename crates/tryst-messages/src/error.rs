@@ -28,6 +28,12 @@ pub enum ErrorKind {
     DuplicateExtension(ExtensionType),
     /// The same item appears twice in a list where the RFC forbids it.
     DuplicateItem,
+    /// A list holds more items than this crate accepts (each such cap is a `MAX_*`
+    /// constant; the RFC lets a receiver refuse such a peer, see the constant's docs).
+    TooManyItems {
+        /// The cap.
+        max: usize,
+    },
     /// `pre_shared_key` is not the last extension of the ClientHello (RFC 8446 §4.2.11).
     PreSharedKeyNotLast,
     /// A value the RFC does not allow in this field.
@@ -92,6 +98,7 @@ impl Error {
             | ErrorKind::MessageTooLarge { .. } => AlertDescription::DecodeError,
             ErrorKind::DuplicateExtension(_)
             | ErrorKind::DuplicateItem
+            | ErrorKind::TooManyItems { .. }
             | ErrorKind::PreSharedKeyNotLast
             | ErrorKind::IllegalValue => AlertDescription::IllegalParameter,
             ErrorKind::MissingExtension(_) => AlertDescription::MissingExtension,
@@ -113,6 +120,7 @@ impl fmt::Display for ErrorKind {
             Self::RaggedList => f.write_str("list length is not a multiple of the item size"),
             Self::DuplicateExtension(t) => write!(f, "duplicate extension {t}"),
             Self::DuplicateItem => f.write_str("duplicate item in list"),
+            Self::TooManyItems { max } => write!(f, "more than {max} items in the list"),
             Self::PreSharedKeyNotLast => {
                 f.write_str("pre_shared_key is not the last extension (RFC 8446 §4.2.11)")
             }

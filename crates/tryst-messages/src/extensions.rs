@@ -18,6 +18,23 @@ use crate::error::{Error, ErrorKind};
 /// Borrowed (from parsing) or owned (built or stored) bytes.
 pub type Bytes<'a> = Cow<'a, [u8]>;
 
+/// The most `KeyShareEntry` values a ClientHello's `key_share` may hold; more is
+/// `illegal_parameter` ([`ErrorKind::TooManyItems`]).
+///
+/// RFC 8446 §4.2.8 allows one share per group of `supported_groups` and lets the
+/// server check the shares against that list. Clients send one to four (a hybrid, a
+/// classic curve, GREASE); OpenSSL's server looks at no more than 16. A share costs a
+/// server nothing until it is chosen, so the cap bounds memory and the share-to-group
+/// checks, not cryptography.
+pub const MAX_KEY_SHARES: usize = 32;
+
+/// The most PSK identities (and binders) a ClientHello's `pre_shared_key` may offer; more
+/// is `illegal_parameter` ([`ErrorKind::TooManyItems`]).
+///
+/// RFC 8446 §4.2.11 lets a server pick any one identity or none. Each identity a server
+/// tries costs it a ticket decryption, so the offer is capped; clients offer one or two.
+pub const MAX_PSK_IDENTITIES: usize = 16;
+
 pub(crate) fn own(b: Bytes<'_>) -> Bytes<'static> {
     Cow::Owned(b.into_owned())
 }
@@ -628,7 +645,7 @@ impl<'a> Extension<'a> {
             }
             (T::PreSharedKey, C::ClientHello) => Reader::read_all(data, field, |r| {
                 let identities = r.sub_u16("OfferedPsks.identities", 7, 0xffff, |r| {
-                    r.list(|r| {
+                    r.list_capped("OfferedPsks.identities", MAX_PSK_IDENTITIES, |r| {
                         Ok(PskIdentity {
                             identity: Cow::Borrowed(r.bytes_u16(
                                 "PskIdentity.identity",
@@ -640,7 +657,9 @@ impl<'a> Extension<'a> {
                     })
                 })?;
                 let binders = r.sub_u16("OfferedPsks.binders", 33, 0xffff, |r| {
-                    r.list(|r| Ok(Cow::Borrowed(r.bytes_u8("PskBinderEntry", 32, 255)?)))
+                    r.list_capped("OfferedPsks.binders", MAX_PSK_IDENTITIES, |r| {
+                        Ok(Cow::Borrowed(r.bytes_u8("PskBinderEntry", 32, 255)?))
+                    })
                 })?;
                 if binders.len() != identities.len() {
                     return Err(Error::new("OfferedPsks.binders", ErrorKind::IllegalValue));
@@ -715,8 +734,9 @@ impl<'a> Extension<'a> {
             }),
             (T::PostHandshakeAuth, C::ClientHello) => empty(Self::PostHandshakeAuth),
             (T::KeyShare, C::ClientHello) => Reader::read_all(data, field, |r| {
-                let shares: Vec<KeyShareEntry<'a>> =
-                    r.sub_u16(field, 0, 0xffff, |r| r.list(KeyShareEntry::read))?;
+                let shares: Vec<KeyShareEntry<'a>> = r.sub_u16(field, 0, 0xffff, |r| {
+                    r.list_capped(field, MAX_KEY_SHARES, KeyShareEntry::read)
+                })?;
                 // RFC 8446 §4.2.8: one share per group.
                 let mut groups: Vec<u16> = shares.iter().map(|s| s.group.to_raw()).collect();
                 check_unique(&mut groups, "key_share.group")?;

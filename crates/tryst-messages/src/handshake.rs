@@ -304,13 +304,16 @@ impl HandshakeJoiner {
     }
 
     /// The next complete message, if one is buffered. The returned view borrows the
-    /// joiner; its bytes are released on the next call to `push` or `next_message`.
+    /// joiner; its bytes are dropped from the buffer on the next call to `push`.
     pub fn next_message(&mut self) -> Result<Option<RawHandshake<'_>>, Error> {
-        self.compact();
+        // No compaction here: moving the rest of the buffer once per message would cost
+        // O(messages × bytes) for a record full of small messages. `push` compacts once.
         let max = self.max_message_len;
-        match RawHandshake::split(self.buf.as_slice(), max)? {
+        let start = self.consumed.min(self.buf.len());
+        let pending = self.buf.get(start..).unwrap_or_default();
+        match RawHandshake::split(pending, max)? {
             Some((m, _)) => {
-                self.consumed = m.encoded.len();
+                self.consumed = start.saturating_add(m.encoded.len());
                 Ok(Some(m))
             }
             None => Ok(None),

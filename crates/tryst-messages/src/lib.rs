@@ -9,7 +9,10 @@
 //! messages, and does not decide whether a message is acceptable at this point of the
 //! handshake; the state machine in the `tryst` crate does. It does enforce everything
 //! that can be checked on one message alone: lengths and their ranges, trailing bytes,
-//! duplicate extensions, `pre_shared_key` last, values the RFC forbids.
+//! duplicate extensions, `pre_shared_key` last, values the RFC forbids, and caps on the
+//! lists whose items cost a receiver work ([`MAX_KEY_SHARES`], [`MAX_PSK_IDENTITIES`]).
+//! A hello of an older TLS version is read with [`ClientHello::peek_versions`] /
+//! [`ServerHello::peek_versions`], so version negotiation can come first.
 //!
 //! Design:
 //!
@@ -84,14 +87,15 @@ pub use enums::{
 };
 pub use error::{Error, ErrorKind};
 pub use extensions::{
-    Bytes, Extension, ExtensionContext, KeyShareEntry, OcspStatusRequest, OfferedPsks, OidFilter,
-    PskIdentity, ServerName, allowed_in, encode_extensions, find_extension, read_extensions,
+    Bytes, Extension, ExtensionContext, KeyShareEntry, MAX_KEY_SHARES, MAX_PSK_IDENTITIES,
+    OcspStatusRequest, OfferedPsks, OidFilter, PskIdentity, ServerName, allowed_in,
+    encode_extensions, find_extension, read_extensions,
 };
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeJoiner, HandshakeMessage, RawHandshake};
 pub use messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
-    EncryptedExtensions, EndOfEarlyData, Finished, HELLO_RETRY_REQUEST_RANDOM, KeyUpdate,
-    KeyUpdateRequest, MAX_HASH_LEN, MessageHash, NewSessionTicket, ServerHello,
+    EncryptedExtensions, EndOfEarlyData, Finished, HELLO_RETRY_REQUEST_RANDOM, HelloVersions,
+    KeyUpdate, KeyUpdateRequest, MAX_HASH_LEN, MessageHash, NewSessionTicket, ServerHello,
 };
 /// The README's example, run as a doctest.
 #[doc = include_str!("../README.md")]

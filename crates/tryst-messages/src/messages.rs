@@ -25,6 +25,66 @@ fn owned_exts(exts: Vec<Extension<'_>>) -> Vec<Extension<'static>> {
     exts.into_iter().map(Extension::into_owned).collect()
 }
 
+/// What a ClientHello or ServerHello of *any* TLS version says about versions, read with
+/// only the rules every version shares (RFC 5246 §7.4.1.2 and §7.4.1.3: the extensions
+/// block may be absent, and may be shorter than TLS 1.3 allows).
+///
+/// Version negotiation comes first: a TLS 1.2-only hello must be answered with
+/// `protocol_version`, not with the `decode_error` the TLS 1.3 length rules would give
+/// (RFC 8446 §4.1.2, §4.2.1, Appendix D.2). Read with [`ClientHello::peek_versions`] or
+/// [`ServerHello::peek_versions`], then decode the message proper.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HelloVersions {
+    /// `legacy_version` (`client_version` / `server_version` before TLS 1.3).
+    pub legacy_version: ProtocolVersion,
+    /// `random`; a ServerHello's may carry a downgrade sentinel (RFC 8446 §4.1.3).
+    pub random: [u8; 32],
+    /// `supported_versions`: the ClientHello's list, or the ServerHello's
+    /// `selected_version` as a one-item list; `None` when absent.
+    pub supported_versions: Option<Vec<ProtocolVersion>>,
+}
+
+impl HelloVersions {
+    /// Whether `supported_versions` is present and lists `v`.
+    pub fn offers(&self, v: ProtocolVersion) -> bool {
+        self.supported_versions
+            .as_ref()
+            .is_some_and(|list| list.contains(&v))
+    }
+}
+
+/// The `supported_versions` of an optional extensions block (RFC 5246 framing: types and
+/// lengths only, no per-message rule but one `supported_versions` at most).
+fn peek_supported_versions(
+    r: &mut Reader<'_>,
+    ctx: ExtensionContext,
+    field: &'static str,
+) -> Result<Option<Vec<ProtocolVersion>>, Error> {
+    if r.is_empty() {
+        return Ok(None);
+    }
+    r.sub_u16(field, 0, 0xffff, |r| {
+        let mut found = None;
+        while !r.is_empty() {
+            let typ = ExtensionType::read(r)?;
+            let data = r.bytes_u16("Extension.extension_data", 0, 0xffff)?;
+            if typ != ExtensionType::SupportedVersions {
+                continue;
+            }
+            if found.is_some() {
+                return Err(Error::new(field, ErrorKind::DuplicateExtension(typ)));
+            }
+            found = Some(match Extension::read_body(typ, ctx, data)? {
+                Extension::SupportedVersions(v) => v,
+                Extension::SelectedVersion(v) => alloc::vec![v],
+                _ => Vec::new(),
+            });
+        }
+        Ok(found)
+    })
+}
+
 /// ClientHello (RFC 8446 §4.1.2).
 ///
 /// ```text
@@ -94,6 +154,29 @@ impl<'a> ClientHello<'a> {
         let keep = bytes.len().saturating_sub(binders);
         bytes.truncate(keep);
         Ok(Some(bytes))
+    }
+
+    /// Read only what version negotiation needs from a ClientHello body of any TLS
+    /// version (see [`HelloVersions`]); the body must still be well formed as far as
+    /// every version agrees.
+    pub fn peek_versions(body: &[u8]) -> Result<HelloVersions, Error> {
+        Reader::read_all(body, "ClientHello", |r| {
+            let legacy_version = ProtocolVersion::read(r)?;
+            let random = r.array("ClientHello.random")?;
+            r.bytes_u8("ClientHello.legacy_session_id", 0, 32)?;
+            r.bytes_u16("ClientHello.cipher_suites", 2, 0xfffe)?;
+            r.bytes_u8("ClientHello.legacy_compression_methods", 1, 0xff)?;
+            let supported_versions = peek_supported_versions(
+                r,
+                ExtensionContext::ClientHello,
+                "ClientHello.extensions",
+            )?;
+            Ok(HelloVersions {
+                legacy_version,
+                random,
+                supported_versions,
+            })
+        })
     }
 
     /// An owned copy.
@@ -201,6 +284,29 @@ impl<'a> ServerHello<'a> {
     /// The first extension of type `typ`.
     pub fn extension(&self, typ: ExtensionType) -> Option<&Extension<'a>> {
         find_extension(&self.extensions, typ)
+    }
+
+    /// Read only what version negotiation needs from a ServerHello body of any TLS
+    /// version (see [`HelloVersions`]).
+    pub fn peek_versions(body: &[u8]) -> Result<HelloVersions, Error> {
+        Reader::read_all(body, "ServerHello", |r| {
+            let legacy_version = ProtocolVersion::read(r)?;
+            let random: [u8; 32] = r.array("ServerHello.random")?;
+            r.bytes_u8("ServerHello.legacy_session_id_echo", 0, 32)?;
+            CipherSuite::read(r)?;
+            r.u8("ServerHello.legacy_compression_method")?;
+            let ctx = if random == HELLO_RETRY_REQUEST_RANDOM {
+                ExtensionContext::HelloRetryRequest
+            } else {
+                ExtensionContext::ServerHello
+            };
+            let supported_versions = peek_supported_versions(r, ctx, "ServerHello.extensions")?;
+            Ok(HelloVersions {
+                legacy_version,
+                random,
+                supported_versions,
+            })
+        })
     }
 
     /// An owned copy.

@@ -14,8 +14,8 @@ use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, T
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateVerify, ClientHello, Codec,
     Extension, ExtensionContext, ExtensionType, Finished, HandshakeMessage, HandshakeType,
-    KeyShareEntry, NamedGroup, OfferedPsks, ProtocolVersion, PskIdentity, PskKeyExchangeMode,
-    RawHandshake, ServerHello, SignatureScheme, allowed_in,
+    HelloVersions, KeyShareEntry, NamedGroup, OfferedPsks, ProtocolVersion, PskIdentity,
+    PskKeyExchangeMode, RawHandshake, ServerHello, SignatureScheme, allowed_in,
 };
 
 use crate::Error;
@@ -306,6 +306,11 @@ impl State for ExpectServerHello {
         core: &mut Core,
         raw: RawHandshake<'_>,
     ) -> Result<Box<dyn State>, Error> {
+        if raw.typ == HandshakeType::ServerHello {
+            // Version first, with the rules every version shares: a TLS 1.2 answer is
+            // protocol_version (or a downgrade), whatever TLS 1.3 says about its shape.
+            check_server_version(&ServerHello::peek_versions(raw.body)?)?;
+        }
         match raw.parse()? {
             HandshakeMessage::HelloRetryRequest(hrr) => self.handle_hrr(core, &hrr, raw.encoded),
             HandshakeMessage::ServerHello(sh) => self.handle_sh(core, &sh, raw.encoded),
@@ -314,33 +319,39 @@ impl State for ExpectServerHello {
     }
 }
 
-impl ExpectServerHello {
-    /// The checks a ServerHello and a HelloRetryRequest share (RFC 8446 §4.1.3, §4.1.4).
-    fn check_common(&self, sh: &ServerHello<'_>) -> Result<SupportedCipherSuite, Error> {
-        let selected = sh.extensions.iter().find_map(|e| match e {
-            Extension::SelectedVersion(v) => Some(*v),
-            _ => None,
-        });
-        match selected {
-            Some(ProtocolVersion::Tls13) => {}
-            Some(_) => {
-                return Err(Error::illegal(
-                    "supported_versions selected a version we did not offer",
-                ));
+/// The version a ServerHello or HelloRetryRequest of any TLS version selects
+/// (RFC 8446 §4.1.3, §4.2.1, Appendix D.5).
+fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
+    if v.legacy_version <= ProtocolVersion::Ssl3 {
+        return Err(Error::misbehaved(
+            AlertDescription::ProtocolVersion,
+            "ServerHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5)",
+        ));
+    }
+    match v.supported_versions.as_deref() {
+        Some([ProtocolVersion::Tls13]) => Ok(()),
+        Some(_) => Err(Error::illegal(
+            "supported_versions selected a version we did not offer",
+        )),
+        None => {
+            // A TLS 1.2-or-older answer. A TLS 1.3 server that was made to downgrade
+            // marks its random; that is an attack (RFC 8446 §4.1.3).
+            let tail = v.random.get(24..).unwrap_or_default();
+            if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
+                return Err(Error::illegal("downgrade sentinel in ServerHello.random"));
             }
-            None => {
-                // A TLS 1.2-or-older answer. A TLS 1.3 server that was made to downgrade
-                // marks its random; that is an attack (RFC 8446 §4.1.3).
-                let tail = sh.random.get(24..).unwrap_or_default();
-                if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
-                    return Err(Error::illegal("downgrade sentinel in ServerHello.random"));
-                }
-                return Err(Error::misbehaved(
-                    AlertDescription::ProtocolVersion,
-                    "server does not speak TLS 1.3 (no supported_versions)",
-                ));
-            }
+            Err(Error::misbehaved(
+                AlertDescription::ProtocolVersion,
+                "server does not speak TLS 1.3 (no supported_versions)",
+            ))
         }
+    }
+}
+
+impl ExpectServerHello {
+    /// The checks a ServerHello and a HelloRetryRequest share (RFC 8446 §4.1.3, §4.1.4);
+    /// the version was checked before the message was decoded.
+    fn check_common(&self, sh: &ServerHello<'_>) -> Result<SupportedCipherSuite, Error> {
         if sh.legacy_version != ProtocolVersion::Tls12 {
             return Err(Error::illegal("ServerHello.legacy_version is not 0x0303"));
         }
@@ -684,6 +695,16 @@ impl State for ExpectCertificateOrRequest {
                         "certificate_request_context must be empty in the handshake",
                     ));
                 }
+                // RFC 8446 §4.2: a known extension in the wrong message is illegal.
+                if cr
+                    .extensions
+                    .iter()
+                    .any(|e| !allowed_in(e.ext_type(), ExtensionContext::CertificateRequest))
+                {
+                    return Err(Error::illegal(
+                        "extension not allowed in CertificateRequest",
+                    ));
+                }
                 let schemes = cr
                     .extensions
                     .iter()
@@ -750,16 +771,7 @@ impl ExpectCertificate {
                 "server sent no certificate",
             ));
         }
-        for entry in &c.certificate_list {
-            if let Some(e) = entry.extensions.first()
-                && !self.hs.ctx.sent_extensions.contains(&e.ext_type())
-            {
-                return Err(Error::misbehaved(
-                    AlertDescription::UnsupportedExtension,
-                    "certificate entry extension we did not ask for",
-                ));
-            }
-        }
+        crate::verify::check_certificate_extensions(c, &self.hs.ctx.sent_extensions)?;
         let chain = crate::verify::chain_of(c);
         let (leaf, intermediates) = chain.split_first().ok_or(Error::Internal("empty chain"))?;
         let now = self.hs.ctx.config.common.clock().now();

@@ -14,10 +14,10 @@ use tryst_crypto::Secret;
 use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateRequest, CertificateVerify,
-    ClientHello, EncryptedExtensions, Extension, ExtensionContext, Finished,
-    HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, KeyShareEntry, NamedGroup, NewSessionTicket,
-    ProtocolVersion, PskKeyExchangeMode, RawHandshake, Reader, ServerHello, SignatureScheme,
-    Writer, allowed_in,
+    ClientHello, EncryptedExtensions, Extension, ExtensionContext, ExtensionType, Finished,
+    HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, HandshakeType, HelloVersions, KeyShareEntry,
+    NamedGroup, NewSessionTicket, ProtocolVersion, PskKeyExchangeMode, RawHandshake, Reader,
+    ServerHello, SignatureScheme, Writer, allowed_in,
 };
 
 use crate::Error;
@@ -222,11 +222,42 @@ impl State for ExpectClientHello {
         core: &mut Core,
         raw: RawHandshake<'_>,
     ) -> Result<Box<dyn State>, Error> {
+        if raw.typ == HandshakeType::ClientHello {
+            // Version first, with the rules every version shares: a TLS 1.2-only hello
+            // is protocol_version, whatever TLS 1.3 says about its shape.
+            check_client_version(&ClientHello::peek_versions(raw.body)?)?;
+        }
         let HandshakeMessage::ClientHello(ch) = raw.parse()? else {
             return Err(unexpected(&raw));
         };
         (*self).client_hello(core, &ch, raw.encoded)
     }
+}
+
+/// The versions a ClientHello of any TLS version offers (RFC 8446 §4.1.2, §4.2.1,
+/// Appendix D.2, D.5). We speak TLS 1.3 only.
+fn check_client_version(v: &HelloVersions) -> Result<(), Error> {
+    if v.legacy_version <= ProtocolVersion::Ssl3 {
+        return Err(Error::misbehaved(
+            AlertDescription::ProtocolVersion,
+            "ClientHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5)",
+        ));
+    }
+    if !v.offers(ProtocolVersion::Tls13) {
+        return Err(Error::misbehaved(
+            AlertDescription::ProtocolVersion,
+            "client does not offer TLS 1.3 in supported_versions",
+        ));
+    }
+    Ok(())
+}
+
+/// `supported_groups` as sorted raw values, for membership tests in O(log n): the list
+/// comes from an unauthenticated peer and may hold 32767 groups.
+fn sorted_groups(groups: &[NamedGroup]) -> Vec<u16> {
+    let mut sorted: Vec<u16> = groups.iter().map(|g| g.to_raw()).collect();
+    sorted.sort_unstable();
+    sorted
 }
 
 impl ExpectClientHello {
@@ -286,15 +317,13 @@ impl ExpectClientHello {
                 "ClientHello needs supported_groups and key_share (psk_dhe_ke only)",
             ));
         };
-        for (i, s) in shares.iter().enumerate() {
-            if !groups.contains(&s.group) {
-                return Err(Error::illegal(
-                    "key_share for a group not in supported_groups",
-                ));
-            }
-            if shares.iter().take(i).any(|p| p.group == s.group) {
-                return Err(Error::illegal("two key shares for the same group"));
-            }
+        // (The codec refused two shares for one group and more than MAX_KEY_SHARES.)
+        let offered_groups = sorted_groups(groups);
+        let offered = |g: NamedGroup| offered_groups.binary_search(&g.to_raw()).is_ok();
+        if !shares.iter().all(|s| offered(s.group)) {
+            return Err(Error::illegal(
+                "key_share for a group not in supported_groups",
+            ));
         }
 
         // ALPN (RFC 7301 §3.2).
@@ -374,7 +403,7 @@ impl ExpectClientHello {
                 .common
                 .groups
                 .iter()
-                .find(|g| groups.contains(&g.group))
+                .find(|g| offered(g.group))
                 .copied()
                 .ok_or(Error::incompatible("no key-exchange group in common"))?;
             return send_hello_retry(config, core, ch, encoded, suite, group);
@@ -545,13 +574,14 @@ impl ExpectClientHello {
                         hints.into_iter().map(Cow::Owned).collect(),
                     ));
                 }
+                let requested: Vec<ExtensionType> = exts.iter().map(Extension::ext_type).collect();
                 let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
                     certificate_request_context: Cow::Borrowed(&[]),
                     extensions: exts,
                 });
                 let bytes = core.send_handshake(&cr)?;
                 transcript.add(&bytes)?;
-                client_auth = Some(v.clone());
+                client_auth = Some((v.clone(), requested));
             }
             let cert = HandshakeMessage::Certificate(Certificate {
                 certificate_request_context: Cow::Borrowed(&[]),
@@ -597,7 +627,11 @@ impl ExpectClientHello {
             alpn,
         };
         match client_auth {
-            Some(v) => Ok(Box::new(ExpectClientCertificate { hs, verifier: v })),
+            Some((verifier, requested)) => Ok(Box::new(ExpectClientCertificate {
+                hs,
+                verifier,
+                requested,
+            })),
             None => Ok(Box::new(ExpectClientFinished { hs })),
         }
     }
@@ -796,6 +830,9 @@ struct Handshake {
 struct ExpectClientCertificate {
     hs: Handshake,
     verifier: Arc<dyn crate::verify::ClientCertVerifier>,
+    /// The extension types of our CertificateRequest: the only ones a CertificateEntry
+    /// may carry (RFC 8446 §4.4.2).
+    requested: Vec<ExtensionType>,
 }
 
 impl State for ExpectClientCertificate {
@@ -812,6 +849,7 @@ impl State for ExpectClientCertificate {
                 "client Certificate has the wrong certificate_request_context",
             ));
         }
+        crate::verify::check_certificate_extensions(&c, &self.requested)?;
         self.hs.transcript.add(raw.encoded)?;
         if c.certificate_list.is_empty() {
             if self.verifier.client_auth_mandatory() {

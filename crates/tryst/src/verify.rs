@@ -327,6 +327,37 @@ pub(crate) fn signed_content(server: bool, transcript_hash: &[u8]) -> Vec<u8> {
     m
 }
 
+/// Check every extension of every CertificateEntry (RFC 8446 §4.4.2, §4.2): one the
+/// table does not allow in a Certificate is `illegal_parameter`; one the receiver did not
+/// ask for (`requested`: the extension types of our ClientHello, or of our
+/// CertificateRequest) is `unsupported_extension`. The codec already refused duplicates
+/// within one entry (`illegal_parameter`).
+pub(crate) fn check_certificate_extensions(
+    c: &tryst_messages::Certificate<'_>,
+    requested: &[tryst_messages::ExtensionType],
+) -> Result<(), Error> {
+    use tryst_messages::{AlertDescription, ExtensionContext, allowed_in};
+    for e in c
+        .certificate_list
+        .iter()
+        .flat_map(|entry| &entry.extensions)
+    {
+        let t = e.ext_type();
+        if !allowed_in(t, ExtensionContext::Certificate) {
+            return Err(Error::illegal(
+                "extension not allowed in a CertificateEntry",
+            ));
+        }
+        if !requested.contains(&t) {
+            return Err(Error::misbehaved(
+                AlertDescription::UnsupportedExtension,
+                "CertificateEntry extension that was not requested",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The certificate chain a Certificate message carries, end entity first, owned.
 pub(crate) fn chain_of(c: &tryst_messages::Certificate<'_>) -> Vec<CertificateDer<'static>> {
     c.certificate_list
