@@ -695,16 +695,6 @@ impl State for ExpectCertificateOrRequest {
                         "certificate_request_context must be empty in the handshake",
                     ));
                 }
-                // RFC 8446 §4.2: a known extension in the wrong message is illegal.
-                if cr
-                    .extensions
-                    .iter()
-                    .any(|e| !allowed_in(e.ext_type(), ExtensionContext::CertificateRequest))
-                {
-                    return Err(Error::illegal(
-                        "extension not allowed in CertificateRequest",
-                    ));
-                }
                 let schemes = cr
                     .extensions
                     .iter()
