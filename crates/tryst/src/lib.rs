@@ -77,6 +77,7 @@ mod conn;
 mod error;
 pub mod keylog;
 mod server;
+mod tls13;
 pub mod session;
 #[cfg(feature = "std")]
 mod stream;

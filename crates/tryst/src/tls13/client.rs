@@ -1,0 +1,1003 @@
+//! The TLS 1.3 client handshake (RFC 8446 §4), one state per message and one function per
+//! step, read top to bottom in RFC order:
+//!
+//! ```text
+//! start: send_client_hello
+//! ServerHello          process_server_hello → derive_handshake_keys
+//!   (or HelloRetryRequest → process_hello_retry_request → send_client_hello again)
+//! EncryptedExtensions  process_encrypted_extensions
+//! [CertificateRequest] process_certificate_request
+//! Certificate          process_certificate
+//! CertificateVerify    process_certificate_verify
+//! Finished             process_finished → [send_client_certificate] → send_finished
+//! ```
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use rustls_pki_types::{ServerName, UnixTime};
+use tryst_crypto::{ActiveKeyExchange, SharedSecret};
+use tryst_keyschedule::{PskKind, ResumptionMasterSecret, Transcript};
+use tryst_messages::{
+    AlertDescription, Certificate, ClientHello, Codec, EncryptedExtensions, Extension,
+    ExtensionContext, ExtensionType, HandshakeMessage, HandshakeType, HelloVersions, KeyShareEntry,
+    NamedGroup, NewSessionTicket, OfferedPsks, ProtocolVersion, PskIdentity, PskKeyExchangeMode,
+    RawHandshake, ServerHello, SignatureScheme, allowed_in,
+};
+
+use super::common::{self, HandshakeKeys, PskVerified, unexpected};
+use crate::Error;
+use crate::config::{ClientConfig, RngRef};
+use crate::conn::{Core, State, Traffic};
+use crate::session::Tls13Ticket;
+use crate::suites::SupportedCipherSuite;
+use crate::time::millis;
+use crate::verify::{CertificateVerified, SignatureVerified};
+
+/// Last 8 bytes of a TLS 1.2 / 1.1 ServerHello.random from a TLS 1.3 server that was
+/// downgraded (RFC 8446 §4.1.3).
+const DOWNGRADE_TLS12: [u8; 8] = *b"DOWNGRD\x01";
+const DOWNGRADE_TLS11: [u8; 8] = *b"DOWNGRD\x00";
+
+/// Everything the client states carry from start to finish.
+struct Ctx {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    random: [u8; 32],
+    session_id: Vec<u8>,
+    /// Extension types we sent: the server may answer only these (RFC 8446 §4.2).
+    sent_extensions: Vec<ExtensionType>,
+    /// The offered PSK, if any: the ticket and its suite.
+    psk: Option<(Tls13Ticket, SupportedCipherSuite)>,
+    /// The suite a HelloRetryRequest chose, once one arrived.
+    hello_retry: Option<SupportedCipherSuite>,
+    sent_ccs: bool,
+}
+
+/// The key shares of our latest ClientHello.
+type KeyShares = Vec<(NamedGroup, Box<dyn ActiveKeyExchange>)>;
+
+/// Proof the server is who it claims: the state that checks its Finished holds one, and
+/// the traffic state is built from it.
+#[derive(Debug)]
+enum ServerAuthenticated {
+    /// Its chain was verified and its CertificateVerify signature checked.
+    Certificate(CertificateVerified, SignatureVerified),
+    /// It selected our PSK; its Finished, checked next, proves it holds it.
+    Psk(PskVerified),
+}
+
+/// The first state of a client connection: send ClientHello and wait for the answer.
+pub(crate) fn start(
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    core: &mut Core,
+) -> Result<Box<dyn State>, Error> {
+    let rng = config.common.rng();
+    let mut random = [0u8; 32];
+    rng.fill(&mut random);
+    let session_id = if config.middlebox_compat {
+        let mut id = vec![0u8; 32];
+        rng.fill(&mut id);
+        id
+    } else {
+        Vec::new()
+    };
+    let key_shares = initial_key_shares(&config)?;
+    let psk = ticket_to_offer(&config, &server_name);
+    let mut ctx = Ctx {
+        config,
+        server_name,
+        random,
+        session_id,
+        sent_extensions: Vec::new(),
+        psk,
+        hello_retry: None,
+        sent_ccs: false,
+    };
+    let hello = ctx.client_hello(&key_shares, None, None)?;
+    // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as most clients do
+    // for old middleboxes; every later record says 0x0303.
+    core.encrypter
+        .set_plaintext_record_version(ProtocolVersion::Tls10)?;
+    core.send_handshake_bytes(HandshakeType::ClientHello, &hello)?;
+    core.encrypter
+        .set_plaintext_record_version(ProtocolVersion::Tls12)?;
+    Ok(Box::new(ExpectServerHello {
+        ctx,
+        key_shares,
+        transcript: HelloTranscript::Buffered(hello),
+    }))
+}
+
+/// A share for our first group, or for every group if the config says so.
+fn initial_key_shares(config: &ClientConfig) -> Result<KeyShares, Error> {
+    let rng = config.common.rng();
+    let count = if config.key_shares_for_all_groups {
+        config.common.groups.len()
+    } else {
+        1
+    };
+    let mut key_shares = Vec::new();
+    for g in config.common.groups.iter().take(count) {
+        key_shares.push((g.group, g.kx.start(&mut RngRef(rng))?));
+    }
+    Ok(key_shares)
+}
+
+/// A ticket for this server whose suite we still offer, used at most once.
+fn ticket_to_offer(
+    config: &Arc<ClientConfig>,
+    server_name: &ServerName<'static>,
+) -> Option<(Tls13Ticket, SupportedCipherSuite)> {
+    let now = config.common.clock().now();
+    let store = config.session_store.as_ref()?;
+    let t = store.take(server_name)?;
+    let suite = config.common.suites.iter().find(|s| s.suite == t.suite)?;
+    (t.is_fresh(millis(now)) && ticket_trusted(config, &t, server_name, now))
+        .then_some((t, *suite))
+}
+
+/// Whether this config would authenticate the server of a ticket's session itself. A
+/// session store may be shared by configs with different verifiers: a ticket from a session
+/// accepted by another verifier is offered only if this config's verifier accepts the
+/// same chain, for this name, now (RFC 8446 §4.6.1: the new SNI must be valid for the
+/// original session's certificate).
+fn ticket_trusted(
+    config: &ClientConfig,
+    ticket: &Tls13Ticket,
+    server_name: &ServerName<'static>,
+    now: core::time::Duration,
+) -> bool {
+    if Arc::ptr_eq(&ticket.verified_by, &config.verifier) {
+        return true;
+    }
+    let Some((leaf, rest)) = ticket.peer_certificates.split_first() else {
+        return false;
+    };
+    config
+        .verifier
+        .verify_server_cert(leaf, rest, server_name, UnixTime::since_unix_epoch(now))
+        .is_ok()
+}
+
+impl Ctx {
+    /// Build and encode a ClientHello (with PSK binders when offering a ticket) and record
+    /// the extensions it offers. `hrr` is the transcript so far after a HelloRetryRequest,
+    /// `cookie` the one it carried.
+    fn client_hello(
+        &mut self,
+        key_shares: &[(NamedGroup, Box<dyn ActiveKeyExchange>)],
+        hrr: Option<&Transcript>,
+        cookie: Option<&[u8]>,
+    ) -> Result<Vec<u8>, Error> {
+        let exts = self.client_hello_extensions(key_shares, cookie);
+        let sent: Vec<ExtensionType> = exts.iter().map(Extension::ext_type).collect();
+        let mut ch = ClientHello {
+            legacy_version: ProtocolVersion::Tls12,
+            random: self.random,
+            legacy_session_id: Cow::Borrowed(&self.session_id),
+            cipher_suites: self.config.common.suites.iter().map(|s| s.suite).collect(),
+            legacy_compression_methods: Cow::Borrowed(&[0]),
+            extensions: exts,
+        };
+        self.fill_psk_binder(&mut ch, hrr)?;
+        let bytes = HandshakeMessage::ClientHello(ch).to_bytes()?;
+        self.sent_extensions = sent;
+        Ok(bytes)
+    }
+
+    /// The ClientHello's extensions. The order follows NSS (and so RFC 8448's traces);
+    /// pre_shared_key must be last.
+    fn client_hello_extensions<'a>(
+        &'a self,
+        key_shares: &'a [(NamedGroup, Box<dyn ActiveKeyExchange>)],
+        cookie: Option<&'a [u8]>,
+    ) -> Vec<Extension<'a>> {
+        let config = &self.config;
+        let mut exts = Vec::new();
+        if let (ServerName::DnsName(name), true) = (&self.server_name, config.enable_sni) {
+            exts.push(Extension::ServerName(vec![
+                tryst_messages::ServerName::host_name(name.as_ref().as_bytes()),
+            ]));
+        }
+        if config.tls12_compat_extensions {
+            exts.push(Extension::RenegotiationInfo(Cow::Borrowed(&[])));
+        }
+        exts.push(Extension::SupportedGroups(
+            config.common.groups.iter().map(|g| g.group).collect(),
+        ));
+        if config.tls12_compat_extensions {
+            exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
+        }
+        exts.push(Extension::KeyShareClient(
+            key_shares
+                .iter()
+                .map(|(g, kx)| KeyShareEntry::new(*g, kx.public_key()))
+                .collect(),
+        ));
+        exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
+        exts.push(Extension::SignatureAlgorithms(
+            config.signature_schemes.clone(),
+        ));
+        if !config.common.alpn.is_empty() {
+            let protocols = config.common.alpn.iter();
+            exts.push(Extension::Alpn(
+                protocols.map(|p| Cow::Borrowed(p.as_slice())).collect(),
+            ));
+        }
+        if let Some(c) = cookie {
+            exts.push(Extension::Cookie(Cow::Borrowed(c)));
+        }
+        if config.session_store.is_some() {
+            exts.push(Extension::PskKeyExchangeModes(vec![
+                PskKeyExchangeMode::PskDheKe,
+            ]));
+        }
+        if let Some(limit) = config.record_size_limit {
+            exts.push(Extension::RecordSizeLimit(limit));
+        }
+        if let Some(offer) = self.psk_offer() {
+            exts.push(Extension::PreSharedKeyOffer(offer));
+        }
+        exts
+    }
+
+    /// The pre_shared_key offer for our ticket, with a zero binder to fill in later.
+    fn psk_offer(&self) -> Option<OfferedPsks<'_>> {
+        let now_ms = millis(self.config.common.clock().now());
+        let (ticket, suite) = self.psk.as_ref()?;
+        let age = u32::try_from(now_ms.saturating_sub(ticket.received_at_ms)).unwrap_or(u32::MAX);
+        Some(OfferedPsks {
+            identities: vec![PskIdentity {
+                identity: Cow::Borrowed(&ticket.ticket),
+                obfuscated_ticket_age: age.wrapping_add(ticket.age_add),
+            }],
+            binders: vec![Cow::Owned(vec![0u8; suite.hash.output_len()])],
+        })
+    }
+
+    /// RFC 8446 §4.2.11.2: the binder covers the transcript up to this ClientHello
+    /// truncated just before the binders list.
+    fn fill_psk_binder(
+        &self,
+        ch: &mut ClientHello<'_>,
+        hrr: Option<&Transcript>,
+    ) -> Result<(), Error> {
+        let Some((ticket, suite)) = &self.psk else {
+            return Ok(());
+        };
+        let truncated = HandshakeMessage::ClientHello(ch.clone()).to_bytes()?;
+        let cut = truncated.len().saturating_sub(
+            ch.psk_binders_len()
+                .ok_or(Error::Internal("PSK offer without binders"))?,
+        );
+        let prefix = truncated
+            .get(..cut)
+            .ok_or(Error::Internal("binder offset"))?;
+        let h = match hrr {
+            Some(t) => t.current_with(prefix),
+            None => suite.hash.hash(prefix),
+        };
+        let es = common::early_schedule(&self.config.common, suite, Some(&ticket.psk), self.random);
+        let binder = es.psk_binder(PskKind::Resumption, &h)?;
+        if let Some(Extension::PreSharedKeyOffer(offer)) = ch.extensions.last_mut() {
+            offer.binders = vec![Cow::Owned(binder.expose_secret().to_vec())];
+        }
+        Ok(())
+    }
+}
+
+/// Before the ServerHello names the suite the ClientHello can only be kept as bytes.
+enum HelloTranscript {
+    Buffered(Vec<u8>),
+    Hashing(Transcript),
+}
+
+impl HelloTranscript {
+    /// The transcript up to and including the ServerHello, under the chosen suite's hash.
+    fn with_server_hello(
+        self,
+        suite: &SupportedCipherSuite,
+        encoded: &[u8],
+    ) -> Result<Transcript, Error> {
+        let mut transcript = match self {
+            HelloTranscript::Buffered(ch) => {
+                let mut t = Transcript::new(suite.hash);
+                t.add(&ch)?;
+                t
+            }
+            HelloTranscript::Hashing(t) => t,
+        };
+        transcript.add(encoded)?;
+        Ok(transcript)
+    }
+}
+
+struct ExpectServerHello {
+    ctx: Ctx,
+    key_shares: KeyShares,
+    transcript: HelloTranscript,
+}
+
+impl State for ExpectServerHello {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        if raw.typ == HandshakeType::ServerHello {
+            // Version first, with the rules every version shares: a TLS 1.2 answer is
+            // protocol_version (or a downgrade), whatever TLS 1.3 says about its shape.
+            check_server_version(&ServerHello::peek_versions(raw.body)?)?;
+        }
+        match raw.parse()? {
+            HandshakeMessage::HelloRetryRequest(hrr) => {
+                self.process_hello_retry_request(core, &hrr, raw.encoded)
+            }
+            HandshakeMessage::ServerHello(sh) => self.process_server_hello(core, &sh, raw.encoded),
+            _ => Err(unexpected(&raw)),
+        }
+    }
+}
+
+/// The version a ServerHello or HelloRetryRequest of any TLS version selects
+/// (RFC 8446 §4.1.3, §4.2.1, Appendix D.5).
+fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
+    if v.legacy_version <= ProtocolVersion::Ssl3 {
+        return Err(Error::misbehaved(
+            AlertDescription::ProtocolVersion,
+            "ServerHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5)",
+        ));
+    }
+    match v.supported_versions.as_deref() {
+        Some([ProtocolVersion::Tls13]) => Ok(()),
+        Some(_) => Err(Error::illegal(
+            "supported_versions selected a version we did not offer",
+        )),
+        None => {
+            // A TLS 1.2-or-older answer. A TLS 1.3 server that was made to downgrade
+            // marks its random; that is an attack (RFC 8446 §4.1.3).
+            let tail = v.random.get(24..).unwrap_or_default();
+            if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
+                return Err(Error::illegal("downgrade sentinel in ServerHello.random"));
+            }
+            Err(Error::misbehaved(
+                AlertDescription::ProtocolVersion,
+                "server does not speak TLS 1.3 (no supported_versions)",
+            ))
+        }
+    }
+}
+
+impl ExpectServerHello {
+    /// The checks a ServerHello and a HelloRetryRequest share (RFC 8446 §4.1.3, §4.1.4);
+    /// the version was checked before the message was decoded.
+    fn check_common(&self, sh: &ServerHello<'_>) -> Result<SupportedCipherSuite, Error> {
+        if sh.legacy_version != ProtocolVersion::Tls12 {
+            return Err(Error::illegal("ServerHello.legacy_version is not 0x0303"));
+        }
+        if sh.legacy_session_id_echo.as_ref() != self.ctx.session_id.as_slice() {
+            return Err(Error::illegal(
+                "ServerHello.legacy_session_id_echo differs from ours",
+            ));
+        }
+        if sh.legacy_compression_method != 0 {
+            return Err(Error::illegal(
+                "ServerHello.legacy_compression_method is not 0",
+            ));
+        }
+        let suite = self
+            .ctx
+            .config
+            .common
+            .suites
+            .iter()
+            .find(|s| s.suite == sh.cipher_suite)
+            .copied()
+            .ok_or(Error::illegal(
+                "server selected a cipher suite we did not offer",
+            ))?;
+        let ctx = if sh.is_hello_retry_request() {
+            ExtensionContext::HelloRetryRequest
+        } else {
+            ExtensionContext::ServerHello
+        };
+        for e in &sh.extensions {
+            let t = e.ext_type();
+            if !self.ctx.sent_extensions.contains(&t) && t != ExtensionType::Cookie {
+                return Err(Error::misbehaved(
+                    AlertDescription::UnsupportedExtension,
+                    "server sent an extension we did not offer",
+                ));
+            }
+            if !allowed_in(t, ctx) {
+                return Err(Error::illegal("extension not allowed in ServerHello"));
+            }
+        }
+        Ok(suite)
+    }
+
+    /// HelloRetryRequest (RFC 8446 §4.1.4): a new share if asked, the cookie echoed, the
+    /// transcript restarted as message_hash(ClientHello1) || HelloRetryRequest (§4.4.1).
+    fn process_hello_retry_request(
+        mut self: Box<Self>,
+        core: &mut Core,
+        hrr: &ServerHello<'_>,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        if self.ctx.hello_retry.is_some() {
+            return Err(Error::unexpected("a second HelloRetryRequest"));
+        }
+        let suite = self.check_common(hrr)?;
+        let group = hrr.extensions.iter().find_map(|e| match e {
+            Extension::KeyShareHelloRetry(g) => Some(*g),
+            _ => None,
+        });
+        let cookie = hrr.extensions.iter().find_map(|e| match e {
+            Extension::Cookie(c) => Some(c.to_vec()),
+            _ => None,
+        });
+        if group.is_none() && cookie.is_none() {
+            return Err(Error::illegal(
+                "HelloRetryRequest that would change nothing",
+            ));
+        }
+        let key_shares = match group {
+            Some(g) => self.retry_key_share(g)?,
+            None => core::mem::take(&mut self.key_shares),
+        };
+        let mut transcript = Transcript::new(suite.hash);
+        match &self.transcript {
+            HelloTranscript::Buffered(ch1) => transcript.add(ch1)?,
+            HelloTranscript::Hashing(_) => return Err(Error::Internal("transcript state")),
+        }
+        transcript.replace_with_message_hash()?;
+        transcript.add(encoded)?;
+        // A ticket whose hash differs from the suite chosen cannot be offered again.
+        if (self.ctx.psk.as_ref()).is_some_and(|(_, s)| s.hash.algorithm() != suite.hash.algorithm())
+        {
+            self.ctx.psk = None;
+        }
+        self.ctx.hello_retry = Some(suite);
+        core.negotiated.suite = Some(suite);
+        if self.ctx.config.middlebox_compat && !self.ctx.sent_ccs {
+            core.send_ccs()?;
+            self.ctx.sent_ccs = true;
+        }
+        let hello = self
+            .ctx
+            .client_hello(&key_shares, Some(&transcript), cookie.as_deref())?;
+        transcript.add(&hello)?;
+        core.send_handshake_bytes(HandshakeType::ClientHello, &hello)?;
+        Ok(Box::new(ExpectServerHello {
+            ctx: self.ctx,
+            key_shares,
+            transcript: HelloTranscript::Hashing(transcript),
+        }))
+    }
+
+    /// A share for the group a HelloRetryRequest asks for: one we offered but sent no share
+    /// for (RFC 8446 §4.2.8).
+    fn retry_key_share(&self, g: NamedGroup) -> Result<KeyShares, Error> {
+        if self.key_shares.iter().any(|(sent, _)| *sent == g) {
+            return Err(Error::illegal(
+                "HelloRetryRequest asks for a group we already sent",
+            ));
+        }
+        let common = &self.ctx.config.common;
+        let supported = common
+            .groups
+            .iter()
+            .find(|s| s.group == g)
+            .ok_or(Error::illegal(
+                "HelloRetryRequest asks for a group we did not offer",
+            ))?;
+        Ok(vec![(g, supported.kx.start(&mut RngRef(common.rng()))?)])
+    }
+
+    /// ServerHello (RFC 8446 §4.1.3): the suite (the HelloRetryRequest's, if one came),
+    /// the key share, the PSK selected; then the handshake keys.
+    fn process_server_hello(
+        mut self: Box<Self>,
+        core: &mut Core,
+        sh: &ServerHello<'_>,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        let suite = self.check_common(sh)?;
+        if self.ctx.hello_retry.is_some_and(|prev| prev != suite) {
+            return Err(Error::illegal(
+                "ServerHello suite differs from the HelloRetryRequest's",
+            ));
+        }
+        let selected_psk = sh.extensions.iter().find_map(|e| match e {
+            Extension::PreSharedKeySelected(i) => Some(*i),
+            _ => None,
+        });
+        let (group, shared) = self.complete_key_exchange(sh, selected_psk.is_some())?;
+        let psk = self.selected_psk(selected_psk, &suite)?;
+        let transcript = self.transcript.with_server_hello(&suite, encoded)?;
+        let ctx = self.ctx;
+        let early = common::early_schedule(
+            &ctx.config.common,
+            &suite,
+            psk.as_ref().map(|(t, _)| &t.psk),
+            ctx.random,
+        );
+        let keys = common::derive_handshake_keys(core, suite, early, &shared, &transcript)?;
+        core.negotiated.version = Some(ProtocolVersion::Tls13);
+        core.negotiated.suite = Some(suite);
+        core.negotiated.group = Some(group);
+        let kind = common::handshake_kind(psk.is_some(), ctx.hello_retry.is_some());
+        core.negotiated.kind = Some(kind);
+        let resumed = psk.map(|(t, proof)| {
+            core.negotiated.peer_certificates = t.peer_certificates;
+            (t.alpn, proof)
+        });
+        Ok(Box::new(ExpectEncryptedExtensions {
+            hs: Handshake {
+                ctx,
+                keys,
+                transcript,
+            },
+            resumed,
+        }))
+    }
+
+    /// The server's key_share, for a group we sent a share for, and the shared secret.
+    fn complete_key_exchange(
+        &mut self,
+        sh: &ServerHello<'_>,
+        psk_selected: bool,
+    ) -> Result<(NamedGroup, SharedSecret), Error> {
+        let share = sh
+            .extensions
+            .iter()
+            .find_map(|e| match e {
+                Extension::KeyShareServer(k) => Some(k),
+                _ => None,
+            })
+            .ok_or(if psk_selected {
+                // RFC 8446 §4.2.11: a PSK answer without the key_share our
+                // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
+                Error::illegal("ServerHello selects a PSK without key_share")
+            } else {
+                Error::misbehaved(
+                    AlertDescription::MissingExtension,
+                    "ServerHello without key_share (we offer only psk_dhe_ke)",
+                )
+            })?;
+        let pos = self
+            .key_shares
+            .iter()
+            .position(|(g, _)| *g == share.group)
+            .ok_or(Error::illegal(
+                "ServerHello key_share group is not one we sent a share for",
+            ))?;
+        let (group, kx) = self.key_shares.swap_remove(pos);
+        let shared = kx
+            .complete(&share.key_exchange)
+            .map_err(|e| Error::key_share(e, "server key share is invalid"))?;
+        Ok((group, shared))
+    }
+
+    /// The PSK the server selected: only the one we offered, for a suite of its hash.
+    fn selected_psk(
+        &mut self,
+        selected: Option<u16>,
+        suite: &SupportedCipherSuite,
+    ) -> Result<Option<(Tls13Ticket, PskVerified)>, Error> {
+        match (selected, self.ctx.psk.take()) {
+            (None, _) => Ok(None),
+            (Some(0), Some((ticket, psk_suite))) => {
+                if psk_suite.hash.algorithm() != suite.hash.algorithm() {
+                    return Err(Error::illegal(
+                        "server resumed with a suite of another hash",
+                    ));
+                }
+                Ok(Some((ticket, PskVerified::checked())))
+            }
+            (Some(_), _) => Err(Error::illegal("server selected a PSK we did not offer")),
+        }
+    }
+}
+
+/// The handshake-key stage: what the encrypted part of the handshake needs.
+struct Handshake {
+    ctx: Ctx,
+    keys: HandshakeKeys,
+    transcript: Transcript,
+}
+
+struct ExpectEncryptedExtensions {
+    hs: Handshake,
+    /// Some(..) when resuming: the ALPN of the original session, and the proof that the
+    /// server selected our PSK.
+    resumed: Option<(Option<Vec<u8>>, PskVerified)>,
+}
+
+impl State for ExpectEncryptedExtensions {
+    fn handle(
+        mut self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakeMessage::EncryptedExtensions(ee) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        self.hs.process_encrypted_extensions(core, &ee)?;
+        self.hs.transcript.add(raw.encoded)?;
+        match self.resumed {
+            Some((_, proof)) => Ok(Box::new(ExpectFinished {
+                hs: self.hs,
+                client_auth: None,
+                server: ServerAuthenticated::Psk(proof),
+            })),
+            None => Ok(Box::new(ExpectCertificateOrRequest { hs: self.hs })),
+        }
+    }
+}
+
+impl Handshake {
+    /// EncryptedExtensions (RFC 8446 §4.3.1): only extensions we offered and that belong
+    /// there; the ALPN answer; the server's record_size_limit.
+    fn process_encrypted_extensions(
+        &self,
+        core: &mut Core,
+        ee: &EncryptedExtensions<'_>,
+    ) -> Result<(), Error> {
+        for e in &ee.extensions {
+            let t = e.ext_type();
+            if !allowed_in(t, ExtensionContext::EncryptedExtensions) {
+                return Err(Error::illegal(
+                    "extension not allowed in EncryptedExtensions",
+                ));
+            }
+            if !self.ctx.sent_extensions.contains(&t) {
+                return Err(Error::misbehaved(
+                    AlertDescription::UnsupportedExtension,
+                    "server sent an extension we did not offer",
+                ));
+            }
+            if let Extension::Alpn(protocols) = e {
+                core.negotiated.alpn = Some(self.check_alpn(protocols)?);
+            }
+            if let Extension::RecordSizeLimit(theirs) = e {
+                // We send them at most this; we accept at most ours.
+                let theirs = common::check_record_size_limit(*theirs)?;
+                core.encrypter.set_record_size_limit(theirs)?;
+                if let Some(ours) = self.ctx.config.record_size_limit {
+                    core.decrypter.set_record_size_limit(ours)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The ALPN answer (RFC 7301 §3.1): exactly one protocol, one we offered.
+    fn check_alpn(&self, protocols: &[Cow<'_, [u8]>]) -> Result<Vec<u8>, Error> {
+        let [p] = protocols else {
+            return Err(Error::illegal("ALPN answer must name exactly one protocol"));
+        };
+        let ours = &self.ctx.config.common.alpn;
+        if !ours.iter().any(|o| o.as_slice() == p.as_ref()) {
+            return Err(Error::illegal(
+                "server chose an ALPN protocol we did not offer",
+            ));
+        }
+        Ok(p.to_vec())
+    }
+}
+
+/// What the server asked for in CertificateRequest.
+struct ClientAuthRequest {
+    context: Vec<u8>,
+    schemes: Vec<SignatureScheme>,
+}
+
+struct ExpectCertificateOrRequest {
+    hs: Handshake,
+}
+
+impl State for ExpectCertificateOrRequest {
+    fn handle(
+        mut self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        match raw.parse()? {
+            HandshakeMessage::CertificateRequest(cr) => {
+                let request = process_certificate_request(&cr)?;
+                self.hs.transcript.add(raw.encoded)?;
+                Ok(Box::new(ExpectCertificate {
+                    hs: self.hs,
+                    client_auth: Some(request),
+                }))
+            }
+            HandshakeMessage::Certificate(c) => ExpectCertificate {
+                hs: self.hs,
+                client_auth: None,
+            }
+            .process_certificate(core, &c, raw.encoded),
+            _ => Err(unexpected(&raw)),
+        }
+    }
+}
+
+/// CertificateRequest (RFC 8446 §4.3.2): an empty context, signature_algorithms, and no
+/// known extension that has no place there (unknown ones are ignored).
+fn process_certificate_request(
+    cr: &tryst_messages::CertificateRequest<'_>,
+) -> Result<ClientAuthRequest, Error> {
+    if cr
+        .extensions
+        .iter()
+        .any(|e| !allowed_in(e.ext_type(), ExtensionContext::CertificateRequest))
+    {
+        return Err(Error::illegal(
+            "extension not allowed in CertificateRequest",
+        ));
+    }
+    if !cr.certificate_request_context.is_empty() {
+        return Err(Error::illegal(
+            "certificate_request_context must be empty in the handshake",
+        ));
+    }
+    let schemes = cr
+        .extensions
+        .iter()
+        .find_map(|e| match e {
+            Extension::SignatureAlgorithms(s) => Some(s.clone()),
+            _ => None,
+        })
+        .ok_or(Error::misbehaved(
+            AlertDescription::MissingExtension,
+            "CertificateRequest without signature_algorithms",
+        ))?;
+    Ok(ClientAuthRequest {
+        context: Vec::new(),
+        schemes,
+    })
+}
+
+struct ExpectCertificate {
+    hs: Handshake,
+    client_auth: Option<ClientAuthRequest>,
+}
+
+impl State for ExpectCertificate {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakeMessage::Certificate(c) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        (*self).process_certificate(core, &c, raw.encoded)
+    }
+}
+
+impl ExpectCertificate {
+    /// The server's Certificate (RFC 8446 §4.4.2): at least one, checked by the verifier
+    /// for our server name.
+    fn process_certificate(
+        mut self,
+        core: &mut Core,
+        c: &Certificate<'_>,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        let ctx = &self.hs.ctx;
+        let chain = common::check_certificate(
+            c,
+            &ctx.sent_extensions,
+            "server Certificate has a certificate_request_context",
+        )?;
+        let Some((leaf, intermediates)) = chain.split_first() else {
+            return Err(Error::misbehaved(
+                AlertDescription::DecodeError,
+                "server sent no certificate",
+            ));
+        };
+        let now = UnixTime::since_unix_epoch(ctx.config.common.clock().now());
+        let verified =
+            ctx.config
+                .verifier
+                .verify_server_cert(leaf, intermediates, &ctx.server_name, now)?;
+        self.hs.transcript.add(encoded)?;
+        core.negotiated.peer_certificates = chain;
+        Ok(Box::new(ExpectCertificateVerify {
+            hs: self.hs,
+            client_auth: self.client_auth,
+            verified,
+        }))
+    }
+}
+
+struct ExpectCertificateVerify {
+    hs: Handshake,
+    client_auth: Option<ClientAuthRequest>,
+    /// Proof the chain was checked: this state cannot exist without it.
+    verified: CertificateVerified,
+}
+
+impl State for ExpectCertificateVerify {
+    fn handle(
+        mut self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let config = &self.hs.ctx.config;
+        let leaf = core
+            .negotiated
+            .peer_certificates
+            .first()
+            .ok_or(Error::Internal("no leaf"))?;
+        let (scheme, signature) = common::check_certificate_verify(
+            core.side,
+            &mut self.hs.transcript,
+            &raw,
+            &config.signature_schemes,
+            leaf,
+            &|m, leaf, scheme, sig| config.verifier.verify_tls13_signature(m, leaf, scheme, sig),
+        )?;
+        core.negotiated.scheme = Some(scheme);
+        Ok(Box::new(ExpectFinished {
+            hs: self.hs,
+            client_auth: self.client_auth,
+            server: ServerAuthenticated::Certificate(self.verified, signature),
+        }))
+    }
+}
+
+struct ExpectFinished {
+    hs: Handshake,
+    client_auth: Option<ClientAuthRequest>,
+    /// Proof the server authenticated itself: certificate and signature, or our PSK.
+    server: ServerAuthenticated,
+}
+
+impl State for ExpectFinished {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let ExpectFinished {
+            hs,
+            client_auth,
+            server,
+        } = *self;
+        let Handshake {
+            mut ctx,
+            keys,
+            mut transcript,
+        } = hs;
+        common::check_finished(&keys.suite, &keys.server_hs, &mut transcript, &raw)?;
+        let HandshakeKeys {
+            suite,
+            schedule,
+            client_hs,
+            ..
+        } = keys;
+        let mut traffic = common::derive_traffic_keys(core, &suite, schedule, &transcript)?;
+        // Our second flight (RFC 8446 §4.4): [CCS] [Certificate, CertificateVerify] Finished.
+        if ctx.config.middlebox_compat && !ctx.sent_ccs {
+            core.send_ccs()?;
+            ctx.sent_ccs = true;
+        }
+        if let Some(req) = client_auth {
+            send_client_certificate(&ctx, core, &mut transcript, &req)?;
+        }
+        common::send_finished(core, &suite, &client_hs, &mut transcript)?;
+        core.set_send_key(&suite, traffic.client_traffic_secret())?;
+        let resumption = traffic.resumption_master_secret(&transcript.current())?;
+        core.traffic = Some(Traffic {
+            schedule: traffic,
+            suite,
+        });
+        core.key_log = ctx.config.common.key_log.clone().map(|l| (l, ctx.random));
+        let now = ctx.config.common.clock().now();
+        core.complete_handshake(now)?;
+        Ok(Box::new(ClientTraffic {
+            ctx,
+            suite,
+            resumption,
+            _server: server,
+        }))
+    }
+}
+
+/// Our Certificate (RFC 8446 §4.4.2), with our chain if we have a key for a scheme the
+/// server accepts (else empty), and then our CertificateVerify.
+fn send_client_certificate(
+    ctx: &Ctx,
+    core: &mut Core,
+    transcript: &mut Transcript,
+    req: &ClientAuthRequest,
+) -> Result<(), Error> {
+    let key = ctx
+        .config
+        .client_auth
+        .as_ref()
+        .filter(|k| req.schemes.contains(&k.scheme));
+    let chain = key.map(|k| k.chain.as_slice()).unwrap_or_default();
+    common::send_certificate(core, transcript, &req.context, chain)?;
+    if let Some(k) = key {
+        common::send_certificate_verify(core, transcript, k)?;
+        core.negotiated.client_authenticated = true;
+    }
+    Ok(())
+}
+
+/// After the handshake: tickets and KeyUpdates.
+struct ClientTraffic {
+    ctx: Ctx,
+    suite: SupportedCipherSuite,
+    resumption: ResumptionMasterSecret,
+    /// How the server was authenticated: there is no traffic state without it.
+    _server: ServerAuthenticated,
+}
+
+impl State for ClientTraffic {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        match raw.parse()? {
+            HandshakeMessage::NewSessionTicket(nst) => {
+                self.process_new_session_ticket(core, &nst)?;
+                Ok(self)
+            }
+            HandshakeMessage::KeyUpdate(ku) => {
+                core.receive_key_update(&ku)?;
+                Ok(self)
+            }
+            _ => Err(unexpected(&raw)),
+        }
+    }
+}
+
+impl ClientTraffic {
+    /// NewSessionTicket (RFC 8446 §4.6.1): at most seven days, only the extensions that
+    /// belong there; stored for resumption when the config has a session store.
+    fn process_new_session_ticket(
+        &self,
+        core: &mut Core,
+        nst: &NewSessionTicket<'_>,
+    ) -> Result<(), Error> {
+        if nst.ticket_lifetime > common::max_ticket_lifetime_secs() {
+            return Err(Error::illegal(
+                "ticket_lifetime over 7 days (RFC 8446 §4.6.1)",
+            ));
+        }
+        for e in &nst.extensions {
+            if !allowed_in(e.ext_type(), ExtensionContext::NewSessionTicket) {
+                return Err(Error::illegal("extension not allowed in NewSessionTicket"));
+            }
+        }
+        let config = &self.ctx.config;
+        let (Some(store), true) = (&config.session_store, nst.ticket_lifetime > 0) else {
+            return Ok(());
+        };
+        let psk = self.resumption.ticket_psk(&nst.ticket_nonce)?;
+        let now = config.common.clock().now();
+        let ticket = Tls13Ticket {
+            suite: self.suite.suite,
+            ticket: nst.ticket.to_vec(),
+            psk,
+            age_add: nst.ticket_age_add,
+            lifetime_secs: nst.ticket_lifetime,
+            received_at_ms: millis(now),
+            alpn: core.negotiated.alpn.clone(),
+            peer_certificates: core.negotiated.peer_certificates.clone(),
+            verified_by: config.verifier.clone(),
+        };
+        store.insert(&self.ctx.server_name, ticket);
+        Ok(())
+    }
+}

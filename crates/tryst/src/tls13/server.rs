@@ -1,0 +1,982 @@
+//! The TLS 1.3 server handshake (RFC 8446 §4), one function per step, called in RFC order:
+//!
+//! ```text
+//! ClientHello   check_client_hello → negotiate ─┬─ HelloRetry → send_hello_retry
+//!                                               └─ Parameters → send_server_hello
+//!               → derive_handshake_keys → send_encrypted_extensions
+//!               → [send_certificate_request → send_certificate → send_certificate_verify]
+//!               → send_finished
+//! [Certificate, CertificateVerify] → Finished → send_tickets
+//! ```
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+use tryst_crypto::SharedSecret;
+use tryst_keyschedule::{TrafficSchedule, Transcript};
+use tryst_messages::{
+    AlertDescription, CertificateRequest, ClientHello, EncryptedExtensions, Extension,
+    ExtensionContext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, HandshakeType,
+    HelloVersions, KeyShareEntry, NamedGroup, NewSessionTicket, ProtocolVersion,
+    PskKeyExchangeMode, RawHandshake, ServerHello, SignatureScheme, allowed_in,
+};
+
+use super::common::{self, HandshakeKeys, unexpected};
+use super::resumption::{Fit, TicketClientAuth, TicketState, resume};
+use crate::Error;
+use crate::config::{RngRef, ServerConfig, SuitePreference};
+use crate::conn::{Core, HandshakeKind, State, Traffic};
+use crate::suites::{SupportedCipherSuite, SupportedGroup};
+use crate::time::millis;
+use crate::verify::{CertificateVerified, ClientCertVerifier};
+
+/// The first state of a server connection.
+pub(crate) fn start(config: Arc<ServerConfig>) -> Box<dyn State> {
+    Box::new(ExpectClientHello {
+        config,
+        retry: None,
+    })
+}
+
+/// What a HelloRetryRequest committed us to.
+struct Retry {
+    suite: SupportedCipherSuite,
+    group: SupportedGroup,
+    cookie: Option<Vec<u8>>,
+    transcript: Transcript,
+    session_id: Vec<u8>,
+    sent_ccs: bool,
+}
+
+struct ExpectClientHello {
+    config: Arc<ServerConfig>,
+    retry: Option<Retry>,
+}
+
+fn find<'e, 'a, T>(
+    exts: &'e [Extension<'a>],
+    f: impl Fn(&'e Extension<'a>) -> Option<T>,
+) -> Option<T> {
+    exts.iter().find_map(f)
+}
+
+fn missing(what: &'static str) -> Error {
+    Error::misbehaved(AlertDescription::MissingExtension, what)
+}
+
+impl State for ExpectClientHello {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        if raw.typ == HandshakeType::ClientHello {
+            // Version first, with the rules every version shares: a TLS 1.2-only hello
+            // is protocol_version, whatever TLS 1.3 says about its shape.
+            check_client_version(&ClientHello::peek_versions(raw.body)?)?;
+        }
+        let HandshakeMessage::ClientHello(ch) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        (*self).client_hello(core, &ch, raw.encoded)
+    }
+}
+
+/// The versions a ClientHello of any TLS version offers (RFC 8446 §4.1.2, §4.2.1,
+/// Appendix D.2, D.5). We speak TLS 1.3 only.
+fn check_client_version(v: &HelloVersions) -> Result<(), Error> {
+    if v.legacy_version <= ProtocolVersion::Ssl3 {
+        return Err(Error::misbehaved(
+            AlertDescription::ProtocolVersion,
+            "ClientHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5)",
+        ));
+    }
+    if !v.offers(ProtocolVersion::Tls13) {
+        return Err(Error::misbehaved(
+            AlertDescription::ProtocolVersion,
+            "client does not offer TLS 1.3 in supported_versions",
+        ));
+    }
+    Ok(())
+}
+
+/// `supported_groups` as sorted raw values, for membership tests in O(log n): the list
+/// comes from an unauthenticated peer and may hold 32767 groups.
+fn sorted_groups(groups: &[NamedGroup]) -> Vec<u16> {
+    let mut sorted: Vec<u16> = groups.iter().map(|g| g.to_raw()).collect();
+    sorted.sort_unstable();
+    sorted
+}
+
+/// Whether the ClientHello says 0-RTT data follows (RFC 8446 §4.2.10).
+fn offers_early_data(ch: &ClientHello<'_>) -> bool {
+    ch.extensions
+        .iter()
+        .any(|e| matches!(e, Extension::EarlyData))
+}
+
+/// What `negotiate` decided: ask for another ClientHello, or go on with these parameters.
+// A value on the stack once per ClientHello: boxing the large variant buys nothing.
+#[allow(clippy::large_enum_variant)]
+enum Negotiation<'m, 'a> {
+    /// No key share we can use, but a group in common (RFC 8446 §4.1.4).
+    HelloRetry {
+        suite: SupportedCipherSuite,
+        group: SupportedGroup,
+    },
+    /// Everything the first flight needs.
+    Parameters(Parameters<'m, 'a>),
+}
+
+/// The parameters of the connection, fixed by `negotiate`.
+struct Parameters<'m, 'a> {
+    suite: SupportedCipherSuite,
+    group: SupportedGroup,
+    /// The client's share for `group`.
+    share: &'m KeyShareEntry<'a>,
+    alpn: Option<Vec<u8>>,
+    /// The ticket being resumed and its index in the client's offer.
+    psk: Option<(u16, TicketState)>,
+    /// The transcript so far (after a HelloRetryRequest: message_hash and HRR) and whether
+    /// we sent change_cipher_spec with the HelloRetryRequest.
+    transcript: Transcript,
+    sent_ccs: bool,
+    hello_retry: bool,
+}
+
+/// The key shares and the supported_groups of a ClientHello (RFC 8446 §4.2.7, §4.2.8).
+struct GroupOffer<'m, 'a> {
+    shares: &'m [KeyShareEntry<'a>],
+    /// supported_groups, sorted (see `sorted_groups`).
+    groups: Vec<u16>,
+}
+
+impl GroupOffer<'_, '_> {
+    fn offers(&self, g: NamedGroup) -> bool {
+        self.groups.binary_search(&g.to_raw()).is_ok()
+    }
+}
+
+impl ExpectClientHello {
+    /// The whole first flight: the steps below, in RFC order.
+    fn client_hello(
+        self,
+        core: &mut Core,
+        ch: &ClientHello<'_>,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        check_client_hello(ch)?;
+        let config = self.config.clone();
+        let params = match self.negotiate(core, ch, encoded)? {
+            Negotiation::HelloRetry { suite, group } => {
+                return send_hello_retry(config, core, ch, encoded, suite, group);
+            }
+            Negotiation::Parameters(p) => p,
+        };
+        let flight = ServerFlight::new(config, ch, &params);
+        let (shared, ticket, transcript) = flight.send_server_hello(core, encoded, params)?;
+        flight.send_rest(core, &shared, ticket, transcript)
+    }
+
+    /// Negotiate suite, group, ALPN and resumption (RFC 8446 §4.1.1), in an order that
+    /// decides which alert a hello breaking several rules gets: suite, groups, ALPN, SNI,
+    /// the second-hello rules, the key share (or a HelloRetryRequest), the PSK, and last
+    /// the signature scheme a full handshake needs.
+    fn negotiate<'m, 'a>(
+        self,
+        core: &mut Core,
+        ch: &'m ClientHello<'a>,
+        encoded: &[u8],
+    ) -> Result<Negotiation<'m, 'a>, Error> {
+        let suite = self.choose_suite(ch)?;
+        let offer = group_offer(ch)?;
+        let alpn = choose_alpn(&self.config, ch)?;
+        let schemes = find(&ch.extensions, |e| match e {
+            Extension::SignatureAlgorithms(s) => Some(s.as_slice()),
+            _ => None,
+        });
+        if let Some(Extension::ServerName(names)) =
+            ch.extension(tryst_messages::ExtensionType::ServerName)
+            && let Some(n) = names.iter().find(|n| n.name_type == 0)
+        {
+            core.negotiated.server_name = core::str::from_utf8(&n.name).ok().map(Into::into);
+        }
+        if let Some(r) = &self.retry {
+            check_second_client_hello(r, ch, offer.shares)?;
+        }
+        let Some((group, share)) = self.choose_share(&offer)? else {
+            let group = self.choose_retry_group(&offer)?;
+            return Ok(Negotiation::HelloRetry { suite, group });
+        };
+        let (transcript, sent_ccs, hello_retry) = match self.retry {
+            Some(r) => (r.transcript, r.sent_ccs, true),
+            None => (Transcript::new(suite.hash), false, false),
+        };
+        let fit = Fit {
+            suite: &suite,
+            server_name: core.negotiated.server_name.as_deref(),
+            alpn: alpn.as_deref(),
+        };
+        let psk = check_psk_offer(&self.config, ch, encoded, &fit, &transcript)?;
+        if psk.is_none() {
+            check_signature_schemes(&self.config, schemes)?;
+        }
+        Ok(Negotiation::Parameters(Parameters {
+            suite,
+            group,
+            share,
+            alpn,
+            psk,
+            transcript,
+            sent_ccs,
+            hello_retry,
+        }))
+    }
+
+    /// The suite: ours by our preference, or the one a HelloRetryRequest committed to.
+    fn choose_suite(&self, ch: &ClientHello<'_>) -> Result<SupportedCipherSuite, Error> {
+        let Some(r) = &self.retry else {
+            return choose_suite(&self.config, &ch.cipher_suites);
+        };
+        if !ch.cipher_suites.contains(&r.suite.suite) {
+            return Err(Error::illegal(
+                "second ClientHello dropped the chosen cipher suite",
+            ));
+        }
+        Ok(r.suite)
+    }
+
+    /// The first of our groups the client sent a share for (RFC 8446 §4.2.8), if any.
+    #[allow(clippy::type_complexity)]
+    fn choose_share<'m, 'a>(
+        &self,
+        offer: &GroupOffer<'m, 'a>,
+    ) -> Result<Option<(SupportedGroup, &'m KeyShareEntry<'a>)>, Error> {
+        let chosen = self.config.common.groups.iter().find_map(|g| {
+            offer
+                .shares
+                .iter()
+                .find(|s| s.group == g.group)
+                .map(|s| (*g, s))
+        });
+        if chosen.is_none() && self.retry.is_some() {
+            return Err(Error::illegal(
+                "no usable key share after HelloRetryRequest",
+            ));
+        }
+        Ok(chosen)
+    }
+
+    /// The group a HelloRetryRequest asks for: our first that the client supports.
+    fn choose_retry_group(&self, offer: &GroupOffer<'_, '_>) -> Result<SupportedGroup, Error> {
+        self.config
+            .common
+            .groups
+            .iter()
+            .find(|g| offer.offers(g.group))
+            .copied()
+            .ok_or(Error::incompatible("no key-exchange group in common"))
+    }
+}
+
+/// The rules a TLS 1.3 ClientHello must meet before anything is negotiated (RFC 8446
+/// §4.1.2, §4.2): TLS 1.3 in supported_versions, no compression, and only extensions that
+/// may appear in a ClientHello.
+fn check_client_hello(ch: &ClientHello<'_>) -> Result<(), Error> {
+    let versions = find(&ch.extensions, |e| match e {
+        Extension::SupportedVersions(v) => Some(v),
+        _ => None,
+    });
+    if !versions.is_some_and(|v| v.contains(&ProtocolVersion::Tls13)) {
+        return Err(Error::misbehaved(
+            AlertDescription::ProtocolVersion,
+            "client does not offer TLS 1.3 in supported_versions",
+        ));
+    }
+    if ch.legacy_compression_methods.as_ref() != [0] {
+        return Err(Error::illegal(
+            "legacy_compression_methods must be exactly [0]",
+        ));
+    }
+    for e in &ch.extensions {
+        if !allowed_in(e.ext_type(), ExtensionContext::ClientHello) {
+            return Err(Error::illegal("extension not allowed in ClientHello"));
+        }
+    }
+    Ok(())
+}
+
+/// supported_groups and key_share, both required (we do psk_dhe_ke only), with every
+/// share for a supported group (RFC 8446 §4.2.8, §9.2).
+fn group_offer<'m, 'a>(ch: &'m ClientHello<'a>) -> Result<GroupOffer<'m, 'a>, Error> {
+    let groups = find(&ch.extensions, |e| match e {
+        Extension::SupportedGroups(g) => Some(g.as_slice()),
+        _ => None,
+    });
+    let shares = find(&ch.extensions, |e| match e {
+        Extension::KeyShareClient(k) => Some(k.as_slice()),
+        _ => None,
+    });
+    let (Some(groups), Some(shares)) = (groups, shares) else {
+        return Err(missing(
+            "ClientHello needs supported_groups and key_share (psk_dhe_ke only)",
+        ));
+    };
+    // (The codec refused two shares for one group and more than MAX_KEY_SHARES.)
+    let offer = GroupOffer {
+        shares,
+        groups: sorted_groups(groups),
+    };
+    if !shares.iter().all(|s| offer.offers(s.group)) {
+        return Err(Error::illegal(
+            "key_share for a group not in supported_groups",
+        ));
+    }
+    Ok(offer)
+}
+
+/// ALPN (RFC 7301 §3.2): our first protocol the client offers; none in common is fatal.
+fn choose_alpn(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Option<Vec<u8>>, Error> {
+    let offered = find(&ch.extensions, |e| match e {
+        Extension::Alpn(p) => Some(p),
+        _ => None,
+    });
+    match offered {
+        Some(offered) if !config.common.alpn.is_empty() => config
+            .common
+            .alpn
+            .iter()
+            .find(|ours| offered.iter().any(|p| p.as_ref() == ours.as_slice()))
+            .cloned()
+            .map(Some)
+            .ok_or(Error::misbehaved(
+                AlertDescription::NoApplicationProtocol,
+                "no ALPN protocol in common",
+            )),
+        _ => Ok(None),
+    }
+}
+
+/// The second ClientHello (RFC 8446 §4.1.2): no early data, the cookie echoed, one share
+/// for the group we asked for, the same legacy_session_id.
+fn check_second_client_hello(
+    r: &Retry,
+    ch: &ClientHello<'_>,
+    shares: &[KeyShareEntry<'_>],
+) -> Result<(), Error> {
+    if offers_early_data(ch) {
+        return Err(Error::illegal(
+            "second ClientHello offers early_data after HelloRetryRequest",
+        ));
+    }
+    let cookie = find(&ch.extensions, |e| match e {
+        Extension::Cookie(c) => Some(c.as_ref()),
+        _ => None,
+    });
+    if cookie != r.cookie.as_deref() {
+        return Err(Error::illegal(
+            "second ClientHello does not echo the cookie",
+        ));
+    }
+    if shares.len() != 1 || shares.first().map(|s| s.group) != Some(r.group.group) {
+        return Err(Error::illegal(
+            "second ClientHello must carry one share for the group we asked for",
+        ));
+    }
+    if ch.legacy_session_id.as_ref() != r.session_id.as_slice() {
+        return Err(Error::illegal(
+            "second ClientHello changed legacy_session_id",
+        ));
+    }
+    Ok(())
+}
+
+/// pre_shared_key (RFC 8446 §4.2.9, §4.2.11): with psk_key_exchange_modes, as many
+/// binders as identities, and psk_dhe_ke offered, the first ticket that fits and whose
+/// binder is good.
+fn check_psk_offer(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    encoded: &[u8],
+    fit: &Fit<'_>,
+    transcript: &Transcript,
+) -> Result<Option<(u16, TicketState)>, Error> {
+    let Some(offer) = find(&ch.extensions, |e| match e {
+        Extension::PreSharedKeyOffer(o) => Some(o),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let modes = find(&ch.extensions, |e| match e {
+        Extension::PskKeyExchangeModes(m) => Some(m),
+        _ => None,
+    })
+    .ok_or(missing(
+        "pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)",
+    ))?;
+    if offer.identities.len() != offer.binders.len() {
+        return Err(Error::illegal(
+            "PSK identities and binders differ in number",
+        ));
+    }
+    if !modes.contains(&PskKeyExchangeMode::PskDheKe) {
+        return Ok(None);
+    }
+    resume(config, offer, fit, transcript, ch, encoded)
+}
+
+/// A full handshake signs with our certificate's scheme: the client must accept it.
+fn check_signature_schemes(
+    config: &ServerConfig,
+    schemes: Option<&[SignatureScheme]>,
+) -> Result<(), Error> {
+    let Some(schemes) = schemes else {
+        return Err(missing("ClientHello without signature_algorithms"));
+    };
+    if !schemes.contains(&config.cert.scheme) {
+        return Err(Error::incompatible(
+            "client does not accept our certificate's signature scheme",
+        ));
+    }
+    Ok(())
+}
+
+fn choose_suite(
+    config: &ServerConfig,
+    offered: &[tryst_messages::CipherSuite],
+) -> Result<SupportedCipherSuite, Error> {
+    let ours = &config.common.suites;
+    let found = match config.preference {
+        SuitePreference::Server => ours.iter().find(|s| offered.contains(&s.suite)).copied(),
+        SuitePreference::Client => offered
+            .iter()
+            .find_map(|o| ours.iter().find(|s| s.suite == *o))
+            .copied(),
+    };
+    found.ok_or(Error::incompatible("no cipher suite in common"))
+}
+
+fn send_hello_retry(
+    config: Arc<ServerConfig>,
+    core: &mut Core,
+    ch: &ClientHello<'_>,
+    encoded: &[u8],
+    suite: SupportedCipherSuite,
+    group: SupportedGroup,
+) -> Result<Box<dyn State>, Error> {
+    let cookie = config.send_hrr_cookie.then(|| {
+        let mut c = vec![0u8; 32];
+        config.common.rng().fill(&mut c);
+        c
+    });
+    let mut exts = vec![
+        Extension::SelectedVersion(ProtocolVersion::Tls13),
+        Extension::KeyShareHelloRetry(group.group),
+    ];
+    if let Some(c) = &cookie {
+        exts.push(Extension::Cookie(Cow::Borrowed(c)));
+    }
+    let hrr = HandshakeMessage::HelloRetryRequest(ServerHello {
+        legacy_version: ProtocolVersion::Tls12,
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        legacy_session_id_echo: Cow::Borrowed(&ch.legacy_session_id),
+        cipher_suite: suite.suite,
+        legacy_compression_method: 0,
+        extensions: exts,
+    });
+    let mut transcript = Transcript::new(suite.hash);
+    transcript.add(encoded)?;
+    transcript.replace_with_message_hash()?;
+    let bytes = core.send_handshake(&hrr)?;
+    transcript.add(&bytes)?;
+    let sent_ccs = config.middlebox_compat && !ch.legacy_session_id.is_empty();
+    if sent_ccs {
+        core.send_ccs()?;
+    }
+    core.negotiated.kind = Some(HandshakeKind::FullWithHelloRetryRequest);
+    if offers_early_data(ch) {
+        // After a HelloRetryRequest the client's 0-RTT records arrive before its second
+        // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
+        core.decrypter
+            .skip_rejected_early_data(config.max_rejected_early_data);
+    }
+    Ok(Box::new(ExpectClientHello {
+        config,
+        retry: Some(Retry {
+            suite,
+            group,
+            cookie,
+            transcript,
+            session_id: ch.legacy_session_id.to_vec(),
+            sent_ccs,
+        }),
+    }))
+}
+
+/// The server's first flight after negotiation: what each step needs from the ClientHello
+/// and the negotiated parameters.
+struct ServerFlight<'m, 'a> {
+    config: Arc<ServerConfig>,
+    ch: &'m ClientHello<'a>,
+    suite: SupportedCipherSuite,
+    group: SupportedGroup,
+    alpn: Option<Vec<u8>>,
+    hello_retry: bool,
+}
+
+impl<'m, 'a> ServerFlight<'m, 'a> {
+    fn new(config: Arc<ServerConfig>, ch: &'m ClientHello<'a>, p: &Parameters<'_, '_>) -> Self {
+        ServerFlight {
+            config,
+            ch,
+            suite: p.suite,
+            group: p.group,
+            alpn: p.alpn.clone(),
+            hello_retry: p.hello_retry,
+        }
+    }
+
+    /// ServerHello (RFC 8446 §4.1.3) with our key share and the selected PSK, then the
+    /// middlebox-compatibility change_cipher_spec if the HelloRetryRequest did not send it.
+    fn send_server_hello(
+        &self,
+        core: &mut Core,
+        encoded: &[u8],
+        p: Parameters<'_, '_>,
+    ) -> Result<(SharedSecret, Option<TicketState>, Transcript), Error> {
+        let rng = self.config.common.rng();
+        let (our_public, shared) = self
+            .group
+            .kx
+            .respond(&mut RngRef(rng), &p.share.key_exchange)
+            .map_err(|e| Error::key_share(e, "client key share is invalid"))?;
+        let mut random = [0u8; 32];
+        rng.fill(&mut random);
+        let mut exts = vec![
+            Extension::SelectedVersion(ProtocolVersion::Tls13),
+            Extension::KeyShareServer(KeyShareEntry::new(self.group.group, &our_public)),
+        ];
+        if let Some((index, _)) = &p.psk {
+            exts.push(Extension::PreSharedKeySelected(*index));
+        }
+        let sh = HandshakeMessage::ServerHello(ServerHello {
+            legacy_version: ProtocolVersion::Tls12,
+            random,
+            legacy_session_id_echo: Cow::Borrowed(&self.ch.legacy_session_id),
+            cipher_suite: self.suite.suite,
+            legacy_compression_method: 0,
+            extensions: exts,
+        });
+        let mut transcript = p.transcript;
+        transcript.add(encoded)?;
+        let sh_bytes = core.send_handshake(&sh)?;
+        transcript.add(&sh_bytes)?;
+        if self.config.middlebox_compat && !self.ch.legacy_session_id.is_empty() && !p.sent_ccs {
+            core.send_ccs()?;
+        }
+        Ok((shared, p.psk.map(|(_, t)| t), transcript))
+    }
+
+    /// Everything after ServerHello, in RFC order.
+    fn send_rest(
+        self,
+        core: &mut Core,
+        shared: &SharedSecret,
+        ticket: Option<TicketState>,
+        mut transcript: Transcript,
+    ) -> Result<Box<dyn State>, Error> {
+        let keys = self.derive_handshake_keys(core, shared, ticket.as_ref(), &transcript)?;
+        self.send_encrypted_extensions(core, &mut transcript, ticket.is_some())?;
+        let client_auth = match &ticket {
+            Some(t) => {
+                adopt_ticket_client_auth(core, t);
+                None
+            }
+            None => {
+                let requested = self.send_certificate_request(core, &mut transcript)?;
+                self.send_certificate(core, &mut transcript)?;
+                self.send_certificate_verify(core, &mut transcript)?;
+                requested
+            }
+        };
+        self.send_finished(core, keys, transcript, client_auth)
+    }
+
+    /// The handshake secrets (RFC 8446 §7.1) and what was negotiated; 0-RTT we never
+    /// accept is skipped from now on.
+    fn derive_handshake_keys(
+        &self,
+        core: &mut Core,
+        shared: &SharedSecret,
+        ticket: Option<&TicketState>,
+        transcript: &Transcript,
+    ) -> Result<HandshakeKeys, Error> {
+        let early = common::early_schedule(
+            &self.config.common,
+            &self.suite,
+            ticket.map(|t| &t.psk),
+            self.ch.random,
+        );
+        let keys = common::derive_handshake_keys(core, self.suite, early, shared, transcript)?;
+        if offers_early_data(self.ch) {
+            // We never accept 0-RTT: the client's early records are under a key we do not
+            // have, so they fail to open; skip them within the budget (RFC 8446 §4.2.10).
+            core.decrypter
+                .skip_rejected_early_data(self.config.max_rejected_early_data);
+        }
+        core.negotiated.version = Some(ProtocolVersion::Tls13);
+        core.negotiated.suite = Some(self.suite);
+        core.negotiated.group = Some(self.group.group);
+        core.negotiated.alpn = self.alpn.clone();
+        core.negotiated.kind = Some(common::handshake_kind(ticket.is_some(), self.hello_retry));
+        Ok(keys)
+    }
+
+    /// EncryptedExtensions (RFC 8446 §4.3.1): record_size_limit, ALPN, the SNI ack.
+    fn send_encrypted_extensions(
+        &self,
+        core: &mut Core,
+        transcript: &mut Transcript,
+        resumed: bool,
+    ) -> Result<(), Error> {
+        let mut ee = Vec::new();
+        let limit = match self.ch.extension(ExtensionType::RecordSizeLimit) {
+            Some(Extension::RecordSizeLimit(theirs)) => {
+                Some(common::check_record_size_limit(*theirs)?)
+            }
+            _ => None,
+        };
+        if let Some(theirs) = limit {
+            core.encrypter.set_record_size_limit(theirs)?;
+            ee.push(Extension::RecordSizeLimit(self.config.record_size_limit));
+        }
+        if let Some(a) = &self.alpn {
+            ee.push(Extension::Alpn(vec![Cow::Borrowed(a.as_slice())]));
+        }
+        if core.negotiated.server_name.is_some() && !resumed {
+            ee.push(Extension::ServerNameAck);
+        }
+        let ee_bytes = core.send_handshake(&HandshakeMessage::EncryptedExtensions(
+            EncryptedExtensions { extensions: ee },
+        ))?;
+        transcript.add(&ee_bytes)?;
+        if limit.is_some() {
+            core.decrypter
+                .set_record_size_limit(self.config.record_size_limit)?;
+        }
+        Ok(())
+    }
+
+    /// CertificateRequest (RFC 8446 §4.3.2) when the config verifies clients: returns
+    /// the verifier and the extension types the client's entries may carry.
+    fn send_certificate_request(
+        &self,
+        core: &mut Core,
+        transcript: &mut Transcript,
+    ) -> Result<Option<ClientAuthRequest>, Error> {
+        let Some(v) = &self.config.client_verifier else {
+            return Ok(None);
+        };
+        let mut exts = vec![Extension::SignatureAlgorithms(v.supported_schemes())];
+        let hints = v.root_hint_subjects();
+        if !hints.is_empty() {
+            exts.push(Extension::CertificateAuthorities(
+                hints.into_iter().map(Cow::Owned).collect(),
+            ));
+        }
+        let requested: Vec<ExtensionType> = exts.iter().map(Extension::ext_type).collect();
+        let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
+            certificate_request_context: Cow::Borrowed(&[]),
+            extensions: exts,
+        });
+        let bytes = core.send_handshake(&cr)?;
+        transcript.add(&bytes)?;
+        Ok(Some(ClientAuthRequest {
+            verifier: v.clone(),
+            requested,
+        }))
+    }
+
+    /// Our Certificate (RFC 8446 §4.4.2).
+    fn send_certificate(&self, core: &mut Core, transcript: &mut Transcript) -> Result<(), Error> {
+        common::send_certificate(core, transcript, &[], &self.config.cert.chain)
+    }
+
+    /// Our CertificateVerify (RFC 8446 §4.4.3).
+    fn send_certificate_verify(
+        &self,
+        core: &mut Core,
+        transcript: &mut Transcript,
+    ) -> Result<(), Error> {
+        common::send_certificate_verify(core, transcript, &self.config.cert)?;
+        core.negotiated.scheme = Some(self.config.cert.scheme);
+        Ok(())
+    }
+
+    /// Our Finished (RFC 8446 §4.4.4), then the application traffic secrets; the next
+    /// state waits for the client's flight.
+    fn send_finished(
+        self,
+        core: &mut Core,
+        keys: HandshakeKeys,
+        mut transcript: Transcript,
+        client_auth: Option<ClientAuthRequest>,
+    ) -> Result<Box<dyn State>, Error> {
+        common::send_finished(core, &keys.suite, &keys.server_hs, &mut transcript)?;
+        let HandshakeKeys {
+            suite,
+            schedule,
+            client_hs,
+            ..
+        } = keys;
+        let traffic = common::derive_traffic_keys(core, &suite, schedule, &transcript)?;
+        core.key_log = self
+            .config
+            .common
+            .key_log
+            .clone()
+            .map(|l| (l, self.ch.random));
+        let hs = Handshake {
+            config: self.config,
+            suite,
+            transcript,
+            client_hs,
+            traffic,
+            alpn: self.alpn,
+        };
+        match client_auth {
+            Some(request) => Ok(Box::new(ExpectClientCertificate { hs, request })),
+            None => Ok(Box::new(ExpectClientFinished { hs })),
+        }
+    }
+}
+
+/// A resumed session keeps the client authentication of the original one.
+fn adopt_ticket_client_auth(core: &mut Core, t: &TicketState) {
+    // `ticket_fits` checked these certificates against this config's verifier.
+    core.negotiated.peer_certificates = t
+        .client_certs
+        .iter()
+        .map(|c| CertificateDer::from(c.clone()))
+        .collect();
+    core.negotiated.client_authenticated = t.client_auth == TicketClientAuth::Verified;
+}
+
+/// What our CertificateRequest asked for.
+struct ClientAuthRequest {
+    verifier: Arc<dyn ClientCertVerifier>,
+    /// The extension types of our CertificateRequest: the only ones a CertificateEntry
+    /// may carry (RFC 8446 §4.4.2).
+    requested: Vec<ExtensionType>,
+}
+
+/// The handshake-key stage on the server, after our Finished.
+struct Handshake {
+    config: Arc<ServerConfig>,
+    suite: SupportedCipherSuite,
+    transcript: Transcript,
+    client_hs: tryst_crypto::Secret,
+    traffic: TrafficSchedule,
+    alpn: Option<Vec<u8>>,
+}
+
+struct ExpectClientCertificate {
+    hs: Handshake,
+    request: ClientAuthRequest,
+}
+
+impl State for ExpectClientCertificate {
+    fn handle(
+        mut self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakeMessage::Certificate(c) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        let chain = common::check_certificate(
+            &c,
+            &self.request.requested,
+            "client Certificate has the wrong certificate_request_context",
+        )?;
+        self.hs.transcript.add(raw.encoded)?;
+        let verifier = self.request.verifier;
+        let Some((leaf, rest)) = chain.split_first() else {
+            if verifier.client_auth_mandatory() {
+                return Err(Error::misbehaved(
+                    AlertDescription::CertificateRequired,
+                    "client sent no certificate and one is required",
+                ));
+            }
+            return Ok(Box::new(ExpectClientFinished { hs: self.hs }));
+        };
+        let now = self.hs.config.common.clock().now();
+        let verified = verifier.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
+        core.negotiated.peer_certificates = chain;
+        Ok(Box::new(ExpectClientCertificateVerify {
+            hs: self.hs,
+            verifier,
+            verified,
+        }))
+    }
+}
+
+struct ExpectClientCertificateVerify {
+    hs: Handshake,
+    verifier: Arc<dyn ClientCertVerifier>,
+    /// Proof the chain was checked.
+    verified: CertificateVerified,
+}
+
+impl State for ExpectClientCertificateVerify {
+    fn handle(
+        mut self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let leaf = core
+            .negotiated
+            .peer_certificates
+            .first()
+            .ok_or(Error::Internal("no leaf"))?;
+        let verifier = &self.verifier;
+        let (_, _signature) = common::check_certificate_verify(
+            core.side,
+            &mut self.hs.transcript,
+            &raw,
+            &verifier.supported_schemes(),
+            leaf,
+            &|m, leaf, scheme, sig| verifier.verify_tls13_signature(m, leaf, scheme, sig),
+        )?;
+        let _ = self.verified;
+        core.negotiated.client_authenticated = true;
+        Ok(Box::new(ExpectClientFinished { hs: self.hs }))
+    }
+}
+
+struct ExpectClientFinished {
+    hs: Handshake,
+}
+
+impl State for ExpectClientFinished {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        let Handshake {
+            config,
+            suite,
+            mut transcript,
+            client_hs,
+            traffic,
+            alpn,
+        } = self.hs;
+        common::check_finished(&suite, &client_hs, &mut transcript, &raw)?;
+        core.set_recv_key(&suite, traffic.client_traffic_secret())?;
+        let mut traffic = traffic;
+        let resumption = traffic.resumption_master_secret(&transcript.current())?;
+        core.traffic = Some(Traffic {
+            schedule: traffic,
+            suite,
+        });
+        let now = config.common.clock().now();
+        send_tickets(&config, core, &suite, &resumption, alpn)?;
+        core.complete_handshake(now)?;
+        Ok(Box::new(ServerTraffic))
+    }
+}
+
+/// NewSessionTicket (RFC 8446 §4.6.1): stateless tickets sealed with the ticket keys.
+fn send_tickets(
+    config: &ServerConfig,
+    core: &mut Core,
+    suite: &SupportedCipherSuite,
+    resumption: &tryst_keyschedule::ResumptionMasterSecret,
+    alpn: Option<Vec<u8>>,
+) -> Result<(), Error> {
+    let Some(keys) = &config.tickets else {
+        return Ok(());
+    };
+    let now = config.common.clock().now();
+    let rng = config.common.rng();
+    let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs())
+        .unwrap_or(common::max_ticket_lifetime_secs());
+    let template = ticket_template(config, core, suite, lifetime_secs, alpn, millis(now));
+    for i in 0..config.ticket_count {
+        let nonce = [i];
+        let state = template.with_psk(resumption.ticket_psk(&nonce)?);
+        let plain = state.encode()?;
+        let ticket = keys
+            .seal(now, &mut RngRef(rng), &plain)
+            .ok_or(Error::Internal("ticket sealing"))?;
+        let mut age_add = [0u8; 4];
+        rng.fill(&mut age_add);
+        let nst = HandshakeMessage::NewSessionTicket(NewSessionTicket {
+            ticket_lifetime: lifetime_secs,
+            ticket_age_add: u32::from_be_bytes(age_add),
+            ticket_nonce: Cow::Borrowed(&nonce),
+            ticket: Cow::Owned(ticket),
+            extensions: Vec::new(),
+        });
+        core.send_handshake(&nst)?;
+    }
+    Ok(())
+}
+
+/// What every ticket of this session records besides its PSK: the session's suite, ALPN,
+/// SNI, the config's resumption context and the client authentication that happened.
+fn ticket_template(
+    config: &ServerConfig,
+    core: &Core,
+    suite: &SupportedCipherSuite,
+    lifetime_secs: u32,
+    alpn: Option<Vec<u8>>,
+    issued_ms: u64,
+) -> super::resumption::TicketTemplate {
+    let n = &core.negotiated;
+    let (client_auth, client_certs) = match (&config.client_verifier, n.client_authenticated) {
+        (None, _) => (TicketClientAuth::NotRequested, Vec::new()),
+        (Some(_), false) => (TicketClientAuth::Anonymous, Vec::new()),
+        (Some(_), true) => (
+            TicketClientAuth::Verified,
+            n.peer_certificates
+                .iter()
+                .map(|c| c.as_ref().to_vec())
+                .collect(),
+        ),
+    };
+    super::resumption::TicketTemplate {
+        suite: suite.suite.to_raw(),
+        issued_ms,
+        lifetime_secs,
+        alpn,
+        context: config.ticket_context,
+        server_name: n.server_name.as_ref().map(|s| s.as_bytes().to_vec()),
+        client_auth,
+        client_certs,
+    }
+}
+
+/// After the handshake: KeyUpdates only.
+struct ServerTraffic;
+
+impl State for ServerTraffic {
+    fn handle(
+        self: Box<Self>,
+        core: &mut Core,
+        raw: RawHandshake<'_>,
+    ) -> Result<Box<dyn State>, Error> {
+        match raw.parse()? {
+            HandshakeMessage::KeyUpdate(ku) => {
+                core.receive_key_update(&ku)?;
+                Ok(self)
+            }
+            _ => Err(unexpected(&raw)),
+        }
+    }
+}
