@@ -101,7 +101,6 @@ pub(crate) struct Negotiated {
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
     pub(crate) kind: Option<HandshakeKind>,
     pub(crate) server_name: Option<alloc::string::String>,
-    pub(crate) client_authenticated: bool,
 }
 
 /// The traffic stage: application keys, KeyUpdate and exporters.

@@ -77,13 +77,13 @@ mod conn;
 mod error;
 pub mod keylog;
 mod server;
-mod tls13;
 pub mod session;
 #[cfg(feature = "std")]
 mod stream;
 pub mod suites;
 mod ticket;
 pub mod time;
+mod tls13;
 pub mod verify;
 
 pub use client::ClientConnection;

@@ -137,8 +137,7 @@ fn ticket_to_offer(
     let store = config.session_store.as_ref()?;
     let t = store.take(server_name)?;
     let suite = config.common.suites.iter().find(|s| s.suite == t.suite)?;
-    (t.is_fresh(millis(now)) && ticket_trusted(config, &t, server_name, now))
-        .then_some((t, *suite))
+    (t.is_fresh(millis(now)) && ticket_trusted(config, &t, server_name, now)).then_some((t, *suite))
 }
 
 /// Whether this config would authenticate the server of a ticket's session itself. A
@@ -458,7 +457,8 @@ impl ExpectServerHello {
         transcript.replace_with_message_hash()?;
         transcript.add(encoded)?;
         // A ticket whose hash differs from the suite chosen cannot be offered again.
-        if (self.ctx.psk.as_ref()).is_some_and(|(_, s)| s.hash.algorithm() != suite.hash.algorithm())
+        if (self.ctx.psk.as_ref())
+            .is_some_and(|(_, s)| s.hash.algorithm() != suite.hash.algorithm())
         {
             self.ctx.psk = None;
         }
@@ -928,7 +928,6 @@ fn send_client_certificate(
     common::send_certificate(core, transcript, &req.context, chain)?;
     if let Some(k) = key {
         common::send_certificate_verify(core, transcript, k)?;
-        core.negotiated.client_authenticated = true;
     }
     Ok(())
 }

@@ -7,7 +7,9 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
 use tryst_crypto::{Secret, SharedSecret};
-use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, TrafficSchedule, Transcript};
+use tryst_keyschedule::{
+    EarlySchedule, HandshakeSchedule, KeyLogHook, TrafficSchedule, Transcript,
+};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateVerify, ExtensionType, Finished,
     HandshakeMessage, RawHandshake, SignatureScheme,
@@ -119,7 +121,9 @@ pub(crate) fn derive_traffic_keys(
     schedule: HandshakeSchedule,
     transcript: &Transcript,
 ) -> Result<TrafficSchedule, Error> {
-    let traffic = schedule.into_master()?.into_traffic(&transcript.current())?;
+    let traffic = schedule
+        .into_master()?
+        .into_traffic(&transcript.current())?;
     core.event(Event::SecretDerived("CLIENT_TRAFFIC_SECRET_0"));
     core.event(Event::SecretDerived("SERVER_TRAFFIC_SECRET_0"));
     core.event(Event::SecretDerived("EXPORTER_SECRET"));
@@ -184,8 +188,12 @@ pub(crate) fn check_certificate(
 
 /// How to check a peer's CertificateVerify: the schemes we offered and the verifier's
 /// signature check.
-pub(crate) type VerifySignature<'a> =
-    &'a dyn Fn(&[u8], &CertificateDer<'_>, SignatureScheme, &[u8]) -> Result<SignatureVerified, Error>;
+pub(crate) type VerifySignature<'a> = &'a dyn Fn(
+    &[u8],
+    &CertificateDer<'_>,
+    SignatureScheme,
+    &[u8],
+) -> Result<SignatureVerified, Error>;
 
 /// Check the peer's CertificateVerify over the transcript so far (RFC 8446 §4.4.3), then
 /// add it to the transcript.
@@ -240,7 +248,12 @@ pub(crate) fn check_finished(
         return Err(unexpected(raw));
     };
     fin.check_hash_len(suite.hash.output_len())?;
-    tryst_keyschedule::verify_finished(suite.hash, secret, &transcript.current(), &fin.verify_data)?;
+    tryst_keyschedule::verify_finished(
+        suite.hash,
+        secret,
+        &transcript.current(),
+        &fin.verify_data,
+    )?;
     transcript.add(raw.encoded)?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use tryst_crypto::Secret;
 use tryst_keyschedule::{EarlySchedule, PskKind, Transcript};
 use tryst_messages::{ClientHello, Reader, Writer};
 
+use super::common::PskVerified;
 use crate::Error;
 use crate::config::ServerConfig;
 use crate::suites::SupportedCipherSuite;
@@ -176,6 +177,14 @@ impl TicketState {
     }
 }
 
+/// A ticket the server resumes: its index in the client's offer, its contents and the
+/// proof that the client's binder for it was good.
+pub(crate) struct Resumption {
+    pub(crate) index: u16,
+    pub(crate) state: TicketState,
+    pub(crate) binder: PskVerified,
+}
+
 /// What the connection being negotiated would be, for matching a ticket against it.
 pub(crate) struct Fit<'a> {
     pub(crate) suite: &'a SupportedCipherSuite,
@@ -193,7 +202,7 @@ pub(crate) fn resume(
     transcript: &Transcript,
     ch: &ClientHello<'_>,
     encoded: &[u8],
-) -> Result<Option<(u16, TicketState)>, Error> {
+) -> Result<Option<Resumption>, Error> {
     let Some(keys) = &config.tickets else {
         return Ok(None);
     };
@@ -216,7 +225,11 @@ pub(crate) fn resume(
         let es = EarlySchedule::with_psk(fit.suite.hash, &state.psk);
         es.verify_psk_binder(PskKind::Resumption, &h, binder)?;
         let index = u16::try_from(i).map_err(|_| Error::illegal("too many PSK identities"))?;
-        return Ok(Some((index, state)));
+        return Ok(Some(Resumption {
+            index,
+            state,
+            binder: PskVerified::checked(),
+        }));
     }
     Ok(None)
 }

@@ -25,14 +25,14 @@ use tryst_messages::{
     PskKeyExchangeMode, RawHandshake, ServerHello, SignatureScheme, allowed_in,
 };
 
-use super::common::{self, HandshakeKeys, unexpected};
-use super::resumption::{Fit, TicketClientAuth, TicketState, resume};
+use super::common::{self, HandshakeKeys, PskVerified, unexpected};
+use super::resumption::{Fit, Resumption, TicketClientAuth, TicketState, TicketTemplate, resume};
 use crate::Error;
 use crate::config::{RngRef, ServerConfig, SuitePreference};
 use crate::conn::{Core, HandshakeKind, State, Traffic};
 use crate::suites::{SupportedCipherSuite, SupportedGroup};
 use crate::time::millis;
-use crate::verify::{CertificateVerified, ClientCertVerifier};
+use crate::verify::{CertificateVerified, ClientCertVerifier, SignatureVerified};
 
 /// The first state of a server connection.
 pub(crate) fn start(config: Arc<ServerConfig>) -> Box<dyn State> {
@@ -139,8 +139,8 @@ struct Parameters<'m, 'a> {
     /// The client's share for `group`.
     share: &'m KeyShareEntry<'a>,
     alpn: Option<Vec<u8>>,
-    /// The ticket being resumed and its index in the client's offer.
-    psk: Option<(u16, TicketState)>,
+    /// The ticket being resumed, its index in the client's offer and the binder's proof.
+    psk: Option<Resumption>,
     /// The transcript so far (after a HelloRetryRequest: message_hash and HRR) and whether
     /// we sent change_cipher_spec with the HelloRetryRequest.
     transcript: Transcript,
@@ -178,8 +178,8 @@ impl ExpectClientHello {
             Negotiation::Parameters(p) => p,
         };
         let flight = ServerFlight::new(config, ch, &params);
-        let (shared, ticket, transcript) = flight.send_server_hello(core, encoded, params)?;
-        flight.send_rest(core, &shared, ticket, transcript)
+        let (shared, resumption, transcript) = flight.send_server_hello(core, encoded, params)?;
+        flight.send_rest(core, &shared, resumption, transcript)
     }
 
     /// Negotiate suite, group, ALPN and resumption (RFC 8446 §4.1.1), in an order that
@@ -404,7 +404,7 @@ fn check_psk_offer(
     encoded: &[u8],
     fit: &Fit<'_>,
     transcript: &Transcript,
-) -> Result<Option<(u16, TicketState)>, Error> {
+) -> Result<Option<Resumption>, Error> {
     let Some(offer) = find(&ch.extensions, |e| match e {
         Extension::PreSharedKeyOffer(o) => Some(o),
         _ => None,
@@ -547,7 +547,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         core: &mut Core,
         encoded: &[u8],
         p: Parameters<'_, '_>,
-    ) -> Result<(SharedSecret, Option<TicketState>, Transcript), Error> {
+    ) -> Result<(SharedSecret, Option<Resumption>, Transcript), Error> {
         let rng = self.config.common.rng();
         let (our_public, shared) = self
             .group
@@ -560,8 +560,8 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             Extension::SelectedVersion(ProtocolVersion::Tls13),
             Extension::KeyShareServer(KeyShareEntry::new(self.group.group, &our_public)),
         ];
-        if let Some((index, _)) = &p.psk {
-            exts.push(Extension::PreSharedKeySelected(*index));
+        if let Some(r) = &p.psk {
+            exts.push(Extension::PreSharedKeySelected(r.index));
         }
         let sh = HandshakeMessage::ServerHello(ServerHello {
             legacy_version: ProtocolVersion::Tls12,
@@ -578,7 +578,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         if self.config.middlebox_compat && !self.ch.legacy_session_id.is_empty() && !p.sent_ccs {
             core.send_ccs()?;
         }
-        Ok((shared, p.psk.map(|(_, t)| t), transcript))
+        Ok((shared, p.psk, transcript))
     }
 
     /// Everything after ServerHello, in RFC order.
@@ -586,24 +586,25 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         self,
         core: &mut Core,
         shared: &SharedSecret,
-        ticket: Option<TicketState>,
+        resumption: Option<Resumption>,
         mut transcript: Transcript,
     ) -> Result<Box<dyn State>, Error> {
-        let keys = self.derive_handshake_keys(core, shared, ticket.as_ref(), &transcript)?;
+        let ticket = resumption.as_ref().map(|r| &r.state);
+        let keys = self.derive_handshake_keys(core, shared, ticket, &transcript)?;
         self.send_encrypted_extensions(core, &mut transcript, ticket.is_some())?;
-        let client_auth = match &ticket {
-            Some(t) => {
-                adopt_ticket_client_auth(core, t);
-                None
-            }
+        let next = match resumption {
+            Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(core, r)),
             None => {
                 let requested = self.send_certificate_request(core, &mut transcript)?;
                 self.send_certificate(core, &mut transcript)?;
                 self.send_certificate_verify(core, &mut transcript)?;
-                requested
+                match requested {
+                    Some(request) => AwaitClient::Certificate(request),
+                    None => AwaitClient::Finished(ClientAuthenticated::NotRequested),
+                }
             }
         };
-        self.send_finished(core, keys, transcript, client_auth)
+        self.send_finished(core, keys, transcript, next)
     }
 
     /// The handshake secrets (RFC 8446 §7.1) and what was negotiated; 0-RTT we never
@@ -724,7 +725,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         core: &mut Core,
         keys: HandshakeKeys,
         mut transcript: Transcript,
-        client_auth: Option<ClientAuthRequest>,
+        next: AwaitClient,
     ) -> Result<Box<dyn State>, Error> {
         common::send_finished(core, &keys.suite, &keys.server_hs, &mut transcript)?;
         let HandshakeKeys {
@@ -748,22 +749,60 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             traffic,
             alpn: self.alpn,
         };
-        match client_auth {
-            Some(request) => Ok(Box::new(ExpectClientCertificate { hs, request })),
-            None => Ok(Box::new(ExpectClientFinished { hs })),
+        match next {
+            AwaitClient::Certificate(request) => {
+                Ok(Box::new(ExpectClientCertificate { hs, request }))
+            }
+            AwaitClient::Finished(client) => Ok(Box::new(ExpectClientFinished { hs, client })),
         }
     }
 }
 
 /// A resumed session keeps the client authentication of the original one.
-fn adopt_ticket_client_auth(core: &mut Core, t: &TicketState) {
+fn adopt_ticket_client_auth(core: &mut Core, r: Resumption) -> ClientAuthenticated {
     // `ticket_fits` checked these certificates against this config's verifier.
-    core.negotiated.peer_certificates = t
+    core.negotiated.peer_certificates = r
+        .state
         .client_certs
         .iter()
         .map(|c| CertificateDer::from(c.clone()))
         .collect();
-    core.negotiated.client_authenticated = t.client_auth == TicketClientAuth::Verified;
+    ClientAuthenticated::Resumed(r.binder, r.state.client_auth)
+}
+
+/// What the client's flight starts with.
+enum AwaitClient {
+    /// We sent CertificateRequest: its Certificate.
+    Certificate(ClientAuthRequest),
+    /// Its Finished, from a client that is who this says.
+    Finished(ClientAuthenticated),
+}
+
+/// Proof of who the client is. The state that checks its Finished holds one, the traffic
+/// state is built from it, and the tickets record it.
+#[derive(Debug)]
+enum ClientAuthenticated {
+    /// We did not ask for a certificate.
+    NotRequested,
+    /// We asked; the client sent none, and our verifier lets it go without.
+    Anonymous,
+    /// Its chain was verified and its CertificateVerify signature checked.
+    Certificate(CertificateVerified, SignatureVerified),
+    /// It holds a ticket's PSK (binder checked); the session keeps the client
+    /// authentication the ticket records.
+    Resumed(PskVerified, TicketClientAuth),
+}
+
+impl ClientAuthenticated {
+    /// What a ticket of this session records.
+    fn for_ticket(&self) -> TicketClientAuth {
+        match self {
+            ClientAuthenticated::NotRequested => TicketClientAuth::NotRequested,
+            ClientAuthenticated::Anonymous => TicketClientAuth::Anonymous,
+            ClientAuthenticated::Certificate(..) => TicketClientAuth::Verified,
+            ClientAuthenticated::Resumed(_, recorded) => *recorded,
+        }
+    }
 }
 
 /// What our CertificateRequest asked for.
@@ -812,7 +851,10 @@ impl State for ExpectClientCertificate {
                     "client sent no certificate and one is required",
                 ));
             }
-            return Ok(Box::new(ExpectClientFinished { hs: self.hs }));
+            return Ok(Box::new(ExpectClientFinished {
+                hs: self.hs,
+                client: ClientAuthenticated::Anonymous,
+            }));
         };
         let now = self.hs.config.common.clock().now();
         let verified = verifier.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
@@ -844,7 +886,7 @@ impl State for ExpectClientCertificateVerify {
             .first()
             .ok_or(Error::Internal("no leaf"))?;
         let verifier = &self.verifier;
-        let (_, _signature) = common::check_certificate_verify(
+        let (_, signature) = common::check_certificate_verify(
             core.side,
             &mut self.hs.transcript,
             &raw,
@@ -852,14 +894,17 @@ impl State for ExpectClientCertificateVerify {
             leaf,
             &|m, leaf, scheme, sig| verifier.verify_tls13_signature(m, leaf, scheme, sig),
         )?;
-        let _ = self.verified;
-        core.negotiated.client_authenticated = true;
-        Ok(Box::new(ExpectClientFinished { hs: self.hs }))
+        Ok(Box::new(ExpectClientFinished {
+            hs: self.hs,
+            client: ClientAuthenticated::Certificate(self.verified, signature),
+        }))
     }
 }
 
 struct ExpectClientFinished {
     hs: Handshake,
+    /// Proof of who the client is: the traffic state is built from it.
+    client: ClientAuthenticated,
 }
 
 impl State for ExpectClientFinished {
@@ -876,6 +921,7 @@ impl State for ExpectClientFinished {
             traffic,
             alpn,
         } = self.hs;
+        let client = self.client;
         common::check_finished(&suite, &client_hs, &mut transcript, &raw)?;
         core.set_recv_key(&suite, traffic.client_traffic_secret())?;
         let mut traffic = traffic;
@@ -885,9 +931,9 @@ impl State for ExpectClientFinished {
             suite,
         });
         let now = config.common.clock().now();
-        send_tickets(&config, core, &suite, &resumption, alpn)?;
+        send_tickets(&config, core, &suite, &resumption, alpn, &client)?;
         core.complete_handshake(now)?;
-        Ok(Box::new(ServerTraffic))
+        Ok(Box::new(ServerTraffic { _client: client }))
     }
 }
 
@@ -898,6 +944,7 @@ fn send_tickets(
     suite: &SupportedCipherSuite,
     resumption: &tryst_keyschedule::ResumptionMasterSecret,
     alpn: Option<Vec<u8>>,
+    client: &ClientAuthenticated,
 ) -> Result<(), Error> {
     let Some(keys) = &config.tickets else {
         return Ok(());
@@ -906,7 +953,25 @@ fn send_tickets(
     let rng = config.common.rng();
     let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs())
         .unwrap_or(common::max_ticket_lifetime_secs());
-    let template = ticket_template(config, core, suite, lifetime_secs, alpn, millis(now));
+    let template = TicketTemplate {
+        suite: suite.suite.to_raw(),
+        issued_ms: millis(now),
+        lifetime_secs,
+        alpn,
+        context: config.ticket_context,
+        server_name: core
+            .negotiated
+            .server_name
+            .as_ref()
+            .map(|s| s.as_bytes().to_vec()),
+        client_auth: client.for_ticket(),
+        client_certs: match client.for_ticket() {
+            TicketClientAuth::Verified => (core.negotiated.peer_certificates.iter())
+                .map(|c| c.as_ref().to_vec())
+                .collect(),
+            _ => Vec::new(),
+        },
+    };
     for i in 0..config.ticket_count {
         let nonce = [i];
         let state = template.with_psk(resumption.ticket_psk(&nonce)?);
@@ -928,42 +993,11 @@ fn send_tickets(
     Ok(())
 }
 
-/// What every ticket of this session records besides its PSK: the session's suite, ALPN,
-/// SNI, the config's resumption context and the client authentication that happened.
-fn ticket_template(
-    config: &ServerConfig,
-    core: &Core,
-    suite: &SupportedCipherSuite,
-    lifetime_secs: u32,
-    alpn: Option<Vec<u8>>,
-    issued_ms: u64,
-) -> super::resumption::TicketTemplate {
-    let n = &core.negotiated;
-    let (client_auth, client_certs) = match (&config.client_verifier, n.client_authenticated) {
-        (None, _) => (TicketClientAuth::NotRequested, Vec::new()),
-        (Some(_), false) => (TicketClientAuth::Anonymous, Vec::new()),
-        (Some(_), true) => (
-            TicketClientAuth::Verified,
-            n.peer_certificates
-                .iter()
-                .map(|c| c.as_ref().to_vec())
-                .collect(),
-        ),
-    };
-    super::resumption::TicketTemplate {
-        suite: suite.suite.to_raw(),
-        issued_ms,
-        lifetime_secs,
-        alpn,
-        context: config.ticket_context,
-        server_name: n.server_name.as_ref().map(|s| s.as_bytes().to_vec()),
-        client_auth,
-        client_certs,
-    }
-}
-
 /// After the handshake: KeyUpdates only.
-struct ServerTraffic;
+struct ServerTraffic {
+    /// Who the client is: there is no traffic state without this proof.
+    _client: ClientAuthenticated,
+}
 
 impl State for ServerTraffic {
     fn handle(
