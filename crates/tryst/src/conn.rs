@@ -406,12 +406,11 @@ impl Core {
 /// One handshake (or post-handshake) state. `handle` consumes the state and returns the
 /// next, so a state's data exists only while it is valid (DESIGN.md principle 5).
 pub(crate) trait State: Send + Sync {
-    fn handle(
-        self: Box<Self>,
-        core: &mut Core,
-        msg: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error>;
+    fn handle(self: Box<Self>, core: &mut Core, msg: RawHandshake<'_>) -> Next;
 }
+
+/// What a handshake step returns: the next state, or the error that ends the connection.
+pub(crate) type Next = Result<Box<dyn State>, Error>;
 
 /// The parts of a connection that do not depend on the side.
 pub struct ConnectionCommon {

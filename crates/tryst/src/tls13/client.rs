@@ -20,7 +20,7 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{ServerName, UnixTime};
 use tryst_crypto::{ActiveKeyExchange, SharedSecret};
-use tryst_keyschedule::{PskKind, ResumptionMasterSecret, Transcript};
+use tryst_keyschedule::{PskKind, ResumptionMasterSecret, TrafficSchedule, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, ClientHello, Codec, EncryptedExtensions, Extension,
     ExtensionContext, ExtensionType, HandshakeMessage, HandshakeType, HelloVersions, KeyShareEntry,
@@ -31,7 +31,7 @@ use tryst_messages::{
 use super::common::{self, HandshakeKeys, PskVerified, unexpected};
 use crate::Error;
 use crate::config::{ClientConfig, RngRef};
-use crate::conn::{Core, State, Traffic};
+use crate::conn::{Core, Next, State, Traffic};
 use crate::session::Tls13Ticket;
 use crate::suites::SupportedCipherSuite;
 use crate::time::millis;
@@ -75,7 +75,7 @@ pub(crate) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     core: &mut Core,
-) -> Result<Box<dyn State>, Error> {
+) -> Next {
     let rng = config.common.rng();
     let mut random = [0u8; 32];
     rng.fill(&mut random);
@@ -323,11 +323,7 @@ struct ExpectServerHello {
 }
 
 impl State for ExpectServerHello {
-    fn handle(
-        self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         if raw.typ == HandshakeType::ServerHello {
             // Version first, with the rules every version shares: a TLS 1.2 answer is
             // protocol_version (or a downgrade), whatever TLS 1.3 says about its shape.
@@ -427,7 +423,7 @@ impl ExpectServerHello {
         core: &mut Core,
         hrr: &ServerHello<'_>,
         encoded: &[u8],
-    ) -> Result<Box<dyn State>, Error> {
+    ) -> Next {
         if self.ctx.hello_retry.is_some() {
             return Err(Error::unexpected("a second HelloRetryRequest"));
         }
@@ -506,7 +502,7 @@ impl ExpectServerHello {
         core: &mut Core,
         sh: &ServerHello<'_>,
         encoded: &[u8],
-    ) -> Result<Box<dyn State>, Error> {
+    ) -> Next {
         let suite = self.check_common(sh)?;
         if self.ctx.hello_retry.is_some_and(|prev| prev != suite) {
             return Err(Error::illegal(
@@ -620,11 +616,7 @@ struct ExpectEncryptedExtensions {
 }
 
 impl State for ExpectEncryptedExtensions {
-    fn handle(
-        mut self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let HandshakeMessage::EncryptedExtensions(ee) = raw.parse()? else {
             return Err(unexpected(&raw));
         };
@@ -703,11 +695,7 @@ struct ExpectCertificateOrRequest {
 }
 
 impl State for ExpectCertificateOrRequest {
-    fn handle(
-        mut self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
             HandshakeMessage::CertificateRequest(cr) => {
                 let request = process_certificate_request(&cr)?;
@@ -769,11 +757,7 @@ struct ExpectCertificate {
 }
 
 impl State for ExpectCertificate {
-    fn handle(
-        self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let HandshakeMessage::Certificate(c) = raw.parse()? else {
             return Err(unexpected(&raw));
         };
@@ -784,12 +768,7 @@ impl State for ExpectCertificate {
 impl ExpectCertificate {
     /// The server's Certificate (RFC 8446 §4.4.2): at least one, checked by the verifier
     /// for our server name.
-    fn process_certificate(
-        mut self,
-        core: &mut Core,
-        c: &Certificate<'_>,
-        encoded: &[u8],
-    ) -> Result<Box<dyn State>, Error> {
+    fn process_certificate(mut self, core: &mut Core, c: &Certificate<'_>, encoded: &[u8]) -> Next {
         let ctx = &self.hs.ctx;
         let chain = common::check_certificate(
             c,
@@ -825,11 +804,7 @@ struct ExpectCertificateVerify {
 }
 
 impl State for ExpectCertificateVerify {
-    fn handle(
-        mut self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let config = &self.hs.ctx.config;
         let leaf = core
             .negotiated
@@ -861,47 +836,89 @@ struct ExpectFinished {
 }
 
 impl State for ExpectFinished {
-    fn handle(
-        self: Box<Self>,
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+        let this = *self;
+        let mut flight = this.hs.process_finished(core, &raw)?;
+        flight.send_client_certificate(core, this.client_auth.as_ref())?;
+        flight.send_finished(core, this.server)
+    }
+}
+
+impl Handshake {
+    /// The server's Finished (RFC 8446 §4.4.4), then the application traffic secrets.
+    fn process_finished(
+        self,
         core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
-        let ExpectFinished {
-            hs,
-            client_auth,
-            server,
-        } = *self;
+        raw: &RawHandshake<'_>,
+    ) -> Result<ClientFlight, Error> {
         let Handshake {
-            mut ctx,
+            ctx,
             keys,
             mut transcript,
-        } = hs;
-        common::check_finished(&keys.suite, &keys.server_hs, &mut transcript, &raw)?;
-        let HandshakeKeys {
-            suite,
-            schedule,
-            client_hs,
-            ..
-        } = keys;
-        let mut traffic = common::derive_traffic_keys(core, &suite, schedule, &transcript)?;
-        // Our second flight (RFC 8446 §4.4): [CCS] [Certificate, CertificateVerify] Finished.
-        if ctx.config.middlebox_compat && !ctx.sent_ccs {
+        } = self;
+        common::check_finished(&keys.suite, &keys.server_hs, &mut transcript, raw)?;
+        let traffic = common::derive_traffic_keys(core, &keys.suite, keys.schedule, &transcript)?;
+        Ok(ClientFlight {
+            ctx,
+            suite: keys.suite,
+            client_hs: keys.client_hs,
+            transcript,
+            traffic,
+        })
+    }
+}
+
+/// Our second flight (RFC 8446 §4.4): [change_cipher_spec] [Certificate,
+/// CertificateVerify] Finished.
+struct ClientFlight {
+    ctx: Ctx,
+    suite: SupportedCipherSuite,
+    client_hs: tryst_crypto::Secret,
+    transcript: Transcript,
+    traffic: TrafficSchedule,
+}
+
+impl ClientFlight {
+    /// The middlebox-compatibility change_cipher_spec if not sent yet, then our Certificate
+    /// (RFC 8446 §4.4.2) if asked for, with our chain if we have a key for a scheme the
+    /// server accepts (else empty), and our CertificateVerify.
+    fn send_client_certificate(
+        &mut self,
+        core: &mut Core,
+        req: Option<&ClientAuthRequest>,
+    ) -> Result<(), Error> {
+        let config = &self.ctx.config;
+        if config.middlebox_compat && !self.ctx.sent_ccs {
             core.send_ccs()?;
-            ctx.sent_ccs = true;
+            self.ctx.sent_ccs = true;
         }
-        if let Some(req) = client_auth {
-            send_client_certificate(&ctx, core, &mut transcript, &req)?;
+        let Some(req) = req else {
+            return Ok(());
+        };
+        let key = (config.client_auth.as_ref()).filter(|k| req.schemes.contains(&k.scheme));
+        let chain = key.map(|k| k.chain.as_slice()).unwrap_or_default();
+        common::send_certificate(core, &mut self.transcript, &req.context, chain)?;
+        if let Some(k) = key {
+            common::send_certificate_verify(core, &mut self.transcript, k)?;
         }
-        common::send_finished(core, &suite, &client_hs, &mut transcript)?;
-        core.set_send_key(&suite, traffic.client_traffic_secret())?;
-        let resumption = traffic.resumption_master_secret(&transcript.current())?;
+        Ok(())
+    }
+
+    /// Our Finished (RFC 8446 §4.4.4); then application data flows both ways.
+    fn send_finished(mut self, core: &mut Core, server: ServerAuthenticated) -> Next {
+        let suite = self.suite;
+        common::send_finished(core, &suite, &self.client_hs, &mut self.transcript)?;
+        core.set_send_key(&suite, self.traffic.client_traffic_secret())?;
+        let resumption = self
+            .traffic
+            .resumption_master_secret(&self.transcript.current())?;
         core.traffic = Some(Traffic {
-            schedule: traffic,
+            schedule: self.traffic,
             suite,
         });
+        let ctx = self.ctx;
         core.key_log = ctx.config.common.key_log.clone().map(|l| (l, ctx.random));
-        let now = ctx.config.common.clock().now();
-        core.complete_handshake(now)?;
+        core.complete_handshake(ctx.config.common.clock().now())?;
         Ok(Box::new(ClientTraffic {
             ctx,
             suite,
@@ -909,27 +926,6 @@ impl State for ExpectFinished {
             _server: server,
         }))
     }
-}
-
-/// Our Certificate (RFC 8446 §4.4.2), with our chain if we have a key for a scheme the
-/// server accepts (else empty), and then our CertificateVerify.
-fn send_client_certificate(
-    ctx: &Ctx,
-    core: &mut Core,
-    transcript: &mut Transcript,
-    req: &ClientAuthRequest,
-) -> Result<(), Error> {
-    let key = ctx
-        .config
-        .client_auth
-        .as_ref()
-        .filter(|k| req.schemes.contains(&k.scheme));
-    let chain = key.map(|k| k.chain.as_slice()).unwrap_or_default();
-    common::send_certificate(core, transcript, &req.context, chain)?;
-    if let Some(k) = key {
-        common::send_certificate_verify(core, transcript, k)?;
-    }
-    Ok(())
 }
 
 /// After the handshake: tickets and KeyUpdates.
@@ -942,11 +938,7 @@ struct ClientTraffic {
 }
 
 impl State for ClientTraffic {
-    fn handle(
-        self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
             HandshakeMessage::NewSessionTicket(nst) => {
                 self.process_new_session_ticket(core, &nst)?;

@@ -29,7 +29,7 @@ use super::common::{self, HandshakeKeys, PskVerified, unexpected};
 use super::resumption::{Fit, Resumption, TicketClientAuth, TicketState, TicketTemplate, resume};
 use crate::Error;
 use crate::config::{RngRef, ServerConfig, SuitePreference};
-use crate::conn::{Core, HandshakeKind, State, Traffic};
+use crate::conn::{Core, HandshakeKind, Next, State, Traffic};
 use crate::suites::{SupportedCipherSuite, SupportedGroup};
 use crate::time::millis;
 use crate::verify::{CertificateVerified, ClientCertVerifier, SignatureVerified};
@@ -69,11 +69,7 @@ fn missing(what: &'static str) -> Error {
 }
 
 impl State for ExpectClientHello {
-    fn handle(
-        self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         if raw.typ == HandshakeType::ClientHello {
             // Version first, with the rules every version shares: a TLS 1.2-only hello
             // is protocol_version, whatever TLS 1.3 says about its shape.
@@ -163,12 +159,7 @@ impl GroupOffer<'_, '_> {
 
 impl ExpectClientHello {
     /// The whole first flight: the steps below, in RFC order.
-    fn client_hello(
-        self,
-        core: &mut Core,
-        ch: &ClientHello<'_>,
-        encoded: &[u8],
-    ) -> Result<Box<dyn State>, Error> {
+    fn client_hello(self, core: &mut Core, ch: &ClientHello<'_>, encoded: &[u8]) -> Next {
         check_client_hello(ch)?;
         let config = self.config.clone();
         let params = match self.negotiate(core, ch, encoded)? {
@@ -467,7 +458,7 @@ fn send_hello_retry(
     encoded: &[u8],
     suite: SupportedCipherSuite,
     group: SupportedGroup,
-) -> Result<Box<dyn State>, Error> {
+) -> Next {
     let cookie = config.send_hrr_cookie.then(|| {
         let mut c = vec![0u8; 32];
         config.common.rng().fill(&mut c);
@@ -588,7 +579,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         shared: &SharedSecret,
         resumption: Option<Resumption>,
         mut transcript: Transcript,
-    ) -> Result<Box<dyn State>, Error> {
+    ) -> Next {
         let ticket = resumption.as_ref().map(|r| &r.state);
         let keys = self.derive_handshake_keys(core, shared, ticket, &transcript)?;
         self.send_encrypted_extensions(core, &mut transcript, ticket.is_some())?;
@@ -726,7 +717,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         keys: HandshakeKeys,
         mut transcript: Transcript,
         next: AwaitClient,
-    ) -> Result<Box<dyn State>, Error> {
+    ) -> Next {
         common::send_finished(core, &keys.suite, &keys.server_hs, &mut transcript)?;
         let HandshakeKeys {
             suite,
@@ -829,11 +820,7 @@ struct ExpectClientCertificate {
 }
 
 impl State for ExpectClientCertificate {
-    fn handle(
-        mut self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let HandshakeMessage::Certificate(c) = raw.parse()? else {
             return Err(unexpected(&raw));
         };
@@ -875,11 +862,7 @@ struct ExpectClientCertificateVerify {
 }
 
 impl State for ExpectClientCertificateVerify {
-    fn handle(
-        mut self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let leaf = core
             .negotiated
             .peer_certificates
@@ -908,11 +891,7 @@ struct ExpectClientFinished {
 }
 
 impl State for ExpectClientFinished {
-    fn handle(
-        self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let Handshake {
             config,
             suite,
@@ -1000,11 +979,7 @@ struct ServerTraffic {
 }
 
 impl State for ServerTraffic {
-    fn handle(
-        self: Box<Self>,
-        core: &mut Core,
-        raw: RawHandshake<'_>,
-    ) -> Result<Box<dyn State>, Error> {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
             HandshakeMessage::KeyUpdate(ku) => {
                 core.receive_key_update(&ku)?;
