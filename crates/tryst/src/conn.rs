@@ -90,17 +90,19 @@ pub enum Event {
     },
 }
 
-/// What was negotiated.
-#[derive(Debug, Clone, Default)]
+/// What the handshake settled, made once when it completes: nothing in it is filled in
+/// later, and before it exists the accessors report nothing.
+#[derive(Debug, Clone)]
 pub(crate) struct Negotiated {
-    pub(crate) version: Option<ProtocolVersion>,
-    pub(crate) suite: Option<SupportedCipherSuite>,
-    pub(crate) group: Option<NamedGroup>,
-    pub(crate) scheme: Option<SignatureScheme>,
+    pub(crate) version: ProtocolVersion,
+    pub(crate) suite: SupportedCipherSuite,
+    pub(crate) group: NamedGroup,
+    pub(crate) kind: HandshakeKind,
     pub(crate) alpn: Option<Vec<u8>>,
+    /// The scheme of the server's CertificateVerify (None when resumed).
+    pub(crate) scheme: Option<SignatureScheme>,
+    /// The peer's chain, end entity first (for a resumed session, the original one's).
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
-    pub(crate) kind: Option<HandshakeKind>,
-    pub(crate) server_name: Option<alloc::string::String>,
 }
 
 /// The traffic stage: application keys, KeyUpdate and exporters.
@@ -144,7 +146,13 @@ pub(crate) struct Core {
     pub(crate) handshake_complete: bool,
     /// Set when the receive key changes, so the driver can check the message boundary.
     pub(crate) recv_key_changed: bool,
-    pub(crate) negotiated: Negotiated,
+    /// What the handshake settled, once it completed.
+    pub(crate) negotiated: Option<Negotiated>,
+    /// A HelloRetryRequest was sent or received: what `handshake_kind` reports until
+    /// the handshake completes. No state reads it back.
+    pub(crate) hello_retry_request: bool,
+    /// The server_name (SNI) the client asked for (server side), known from its hello.
+    pub(crate) server_name: Option<alloc::string::String>,
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
     pub(crate) key_log: Option<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>,
@@ -185,7 +193,9 @@ impl Core {
             pending_out: Vec::new(),
             handshake_complete: false,
             recv_key_changed: false,
-            negotiated: Negotiated::default(),
+            negotiated: None,
+            server_name: None,
+            hello_retry_request: false,
             traffic: None,
             key_log: None,
             limits: common.limits,
@@ -264,7 +274,12 @@ impl Core {
     }
 
     /// The handshake is over: application data may flow and what was written early goes out.
-    pub(crate) fn complete_handshake(&mut self, now: Duration) -> Result<(), Error> {
+    pub(crate) fn complete_handshake(
+        &mut self,
+        now: Duration,
+        negotiated: Negotiated,
+    ) -> Result<(), Error> {
+        self.negotiated = Some(negotiated);
         self.handshake_complete = true;
         self.decrypter.set_change_cipher_spec_allowed(false);
         self.decrypter.set_application_data_allowed(true);
@@ -784,46 +799,57 @@ impl ConnectionCommon {
             && self.core.plain_in.len() < self.core.limits.max_received_plaintext
     }
 
-    /// The negotiated protocol version (TLS 1.3) once the ServerHello is processed.
+    /// What the handshake settled: nothing until it completes (the accessors below then
+    /// answer None or empty).
+    fn negotiated(&self) -> Option<&Negotiated> {
+        self.core.negotiated.as_ref()
+    }
+
+    /// The negotiated protocol version (TLS 1.3) once the handshake completed.
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
-        self.core.negotiated.version
+        self.negotiated().map(|n| n.version)
     }
 
     /// The negotiated cipher suite.
     pub fn negotiated_cipher_suite(&self) -> Option<SupportedCipherSuite> {
-        self.core.negotiated.suite
+        self.negotiated().map(|n| n.suite)
     }
 
     /// The key-exchange group of this session.
     pub fn negotiated_group(&self) -> Option<NamedGroup> {
-        self.core.negotiated.group
+        self.negotiated().map(|n| n.group)
     }
 
     /// The signature scheme of the server's CertificateVerify (none when resumed).
     pub fn signature_scheme(&self) -> Option<SignatureScheme> {
-        self.core.negotiated.scheme
+        self.negotiated().and_then(|n| n.scheme)
     }
 
     /// The ALPN protocol agreed on.
     pub fn alpn_protocol(&self) -> Option<&[u8]> {
-        self.core.negotiated.alpn.as_deref()
+        self.negotiated().and_then(|n| n.alpn.as_deref())
     }
 
     /// The peer's certificate chain, end entity first (empty for an anonymous client;
     /// for a resumed session, the chain of the original session).
     pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
-        &self.core.negotiated.peer_certificates
+        self.negotiated().map_or(&[], |n| &n.peer_certificates)
     }
 
-    /// How the handshake went, once it is done.
+    /// How the handshake went, once it is done; `FullWithHelloRetryRequest` from the
+    /// moment a HelloRetryRequest was sent or received.
     pub fn handshake_kind(&self) -> Option<HandshakeKind> {
-        self.core.negotiated.kind
+        match self.negotiated() {
+            Some(n) => Some(n.kind),
+            None if self.core.hello_retry_request => Some(HandshakeKind::FullWithHelloRetryRequest),
+            None => None,
+        }
     }
 
     /// Whether the session was resumed from a ticket.
     pub fn is_resumed(&self) -> bool {
         matches!(
-            self.core.negotiated.kind,
+            self.handshake_kind(),
             Some(HandshakeKind::Resumed | HandshakeKind::ResumedWithHelloRetryRequest)
         )
     }

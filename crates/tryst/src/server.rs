@@ -31,6 +31,6 @@ impl ServerConnection {
 
     /// The server_name (SNI) the client asked for, if any.
     pub fn server_name(&self) -> Option<&str> {
-        self.inner.core.negotiated.server_name.as_deref()
+        self.inner.core.server_name.as_deref()
     }
 }

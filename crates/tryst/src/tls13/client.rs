@@ -31,7 +31,7 @@ use tryst_messages::{
 use super::common::{self, HandshakeKeys, PskVerified, unexpected};
 use crate::Error;
 use crate::config::{ClientConfig, RngRef};
-use crate::conn::{Core, Next, State, Traffic};
+use crate::conn::{Core, Negotiated, Next, State, Traffic};
 use crate::session::Tls13Ticket;
 use crate::suites::SupportedCipherSuite;
 use crate::time::millis;
@@ -459,7 +459,7 @@ impl ExpectServerHello {
             self.ctx.psk = None;
         }
         self.ctx.hello_retry = Some(suite);
-        core.negotiated.suite = Some(suite);
+        core.hello_retry_request = true;
         if self.ctx.config.middlebox_compat && !self.ctx.sent_ccs {
             core.send_ccs()?;
             self.ctx.sent_ccs = true;
@@ -524,23 +524,26 @@ impl ExpectServerHello {
             ctx.random,
         );
         let keys = common::derive_handshake_keys(core, suite, early, &shared, &transcript)?;
-        core.negotiated.version = Some(ProtocolVersion::Tls13);
-        core.negotiated.suite = Some(suite);
-        core.negotiated.group = Some(group);
-        let kind = common::handshake_kind(psk.is_some(), ctx.hello_retry.is_some());
-        core.negotiated.kind = Some(kind);
+        let mut negotiated = Negotiated {
+            version: ProtocolVersion::Tls13,
+            suite,
+            group,
+            kind: common::handshake_kind(psk.is_some(), ctx.hello_retry.is_some()),
+            alpn: None,
+            scheme: None,
+            peer_certificates: Vec::new(),
+        };
         let resumed = psk.map(|(t, proof)| {
-            core.negotiated.peer_certificates = t.peer_certificates;
+            negotiated.peer_certificates = t.peer_certificates;
             (t.alpn, proof)
         });
-        Ok(Box::new(ExpectEncryptedExtensions {
-            hs: Handshake {
-                ctx,
-                keys,
-                transcript,
-            },
-            resumed,
-        }))
+        let hs = Handshake {
+            ctx,
+            keys,
+            transcript,
+            negotiated,
+        };
+        Ok(Box::new(ExpectEncryptedExtensions { hs, resumed }))
     }
 
     /// The server's key_share, for a group we sent a share for, and the shared secret.
@@ -606,6 +609,8 @@ struct Handshake {
     ctx: Ctx,
     keys: HandshakeKeys,
     transcript: Transcript,
+    /// What was negotiated: ALPN, the server's chain and scheme are added as they arrive.
+    negotiated: Negotiated,
 }
 
 struct ExpectEncryptedExtensions {
@@ -637,7 +642,7 @@ impl Handshake {
     /// EncryptedExtensions (RFC 8446 §4.3.1): only extensions we offered and that belong
     /// there; the ALPN answer; the server's record_size_limit.
     fn process_encrypted_extensions(
-        &self,
+        &mut self,
         core: &mut Core,
         ee: &EncryptedExtensions<'_>,
     ) -> Result<(), Error> {
@@ -655,7 +660,7 @@ impl Handshake {
                 ));
             }
             if let Extension::Alpn(protocols) = e {
-                core.negotiated.alpn = Some(self.check_alpn(protocols)?);
+                self.negotiated.alpn = Some(self.check_alpn(protocols)?);
             }
             if let Extension::RecordSizeLimit(theirs) = e {
                 // We send them at most this; we accept at most ours.
@@ -695,7 +700,7 @@ struct ExpectCertificateOrRequest {
 }
 
 impl State for ExpectCertificateOrRequest {
-    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
             HandshakeMessage::CertificateRequest(cr) => {
                 let request = process_certificate_request(&cr)?;
@@ -709,7 +714,7 @@ impl State for ExpectCertificateOrRequest {
                 hs: self.hs,
                 client_auth: None,
             }
-            .process_certificate(core, &c, raw.encoded),
+            .process_certificate(&c, raw.encoded),
             _ => Err(unexpected(&raw)),
         }
     }
@@ -757,18 +762,18 @@ struct ExpectCertificate {
 }
 
 impl State for ExpectCertificate {
-    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let HandshakeMessage::Certificate(c) = raw.parse()? else {
             return Err(unexpected(&raw));
         };
-        (*self).process_certificate(core, &c, raw.encoded)
+        (*self).process_certificate(&c, raw.encoded)
     }
 }
 
 impl ExpectCertificate {
     /// The server's Certificate (RFC 8446 §4.4.2): at least one, checked by the verifier
     /// for our server name.
-    fn process_certificate(mut self, core: &mut Core, c: &Certificate<'_>, encoded: &[u8]) -> Next {
+    fn process_certificate(mut self, c: &Certificate<'_>, encoded: &[u8]) -> Next {
         let ctx = &self.hs.ctx;
         let chain = common::check_certificate(
             c,
@@ -787,7 +792,7 @@ impl ExpectCertificate {
                 .verifier
                 .verify_server_cert(leaf, intermediates, &ctx.server_name, now)?;
         self.hs.transcript.add(encoded)?;
-        core.negotiated.peer_certificates = chain;
+        self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectCertificateVerify {
             hs: self.hs,
             client_auth: self.client_auth,
@@ -805,21 +810,18 @@ struct ExpectCertificateVerify {
 
 impl State for ExpectCertificateVerify {
     fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let config = &self.hs.ctx.config;
-        let leaf = core
-            .negotiated
-            .peer_certificates
-            .first()
-            .ok_or(Error::Internal("no leaf"))?;
+        let hs = &mut self.hs;
+        let config = &hs.ctx.config;
+        let leaf = (hs.negotiated.peer_certificates.first()).ok_or(Error::Internal("no leaf"))?;
         let (scheme, signature) = common::check_certificate_verify(
             core.side,
-            &mut self.hs.transcript,
+            &mut hs.transcript,
             &raw,
             &config.signature_schemes,
             leaf,
             &|m, leaf, scheme, sig| config.verifier.verify_tls13_signature(m, leaf, scheme, sig),
         )?;
-        core.negotiated.scheme = Some(scheme);
+        hs.negotiated.scheme = Some(scheme);
         Ok(Box::new(ExpectFinished {
             hs: self.hs,
             client_auth: self.client_auth,
@@ -855,6 +857,7 @@ impl Handshake {
             ctx,
             keys,
             mut transcript,
+            negotiated,
         } = self;
         common::check_finished(&keys.suite, &keys.server_hs, &mut transcript, raw)?;
         let traffic = common::derive_traffic_keys(core, &keys.suite, keys.schedule, &transcript)?;
@@ -864,6 +867,7 @@ impl Handshake {
             client_hs: keys.client_hs,
             transcript,
             traffic,
+            negotiated,
         })
     }
 }
@@ -876,6 +880,7 @@ struct ClientFlight {
     client_hs: tryst_crypto::Secret,
     transcript: Transcript,
     traffic: TrafficSchedule,
+    negotiated: Negotiated,
 }
 
 impl ClientFlight {
@@ -918,7 +923,8 @@ impl ClientFlight {
         });
         let ctx = self.ctx;
         core.key_log = ctx.config.common.key_log.clone().map(|l| (l, ctx.random));
-        core.complete_handshake(ctx.config.common.clock().now())?;
+        let now = ctx.config.common.clock().now();
+        core.complete_handshake(now, self.negotiated)?;
         Ok(Box::new(ClientTraffic {
             ctx,
             suite,
@@ -975,6 +981,7 @@ impl ClientTraffic {
         let (Some(store), true) = (&config.session_store, nst.ticket_lifetime > 0) else {
             return Ok(());
         };
+        let negotiated = (core.negotiated.as_ref()).ok_or(Error::Internal("no Negotiated"))?;
         let psk = self.resumption.ticket_psk(&nst.ticket_nonce)?;
         let now = config.common.clock().now();
         let ticket = Tls13Ticket {
@@ -984,8 +991,8 @@ impl ClientTraffic {
             age_add: nst.ticket_age_add,
             lifetime_secs: nst.ticket_lifetime,
             received_at_ms: millis(now),
-            alpn: core.negotiated.alpn.clone(),
-            peer_certificates: core.negotiated.peer_certificates.clone(),
+            alpn: negotiated.alpn.clone(),
+            peer_certificates: negotiated.peer_certificates.clone(),
             verified_by: config.verifier.clone(),
         };
         store.insert(&self.ctx.server_name, ticket);

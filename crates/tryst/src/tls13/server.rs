@@ -29,7 +29,7 @@ use super::common::{self, HandshakeKeys, PskVerified, unexpected};
 use super::resumption::{Fit, Resumption, TicketClientAuth, TicketState, TicketTemplate, resume};
 use crate::Error;
 use crate::config::{RngRef, ServerConfig, SuitePreference};
-use crate::conn::{Core, HandshakeKind, Next, State, Traffic};
+use crate::conn::{Core, Negotiated, Next, State, Traffic};
 use crate::suites::{SupportedCipherSuite, SupportedGroup};
 use crate::time::millis;
 use crate::verify::{CertificateVerified, ClientCertVerifier, SignatureVerified};
@@ -194,7 +194,7 @@ impl ExpectClientHello {
             ch.extension(tryst_messages::ExtensionType::ServerName)
             && let Some(n) = names.iter().find(|n| n.name_type == 0)
         {
-            core.negotiated.server_name = core::str::from_utf8(&n.name).ok().map(Into::into);
+            core.server_name = core::str::from_utf8(&n.name).ok().map(Into::into);
         }
         if let Some(r) = &self.retry {
             check_second_client_hello(r, ch, offer.shares)?;
@@ -209,7 +209,7 @@ impl ExpectClientHello {
         };
         let fit = Fit {
             suite: &suite,
-            server_name: core.negotiated.server_name.as_deref(),
+            server_name: core.server_name.as_deref(),
             alpn: alpn.as_deref(),
         };
         let psk = check_psk_offer(&self.config, ch, encoded, &fit, &transcript)?;
@@ -488,7 +488,7 @@ fn send_hello_retry(
     if sent_ccs {
         core.send_ccs()?;
     }
-    core.negotiated.kind = Some(HandshakeKind::FullWithHelloRetryRequest);
+    core.hello_retry_request = true;
     if offers_early_data(ch) {
         // After a HelloRetryRequest the client's 0-RTT records arrive before its second
         // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
@@ -583,8 +583,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         let ticket = resumption.as_ref().map(|r| &r.state);
         let keys = self.derive_handshake_keys(core, shared, ticket, &transcript)?;
         self.send_encrypted_extensions(core, &mut transcript, ticket.is_some())?;
+        let mut negotiated = self.negotiated(ticket.is_some());
         let next = match resumption {
-            Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(core, r)),
+            Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(&mut negotiated, r)),
             None => {
                 let requested = self.send_certificate_request(core, &mut transcript)?;
                 self.send_certificate(core, &mut transcript)?;
@@ -595,7 +596,20 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
                 }
             }
         };
-        self.send_finished(core, keys, transcript, next)
+        self.send_finished(core, keys, transcript, (next, negotiated))
+    }
+
+    /// What this handshake settles: a full one signs with our certificate's scheme.
+    fn negotiated(&self, resumed: bool) -> Negotiated {
+        Negotiated {
+            version: ProtocolVersion::Tls13,
+            suite: self.suite,
+            group: self.group.group,
+            kind: common::handshake_kind(resumed, self.hello_retry),
+            alpn: self.alpn.clone(),
+            scheme: (!resumed).then_some(self.config.cert.scheme),
+            peer_certificates: Vec::new(),
+        }
     }
 
     /// The handshake secrets (RFC 8446 §7.1) and what was negotiated; 0-RTT we never
@@ -620,11 +634,6 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             core.decrypter
                 .skip_rejected_early_data(self.config.max_rejected_early_data);
         }
-        core.negotiated.version = Some(ProtocolVersion::Tls13);
-        core.negotiated.suite = Some(self.suite);
-        core.negotiated.group = Some(self.group.group);
-        core.negotiated.alpn = self.alpn.clone();
-        core.negotiated.kind = Some(common::handshake_kind(ticket.is_some(), self.hello_retry));
         Ok(keys)
     }
 
@@ -649,7 +658,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         if let Some(a) = &self.alpn {
             ee.push(Extension::Alpn(vec![Cow::Borrowed(a.as_slice())]));
         }
-        if core.negotiated.server_name.is_some() && !resumed {
+        if core.server_name.is_some() && !resumed {
             ee.push(Extension::ServerNameAck);
         }
         let ee_bytes = core.send_handshake(&HandshakeMessage::EncryptedExtensions(
@@ -704,9 +713,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         core: &mut Core,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        common::send_certificate_verify(core, transcript, &self.config.cert)?;
-        core.negotiated.scheme = Some(self.config.cert.scheme);
-        Ok(())
+        common::send_certificate_verify(core, transcript, &self.config.cert)
     }
 
     /// Our Finished (RFC 8446 §4.4.4), then the application traffic secrets; the next
@@ -716,7 +723,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         core: &mut Core,
         keys: HandshakeKeys,
         mut transcript: Transcript,
-        next: AwaitClient,
+        (next, negotiated): (AwaitClient, Negotiated),
     ) -> Next {
         common::send_finished(core, &keys.suite, &keys.server_hs, &mut transcript)?;
         let HandshakeKeys {
@@ -734,11 +741,10 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             .map(|l| (l, self.ch.random));
         let hs = Handshake {
             config: self.config,
-            suite,
             transcript,
             client_hs,
             traffic,
-            alpn: self.alpn,
+            negotiated,
         };
         match next {
             AwaitClient::Certificate(request) => {
@@ -750,9 +756,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
 }
 
 /// A resumed session keeps the client authentication of the original one.
-fn adopt_ticket_client_auth(core: &mut Core, r: Resumption) -> ClientAuthenticated {
+fn adopt_ticket_client_auth(negotiated: &mut Negotiated, r: Resumption) -> ClientAuthenticated {
     // `ticket_fits` checked these certificates against this config's verifier.
-    core.negotiated.peer_certificates = r
+    negotiated.peer_certificates = r
         .state
         .client_certs
         .iter()
@@ -807,11 +813,11 @@ struct ClientAuthRequest {
 /// The handshake-key stage on the server, after our Finished.
 struct Handshake {
     config: Arc<ServerConfig>,
-    suite: SupportedCipherSuite,
     transcript: Transcript,
     client_hs: tryst_crypto::Secret,
     traffic: TrafficSchedule,
-    alpn: Option<Vec<u8>>,
+    /// What was negotiated; the client's certificates are added when they arrive.
+    negotiated: Negotiated,
 }
 
 struct ExpectClientCertificate {
@@ -820,7 +826,7 @@ struct ExpectClientCertificate {
 }
 
 impl State for ExpectClientCertificate {
-    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let HandshakeMessage::Certificate(c) = raw.parse()? else {
             return Err(unexpected(&raw));
         };
@@ -845,7 +851,7 @@ impl State for ExpectClientCertificate {
         };
         let now = self.hs.config.common.clock().now();
         let verified = verifier.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
-        core.negotiated.peer_certificates = chain;
+        self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectClientCertificateVerify {
             hs: self.hs,
             verifier,
@@ -863,15 +869,13 @@ struct ExpectClientCertificateVerify {
 
 impl State for ExpectClientCertificateVerify {
     fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let leaf = core
-            .negotiated
-            .peer_certificates
-            .first()
-            .ok_or(Error::Internal("no leaf"))?;
-        let verifier = &self.verifier;
+        let this = &mut *self;
+        let leaf =
+            (this.hs.negotiated.peer_certificates.first()).ok_or(Error::Internal("no leaf"))?;
+        let verifier = &this.verifier;
         let (_, signature) = common::check_certificate_verify(
             core.side,
-            &mut self.hs.transcript,
+            &mut this.hs.transcript,
             &raw,
             &verifier.supported_schemes(),
             leaf,
@@ -894,13 +898,12 @@ impl State for ExpectClientFinished {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let Handshake {
             config,
-            suite,
             mut transcript,
             client_hs,
             traffic,
-            alpn,
+            negotiated,
         } = self.hs;
-        let client = self.client;
+        let (client, suite) = (self.client, negotiated.suite);
         common::check_finished(&suite, &client_hs, &mut transcript, &raw)?;
         core.set_recv_key(&suite, traffic.client_traffic_secret())?;
         let mut traffic = traffic;
@@ -910,8 +913,8 @@ impl State for ExpectClientFinished {
             suite,
         });
         let now = config.common.clock().now();
-        send_tickets(&config, core, &suite, &resumption, alpn, &client)?;
-        core.complete_handshake(now)?;
+        send_tickets(&config, core, &resumption, &negotiated, &client)?;
+        core.complete_handshake(now, negotiated)?;
         Ok(Box::new(ServerTraffic { _client: client }))
     }
 }
@@ -920,9 +923,8 @@ impl State for ExpectClientFinished {
 fn send_tickets(
     config: &ServerConfig,
     core: &mut Core,
-    suite: &SupportedCipherSuite,
     resumption: &tryst_keyschedule::ResumptionMasterSecret,
-    alpn: Option<Vec<u8>>,
+    negotiated: &Negotiated,
     client: &ClientAuthenticated,
 ) -> Result<(), Error> {
     let Some(keys) = &config.tickets else {
@@ -933,19 +935,15 @@ fn send_tickets(
     let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs())
         .unwrap_or(common::max_ticket_lifetime_secs());
     let template = TicketTemplate {
-        suite: suite.suite.to_raw(),
+        suite: negotiated.suite.suite.to_raw(),
         issued_ms: millis(now),
         lifetime_secs,
-        alpn,
+        alpn: negotiated.alpn.clone(),
         context: config.ticket_context,
-        server_name: core
-            .negotiated
-            .server_name
-            .as_ref()
-            .map(|s| s.as_bytes().to_vec()),
+        server_name: core.server_name.as_ref().map(|s| s.as_bytes().to_vec()),
         client_auth: client.for_ticket(),
         client_certs: match client.for_ticket() {
-            TicketClientAuth::Verified => (core.negotiated.peer_certificates.iter())
+            TicketClientAuth::Verified => (negotiated.peer_certificates.iter())
                 .map(|c| c.as_ref().to_vec())
                 .collect(),
             _ => Vec::new(),
