@@ -138,14 +138,13 @@ impl Side {
 /// State shared by every handshake state: what a `handle` call may touch.
 pub(crate) struct Core {
     pub(crate) side: Side,
-    pub(crate) encrypter: RecordEncrypter,
-    pub(crate) decrypter: RecordDecrypter,
-    pub(crate) tls_out: Vec<u8>,
-    pub(crate) plain_in: VecDeque<u8>,
-    pending_out: Vec<u8>,
+    /// The record layer and its buffers.
+    pub(crate) records: Records,
+    /// Timeouts and the counters that bound a peer's unproductive messages.
+    liveness: Liveness,
+    /// Who has closed, and whether the transport ended.
+    close: CloseState,
     pub(crate) handshake_complete: bool,
-    /// Set when the receive key changes, so the driver can check the message boundary.
-    pub(crate) recv_key_changed: bool,
     /// What the handshake settled, once it completed.
     pub(crate) negotiated: Option<Negotiated>,
     /// A HelloRetryRequest was sent or received: what `handshake_kind` reports until
@@ -159,15 +158,64 @@ pub(crate) struct Core {
     pub(crate) limits: Limits,
     pub(crate) events: Vec<Event>,
     pub(crate) trace: bool,
-    peer_closed: bool,
-    sent_close_notify: bool,
-    eof: bool,
+}
+
+/// The record layer and its buffers: TLS bytes out, plaintext in, and plaintext written
+/// before the handshake completed.
+pub(crate) struct Records {
+    pub(crate) encrypter: RecordEncrypter,
+    pub(crate) decrypter: RecordDecrypter,
+    /// TLS bytes waiting for `write_tls`.
+    pub(crate) tls_out: Vec<u8>,
+    /// Received plaintext waiting for `read_plaintext`.
+    pub(crate) plain_in: VecDeque<u8>,
+    /// Plaintext queued before the handshake completed.
+    pending_out: Vec<u8>,
+    /// Set when the receive key changes, so the driver can check the message boundary.
+    pub(crate) recv_key_changed: bool,
+}
+
+/// Liveness: the idle timeout and the session lifetime, and the counters of messages that
+/// make no progress (warning alerts, KeyUpdates in a row).
+struct Liveness {
     warning_alerts: u32,
     key_updates_in_row: u32,
     last_activity_ms: u64,
     established_ms: Option<u64>,
     idle_timeout: Option<Duration>,
     max_lifetime: Option<Duration>,
+}
+
+impl Liveness {
+    fn touch(&mut self, now: Duration) {
+        self.last_activity_ms = millis(now);
+    }
+
+    fn check_timeouts(&self, now: Duration) -> Result<(), Error> {
+        let now_ms = millis(now);
+        if let Some(idle) = self.idle_timeout
+            && now_ms.saturating_sub(self.last_activity_ms) > millis(idle)
+        {
+            return Err(Error::SessionExpired);
+        }
+        if let (Some(max), Some(start)) = (self.max_lifetime, self.established_ms)
+            && now_ms.saturating_sub(start) > millis(max)
+        {
+            return Err(Error::SessionExpired);
+        }
+        Ok(())
+    }
+}
+
+/// How far the connection has closed.
+#[derive(Default)]
+struct CloseState {
+    /// The peer sent close_notify.
+    peer_closed: bool,
+    /// We sent close_notify.
+    sent_close_notify: bool,
+    /// The transport reached end of file.
+    eof: bool,
 }
 
 impl Core {
@@ -186,13 +234,24 @@ impl Core {
         encrypter.set_key_update_after(common.limits.key_update_after_records);
         Core {
             side,
-            encrypter,
-            decrypter,
-            tls_out: Vec::new(),
-            plain_in: VecDeque::new(),
-            pending_out: Vec::new(),
+            records: Records {
+                encrypter,
+                decrypter,
+                tls_out: Vec::new(),
+                plain_in: VecDeque::new(),
+                pending_out: Vec::new(),
+                recv_key_changed: false,
+            },
+            liveness: Liveness {
+                warning_alerts: 0,
+                key_updates_in_row: 0,
+                last_activity_ms: millis(common.clock().now()),
+                established_ms: None,
+                idle_timeout: common.idle_timeout,
+                max_lifetime: common.max_session_lifetime,
+            },
+            close: CloseState::default(),
             handshake_complete: false,
-            recv_key_changed: false,
             negotiated: None,
             server_name: None,
             hello_retry_request: false,
@@ -201,15 +260,6 @@ impl Core {
             limits: common.limits,
             events: Vec::new(),
             trace: false,
-            peer_closed: false,
-            sent_close_notify: false,
-            eof: false,
-            warning_alerts: 0,
-            key_updates_in_row: 0,
-            last_activity_ms: millis(common.clock().now()),
-            established_ms: None,
-            idle_timeout: common.idle_timeout,
-            max_lifetime: common.max_session_lifetime,
         }
     }
 
@@ -231,11 +281,11 @@ impl Core {
         typ: HandshakeType,
         bytes: &[u8],
     ) -> Result<(), Error> {
-        let encrypted = self.encrypter.is_protected();
-        self.encrypter.write(
+        let encrypted = self.records.encrypter.is_protected();
+        self.records.encrypter.write(
             tryst_messages::ContentType::Handshake,
             bytes,
-            &mut self.tls_out,
+            &mut self.records.tls_out,
         )?;
         self.event(Event::Sent {
             message: typ,
@@ -245,7 +295,9 @@ impl Core {
     }
 
     pub(crate) fn send_ccs(&mut self) -> Result<(), Error> {
-        self.encrypter.write_change_cipher_spec(&mut self.tls_out)?;
+        self.records
+            .encrypter
+            .write_change_cipher_spec(&mut self.records.tls_out)?;
         self.event(Event::SentChangeCipherSpec);
         Ok(())
     }
@@ -257,7 +309,9 @@ impl Core {
     ) -> Result<(), Error> {
         let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
             .map_err(|_| Error::Internal("traffic key derivation"))?;
-        self.encrypter.set_key(suite.aead, &keys.key, keys.iv)?;
+        self.records
+            .encrypter
+            .set_key(suite.aead, &keys.key, keys.iv)?;
         Ok(())
     }
 
@@ -268,8 +322,10 @@ impl Core {
     ) -> Result<(), Error> {
         let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
             .map_err(|_| Error::Internal("traffic key derivation"))?;
-        self.decrypter.set_key(suite.aead, &keys.key, keys.iv)?;
-        self.recv_key_changed = true;
+        self.records
+            .decrypter
+            .set_key(suite.aead, &keys.key, keys.iv)?;
+        self.records.recv_key_changed = true;
         Ok(())
     }
 
@@ -281,11 +337,11 @@ impl Core {
     ) -> Result<(), Error> {
         self.negotiated = Some(negotiated);
         self.handshake_complete = true;
-        self.decrypter.set_change_cipher_spec_allowed(false);
-        self.decrypter.set_application_data_allowed(true);
-        self.decrypter.set_plaintext_alerts_allowed(false);
-        self.established_ms = Some(millis(now));
-        let pending = core::mem::take(&mut self.pending_out);
+        self.records.decrypter.set_change_cipher_spec_allowed(false);
+        self.records.decrypter.set_application_data_allowed(true);
+        self.records.decrypter.set_plaintext_alerts_allowed(false);
+        self.liveness.established_ms = Some(millis(now));
+        let pending = core::mem::take(&mut self.records.pending_out);
         if !pending.is_empty() {
             self.send_app_data(&pending)?;
         }
@@ -293,13 +349,13 @@ impl Core {
     }
 
     fn send_app_data(&mut self, data: &[u8]) -> Result<(), Error> {
-        if self.encrypter.needs_key_update() {
+        if self.records.encrypter.needs_key_update() {
             self.send_key_update(false)?;
         }
-        self.encrypter.write(
+        self.records.encrypter.write(
             tryst_messages::ContentType::ApplicationData,
             data,
-            &mut self.tls_out,
+            &mut self.records.tls_out,
         )?;
         self.event(Event::ApplicationData {
             sent: true,
@@ -322,10 +378,10 @@ impl Core {
         };
         let msg = HandshakeMessage::KeyUpdate(KeyUpdate { request_update });
         let bytes = msg.to_bytes()?;
-        self.encrypter.write(
+        self.records.encrypter.write(
             tryst_messages::ContentType::Handshake,
             &bytes,
-            &mut self.tls_out,
+            &mut self.records.tls_out,
         )?;
         let suite = traffic.suite;
         let secret = traffic.update(side)?;
@@ -343,8 +399,8 @@ impl Core {
 
     /// A KeyUpdate from the peer: switch the receiving key, answer if asked.
     pub(crate) fn receive_key_update(&mut self, ku: &KeyUpdate) -> Result<(), Error> {
-        self.key_updates_in_row = self.key_updates_in_row.saturating_add(1);
-        if self.key_updates_in_row > self.limits.max_key_updates {
+        self.liveness.key_updates_in_row = self.liveness.key_updates_in_row.saturating_add(1);
+        if self.liveness.key_updates_in_row > self.limits.max_key_updates {
             return Err(Error::misbehaved(
                 AlertDescription::UnexpectedMessage,
                 "too many KeyUpdates without application data",
@@ -360,7 +416,7 @@ impl Core {
         self.log_updated_secret(side.peer(), &secret);
         let requested = ku.request_update == KeyUpdateRequest::UpdateRequested;
         self.event(Event::ReceivedKeyUpdate { requested });
-        if requested && !self.sent_close_notify {
+        if requested && !self.close.sent_close_notify {
             self.send_key_update(false)?;
         }
         Ok(())
@@ -390,31 +446,17 @@ impl Core {
             description,
         };
         // Best effort: the connection is failing anyway.
-        if self.encrypter.write_alert(alert, &mut self.tls_out).is_ok() {
+        if self
+            .records
+            .encrypter
+            .write_alert(alert, &mut self.records.tls_out)
+            .is_ok()
+        {
             self.event(Event::Alert {
                 sent: true,
                 description,
             });
         }
-    }
-
-    fn touch(&mut self, now: Duration) {
-        self.last_activity_ms = millis(now);
-    }
-
-    fn check_timeouts(&self, now: Duration) -> Result<(), Error> {
-        let now_ms = millis(now);
-        if let Some(idle) = self.idle_timeout
-            && now_ms.saturating_sub(self.last_activity_ms) > millis(idle)
-        {
-            return Err(Error::SessionExpired);
-        }
-        if let (Some(max), Some(start)) = (self.max_lifetime, self.established_ms)
-            && now_ms.saturating_sub(start) > millis(max)
-        {
-            return Err(Error::SessionExpired);
-        }
-        Ok(())
     }
 }
 
@@ -494,10 +536,10 @@ impl ConnectionCommon {
     /// `process_new_packets` and offer the rest again).
     pub fn read_tls_bytes(&mut self, input: &[u8]) -> usize {
         if input.is_empty() {
-            self.core.eof = true;
+            self.core.close.eof = true;
             return 0;
         }
-        if self.core.peer_closed {
+        if self.core.close.peer_closed {
             // RFC 8446 §6.1: whatever follows close_notify is ignored.
             return input.len();
         }
@@ -506,18 +548,18 @@ impl ConnectionCommon {
 
     /// Report that the transport reached end of file.
     pub fn read_tls_eof(&mut self) {
-        self.core.eof = true;
+        self.core.close.eof = true;
     }
 
     /// TLS bytes waiting to be sent.
     pub fn pending_tls(&self) -> &[u8] {
-        &self.core.tls_out
+        &self.core.records.tls_out
     }
 
     /// Mark `n` bytes of [`pending_tls`](Self::pending_tls) as sent.
     pub fn consume_tls(&mut self, n: usize) {
-        let n = n.min(self.core.tls_out.len());
-        self.core.tls_out.drain(..n);
+        let n = n.min(self.core.records.tls_out.len());
+        self.core.records.tls_out.drain(..n);
     }
 
     /// Process the TLS bytes received so far: run the handshake, decrypt records, answer
@@ -530,6 +572,7 @@ impl ConnectionCommon {
         let now = self.common.clock().now();
         let result = self
             .core
+            .liveness
             .check_timeouts(now)
             .and_then(|()| self.process(now));
         match result {
@@ -539,13 +582,14 @@ impl ConnectionCommon {
     }
 
     fn fail(&mut self, e: Error) -> Error {
-        if matches!(e, Error::SessionExpired) && !self.core.sent_close_notify {
+        if matches!(e, Error::SessionExpired) && !self.core.close.sent_close_notify {
             // Expiry is an orderly end, not an attack: close cleanly.
             let _ = self
                 .core
+                .records
                 .encrypter
-                .write_close_notify(&mut self.core.tls_out);
-            self.core.sent_close_notify = true;
+                .write_close_notify(&mut self.core.records.tls_out);
+            self.core.close.sent_close_notify = true;
         } else if let Some(alert) = e.alert() {
             self.core.send_alert(alert);
         }
@@ -557,7 +601,7 @@ impl ConnectionCommon {
     fn process(&mut self, now: Duration) -> Result<(), Error> {
         let mut progressed = false;
         loop {
-            if self.core.plain_in.len() >= self.core.limits.max_received_plaintext {
+            if self.core.records.plain_in.len() >= self.core.limits.max_received_plaintext {
                 break;
             }
             // RFC 8446 §5: a lone change_cipher_spec is dropped only after the first
@@ -567,9 +611,13 @@ impl ConnectionCommon {
                 && self.joiner.at_message_boundary()
                 && (self.core.side == Side::Client || self.hello_received);
             self.core
+                .records
                 .decrypter
                 .set_change_cipher_spec_allowed(ccs_allowed);
-            let Some(msg) = self.deframer.next_record(&mut self.core.decrypter)? else {
+            let Some(msg) = self
+                .deframer
+                .next_record(&mut self.core.records.decrypter)?
+            else {
                 break;
             };
             progressed = true;
@@ -591,7 +639,7 @@ impl ConnectionCommon {
                                 "a message that can precede a key change must end its record (RFC 8446 §5.1)",
                             ));
                         }
-                        let encrypted = self.core.decrypter.is_protected();
+                        let encrypted = self.core.records.decrypter.is_protected();
                         self.core.event(Event::Received {
                             message: raw.typ,
                             encrypted,
@@ -599,7 +647,7 @@ impl ConnectionCommon {
                         let state = self.state.take().ok_or(Error::Internal("no state"))?;
                         self.state = Some(state.handle(&mut self.core, raw)?);
                         self.hello_received = true;
-                        if core::mem::take(&mut self.core.recv_key_changed)
+                        if core::mem::take(&mut self.core.records.recv_key_changed)
                             && !self.joiner.at_message_boundary()
                         {
                             return Err(Error::unexpected(
@@ -614,9 +662,9 @@ impl ConnectionCommon {
                             "application data before the handshake completed",
                         ));
                     }
-                    self.core.key_updates_in_row = 0;
-                    self.core.warning_alerts = 0;
-                    self.core.plain_in.extend(data);
+                    self.core.liveness.key_updates_in_row = 0;
+                    self.core.liveness.warning_alerts = 0;
+                    self.core.records.plain_in.extend(data);
                     let len = data.len();
                     self.core.event(Event::ApplicationData { sent: false, len });
                 }
@@ -628,8 +676,9 @@ impl ConnectionCommon {
                     if alert.level == AlertLevel::Fatal {
                         return Err(Error::AlertReceived(alert.description));
                     }
-                    self.core.warning_alerts = self.core.warning_alerts.saturating_add(1);
-                    if self.core.warning_alerts > self.core.limits.max_warning_alerts {
+                    self.core.liveness.warning_alerts =
+                        self.core.liveness.warning_alerts.saturating_add(1);
+                    if self.core.liveness.warning_alerts > self.core.limits.max_warning_alerts {
                         return Err(Error::unexpected("too many warning alerts"));
                     }
                 }
@@ -638,7 +687,7 @@ impl ConnectionCommon {
                         sent: false,
                         description: AlertDescription::CloseNotify,
                     });
-                    self.core.peer_closed = true;
+                    self.core.close.peer_closed = true;
                     if !self.core.handshake_complete {
                         return Err(Error::AlertReceived(AlertDescription::CloseNotify));
                     }
@@ -647,14 +696,14 @@ impl ConnectionCommon {
             }
         }
         if progressed {
-            self.core.touch(now);
+            self.core.liveness.touch(now);
         }
         if self.core.handshake_complete
             && !self.buffer_released
             && self.deframer.buffered_len() == 0
         {
             self.deframer.release_if_empty();
-            self.core.tls_out.shrink_to_fit();
+            self.core.records.tls_out.shrink_to_fit();
             self.buffer_released = true;
         }
         Ok(())
@@ -662,9 +711,9 @@ impl ConnectionCommon {
 
     fn io_state(&self) -> IoState {
         IoState {
-            tls_bytes_to_write: self.core.tls_out.len(),
-            plaintext_bytes_to_read: self.core.plain_in.len(),
-            peer_has_closed: self.core.peer_closed,
+            tls_bytes_to_write: self.core.records.tls_out.len(),
+            plaintext_bytes_to_read: self.core.records.plain_in.len(),
+            peer_has_closed: self.core.close.peer_closed,
         }
     }
 
@@ -675,7 +724,10 @@ impl ConnectionCommon {
             return Err(e.clone());
         }
         let now = self.common.clock().now();
-        self.core.check_timeouts(now).map_err(|e| self.fail(e))
+        self.core
+            .liveness
+            .check_timeouts(now)
+            .map_err(|e| self.fail(e))
     }
 
     /// Queue application data. Before the handshake completes it is buffered (and sent
@@ -685,18 +737,21 @@ impl ConnectionCommon {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.core.sent_close_notify {
+        if self.core.close.sent_close_notify {
             return Err(Error::NotReady(
                 "close_notify was sent; nothing more can be written",
             ));
         }
         let now = self.common.clock().now();
-        self.core.check_timeouts(now).map_err(|e| self.fail(e))?;
+        self.core
+            .liveness
+            .check_timeouts(now)
+            .map_err(|e| self.fail(e))?;
         // Bounded buffering: take only what fits under the limit.
         let buffered = if self.core.handshake_complete {
-            self.core.tls_out.len()
+            self.core.records.tls_out.len()
         } else {
-            self.core.pending_out.len()
+            self.core.records.pending_out.len()
         };
         let room = self.core.limits.max_buffered_send.saturating_sub(buffered);
         let data = data.get(..data.len().min(room)).unwrap_or_default();
@@ -704,10 +759,10 @@ impl ConnectionCommon {
             return Ok(0);
         }
         if !self.core.handshake_complete {
-            self.core.pending_out.extend_from_slice(data);
+            self.core.records.pending_out.extend_from_slice(data);
             return Ok(data.len());
         }
-        self.core.touch(now);
+        self.core.liveness.touch(now);
         self.core.send_app_data(data).map_err(|e| self.fail(e))?;
         Ok(data.len())
     }
@@ -715,7 +770,7 @@ impl ConnectionCommon {
     /// Take received application data into `out`; returns how many bytes were copied.
     pub fn read_plaintext(&mut self, out: &mut [u8]) -> usize {
         // Copy the deque's (at most two) contiguous runs with memcpy, then drop them.
-        let (front, back) = self.core.plain_in.as_slices();
+        let (front, back) = self.core.records.plain_in.as_slices();
         let mut n = 0;
         for run in [front, back] {
             let Some(dst) = out.get_mut(n..) else { break };
@@ -725,19 +780,20 @@ impl ConnectionCommon {
             }
             n += take;
         }
-        self.core.plain_in.drain(..n);
+        self.core.records.plain_in.drain(..n);
         n
     }
 
     /// Send close_notify: we will send nothing more (RFC 8446 §6.1).
     pub fn send_close_notify(&mut self) {
-        if self.core.sent_close_notify || self.error.is_some() {
+        if self.core.close.sent_close_notify || self.error.is_some() {
             return;
         }
         if self
             .core
+            .records
             .encrypter
-            .write_close_notify(&mut self.core.tls_out)
+            .write_close_notify(&mut self.core.records.tls_out)
             .is_ok()
         {
             self.core.event(Event::Alert {
@@ -745,7 +801,7 @@ impl ConnectionCommon {
                 description: AlertDescription::CloseNotify,
             });
         }
-        self.core.sent_close_notify = true;
+        self.core.close.sent_close_notify = true;
     }
 
     /// Send a KeyUpdate now, optionally asking the peer to update its keys too.
@@ -788,15 +844,15 @@ impl ConnectionCommon {
 
     /// Whether there are TLS bytes to send.
     pub fn wants_write(&self) -> bool {
-        !self.core.tls_out.is_empty()
+        !self.core.records.tls_out.is_empty()
     }
 
     /// Whether the connection wants TLS bytes from the peer.
     pub fn wants_read(&self) -> bool {
         self.error.is_none()
-            && !self.core.peer_closed
-            && !self.core.eof
-            && self.core.plain_in.len() < self.core.limits.max_received_plaintext
+            && !self.core.close.peer_closed
+            && !self.core.close.eof
+            && self.core.records.plain_in.len() < self.core.limits.max_received_plaintext
     }
 
     /// What the handshake settled: nothing until it completes (the accessors below then
@@ -856,7 +912,7 @@ impl ConnectionCommon {
 
     /// Whether the peer sent close_notify.
     pub fn peer_has_closed(&self) -> bool {
-        self.core.peer_closed
+        self.core.close.peer_closed
     }
 
     /// The first error, if the connection has failed.
@@ -882,7 +938,7 @@ impl ConnectionCommon {
     /// Unread end of file: the transport closed; was it after close_notify?
     #[cfg(feature = "std")]
     pub(crate) fn eof_state(&self) -> (bool, bool) {
-        (self.core.eof, self.core.peer_closed)
+        (self.core.close.eof, self.core.close.peer_closed)
     }
 }
 
@@ -895,7 +951,7 @@ mod io {
         /// Read TLS bytes from `rd` (one read call). Returns the count, 0 at end of file.
         pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
             let mut buf = [0u8; tryst_record::MAX_RECORD_LEN];
-            let room = if self.core.peer_closed {
+            let room = if self.core.close.peer_closed {
                 buf.len() // discarded below
             } else {
                 self.deframer.free_space().min(buf.len())
@@ -908,10 +964,10 @@ mod io {
             let space = buf.get_mut(..room).unwrap_or_default();
             let n = rd.read(space)?;
             if n == 0 {
-                self.core.eof = true;
+                self.core.close.eof = true;
                 return Ok(0);
             }
-            if self.core.peer_closed {
+            if self.core.close.peer_closed {
                 // RFC 8446 §6.1: whatever follows close_notify is ignored.
                 return Ok(n);
             }
@@ -922,10 +978,10 @@ mod io {
 
         /// Write pending TLS bytes to `wr` (one write call). Returns the count.
         pub fn write_tls(&mut self, wr: &mut dyn io::Write) -> io::Result<usize> {
-            if self.core.tls_out.is_empty() {
+            if self.core.records.tls_out.is_empty() {
                 return Ok(0);
             }
-            let n = wr.write(&self.core.tls_out)?;
+            let n = wr.write(&self.core.records.tls_out)?;
             self.consume_tls(n);
             Ok(n)
         }

@@ -101,10 +101,12 @@ pub(crate) fn start(
     let hello = ctx.client_hello(&key_shares, None, None)?;
     // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as most clients do
     // for old middleboxes; every later record says 0x0303.
-    core.encrypter
+    core.records
+        .encrypter
         .set_plaintext_record_version(ProtocolVersion::Tls10)?;
     core.send_handshake_bytes(HandshakeType::ClientHello, &hello)?;
-    core.encrypter
+    core.records
+        .encrypter
         .set_plaintext_record_version(ProtocolVersion::Tls12)?;
     Ok(Box::new(ExpectServerHello {
         ctx,
@@ -665,9 +667,9 @@ impl Handshake {
             if let Extension::RecordSizeLimit(theirs) = e {
                 // We send them at most this; we accept at most ours.
                 let theirs = common::check_record_size_limit(*theirs)?;
-                core.encrypter.set_record_size_limit(theirs)?;
+                core.records.encrypter.set_record_size_limit(theirs)?;
                 if let Some(ours) = self.ctx.config.record_size_limit {
-                    core.decrypter.set_record_size_limit(ours)?;
+                    core.records.decrypter.set_record_size_limit(ours)?;
                 }
             }
         }

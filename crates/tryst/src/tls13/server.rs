@@ -492,7 +492,8 @@ fn send_hello_retry(
     if offers_early_data(ch) {
         // After a HelloRetryRequest the client's 0-RTT records arrive before its second
         // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
-        core.decrypter
+        core.records
+            .decrypter
             .skip_rejected_early_data(config.max_rejected_early_data);
     }
     Ok(Box::new(ExpectClientHello {
@@ -631,7 +632,8 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         if offers_early_data(self.ch) {
             // We never accept 0-RTT: the client's early records are under a key we do not
             // have, so they fail to open; skip them within the budget (RFC 8446 §4.2.10).
-            core.decrypter
+            core.records
+                .decrypter
                 .skip_rejected_early_data(self.config.max_rejected_early_data);
         }
         Ok(keys)
@@ -652,7 +654,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             _ => None,
         };
         if let Some(theirs) = limit {
-            core.encrypter.set_record_size_limit(theirs)?;
+            core.records.encrypter.set_record_size_limit(theirs)?;
             ee.push(Extension::RecordSizeLimit(self.config.record_size_limit));
         }
         if let Some(a) = &self.alpn {
@@ -666,7 +668,8 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         ))?;
         transcript.add(&ee_bytes)?;
         if limit.is_some() {
-            core.decrypter
+            core.records
+                .decrypter
                 .set_record_size_limit(self.config.record_size_limit)?;
         }
         Ok(())
