@@ -257,17 +257,12 @@ fn build_client_hello(
     if let Some((ticket, suite)) = &ctx.psk {
         // RFC 8446 §4.2.11.2: the binder covers the transcript up to this ClientHello
         // truncated just before the binders list.
-        let truncated = HandshakeMessage::ClientHello(ch.clone()).to_bytes()?;
-        let cut = truncated.len().saturating_sub(
-            ch.psk_binders_len()
-                .ok_or(Error::Internal("PSK offer without binders"))?,
-        );
-        let prefix = truncated
-            .get(..cut)
-            .ok_or(Error::Internal("binder offset"))?;
+        let prefix = ch
+            .truncated_for_binders()?
+            .ok_or(Error::Internal("PSK offer without binders"))?;
         let h = match hrr {
-            Some(t) => t.current_with(prefix),
-            None => suite.hash.hash(prefix),
+            Some(t) => t.current_with(&prefix),
+            None => suite.hash.hash(&prefix),
         };
         let es = ctx.early_schedule(suite, Some(&ticket.psk));
         let binder = es.psk_binder(PskKind::Resumption, &h)?;
@@ -317,10 +312,7 @@ impl State for ExpectServerHello {
 impl ExpectServerHello {
     /// The checks a ServerHello and a HelloRetryRequest share (RFC 8446 §4.1.3, §4.1.4).
     fn check_common(&self, sh: &ServerHello<'_>) -> Result<SupportedCipherSuite, Error> {
-        let selected = sh.extensions.iter().find_map(|e| match e {
-            Extension::SelectedVersion(v) => Some(*v),
-            _ => None,
-        });
+        let selected = sh.selected_version();
         match selected {
             Some(ProtocolVersion::Tls13) => {}
             Some(_) => {
@@ -395,14 +387,8 @@ impl ExpectServerHello {
             return Err(Error::unexpected("a second HelloRetryRequest"));
         }
         let suite = self.check_common(hrr)?;
-        let group = hrr.extensions.iter().find_map(|e| match e {
-            Extension::KeyShareHelloRetry(g) => Some(*g),
-            _ => None,
-        });
-        let cookie = hrr.extensions.iter().find_map(|e| match e {
-            Extension::Cookie(c) => Some(c.to_vec()),
-            _ => None,
-        });
+        let group = hrr.hello_retry_group();
+        let cookie = hrr.cookie().map(<[u8]>::to_vec);
         if group.is_none() && cookie.is_none() {
             return Err(Error::illegal(
                 "HelloRetryRequest that would change nothing",
@@ -477,26 +463,16 @@ impl ExpectServerHello {
                 "ServerHello suite differs from the HelloRetryRequest's",
             ));
         }
-        let selected_psk = sh.extensions.iter().find_map(|e| match e {
-            Extension::PreSharedKeySelected(i) => Some(*i),
-            _ => None,
-        });
-        let share = sh
-            .extensions
-            .iter()
-            .find_map(|e| match e {
-                Extension::KeyShareServer(k) => Some(k),
-                _ => None,
-            })
-            .ok_or(match selected_psk {
-                // RFC 8446 §4.2.11: a PSK answer without the key_share our
-                // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
-                Some(_) => Error::illegal("ServerHello selects a PSK without key_share"),
-                None => Error::misbehaved(
-                    AlertDescription::MissingExtension,
-                    "ServerHello without key_share (we offer only psk_dhe_ke)",
-                ),
-            })?;
+        let selected_psk = sh.selected_psk();
+        let share = sh.key_share().ok_or(match selected_psk {
+            // RFC 8446 §4.2.11: a PSK answer without the key_share our
+            // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
+            Some(_) => Error::illegal("ServerHello selects a PSK without key_share"),
+            None => Error::misbehaved(
+                AlertDescription::MissingExtension,
+                "ServerHello without key_share (we offer only psk_dhe_ke)",
+            ),
+        })?;
         let pos = self
             .key_shares
             .iter()
@@ -685,12 +661,8 @@ impl State for ExpectCertificateOrRequest {
                     ));
                 }
                 let schemes = cr
-                    .extensions
-                    .iter()
-                    .find_map(|e| match e {
-                        Extension::SignatureAlgorithms(s) => Some(s.clone()),
-                        _ => None,
-                    })
+                    .signature_algorithms()
+                    .map(<[SignatureScheme]>::to_vec)
                     .ok_or(Error::misbehaved(
                         AlertDescription::MissingExtension,
                         "CertificateRequest without signature_algorithms",
