@@ -979,7 +979,7 @@ pub fn encode_extensions(w: &mut Writer, field: &'static str, exts: &[Extension<
 }
 
 /// Find the first extension of type `typ`.
-pub fn find_extension<'e, 'a>(
+pub(crate) fn find_extension<'e, 'a>(
     exts: &'e [Extension<'a>],
     typ: ExtensionType,
 ) -> Option<&'e Extension<'a>> {

@@ -85,7 +85,7 @@ pub use enums::{
 pub use error::{Error, ErrorKind};
 pub use extensions::{
     Bytes, Extension, ExtensionContext, KeyShareEntry, OcspStatusRequest, OfferedPsks, OidFilter,
-    PskIdentity, ServerName, allowed_in, encode_extensions, find_extension, read_extensions,
+    PskIdentity, ServerName, allowed_in, encode_extensions, read_extensions,
 };
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeJoiner, HandshakeMessage, RawHandshake};
 pub use messages::{

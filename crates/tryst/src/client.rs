@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{ServerName, UnixTime};
 use tryst_crypto::{ActiveKeyExchange, Secret};
-use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, Transcript};
+use tryst_keyschedule::keylog::KeyLogHook;
+use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, PskKind, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateVerify, ClientHello, Codec,
     Extension, ExtensionContext, ExtensionType, Finished, HandshakeMessage, HandshakeType,
@@ -542,7 +543,7 @@ impl ExpectServerHello {
                 client_hs,
                 server_hs,
             },
-            resumed_alpn: psk.map(|t| t.alpn),
+            resumed,
         }))
     }
 }
@@ -559,8 +560,8 @@ struct Handshake {
 
 struct ExpectEncryptedExtensions {
     hs: Handshake,
-    /// Some(..) when resuming: the ALPN of the original session.
-    resumed_alpn: Option<Option<Vec<u8>>>,
+    /// The server accepted our ticket: no Certificate or CertificateVerify follows.
+    resumed: bool,
 }
 
 impl State for ExpectEncryptedExtensions {
@@ -616,12 +617,13 @@ impl State for ExpectEncryptedExtensions {
             }
         }
         self.hs.transcript.add(raw.encoded)?;
-        match self.resumed_alpn {
-            Some(_) => Ok(Box::new(ExpectFinished {
+        if self.resumed {
+            Ok(Box::new(ExpectFinished {
                 hs: self.hs,
                 client_auth: None,
-            })),
-            None => Ok(Box::new(ExpectCertificateOrRequest { hs: self.hs })),
+            }))
+        } else {
+            Ok(Box::new(ExpectCertificateOrRequest { hs: self.hs }))
         }
     }
 }
@@ -945,7 +947,6 @@ impl State for ClientTraffic {
                             age_add: nst.ticket_age_add,
                             lifetime_secs: nst.ticket_lifetime,
                             received_at_ms: millis(now),
-                            alpn: core.negotiated.alpn.clone(),
                             peer_certificates: core.negotiated.peer_certificates.clone(),
                             verified_by: self.ctx.config.verifier.clone(),
                         },

@@ -11,13 +11,13 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 use tryst_crypto::Secret;
-use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, Transcript};
+use tryst_keyschedule::keylog::KeyLogHook;
+use tryst_keyschedule::{EarlySchedule, PskKind, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateRequest, CertificateVerify,
     ClientHello, EncryptedExtensions, Extension, ExtensionContext, Finished,
-    HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, KeyShareEntry, NamedGroup, NewSessionTicket,
-    ProtocolVersion, PskKeyExchangeMode, RawHandshake, Reader, ServerHello, SignatureScheme,
-    Writer, allowed_in,
+    HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, KeyShareEntry, NewSessionTicket, ProtocolVersion,
+    PskKeyExchangeMode, RawHandshake, Reader, ServerHello, Writer, allowed_in,
 };
 
 use crate::Error;
@@ -952,9 +952,6 @@ impl State for ServerTraffic {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _unused(_: HandshakeSchedule, _: NamedGroup, _: SignatureScheme) {}
 
 #[cfg(test)]
 mod tests {
