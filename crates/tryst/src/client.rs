@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{ServerName, UnixTime};
 use tryst_crypto::{ActiveKeyExchange, Secret};
-use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, Transcript};
+use tryst_keyschedule::keylog::KeyLogHook;
+use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, PskKind, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateVerify, ClientHello, Codec,
     Extension, ExtensionContext, ExtensionType, Finished, HandshakeMessage, HandshakeType,
@@ -257,17 +258,12 @@ fn build_client_hello(
     if let Some((ticket, suite)) = &ctx.psk {
         // RFC 8446 §4.2.11.2: the binder covers the transcript up to this ClientHello
         // truncated just before the binders list.
-        let truncated = HandshakeMessage::ClientHello(ch.clone()).to_bytes()?;
-        let cut = truncated.len().saturating_sub(
-            ch.psk_binders_len()
-                .ok_or(Error::Internal("PSK offer without binders"))?,
-        );
-        let prefix = truncated
-            .get(..cut)
-            .ok_or(Error::Internal("binder offset"))?;
+        let prefix = ch
+            .truncated_for_binders()?
+            .ok_or(Error::Internal("PSK offer without binders"))?;
         let h = match hrr {
-            Some(t) => t.current_with(prefix),
-            None => suite.hash.hash(prefix),
+            Some(t) => t.current_with(&prefix),
+            None => suite.hash.hash(&prefix),
         };
         let es = ctx.early_schedule(suite, Some(&ticket.psk));
         let binder = es.psk_binder(PskKind::Resumption, &h)?;
@@ -406,14 +402,8 @@ impl ExpectServerHello {
             return Err(Error::unexpected("a second HelloRetryRequest"));
         }
         let suite = self.check_common(hrr)?;
-        let group = hrr.extensions.iter().find_map(|e| match e {
-            Extension::KeyShareHelloRetry(g) => Some(*g),
-            _ => None,
-        });
-        let cookie = hrr.extensions.iter().find_map(|e| match e {
-            Extension::Cookie(c) => Some(c.to_vec()),
-            _ => None,
-        });
+        let group = hrr.hello_retry_group();
+        let cookie = hrr.cookie().map(<[u8]>::to_vec);
         if group.is_none() && cookie.is_none() {
             return Err(Error::illegal(
                 "HelloRetryRequest that would change nothing",
@@ -488,26 +478,16 @@ impl ExpectServerHello {
                 "ServerHello suite differs from the HelloRetryRequest's",
             ));
         }
-        let selected_psk = sh.extensions.iter().find_map(|e| match e {
-            Extension::PreSharedKeySelected(i) => Some(*i),
-            _ => None,
-        });
-        let share = sh
-            .extensions
-            .iter()
-            .find_map(|e| match e {
-                Extension::KeyShareServer(k) => Some(k),
-                _ => None,
-            })
-            .ok_or(match selected_psk {
-                // RFC 8446 §4.2.11: a PSK answer without the key_share our
-                // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
-                Some(_) => Error::illegal("ServerHello selects a PSK without key_share"),
-                None => Error::misbehaved(
-                    AlertDescription::MissingExtension,
-                    "ServerHello without key_share (we offer only psk_dhe_ke)",
-                ),
-            })?;
+        let selected_psk = sh.selected_psk();
+        let share = sh.key_share().ok_or(match selected_psk {
+            // RFC 8446 §4.2.11: a PSK answer without the key_share our
+            // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
+            Some(_) => Error::illegal("ServerHello selects a PSK without key_share"),
+            None => Error::misbehaved(
+                AlertDescription::MissingExtension,
+                "ServerHello without key_share (we offer only psk_dhe_ke)",
+            ),
+        })?;
         let pos = self
             .key_shares
             .iter()
@@ -577,7 +557,7 @@ impl ExpectServerHello {
                 client_hs,
                 server_hs,
             },
-            resumed_alpn: psk.map(|t| t.alpn),
+            resumed,
         }))
     }
 }
@@ -594,8 +574,8 @@ struct Handshake {
 
 struct ExpectEncryptedExtensions {
     hs: Handshake,
-    /// Some(..) when resuming: the ALPN of the original session.
-    resumed_alpn: Option<Option<Vec<u8>>>,
+    /// The server accepted our ticket: no Certificate or CertificateVerify follows.
+    resumed: bool,
 }
 
 impl State for ExpectEncryptedExtensions {
@@ -651,12 +631,13 @@ impl State for ExpectEncryptedExtensions {
             }
         }
         self.hs.transcript.add(raw.encoded)?;
-        match self.resumed_alpn {
-            Some(_) => Ok(Box::new(ExpectFinished {
+        if self.resumed {
+            Ok(Box::new(ExpectFinished {
                 hs: self.hs,
                 client_auth: None,
-            })),
-            None => Ok(Box::new(ExpectCertificateOrRequest { hs: self.hs })),
+            }))
+        } else {
+            Ok(Box::new(ExpectCertificateOrRequest { hs: self.hs }))
         }
     }
 }
@@ -696,12 +677,8 @@ impl State for ExpectCertificateOrRequest {
                     ));
                 }
                 let schemes = cr
-                    .extensions
-                    .iter()
-                    .find_map(|e| match e {
-                        Extension::SignatureAlgorithms(s) => Some(s.clone()),
-                        _ => None,
-                    })
+                    .signature_algorithms()
+                    .map(<[SignatureScheme]>::to_vec)
                     .ok_or(Error::misbehaved(
                         AlertDescription::MissingExtension,
                         "CertificateRequest without signature_algorithms",
@@ -975,7 +952,6 @@ impl State for ClientTraffic {
                             age_add: nst.ticket_age_add,
                             lifetime_secs: nst.ticket_lifetime,
                             received_at_ms: millis(now),
-                            alpn: core.negotiated.alpn.clone(),
                             peer_certificates: core.negotiated.peer_certificates.clone(),
                             verified_by: self.ctx.config.verifier.clone(),
                         },

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use rustls_pki_types::CertificateDer;
-use tryst_keyschedule::TrafficSchedule;
+use tryst_keyschedule::{TrafficKeys, TrafficSchedule};
 use tryst_messages::{
     Alert, AlertDescription, AlertLevel, Codec, HandshakeJoiner, HandshakeMessage, HandshakeType,
     KeyUpdate, KeyUpdateRequest, NamedGroup, ProtocolVersion, RawHandshake, SignatureScheme,
@@ -143,8 +143,9 @@ pub(crate) struct Core {
     pub(crate) plain_in: VecDeque<u8>,
     pending_out: Vec<u8>,
     pub(crate) handshake_complete: bool,
-    /// Set when the receive key changes, so the driver can check the message boundary.
-    pub(crate) recv_key_changed: bool,
+    /// A receive key set while a message was handled. The driver installs it once the
+    /// message is done, through the record layer's boundary check (RFC 8446 §5.1).
+    pending_recv_key: Option<(&'static dyn tryst_crypto::Aead, TrafficKeys)>,
     pub(crate) negotiated: Negotiated,
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
@@ -185,7 +186,7 @@ impl Core {
             plain_in: VecDeque::new(),
             pending_out: Vec::new(),
             handshake_complete: false,
-            recv_key_changed: false,
+            pending_recv_key: None,
             negotiated: Negotiated::default(),
             traffic: None,
             key_log: None,
@@ -246,21 +247,22 @@ impl Core {
         suite: &SupportedCipherSuite,
         secret: &tryst_crypto::Secret,
     ) -> Result<(), Error> {
-        let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
+        let keys = TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
             .map_err(|_| Error::Internal("traffic key derivation"))?;
         self.encrypter.set_key(suite.aead, &keys.key, keys.iv)?;
         Ok(())
     }
 
+    /// Switch the receive key once the message being handled is done (the driver checks
+    /// that no further handshake bytes were buffered under the old key).
     pub(crate) fn set_recv_key(
         &mut self,
         suite: &SupportedCipherSuite,
         secret: &tryst_crypto::Secret,
     ) -> Result<(), Error> {
-        let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
+        let keys = TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
             .map_err(|_| Error::Internal("traffic key derivation"))?;
-        self.decrypter.set_key(suite.aead, &keys.key, keys.iv)?;
-        self.recv_key_changed = true;
+        self.pending_recv_key = Some((suite.aead, keys));
         Ok(())
     }
 
@@ -586,12 +588,14 @@ impl ConnectionCommon {
                         let state = self.state.take().ok_or(Error::Internal("no state"))?;
                         self.state = Some(state.handle(&mut self.core, raw)?);
                         self.hello_received = true;
-                        if core::mem::take(&mut self.core.recv_key_changed)
-                            && !self.joiner.at_message_boundary()
-                        {
-                            return Err(Error::unexpected(
-                                "a handshake message spans a key change (RFC 8446 §5.1)",
-                            ));
+                        if let Some((aead, keys)) = self.core.pending_recv_key.take() {
+                            // Refused while the joiner holds the start of another message.
+                            self.core.decrypter.set_key_at_boundary(
+                                &self.joiner,
+                                aead,
+                                &keys.key,
+                                keys.iv,
+                            )?;
                         }
                     }
                 }

@@ -11,13 +11,14 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 use tryst_crypto::Secret;
-use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, KeyLogHook, PskKind, Transcript};
+use tryst_keyschedule::keylog::KeyLogHook;
+use tryst_keyschedule::{EarlySchedule, PskKind, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateRequest, CertificateVerify,
     ClientHello, EncryptedExtensions, Extension, ExtensionContext, ExtensionType, Finished,
     HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, HandshakeType, HelloVersions, KeyShareEntry,
     NamedGroup, NewSessionTicket, ProtocolVersion, PskKeyExchangeMode, RawHandshake, Reader,
-    ServerHello, SignatureScheme, Writer, allowed_in,
+    ServerHello, Writer, allowed_in,
 };
 
 use crate::Error;
@@ -205,13 +206,6 @@ impl TicketState {
     }
 }
 
-fn find<'e, 'a, T>(
-    exts: &'e [Extension<'a>],
-    f: impl Fn(&'e Extension<'a>) -> Option<T>,
-) -> Option<T> {
-    exts.iter().find_map(f)
-}
-
 fn missing(what: &'static str) -> Error {
     Error::misbehaved(AlertDescription::MissingExtension, what)
 }
@@ -269,10 +263,7 @@ impl ExpectClientHello {
     ) -> Result<Box<dyn State>, Error> {
         let config = self.config;
         // RFC 8446 §4.1.2 and §4.2.1: TLS 1.3 is negotiated through supported_versions only.
-        let versions = find(&ch.extensions, |e| match e {
-            Extension::SupportedVersions(v) => Some(v),
-            _ => None,
-        });
+        let versions = ch.supported_versions();
         if !versions.is_some_and(|v| v.contains(&ProtocolVersion::Tls13)) {
             return Err(Error::misbehaved(
                 AlertDescription::ProtocolVersion,
@@ -304,14 +295,8 @@ impl ExpectClientHello {
         };
 
         // Key exchange (RFC 8446 §4.2.7, §4.2.8, §9.2).
-        let groups = find(&ch.extensions, |e| match e {
-            Extension::SupportedGroups(g) => Some(g.as_slice()),
-            _ => None,
-        });
-        let shares = find(&ch.extensions, |e| match e {
-            Extension::KeyShareClient(k) => Some(k.as_slice()),
-            _ => None,
-        });
+        let groups = ch.supported_groups();
+        let shares = ch.key_shares();
         let (Some(groups), Some(shares)) = (groups, shares) else {
             return Err(missing(
                 "ClientHello needs supported_groups and key_share (psk_dhe_ke only)",
@@ -327,10 +312,7 @@ impl ExpectClientHello {
         }
 
         // ALPN (RFC 7301 §3.2).
-        let alpn = match find(&ch.extensions, |e| match e {
-            Extension::Alpn(p) => Some(p),
-            _ => None,
-        }) {
+        let alpn = match ch.alpn_protocols() {
             Some(offered) if !config.common.alpn.is_empty() => Some(
                 config
                     .common
@@ -346,30 +328,21 @@ impl ExpectClientHello {
             _ => None,
         };
 
-        let schemes = find(&ch.extensions, |e| match e {
-            Extension::SignatureAlgorithms(s) => Some(s.as_slice()),
-            _ => None,
-        });
+        let schemes = ch.signature_algorithms();
 
-        if let Some(Extension::ServerName(names)) =
-            ch.extension(tryst_messages::ExtensionType::ServerName)
-            && let Some(n) = names.iter().find(|n| n.name_type == 0)
-        {
-            core.negotiated.server_name = core::str::from_utf8(&n.name).ok().map(Into::into);
+        if let Some(name) = ch.server_name() {
+            core.negotiated.server_name = core::str::from_utf8(name).ok().map(Into::into);
         }
 
         // Second ClientHello: the cookie and the one key share we asked for.
         if let Some(r) = &self.retry {
             // RFC 8446 §4.1.2: early data is not permitted after a HelloRetryRequest.
-            if offers_early_data(ch) {
+            if ch.early_data() {
                 return Err(Error::illegal(
                     "second ClientHello offers early_data after HelloRetryRequest",
                 ));
             }
-            let cookie = find(&ch.extensions, |e| match e {
-                Extension::Cookie(c) => Some(c.as_ref()),
-                _ => None,
-            });
+            let cookie = ch.cookie();
             if cookie != r.cookie.as_deref() {
                 return Err(Error::illegal(
                     "second ClientHello does not echo the cookie",
@@ -414,17 +387,10 @@ impl ExpectClientHello {
             Some(r) => (r.transcript, r.sent_ccs),
             None => (Transcript::new(suite.hash), false),
         };
-        let psk = match find(&ch.extensions, |e| match e {
-            Extension::PreSharedKeyOffer(o) => Some(o),
-            _ => None,
-        }) {
+        let psk = match ch.pre_shared_key() {
             None => None,
             Some(offer) => {
-                let modes = find(&ch.extensions, |e| match e {
-                    Extension::PskKeyExchangeModes(m) => Some(m),
-                    _ => None,
-                })
-                .ok_or(missing(
+                let modes = ch.psk_key_exchange_modes().ok_or(missing(
                     "pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)",
                 ))?;
                 if offer.identities.len() != offer.binders.len() {
@@ -507,7 +473,7 @@ impl ExpectClientHello {
         core.event(Event::SecretDerived("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
         core.set_send_key(&suite, &server_hs)?;
         core.set_recv_key(&suite, &client_hs)?;
-        if offers_early_data(ch) {
+        if ch.early_data() {
             // We never accept 0-RTT: the client's early records are under a key we do not
             // have, so they fail to open; skip them within the budget (RFC 8446 §4.2.10).
             core.decrypter
@@ -528,13 +494,11 @@ impl ExpectClientHello {
 
         // EncryptedExtensions.
         let mut ee = Vec::new();
-        if let Some(Extension::RecordSizeLimit(theirs)) =
-            ch.extension(tryst_messages::ExtensionType::RecordSizeLimit)
-        {
-            if *theirs < 64 {
+        if let Some(theirs) = ch.record_size_limit() {
+            if theirs < 64 {
                 return Err(Error::illegal("record_size_limit below 64"));
             }
-            core.encrypter.set_record_size_limit(*theirs)?;
+            core.encrypter.set_record_size_limit(theirs)?;
             ee.push(Extension::RecordSizeLimit(config.record_size_limit));
         }
         if let Some(a) = &alpn {
@@ -547,11 +511,7 @@ impl ExpectClientHello {
             EncryptedExtensions { extensions: ee },
         ))?;
         transcript.add(&ee_bytes)?;
-        if ch
-            .extensions
-            .iter()
-            .any(|e| matches!(e, Extension::RecordSizeLimit(_)))
-        {
+        if ch.record_size_limit().is_some() {
             core.decrypter
                 .set_record_size_limit(config.record_size_limit)?;
         }
@@ -637,13 +597,6 @@ impl ExpectClientHello {
     }
 }
 
-/// Whether the ClientHello says 0-RTT data follows (RFC 8446 §4.2.10).
-fn offers_early_data(ch: &ClientHello<'_>) -> bool {
-    ch.extensions
-        .iter()
-        .any(|e| matches!(e, Extension::EarlyData))
-}
-
 fn self_retry_flag(kind: &Option<HandshakeKind>) -> bool {
     matches!(kind, Some(HandshakeKind::FullWithHelloRetryRequest))
 }
@@ -701,7 +654,7 @@ fn send_hello_retry(
         core.send_ccs()?;
     }
     core.negotiated.kind = Some(HandshakeKind::FullWithHelloRetryRequest);
-    if offers_early_data(ch) {
+    if ch.early_data() {
         // After a HelloRetryRequest the client's 0-RTT records arrive before its second
         // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
         core.decrypter
@@ -752,9 +705,8 @@ fn resume(
         if !ticket_fits(config, &state, fit, now) {
             continue;
         }
-        let binders_len = ch.psk_binders_len().ok_or(Error::Internal("binders"))?;
-        let prefix = encoded
-            .get(..encoded.len().saturating_sub(binders_len))
+        let prefix = ch
+            .binders_prefix(encoded)
             .ok_or(Error::Internal("binder offset"))?;
         let h = transcript.current_with(prefix);
         let es = EarlySchedule::with_psk(fit.suite.hash, &state.psk);
@@ -1039,9 +991,6 @@ impl State for ServerTraffic {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _unused(_: HandshakeSchedule, _: NamedGroup, _: SignatureScheme) {}
 
 #[cfg(test)]
 mod tests {
