@@ -24,6 +24,8 @@
 //!   the stream stops reading the transport, so a fast peer cannot grow our memory.
 //! - **`shutdown`** sends close_notify, flushes it, then shuts the transport's write
 //!   half. Reading still works afterwards (half-close) until the peer's close_notify.
+//!   Dropping a stream without `shutdown` sends no close_notify: the peer sees a
+//!   truncation.
 //! - KeyUpdate requests from the peer are answered as part of reading; call
 //!   [`ConnectionCommon::refresh_traffic_keys`](tryst::ConnectionCommon::refresh_traffic_keys)
 //!   through [`TlsStream::get_mut`] to rotate our own keys.
@@ -259,6 +261,8 @@ pub struct TlsStream<IO, C> {
     conn: C,
     /// We queued close_notify (shutdown started); writes are refused from then on.
     closing: bool,
+    /// The transport's write half is shut down: nothing more can be written to it.
+    write_shut: bool,
 }
 
 impl<IO, C> core::fmt::Debug for TlsStream<IO, C>
@@ -327,6 +331,7 @@ impl<IO, C> TlsStream<IO, C> {
             io,
             conn,
             closing: false,
+            write_shut: false,
         }
     }
 
@@ -375,16 +380,19 @@ where
 
     /// Write what the transport takes now, without waiting: answers to KeyUpdates and
     /// alerts go out while the application only reads. A transport that is full keeps
-    /// the waker, so the task comes back when it drains.
-    fn write_tls_opportunistically(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+    /// the waker, so the task comes back when it drains. A failed write is not reported
+    /// here (the bytes stay queued and the next write or flush reports it): a reader must
+    /// still get the data and the close_notify that already arrived.
+    fn write_tls_opportunistically(&mut self, cx: &mut Context<'_>) {
+        if self.write_shut {
+            return; // after our shutdown the transport's write half is gone
+        }
         while self.conn.wants_write() {
             match self.poll_write_tls(cx) {
                 Poll::Ready(Ok(_)) => {}
-                Poll::Ready(Err(e)) => return Err(e),
-                Poll::Pending => return Ok(()),
+                Poll::Ready(Err(_)) | Poll::Pending => return,
             }
         }
-        Ok(())
     }
 
     /// One read from the transport, then processing of what came. `Ok(0)` at end of file.
@@ -396,9 +404,8 @@ where
         let n = ready!(to_poll(self.conn.read_tls(&mut rd)))?;
         let processed = self.conn.process_new_packets();
         // Whatever happened, send what the connection queued (answers, alerts).
-        let written = self.write_tls_opportunistically(cx);
+        self.write_tls_opportunistically(cx);
         processed.map_err(protocol_error)?;
-        written?;
         if n == 0 && self.conn.is_handshaking() {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -453,7 +460,7 @@ where
             // may still sit in the connection: decrypt them before waiting on the
             // transport, which may have nothing more to say.
             let state = this.conn.process_new_packets();
-            this.write_tls_opportunistically(cx)?;
+            this.write_tls_opportunistically(cx);
             let state = state.map_err(protocol_error)?;
             if state.plaintext_bytes_to_read > 0 || state.peer_has_closed {
                 continue;
@@ -496,7 +503,7 @@ where
         loop {
             let n = this.conn.send_plaintext(buf).map_err(protocol_error)?;
             if n > 0 {
-                this.write_tls_opportunistically(cx)?;
+                this.write_tls_opportunistically(cx);
                 return Poll::Ready(Ok(n));
             }
             // The send buffer is full (backpressure): the transport must take some first.
@@ -510,7 +517,11 @@ where
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_flush_tls(cx)
+        let this = self.get_mut();
+        if this.write_shut {
+            return Poll::Ready(Ok(())); // everything we could send went before shutdown
+        }
+        this.poll_flush_tls(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -520,8 +531,12 @@ where
             this.conn.send_close_notify();
             this.closing = true;
         }
-        ready!(this.poll_flush_tls(cx))?;
-        Pin::new(&mut this.io).poll_shutdown(cx)
+        if !this.write_shut {
+            ready!(this.poll_flush_tls(cx))?;
+        }
+        ready!(Pin::new(&mut this.io).poll_shutdown(cx))?;
+        this.write_shut = true;
+        Poll::Ready(Ok(()))
     }
 }
 

@@ -186,11 +186,19 @@ async fn half_close_then_answer() {
         let mut request = Vec::new();
         server.read_to_end(&mut request).await.unwrap();
         assert_eq!(request, b"the whole request");
+        // A KeyUpdate that asks for an answer the client, having closed, does not send:
+        // the client still reads everything under the server's new key.
+        server.get_mut().1.refresh_traffic_keys(true).unwrap();
         server.write_all(b"the answer").await.unwrap();
         server.shutdown().await.unwrap();
         let mut answer = Vec::new();
         client.read_to_end(&mut answer).await.unwrap();
         assert_eq!(answer, b"the answer");
+        assert_eq!(
+            client.get_ref().1.key_generations().1,
+            1,
+            "the server rotated its key"
+        );
         // End of file stays end of file.
         let mut more = [0u8; 8];
         assert_eq!(client.read(&mut more).await.unwrap(), 0);
