@@ -10,9 +10,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use tryst_crypto::{AES_128_GCM, AeadKey, Iv};
-use tryst_messages::ContentType;
+use tryst_messages::{ContentType, MAX_PLAINTEXT_LEN};
 use tryst_record::{
-    Deframer, MAX_PLAINTEXT_LEN, MAX_RECORD_LEN, Message, Padding, RecordDecrypter, RecordEncrypter,
+    Deframer, MAX_RECORD_LEN, Message, Padding, RecordDecrypter, RecordEncrypter,
 };
 
 /// RFC 8448 §3 traffic keys and IVs, so the seed records open.

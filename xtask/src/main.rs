@@ -1,7 +1,17 @@
 //! `cargo xtask`: the workspace's automation, in Rust rather than shell scripts.
 //!
-//! - `cargo xtask ci`: everything CI checks (format, clippy, tests, no_std builds, and a
-//!   fuzz smoke run when `--fuzz-smoke` is given or `CI` is set).
+//! - `cargo xtask ci`: everything CI checks (format, clippy, tests, no_std builds,
+//!   rustdoc without warnings, packaging metadata and `cargo package`, the MSRV of the
+//!   dependency graph, and a fuzz smoke run when `--fuzz-smoke` is given or `CI` is set).
+//!
+//! The MSRV check, honestly stated: the workspace declares `rust-version` (1.88) and only
+//! one toolchain is installed, so CI cannot build with 1.88 itself. It checks what can be
+//! checked with the current toolchain: every package in the resolved graph (`cargo
+//! metadata`, i.e. Cargo.lock) declares a `rust-version` no newer than ours, every member
+//! declares ours, and clippy's `incompatible_msrv` lint (on by default, part of the
+//! clippy step) rejects standard-library APIs stabilised after it. Language features
+//! newer than 1.88 would still slip through; building with a 1.88 toolchain closes that.
+//! - `cargo xtask package`: the packaging and MSRV checks of `ci` alone.
 //! - `cargo xtask fuzz [TARGET] [--seconds N] [--smoke]`: build and run cargo-fuzz targets
 //!   on the stable toolchain (sets `RUSTC_BOOTSTRAP=1`, installs cargo-fuzz if missing).
 //! - `cargo xtask bench [--quick] [--json FILE]`: tryst against rustls and the crypto floor
@@ -20,6 +30,8 @@ const NO_STD_CRATES: &[&str] = &[
     "tryst-cert",
     "tryst",
 ];
+// Not in the list: tryst-tokio (std-only: tokio's I/O traits need std), tryst-cli,
+// tryst-bench and xtask (programs).
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -27,6 +39,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("package") => package(),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -47,8 +60,11 @@ usage: cargo xtask <task>
 
 tasks:
   ci [--fuzz-smoke]             fmt check, clippy -D warnings, all tests, no_std builds,
-                                fuzz workspace build (and a short fuzz run with --fuzz-smoke
-                                or when the CI environment variable is set)
+                                rustdoc -D warnings, package metadata + cargo package,
+                                MSRV of the dependency graph, fuzz workspace build (and a
+                                short fuzz run with --fuzz-smoke or when CI is set)
+  package                       package metadata, MSRV of Cargo.lock, cargo package
+                                --no-verify of the publishable crates (part of ci)
   fuzz [TARGET] [--seconds N]   run one fuzz target (or all, one after another)
   fuzz --smoke                  build every fuzz target once, run each for 8 s
   fuzz --list                   list fuzz targets
@@ -111,6 +127,13 @@ fn ci(args: &[String]) -> Result<(), String> {
         run(&format!("no_std + alloc build of {krate}"), c)?;
     }
 
+    let mut c = cargo();
+    c.args(["doc", "--no-deps", "--workspace", "--all-features"]);
+    c.env("RUSTDOCFLAGS", "-D warnings");
+    run("cargo doc --no-deps (warnings are errors)", c)?;
+
+    package()?;
+
     if root().join("fuzz/Cargo.toml").exists() {
         let mut c = cargo();
         c.args([
@@ -130,6 +153,150 @@ fn ci(args: &[String]) -> Result<(), String> {
     }
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
+}
+
+/// Package metadata, the MSRV of the dependency graph, and `cargo package --no-verify` of
+/// every publishable member (the `.crate` files land in target/package).
+fn package() -> Result<(), String> {
+    let metadata = cargo_metadata()?;
+    eprintln!("\n==> package metadata and MSRV of the dependency graph");
+    let publishable = check_package_metadata(&metadata)?;
+    check_msrv(&metadata)?;
+    let mut c = cargo();
+    // --allow-dirty: a dry run that works on a working tree with uncommitted edits too.
+    c.args(["package", "--no-verify", "--locked", "--allow-dirty"]);
+    for name in &publishable {
+        c.args(["--package", name]);
+    }
+    run("cargo package --no-verify (publishable crates)", c)
+}
+
+fn cargo_metadata() -> Result<serde_json::Value, String> {
+    let out = cargo()
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .output()
+        .map_err(|e| format!("cargo metadata: could not start: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))
+}
+
+fn workspace_members(metadata: &serde_json::Value) -> Vec<&serde_json::Value> {
+    let members: Vec<&str> = metadata["workspace_members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str())
+        .collect();
+    metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["id"].as_str().is_some_and(|id| members.contains(&id)))
+        .collect()
+}
+
+/// Every member that can be published has what crates.io and docs.rs show: description,
+/// license, repository, readme, keywords, categories and docs.rs settings; and no
+/// dependency that is a path without a version (it could not be published). Returns the
+/// names of the publishable members (`publish = false` gives `"publish": []`).
+fn check_package_metadata(metadata: &serde_json::Value) -> Result<Vec<String>, String> {
+    let mut problems = Vec::new();
+    let mut publishable = Vec::new();
+    for p in workspace_members(metadata) {
+        let name = p["name"].as_str().unwrap_or("?").to_string();
+        if p["publish"].as_array().is_some_and(|a| a.is_empty()) {
+            continue;
+        }
+        for field in ["description", "license", "repository", "readme"] {
+            if p[field].as_str().is_none_or(str::is_empty) {
+                problems.push(format!("{name}: no `{field}`"));
+            }
+        }
+        for field in ["keywords", "categories"] {
+            if p[field].as_array().is_none_or(|a| a.is_empty()) {
+                problems.push(format!("{name}: no `{field}`"));
+            }
+        }
+        if p["metadata"]["docs"]["rs"].is_null() {
+            problems.push(format!("{name}: no [package.metadata.docs.rs]"));
+        }
+        for dep in p["dependencies"].as_array().into_iter().flatten() {
+            // Dev-dependencies are stripped when packaging; the others need a version.
+            let dev = dep["kind"].as_str() == Some("dev");
+            if !dev && dep["path"].is_string() && dep["req"].as_str() == Some("*") {
+                let dep_name = dep["name"].as_str().unwrap_or("?");
+                problems.push(format!(
+                    "{name}: dependency `{dep_name}` is a path without a version"
+                ));
+            }
+        }
+        publishable.push(name);
+    }
+    if problems.is_empty() {
+        eprintln!("package metadata complete for: {}", publishable.join(", "));
+        Ok(publishable)
+    } else {
+        Err(format!("package metadata:\n  {}", problems.join("\n  ")))
+    }
+}
+
+/// `1.88` or `1.88.0` as (1, 88, 0).
+fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = v.split('.').map(|x| x.parse::<u64>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().flatten().unwrap_or(0);
+    let patch = parts.next().flatten().unwrap_or(0);
+    Some((major, minor, patch))
+}
+
+/// The MSRV check described at the top of this file: every member declares the same
+/// rust-version, and no package in the resolved graph declares a newer one.
+fn check_msrv(metadata: &serde_json::Value) -> Result<(), String> {
+    let members = workspace_members(metadata);
+    let declared: Vec<&str> = members
+        .iter()
+        .filter_map(|p| p["rust_version"].as_str())
+        .collect();
+    let ours = *declared
+        .first()
+        .ok_or("no workspace member declares rust-version")?;
+    if declared.len() != members.len() || declared.iter().any(|v| *v != ours) {
+        return Err(format!(
+            "workspace members must all declare rust-version {ours} (rust-version.workspace = true)"
+        ));
+    }
+    let limit = parse_version(ours).ok_or(format!("rust-version `{ours}` does not parse"))?;
+    let mut newer = Vec::new();
+    let mut count = 0;
+    for p in metadata["packages"].as_array().into_iter().flatten() {
+        count += 1;
+        let Some(v) = p["rust_version"].as_str() else {
+            continue;
+        };
+        if parse_version(v).is_none_or(|v| v > limit) {
+            newer.push(format!(
+                "{} {} needs Rust {v}",
+                p["name"].as_str().unwrap_or("?"),
+                p["version"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    if newer.is_empty() {
+        eprintln!(
+            "MSRV {ours}: no package of the {count} in Cargo.lock declares a newer rust-version"
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "packages in Cargo.lock need a newer Rust than our rust-version {ours}:\n  {}",
+            newer.join("\n  ")
+        ))
+    }
 }
 
 fn fuzz_targets() -> Result<Vec<String>, String> {

@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-//! Writes the seed corpora of the tryst-cert fuzz targets:
-//! `cargo run -p tryst-cert --example fuzz_seeds -- fuzz/corpus` (from the repository
-//! root). Seeds for `cert_verify` chain to the target's fixed anchor; the other two get
-//! the same certificates one by one, plus the RSA chain from `tests/data/rsa`.
+//! Writes the seed corpora of the tryst-cert fuzz targets (from the repository root):
+//! `cargo run -p tryst-cert --features fuzzing --example fuzz_seeds -- fuzz/corpus`.
+//! Seeds for `cert_verify` chain to the target's fixed anchor; the other two get the same
+//! certificates one by one, plus the RSA chain from `tests/data/rsa`.
 
 use std::path::Path;
 

@@ -81,11 +81,29 @@ pub enum Error {
     BadTrustAnchor,
 }
 
+/// The TLS alert description codes (RFC 8446 §6) that [`Error::alert`] returns, by their
+/// RFC 8446 names.
+pub mod alert {
+    /// bad_certificate (42): a certificate was corrupt or its signatures did not verify.
+    pub const BAD_CERTIFICATE: u8 = 42;
+    /// unsupported_certificate (43): a certificate was of an unsupported type.
+    pub const UNSUPPORTED_CERTIFICATE: u8 = 43;
+    /// certificate_expired (45): a certificate has expired or is not yet valid.
+    pub const CERTIFICATE_EXPIRED: u8 = 45;
+    /// certificate_unknown (46): some other issue arose in processing the certificate.
+    pub const CERTIFICATE_UNKNOWN: u8 = 46;
+    /// unknown_ca (48): the chain could not be built to a trusted anchor.
+    pub const UNKNOWN_CA: u8 = 48;
+    /// decode_error (50): a certificate could not be decoded.
+    pub const DECODE_ERROR: u8 = 50;
+}
+
 impl Error {
-    /// The TLS alert description code (RFC 8446 §6) a connection sends for this error.
+    /// The TLS alert description code (RFC 8446 §6) a connection sends for this error:
+    /// one of the [`alert`](mod@alert) constants.
     pub const fn alert(&self) -> u8 {
         match self {
-            Error::BadDer(_) => 50,
+            Error::BadDer(_) => alert::DECODE_ERROR,
             Error::MalformedCertificate
             | Error::BadExtension
             | Error::DuplicateExtension
@@ -96,7 +114,7 @@ impl Error {
             | Error::CaUsedAsEndEntity
             | Error::PathLenExceeded
             | Error::NameMismatch
-            | Error::NameConstraintViolation => 42,
+            | Error::NameConstraintViolation => alert::BAD_CERTIFICATE,
             Error::UnknownCriticalExtension
             | Error::UnsupportedVersion
             | Error::UnsupportedSignatureAlgorithm
@@ -105,21 +123,21 @@ impl Error {
             | Error::WeakKey
             | Error::InvalidPurpose
             | Error::KeyUsageForbidsSigning
-            | Error::UnsupportedNameConstraint => 43,
-            Error::Expired | Error::NotYetValid => 45,
-            Error::BudgetExhausted(_) | Error::BadTrustAnchor => 46,
-            Error::UnknownIssuer => 48,
+            | Error::UnsupportedNameConstraint => alert::UNSUPPORTED_CERTIFICATE,
+            Error::Expired | Error::NotYetValid => alert::CERTIFICATE_EXPIRED,
+            Error::BudgetExhausted(_) | Error::BadTrustAnchor => alert::CERTIFICATE_UNKNOWN,
+            Error::UnknownIssuer => alert::UNKNOWN_CA,
         }
     }
 
     /// The RFC 8446 name of [`Error::alert`].
     pub const fn alert_name(&self) -> &'static str {
         match self.alert() {
-            42 => "bad_certificate",
-            43 => "unsupported_certificate",
-            45 => "certificate_expired",
-            46 => "certificate_unknown",
-            48 => "unknown_ca",
+            alert::BAD_CERTIFICATE => "bad_certificate",
+            alert::UNSUPPORTED_CERTIFICATE => "unsupported_certificate",
+            alert::CERTIFICATE_EXPIRED => "certificate_expired",
+            alert::CERTIFICATE_UNKNOWN => "certificate_unknown",
+            alert::UNKNOWN_CA => "unknown_ca",
             _ => "decode_error",
         }
     }

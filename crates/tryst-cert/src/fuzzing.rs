@@ -1,6 +1,6 @@
 //! Shared fixtures for the `cert_verify` fuzz target and its seed generator
 //! (`examples/fuzz_seeds.rs`): a fixed Ed25519 anchor, the input framing, and the
-//! validation time and name. Hidden from the docs; not a stable API.
+//! validation time and name. Behind the `fuzzing` feature; not a stable API.
 
 use alloc::vec::Vec;
 

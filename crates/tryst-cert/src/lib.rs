@@ -46,7 +46,10 @@
 //! // Wrong name, or a time after expiry: refused, with the alert to send.
 //! let other = ServerName::try_from("example.org").unwrap();
 //! let err = verify_server_cert(&leaf, &[], &anchors, &other, now, &Policy::DEFAULT).unwrap_err();
-//! assert_eq!((err.alert(), err.alert_name()), (42, "bad_certificate"));
+//! assert_eq!(
+//!     (err.alert(), err.alert_name()),
+//!     (tryst_cert::alert::BAD_CERTIFICATE, "bad_certificate")
+//! );
 //! let later = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_800_000_000));
 //! let err = verify_server_cert(&leaf, &[], &anchors, &name, later, &Policy::DEFAULT).unwrap_err();
 //! assert_eq!(err, tryst_cert::Error::Expired);
@@ -62,7 +65,7 @@ extern crate alloc;
 mod builder;
 pub mod der;
 mod error;
-#[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod names;
 mod time;
@@ -70,7 +73,7 @@ mod verify;
 mod x509;
 
 pub use builder::{CertificateBuilder, DerWriter};
-pub use error::{BudgetLimit, Error};
+pub use error::{BudgetLimit, Error, alert};
 pub use verify::{
     Budget, Policy, TrustAnchors, Usage, VerifiedPath, verify_client_cert, verify_path,
     verify_server_cert,

@@ -596,9 +596,8 @@ fn pss_params(v: &[u8]) -> Result<Result<SignatureAlgorithm, Error>, Error> {
         let salt = r.nested(tag::context_constructed(2), |r| {
             Ok::<_, Error>(r.small_unsigned()?)
         })?;
-        if let Some(t) = r.optional(tag::context_constructed(3))? {
+        if r.optional(tag::context_constructed(3))?.is_some() {
             // trailerField DEFAULT 1 must be omitted in DER.
-            let _ = t;
             return Ok(Err(Error::MalformedCertificate));
         }
         Ok(match (hash, salt) {

@@ -1,7 +1,7 @@
 //! `tryst-keyschedule`: the TLS 1.3 key schedule (RFC 8446 §7) as typed stages, plus the
 //! QUIC (RFC 9001 §5) and TLS 1.2 PRF (RFC 5246, RFC 7627) derivations.
 //!
-//! What it is: HKDF-Expand-Label and Derive-Secret without allocation ([`label`]); a
+//! What it is: HKDF-Expand-Label and Derive-Secret without allocation ([`hkdf_expand_label`], [`derive_secret`]); a
 //! [`Transcript`] hash over framed handshake messages with the HelloRetryRequest rule; the
 //! stages [`EarlySchedule`] → [`HandshakeSchedule`] → [`MasterSchedule`] →
 //! [`TrafficSchedule`], each transition consuming the previous stage, so application
@@ -89,7 +89,7 @@ macro_rules! expand_label_into {
 
 mod error;
 pub mod keylog;
-pub mod label;
+mod label;
 pub mod quic;
 mod schedule;
 mod secrets;
@@ -97,7 +97,6 @@ pub mod tls12;
 mod transcript;
 
 pub use error::{Error, alert};
-pub use keylog::{KeyLog, KeyLogHook};
 pub use label::{derive_secret, hkdf_expand_label, hkdf_expand_label_secret};
 pub use schedule::{EarlySchedule, HandshakeSchedule, MasterSchedule, PskKind, TrafficSchedule};
 pub use secrets::{

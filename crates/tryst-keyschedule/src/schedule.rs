@@ -95,7 +95,8 @@ impl EarlySchedule {
         self.has_psk
     }
 
-    /// The Early Secret (exposed for tests and diagnostics).
+    /// The Early Secret, for known-answer tests (feature `expose-intermediate-secrets`).
+    #[cfg(feature = "expose-intermediate-secrets")]
     pub fn early_secret(&self) -> &Secret {
         &self.early_secret
     }
@@ -215,7 +216,8 @@ impl HandshakeSchedule {
         self.hash
     }
 
-    /// The Handshake Secret (exposed for tests and diagnostics).
+    /// The Handshake Secret, for known-answer tests (feature `expose-intermediate-secrets`).
+    #[cfg(feature = "expose-intermediate-secrets")]
     pub fn handshake_secret(&self) -> &Secret {
         &self.handshake_secret
     }
@@ -281,7 +283,8 @@ impl MasterSchedule {
         self.hash
     }
 
-    /// The Master Secret (exposed for tests and diagnostics).
+    /// The Master Secret, for known-answer tests (feature `expose-intermediate-secrets`).
+    #[cfg(feature = "expose-intermediate-secrets")]
     pub fn master_secret(&self) -> &Secret {
         &self.master_secret
     }

@@ -10,11 +10,11 @@
 use std::sync::{Arc, Mutex};
 
 use tryst_crypto::{SHA256, Secret, SharedSecret};
-use tryst_keyschedule::keylog::{self, write_line};
+use tryst_keyschedule::keylog::{self, KeyLog, KeyLogHook, write_line};
 use tryst_keyschedule::quic::{InitialSecrets, PacketKeys};
 use tryst_keyschedule::{
-    EarlySchedule, Error, KeyLog, KeyLogHook, PskKind, ResumptionMasterSecret, TrafficKeys,
-    Transcript, TranscriptBuffer, alert,
+    EarlySchedule, Error, PskKind, ResumptionMasterSecret, TrafficKeys, Transcript,
+    TranscriptBuffer, alert,
 };
 
 #[test]

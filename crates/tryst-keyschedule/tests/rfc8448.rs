@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tryst_crypto::{SHA256, Secret, SharedSecret, x25519_agree};
+use tryst_keyschedule::keylog::{self, KeyLog, KeyLogHook};
 use tryst_keyschedule::{
-    EarlySchedule, Error, KeyLog, KeyLogHook, PskKind, ResumptionMasterSecret, TrafficKeys,
-    Transcript, derive_secret, finished_key, keylog, verify_data, verify_finished,
+    EarlySchedule, Error, PskKind, ResumptionMasterSecret, TrafficKeys, Transcript, derive_secret,
+    finished_key, verify_data, verify_finished,
 };
 
 const SECTION3: &str = include_str!("data/rfc8448_section3.json");

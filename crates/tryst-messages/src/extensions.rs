@@ -387,6 +387,133 @@ fn encode_all<'a, T: Codec<'a>>(w: &mut Writer, items: &[T]) {
     }
 }
 
+/// One picker per extension shape: the rows the typed accessors on the messages
+/// (`ClientHello::cookie` ...) look up through `find_in`. Each returns a borrowed view.
+impl<'a> Extension<'a> {
+    pub(crate) fn server_name_host(&self) -> Option<&[u8]> {
+        match self {
+            // RFC 6066 §3: host_name is name_type 0.
+            Self::ServerName(names) => names
+                .iter()
+                .find(|n| n.name_type == 0)
+                .map(|n| n.name.as_ref()),
+            _ => None,
+        }
+    }
+    pub(crate) fn server_name_ack(&self) -> Option<()> {
+        matches!(self, Self::ServerNameAck).then_some(())
+    }
+    pub(crate) fn supported_groups(&self) -> Option<&[NamedGroup]> {
+        match self {
+            Self::SupportedGroups(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn signature_algorithms(&self) -> Option<&[SignatureScheme]> {
+        match self {
+            Self::SignatureAlgorithms(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn signature_algorithms_cert(&self) -> Option<&[SignatureScheme]> {
+        match self {
+            Self::SignatureAlgorithmsCert(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn alpn(&self) -> Option<&[Bytes<'a>]> {
+        match self {
+            Self::Alpn(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn record_size_limit(&self) -> Option<u16> {
+        match self {
+            Self::RecordSizeLimit(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub(crate) fn pre_shared_key_offer(&self) -> Option<&OfferedPsks<'a>> {
+        match self {
+            Self::PreSharedKeyOffer(o) => Some(o),
+            _ => None,
+        }
+    }
+    pub(crate) fn pre_shared_key_selected(&self) -> Option<u16> {
+        match self {
+            Self::PreSharedKeySelected(i) => Some(*i),
+            _ => None,
+        }
+    }
+    pub(crate) fn early_data(&self) -> Option<()> {
+        matches!(self, Self::EarlyData).then_some(())
+    }
+    pub(crate) fn max_early_data_size(&self) -> Option<u32> {
+        match self {
+            Self::MaxEarlyDataSize(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub(crate) fn supported_versions(&self) -> Option<&[ProtocolVersion]> {
+        match self {
+            Self::SupportedVersions(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn selected_version(&self) -> Option<ProtocolVersion> {
+        match self {
+            Self::SelectedVersion(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub(crate) fn cookie(&self) -> Option<&[u8]> {
+        match self {
+            Self::Cookie(c) => Some(c),
+            _ => None,
+        }
+    }
+    pub(crate) fn psk_key_exchange_modes(&self) -> Option<&[PskKeyExchangeMode]> {
+        match self {
+            Self::PskKeyExchangeModes(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn certificate_authorities(&self) -> Option<&[Bytes<'a>]> {
+        match self {
+            Self::CertificateAuthorities(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn key_share_client(&self) -> Option<&[KeyShareEntry<'a>]> {
+        match self {
+            Self::KeyShareClient(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn key_share_server(&self) -> Option<&KeyShareEntry<'a>> {
+        match self {
+            Self::KeyShareServer(k) => Some(k),
+            _ => None,
+        }
+    }
+    pub(crate) fn key_share_hello_retry(&self) -> Option<NamedGroup> {
+        match self {
+            Self::KeyShareHelloRetry(g) => Some(*g),
+            _ => None,
+        }
+    }
+}
+
+/// The first extension of `exts` that `pick` accepts, as `pick`'s view of it: the one
+/// lookup behind every typed accessor. A parsed message holds each type at most once
+/// ([`read_extensions`] refuses duplicates); in a hand-built one the first wins.
+pub(crate) fn find_in<'e, 'a, T>(
+    exts: &'e [Extension<'a>],
+    pick: impl FnMut(&'e Extension<'a>) -> Option<T>,
+) -> Option<T> {
+    exts.iter().find_map(pick)
+}
+
 impl<'a> Extension<'a> {
     /// The extension's type.
     pub fn ext_type(&self) -> ExtensionType {
@@ -872,7 +999,7 @@ pub fn encode_extensions(w: &mut Writer, field: &'static str, exts: &[Extension<
 }
 
 /// Find the first extension of type `typ`.
-pub fn find_extension<'e, 'a>(
+pub(crate) fn find_extension<'e, 'a>(
     exts: &'e [Extension<'a>],
     typ: ExtensionType,
 ) -> Option<&'e Extension<'a>> {

@@ -89,7 +89,7 @@ pub use error::{Error, ErrorKind};
 pub use extensions::{
     Bytes, Extension, ExtensionContext, KeyShareEntry, MAX_KEY_SHARES, MAX_PSK_IDENTITIES,
     OcspStatusRequest, OfferedPsks, OidFilter, PskIdentity, ServerName, allowed_in,
-    encode_extensions, find_extension, read_extensions,
+    encode_extensions, read_extensions,
 };
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeJoiner, HandshakeMessage, RawHandshake};
 pub use messages::{

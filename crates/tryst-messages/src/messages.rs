@@ -5,10 +5,13 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use crate::codec::{Codec, Reader, Writer};
-use crate::enums::{CipherSuite, ExtensionType, ProtocolVersion, SignatureScheme};
+use crate::enums::{
+    CipherSuite, ExtensionType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
+};
 use crate::error::{Error, ErrorKind};
 use crate::extensions::{
-    Bytes, Extension, ExtensionContext, encode_extensions, find_extension, own, read_extensions,
+    Bytes, Extension, ExtensionContext, KeyShareEntry, OfferedPsks, encode_extensions,
+    find_extension, find_in, own, read_extensions,
 };
 
 /// The `random` of a ServerHello that makes it a HelloRetryRequest: SHA-256 of
@@ -119,6 +122,75 @@ impl<'a> ClientHello<'a> {
         find_extension(&self.extensions, typ)
     }
 
+    /// `supported_versions`: `ProtocolVersion versions<2..254>` (RFC 8446 §4.2.1).
+    pub fn supported_versions(&self) -> Option<&[ProtocolVersion]> {
+        find_in(&self.extensions, Extension::supported_versions)
+    }
+
+    /// `key_share`: `KeyShareEntry client_shares<0..2^16-1>` (RFC 8446 §4.2.8).
+    pub fn key_shares(&self) -> Option<&[KeyShareEntry<'a>]> {
+        find_in(&self.extensions, Extension::key_share_client)
+    }
+
+    /// `supported_groups`: `NamedGroup named_group_list<2..2^16-1>` (RFC 8446 §4.2.7).
+    pub fn supported_groups(&self) -> Option<&[NamedGroup]> {
+        find_in(&self.extensions, Extension::supported_groups)
+    }
+
+    /// `signature_algorithms`: `SignatureScheme supported_signature_algorithms<2..2^16-2>`
+    /// (RFC 8446 §4.2.3).
+    pub fn signature_algorithms(&self) -> Option<&[SignatureScheme]> {
+        find_in(&self.extensions, Extension::signature_algorithms)
+    }
+
+    /// `signature_algorithms_cert`, same shape as `signature_algorithms` (RFC 8446 §4.2.3).
+    pub fn signature_algorithms_cert(&self) -> Option<&[SignatureScheme]> {
+        find_in(&self.extensions, Extension::signature_algorithms_cert)
+    }
+
+    /// `server_name`: the `HostName` of the `host_name` entry of `server_name_list`
+    /// (RFC 6066 §3).
+    pub fn server_name(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::server_name_host)
+    }
+
+    /// `application_layer_protocol_negotiation`: `ProtocolName protocol_name_list<2..2^16-1>`
+    /// (RFC 7301 §3.1).
+    pub fn alpn_protocols(&self) -> Option<&[Bytes<'a>]> {
+        find_in(&self.extensions, Extension::alpn)
+    }
+
+    /// `psk_key_exchange_modes`: `PskKeyExchangeMode ke_modes<1..255>` (RFC 8446 §4.2.9).
+    pub fn psk_key_exchange_modes(&self) -> Option<&[PskKeyExchangeMode]> {
+        find_in(&self.extensions, Extension::psk_key_exchange_modes)
+    }
+
+    /// `pre_shared_key`: `OfferedPsks` (RFC 8446 §4.2.11).
+    pub fn pre_shared_key(&self) -> Option<&OfferedPsks<'a>> {
+        find_in(&self.extensions, Extension::pre_shared_key_offer)
+    }
+
+    /// `cookie`: `opaque cookie<1..2^16-1>` (RFC 8446 §4.2.2).
+    pub fn cookie(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::cookie)
+    }
+
+    /// `record_size_limit`: `uint16 RecordSizeLimit` (RFC 8449 §4).
+    pub fn record_size_limit(&self) -> Option<u16> {
+        find_in(&self.extensions, Extension::record_size_limit)
+    }
+
+    /// Whether `early_data` is present (RFC 8446 §4.2.10): 0-RTT data follows.
+    pub fn early_data(&self) -> bool {
+        find_in(&self.extensions, Extension::early_data).is_some()
+    }
+
+    /// `certificate_authorities`: `DistinguishedName authorities<3..2^16-1>`
+    /// (RFC 8446 §4.2.4).
+    pub fn certificate_authorities(&self) -> Option<&[Bytes<'a>]> {
+        find_in(&self.extensions, Extension::certificate_authorities)
+    }
+
     /// Length of the PSK binders list (with its two-byte length) at the very end of the
     /// message, if the last extension is `pre_shared_key`.
     pub fn psk_binders_len(&self) -> Option<usize> {
@@ -147,13 +219,20 @@ impl<'a> ClientHello<'a> {
     /// lengths, so a client encodes with zero-filled binders of the right length, computes
     /// the binders, fills them in and encodes again.
     pub fn truncated_for_binders(&self) -> Result<Option<Vec<u8>>, Error> {
-        let Some(binders) = self.psk_binders_len() else {
+        if self.psk_binders_len().is_none() {
             return Ok(None);
-        };
-        let mut bytes = HandshakeMessageRef::ClientHello(self).to_bytes()?;
-        let keep = bytes.len().saturating_sub(binders);
-        bytes.truncate(keep);
-        Ok(Some(bytes))
+        }
+        let bytes = HandshakeMessageRef::ClientHello(self).to_bytes()?;
+        Ok(self.binders_prefix(&bytes).map(<[u8]>::to_vec))
+    }
+
+    /// `encoded` (this ClientHello's handshake message, header included, as received)
+    /// truncated before the PSK binders list: what a server checks the binders over
+    /// (RFC 8446 §4.2.11.2), without encoding the message again. `None` without
+    /// `pre_shared_key`, or if `encoded` is shorter than the binders.
+    pub fn binders_prefix<'m>(&self, encoded: &'m [u8]) -> Option<&'m [u8]> {
+        let cut = encoded.len().checked_sub(self.psk_binders_len()?)?;
+        encoded.get(..cut)
     }
 
     /// Read only what version negotiation needs from a ClientHello body of any TLS
@@ -309,6 +388,31 @@ impl<'a> ServerHello<'a> {
         })
     }
 
+    /// `supported_versions`: `ProtocolVersion selected_version` (RFC 8446 §4.2.1).
+    pub fn selected_version(&self) -> Option<ProtocolVersion> {
+        find_in(&self.extensions, Extension::selected_version)
+    }
+
+    /// `key_share`: `KeyShareEntry server_share` (RFC 8446 §4.2.8).
+    pub fn key_share(&self) -> Option<&KeyShareEntry<'a>> {
+        find_in(&self.extensions, Extension::key_share_server)
+    }
+
+    /// `pre_shared_key`: `uint16 selected_identity` (RFC 8446 §4.2.11).
+    pub fn selected_psk(&self) -> Option<u16> {
+        find_in(&self.extensions, Extension::pre_shared_key_selected)
+    }
+
+    /// `cookie` of a HelloRetryRequest: `opaque cookie<1..2^16-1>` (RFC 8446 §4.2.2).
+    pub fn cookie(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::cookie)
+    }
+
+    /// `key_share` of a HelloRetryRequest: `NamedGroup selected_group` (RFC 8446 §4.2.8).
+    pub fn hello_retry_group(&self) -> Option<NamedGroup> {
+        find_in(&self.extensions, Extension::key_share_hello_retry)
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> ServerHello<'static> {
         ServerHello {
@@ -371,7 +475,29 @@ pub struct EncryptedExtensions<'a> {
     pub extensions: Vec<Extension<'a>>,
 }
 
-impl EncryptedExtensions<'_> {
+impl<'a> EncryptedExtensions<'a> {
+    /// `application_layer_protocol_negotiation`: `ProtocolName protocol_name_list<2..2^16-1>`,
+    /// exactly one name in a parsed message (RFC 7301 §3.1).
+    pub fn alpn(&self) -> Option<&[Bytes<'a>]> {
+        find_in(&self.extensions, Extension::alpn)
+    }
+
+    /// `record_size_limit`: `uint16 RecordSizeLimit` (RFC 8449 §4).
+    pub fn record_size_limit(&self) -> Option<u16> {
+        find_in(&self.extensions, Extension::record_size_limit)
+    }
+
+    /// Whether the empty `server_name` is present: the server used the name (RFC 6066 §3).
+    pub fn server_name_ack(&self) -> bool {
+        find_in(&self.extensions, Extension::server_name_ack).is_some()
+    }
+
+    /// Whether the empty `early_data` is present: 0-RTT data was accepted
+    /// (RFC 8446 §4.2.10).
+    pub fn early_data(&self) -> bool {
+        find_in(&self.extensions, Extension::early_data).is_some()
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> EncryptedExtensions<'static> {
         EncryptedExtensions {
@@ -415,7 +541,19 @@ pub struct CertificateRequest<'a> {
     pub extensions: Vec<Extension<'a>>,
 }
 
-impl CertificateRequest<'_> {
+impl<'a> CertificateRequest<'a> {
+    /// `signature_algorithms`: `SignatureScheme supported_signature_algorithms<2..2^16-2>`
+    /// (RFC 8446 §4.2.3); always present in a parsed message.
+    pub fn signature_algorithms(&self) -> Option<&[SignatureScheme]> {
+        find_in(&self.extensions, Extension::signature_algorithms)
+    }
+
+    /// `certificate_authorities`: `DistinguishedName authorities<3..2^16-1>`
+    /// (RFC 8446 §4.2.4).
+    pub fn certificate_authorities(&self) -> Option<&[Bytes<'a>]> {
+        find_in(&self.extensions, Extension::certificate_authorities)
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> CertificateRequest<'static> {
         CertificateRequest {
@@ -711,6 +849,11 @@ pub struct NewSessionTicket<'a> {
 }
 
 impl NewSessionTicket<'_> {
+    /// `early_data`: `uint32 max_early_data_size` (RFC 8446 §4.2.10).
+    pub fn max_early_data_size(&self) -> Option<u32> {
+        find_in(&self.extensions, Extension::max_early_data_size)
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> NewSessionTicket<'static> {
         NewSessionTicket {

@@ -5,14 +5,12 @@ use core::ops::Range;
 
 use tryst_crypto::{Aead, AeadKey, Iv, TAG_LEN};
 use tryst_messages::{
-    Alert, AlertDescription, AlertLevel, ContentType, HandshakeJoiner, RecordHeader,
+    Alert, AlertDescription, AlertLevel, ContentType, HandshakeJoiner, MAX_CIPHERTEXT_LEN,
+    MAX_PLAINTEXT_LEN, RecordHeader,
 };
 
 use crate::encrypt::DirectionKey;
-use crate::{
-    Error, HEADER_LEN, MAX_CIPHERTEXT_LEN, MAX_INNER_PLAINTEXT_LEN, MAX_PLAINTEXT_LEN,
-    MIN_RECORD_SIZE_LIMIT,
-};
+use crate::{Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT};
 
 /// One record's worth of received content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,9 +242,8 @@ impl RecordDecrypter {
 
     /// What to report when the transport reaches end of input: `Ok` after close_notify
     /// (whatever followed it is ignored, RFC 8446 §6.1), otherwise [`Error::Truncated`].
-    /// `buffered` (bytes not yet forming a record) does not change the answer.
-    pub fn end_of_input(&self, buffered: usize) -> Result<(), Error> {
-        let _ = buffered;
+    /// Bytes buffered that do not form a record do not change the answer.
+    pub fn end_of_input(&self) -> Result<(), Error> {
         if let Some(e) = self.error {
             return Err(e);
         }

@@ -159,6 +159,6 @@ impl Deframer {
     /// followed it is ignored); otherwise [`Error::Truncated`] (RFC 8446 §6.1), distinct
     /// from a clean close.
     pub fn end_of_input(&self, decrypter: &RecordDecrypter) -> Result<(), Error> {
-        decrypter.end_of_input(self.buffered_len())
+        decrypter.end_of_input()
     }
 }

@@ -6,12 +6,11 @@ use alloc::vec::Vec;
 use core::num::NonZeroU16;
 
 use tryst_crypto::{Aead, AeadKey, AeadKeyed, Iv, TAG_LEN};
-use tryst_messages::{Alert, AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-
-use crate::{
-    Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MAX_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT,
-    encode_header,
+use tryst_messages::{
+    Alert, AlertDescription, AlertLevel, ContentType, MAX_PLAINTEXT_LEN, ProtocolVersion,
 };
+
+use crate::{Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT, encode_header};
 
 /// How much zero padding to add to each protected record (RFC 8446 §5.4). Padding hides
 /// the length of what is sent; it costs bandwidth. Padding is always clamped so the record

@@ -77,9 +77,7 @@ pub use deframe::Deframer;
 pub use encrypt::{DEFAULT_KEY_UPDATE_PERCENT, Padding, RecordEncrypter};
 pub use error::Error;
 
-pub use tryst_messages::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN};
-
-use tryst_messages::{ContentType, ProtocolVersion};
+use tryst_messages::{ContentType, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, ProtocolVersion};
 
 /// Length of a record header (RFC 8446 §5.1).
 pub const HEADER_LEN: usize = 5;

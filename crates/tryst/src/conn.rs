@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use rustls_pki_types::CertificateDer;
-use tryst_keyschedule::TrafficSchedule;
+use tryst_keyschedule::{TrafficKeys, TrafficSchedule};
 use tryst_messages::{
     Alert, AlertDescription, AlertLevel, Codec, HandshakeJoiner, HandshakeMessage, HandshakeType,
     KeyUpdate, KeyUpdateRequest, NamedGroup, ProtocolVersion, RawHandshake, SignatureScheme,
@@ -171,8 +171,9 @@ pub(crate) struct Records {
     pub(crate) plain_in: VecDeque<u8>,
     /// Plaintext queued before the handshake completed.
     pending_out: Vec<u8>,
-    /// Set when the receive key changes, so the driver can check the message boundary.
-    pub(crate) recv_key_changed: bool,
+    /// A receive key set while a message was handled. The driver installs it once the
+    /// message is done, through the record layer's boundary check (RFC 8446 §5.1).
+    pending_recv_key: Option<(&'static dyn tryst_crypto::Aead, TrafficKeys)>,
 }
 
 /// Liveness: the idle timeout and the session lifetime, and the counters of messages that
@@ -240,7 +241,7 @@ impl Core {
                 tls_out: Vec::new(),
                 plain_in: VecDeque::new(),
                 pending_out: Vec::new(),
-                recv_key_changed: false,
+                pending_recv_key: None,
             },
             liveness: Liveness {
                 warning_alerts: 0,
@@ -307,7 +308,7 @@ impl Core {
         suite: &SupportedCipherSuite,
         secret: &tryst_crypto::Secret,
     ) -> Result<(), Error> {
-        let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
+        let keys = TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
             .map_err(|_| Error::Internal("traffic key derivation"))?;
         self.records
             .encrypter
@@ -315,17 +316,16 @@ impl Core {
         Ok(())
     }
 
+    /// Switch the receive key once the message being handled is done (the driver checks
+    /// that no further handshake bytes were buffered under the old key).
     pub(crate) fn set_recv_key(
         &mut self,
         suite: &SupportedCipherSuite,
         secret: &tryst_crypto::Secret,
     ) -> Result<(), Error> {
-        let keys = tryst_keyschedule::TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
+        let keys = TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
             .map_err(|_| Error::Internal("traffic key derivation"))?;
-        self.records
-            .decrypter
-            .set_key(suite.aead, &keys.key, keys.iv)?;
-        self.records.recv_key_changed = true;
+        self.records.pending_recv_key = Some((suite.aead, keys));
         Ok(())
     }
 
@@ -647,12 +647,14 @@ impl ConnectionCommon {
                         let state = self.state.take().ok_or(Error::Internal("no state"))?;
                         self.state = Some(state.handle(&mut self.core, raw)?);
                         self.hello_received = true;
-                        if core::mem::take(&mut self.core.records.recv_key_changed)
-                            && !self.joiner.at_message_boundary()
-                        {
-                            return Err(Error::unexpected(
-                                "a handshake message spans a key change (RFC 8446 §5.1)",
-                            ));
+                        if let Some((aead, keys)) = self.core.records.pending_recv_key.take() {
+                            // Refused while the joiner holds the start of another message.
+                            self.core.records.decrypter.set_key_at_boundary(
+                                &self.joiner,
+                                aead,
+                                &keys.key,
+                                keys.iv,
+                            )?;
                         }
                     }
                 }

@@ -149,14 +149,110 @@ impl From<tryst_crypto::Error> for Error {
 }
 
 impl From<tryst_keyschedule::Error> for Error {
+    /// Only a bad Finished or binder and broken handshake framing are the peer's doing;
+    /// every other key-schedule failure is a bug on our side (internal_error), named.
     fn from(e: tryst_keyschedule::Error) -> Self {
-        match e.alert() {
-            51 => Error::misbehaved(
+        use tryst_keyschedule::Error as K;
+        match e {
+            K::BadFinished => Error::misbehaved(
                 AlertDescription::DecryptError,
-                "Finished or PSK binder does not verify",
+                "Finished does not verify (RFC 8446 §4.4.4)",
             ),
-            50 => Error::misbehaved(AlertDescription::DecodeError, "malformed handshake framing"),
+            K::BadBinder => Error::misbehaved(
+                AlertDescription::DecryptError,
+                "PSK binder does not verify (RFC 8446 §4.2.11.2)",
+            ),
+            K::MalformedHandshakeMessage => {
+                Error::misbehaved(AlertDescription::DecodeError, "malformed handshake framing")
+            }
+            K::Crypto(c) => Error::Crypto(c),
+            K::NoPsk => Error::Internal("key schedule: PSK step without a PSK"),
+            K::BadLabelLength | K::ContextTooLong | K::OutputTooLong => {
+                Error::Internal("key schedule: HKDF-Expand-Label input out of range")
+            }
+            K::HashLengthMismatch => Error::Internal("key schedule: transcript hash length"),
+            K::HelloRetryNotAfterClientHello => {
+                Error::Internal("key schedule: HelloRetryRequest rule out of place")
+            }
+            K::SecretAlreadyUsed => Error::Internal("key schedule: one-time secret reused"),
             _ => Error::Internal("key schedule"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tryst_keyschedule::Error as K;
+
+    fn rule(e: &Error) -> Option<&'static str> {
+        match e {
+            Error::PeerMisbehaved { rule, .. } => Some(rule),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn key_schedule_errors_map_by_variant() {
+        let finished = Error::from(K::BadFinished);
+        let binder = Error::from(K::BadBinder);
+        assert_eq!(finished.alert(), Some(AlertDescription::DecryptError));
+        assert_eq!(binder.alert(), Some(AlertDescription::DecryptError));
+        assert_ne!(rule(&finished), rule(&binder));
+        assert_eq!(
+            Error::from(K::MalformedHandshakeMessage).alert(),
+            Some(AlertDescription::DecodeError)
+        );
+        let crypto = tryst_crypto::Error::DecryptFailed;
+        assert_eq!(Error::from(K::Crypto(crypto)), Error::Crypto(crypto));
+        for local in [
+            K::NoPsk,
+            K::BadLabelLength,
+            K::ContextTooLong,
+            K::OutputTooLong,
+            K::HashLengthMismatch,
+            K::HelloRetryNotAfterClientHello,
+            K::SecretAlreadyUsed,
+        ] {
+            let e = Error::from(local);
+            assert!(matches!(e, Error::Internal(_)), "{local:?} -> {e:?}");
+            assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+        }
+        // Each maps to the alert the key schedule itself names.
+        for k in [
+            K::BadFinished,
+            K::BadBinder,
+            K::MalformedHandshakeMessage,
+            K::NoPsk,
+        ] {
+            assert_eq!(
+                Error::from(k).alert().map(AlertDescription::to_raw),
+                Some(k.alert())
+            );
+        }
+    }
+
+    #[test]
+    fn certificate_alert_constants_are_the_rfc_8446_codes() {
+        use tryst_cert::alert;
+        for (code, want) in [
+            (alert::BAD_CERTIFICATE, AlertDescription::BadCertificate),
+            (
+                alert::UNSUPPORTED_CERTIFICATE,
+                AlertDescription::UnsupportedCertificate,
+            ),
+            (
+                alert::CERTIFICATE_EXPIRED,
+                AlertDescription::CertificateExpired,
+            ),
+            (
+                alert::CERTIFICATE_UNKNOWN,
+                AlertDescription::CertificateUnknown,
+            ),
+            (alert::UNKNOWN_CA, AlertDescription::UnknownCa),
+            (alert::DECODE_ERROR, AlertDescription::DecodeError),
+        ] {
+            assert_eq!(AlertDescription::from_raw(code), want);
         }
     }
 }

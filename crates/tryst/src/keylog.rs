@@ -1,7 +1,7 @@
 //! Key logging (opt-in): the [`KeyLog`] trait from `tryst-keyschedule` and, under `std`, an
 //! NSS SSLKEYLOGFILE writer that Wireshark and tshark read.
 
-pub use tryst_keyschedule::KeyLog;
+pub use tryst_keyschedule::keylog::KeyLog;
 
 /// Appends SSLKEYLOGFILE lines to a file. Secrets leave the process through this type only
 /// when the caller installs it (for example when the `SSLKEYLOGFILE` variable is set).

@@ -14,7 +14,6 @@ pub struct Tls13Ticket {
     pub(crate) age_add: u32,
     pub(crate) lifetime_secs: u32,
     pub(crate) received_at_ms: u64,
-    pub(crate) alpn: Option<Vec<u8>>,
     pub(crate) peer_certificates: Vec<CertificateDer<'static>>,
     /// The verifier that accepted `peer_certificates`: a config with another verifier
     /// checks them again before it offers the ticket, so a session accepted under a lax

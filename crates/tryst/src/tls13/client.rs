@@ -271,17 +271,12 @@ impl Ctx {
         let Some((ticket, suite)) = &self.psk else {
             return Ok(());
         };
-        let truncated = HandshakeMessage::ClientHello(ch.clone()).to_bytes()?;
-        let cut = truncated.len().saturating_sub(
-            ch.psk_binders_len()
-                .ok_or(Error::Internal("PSK offer without binders"))?,
-        );
-        let prefix = truncated
-            .get(..cut)
-            .ok_or(Error::Internal("binder offset"))?;
+        let prefix = ch
+            .truncated_for_binders()?
+            .ok_or(Error::Internal("PSK offer without binders"))?;
         let h = match hrr {
-            Some(t) => t.current_with(prefix),
-            None => suite.hash.hash(prefix),
+            Some(t) => t.current_with(&prefix),
+            None => suite.hash.hash(&prefix),
         };
         let es = common::early_schedule(&self.config.common, suite, Some(&ticket.psk), self.random);
         let binder = es.psk_binder(PskKind::Resumption, &h)?;
@@ -430,14 +425,8 @@ impl ExpectServerHello {
             return Err(Error::unexpected("a second HelloRetryRequest"));
         }
         let suite = self.check_common(hrr)?;
-        let group = hrr.extensions.iter().find_map(|e| match e {
-            Extension::KeyShareHelloRetry(g) => Some(*g),
-            _ => None,
-        });
-        let cookie = hrr.extensions.iter().find_map(|e| match e {
-            Extension::Cookie(c) => Some(c.to_vec()),
-            _ => None,
-        });
+        let group = hrr.hello_retry_group();
+        let cookie = hrr.cookie().map(<[u8]>::to_vec);
         if group.is_none() && cookie.is_none() {
             return Err(Error::illegal(
                 "HelloRetryRequest that would change nothing",
@@ -511,10 +500,7 @@ impl ExpectServerHello {
                 "ServerHello suite differs from the HelloRetryRequest's",
             ));
         }
-        let selected_psk = sh.extensions.iter().find_map(|e| match e {
-            Extension::PreSharedKeySelected(i) => Some(*i),
-            _ => None,
-        });
+        let selected_psk = sh.selected_psk();
         let (group, shared) = self.complete_key_exchange(sh, selected_psk.is_some())?;
         let psk = self.selected_psk(selected_psk, &suite)?;
         let transcript = self.transcript.with_server_hello(&suite, encoded)?;
@@ -537,7 +523,7 @@ impl ExpectServerHello {
         };
         let resumed = psk.map(|(t, proof)| {
             negotiated.peer_certificates = t.peer_certificates;
-            (t.alpn, proof)
+            proof
         });
         let hs = Handshake {
             ctx,
@@ -554,23 +540,16 @@ impl ExpectServerHello {
         sh: &ServerHello<'_>,
         psk_selected: bool,
     ) -> Result<(NamedGroup, SharedSecret), Error> {
-        let share = sh
-            .extensions
-            .iter()
-            .find_map(|e| match e {
-                Extension::KeyShareServer(k) => Some(k),
-                _ => None,
-            })
-            .ok_or(if psk_selected {
-                // RFC 8446 §4.2.11: a PSK answer without the key_share our
-                // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
-                Error::illegal("ServerHello selects a PSK without key_share")
-            } else {
-                Error::misbehaved(
-                    AlertDescription::MissingExtension,
-                    "ServerHello without key_share (we offer only psk_dhe_ke)",
-                )
-            })?;
+        let share = sh.key_share().ok_or(if psk_selected {
+            // RFC 8446 §4.2.11: a PSK answer without the key_share our
+            // psk_key_exchange_modes (psk_dhe_ke only) require is illegal_parameter.
+            Error::illegal("ServerHello selects a PSK without key_share")
+        } else {
+            Error::misbehaved(
+                AlertDescription::MissingExtension,
+                "ServerHello without key_share (we offer only psk_dhe_ke)",
+            )
+        })?;
         let pos = self
             .key_shares
             .iter()
@@ -617,9 +596,9 @@ struct Handshake {
 
 struct ExpectEncryptedExtensions {
     hs: Handshake,
-    /// Some(..) when resuming: the ALPN of the original session, and the proof that the
-    /// server selected our PSK.
-    resumed: Option<(Option<Vec<u8>>, PskVerified)>,
+    /// Some(..) when resuming: the proof that the server selected our PSK, so no
+    /// Certificate or CertificateVerify follows.
+    resumed: Option<PskVerified>,
 }
 
 impl State for ExpectEncryptedExtensions {
@@ -630,7 +609,7 @@ impl State for ExpectEncryptedExtensions {
         self.hs.process_encrypted_extensions(core, &ee)?;
         self.hs.transcript.add(raw.encoded)?;
         match self.resumed {
-            Some((_, proof)) => Ok(Box::new(ExpectFinished {
+            Some(proof) => Ok(Box::new(ExpectFinished {
                 hs: self.hs,
                 client_auth: None,
                 server: ServerAuthenticated::Psk(proof),
@@ -742,12 +721,8 @@ fn process_certificate_request(
         ));
     }
     let schemes = cr
-        .extensions
-        .iter()
-        .find_map(|e| match e {
-            Extension::SignatureAlgorithms(s) => Some(s.clone()),
-            _ => None,
-        })
+        .signature_algorithms()
+        .map(<[SignatureScheme]>::to_vec)
         .ok_or(Error::misbehaved(
             AlertDescription::MissingExtension,
             "CertificateRequest without signature_algorithms",
@@ -993,7 +968,6 @@ impl ClientTraffic {
             age_add: nst.ticket_age_add,
             lifetime_secs: nst.ticket_lifetime,
             received_at_ms: millis(now),
-            alpn: negotiated.alpn.clone(),
             peer_certificates: negotiated.peer_certificates.clone(),
             verified_by: config.verifier.clone(),
         };

@@ -7,9 +7,8 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
 use tryst_crypto::{Secret, SharedSecret};
-use tryst_keyschedule::{
-    EarlySchedule, HandshakeSchedule, KeyLogHook, TrafficSchedule, Transcript,
-};
+use tryst_keyschedule::keylog::KeyLogHook;
+use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, TrafficSchedule, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateEntry, CertificateVerify, ExtensionType, Finished,
     HandshakeMessage, RawHandshake, SignatureScheme,

@@ -217,9 +217,8 @@ pub(crate) fn resume(
         if !ticket_fits(config, &state, fit, now) {
             continue;
         }
-        let binders_len = ch.psk_binders_len().ok_or(Error::Internal("binders"))?;
-        let prefix = encoded
-            .get(..encoded.len().saturating_sub(binders_len))
+        let prefix = ch
+            .binders_prefix(encoded)
             .ok_or(Error::Internal("binder offset"))?;
         let h = transcript.current_with(prefix);
         let es = EarlySchedule::with_psk(fit.suite.hash, &state.psk);

@@ -57,13 +57,6 @@ struct ExpectClientHello {
     retry: Option<Retry>,
 }
 
-fn find<'e, 'a, T>(
-    exts: &'e [Extension<'a>],
-    f: impl Fn(&'e Extension<'a>) -> Option<T>,
-) -> Option<T> {
-    exts.iter().find_map(f)
-}
-
 fn missing(what: &'static str) -> Error {
     Error::misbehaved(AlertDescription::MissingExtension, what)
 }
@@ -106,13 +99,6 @@ fn sorted_groups(groups: &[NamedGroup]) -> Vec<u16> {
     let mut sorted: Vec<u16> = groups.iter().map(|g| g.to_raw()).collect();
     sorted.sort_unstable();
     sorted
-}
-
-/// Whether the ClientHello says 0-RTT data follows (RFC 8446 §4.2.10).
-fn offers_early_data(ch: &ClientHello<'_>) -> bool {
-    ch.extensions
-        .iter()
-        .any(|e| matches!(e, Extension::EarlyData))
 }
 
 /// What `negotiate` decided: ask for another ClientHello, or go on with these parameters.
@@ -186,15 +172,9 @@ impl ExpectClientHello {
         let suite = self.choose_suite(ch)?;
         let offer = group_offer(ch)?;
         let alpn = choose_alpn(&self.config, ch)?;
-        let schemes = find(&ch.extensions, |e| match e {
-            Extension::SignatureAlgorithms(s) => Some(s.as_slice()),
-            _ => None,
-        });
-        if let Some(Extension::ServerName(names)) =
-            ch.extension(tryst_messages::ExtensionType::ServerName)
-            && let Some(n) = names.iter().find(|n| n.name_type == 0)
-        {
-            core.server_name = core::str::from_utf8(&n.name).ok().map(Into::into);
+        let schemes = ch.signature_algorithms();
+        if let Some(name) = ch.server_name() {
+            core.server_name = core::str::from_utf8(name).ok().map(Into::into);
         }
         if let Some(r) = &self.retry {
             check_second_client_hello(r, ch, offer.shares)?;
@@ -278,10 +258,7 @@ impl ExpectClientHello {
 /// §4.1.2, §4.2): TLS 1.3 in supported_versions, no compression, and only extensions that
 /// may appear in a ClientHello.
 fn check_client_hello(ch: &ClientHello<'_>) -> Result<(), Error> {
-    let versions = find(&ch.extensions, |e| match e {
-        Extension::SupportedVersions(v) => Some(v),
-        _ => None,
-    });
+    let versions = ch.supported_versions();
     if !versions.is_some_and(|v| v.contains(&ProtocolVersion::Tls13)) {
         return Err(Error::misbehaved(
             AlertDescription::ProtocolVersion,
@@ -304,15 +281,7 @@ fn check_client_hello(ch: &ClientHello<'_>) -> Result<(), Error> {
 /// supported_groups and key_share, both required (we do psk_dhe_ke only), with every
 /// share for a supported group (RFC 8446 §4.2.8, §9.2).
 fn group_offer<'m, 'a>(ch: &'m ClientHello<'a>) -> Result<GroupOffer<'m, 'a>, Error> {
-    let groups = find(&ch.extensions, |e| match e {
-        Extension::SupportedGroups(g) => Some(g.as_slice()),
-        _ => None,
-    });
-    let shares = find(&ch.extensions, |e| match e {
-        Extension::KeyShareClient(k) => Some(k.as_slice()),
-        _ => None,
-    });
-    let (Some(groups), Some(shares)) = (groups, shares) else {
+    let (Some(groups), Some(shares)) = (ch.supported_groups(), ch.key_shares()) else {
         return Err(missing(
             "ClientHello needs supported_groups and key_share (psk_dhe_ke only)",
         ));
@@ -332,11 +301,7 @@ fn group_offer<'m, 'a>(ch: &'m ClientHello<'a>) -> Result<GroupOffer<'m, 'a>, Er
 
 /// ALPN (RFC 7301 §3.2): our first protocol the client offers; none in common is fatal.
 fn choose_alpn(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Option<Vec<u8>>, Error> {
-    let offered = find(&ch.extensions, |e| match e {
-        Extension::Alpn(p) => Some(p),
-        _ => None,
-    });
-    match offered {
+    match ch.alpn_protocols() {
         Some(offered) if !config.common.alpn.is_empty() => config
             .common
             .alpn
@@ -359,16 +324,12 @@ fn check_second_client_hello(
     ch: &ClientHello<'_>,
     shares: &[KeyShareEntry<'_>],
 ) -> Result<(), Error> {
-    if offers_early_data(ch) {
+    if ch.early_data() {
         return Err(Error::illegal(
             "second ClientHello offers early_data after HelloRetryRequest",
         ));
     }
-    let cookie = find(&ch.extensions, |e| match e {
-        Extension::Cookie(c) => Some(c.as_ref()),
-        _ => None,
-    });
-    if cookie != r.cookie.as_deref() {
+    if ch.cookie() != r.cookie.as_deref() {
         return Err(Error::illegal(
             "second ClientHello does not echo the cookie",
         ));
@@ -396,17 +357,10 @@ fn check_psk_offer(
     fit: &Fit<'_>,
     transcript: &Transcript,
 ) -> Result<Option<Resumption>, Error> {
-    let Some(offer) = find(&ch.extensions, |e| match e {
-        Extension::PreSharedKeyOffer(o) => Some(o),
-        _ => None,
-    }) else {
+    let Some(offer) = ch.pre_shared_key() else {
         return Ok(None);
     };
-    let modes = find(&ch.extensions, |e| match e {
-        Extension::PskKeyExchangeModes(m) => Some(m),
-        _ => None,
-    })
-    .ok_or(missing(
+    let modes = ch.psk_key_exchange_modes().ok_or(missing(
         "pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)",
     ))?;
     if offer.identities.len() != offer.binders.len() {
@@ -489,7 +443,7 @@ fn send_hello_retry(
         core.send_ccs()?;
     }
     core.hello_retry_request = true;
-    if offers_early_data(ch) {
+    if ch.early_data() {
         // After a HelloRetryRequest the client's 0-RTT records arrive before its second
         // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
         core.records
@@ -629,7 +583,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             self.ch.random,
         );
         let keys = common::derive_handshake_keys(core, self.suite, early, shared, transcript)?;
-        if offers_early_data(self.ch) {
+        if self.ch.early_data() {
             // We never accept 0-RTT: the client's early records are under a key we do not
             // have, so they fail to open; skip them within the budget (RFC 8446 §4.2.10).
             core.records
@@ -647,11 +601,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         resumed: bool,
     ) -> Result<(), Error> {
         let mut ee = Vec::new();
-        let limit = match self.ch.extension(ExtensionType::RecordSizeLimit) {
-            Some(Extension::RecordSizeLimit(theirs)) => {
-                Some(common::check_record_size_limit(*theirs)?)
-            }
-            _ => None,
+        let limit = match self.ch.record_size_limit() {
+            Some(theirs) => Some(common::check_record_size_limit(theirs)?),
+            None => None,
         };
         if let Some(theirs) = limit {
             core.records.encrypter.set_record_size_limit(theirs)?;
