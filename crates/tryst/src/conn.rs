@@ -188,6 +188,21 @@ struct Liveness {
 }
 
 impl Liveness {
+    /// Application data arrived: the counters of unproductive messages start again.
+    fn made_progress(&mut self) {
+        self.key_updates_in_row = 0;
+        self.warning_alerts = 0;
+    }
+
+    /// A warning alert arrived: at most `max` in a row.
+    fn warning_alert(&mut self, max: u32) -> Result<(), Error> {
+        self.warning_alerts = self.warning_alerts.saturating_add(1);
+        if self.warning_alerts > max {
+            return Err(Error::unexpected("too many warning alerts"));
+        }
+        Ok(())
+    }
+
     fn touch(&mut self, now: Duration) {
         self.last_activity_ms = millis(now);
     }
@@ -460,6 +475,49 @@ impl Core {
     }
 }
 
+impl Core {
+    /// A record that is not part of a handshake message: application data, an alert,
+    /// close_notify.
+    fn receive_record(&mut self, msg: Message<'_>) -> Result<(), Error> {
+        match msg {
+            Message::ApplicationData(data) => {
+                if !self.handshake_complete {
+                    return Err(Error::unexpected(
+                        "application data before the handshake completed",
+                    ));
+                }
+                self.liveness.made_progress();
+                self.records.plain_in.extend(data);
+                let len = data.len();
+                self.event(Event::ApplicationData { sent: false, len });
+            }
+            Message::Alert(alert) => {
+                self.event(Event::Alert {
+                    sent: false,
+                    description: alert.description,
+                });
+                if alert.level == AlertLevel::Fatal {
+                    return Err(Error::AlertReceived(alert.description));
+                }
+                self.liveness
+                    .warning_alert(self.limits.max_warning_alerts)?;
+            }
+            Message::CloseNotify => {
+                self.event(Event::Alert {
+                    sent: false,
+                    description: AlertDescription::CloseNotify,
+                });
+                self.close.peer_closed = true;
+                if !self.handshake_complete {
+                    return Err(Error::AlertReceived(AlertDescription::CloseNotify));
+                }
+            }
+            _ => return Err(Error::Internal("unknown record message")),
+        }
+        Ok(())
+    }
+}
+
 /// One handshake (or post-handshake) state. `handle` consumes the state and returns the
 /// next, so a state's data exists only while it is valid (DESIGN.md principle 5).
 pub(crate) trait State: Send + Sync {
@@ -600,24 +658,18 @@ impl ConnectionCommon {
 
     fn process(&mut self, now: Duration) -> Result<(), Error> {
         let mut progressed = false;
-        loop {
-            if self.core.records.plain_in.len() >= self.core.limits.max_received_plaintext {
-                break;
-            }
+        while self.core.records.plain_in.len() < self.core.limits.max_received_plaintext {
             // RFC 8446 §5: a lone change_cipher_spec is dropped only after the first
             // ClientHello and before the peer's Finished, and never inside a fragmented
             // handshake message (§5.1: no other record type may come between its parts).
             let ccs_allowed = !self.core.handshake_complete
                 && self.joiner.at_message_boundary()
                 && (self.core.side == Side::Client || self.hello_received);
-            self.core
-                .records
+            let records = &mut self.core.records;
+            records
                 .decrypter
                 .set_change_cipher_spec_allowed(ccs_allowed);
-            let Some(msg) = self
-                .deframer
-                .next_record(&mut self.core.records.decrypter)?
-            else {
+            let Some(msg) = self.deframer.next_record(&mut records.decrypter)? else {
                 break;
             };
             progressed = true;
@@ -626,75 +678,11 @@ impl ConnectionCommon {
                     "a handshake message is interleaved with another record type (RFC 8446 §5.1)",
                 ));
             }
-            match msg {
-                Message::Handshake(fragment) => {
-                    self.joiner.push(fragment)?;
-                    loop {
-                        let buffered = self.joiner.buffered_len();
-                        let Some(raw) = self.joiner.next_message()? else {
-                            break;
-                        };
-                        if ends_record(raw.typ) && buffered > raw.encoded.len() {
-                            return Err(Error::unexpected(
-                                "a message that can precede a key change must end its record (RFC 8446 §5.1)",
-                            ));
-                        }
-                        let encrypted = self.core.records.decrypter.is_protected();
-                        self.core.event(Event::Received {
-                            message: raw.typ,
-                            encrypted,
-                        });
-                        let state = self.state.take().ok_or(Error::Internal("no state"))?;
-                        self.state = Some(state.handle(&mut self.core, raw)?);
-                        self.hello_received = true;
-                        if let Some((aead, keys)) = self.core.records.pending_recv_key.take() {
-                            // Refused while the joiner holds the start of another message.
-                            self.core.records.decrypter.set_key_at_boundary(
-                                &self.joiner,
-                                aead,
-                                &keys.key,
-                                keys.iv,
-                            )?;
-                        }
-                    }
-                }
-                Message::ApplicationData(data) => {
-                    if !self.core.handshake_complete {
-                        return Err(Error::unexpected(
-                            "application data before the handshake completed",
-                        ));
-                    }
-                    self.core.liveness.key_updates_in_row = 0;
-                    self.core.liveness.warning_alerts = 0;
-                    self.core.records.plain_in.extend(data);
-                    let len = data.len();
-                    self.core.event(Event::ApplicationData { sent: false, len });
-                }
-                Message::Alert(alert) => {
-                    self.core.event(Event::Alert {
-                        sent: false,
-                        description: alert.description,
-                    });
-                    if alert.level == AlertLevel::Fatal {
-                        return Err(Error::AlertReceived(alert.description));
-                    }
-                    self.core.liveness.warning_alerts =
-                        self.core.liveness.warning_alerts.saturating_add(1);
-                    if self.core.liveness.warning_alerts > self.core.limits.max_warning_alerts {
-                        return Err(Error::unexpected("too many warning alerts"));
-                    }
-                }
-                Message::CloseNotify => {
-                    self.core.event(Event::Alert {
-                        sent: false,
-                        description: AlertDescription::CloseNotify,
-                    });
-                    self.core.close.peer_closed = true;
-                    if !self.core.handshake_complete {
-                        return Err(Error::AlertReceived(AlertDescription::CloseNotify));
-                    }
-                }
-                _ => return Err(Error::Internal("unknown record message")),
+            if let Message::Handshake(fragment) = msg {
+                self.joiner.push(fragment)?;
+                self.handle_messages()?;
+            } else {
+                self.core.receive_record(msg)?;
             }
         }
         if progressed {
@@ -709,6 +697,40 @@ impl ConnectionCommon {
             self.buffer_released = true;
         }
         Ok(())
+    }
+
+    /// Hand each complete handshake message to the current state. A message that can
+    /// precede a key change must end its record, and a new receive key is installed only
+    /// at a message boundary (RFC 8446 §5.1).
+    fn handle_messages(&mut self) -> Result<(), Error> {
+        loop {
+            let buffered = self.joiner.buffered_len();
+            let Some(raw) = self.joiner.next_message()? else {
+                return Ok(());
+            };
+            if ends_record(raw.typ) && buffered > raw.encoded.len() {
+                return Err(Error::unexpected(
+                    "a message that can precede a key change must end its record (RFC 8446 §5.1)",
+                ));
+            }
+            let encrypted = self.core.records.decrypter.is_protected();
+            self.core.event(Event::Received {
+                message: raw.typ,
+                encrypted,
+            });
+            let state = self.state.take().ok_or(Error::Internal("no state"))?;
+            self.state = Some(state.handle(&mut self.core, raw)?);
+            self.hello_received = true;
+            if let Some((aead, keys)) = self.core.records.pending_recv_key.take() {
+                // Refused while the joiner holds the start of another message.
+                self.core.records.decrypter.set_key_at_boundary(
+                    &self.joiner,
+                    aead,
+                    &keys.key,
+                    keys.iv,
+                )?;
+            }
+        }
     }
 
     fn io_state(&self) -> IoState {
