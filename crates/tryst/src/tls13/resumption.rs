@@ -43,37 +43,6 @@ pub(crate) struct TicketState {
     pub(crate) client_certs: Vec<Vec<u8>>,
 }
 
-/// What every ticket of one session records besides its PSK.
-#[derive(Clone)]
-pub(crate) struct TicketTemplate {
-    pub(crate) suite: u16,
-    pub(crate) issued_ms: u64,
-    pub(crate) lifetime_secs: u32,
-    pub(crate) alpn: Option<Vec<u8>>,
-    pub(crate) context: [u8; 32],
-    pub(crate) server_name: Option<Vec<u8>>,
-    pub(crate) client_auth: TicketClientAuth,
-    pub(crate) client_certs: Vec<Vec<u8>>,
-}
-
-impl TicketTemplate {
-    /// The ticket contents for one PSK of this session.
-    pub(crate) fn with_psk(&self, psk: Secret) -> TicketState {
-        let t = self.clone();
-        TicketState {
-            suite: t.suite,
-            psk,
-            issued_ms: t.issued_ms,
-            lifetime_secs: t.lifetime_secs,
-            alpn: t.alpn,
-            context: t.context,
-            server_name: t.server_name,
-            client_auth: t.client_auth,
-            client_certs: t.client_certs,
-        }
-    }
-}
-
 /// Version 2 added the context, SNI and client-auth record (version 1 tickets are refused:
 /// they do not say what they were issued under).
 const TICKET_STATE_VERSION: u8 = 2;

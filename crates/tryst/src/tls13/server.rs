@@ -26,7 +26,7 @@ use tryst_messages::{
 };
 
 use super::common::{self, HandshakeKeys, PskVerified, unexpected};
-use super::resumption::{Fit, Resumption, TicketClientAuth, TicketState, TicketTemplate, resume};
+use super::resumption::{Fit, Resumption, TicketClientAuth, TicketState, resume};
 use crate::Error;
 use crate::config::{RngRef, ServerConfig, SuitePreference};
 use crate::conn::{Core, Negotiated, Next, State, Traffic};
@@ -886,42 +886,55 @@ fn send_tickets(
         return Ok(());
     };
     let now = config.common.clock().now();
-    let rng = config.common.rng();
     let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs())
         .unwrap_or(common::max_ticket_lifetime_secs());
-    let template = TicketTemplate {
-        suite: negotiated.suite.suite.to_raw(),
-        issued_ms: millis(now),
-        lifetime_secs,
-        alpn: negotiated.alpn.clone(),
-        context: config.ticket_context,
-        server_name: core.server_name.as_ref().map(|s| s.as_bytes().to_vec()),
-        client_auth: client.for_ticket(),
-        client_certs: match client.for_ticket() {
-            TicketClientAuth::Verified => (negotiated.peer_certificates.iter())
-                .map(|c| c.as_ref().to_vec())
-                .collect(),
-            _ => Vec::new(),
-        },
+    // What the server that resumes the session checks it against (`ticket_fits`).
+    let server_name = core.server_name.as_ref().map(|s| s.as_bytes().to_vec());
+    let client_certs: Vec<Vec<u8>> = match client.for_ticket() {
+        TicketClientAuth::Verified => (negotiated.peer_certificates.iter())
+            .map(|c| c.as_ref().to_vec())
+            .collect(),
+        _ => Vec::new(),
     };
     for i in 0..config.ticket_count {
         let nonce = [i];
-        let state = template.with_psk(resumption.ticket_psk(&nonce)?);
-        let plain = state.encode()?;
+        let state = TicketState {
+            suite: negotiated.suite.suite.to_raw(),
+            psk: resumption.ticket_psk(&nonce)?,
+            issued_ms: millis(now),
+            lifetime_secs,
+            alpn: negotiated.alpn.clone(),
+            context: config.ticket_context,
+            server_name: server_name.clone(),
+            client_auth: client.for_ticket(),
+            client_certs: client_certs.clone(),
+        };
         let ticket = keys
-            .seal(now, &mut RngRef(rng), &plain)
+            .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)
             .ok_or(Error::Internal("ticket sealing"))?;
-        let mut age_add = [0u8; 4];
-        rng.fill(&mut age_add);
-        let nst = HandshakeMessage::NewSessionTicket(NewSessionTicket {
-            ticket_lifetime: lifetime_secs,
-            ticket_age_add: u32::from_be_bytes(age_add),
-            ticket_nonce: Cow::Borrowed(&nonce),
-            ticket: Cow::Owned(ticket),
-            extensions: Vec::new(),
-        });
-        core.send_handshake(&nst)?;
+        send_ticket(config, core, &nonce, lifetime_secs, ticket)?;
     }
+    Ok(())
+}
+
+/// One NewSessionTicket with a fresh ticket_age_add.
+fn send_ticket(
+    config: &ServerConfig,
+    core: &mut Core,
+    nonce: &[u8],
+    lifetime_secs: u32,
+    ticket: Vec<u8>,
+) -> Result<(), Error> {
+    let mut age_add = [0u8; 4];
+    config.common.rng().fill(&mut age_add);
+    let nst = HandshakeMessage::NewSessionTicket(NewSessionTicket {
+        ticket_lifetime: lifetime_secs,
+        ticket_age_add: u32::from_be_bytes(age_add),
+        ticket_nonce: Cow::Borrowed(nonce),
+        ticket: Cow::Owned(ticket),
+        extensions: Vec::new(),
+    });
+    core.send_handshake(&nst)?;
     Ok(())
 }
 
