@@ -1,6 +1,7 @@
 //! `cargo xtask`: the workspace's automation, in Rust rather than shell scripts.
 //!
-//! - `cargo xtask ci`: everything CI checks (format, clippy, tests, no_std builds, and a
+//! - `cargo xtask ci`: everything CI checks (format, clippy, tests, the graviola backend's
+//!   tests on x86_64, no_std builds, and a
 //!   fuzz smoke run when `--fuzz-smoke` is given or `CI` is set).
 //! - `cargo xtask fuzz [TARGET] [--seconds N] [--smoke]`: build and run cargo-fuzz targets
 //!   on the stable toolchain (sets `RUSTC_BOOTSTRAP=1`, installs cargo-fuzz if missing).
@@ -46,7 +47,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  ci [--fuzz-smoke]             fmt check, clippy -D warnings, all tests, no_std builds,
+  ci [--fuzz-smoke]             fmt check, clippy -D warnings, all tests, the graviola
+                                backend's tests (x86_64), no_std builds,
                                 fuzz workspace build (and a short fuzz run with --fuzz-smoke
                                 or when the CI environment variable is set)
   fuzz [TARGET] [--seconds N]   run one fuzz target (or all, one after another)
@@ -104,6 +106,33 @@ fn ci(args: &[String]) -> Result<(), String> {
     let mut c = cargo();
     c.args(["test", "--workspace", "--all-features"]);
     run("cargo test (all features)", c)?;
+
+    // The graviola backend on its own feature set (not unified with the rest of the
+    // workspace): tryst-crypto's tests (Wycheproof once per backend) and tryst's
+    // handshakes over graviola against the default provider. x86_64 only: graviola's
+    // other target is aarch64, which this CI does not run on.
+    if cfg!(target_arch = "x86_64") {
+        let mut c = cargo();
+        c.args([
+            "test",
+            "--package",
+            "tryst-crypto",
+            "--features",
+            "graviola",
+        ]);
+        run("cargo test -p tryst-crypto --features graviola", c)?;
+        let mut c = cargo();
+        c.args([
+            "test",
+            "--package",
+            "tryst",
+            "--features",
+            "graviola",
+            "--test",
+            "graviola",
+        ]);
+        run("cargo test -p tryst --features graviola --test graviola", c)?;
+    }
 
     for krate in NO_STD_CRATES {
         let mut c = cargo();
