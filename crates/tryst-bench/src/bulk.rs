@@ -9,8 +9,9 @@ use crate::cpu::Meter;
 use crate::floor::{AeadFloor, RECORD};
 use crate::report::Row;
 use crate::setup::{
-    Pki, RustlsConn, Sides, Suite, rustls_client, rustls_handshake, rustls_server, tryst_client,
-    tryst_handshake, tryst_server,
+    Backend, Pki, RustlsConn, Sides, Suite, rustls_client, rustls_client_on, rustls_handshake,
+    rustls_server, rustls_server_on, tryst_client, tryst_client_on, tryst_handshake, tryst_server,
+    tryst_server_on,
 };
 use crate::{Options, Res, median};
 
@@ -152,23 +153,30 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     let mut out = vec![0u8; RECORD];
     let mut stash = Vec::with_capacity(k * (RECORD + 64));
     let mut alloc_rows = Vec::new();
-    for suite in [Suite::Aes128, Suite::Aes256] {
+    for (backend, suite) in [
+        (Backend::Default, Suite::Aes128),
+        (Backend::Default, Suite::Aes256),
+        (Backend::Graviola, Suite::Aes128),
+        (Backend::Graviola, Suite::Aes256),
+    ] {
         let mut scratch = Vec::new();
         let (c, s) = tryst_handshake(
-            &tryst_client(p, suite, false)?,
-            &tryst_server(p, suite)?,
+            &tryst_client_on(p, suite, false, backend)?,
+            &tryst_server_on(p, suite, backend)?,
             &mut Sides::default(),
             &mut scratch,
         )?;
         let mut tp = TrystPair { c, s };
         let (c, s) = rustls_handshake(
-            &rustls_client(p, suite, false)?,
-            &rustls_server(p, suite)?,
+            &rustls_client_on(p, suite, false, backend)?,
+            &rustls_server_on(p, suite, backend)?,
             &mut Sides::default(),
             &mut scratch,
         )?;
         let mut rp = RustlsPair { c, s };
         let floor = AeadFloor::new(suite)?;
+        // The floor is raw RustCrypto aes-gcm: shown on the default backend's rows only.
+        let on_default = |v: f64| (backend == Backend::Default).then_some(v);
 
         let mut tryst_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
             let send = tp.send(k, &payload, stash)?;
@@ -216,22 +224,23 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
             let (d, a) = floor.open_n(k)?;
             fr.push(k, d, a);
         }
-        let name = suite.name();
+        let (name, b) = (suite.name(), backend.suffix());
         rows.push(Row::higher(
-            &format!("bulk send, {name}"),
+            &format!("bulk send, {name}{b}"),
             "MB/s",
             Some(ts.median()),
             Some(rs.median()),
-            Some(fs.median()),
+            on_default(fs.median()),
         ));
         rows.push(Row::higher(
-            &format!("bulk receive, {name}"),
+            &format!("bulk receive, {name}{b}"),
             "MB/s",
             Some(tr.median()),
             Some(rr.median()),
-            Some(fr.median()),
+            on_default(fr.median()),
         ));
-        if suite == Suite::Aes128 && crate::alloc_count::installed() {
+        if backend == Backend::Default && suite == Suite::Aes128 && crate::alloc_count::installed()
+        {
             alloc_rows.push(Row::lower(
                 "allocations per record, send",
                 "allocs",

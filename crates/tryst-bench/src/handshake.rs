@@ -5,8 +5,9 @@ use std::time::Duration;
 use crate::floor::HandshakeFloor;
 use crate::report::Row;
 use crate::setup::{
-    Pki, Sides, Suite, rustls_client, rustls_handshake, rustls_server, tryst_client,
-    tryst_handshake, tryst_server,
+    Backend, Pki, Sides, Suite, rustls_client, rustls_client_on, rustls_handshake, rustls_server,
+    rustls_server_on, tryst_client, tryst_client_on, tryst_handshake, tryst_server,
+    tryst_server_on,
 };
 use crate::{Options, Res, median};
 
@@ -27,21 +28,24 @@ impl Rates {
     }
 }
 
-fn rows(what: &str, tryst: Rates, rustls: Rates, floor: Rates) -> Vec<Row> {
+fn rows(what: &str, backend: Backend, tryst: Rates, rustls: Rates, floor: Rates) -> Vec<Row> {
+    let b = backend.suffix();
+    // The floor is tryst-crypto's default primitives: shown on the default backend's rows.
+    let floor_of = |v: Vec<f64>| (backend == Backend::Default).then(|| median(v));
     vec![
         Row::higher(
-            &format!("{what} handshake, client"),
+            &format!("{what} handshake, client{b}"),
             "hs/s",
             Some(median(tryst.client)),
             Some(median(rustls.client)),
-            Some(median(floor.client)),
+            floor_of(floor.client),
         ),
         Row::higher(
-            &format!("{what} handshake, server"),
+            &format!("{what} handshake, server{b}"),
             "hs/s",
             Some(median(tryst.server)),
             Some(median(rustls.server)),
-            Some(median(floor.server)),
+            floor_of(floor.server),
         ),
     ]
 }
@@ -49,13 +53,21 @@ fn rows(what: &str, tryst: Rates, rustls: Rates, floor: Rates) -> Vec<Row> {
 /// Full handshakes: X25519, Ed25519 certificate, TLS_AES_128_GCM_SHA256, no resumption
 /// offered (the server still issues its two tickets, as rustls's does).
 pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
+    let mut rows = full_on(p, opts, Backend::Default)?;
+    rows.extend(full_on(p, opts, Backend::Graviola)?);
+    Ok(rows)
+}
+
+/// [`full`] on one backend: tryst-crypto's default against *ring*, or graviola against
+/// rustls-graviola (" [graviola]" rows, without a floor).
+fn full_on(p: &Pki, opts: &Options, backend: Backend) -> Res<Vec<Row>> {
     let (tc, ts) = (
-        tryst_client(p, Suite::Aes128, false)?,
-        tryst_server(p, Suite::Aes128)?,
+        tryst_client_on(p, Suite::Aes128, false, backend)?,
+        tryst_server_on(p, Suite::Aes128, backend)?,
     );
     let (rc, rs) = (
-        rustls_client(p, Suite::Aes128, false)?,
-        rustls_server(p, Suite::Aes128)?,
+        rustls_client_on(p, Suite::Aes128, false, backend)?,
+        rustls_server_on(p, Suite::Aes128, backend)?,
     );
     let floor = HandshakeFloor::new(p)?;
     let mut buf = Vec::with_capacity(16 * 1024);
@@ -103,18 +115,25 @@ pub(crate) fn full(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
         }
         f.push(n, floor.full(n)?);
     }
-    Ok(rows("full", t, r, f))
+    Ok(rows("full", backend, t, r, f))
 }
 
 /// Resumed handshakes from tickets (psk_dhe_ke); every one must be a resumption.
 pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
+    let mut rows = resumed_on(p, opts, Backend::Default)?;
+    rows.extend(resumed_on(p, opts, Backend::Graviola)?);
+    Ok(rows)
+}
+
+/// [`resumed`] on one backend, as [`full_on`].
+fn resumed_on(p: &Pki, opts: &Options, backend: Backend) -> Res<Vec<Row>> {
     let (tc, ts) = (
-        tryst_client(p, Suite::Aes128, true)?,
-        tryst_server(p, Suite::Aes128)?,
+        tryst_client_on(p, Suite::Aes128, true, backend)?,
+        tryst_server_on(p, Suite::Aes128, backend)?,
     );
     let (rc, rs) = (
-        rustls_client(p, Suite::Aes128, true)?,
-        rustls_server(p, Suite::Aes128)?,
+        rustls_client_on(p, Suite::Aes128, true, backend)?,
+        rustls_server_on(p, Suite::Aes128, backend)?,
     );
     let floor = HandshakeFloor::new(p)?;
     let mut buf = Vec::with_capacity(16 * 1024);
@@ -165,7 +184,7 @@ pub(crate) fn resumed(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
         }
         f.push(n, floor.resumed_sides(n)?);
     }
-    Ok(rows("resumed", t, r, f))
+    Ok(rows("resumed", backend, t, r, f))
 }
 
 /// One workload alone, for a profiler.

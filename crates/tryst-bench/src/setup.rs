@@ -13,6 +13,33 @@ use tryst::suites::{SupportedCipherSuite, X25519_GROUP};
 use crate::Res;
 use crate::cpu::Meter;
 
+/// Which crypto backend each stack runs on: tryst-crypto's default and rustls's *ring*
+/// provider, or graviola under both (tryst-crypto's graviola provider, rustls-graviola).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Default,
+    Graviola,
+}
+
+impl Backend {
+    /// What the metric names of this backend's rows end with.
+    pub(crate) fn suffix(self) -> &'static str {
+        match self {
+            Backend::Default => "",
+            Backend::Graviola => " [graviola]",
+        }
+    }
+
+    fn tryst(self) -> Res<Arc<tryst::CryptoProvider>> {
+        Ok(Arc::new(match self {
+            Backend::Default => tryst::CryptoProvider::rustcrypto(),
+            Backend::Graviola => {
+                tryst::crypto::graviola::provider().ok_or("graviola does not run on this CPU")?
+            }
+        }))
+    }
+}
+
 /// Which AES-GCM suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Suite {
@@ -35,10 +62,16 @@ impl Suite {
         }
     }
 
-    fn rustls(self) -> rustls::SupportedCipherSuite {
-        match self {
-            Suite::Aes128 => rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256,
-            Suite::Aes256 => rustls::crypto::ring::cipher_suite::TLS13_AES_256_GCM_SHA384,
+    fn rustls(self, backend: Backend) -> rustls::SupportedCipherSuite {
+        match (self, backend) {
+            (Suite::Aes128, Backend::Default) => {
+                rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256
+            }
+            (Suite::Aes256, Backend::Default) => {
+                rustls::crypto::ring::cipher_suite::TLS13_AES_256_GCM_SHA384
+            }
+            (Suite::Aes128, Backend::Graviola) => rustls_graviola::suites::TLS13_AES_128_GCM_SHA256,
+            (Suite::Aes256, Backend::Graviola) => rustls_graviola::suites::TLS13_AES_256_GCM_SHA384,
         }
     }
 }
@@ -90,13 +123,22 @@ impl Pki {
 }
 
 pub(crate) fn tryst_client(p: &Pki, suite: Suite, resume: bool) -> Res<Arc<tryst::ClientConfig>> {
+    tryst_client_on(p, suite, resume, Backend::Default)
+}
+
+pub(crate) fn tryst_client_on(
+    p: &Pki,
+    suite: Suite,
+    resume: bool,
+    backend: Backend,
+) -> Res<Arc<tryst::ClientConfig>> {
     let anchors = TrustAnchors::from_der([p.ca.as_slice()]).map_err(|e| format!("{e:?}"))?;
-    let mut b = tryst::ClientConfig::builder()
+    // The provider's RNG: the OS generator through getrandom on both backends.
+    let mut b = tryst::ClientConfig::builder_with_provider(backend.tryst()?)
         .with_root_certificates(anchors)
         .with_cipher_suites(&[suite.tryst()])
         .with_groups(&[X25519_GROUP])
-        .with_clock(Arc::new(tryst::time::SystemClock))
-        .with_rng(Arc::new(tryst::OsRandom));
+        .with_clock(Arc::new(tryst::time::SystemClock));
     if !resume {
         b = b.with_session_store(None);
     }
@@ -104,36 +146,70 @@ pub(crate) fn tryst_client(p: &Pki, suite: Suite, resume: bool) -> Res<Arc<tryst
 }
 
 pub(crate) fn tryst_server(p: &Pki, suite: Suite) -> Res<Arc<tryst::ServerConfig>> {
-    let signer: Arc<dyn Signer> = Arc::new(key(LEAF_SEED)?);
-    let ck = tryst::CertifiedKey::new(vec![CertificateDer::from(p.leaf.clone())], signer)
-        .map_err(|e| format!("certified key: {e}"))?;
+    tryst_server_on(p, suite, Backend::Default)
+}
+
+pub(crate) fn tryst_server_on(
+    p: &Pki,
+    suite: Suite,
+    backend: Backend,
+) -> Res<Arc<tryst::ServerConfig>> {
+    let provider = backend.tryst()?;
+    let ck = match backend {
+        Backend::Default => {
+            let signer: Arc<dyn Signer> = Arc::new(key(LEAF_SEED)?);
+            tryst::CertifiedKey::new(vec![CertificateDer::from(p.leaf.clone())], signer)
+        }
+        // The leaf key loaded (and signing) on the provider, as rustls-graviola does.
+        Backend::Graviola => tryst::CertifiedKey::from_der_with_provider(
+            vec![CertificateDer::from(p.leaf.clone())],
+            &p.leaf_key.to_pkcs8_der(),
+            &provider,
+        ),
+    }
+    .map_err(|e| format!("certified key: {e}"))?;
     let mut rng = tryst::crypto::OsRng;
     let tickets = tryst::TicketKeys::generate(&mut rng, Duration::from_secs(3600))
+        .and_then(|t| t.with_crypto_provider(&provider))
         .map_err(|e| format!("ticket keys: {e:?}"))?;
-    tryst::ServerConfig::builder(ck)
+    tryst::ServerConfig::builder_with_provider(ck, provider)
         .with_cipher_suites(&[suite.tryst()])
         .with_groups(&[X25519_GROUP])
         .with_clock(Arc::new(tryst::time::SystemClock))
-        .with_rng(Arc::new(tryst::OsRandom))
         .with_ticket_keys(Arc::new(tickets))
         .with_ticket_count(2)
         .build()
         .map_err(|e| format!("tryst server config: {e}"))
 }
 
-fn provider(suite: Suite) -> Arc<rustls::crypto::CryptoProvider> {
-    let mut p = rustls::crypto::ring::default_provider();
-    p.cipher_suites = vec![suite.rustls()];
-    p.kx_groups = vec![rustls::crypto::ring::kx_group::X25519];
+fn provider(suite: Suite, backend: Backend) -> Arc<rustls::crypto::CryptoProvider> {
+    let mut p = match backend {
+        Backend::Default => rustls::crypto::ring::default_provider(),
+        Backend::Graviola => rustls_graviola::default_provider(),
+    };
+    p.cipher_suites = vec![suite.rustls(backend)];
+    p.kx_groups = vec![match backend {
+        Backend::Default => rustls::crypto::ring::kx_group::X25519,
+        Backend::Graviola => &rustls_graviola::kx::X25519,
+    }];
     Arc::new(p)
 }
 
 pub(crate) fn rustls_client(p: &Pki, suite: Suite, resume: bool) -> Res<Arc<rustls::ClientConfig>> {
+    rustls_client_on(p, suite, resume, Backend::Default)
+}
+
+pub(crate) fn rustls_client_on(
+    p: &Pki,
+    suite: Suite,
+    resume: bool,
+    backend: Backend,
+) -> Res<Arc<rustls::ClientConfig>> {
     let mut roots = rustls::RootCertStore::empty();
     roots
         .add(CertificateDer::from(p.ca.clone()))
         .map_err(|e| e.to_string())?;
-    let mut c = rustls::ClientConfig::builder_with_provider(provider(suite))
+    let mut c = rustls::ClientConfig::builder_with_provider(provider(suite, backend))
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
@@ -145,15 +221,27 @@ pub(crate) fn rustls_client(p: &Pki, suite: Suite, resume: bool) -> Res<Arc<rust
 }
 
 pub(crate) fn rustls_server(p: &Pki, suite: Suite) -> Res<Arc<rustls::ServerConfig>> {
+    rustls_server_on(p, suite, Backend::Default)
+}
+
+pub(crate) fn rustls_server_on(
+    p: &Pki,
+    suite: Suite,
+    backend: Backend,
+) -> Res<Arc<rustls::ServerConfig>> {
     let pkcs8 = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.leaf_key.to_pkcs8_der().to_vec()));
-    let mut s = rustls::ServerConfig::builder_with_provider(provider(suite))
+    let mut s = rustls::ServerConfig::builder_with_provider(provider(suite, backend))
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
         .with_single_cert(vec![CertificateDer::from(p.leaf.clone())], pkcs8)
         .map_err(|e| e.to_string())?;
     // Stateless tickets, as tryst issues (psk_dhe_ke on resumption is rustls's default).
-    s.ticketer = rustls::crypto::ring::Ticketer::new().map_err(|e| e.to_string())?;
+    s.ticketer = match backend {
+        Backend::Default => rustls::crypto::ring::Ticketer::new(),
+        Backend::Graviola => rustls_graviola::Ticketer::new(),
+    }
+    .map_err(|e| e.to_string())?;
     s.send_tls13_tickets = 2;
     Ok(Arc::new(s))
 }

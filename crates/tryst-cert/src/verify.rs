@@ -58,22 +58,42 @@ impl Default for Budget {
     }
 }
 
-/// What a validation accepts beyond RFC 5280's rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a validation accepts beyond RFC 5280's rules, and the signature verifier it uses.
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct Policy {
     /// The work budget.
     pub budget: Budget,
     /// Smallest RSA modulus accepted on the path, in bits (default 2048).
     pub min_rsa_bits: usize,
+    /// Checks every signature on the path: a crypto provider's
+    /// ([`tryst_crypto::CryptoProvider::verifier`]); the default backend's by default.
+    pub verifier: &'static dyn tryst_crypto::Verifier,
+}
+
+impl core::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Policy")
+            .field("budget", &self.budget)
+            .field("min_rsa_bits", &self.min_rsa_bits)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Policy {
-    /// The default policy: [`Budget::DEFAULT`], RSA keys of at least 2048 bits.
+    /// The default policy: [`Budget::DEFAULT`], RSA keys of at least 2048 bits, the default
+    /// backend's verifier ([`tryst_crypto::VERIFIER`]).
     pub const DEFAULT: Policy = Policy {
         budget: Budget::DEFAULT,
         min_rsa_bits: 2048,
+        verifier: tryst_crypto::VERIFIER,
     };
+
+    /// This policy with another signature verifier (a crypto provider's).
+    pub const fn with_verifier(mut self, verifier: &'static dyn tryst_crypto::Verifier) -> Self {
+        self.verifier = verifier;
+        self
+    }
 
     /// This policy with another budget.
     pub const fn with_budget(mut self, budget: Budget) -> Self {
@@ -574,7 +594,8 @@ impl<'a> Search<'_, 'a> {
             .signatures_left
             .checked_sub(1)
             .ok_or(Error::BudgetExhausted(BudgetLimit::Signatures))?;
-        key.verify(
+        key.verify_with(
+            self.policy.verifier,
             alg,
             cert.tbs_der(),
             cert.signature(),

@@ -165,17 +165,35 @@ impl PublicKeyInfo<'_> {
         signature: &[u8],
         min_rsa_bits: usize,
     ) -> Result<(), Error> {
+        self.verify_with(
+            tryst_crypto::VERIFIER,
+            alg,
+            message,
+            signature,
+            min_rsa_bits,
+        )
+    }
+
+    /// [`PublicKeyInfo::verify`] with a given verifier (a crypto provider's).
+    pub fn verify_with(
+        &self,
+        verifier: &dyn tryst_crypto::Verifier,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+        min_rsa_bits: usize,
+    ) -> Result<(), Error> {
         if !self.algorithm.fits(alg) {
             return Err(Error::SignatureAlgorithmMismatch);
         }
         let policy = tryst_crypto::VerifyPolicy::with_min_rsa_bits(min_rsa_bits);
-        tryst_crypto::verify_with_policy(alg, self.key, message, signature, &policy).map_err(|e| {
-            match e {
+        verifier
+            .verify_with_policy(alg, self.key, message, signature, &policy)
+            .map_err(|e| match e {
                 tryst_crypto::Error::KeyTooSmall => Error::WeakKey,
                 tryst_crypto::Error::InvalidPublicKey => Error::InvalidPublicKey,
                 _ => Error::BadSignature,
-            }
-        })
+            })
     }
 }
 

@@ -82,7 +82,7 @@ const GCM_P_MAX: u64 = (1 << 36) - 32;
 /// Largest associated data AES-GCM accepts: 2^61 - 1 bytes.
 const GCM_A_MAX: u64 = (1 << 61) - 1;
 
-fn too_long(data_len: usize, aad_len: usize) -> bool {
+pub(crate) fn too_long(data_len: usize, aad_len: usize) -> bool {
     u64::try_from(data_len).map_or(true, |n| n > GCM_P_MAX)
         || u64::try_from(aad_len).map_or(true, |n| n > GCM_A_MAX)
 }
@@ -199,14 +199,15 @@ assert_zeroize_on_drop!(
 );
 
 /// AES-128-GCM (RustCrypto `aes-gcm`, AES-NI and CLMUL when the CPU has them).
-pub static AES_128_GCM: &dyn Aead = &Aes128GcmImpl;
+pub const AES_128_GCM: &dyn Aead = &Aes128GcmImpl;
 /// AES-256-GCM (RustCrypto `aes-gcm`).
-pub static AES_256_GCM: &dyn Aead = &Aes256GcmImpl;
+pub const AES_256_GCM: &dyn Aead = &Aes256GcmImpl;
 
 /// ChaCha20-Poly1305 (RustCrypto `chacha20poly1305`), for CPUs without AES instructions.
-pub static CHACHA20_POLY1305: &dyn Aead = &ChaCha20Poly1305Impl;
+pub const CHACHA20_POLY1305: &dyn Aead = &ChaCha20Poly1305Impl;
 
-/// The provider's implementation of `alg`.
+/// The default backend's implementation of `alg` (see [`crate::CryptoProvider::aead`] for
+/// any provider's).
 pub fn aead_for(alg: AeadAlgorithm) -> &'static dyn Aead {
     match alg {
         AeadAlgorithm::Aes128Gcm => AES_128_GCM,

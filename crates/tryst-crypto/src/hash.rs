@@ -73,6 +73,15 @@ impl Output {
         Ok(out)
     }
 
+    /// An empty output (matches no authenticator).
+    #[cfg_attr(not(feature = "graviola"), allow(dead_code))]
+    pub(crate) const fn empty() -> Self {
+        Output {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+
     /// The output bytes.
     pub fn as_bytes(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or(&[])
@@ -284,11 +293,12 @@ rustcrypto_hash!(Sha256Impl, Sha256Ctx, sha2::Sha256, HashAlgorithm::Sha256);
 rustcrypto_hash!(Sha384Impl, Sha384Ctx, sha2::Sha384, HashAlgorithm::Sha384);
 
 /// SHA-256 with HMAC-SHA256 and HKDF-SHA256 (RustCrypto).
-pub static SHA256: &dyn Hash = &Sha256Impl;
+pub const SHA256: &dyn Hash = &Sha256Impl;
 /// SHA-384 with HMAC-SHA384 and HKDF-SHA384 (RustCrypto).
-pub static SHA384: &dyn Hash = &Sha384Impl;
+pub const SHA384: &dyn Hash = &Sha384Impl;
 
-/// The provider's implementation of `alg`.
+/// The default backend's implementation of `alg` (see [`crate::CryptoProvider::hash`] for
+/// any provider's).
 pub fn hash_for(alg: HashAlgorithm) -> &'static dyn Hash {
     match alg {
         HashAlgorithm::Sha256 => SHA256,

@@ -61,6 +61,19 @@ pub trait KeyExchange: Send + Sync {
         let public = kx.public_key().to_vec();
         Ok((public, kx.complete(peer_public_key)?))
     }
+
+    /// Agreement with a caller-supplied private key (X25519: the 32-byte scalar; P-256 /
+    /// P-384: the big-endian scalar), with the same checks as the ephemeral path: for
+    /// known-answer tests (RFC 8448, Wycheproof) and protocols with static keys. A KEM
+    /// group has no such operation ([`Error::UnsupportedAlgorithm`], the default).
+    fn agree(
+        &self,
+        private_key: &crate::Secret,
+        peer_public_key: &[u8],
+    ) -> Result<SharedSecret, Error> {
+        let _ = (private_key, peer_public_key);
+        Err(Error::UnsupportedAlgorithm)
+    }
 }
 
 /// One ephemeral key pair, waiting for the peer's public key. Used once: completing it
@@ -100,6 +113,14 @@ impl KeyExchange for X25519Impl {
         let secret = x25519_dalek::ReusableSecret::random_from_rng(rng);
         let public = x25519_dalek::PublicKey::from(&secret).to_bytes();
         Ok(Box::new(X25519Active { secret, public }))
+    }
+
+    fn agree(
+        &self,
+        private_key: &crate::Secret,
+        peer_public_key: &[u8],
+    ) -> Result<SharedSecret, Error> {
+        x25519_agree(private_key, peer_public_key)
     }
 }
 
@@ -163,7 +184,7 @@ pub fn x25519_public_key(private_key: &crate::Secret) -> Result<[u8; 32], Error>
 }
 
 /// X25519 (RustCrypto / dalek).
-pub static X25519: &dyn KeyExchange = &X25519Impl;
+pub const X25519: &dyn KeyExchange = &X25519Impl;
 
 /// ECDH on a NIST curve with uncompressed points (RFC 8446 §4.2.8.2).
 macro_rules! nist_ecdh {
@@ -192,6 +213,14 @@ macro_rules! nist_ecdh {
                 let secret = <$curve::ecdh::EphemeralSecret as $curve::elliptic_curve::Generate>::generate_from_rng(rng);
                 let public = secret.public_key().to_sec1_bytes();
                 Ok(Box::new($active { secret, public }))
+            }
+
+            fn agree(
+                &self,
+                private_key: &crate::Secret,
+                peer_public_key: &[u8],
+            ) -> Result<SharedSecret, Error> {
+                $active::agree(private_key.expose_secret(), peer_public_key)
             }
         }
 
@@ -249,10 +278,10 @@ nist_ecdh!(P256Impl, P256Active, p256, KeyExchangeAlgorithm::P256, 65);
 nist_ecdh!(P384Impl, P384Active, p384, KeyExchangeAlgorithm::P384, 97);
 
 /// ECDH on P-256 / secp256r1 (RustCrypto `p256`).
-pub static P256: &dyn KeyExchange = &P256Impl;
+pub const P256: &dyn KeyExchange = &P256Impl;
 
 /// ECDH on P-384 / secp384r1 (RustCrypto `p384`).
-pub static P384: &dyn KeyExchange = &P384Impl;
+pub const P384: &dyn KeyExchange = &P384Impl;
 
 const MLKEM768_EK_LEN: usize = 1184;
 const MLKEM768_CT_LEN: usize = 1088;
@@ -366,7 +395,7 @@ impl ActiveKeyExchange for X25519MlKem768Active {
 }
 
 /// The X25519MLKEM768 hybrid (RustCrypto `ml-kem` and dalek).
-pub static X25519MLKEM768: &dyn KeyExchange = &X25519MlKem768Impl;
+pub const X25519MLKEM768: &dyn KeyExchange = &X25519MlKem768Impl;
 
 /// Key agreement with a caller-supplied private key, for known-answer tests (RFC 8448,
 /// Wycheproof) and protocols with static keys: X25519 (32-byte scalar) or P-256 / P-384

@@ -1,10 +1,13 @@
 //! `tryst-crypto`: the cryptographic primitives of the tryst TLS 1.3 stack.
 //!
 //! What it is: small traits for each kind of algorithm a TLS 1.3 handshake and record layer
-//! need — [`Aead`], [`Hash`] (with its HMAC and HKDF), [`KeyExchange`], [`Signer`] and
-//! [`Verifier`] — with RustCrypto implementations as the defaults ([`AES_128_GCM`],
-//! [`AES_256_GCM`], [`SHA256`], [`SHA384`], [`X25519`], [`Ed25519SigningKey`], [`EcdsaP256SigningKey`], [`VERIFIER`] for Ed25519,
-//! ECDSA P-256/P-384 and RSA PKCS#1 v1.5 / PSS),
+//! need — [`Aead`], [`Hash`] (with its HMAC and HKDF), [`KeyExchange`], [`Signer`],
+//! [`KeyLoader`], [`Verifier`] and [`SecureRandom`] — gathered in a [`CryptoProvider`]
+//! value, with RustCrypto and dalek implementations as the default backend
+//! ([`CryptoProvider::rustcrypto`]: [`AES_128_GCM`], [`AES_256_GCM`], [`SHA256`],
+//! [`SHA384`], [`X25519`], [`Ed25519SigningKey`], [`EcdsaP256SigningKey`], [`VERIFIER`] for
+//! Ed25519, ECDSA P-256/P-384 and RSA PKCS#1 v1.5 / PSS) and, under the `graviola` feature,
+//! a second backend on the `graviola` crate's assembly (`graviola::provider`),
 //! and secret newtypes ([`Secret`], [`AeadKey`], [`Iv`], [`SharedSecret`]) that zeroize on
 //! drop, are not `Copy`, have no `PartialEq` (they implement [`subtle::ConstantTimeEq`]) and
 //! print only their name in `Debug`.
@@ -60,10 +63,12 @@ macro_rules! assert_zeroize_on_drop {
 }
 
 mod aead;
-mod ecdsa;
 mod error;
+#[cfg(feature = "graviola")]
+pub mod graviola;
 mod hash;
 mod kx;
+mod provider;
 pub mod rng;
 mod secret;
 mod sign;
@@ -73,7 +78,6 @@ pub use aead::{
     AES_128_GCM, AES_256_GCM, Aead, AeadAlgorithm, AeadKeyed, CHACHA20_POLY1305, NONCE_LEN,
     TAG_LEN, aead_for,
 };
-pub use ecdsa::EcdsaP256SigningKey;
 pub use error::Error;
 pub use hash::{
     Hash, HashAlgorithm, HashContext, Output, SHA256, SHA384, hash_for, hkdf_expand_secret,
@@ -82,14 +86,15 @@ pub use kx::{
     ActiveKeyExchange, KeyExchange, KeyExchangeAlgorithm, P256, P384, X25519, X25519MLKEM768,
     ecdh_agree, x25519_agree, x25519_public_key,
 };
+pub use provider::{CryptoProvider, RUSTCRYPTO};
 #[cfg(feature = "std")]
 pub use rng::OsRng;
-pub use rng::{CryptoRng, Rng};
+pub use rng::{CryptoRng, Rng, SecureRandom};
 pub use secret::{AeadKey, Iv, Nonce, Secret, SharedSecret};
 pub use sign::{
-    Ed25519SigningKey, SignatureAlgorithm, Signer, VERIFIER, Verifier, verify, verify_with_policy,
+    EcdsaP256SigningKey, Ed25519SigningKey, KEY_LOADER, KeyLoader, SignatureAlgorithm, Signer,
 };
-pub use verify::{MAX_RSA_BITS, VerifyPolicy};
+pub use verify::{MAX_RSA_BITS, VERIFIER, Verifier, VerifyPolicy, verify, verify_with_policy};
 
 pub use subtle;
 pub use zeroize;

@@ -1,7 +1,23 @@
 //! Randomness. Everything in tryst takes a caller-supplied [`CryptoRng`]; nothing reaches for
 //! a global generator. Under the `std` feature, [`OsRng`] is the operating system's.
+//! [`SecureRandom`] is the shared, `&self` form a [`crate::CryptoProvider`] carries.
 
 pub use rand_core::{CryptoRng, Rng, TryCryptoRng, TryRng};
+
+/// Randomness shared by every connection of a config (a provider's generator, or one the
+/// caller supplies). Implementations must be cryptographically secure and infallible
+/// (abort rather than return weak bytes).
+pub trait SecureRandom: Send + Sync {
+    /// Fill `dest` with random bytes.
+    fn fill(&self, dest: &mut [u8]);
+}
+
+#[cfg(feature = "std")]
+impl SecureRandom for OsRng {
+    fn fill(&self, dest: &mut [u8]) {
+        OsRng.fill_bytes(dest);
+    }
+}
 
 /// The operating system's random-number generator (getrandom). Panics only if the OS
 /// generator itself fails, which `getrandom` reports as unrecoverable.

@@ -1,11 +1,12 @@
-//! Signatures: Ed25519 and ECDSA P-256 signing through the [`Signer`] trait (so a private key
-//! can live in an HSM or another process) and verification of every supported algorithm
-//! through [`verify`] / [`verify_with_policy`].
+//! Signing: the [`Signer`] trait (so a private key can live in an HSM or another process),
+//! the [`KeyLoader`] that turns a PKCS#8 private key into a signer, and the default
+//! backend's keys: [`Ed25519SigningKey`] (dalek) and [`EcdsaP256SigningKey`] (RustCrypto).
+//! Verification lives in `verify.rs`.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::Error;
-use crate::verify::{self as imp, VerifyPolicy};
 use rand_core::CryptoRng;
 
 /// A signature algorithm, named by what it computes (TLS code points live in
@@ -41,7 +42,7 @@ pub trait Signer: Send + Sync {
     /// Sign `message`.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
 
-    /// The public key in the form [`verify`] takes (for Ed25519, the 32-byte key; for
+    /// The public key in the form [`crate::verify`] takes (for Ed25519, the 32-byte key; for
     /// ECDSA, the uncompressed SEC1 point).
     fn public_key(&self) -> Vec<u8>;
 }
@@ -123,119 +124,136 @@ impl Signer for Ed25519SigningKey {
     }
 }
 
-/// Verify `signature` over `message` with `public_key` under the default [`VerifyPolicy`]
-/// (RSA keys of at least 2048 bits).
-///
-/// Public-key formats: Ed25519 takes the 32-byte key; ECDSA the SEC1 point; RSA the PKCS#1
-/// `RSAPublicKey` DER (both are the contents of an X.509 SubjectPublicKeyInfo BIT STRING).
-/// ECDSA signatures are DER. Ed25519 verification is strict (RFC 8032 §5.1.7 plus
-/// rejection of small-order keys and non-canonical encodings).
-pub fn verify(
-    algorithm: SignatureAlgorithm,
-    public_key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), Error> {
-    verify_with_policy(
-        algorithm,
-        public_key,
-        message,
-        signature,
-        &VerifyPolicy::DEFAULT,
-    )
+/// An ECDSA P-256 private key that signs with SHA-256 and RFC 6979 deterministic nonces,
+/// producing DER signatures (`ecdsa_secp256r1_sha256` in TLS 1.3). Zeroized on drop by
+/// the `ecdsa` crate; `Debug` prints only the type name.
+pub struct EcdsaP256SigningKey(p256::ecdsa::SigningKey);
+
+assert_zeroize_on_drop!(p256::ecdsa::SigningKey, p256::SecretKey);
+// Its only field wipes itself on drop (asserted above).
+impl zeroize::ZeroizeOnDrop for EcdsaP256SigningKey {}
+
+impl EcdsaP256SigningKey {
+    /// A fresh key from `rng`.
+    pub fn generate(rng: &mut dyn CryptoRng) -> Self {
+        use p256::elliptic_curve::Generate as _;
+        EcdsaP256SigningKey(p256::ecdsa::SigningKey::generate_from_rng(rng))
+    }
+
+    /// From a PKCS#8 DER private key (what `openssl genpkey -algorithm EC
+    /// -pkeyopt ec_paramgen_curve:P-256` writes, after PEM decoding).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        use p256::pkcs8::DecodePrivateKey as _;
+        p256::ecdsa::SigningKey::from_pkcs8_der(der)
+            .map(EcdsaP256SigningKey)
+            .map_err(|_| Error::InvalidPrivateKey)
+    }
+
+    /// The key as PKCS#8 DER, in a buffer that zeroizes on drop.
+    pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        use p256::pkcs8::EncodePrivateKey as _;
+        let doc = self
+            .0
+            .to_pkcs8_der()
+            .map_err(|_| Error::InvalidPrivateKey)?;
+        Ok(zeroize::Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The public key as an uncompressed SEC1 point (65 bytes: `04 || x || y`).
+    pub fn public_key_sec1(&self) -> Vec<u8> {
+        self.0
+            .verifying_key()
+            .to_sec1_point(false)
+            .as_bytes()
+            .to_vec()
+    }
 }
 
-/// [`verify`] with an explicit [`VerifyPolicy`]. An RSA key below
-/// `policy.min_rsa_bits` is [`Error::KeyTooSmall`].
-// The fuzzing hook below makes the rest unreachable in that build only.
-#[cfg_attr(fuzzing, allow(unreachable_code, unused_variables))]
-pub fn verify_with_policy(
-    algorithm: SignatureAlgorithm,
-    public_key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-    policy: &VerifyPolicy,
-) -> Result<(), Error> {
-    // Fuzzing-only crypto mode (docs/fuzzing.md): exists only under `cfg(fuzzing)`, which
-    // cargo-fuzz sets and a normal build cannot. Every signature verifies.
-    #[cfg(fuzzing)]
-    return Ok(());
-    use SignatureAlgorithm as A;
-    match algorithm {
-        A::Ed25519 => {
-            let pk: &[u8; 32] = public_key.try_into().map_err(|_| Error::InvalidPublicKey)?;
-            let pk =
-                ed25519_dalek::VerifyingKey::from_bytes(pk).map_err(|_| Error::InvalidPublicKey)?;
-            let sig =
-                ed25519_dalek::Signature::from_slice(signature).map_err(|_| Error::BadSignature)?;
-            pk.verify_strict(message, &sig)
-                .map_err(|_| Error::BadSignature)
+impl core::fmt::Debug for EcdsaP256SigningKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("EcdsaP256SigningKey(..)")
+    }
+}
+
+impl Signer for EcdsaP256SigningKey {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::EcdsaP256Sha256
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        use p256::ecdsa::signature::Signer as _;
+        let sig: p256::ecdsa::DerSignature = self
+            .0
+            .try_sign(message)
+            .map_err(|_| Error::InvalidPrivateKey)?;
+        Ok(sig.as_bytes().to_vec())
+    }
+
+    fn public_key(&self) -> Vec<u8> {
+        self.public_key_sec1()
+    }
+}
+
+/// Turns a private key file into a [`Signer`]: the part of a crypto provider that loads
+/// the keys servers (and authenticating clients) sign with.
+pub trait KeyLoader: Send + Sync {
+    /// A signer for a PKCS#8 DER private key (after PEM decoding). A key of a kind this
+    /// loader does not know is [`Error::InvalidPrivateKey`].
+    fn load_pkcs8_der(&self, der: &[u8]) -> Result<Box<dyn Signer>, Error>;
+}
+
+struct RustCryptoKeyLoader;
+
+impl KeyLoader for RustCryptoKeyLoader {
+    fn load_pkcs8_der(&self, der: &[u8]) -> Result<Box<dyn Signer>, Error> {
+        if let Ok(k) = Ed25519SigningKey::from_pkcs8_der(der) {
+            return Ok(Box::new(k));
         }
-        A::EcdsaP256Sha256 => imp::ecdsa_p256_sha256(public_key, message, signature),
-        A::EcdsaP384Sha384 => imp::ecdsa_p384_sha384(public_key, message, signature),
-        A::RsaPkcs1Sha256 => imp::rsa_pkcs1::<sha2::Sha256>(public_key, message, signature, policy),
-        A::RsaPkcs1Sha384 => imp::rsa_pkcs1::<sha2::Sha384>(public_key, message, signature, policy),
-        A::RsaPkcs1Sha512 => imp::rsa_pkcs1::<sha2::Sha512>(public_key, message, signature, policy),
-        A::RsaPssSha256 => imp::rsa_pss::<sha2::Sha256>(public_key, message, signature, policy),
-        A::RsaPssSha384 => imp::rsa_pss::<sha2::Sha384>(public_key, message, signature, policy),
-        A::RsaPssSha512 => imp::rsa_pss::<sha2::Sha512>(public_key, message, signature, policy),
+        let key = EcdsaP256SigningKey::from_pkcs8_der(der)?;
+        Ok(Box::new(key))
     }
 }
 
-/// Verification behind a trait, so a caller can plug in another implementation
-/// (hardware, a FIPS module) without touching the layers above.
-pub trait Verifier: Send + Sync {
-    /// Verify `signature` over `message` with `public_key` (formats as for [`verify`]).
-    fn verify(
-        &self,
-        algorithm: SignatureAlgorithm,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), Error>;
+/// The default backend's key loader: Ed25519 (dalek) and ECDSA P-256 (RustCrypto) PKCS#8
+/// keys.
+pub const KEY_LOADER: &dyn KeyLoader = &RustCryptoKeyLoader;
 
-    /// [`Verifier::verify`] under an explicit [`VerifyPolicy`]. The default method ignores
-    /// the policy only when it is the default one, and otherwise refuses.
-    fn verify_with_policy(
-        &self,
-        algorithm: SignatureAlgorithm,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-        policy: &VerifyPolicy,
-    ) -> Result<(), Error> {
-        if *policy == VerifyPolicy::DEFAULT {
-            self.verify(algorithm, public_key, message, signature)
-        } else {
-            Err(Error::UnsupportedAlgorithm)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct CountRng(u8);
+    impl rand_core::TryRng for CountRng {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            self.0 = self.0.wrapping_add(1);
+            Ok(u32::from(self.0))
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            self.0 = self.0.wrapping_add(1);
+            Ok(u64::from(self.0))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            for b in dst {
+                self.0 = self.0.wrapping_add(7);
+                *b = self.0;
+            }
+            Ok(())
         }
     }
-}
+    impl rand_core::TryCryptoRng for CountRng {}
 
-struct RustCryptoVerifier;
-
-impl Verifier for RustCryptoVerifier {
-    fn verify(
-        &self,
-        algorithm: SignatureAlgorithm,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), Error> {
-        verify(algorithm, public_key, message, signature)
-    }
-
-    fn verify_with_policy(
-        &self,
-        algorithm: SignatureAlgorithm,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-        policy: &VerifyPolicy,
-    ) -> Result<(), Error> {
-        verify_with_policy(algorithm, public_key, message, signature, policy)
+    #[test]
+    fn sign_verify_pkcs8_round_trip() {
+        let key = EcdsaP256SigningKey::generate(&mut CountRng(1));
+        let sig = key.sign(b"hello").unwrap();
+        let pk = key.public_key();
+        assert_eq!(pk.len(), 65);
+        crate::verify(SignatureAlgorithm::EcdsaP256Sha256, &pk, b"hello", &sig).unwrap();
+        assert!(crate::verify(SignatureAlgorithm::EcdsaP256Sha256, &pk, b"hellO", &sig).is_err());
+        let der = key.to_pkcs8_der().unwrap();
+        let again = EcdsaP256SigningKey::from_pkcs8_der(&der).unwrap();
+        assert_eq!(again.public_key(), pk);
+        assert!(EcdsaP256SigningKey::from_pkcs8_der(&der[1..]).is_err());
     }
 }
-
-/// The RustCrypto verifier ([`verify`]).
-pub static VERIFIER: &dyn Verifier = &RustCryptoVerifier;

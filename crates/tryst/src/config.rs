@@ -7,7 +7,7 @@ use core::time::Duration;
 
 use rustls_pki_types::CertificateDer;
 use tryst_cert::TrustAnchors;
-use tryst_crypto::{Secret, Signer};
+use tryst_crypto::{CryptoProvider, Secret, Signer};
 use tryst_messages::SignatureScheme;
 
 use crate::Error;
@@ -21,12 +21,8 @@ use crate::ticket::TicketKeys;
 use crate::time::Clock;
 use crate::verify::{ClientCertVerifier, ServerCertVerifier, WebPkiServerVerifier};
 
-/// Randomness shared by the connections of a config. Implementations must be
-/// cryptographically secure and infallible (abort rather than return weak bytes).
-pub trait SecureRandom: Send + Sync {
-    /// Fill `dest` with random bytes.
-    fn fill(&self, dest: &mut [u8]);
-}
+/// Randomness shared by the connections of a config (the crypto provider's by default).
+pub use tryst_crypto::SecureRandom;
 
 /// The operating system's generator (getrandom).
 #[cfg(feature = "std")]
@@ -150,19 +146,22 @@ impl CertifiedKey {
         })
     }
 
-    /// From DER: the chain and a PKCS#8 private key (Ed25519 or ECDSA P-256).
+    /// From DER: the chain and a PKCS#8 private key (Ed25519 or ECDSA P-256), loaded by
+    /// the default crypto provider.
     pub fn from_der(chain: Vec<CertificateDer<'static>>, pkcs8_key: &[u8]) -> Result<Self, Error> {
-        let signer: Arc<dyn Signer> =
-            if let Ok(k) = tryst_crypto::Ed25519SigningKey::from_pkcs8_der(pkcs8_key) {
-                Arc::new(k)
-            } else if let Ok(k) = tryst_crypto::EcdsaP256SigningKey::from_pkcs8_der(pkcs8_key) {
-                Arc::new(k)
-            } else {
-                return Err(Error::Config(
-                    "the private key is not a PKCS#8 Ed25519 or ECDSA P-256 key",
-                ));
-            };
-        Self::new(chain, signer)
+        Self::from_der_with_provider(chain, pkcs8_key, &tryst_crypto::RUSTCRYPTO)
+    }
+
+    /// [`CertifiedKey::from_der`] with the key loaded by `provider`'s key loader.
+    pub fn from_der_with_provider(
+        chain: Vec<CertificateDer<'static>>,
+        pkcs8_key: &[u8],
+        provider: &CryptoProvider,
+    ) -> Result<Self, Error> {
+        let signer = provider.key_loader.load_pkcs8_der(pkcs8_key).map_err(|_| {
+            Error::Config("the private key is not a PKCS#8 key the crypto provider can load")
+        })?;
+        Self::new(chain, Arc::from(signer))
     }
 
     /// The chain, end entity first.
@@ -217,10 +216,20 @@ impl Default for Limits {
 /// Settings a client and a server share.
 #[derive(Clone)]
 pub(crate) struct Common {
+    /// Where every algorithm comes from.
+    pub(crate) provider: Arc<CryptoProvider>,
+    /// After `build`: the configured suites with the provider's algorithms.
     pub(crate) suites: Vec<SupportedCipherSuite>,
+    /// After `build`: the configured groups with the provider's implementations.
     pub(crate) groups: Vec<SupportedGroup>,
+    /// Whether suites / groups were chosen by the caller (then each must be available
+    /// from the provider) rather than left at the defaults (then the ones the provider
+    /// lacks are dropped).
+    suites_chosen: bool,
+    groups_chosen: bool,
     pub(crate) alpn: Vec<Vec<u8>>,
     pub(crate) clock: Option<Arc<dyn Clock>>,
+    /// The caller's RNG; `None`: the provider's.
     pub(crate) rng: Option<Arc<dyn SecureRandom>>,
     pub(crate) key_log: Option<Arc<dyn KeyLog>>,
     pub(crate) limits: Limits,
@@ -229,26 +238,73 @@ pub(crate) struct Common {
 }
 
 impl Common {
-    fn new(groups: &[SupportedGroup]) -> Self {
+    fn new(groups: &[SupportedGroup], provider: Arc<CryptoProvider>) -> Self {
         #[cfg(feature = "std")]
-        #[allow(clippy::type_complexity)] // two optional trait objects, spelled out once
-        let (clock, rng): (Option<Arc<dyn Clock>>, Option<Arc<dyn SecureRandom>>) = (
-            Some(Arc::new(crate::time::SystemClock)),
-            Some(Arc::new(OsRandom)),
-        );
+        let clock: Option<Arc<dyn Clock>> = Some(Arc::new(crate::time::SystemClock));
         #[cfg(not(feature = "std"))]
-        let (clock, rng) = (None, None);
+        let clock = None;
         Common {
+            provider,
             suites: ALL_CIPHER_SUITES.to_vec(),
             groups: groups.to_vec(),
+            suites_chosen: false,
+            groups_chosen: false,
             alpn: Vec::new(),
             clock,
-            rng,
+            rng: None,
             key_log: None,
             limits: Limits::default(),
             idle_timeout: None,
             max_session_lifetime: None,
         }
+    }
+
+    /// Binds the configured suites and groups to the provider's algorithms, then checks.
+    fn finish(&mut self) -> Result<(), Error> {
+        let provider = Arc::clone(&self.provider);
+        // A chosen suite or group the provider can implement (every code point tryst knows)
+        // must come from it; one tryst has no mapping for (a caller's own) is kept as given.
+        if self.suites_chosen {
+            self.suites = self
+                .suites
+                .iter()
+                .map(|s| match s.with_provider(&provider) {
+                    Some(bound) => Some(bound),
+                    None if crate::suites::is_known_suite(s.suite) => None,
+                    None => Some(*s),
+                })
+                .collect::<Option<_>>()
+                .ok_or(Error::Config(
+                    "the crypto provider lacks the AEAD or hash of a configured cipher suite",
+                ))?;
+        } else {
+            self.suites = self
+                .suites
+                .iter()
+                .filter_map(|s| s.with_provider(&provider))
+                .collect();
+        }
+        if self.groups_chosen {
+            self.groups = self
+                .groups
+                .iter()
+                .map(|g| match g.with_provider(&provider) {
+                    Some(bound) => Some(bound),
+                    None if crate::suites::is_known_group(g.group) => None,
+                    None => Some(*g),
+                })
+                .collect::<Option<_>>()
+                .ok_or(Error::Config(
+                    "the crypto provider lacks a configured key-exchange group",
+                ))?;
+        } else {
+            self.groups = self
+                .groups
+                .iter()
+                .filter_map(|g| g.with_provider(&provider))
+                .collect();
+        }
+        self.check()
     }
 
     fn check(&self) -> Result<(), Error> {
@@ -263,9 +319,9 @@ impl Common {
                 "no clock (set one with with_clock; std provides the system clock)",
             ));
         }
-        if self.rng.is_none() {
+        if self.rng.is_none() && self.provider.secure_random.is_none() {
             return Err(Error::Config(
-                "no random-number generator (set one with with_rng)",
+                "no random-number generator (the crypto provider has none: set one with with_rng)",
             ));
         }
         if self.alpn.iter().any(|p| p.is_empty() || p.len() > 255) {
@@ -283,9 +339,10 @@ impl Common {
     }
 
     pub(crate) fn rng(&self) -> &dyn SecureRandom {
-        match &self.rng {
-            Some(r) => &**r,
-            None => &NO_RNG,
+        match (&self.rng, self.provider.secure_random) {
+            (Some(r), _) => &**r,
+            (None, Some(r)) => r,
+            (None, None) => &NO_RNG,
         }
     }
 }
@@ -308,16 +365,27 @@ impl SecureRandom for Unset {
 
 macro_rules! common_setters {
     () => {
-        /// Cipher suites, in preference order.
+        /// Cipher suites, in preference order. Each names a suite; its AEAD and hash come
+        /// from the config's crypto provider (`build` fails if the provider lacks one).
         pub fn with_cipher_suites(mut self, suites: &[SupportedCipherSuite]) -> Self {
             self.common.suites = suites.to_vec();
+            self.common.suites_chosen = true;
             self
         }
 
         /// Key-exchange groups, in preference order. A client sends a key share for the
-        /// first one.
+        /// first one. Each names a group; its implementation comes from the config's crypto
+        /// provider (`build` fails if the provider lacks one).
         pub fn with_groups(mut self, groups: &[SupportedGroup]) -> Self {
             self.common.groups = groups.to_vec();
+            self.common.groups_chosen = true;
+            self
+        }
+
+        /// Take every algorithm from `provider` (default: `CryptoProvider::rustcrypto()`),
+        /// and its RNG unless [`with_rng`](Self::with_rng) sets another.
+        pub fn with_crypto_provider(mut self, provider: Arc<CryptoProvider>) -> Self {
+            self.common.provider = provider;
             self
         }
 
@@ -333,7 +401,7 @@ macro_rules! common_setters {
             self
         }
 
-        /// The random-number generator.
+        /// The random-number generator (default: the crypto provider's).
         pub fn with_rng(mut self, rng: Arc<dyn SecureRandom>) -> Self {
             self.common.rng = Some(rng);
             self
@@ -393,10 +461,16 @@ impl core::fmt::Debug for ClientConfig {
 }
 
 impl ClientConfig {
-    /// Start building a client config.
+    /// Start building a client config with the default crypto provider.
     pub fn builder() -> ClientConfigBuilder {
+        Self::builder_with_provider(Arc::new(CryptoProvider::default()))
+    }
+
+    /// Start building a client config whose algorithms all come from `provider`.
+    pub fn builder_with_provider(provider: Arc<CryptoProvider>) -> ClientConfigBuilder {
         ClientConfigBuilder {
-            common: Common::new(DEFAULT_CLIENT_GROUPS),
+            common: Common::new(DEFAULT_CLIENT_GROUPS, provider),
+            roots: None,
             verifier: None,
             client_auth: None,
             #[cfg(feature = "std")]
@@ -412,9 +486,19 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// The crypto provider every algorithm of this config comes from.
+    pub fn crypto_provider(&self) -> &Arc<CryptoProvider> {
+        &self.common.provider
+    }
+}
+
 /// Builds a [`ClientConfig`].
 pub struct ClientConfigBuilder {
     common: Common,
+    /// Trust anchors for the standard verifier, made at `build` with the provider's
+    /// signature verifier.
+    roots: Option<TrustAnchors>,
     verifier: Option<Arc<dyn ServerCertVerifier>>,
     client_auth: Option<Arc<CertifiedKey>>,
     session_store: Option<Arc<dyn ClientSessionStore>>,
@@ -428,9 +512,11 @@ pub struct ClientConfigBuilder {
 impl ClientConfigBuilder {
     common_setters!();
 
-    /// Trust these anchors (path validation with `tryst-cert`).
+    /// Trust these anchors (path validation with `tryst-cert`, signatures checked by the
+    /// crypto provider's verifier).
     pub fn with_root_certificates(mut self, anchors: TrustAnchors) -> Self {
-        self.verifier = Some(Arc::new(WebPkiServerVerifier::new(anchors)));
+        self.roots = Some(anchors);
+        self.verifier = None;
         self
     }
 
@@ -438,6 +524,7 @@ impl ClientConfigBuilder {
     /// with a custom policy).
     pub fn with_verifier(mut self, verifier: Arc<dyn ServerCertVerifier>) -> Self {
         self.verifier = Some(verifier);
+        self.roots = None;
         self
     }
 
@@ -494,10 +581,17 @@ impl ClientConfigBuilder {
     }
 
     /// Finish. Fails when no verifier was set or a setting cannot work.
-    pub fn build(self) -> Result<Arc<ClientConfig>, Error> {
-        self.common.check()?;
+    pub fn build(mut self) -> Result<Arc<ClientConfig>, Error> {
+        self.common.finish()?;
         check_record_size_limit(self.record_size_limit)?;
-        let verifier = self.verifier.ok_or(Error::Config(
+        let provider_verifier = self.common.provider.verifier;
+        let from_roots = self.roots.map(|anchors| -> Arc<dyn ServerCertVerifier> {
+            Arc::new(
+                WebPkiServerVerifier::new(anchors)
+                    .with_policy(tryst_cert::Policy::DEFAULT.with_verifier(provider_verifier)),
+            )
+        });
+        let verifier = self.verifier.or(from_roots).ok_or(Error::Config(
             "no way to check the server: set root certificates or a verifier",
         ))?;
         let signature_schemes = verifier.supported_schemes();
@@ -535,6 +629,7 @@ impl DangerousClientConfig {
         verifier: Arc<dyn ServerCertVerifier>,
     ) -> ClientConfigBuilder {
         self.0.verifier = Some(verifier);
+        self.0.roots = None;
         self.0
     }
 }
@@ -578,10 +673,21 @@ impl core::fmt::Debug for ServerConfig {
 }
 
 impl ServerConfig {
-    /// Start building a server config that presents `cert`.
+    /// Start building a server config that presents `cert`, with the default crypto
+    /// provider.
     pub fn builder(cert: CertifiedKey) -> ServerConfigBuilder {
+        Self::builder_with_provider(cert, Arc::new(CryptoProvider::default()))
+    }
+
+    /// Start building a server config that presents `cert`, whose algorithms all come from
+    /// `provider` (load the key with [`CertifiedKey::from_der_with_provider`] to sign with
+    /// it too).
+    pub fn builder_with_provider(
+        cert: CertifiedKey,
+        provider: Arc<CryptoProvider>,
+    ) -> ServerConfigBuilder {
         ServerConfigBuilder {
-            common: Common::new(DEFAULT_SERVER_GROUPS),
+            common: Common::new(DEFAULT_SERVER_GROUPS, provider),
             cert,
             client_verifier: None,
             preference: SuitePreference::Server,
@@ -594,6 +700,13 @@ impl ServerConfig {
             resumption_context: Vec::new(),
             max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
         }
+    }
+}
+
+impl ServerConfig {
+    /// The crypto provider every algorithm of this config comes from.
+    pub fn crypto_provider(&self) -> &Arc<CryptoProvider> {
+        &self.common.provider
     }
 }
 
@@ -693,8 +806,8 @@ impl ServerConfigBuilder {
     }
 
     /// Finish.
-    pub fn build(self) -> Result<Arc<ServerConfig>, Error> {
-        self.common.check()?;
+    pub fn build(mut self) -> Result<Arc<ServerConfig>, Error> {
+        self.common.finish()?;
         check_record_size_limit(Some(self.record_size_limit))?;
         let ticket_context =
             ticket_context(&self.resumption_context, self.client_verifier.as_deref());

@@ -105,6 +105,7 @@ pub use server::ServerConnection;
 pub use stream::Stream;
 pub use ticket::TicketKeys;
 pub use time::{Clock, ManualClock};
+pub use tryst_crypto::CryptoProvider;
 
 pub use rustls_pki_types as pki_types;
 pub use tryst_cert as cert;

@@ -2,7 +2,8 @@
 //! It lives here because this is the first crate that needs both (DESIGN.md).
 
 use tryst_crypto::{
-    AES_128_GCM, AES_256_GCM, Aead, Hash, KeyExchange, SHA256, SHA384, SignatureAlgorithm, X25519,
+    AES_128_GCM, AES_256_GCM, Aead, AeadAlgorithm, CryptoProvider, Hash, HashAlgorithm,
+    KeyExchange, KeyExchangeAlgorithm, SHA256, SHA384, SignatureAlgorithm, X25519,
 };
 use tryst_messages::{CipherSuite, NamedGroup, SignatureScheme};
 
@@ -122,6 +123,72 @@ pub static DEFAULT_CLIENT_GROUPS: &[SupportedGroup] =
 /// a hybrid share gets post-quantum protection; a server never asks for a retry when any
 /// share the client sent fits.
 pub static DEFAULT_SERVER_GROUPS: &[SupportedGroup] = ALL_GROUPS;
+
+/// The algorithms of a TLS 1.3 cipher suite.
+fn suite_algorithms(suite: CipherSuite) -> Option<(AeadAlgorithm, HashAlgorithm)> {
+    Some(match suite {
+        CipherSuite::TlsAes128GcmSha256 => (AeadAlgorithm::Aes128Gcm, HashAlgorithm::Sha256),
+        CipherSuite::TlsAes256GcmSha384 => (AeadAlgorithm::Aes256Gcm, HashAlgorithm::Sha384),
+        CipherSuite::TlsChacha20Poly1305Sha256 => {
+            (AeadAlgorithm::ChaCha20Poly1305, HashAlgorithm::Sha256)
+        }
+        _ => return None,
+    })
+}
+
+/// The algorithm of a key-exchange group.
+fn group_algorithm(group: NamedGroup) -> Option<KeyExchangeAlgorithm> {
+    Some(match group {
+        NamedGroup::X25519 => KeyExchangeAlgorithm::X25519,
+        NamedGroup::Secp256r1 => KeyExchangeAlgorithm::P256,
+        NamedGroup::Secp384r1 => KeyExchangeAlgorithm::P384,
+        NamedGroup::X25519MlKem768 => KeyExchangeAlgorithm::X25519MlKem768,
+        _ => return None,
+    })
+}
+
+/// Whether tryst maps `suite` to algorithms (so a provider must supply them).
+pub(crate) fn is_known_suite(suite: CipherSuite) -> bool {
+    suite_algorithms(suite).is_some()
+}
+
+/// Whether tryst maps `group` to an algorithm (so a provider must supply it).
+pub(crate) fn is_known_group(group: NamedGroup) -> bool {
+    group_algorithm(group).is_some()
+}
+
+impl SupportedCipherSuite {
+    /// This suite with `provider`'s implementations of its AEAD and hash, or `None` when
+    /// the provider lacks one. A suite passed to a config builder names the suite; the
+    /// config's provider supplies the algorithms.
+    pub fn with_provider(&self, provider: &CryptoProvider) -> Option<SupportedCipherSuite> {
+        let (aead, hash) = suite_algorithms(self.suite)?;
+        Some(SupportedCipherSuite {
+            suite: self.suite,
+            aead: provider.aead(aead)?,
+            hash: provider.hash(hash)?,
+        })
+    }
+}
+
+impl SupportedGroup {
+    /// This group with `provider`'s implementation, or `None` when it has none.
+    pub fn with_provider(&self, provider: &CryptoProvider) -> Option<SupportedGroup> {
+        Some(SupportedGroup {
+            group: self.group,
+            kx: provider.kx_group(group_algorithm(self.group)?)?,
+        })
+    }
+}
+
+/// The suites of [`ALL_CIPHER_SUITES`] that `provider` implements, with its algorithms, in
+/// the default preference order.
+pub fn cipher_suites(provider: &CryptoProvider) -> alloc::vec::Vec<SupportedCipherSuite> {
+    ALL_CIPHER_SUITES
+        .iter()
+        .filter_map(|s| s.with_provider(provider))
+        .collect()
+}
 
 /// The algorithm that verifies (or makes) signatures of a TLS 1.3 signature scheme, or
 /// `None` when we cannot.

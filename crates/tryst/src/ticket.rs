@@ -6,17 +6,38 @@
 //! epoch. Servers that share the master secret share every epoch's key, so they resume each
 //! other's sessions without talking to each other, and rotation needs no mutable state: a
 //! ticket is accepted under the current epoch's key or the previous one's.
+//!
+//! Under `std` the prepared AEAD keys of the last two epochs used are cached, so a busy
+//! server derives (HKDF) and expands (AES key schedule) one key per epoch instead of one
+//! per ticket. The cache holds no time of its own: the epoch comes from the `now` the
+//! connection passes in, and only epochs a ticket may carry (the current one and the one
+//! before) ever reach it, so forged tickets cannot churn it.
 
+use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::time::Duration;
 
 use tryst_crypto::zeroize::Zeroizing;
-use tryst_crypto::{AES_256_GCM, AeadKey, CryptoRng, Nonce, SHA256, Secret, TAG_LEN};
+use tryst_crypto::{
+    Aead, AeadAlgorithm, AeadKey, AeadKeyed, CryptoProvider, CryptoRng, Hash, HashAlgorithm, Nonce,
+    Secret, TAG_LEN,
+};
+
+/// A prepared key and the epoch it belongs to.
+#[cfg(feature = "std")]
+type EpochKey = (u64, Arc<dyn AeadKeyed>);
 
 /// The ticket-sealing keys of a server (or a fleet of servers sharing the master secret).
 pub struct TicketKeys {
     master: Secret,
     period_secs: u64,
+    /// AES-256-GCM and HKDF-SHA256, from a crypto provider.
+    aead: &'static dyn Aead,
+    hash: &'static dyn Hash,
+    /// The prepared keys of the two most recently used epochs.
+    #[cfg(feature = "std")]
+    cache: std::sync::Mutex<[Option<EpochKey>; 2]>,
 }
 
 impl core::fmt::Debug for TicketKeys {
@@ -34,10 +55,54 @@ impl TicketKeys {
     /// Keys derived from `master` (32 random bytes shared by every server that should accept
     /// the same tickets), rotating every `rotation_period` (at least one second).
     pub fn new(master: Secret, rotation_period: Duration) -> Self {
+        Self::with_algorithms(
+            master,
+            rotation_period,
+            tryst_crypto::AES_256_GCM,
+            tryst_crypto::SHA256,
+        )
+    }
+
+    fn with_algorithms(
+        master: Secret,
+        rotation_period: Duration,
+        aead: &'static dyn Aead,
+        hash: &'static dyn Hash,
+    ) -> Self {
         TicketKeys {
             master,
             period_secs: rotation_period.as_secs().max(1),
+            aead,
+            hash,
+            #[cfg(feature = "std")]
+            cache: std::sync::Mutex::new([None, None]),
         }
+    }
+
+    /// These keys with `provider`'s AES-256-GCM and HKDF-SHA256 (by default, the default
+    /// provider's). The tickets are the same bytes whichever provider seals them, so
+    /// servers with different providers still resume each other's sessions.
+    pub fn with_crypto_provider(
+        self,
+        provider: &CryptoProvider,
+    ) -> Result<Self, tryst_crypto::Error> {
+        let aead = provider
+            .aead(AeadAlgorithm::Aes256Gcm)
+            .ok_or(tryst_crypto::Error::UnsupportedAlgorithm)?;
+        let hash = provider
+            .hash(HashAlgorithm::Sha256)
+            .ok_or(tryst_crypto::Error::UnsupportedAlgorithm)?;
+        let TicketKeys {
+            master,
+            period_secs,
+            ..
+        } = self;
+        Ok(Self::with_algorithms(
+            master,
+            Duration::from_secs(period_secs),
+            aead,
+            hash,
+        ))
     }
 
     /// Fresh keys with a random master secret, for a single server.
@@ -56,15 +121,45 @@ impl TicketKeys {
         now.as_secs() / self.period_secs
     }
 
-    fn key_for(&self, epoch: u64) -> Option<AeadKey> {
-        AeadKey::fill_with(32, |out| {
-            SHA256.hkdf_expand(
+    /// Derives and prepares the key of `epoch`.
+    fn derive(&self, epoch: u64) -> Option<Box<dyn AeadKeyed>> {
+        let key = AeadKey::fill_with(32, |out| {
+            self.hash.hkdf_expand(
                 &self.master,
                 &[b"tryst ticket key ", &epoch.to_be_bytes()],
                 out,
             )
         })
-        .ok()
+        .ok()?;
+        self.aead.new_key(&key).ok()
+    }
+
+    /// The prepared key of `epoch`: from the cache, or derived and cached in place of the
+    /// older of the two entries (or an empty one).
+    #[cfg(feature = "std")]
+    fn key_for(&self, epoch: u64) -> Option<Arc<dyn AeadKeyed>> {
+        // A panic elsewhere while the lock was held cannot leave a wrong key behind: each
+        // slot is written whole.
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, key)) = cache.iter().flatten().find(|(e, _)| *e == epoch) {
+            return Some(Arc::clone(key));
+        }
+        let key: Arc<dyn AeadKeyed> = Arc::from(self.derive(epoch)?);
+        // `None` orders before every `Some`: an empty slot is filled first.
+        if let Some(slot) = cache.iter_mut().min_by_key(|s| s.as_ref().map(|(e, _)| *e)) {
+            *slot = Some((epoch, Arc::clone(&key)));
+        }
+        Some(key)
+    }
+
+    /// Without `std` (no lock to share a cache between connections), each ticket derives
+    /// its key.
+    #[cfg(not(feature = "std"))]
+    fn key_for(&self, epoch: u64) -> Option<Arc<dyn AeadKeyed>> {
+        self.derive(epoch).map(Arc::from)
     }
 
     /// Seal `state` into a ticket. Returns `None` only if the AEAD refuses (it cannot for
@@ -76,7 +171,7 @@ impl TicketKeys {
         state: &[u8],
     ) -> Option<Vec<u8>> {
         let epoch = self.epoch(now);
-        let key = AES_256_GCM.new_key(&self.key_for(epoch)?).ok()?;
+        let key = self.key_for(epoch)?;
         let mut nonce = [0u8; 12];
         rng.fill_bytes(&mut nonce);
         let mut out = Vec::with_capacity(state.len() + TICKET_OVERHEAD);
@@ -102,7 +197,7 @@ impl TicketKeys {
         if epoch_n != current && Some(epoch_n) != current.checked_sub(1) {
             return None;
         }
-        let key = AES_256_GCM.new_key(&self.key_for(epoch_n)?).ok()?;
+        let key = self.key_for(epoch_n)?;
         let mut buf = Zeroizing::new(sealed.to_vec());
         let aad_len = 8 + 12;
         let aad = ticket.get(..aad_len)?;
@@ -159,5 +254,36 @@ mod tests {
             assert!(keys.open(t0, &t).is_none(), "bit flip at {i} accepted");
         }
         assert!(keys.open(t0, &ticket[..10]).is_none());
+    }
+
+    /// The cache gives the same keys as deriving them: tickets sealed across many epochs
+    /// (cache hits, misses and evictions) open with fresh keys, and the other way round.
+    #[test]
+    fn cached_keys_match_derived_keys() {
+        let mut rng = CountingRng(9);
+        let hour = Duration::from_secs(3600);
+        let keys = TicketKeys::generate(&mut rng, hour).unwrap();
+        let t0 = Duration::from_secs(500 * 3600);
+        for step in 0..6u64 {
+            let now = t0 + hour * u32::try_from(step).unwrap();
+            let a = keys.seal(now, &mut rng, b"one").unwrap();
+            let b = keys.seal(now, &mut rng, b"two").unwrap();
+            // A fresh TicketKeys (empty cache) with the same master opens both, and the
+            // cached one opens a ticket the fresh one sealed.
+            let fresh = TicketKeys::new(keys.master.duplicate(), hour);
+            assert_eq!(&fresh.open(now, &a).unwrap()[..], b"one");
+            assert_eq!(&keys.open(now, &b).unwrap()[..], b"two");
+            let c = fresh.seal(now, &mut rng, b"three").unwrap();
+            assert_eq!(&keys.open(now, &c).unwrap()[..], b"three");
+            // Previous epoch's ticket still opens after the rotation; two back does not.
+            assert!(keys.open(now + hour, &a).is_some());
+            assert!(keys.open(now + hour * 2, &a).is_none());
+        }
+        // Another provider's AES-256-GCM and HKDF give the same tickets.
+        let other = TicketKeys::new(keys.master.duplicate(), hour)
+            .with_crypto_provider(&CryptoProvider::rustcrypto())
+            .unwrap();
+        let t = keys.seal(t0, &mut rng, b"x").unwrap();
+        assert_eq!(&other.open(t0, &t).unwrap()[..], b"x");
     }
 }

@@ -123,13 +123,32 @@ pub trait ClientCertVerifier: Send + Sync {
 }
 
 /// Verify a CertificateVerify signature with the key of `end_entity`, refusing a scheme
-/// that does not fit the key (RFC 8446 §4.4.3).
+/// that does not fit the key (RFC 8446 §4.4.3). The default crypto provider's verifier
+/// checks it; [`verify_signature_with_policy`] takes a policy's.
 pub fn verify_signature(
     message: &[u8],
     end_entity: &CertificateDer<'_>,
     scheme: SignatureScheme,
     signature: &[u8],
     min_rsa_bits: usize,
+) -> Result<SignatureVerified, Error> {
+    verify_signature_with_policy(
+        message,
+        end_entity,
+        scheme,
+        signature,
+        &Policy::DEFAULT.with_min_rsa_bits(min_rsa_bits),
+    )
+}
+
+/// [`verify_signature`] with `policy`'s RSA minimum and signature verifier (a crypto
+/// provider's).
+pub fn verify_signature_with_policy(
+    message: &[u8],
+    end_entity: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+    policy: &Policy,
 ) -> Result<SignatureVerified, Error> {
     let alg = signature_algorithm(scheme).ok_or(Error::illegal(
         "CertificateVerify uses a signature scheme that is not allowed in TLS 1.3",
@@ -146,17 +165,23 @@ pub fn verify_signature(
         ));
     }
     let key = cert.public_key()?;
-    key.verify(alg, message, signature, min_rsa_bits)
-        .map_err(|e| match e {
-            tryst_cert::Error::BadSignature => Error::misbehaved(
-                tryst_messages::AlertDescription::DecryptError,
-                "CertificateVerify signature does not verify",
-            ),
-            tryst_cert::Error::SignatureAlgorithmMismatch => {
-                Error::illegal("CertificateVerify scheme does not match the certificate's key")
-            }
-            other => Error::Certificate(other),
-        })?;
+    key.verify_with(
+        policy.verifier,
+        alg,
+        message,
+        signature,
+        policy.min_rsa_bits,
+    )
+    .map_err(|e| match e {
+        tryst_cert::Error::BadSignature => Error::misbehaved(
+            tryst_messages::AlertDescription::DecryptError,
+            "CertificateVerify signature does not verify",
+        ),
+        tryst_cert::Error::SignatureAlgorithmMismatch => {
+            Error::illegal("CertificateVerify scheme does not match the certificate's key")
+        }
+        other => Error::Certificate(other),
+    })?;
     Ok(SignatureVerified(()))
 }
 
@@ -210,13 +235,7 @@ impl ServerCertVerifier for WebPkiServerVerifier {
         scheme: SignatureScheme,
         signature: &[u8],
     ) -> Result<SignatureVerified, Error> {
-        verify_signature(
-            message,
-            end_entity,
-            scheme,
-            signature,
-            self.policy.min_rsa_bits,
-        )
+        verify_signature_with_policy(message, end_entity, scheme, signature, &self.policy)
     }
 }
 
@@ -301,13 +320,7 @@ impl ClientCertVerifier for WebPkiClientVerifier {
         scheme: SignatureScheme,
         signature: &[u8],
     ) -> Result<SignatureVerified, Error> {
-        verify_signature(
-            message,
-            end_entity,
-            scheme,
-            signature,
-            self.policy.min_rsa_bits,
-        )
+        verify_signature_with_policy(message, end_entity, scheme, signature, &self.policy)
     }
 }
 

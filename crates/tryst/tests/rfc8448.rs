@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tryst::crypto::{
-    ActiveKeyExchange, Error as CryptoError, KeyExchange, KeyExchangeAlgorithm, Secret,
-    SharedSecret,
+    ActiveKeyExchange, CryptoProvider, Error as CryptoError, KeyExchange, KeyExchangeAlgorithm,
+    Secret, SharedSecret,
 };
 use tryst::messages::{NamedGroup, SignatureScheme};
 use tryst::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -88,6 +88,10 @@ impl KeyExchange for AdvertiseOnly {
 }
 
 static TRACE_X25519: TraceX25519 = TraceX25519;
+/// The default provider's groups with §3's X25519 key share in place of the real one: a
+/// config binds x25519 (a code point tryst knows) to its provider's implementation.
+static TRACE_GROUPS: [&dyn KeyExchange; 3] =
+    [&TRACE_X25519, tryst::crypto::P256, tryst::crypto::P384];
 static ADVERTISE_ONLY: AdvertiseOnly = AdvertiseOnly;
 
 /// Trusts exactly §3's certificate, inside its validity, and verifies CertificateVerify
@@ -150,7 +154,11 @@ fn rfc8448_section3_client_replay() {
         g(0x0104, &ADVERTISE_ONLY),
     ];
     let clock = Arc::new(tryst::ManualClock::new(Duration::from_secs(1_577_836_800))); // 2020-01-01
-    let config = tryst::ClientConfig::builder()
+    let provider = CryptoProvider {
+        kx_groups: &TRACE_GROUPS,
+        ..CryptoProvider::rustcrypto()
+    };
+    let config = tryst::ClientConfig::builder_with_provider(Arc::new(provider))
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(TrustTraceCertificate))
         .with_cipher_suites(&[

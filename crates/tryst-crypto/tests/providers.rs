@@ -1,0 +1,168 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Every pair of backends in this build agrees: a key exchange started on one completes on
+//! the other, a record sealed by one opens on the other, hashes and HKDF give the same
+//! bytes, and a key loaded by one signs what the other verifies. Without the `graviola`
+//! feature the only pair is the default backend with itself.
+
+use core::convert::Infallible;
+
+use tryst_crypto::rng::{TryCryptoRng, TryRng};
+use tryst_crypto::subtle::ConstantTimeEq;
+use tryst_crypto::{AeadKey, CryptoProvider, Ed25519SigningKey, Iv, Secret, SignatureAlgorithm};
+
+fn providers() -> Vec<CryptoProvider> {
+    #[allow(unused_mut)] // pushed to only under the graviola feature
+    let mut v = vec![CryptoProvider::rustcrypto()];
+    #[cfg(feature = "graviola")]
+    v.push(tryst_crypto::graviola::provider().expect("graviola does not run on this CPU"));
+    v
+}
+
+/// SplitMix64, for tests only.
+struct TestRng(u64);
+
+impl TryRng for TestRng {
+    type Error = Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(u32::try_from(self.try_next_u64()? >> 32).unwrap())
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Ok(z ^ (z >> 31))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(8) {
+            let v = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+impl TryCryptoRng for TestRng {}
+
+#[test]
+fn every_pair_of_backends_agrees() {
+    let mut rng = TestRng(7);
+    for a in providers() {
+        for b in providers() {
+            let pair = format!("{} -> {}", a.name, b.name);
+            // Key exchange: a is the client, b the server; every group of both.
+            for kx in a.kx_groups {
+                let other = b.kx_group(kx.algorithm()).unwrap();
+                let client = kx.start(&mut rng).unwrap();
+                let (share, server_secret) = other.respond(&mut rng, client.public_key()).unwrap();
+                let client_secret = client.complete(&share).unwrap();
+                assert!(
+                    bool::from(client_secret.ct_eq(&server_secret)),
+                    "{pair}: {:?}",
+                    kx.algorithm()
+                );
+            }
+            // AEAD: sealed by a, opened by b.
+            for aead in a.aeads {
+                let other = b.aead(aead.algorithm()).unwrap();
+                let key = AeadKey::from_slice(&vec![0x42; aead.key_len()]).unwrap();
+                let iv = Iv::from_slice(&[9; 12]).unwrap();
+                let mut buf =
+                    b"a record body, then room for the tag:\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                        .to_vec();
+                aead.new_key(&key)
+                    .unwrap()
+                    .seal_in_place(&iv.nonce_for(3), b"hdr", &mut buf)
+                    .unwrap();
+                let n = other
+                    .new_key(&key)
+                    .unwrap()
+                    .open_in_place(&iv.nonce_for(3), b"hdr", &mut buf)
+                    .unwrap();
+                assert_eq!(
+                    &buf[..n],
+                    b"a record body, then room for the tag:",
+                    "{pair}"
+                );
+            }
+            // Hashes, HMAC, HKDF.
+            for h in a.hashes {
+                let other = b.hash(h.algorithm()).unwrap();
+                assert_eq!(h.hash(b"abc"), other.hash(b"abc"), "{pair}");
+                let mut ctx = h.start();
+                ctx.update(b"ab");
+                let fork = ctx.fork();
+                ctx.update(b"c");
+                assert_eq!(ctx.current(), other.hash(b"abc"), "{pair}");
+                assert_eq!(fork.finish(), other.hash(b"ab"), "{pair}");
+                assert_eq!(h.hmac(b"k", &[b"m"]), other.hmac(b"k", &[b"m"]), "{pair}");
+                let prk = h.hkdf_extract(b"salt", b"ikm");
+                let prk2 = other.hkdf_extract(b"salt", b"ikm");
+                assert!(bool::from(prk.ct_eq(&prk2)), "{pair}");
+                let (mut x, mut y) = ([0u8; 100], [0u8; 100]);
+                h.hkdf_expand(&prk, &[b"in", b"fo"], &mut x).unwrap();
+                other.hkdf_expand(&prk2, &[b"info"], &mut y).unwrap();
+                assert_eq!(x, y, "{pair}");
+            }
+            // Signing keys loaded by a, verified by b; Ed25519 signatures are the same bytes.
+            let reference =
+                Ed25519SigningKey::from_seed(&Secret::from_slice(&[5; 32]).unwrap()).unwrap();
+            let der = reference.to_pkcs8_der();
+            let signer = a.key_loader.load_pkcs8_der(&der).unwrap();
+            assert_eq!(signer.algorithm(), SignatureAlgorithm::Ed25519);
+            let sig = signer.sign(b"message").unwrap();
+            assert_eq!(
+                sig,
+                tryst_crypto::Signer::sign(&reference, b"message").unwrap(),
+                "{pair}"
+            );
+            b.verifier
+                .verify(
+                    SignatureAlgorithm::Ed25519,
+                    &signer.public_key(),
+                    b"message",
+                    &sig,
+                )
+                .unwrap();
+            let ecdsa = tryst_crypto::EcdsaP256SigningKey::generate(&mut rng);
+            let signer = a
+                .key_loader
+                .load_pkcs8_der(&ecdsa.to_pkcs8_der().unwrap())
+                .unwrap();
+            let sig = signer.sign(b"message").unwrap();
+            b.verifier
+                .verify(
+                    SignatureAlgorithm::EcdsaP256Sha256,
+                    &signer.public_key(),
+                    b"message",
+                    &sig,
+                )
+                .unwrap();
+            // Garbage is refused by every loader.
+            assert!(a.key_loader.load_pkcs8_der(b"not a key").is_err(), "{pair}");
+        }
+    }
+}
+
+#[test]
+fn providers_look_up_by_algorithm() {
+    for p in providers() {
+        assert_eq!(p.aeads.len(), 3, "{}", p.name);
+        assert_eq!(p.hashes.len(), 2, "{}", p.name);
+        assert_eq!(p.kx_groups.len(), 4, "{}", p.name);
+        #[cfg(feature = "std")]
+        {
+            let rng = p.secure_random.unwrap();
+            let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+            rng.fill(&mut x);
+            rng.fill(&mut y);
+            assert_ne!(x, y);
+        }
+        assert!(format!("{p:?}").contains(p.name));
+    }
+    assert_eq!(CryptoProvider::default().name, "rustcrypto");
+}
