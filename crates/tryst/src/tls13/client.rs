@@ -52,8 +52,6 @@ struct Ctx {
     sent_extensions: Vec<ExtensionType>,
     /// The offered PSK, if any: the ticket and its suite.
     psk: Option<(Tls13Ticket, SupportedCipherSuite)>,
-    /// The suite a HelloRetryRequest chose, once one arrived.
-    hello_retry: Option<SupportedCipherSuite>,
     sent_ccs: bool,
 }
 
@@ -95,7 +93,6 @@ pub(crate) fn start(
         session_id,
         sent_extensions: Vec::new(),
         psk,
-        hello_retry: None,
         sent_ccs: false,
     };
     let hello = ctx.client_hello(&key_shares, None, None)?;
@@ -287,10 +284,13 @@ impl Ctx {
     }
 }
 
-/// Before the ServerHello names the suite the ClientHello can only be kept as bytes.
+/// The transcript before ServerHello. Until a suite is named the first ClientHello can
+/// only be kept as bytes; a HelloRetryRequest names one, and there is at most one.
 enum HelloTranscript {
+    /// No HelloRetryRequest yet: the first ClientHello.
     Buffered(Vec<u8>),
-    Hashing(Transcript),
+    /// After the HelloRetryRequest: the transcript so far and the suite it chose.
+    AfterRetry(Transcript, SupportedCipherSuite),
 }
 
 impl HelloTranscript {
@@ -306,7 +306,7 @@ impl HelloTranscript {
                 t.add(&ch)?;
                 t
             }
-            HelloTranscript::Hashing(t) => t,
+            HelloTranscript::AfterRetry(t, _) => t,
         };
         transcript.add(encoded)?;
         Ok(transcript)
@@ -421,9 +421,9 @@ impl ExpectServerHello {
         hrr: &ServerHello<'_>,
         encoded: &[u8],
     ) -> Next {
-        if self.ctx.hello_retry.is_some() {
+        let HelloTranscript::Buffered(ch1) = &self.transcript else {
             return Err(Error::unexpected("a second HelloRetryRequest"));
-        }
+        };
         let suite = self.check_common(hrr)?;
         let group = hrr.hello_retry_group();
         let cookie = hrr.cookie().map(<[u8]>::to_vec);
@@ -437,10 +437,7 @@ impl ExpectServerHello {
             None => core::mem::take(&mut self.key_shares),
         };
         let mut transcript = Transcript::new(suite.hash);
-        match &self.transcript {
-            HelloTranscript::Buffered(ch1) => transcript.add(ch1)?,
-            HelloTranscript::Hashing(_) => return Err(Error::Internal("transcript state")),
-        }
+        transcript.add(ch1)?;
         transcript.replace_with_message_hash()?;
         transcript.add(encoded)?;
         // A ticket whose hash differs from the suite chosen cannot be offered again.
@@ -449,7 +446,6 @@ impl ExpectServerHello {
         {
             self.ctx.psk = None;
         }
-        self.ctx.hello_retry = Some(suite);
         core.hello_retry_request = true;
         if self.ctx.config.middlebox_compat && !self.ctx.sent_ccs {
             core.send_ccs()?;
@@ -463,7 +459,7 @@ impl ExpectServerHello {
         Ok(Box::new(ExpectServerHello {
             ctx: self.ctx,
             key_shares,
-            transcript: HelloTranscript::Hashing(transcript),
+            transcript: HelloTranscript::AfterRetry(transcript, suite),
         }))
     }
 
@@ -495,11 +491,14 @@ impl ExpectServerHello {
         encoded: &[u8],
     ) -> Next {
         let suite = self.check_common(sh)?;
-        if self.ctx.hello_retry.is_some_and(|prev| prev != suite) {
-            return Err(Error::illegal(
-                "ServerHello suite differs from the HelloRetryRequest's",
-            ));
-        }
+        let hello_retry = match &self.transcript {
+            HelloTranscript::AfterRetry(_, prev) if *prev != suite => {
+                return Err(Error::illegal(
+                    "ServerHello suite differs from the HelloRetryRequest's",
+                ));
+            }
+            t => matches!(t, HelloTranscript::AfterRetry(..)),
+        };
         let selected_psk = sh.selected_psk();
         let (group, shared) = self.complete_key_exchange(sh, selected_psk.is_some())?;
         let psk = self.selected_psk(selected_psk, &suite)?;
@@ -516,7 +515,7 @@ impl ExpectServerHello {
             version: ProtocolVersion::Tls13,
             suite,
             group,
-            kind: common::handshake_kind(psk.is_some(), ctx.hello_retry.is_some()),
+            kind: common::handshake_kind(psk.is_some(), hello_retry),
             alpn: None,
             scheme: None,
             peer_certificates: Vec::new(),
