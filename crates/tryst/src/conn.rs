@@ -135,6 +135,15 @@ impl Side {
     }
 }
 
+/// The record key and IV for `secret` under `suite` (RFC 8446 §7.3).
+fn traffic_keys(
+    suite: &SupportedCipherSuite,
+    secret: &tryst_crypto::Secret,
+) -> Result<TrafficKeys, Error> {
+    TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
+        .map_err(|_| Error::Internal("traffic key derivation"))
+}
+
 /// State shared by every handshake state: what a `handle` call may touch.
 pub(crate) struct Core {
     pub(crate) side: Side,
@@ -318,16 +327,15 @@ impl Core {
         Ok(())
     }
 
+    /// Switch the send key now.
     pub(crate) fn set_send_key(
         &mut self,
         suite: &SupportedCipherSuite,
         secret: &tryst_crypto::Secret,
     ) -> Result<(), Error> {
-        let keys = TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
-            .map_err(|_| Error::Internal("traffic key derivation"))?;
-        self.records
-            .encrypter
-            .set_key(suite.aead, &keys.key, keys.iv)?;
+        let keys = traffic_keys(suite, secret)?;
+        let encrypter = &mut self.records.encrypter;
+        encrypter.set_key(suite.aead, &keys.key, keys.iv)?;
         Ok(())
     }
 
@@ -338,9 +346,7 @@ impl Core {
         suite: &SupportedCipherSuite,
         secret: &tryst_crypto::Secret,
     ) -> Result<(), Error> {
-        let keys = TrafficKeys::derive(suite.hash, secret, suite.aead.key_len())
-            .map_err(|_| Error::Internal("traffic key derivation"))?;
-        self.records.pending_recv_key = Some((suite.aead, keys));
+        self.records.pending_recv_key = Some((suite.aead, traffic_keys(suite, secret)?));
         Ok(())
     }
 
