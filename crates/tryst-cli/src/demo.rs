@@ -87,8 +87,29 @@ pub fn run(a: &DemoArgs) -> CmdResult {
         entries: Mutex::new(Vec::new()),
         file,
     });
+    let (server_config, client_config) = demo_configs(&log)?;
+    let addr = spawn_server(server_config)?;
+    out(&intro(style, addr));
+    let mut sessions = Vec::new();
+    for i in 1..=SESSIONS {
+        sessions.push(session(i, addr, &client_config, &log, style)?);
+    }
+    let (text, distinct) = summary(&sessions, style, a.keylog.as_deref());
+    out(&text);
+    if distinct {
+        Ok(())
+    } else {
+        Err(Failure::failed(
+            "two sessions shared a secret: this is a bug in tryst",
+        ))
+    }
+}
 
-    // A throwaway PKI, in memory only.
+/// A throwaway PKI, in memory only, and the two configs: the server with ticket keys, the
+/// client trusting the throwaway CA and logging its secrets to `log`.
+fn demo_configs(
+    log: &Arc<MemoryKeyLog>,
+) -> Result<(Arc<ServerConfig>, Arc<ClientConfig>), Failure> {
     let now = timefmt::now();
     let (nb, na) = (now - 3600, now + 86_400);
     let ca_key = Ed25519SigningKey::generate(&mut OsRng);
@@ -122,12 +143,15 @@ pub fn run(a: &DemoArgs) -> CmdResult {
         .with_key_log(log.clone())
         .build()
         .map_err(|e| demo_err("configuring the client", e))?;
+    Ok((server_config, client_config))
+}
 
+/// The server: one thread, one connection at a time, echoing.
+fn spawn_server(server_config: Arc<ServerConfig>) -> Result<SocketAddr, Failure> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| demo_err("listening", e))?;
     let addr = listener
         .local_addr()
         .map_err(|e| demo_err("listening", e))?;
-    // The server: one thread, one connection at a time, echoing.
     std::thread::spawn(move || {
         for _ in 0..SESSIONS {
             if let Ok((sock, peer)) = listener.accept() {
@@ -144,8 +168,12 @@ pub fn run(a: &DemoArgs) -> CmdResult {
             }
         }
     });
+    Ok(addr)
+}
 
-    out(&format!(
+/// What the demo is about, printed before the sessions.
+fn intro(style: Style, addr: SocketAddr) -> String {
+    format!(
         "{}\n\n\
          A TLS 1.3 server and client in this process, talking over {addr}.\n\
          A throwaway CA and an Ed25519 certificate for 'localhost' were just made in memory.\n\
@@ -156,14 +184,16 @@ pub fn run(a: &DemoArgs) -> CmdResult {
         style.dim(
             "This demo prints every session's secrets: that is its point. A real program never shows them."
         ),
-    ));
+    )
+}
 
-    let mut sessions = Vec::new();
-    for i in 1..=SESSIONS {
-        sessions.push(session(i, addr, &client_config, &log, style)?);
-    }
-
-    // The summary: every secret of every session differs from every other.
+/// The summary: every secret of every session differs from every other. Returns the text
+/// and whether they all differ.
+fn summary(
+    sessions: &[SessionResult],
+    style: Style,
+    keylog: Option<&std::path::Path>,
+) -> (String, bool) {
     let mut text = format!("{}\n", style.bold("Summary"));
     let mut all = HashSet::new();
     let mut count = 0;
@@ -198,20 +228,13 @@ pub fn run(a: &DemoArgs) -> CmdResult {
         "  Each session ran its own X25519 exchange, so even the resumed ones got fresh keys\n  \
          (psk_dhe_ke): recording one session's keys reveals nothing about another's.\n",
     );
-    if let Some(p) = &a.keylog {
+    if let Some(p) = keylog {
         text.push_str(&format!(
             "  The secrets were also appended to {} (SSLKEYLOGFILE format, for Wireshark).\n",
             p.display()
         ));
     }
-    out(&text);
-    if distinct {
-        Ok(())
-    } else {
-        Err(Failure::failed(
-            "two sessions shared a secret: this is a bug in tryst",
-        ))
-    }
+    (text, distinct)
 }
 
 struct SessionResult {
@@ -269,36 +292,11 @@ fn session(
         chart.draw(&conn.take_events(), &mut text);
     }
 
-    conn.send_close_notify();
-    net::flush(&mut conn, &mut sock).map_err(|e| demo_err("closing", format!("{e:?}")))?;
-    let deadline = Instant::now() + STEP_TIMEOUT;
-    loop {
-        let open = net::pump(&mut conn, &mut sock)
-            .map_err(|e| demo_err("closing", net::explain(&e, "server", "localhost")))?;
-        let mut sink = Vec::new();
-        match net::drain(&mut conn, &mut sink) {
-            Ok(true) => break,
-            Ok(false) => {}
-            Err(e) => return Err(demo_err("closing", format!("{e:?}"))),
-        }
-        if open == net::Pumped::Eof || Instant::now() > deadline {
-            return Err(demo_err("closing", "the server did not send close_notify"));
-        }
-    }
+    close(&mut conn, &mut sock)?;
     chart.draw(&conn.take_events(), &mut text);
 
     let secrets = log.take();
-    text.push_str(&format!(
-        "      {}\n",
-        style.dim("secrets of this session (from the key log):")
-    ));
-    for l in &secrets {
-        text.push_str(&format!(
-            "        {:<32} {}\n",
-            l.label,
-            style.value(&hex(&l.secret))
-        ));
-    }
+    secrets_text(&secrets, style, &mut text);
     if i == 2 {
         text.push_str(&format!(
             "      {}\n",
@@ -311,6 +309,41 @@ fn session(
     text.push('\n');
     out(&text);
     Ok(SessionResult { kind, secrets })
+}
+
+/// Send close_notify and wait for the server's.
+fn close(conn: &mut ClientConnection, sock: &mut TcpStream) -> Result<(), Failure> {
+    conn.send_close_notify();
+    net::flush(conn, sock).map_err(|e| demo_err("closing", format!("{e:?}")))?;
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    loop {
+        let open = net::pump(conn, sock)
+            .map_err(|e| demo_err("closing", net::explain(&e, "server", "localhost")))?;
+        let mut sink = Vec::new();
+        match net::drain(conn, &mut sink) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => return Err(demo_err("closing", format!("{e:?}"))),
+        }
+        if open == net::Pumped::Eof || Instant::now() > deadline {
+            return Err(demo_err("closing", "the server did not send close_notify"));
+        }
+    }
+}
+
+/// The session's secrets, one per line.
+fn secrets_text(secrets: &[Logged], style: Style, text: &mut String) {
+    text.push_str(&format!(
+        "      {}\n",
+        style.dim("secrets of this session (from the key log):")
+    ));
+    for l in secrets {
+        text.push_str(&format!(
+            "        {:<32} {}\n",
+            l.label,
+            style.value(&hex(&l.secret))
+        ));
+    }
 }
 
 /// Send `msg` and read until the echo is back.
