@@ -248,18 +248,7 @@ pub fn serve(
         Err(e) => return fail(format!("cannot start: {e}")),
     };
     if let Err(e) = net::handshake(&mut conn, &mut sock, timeouts.handshake) {
-        let sni = match conn.server_name() {
-            Some(name) => format!(" (sni={})", crate::escape::peer(name.as_bytes())),
-            None => String::new(),
-        };
-        let why = match e {
-            NetError::Timeout(t) => format!(
-                "the client did not complete the handshake within {} (--handshake-timeout)",
-                secs(t)
-            ),
-            other => net::explain(&other, "client", "-"),
-        };
-        return fail(format!("handshake failed{sni}: {why}"));
+        return fail(handshake_failure(&conn, e));
     }
     let summary = summary(&conn);
 
@@ -269,95 +258,140 @@ pub fn serve(
         Mode::Echo => None,
         Mode::Http => Instant::now().checked_add(timeouts.idle),
     };
-    let mut io = Timed::new(&sock, Some(timeouts.idle), deadline);
-    let (mut bytes_in, mut bytes_out) = (0usize, 0usize);
-    let mut request = Vec::new();
-    let result: Result<(), String> = loop {
-        // Drain first: records that came with the client's Finished are already processed.
-        let mut data = Vec::new();
-        let closed = match net::drain(&mut conn, &mut data) {
-            Ok(c) => c,
-            Err(DrainError::Truncated) => {
-                break Err("closed without close_notify".to_string());
-            }
-            Err(DrainError::Output(e) | DrainError::Conn(e)) => break Err(e.to_string()),
-        };
-        bytes_in += data.len();
-        match mode {
-            Mode::Echo => {
-                if !data.is_empty() {
-                    if let Err(e) = net::send_all(&mut conn, &mut io, &data) {
-                        break Err(why(&e, timeouts));
-                    }
-                    bytes_out += data.len();
-                }
-            }
-            Mode::Http => {
-                request.extend_from_slice(&data);
-                let complete = request.windows(4).any(|w| w == b"\r\n\r\n")
-                    || request.windows(2).any(|w| w == b"\n\n");
-                if complete || request.len() > MAX_REQUEST || (closed && !request.is_empty()) {
-                    let page = http_response(&conn, &request, peer);
-                    if let Err(e) = net::send_all(&mut conn, &mut io, &page) {
-                        break Err(why(&e, timeouts));
-                    }
-                    bytes_out += page.len();
-                    conn.send_close_notify();
-                    if let Err(e) = net::flush(&mut conn, &mut io) {
-                        break Err(why(&e, timeouts));
-                    }
-                    let _ = sock.shutdown(std::net::Shutdown::Write);
-                    break Ok(());
-                }
-            }
-        }
-        if let Err(e) = net::flush(&mut conn, &mut io) {
-            break Err(why(&e, timeouts));
-        }
-        if closed {
-            conn.send_close_notify();
-            let _ = net::flush(&mut conn, &mut io);
-            let _ = sock.shutdown(std::net::Shutdown::Write);
-            break Ok(());
-        }
-        match net::pump(&mut conn, &mut io) {
-            Ok(Pumped::Data | Pumped::Eof) => {}
-            Ok(Pumped::Quiet) => {
-                // Idle (or, with --http, the request deadline passed): say goodbye with
-                // close_notify, waiting only briefly for it to be written.
-                conn.send_close_notify();
-                let mut bye = Timed::new(&sock, Some(timeouts.idle.min(GOODBYE)), None);
-                let sent = net::flush(&mut conn, &mut bye).is_ok();
-                let _ = sock.shutdown(std::net::Shutdown::Both);
-                let what = match mode {
-                    Mode::Echo => format!(
-                        "idle: nothing from the client for {} (--idle-timeout)",
-                        secs(timeouts.idle)
-                    ),
-                    Mode::Http => format!(
-                        "no complete request within {} of the handshake (--idle-timeout)",
-                        secs(timeouts.idle)
-                    ),
-                };
-                break Err(format!(
-                    "{what}, closed{}",
-                    if sent {
-                        " with close_notify"
-                    } else {
-                        " (close_notify could not be sent)"
-                    }
-                ));
-            }
-            Err(e) => break Err(why(&e, timeouts)),
-        }
+    let mut session = Session {
+        conn,
+        sock: &sock,
+        io: Timed::new(&sock, Some(timeouts.idle), deadline),
+        peer,
+        mode,
+        timeouts,
+        bytes_in: 0,
+        bytes_out: 0,
+        request: Vec::new(),
     };
-    let (clean, how) = match result {
+    let (clean, how) = match session.run() {
         Ok(()) => (true, "closed cleanly".to_string()),
         Err(e) => (false, e),
     };
+    let (bytes_in, bytes_out) = (session.bytes_in, session.bytes_out);
     Report {
         line: format!("{peer} {summary}: {bytes_in} bytes in, {bytes_out} out, {how}"),
         clean,
+    }
+}
+
+/// The line for a failed handshake, with the SNI the client asked for.
+fn handshake_failure(conn: &ServerConnection, e: NetError) -> String {
+    let sni = match conn.server_name() {
+        Some(name) => format!(" (sni={})", crate::escape::peer(name.as_bytes())),
+        None => String::new(),
+    };
+    let why = match e {
+        NetError::Timeout(t) => format!(
+            "the client did not complete the handshake within {} (--handshake-timeout)",
+            secs(t)
+        ),
+        other => net::explain(&other, "client", "-"),
+    };
+    format!("handshake failed{sni}: {why}")
+}
+
+/// One connection after its handshake: echo, or answer one HTTP request.
+struct Session<'a> {
+    conn: ServerConnection,
+    sock: &'a TcpStream,
+    io: Timed<'a>,
+    peer: SocketAddr,
+    mode: Mode,
+    timeouts: Timeouts,
+    bytes_in: usize,
+    bytes_out: usize,
+    request: Vec<u8>,
+}
+
+impl Session<'_> {
+    /// Until the client closes, the request is answered, or the connection goes idle.
+    fn run(&mut self) -> Result<(), String> {
+        loop {
+            // Drain first: records that came with the client's Finished are already processed.
+            let mut data = Vec::new();
+            let closed = match net::drain(&mut self.conn, &mut data) {
+                Ok(c) => c,
+                Err(DrainError::Truncated) => {
+                    return Err("closed without close_notify".to_string());
+                }
+                Err(DrainError::Output(e) | DrainError::Conn(e)) => return Err(e.to_string()),
+            };
+            self.bytes_in += data.len();
+            if self.answer(&data, closed)? {
+                return Ok(());
+            }
+            net::flush(&mut self.conn, &mut self.io).map_err(|e| why(&e, self.timeouts))?;
+            if closed {
+                self.conn.send_close_notify();
+                let _ = net::flush(&mut self.conn, &mut self.io);
+                let _ = self.sock.shutdown(std::net::Shutdown::Write);
+                return Ok(());
+            }
+            match net::pump(&mut self.conn, &mut self.io) {
+                Ok(Pumped::Data | Pumped::Eof) => {}
+                Ok(Pumped::Quiet) => return Err(self.goodbye()),
+                Err(e) => return Err(why(&e, self.timeouts)),
+            }
+        }
+    }
+
+    /// Echo `data`, or with --http answer the request once it is complete (or the client
+    /// closed, or it is too long). True when the answer ended the connection.
+    fn answer(&mut self, data: &[u8], closed: bool) -> Result<bool, String> {
+        let timeouts = self.timeouts;
+        if self.mode == Mode::Echo {
+            if !data.is_empty() {
+                net::send_all(&mut self.conn, &mut self.io, data).map_err(|e| why(&e, timeouts))?;
+                self.bytes_out += data.len();
+            }
+            return Ok(false);
+        }
+        self.request.extend_from_slice(data);
+        let request = &self.request;
+        let complete = request.windows(4).any(|w| w == b"\r\n\r\n")
+            || request.windows(2).any(|w| w == b"\n\n");
+        if !(complete || request.len() > MAX_REQUEST || (closed && !request.is_empty())) {
+            return Ok(false);
+        }
+        let page = http_response(&self.conn, request, self.peer);
+        net::send_all(&mut self.conn, &mut self.io, &page).map_err(|e| why(&e, timeouts))?;
+        self.bytes_out += page.len();
+        self.conn.send_close_notify();
+        net::flush(&mut self.conn, &mut self.io).map_err(|e| why(&e, timeouts))?;
+        let _ = self.sock.shutdown(std::net::Shutdown::Write);
+        Ok(true)
+    }
+
+    /// Idle (or, with --http, the request deadline passed): say goodbye with
+    /// close_notify, waiting only briefly for it to be written.
+    fn goodbye(&mut self) -> String {
+        let idle = self.timeouts.idle;
+        self.conn.send_close_notify();
+        let mut bye = Timed::new(self.sock, Some(idle.min(GOODBYE)), None);
+        let sent = net::flush(&mut self.conn, &mut bye).is_ok();
+        let _ = self.sock.shutdown(std::net::Shutdown::Both);
+        let what = match self.mode {
+            Mode::Echo => format!(
+                "idle: nothing from the client for {} (--idle-timeout)",
+                secs(idle)
+            ),
+            Mode::Http => format!(
+                "no complete request within {} of the handshake (--idle-timeout)",
+                secs(idle)
+            ),
+        };
+        let closed = if sent {
+            " with close_notify"
+        } else {
+            " (close_notify could not be sent)"
+        };
+        format!("{what}, closed{closed}")
     }
 }
 
