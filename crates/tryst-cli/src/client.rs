@@ -100,8 +100,7 @@ pub fn run(a: &ClientArgs) -> CmdResult {
     let mut conn = ClientConnection::new_traced(config, name, a.trace)
         .map_err(|e| Failure::usage(format!("cannot start the connection: {e}")))?;
 
-    let style = Style::plain();
-    let mut chart = Chart::new(style);
+    let mut chart = Chart::new(Style::plain());
     let trace = |conn: &mut ClientConnection, chart: &mut Chart| {
         if a.trace {
             let mut out = String::new();
@@ -112,26 +111,65 @@ pub fn run(a: &ClientArgs) -> CmdResult {
     if a.trace {
         eprint!("{}", chart.header());
     }
+    let explain = |e: NetError| Failure::failed(net::explain(&e, "server", &name_str));
     let hs = net::handshake(&mut conn, &mut sock, HANDSHAKE_TIMEOUT);
     trace(&mut conn, &mut chart);
-    hs.map_err(|e| Failure::failed(net::explain(&e, "server", &name_str)))?;
+    hs.map_err(explain)?;
     if a.trace {
-        for (k, v) in crate::chart::negotiated(&conn) {
-            eprintln!("      {k:<13} {v}");
-        }
-        if let Some(leaf) = conn.peer_certificates().first() {
-            eprintln!(
-                "      {:<13} {} (verified for '{name_str}')",
-                "certificate",
-                certcmd::describe(leaf.as_ref())
-            );
-        }
+        print_negotiated(&conn, &name_str);
     }
 
     sock.set_read_timeout(Some(POLL))
         .map_err(|e| Failure::failed(format!("socket: {}", files::io_reason(&e))))?;
     let _ = sock.set_write_timeout(None);
 
+    let rx = spawn_stdin_reader();
+    let mut stdout = io::stdout().lock();
+    let mut input_open = true;
+    loop {
+        if input_open {
+            input_open = send_input(&rx, &mut conn, &mut sock).map_err(explain)?;
+        }
+        let pumped = net::pump(&mut conn, &mut sock);
+        trace(&mut conn, &mut chart);
+        // Quiet (nothing within POLL) only means it is time to look at standard input.
+        let open = pumped.map_err(explain)? != net::Pumped::Eof;
+        match net::drain(&mut conn, &mut stdout) {
+            Ok(true) => {
+                // The server's close_notify: answer with ours and stop.
+                conn.send_close_notify();
+                let _ = net::flush(&mut conn, &mut sock);
+                trace(&mut conn, &mut chart);
+                let _ = sock.shutdown(std::net::Shutdown::Write);
+                return Ok(());
+            }
+            Ok(false) => {}
+            Err(e) => return drain_failure(e, &mut conn, &mut sock),
+        }
+        if !open {
+            return Err(Failure::failed(
+                "the server closed the connection without close_notify (the data may be truncated)",
+            ));
+        }
+    }
+}
+
+/// With --trace: what was negotiated and the server's certificate.
+fn print_negotiated(conn: &ClientConnection, name_str: &str) {
+    for (k, v) in crate::chart::negotiated(conn) {
+        eprintln!("      {k:<13} {v}");
+    }
+    if let Some(leaf) = conn.peer_certificates().first() {
+        eprintln!(
+            "      {:<13} {} (verified for '{name_str}')",
+            "certificate",
+            certcmd::describe(leaf.as_ref())
+        );
+    }
+}
+
+/// Standard input, read on its own thread, in chunks.
+fn spawn_stdin_reader() -> mpsc::Receiver<Vec<u8>> {
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
     std::thread::spawn(move || {
         let mut stdin = io::stdin().lock();
@@ -149,67 +187,45 @@ pub fn run(a: &ClientArgs) -> CmdResult {
             }
         }
     });
+    rx
+}
 
-    let mut stdout = io::stdout().lock();
-    let mut input_open = true;
+/// Send what standard input has ready. At its end, send close_notify: we will send
+/// nothing more, but keep reading until the server closes too. Returns whether input is
+/// still open.
+fn send_input(
+    rx: &mpsc::Receiver<Vec<u8>>,
+    conn: &mut ClientConnection,
+    sock: &mut TcpStream,
+) -> Result<bool, NetError> {
     loop {
-        while input_open {
-            match rx.try_recv() {
-                Ok(data) => {
-                    net::send_all(&mut conn, &mut sock, &data).map_err(|e: NetError| {
-                        Failure::failed(net::explain(&e, "server", &name_str))
-                    })?;
-                }
-                Err(mpsc::TryRecvError::Empty) => break,
-                Err(mpsc::TryRecvError::Disconnected) => {
-                    // End of input: we will send nothing more, but keep reading until the
-                    // server closes too.
-                    conn.send_close_notify();
-                    input_open = false;
-                }
-            }
-        }
-        let pumped = net::pump(&mut conn, &mut sock);
-        trace(&mut conn, &mut chart);
-        // Quiet (nothing within POLL) only means it is time to look at standard input.
-        let open = pumped
-            .map_err(|e: NetError| Failure::failed(net::explain(&e, "server", &name_str)))?
-            != net::Pumped::Eof;
-        match net::drain(&mut conn, &mut stdout) {
-            Ok(true) => {
-                // The server's close_notify: answer with ours and stop.
+        match rx.try_recv() {
+            Ok(data) => net::send_all(conn, sock, &data)?,
+            Err(mpsc::TryRecvError::Empty) => return Ok(true),
+            Err(mpsc::TryRecvError::Disconnected) => {
                 conn.send_close_notify();
-                let _ = net::flush(&mut conn, &mut sock);
-                trace(&mut conn, &mut chart);
-                let _ = sock.shutdown(std::net::Shutdown::Write);
-                return Ok(());
-            }
-            Ok(false) => {}
-            Err(DrainError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
-                conn.send_close_notify();
-                let _ = net::flush(&mut conn, &mut sock);
-                return Ok(());
-            }
-            Err(DrainError::Output(e)) => {
-                return Err(Failure::failed(format!(
-                    "cannot write to standard output: {}",
-                    files::io_reason(&e)
-                )));
-            }
-            Err(DrainError::Truncated) => {
-                return Err(Failure::failed(
-                    "the server closed the connection without close_notify (the data may be truncated)",
-                ));
-            }
-            Err(DrainError::Conn(e)) => {
-                return Err(Failure::failed(format!("connection failed: {e}")));
+                return Ok(false);
             }
         }
-        if !open {
-            return Err(Failure::failed(
-                "the server closed the connection without close_notify (the data may be truncated)",
-            ));
+    }
+}
+
+/// Reading the connection or writing standard output failed.
+fn drain_failure(e: DrainError, conn: &mut ClientConnection, sock: &mut TcpStream) -> CmdResult {
+    match e {
+        DrainError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+            conn.send_close_notify();
+            let _ = net::flush(conn, sock);
+            Ok(())
         }
+        DrainError::Output(e) => Err(Failure::failed(format!(
+            "cannot write to standard output: {}",
+            files::io_reason(&e)
+        ))),
+        DrainError::Truncated => Err(Failure::failed(
+            "the server closed the connection without close_notify (the data may be truncated)",
+        )),
+        DrainError::Conn(e) => Err(Failure::failed(format!("connection failed: {e}"))),
     }
 }
 
