@@ -159,71 +159,10 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
         (Backend::Graviola, Suite::Aes128),
         (Backend::Graviola, Suite::Aes256),
     ] {
-        let mut scratch = Vec::new();
-        let (c, s) = tryst_handshake(
-            &tryst_client_on(p, suite, false, backend)?,
-            &tryst_server_on(p, suite, backend)?,
-            &mut Sides::default(),
-            &mut scratch,
-        )?;
-        let mut tp = TrystPair { c, s };
-        let (c, s) = rustls_handshake(
-            &rustls_client_on(p, suite, false, backend)?,
-            &rustls_server_on(p, suite, backend)?,
-            &mut Sides::default(),
-            &mut scratch,
-        )?;
-        let mut rp = RustlsPair { c, s };
-        let floor = AeadFloor::new(suite)?;
+        let [ts, tr, rs, rr, fs, fr] =
+            measure(p, opts, backend, suite, &payload, &mut stash, &mut out)?;
         // The floor is raw RustCrypto aes-gcm: shown on the default backend's rows only.
         let on_default = |v: f64| (backend == Backend::Default).then_some(v);
-
-        let mut tryst_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
-            let send = tp.send(k, &payload, stash)?;
-            let recv = tp.recv(stash, out)?;
-            if recv.2 != k * RECORD {
-                return Err(format!(
-                    "tryst: received {} of {} bytes",
-                    recv.2,
-                    k * RECORD
-                ));
-            }
-            Ok((send, (recv.0, recv.1)))
-        };
-        let mut rustls_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
-            let send = rp.send(k, &payload, stash)?;
-            let recv = rp.recv(stash, out)?;
-            if recv.2 != k * RECORD {
-                return Err(format!(
-                    "rustls: received {} of {} bytes",
-                    recv.2,
-                    k * RECORD
-                ));
-            }
-            Ok((send, (recv.0, recv.1)))
-        };
-        // Warm-up: buffers reach their steady-state sizes here.
-        tryst_round(&mut stash, &mut out, k.div_ceil(10).max(2))?;
-        rustls_round(&mut stash, &mut out, k.div_ceil(10).max(2))?;
-
-        let [mut ts, mut tr, mut rs, mut rr, mut fs, mut fr]: [Dir; 6] = Default::default();
-        for round in 0..opts.rounds {
-            let (t, r) = if round % 2 == 0 {
-                let t = tryst_round(&mut stash, &mut out, k)?;
-                (t, rustls_round(&mut stash, &mut out, k)?)
-            } else {
-                let r = rustls_round(&mut stash, &mut out, k)?;
-                (tryst_round(&mut stash, &mut out, k)?, r)
-            };
-            ts.push(k, t.0.0, t.0.1);
-            tr.push(k, t.1.0, t.1.1);
-            rs.push(k, r.0.0, r.0.1);
-            rr.push(k, r.1.0, r.1.1);
-            let (d, a) = floor.seal_n(k)?;
-            fs.push(k, d, a);
-            let (d, a) = floor.open_n(k)?;
-            fr.push(k, d, a);
-        }
         let (name, b) = (suite.name(), backend.suffix());
         rows.push(Row::higher(
             &format!("bulk send, {name}{b}"),
@@ -259,6 +198,84 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     }
     rows.extend(alloc_rows);
     Ok(rows)
+}
+
+/// One suite on one backend: send and receive for tryst, rustls and the floor, in that
+/// order, over `opts.rounds` interleaved rounds after a warm-up.
+fn measure(
+    p: &Pki,
+    opts: &Options,
+    backend: Backend,
+    suite: Suite,
+    payload: &[u8],
+    stash: &mut Vec<u8>,
+    out: &mut [u8],
+) -> Res<[Dir; 6]> {
+    let k = opts.records;
+    let mut scratch = Vec::new();
+    let (c, s) = tryst_handshake(
+        &tryst_client_on(p, suite, false, backend)?,
+        &tryst_server_on(p, suite, backend)?,
+        &mut Sides::default(),
+        &mut scratch,
+    )?;
+    let mut tp = TrystPair { c, s };
+    let (c, s) = rustls_handshake(
+        &rustls_client_on(p, suite, false, backend)?,
+        &rustls_server_on(p, suite, backend)?,
+        &mut Sides::default(),
+        &mut scratch,
+    )?;
+    let mut rp = RustlsPair { c, s };
+    let floor = AeadFloor::new(suite)?;
+
+    let mut tryst_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
+        let send = tp.send(k, payload, stash)?;
+        let recv = tp.recv(stash, out)?;
+        if recv.2 != k * RECORD {
+            return Err(format!(
+                "tryst: received {} of {} bytes",
+                recv.2,
+                k * RECORD
+            ));
+        }
+        Ok((send, (recv.0, recv.1)))
+    };
+    let mut rustls_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
+        let send = rp.send(k, payload, stash)?;
+        let recv = rp.recv(stash, out)?;
+        if recv.2 != k * RECORD {
+            return Err(format!(
+                "rustls: received {} of {} bytes",
+                recv.2,
+                k * RECORD
+            ));
+        }
+        Ok((send, (recv.0, recv.1)))
+    };
+    // Warm-up: buffers reach their steady-state sizes here.
+    tryst_round(stash, out, k.div_ceil(10).max(2))?;
+    rustls_round(stash, out, k.div_ceil(10).max(2))?;
+
+    let [mut ts, mut tr, mut rs, mut rr, mut fs, mut fr]: [Dir; 6] = Default::default();
+    for round in 0..opts.rounds {
+        let (t, r) = if round % 2 == 0 {
+            let t = tryst_round(stash, out, k)?;
+            (t, rustls_round(stash, out, k)?)
+        } else {
+            let r = rustls_round(stash, out, k)?;
+            (tryst_round(stash, out, k)?, r)
+        };
+        ts.push(k, t.0.0, t.0.1);
+        tr.push(k, t.1.0, t.1.1);
+        rs.push(k, r.0.0, r.0.1);
+        rr.push(k, r.1.0, r.1.1);
+        let (d, a) = floor.seal_n(k)?;
+        fs.push(k, d, a);
+        let (d, a) = floor.open_n(k)?;
+        fr.push(k, d, a);
+    }
+    Ok([ts, tr, rs, rr, fs, fr])
 }
 
 /// One workload alone, for a profiler: `n` records sent and received.
