@@ -17,17 +17,7 @@ pub fn verify(a: &VerifyArgs) -> CmdResult {
     if let Some(path) = &a.intermediates {
         chain.extend(files::read_certs(path, "intermediates")?);
     }
-    let at = match &a.at {
-        Some(s) => timefmt::parse(s).ok_or_else(|| {
-            Failure::usage(format!(
-                "cannot read --at '{s}': give an RFC 3339 time (2026-01-31T12:00:00Z) or Unix seconds"
-            ))
-        })?,
-        None => timefmt::now(),
-    };
-    let secs = u64::try_from(at)
-        .map_err(|_| Failure::usage("--at must not be before 1970-01-01T00:00:00Z"))?;
-    let now = UnixTime::since_unix_epoch(Duration::from_secs(secs));
+    let (at, now) = verification_time(a.at.as_deref())?;
     let name = match &a.name {
         Some(n) => Some(parse_name(n)?),
         None => None,
@@ -74,27 +64,46 @@ pub fn verify(a: &VerifyArgs) -> CmdResult {
             Ok(())
         }
         Err(e) => {
-            let hint = match e {
-                tryst::cert::Error::NameMismatch => {
-                    format!("; the certificate is for {}", describe(leaf.as_ref()))
-                }
-                tryst::cert::Error::Expired | tryst::cert::Error::NotYetValid => {
-                    format!("; checked at {when}, {}", expiry(leaf.as_ref()))
-                }
-                tryst::cert::Error::BadSignature
-                | tryst::cert::Error::SignatureAlgorithmMismatch => {
-                    "; the roots file holds a CA with the issuer's name but not its key".to_string()
-                }
-                tryst::cert::Error::UnknownIssuer => {
-                    "; the roots file holds no issuer of this chain".to_string()
-                }
-                _ => String::new(),
-            };
+            let hint = failure_hint(&e, leaf.as_ref(), &when);
             Err(Failure::failed(format!(
                 "invalid: {e} ({}){hint}",
                 e.alert_name()
             )))
         }
+    }
+}
+
+/// The time to verify at: --at (RFC 3339 or Unix seconds), or now.
+fn verification_time(at: Option<&str>) -> Result<(i64, UnixTime), Failure> {
+    let at = match at {
+        Some(s) => timefmt::parse(s).ok_or_else(|| {
+            Failure::usage(format!(
+                "cannot read --at '{s}': give an RFC 3339 time (2026-01-31T12:00:00Z) or Unix seconds"
+            ))
+        })?,
+        None => timefmt::now(),
+    };
+    let secs = u64::try_from(at)
+        .map_err(|_| Failure::usage("--at must not be before 1970-01-01T00:00:00Z"))?;
+    Ok((at, UnixTime::since_unix_epoch(Duration::from_secs(secs))))
+}
+
+/// What to add to a verification failure so that its cause is clear.
+fn failure_hint(e: &tryst::cert::Error, leaf: &[u8], when: &str) -> String {
+    match e {
+        tryst::cert::Error::NameMismatch => {
+            format!("; the certificate is for {}", describe(leaf))
+        }
+        tryst::cert::Error::Expired | tryst::cert::Error::NotYetValid => {
+            format!("; checked at {when}, {}", expiry(leaf))
+        }
+        tryst::cert::Error::BadSignature | tryst::cert::Error::SignatureAlgorithmMismatch => {
+            "; the roots file holds a CA with the issuer's name but not its key".to_string()
+        }
+        tryst::cert::Error::UnknownIssuer => {
+            "; the roots file holds no issuer of this chain".to_string()
+        }
+        _ => String::new(),
     }
 }
 
