@@ -177,6 +177,28 @@ pub fn new_ca(a: &NewCaArgs) -> CmdResult {
     Ok(())
 }
 
+/// Each --name as a subjectAltName: an IP address, a DNS name or a `*.` wildcard.
+fn with_names(mut b: CertificateBuilder, names: &[String]) -> Result<CertificateBuilder, Failure> {
+    for n in names {
+        match n.parse::<IpAddr>() {
+            Ok(IpAddr::V4(v4)) => b = b.ip_address(&v4.octets()),
+            Ok(IpAddr::V6(v6)) => b = b.ip_address(&v6.octets()),
+            Err(_) => {
+                let valid = n.starts_with("*.")
+                    && ServerName::try_from(n.get(2..).unwrap_or("")).is_ok()
+                    || matches!(ServerName::try_from(n.as_str()), Ok(ServerName::DnsName(_)));
+                if !valid {
+                    return Err(Failure::usage(format!(
+                        "--name '{n}' is not a DNS name or IP address"
+                    )));
+                }
+                b = b.dns_name(n);
+            }
+        }
+    }
+    Ok(b)
+}
+
 /// `tryst cert new-leaf`.
 pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
     let ca_chain = files::read_certs(&a.ca, "CA certificate")?;
@@ -215,24 +237,10 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
         .ok_or_else(|| Failure::usage("give at least one --name"))?;
     let now = timefmt::now();
     let not_after = (now + 365 * DAY).min(ca_cert.not_after());
-    let mut b = CertificateBuilder::new(first, now - HOUR, not_after);
-    for n in &a.name {
-        match n.parse::<IpAddr>() {
-            Ok(IpAddr::V4(v4)) => b = b.ip_address(&v4.octets()),
-            Ok(IpAddr::V6(v6)) => b = b.ip_address(&v6.octets()),
-            Err(_) => {
-                let valid = n.starts_with("*.")
-                    && ServerName::try_from(n.get(2..).unwrap_or("")).is_ok()
-                    || matches!(ServerName::try_from(n.as_str()), Ok(ServerName::DnsName(_)));
-                if !valid {
-                    return Err(Failure::usage(format!(
-                        "--name '{n}' is not a DNS name or IP address"
-                    )));
-                }
-                b = b.dns_name(n);
-            }
-        }
-    }
+    let mut b = with_names(
+        CertificateBuilder::new(first, now - HOUR, not_after),
+        &a.name,
+    )?;
     b = if a.client {
         b.client_auth()
     } else {

@@ -140,78 +140,82 @@ impl Chart {
                 self.note(out, &format!("derived {}", derived.join(", ")));
                 derived.clear();
             }
-            match e {
-                Event::Sent { message, encrypted } => {
-                    if *message == HandshakeType::KeyUpdate {
-                        continue; // drawn from SentKeyUpdate, which says more
-                    }
-                    let label = self.wrap(&message_name(*message), *encrypted, self.sent_finished);
-                    self.sent(out, &label);
-                    if *message == HandshakeType::Finished {
-                        self.sent_finished = true;
-                    }
-                }
-                Event::Received { message, encrypted } => {
-                    if *message == HandshakeType::KeyUpdate {
-                        continue; // drawn from ReceivedKeyUpdate, which says more
-                    }
-                    let label =
-                        self.wrap(&message_name(*message), *encrypted, self.received_finished);
-                    self.received(out, &label);
-                    if *message == HandshakeType::Finished {
-                        self.received_finished = true;
-                    }
-                }
-                Event::SentChangeCipherSpec => self.sent(out, "ChangeCipherSpec"),
-                Event::SentKeyUpdate { requested } => {
-                    let label = if *requested {
-                        "[KeyUpdate(update_requested)]"
-                    } else {
-                        "[KeyUpdate]"
-                    };
-                    self.sent(out, label);
-                    self.note(out, "client now sends under its next traffic secret");
-                }
-                Event::ReceivedKeyUpdate { requested } => {
-                    let label = if *requested {
-                        "[KeyUpdate(update_requested)]"
-                    } else {
-                        "[KeyUpdate]"
-                    };
-                    self.received(out, label);
-                    self.note(out, "server now sends under its next traffic secret");
-                }
-                Event::ApplicationData { sent, len } => {
-                    let label = format!("[application data, {len} B]");
-                    if *sent {
-                        self.sent(out, &label);
-                    } else {
-                        self.received(out, &label);
-                    }
-                }
-                Event::Alert { sent, description } => {
-                    let protected = if *sent {
-                        self.sent_finished
-                    } else {
-                        self.received_finished
-                    };
-                    let name = if *description == AlertDescription::CloseNotify {
-                        "Alert(close_notify)".to_string()
-                    } else {
-                        format!("Alert({description})")
-                    };
-                    let label = self.wrap(&name, protected, true);
-                    if *sent {
-                        self.sent(out, &label);
-                    } else {
-                        self.received(out, &label);
-                    }
-                }
-                _ => {}
-            }
+            self.draw_event(e, out);
         }
         if !derived.is_empty() {
             self.note(out, &format!("derived {}", derived.join(", ")));
+        }
+    }
+
+    /// One event that is not a derived secret.
+    fn draw_event(&mut self, e: &Event, out: &mut String) {
+        match e {
+            Event::Sent { message, encrypted } => {
+                if *message == HandshakeType::KeyUpdate {
+                    return; // drawn from SentKeyUpdate, which says more
+                }
+                let label = self.wrap(&message_name(*message), *encrypted, self.sent_finished);
+                self.sent(out, &label);
+                if *message == HandshakeType::Finished {
+                    self.sent_finished = true;
+                }
+            }
+            Event::Received { message, encrypted } => {
+                if *message == HandshakeType::KeyUpdate {
+                    return; // drawn from ReceivedKeyUpdate, which says more
+                }
+                let label = self.wrap(&message_name(*message), *encrypted, self.received_finished);
+                self.received(out, &label);
+                if *message == HandshakeType::Finished {
+                    self.received_finished = true;
+                }
+            }
+            Event::SentChangeCipherSpec => self.sent(out, "ChangeCipherSpec"),
+            Event::SentKeyUpdate { requested } => {
+                let label = if *requested {
+                    "[KeyUpdate(update_requested)]"
+                } else {
+                    "[KeyUpdate]"
+                };
+                self.sent(out, label);
+                self.note(out, "client now sends under its next traffic secret");
+            }
+            Event::ReceivedKeyUpdate { requested } => {
+                let label = if *requested {
+                    "[KeyUpdate(update_requested)]"
+                } else {
+                    "[KeyUpdate]"
+                };
+                self.received(out, label);
+                self.note(out, "server now sends under its next traffic secret");
+            }
+            Event::ApplicationData { sent, len } => {
+                let label = format!("[application data, {len} B]");
+                if *sent {
+                    self.sent(out, &label);
+                } else {
+                    self.received(out, &label);
+                }
+            }
+            Event::Alert { sent, description } => {
+                let protected = if *sent {
+                    self.sent_finished
+                } else {
+                    self.received_finished
+                };
+                let name = if *description == AlertDescription::CloseNotify {
+                    "Alert(close_notify)".to_string()
+                } else {
+                    format!("Alert({description})")
+                };
+                let label = self.wrap(&name, protected, true);
+                if *sent {
+                    self.sent(out, &label);
+                } else {
+                    self.received(out, &label);
+                }
+            }
+            _ => {}
         }
     }
 }
