@@ -170,14 +170,16 @@ enum CertCommand {
 /// `tryst cert verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Trusted root certificates (PEM).
+    /// Trusted root certificates (PEM). Certificates that cannot be trust anchors are
+    /// skipped with a warning each.
     #[arg(long, value_name = "ROOTS.pem")]
     pub roots: PathBuf,
     /// The certificate to check (PEM; further certificates in the file count as
     /// intermediates).
     #[arg(long, value_name = "LEAF.pem")]
     pub leaf: PathBuf,
-    /// Intermediate certificates (PEM).
+    /// Intermediate certificates (PEM). Certificates that do not parse are skipped with a
+    /// warning each.
     #[arg(long, value_name = "I.pem")]
     pub intermediates: Option<PathBuf>,
     /// The server name (DNS name or IP address) the certificate must be valid for.

@@ -12,10 +12,18 @@ use crate::{CmdResult, Failure, timefmt};
 
 /// `tryst cert verify`: exit 0 valid, 1 invalid (with the reason), 2 bad input.
 pub fn verify(a: &VerifyArgs) -> CmdResult {
-    let anchors = files::read_anchors(&a.roots, "roots")?;
-    let mut chain = files::read_certs(&a.leaf, "leaf certificate")?;
+    // Unusable roots and intermediates are skipped with a warning each, as path building
+    // skips them; the leaf is judged by verification (exit 1 when it is not a valid
+    // certificate).
+    let anchors = files::read_anchors_skipping(&a.roots, "roots")?;
+    let mut chain = files::read_cert_blocks(&a.leaf, "leaf certificate")?;
+    if chain.len() > 1 {
+        let rest = chain.split_off(1);
+        chain.extend(files::usable_certs(&a.leaf, "leaf certificate", rest, 2));
+    }
     if let Some(path) = &a.intermediates {
-        chain.extend(files::read_certs(path, "intermediates")?);
+        let blocks = files::read_cert_blocks(path, "intermediates")?;
+        chain.extend(files::usable_certs(path, "intermediates", blocks, 1));
     }
     let at = match &a.at {
         Some(s) => timefmt::parse(s).ok_or_else(|| {
