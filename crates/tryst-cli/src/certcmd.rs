@@ -46,22 +46,32 @@ pub fn verify(a: &VerifyArgs) -> CmdResult {
         .ok_or_else(|| Failure::usage("no leaf certificate"))?;
     let inter: Vec<&[u8]> = rest.iter().map(|c| c.as_ref()).collect();
     let policy = Policy::DEFAULT;
-    let result = match (&name, a.client) {
-        (Some(n), _) => {
-            tryst::cert::verify_server_cert(leaf.as_ref(), &inter, &anchors, n, now, &policy)
-        }
-        (None, true) => {
-            tryst::cert::verify_client_cert(leaf.as_ref(), &inter, &anchors, now, &policy)
-        }
-        (None, false) => tryst::cert::verify_path(
+    let revocation = if a.crls.is_empty() {
+        None
+    } else {
+        Some(files::read_crls(&a.crls, a.crl_depth, a.crl_unknown)?)
+    };
+    let usage = if a.client {
+        Usage::ClientAuth
+    } else {
+        Usage::ServerAuth
+    };
+    let result = match &revocation {
+        Some(rev) => tryst::cert::verify_path_with_revocation(
             leaf.as_ref(),
             &inter,
             &anchors,
-            Usage::ServerAuth,
+            usage,
             now,
             &policy,
+            rev,
         ),
-    };
+        None => tryst::cert::verify_path(leaf.as_ref(), &inter, &anchors, usage, now, &policy),
+    }
+    .and_then(|path| match &name {
+        Some(n) => path.check_server_name(n).map(|()| path),
+        None => Ok(path),
+    });
     let when = timefmt::format(at);
     match result {
         Ok(path) => {
@@ -95,6 +105,10 @@ pub fn verify(a: &VerifyArgs) -> CmdResult {
                 }
                 tryst::cert::Error::UnknownIssuer => {
                     "; the roots file holds no issuer of this chain".to_string()
+                }
+                tryst::cert::Error::UnknownRevocationStatus => {
+                    "; pass the CRL of each issuer, or --crl-depth end-entity / --crl-unknown allow"
+                        .to_string()
                 }
                 _ => String::new(),
             };

@@ -140,6 +140,56 @@ pub fn read_anchors_skipping(path: &Path, what: &str) -> Result<TrustAnchors, Fa
     Ok(anchors)
 }
 
+/// CRLs from files (each DER, or PEM with `X509 CRL` blocks) with the revocation options
+/// of the command line. A file that cannot be read, holds no CRL, or a CRL that does not
+/// parse cannot be used (exit 2).
+pub fn read_crls(
+    paths: &[std::path::PathBuf],
+    depth: crate::args::CrlDepth,
+    unknown: crate::args::CrlUnknown,
+) -> Result<tryst::cert::RevocationOptions, Failure> {
+    use tryst::cert::{RevocationDepth, RevocationOptions, UnknownStatusPolicy};
+    let mut opts = RevocationOptions::new()
+        .with_depth(match depth {
+            crate::args::CrlDepth::EndEntity => RevocationDepth::EndEntityOnly,
+            crate::args::CrlDepth::Chain => RevocationDepth::Chain,
+        })
+        .with_unknown_status(match unknown {
+            crate::args::CrlUnknown::Allow => UnknownStatusPolicy::Allow,
+            crate::args::CrlUnknown::Deny => UnknownStatusPolicy::Deny,
+        });
+    for path in paths {
+        let bytes = read(path, "CRL")?;
+        let ders: Vec<Vec<u8>> = if bytes.first() == Some(&0x30) {
+            vec![bytes]
+        } else {
+            let crls = tryst::cert::crls_from_pem(&bytes).map_err(|_| {
+                Failure::usage(format!(
+                    "the CRL file '{}' is not valid PEM; expected DER or '-----BEGIN X509 CRL-----' blocks",
+                    path.display()
+                ))
+            })?;
+            if crls.is_empty() {
+                return Err(Failure::usage(format!(
+                    "the CRL file '{}' holds no '-----BEGIN X509 CRL-----' block",
+                    path.display()
+                )));
+            }
+            crls.iter().map(|c| c.as_ref().to_vec()).collect()
+        };
+        for (i, der) in ders.iter().enumerate() {
+            opts.add_der(der).map_err(|e| {
+                Failure::usage(format!(
+                    "CRL {} in the file '{}' cannot be used: {e}",
+                    i + 1,
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    Ok(opts)
+}
+
 /// The most bytes a private key file may hold (a PEM PKCS#8 Ed25519 or P-256 key is a
 /// few hundred).
 const MAX_KEY_FILE: u64 = 64 * 1024;
