@@ -10,8 +10,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert_eq!(crl.der(), data);
-    let _ = (crl.issuer_der(), crl.this_update(), crl.next_update(), crl.crl_number());
-    let _ = (crl.authority_key_id(), crl.signature_algorithm(), crl.is_empty());
+    let _ = (
+        crl.issuer_der(),
+        crl.this_update(),
+        crl.next_update(),
+        crl.crl_number(),
+    );
+    let _ = (
+        crl.authority_key_id(),
+        crl.signature_algorithm(),
+        crl.is_empty(),
+    );
     let mut n = 0usize;
     for e in crl.revoked() {
         n += 1;

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use tryst_cert::{CertificateBuilder, CrlBuilder};
 use tryst_cert::fuzzing::{END, NAME, START, anchor, join, key};
+use tryst_cert::{CertificateBuilder, CrlBuilder};
 use tryst_crypto::EcdsaP256SigningKey;
 
 fn main() {
@@ -70,7 +70,9 @@ fn main() {
         write("cert_der_reader", name, der);
     }
     // CRLs from the fixture anchor: empty, and with entries, reasons and a scope.
-    let empty = CrlBuilder::new(START, Some(END)).sign(&root, &root_key).unwrap();
+    let empty = CrlBuilder::new(START, Some(END))
+        .sign(&root, &root_key)
+        .unwrap();
     let full = CrlBuilder::new(START, None)
         .number(Some((&[0x05, 0x39], false)))
         .revoke(&[0x20], START, Some(1))
