@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use tryst_cert::CertificateBuilder;
 use tryst_cert::fuzzing::{END, NAME, START, anchor, join, key};
+use tryst_cert::{CertificateBuilder, CrlBuilder};
 use tryst_crypto::EcdsaP256SigningKey;
 
 fn main() {
@@ -69,6 +69,20 @@ fn main() {
         write("cert_parse", name, der);
         write("cert_der_reader", name, der);
     }
+    // CRLs from the fixture anchor: empty, and with entries, reasons and a scope.
+    let empty = CrlBuilder::new(START, Some(END))
+        .sign(&root, &root_key)
+        .unwrap();
+    let full = CrlBuilder::new(START, None)
+        .number(Some((&[0x05, 0x39], false)))
+        .revoke(&[0x20], START, Some(1))
+        .revoke(&[0x00, 0x80, 0x01], START + 1, None)
+        .revoke(&[0x7f; 20], START + 2, Some(6))
+        .issuing_distribution_point(true, false, Some("http://crl.example/fuzz.crl"))
+        .sign(&root, &root_key)
+        .unwrap();
+    write("cert_crl", "seed-crl-empty", &empty);
+    write("cert_crl", "seed-crl-entries", &full);
 }
 
 /// A fixed byte stream for key generation.

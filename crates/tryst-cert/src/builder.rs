@@ -105,6 +105,7 @@ pub struct CertificateBuilder {
     san: Vec<(u8, Vec<u8>)>,
     permitted: Vec<(u8, Vec<u8>)>,
     excluded: Vec<(u8, Vec<u8>)>,
+    crl_dps: Vec<String>,
     extra: Vec<(Vec<u8>, bool, Vec<u8>)>,
 }
 
@@ -122,8 +123,15 @@ impl CertificateBuilder {
             san: Vec::new(),
             permitted: Vec::new(),
             excluded: Vec::new(),
+            crl_dps: Vec::new(),
             extra: Vec::new(),
         }
+    }
+
+    /// Add a cRLDistributionPoints entry with one fullName URI.
+    pub fn crl_distribution_point(mut self, uri: &str) -> Self {
+        self.crl_dps.push(String::from(uri));
+        self
     }
 
     /// The serial number (big-endian magnitude); by default derived from the subject and
@@ -396,9 +404,184 @@ impl CertificateBuilder {
                 });
             });
         }
+        if !self.crl_dps.is_empty() {
+            ext(w, oid::CRL_DISTRIBUTION_POINTS, false, &|w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    for uri in &self.crl_dps {
+                        w.nested(tag::SEQUENCE, |w| {
+                            w.nested(tag::context_constructed(0), |w| {
+                                w.nested(tag::context_constructed(0), |w| {
+                                    w.element(crate::x509::GN_URI, uri.as_bytes())
+                                })
+                            })
+                        });
+                    }
+                });
+            });
+        }
         for (id, critical, value) in &self.extra {
             ext(w, id, *critical, &|w| w.raw(value));
         }
+    }
+}
+
+fn write_extension(w: &mut DerWriter, id: &[u8], critical: bool, value: &[u8]) {
+    w.nested(tag::SEQUENCE, |w| {
+        w.oid(id);
+        if critical {
+            w.boolean(true);
+        }
+        w.element(tag::OCTET_STRING, value);
+    });
+}
+
+/// Issues v2 CRLs (RFC 5280 §5) for tests: revoked serials with an optional reason code,
+/// cRLNumber, an issuingDistributionPoint scope, and arbitrary extra extensions. Times are
+/// seconds since the Unix epoch.
+///
+/// ```
+/// # use tryst_cert::{CertificateBuilder, Crl, CrlBuilder};
+/// # let key = tryst_crypto::Ed25519SigningKey::from_seed(
+/// #     &tryst_crypto::Secret::from_slice(&[7; 32])?)?;
+/// let ca = CertificateBuilder::new("CA", 0, 1 << 31).ca(None).self_signed(&key)?;
+/// let der = CrlBuilder::new(1_000, Some(2_000)).revoke(&[0x42], 1_500, Some(1)).sign(&ca, &key)?;
+/// let crl = Crl::from_der(&der)?;
+/// assert!(crl.find(&[0x42]).is_some() && crl.find(&[0x43]).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CrlBuilder {
+    this_update: i64,
+    next_update: Option<i64>,
+    number: Option<(Vec<u8>, bool)>,
+    entries: Vec<(Vec<u8>, i64, Option<u8>)>,
+    idp: Option<(bool, bool, Option<String>)>,
+    extra: Vec<(Vec<u8>, bool, Vec<u8>)>,
+}
+
+impl CrlBuilder {
+    /// A CRL with `thisUpdate` and, if given, `nextUpdate`; cRLNumber 1.
+    pub fn new(this_update: i64, next_update: Option<i64>) -> Self {
+        CrlBuilder {
+            this_update,
+            next_update,
+            number: Some((alloc::vec![1], false)),
+            entries: Vec::new(),
+            idp: None,
+            extra: Vec::new(),
+        }
+    }
+
+    /// The cRLNumber (big-endian magnitude), critical or not (RFC 5280 says not); `None`
+    /// leaves it out (which parsing refuses).
+    pub fn number(mut self, number: Option<(&[u8], bool)>) -> Self {
+        self.number = number.map(|(n, c)| (n.to_vec(), c));
+        self
+    }
+
+    /// Revoke the certificate with serial `serial` (magnitude bytes) at `date`, with a
+    /// reasonCode if given.
+    pub fn revoke(mut self, serial: &[u8], date: i64, reason: Option<u8>) -> Self {
+        self.entries.push((serial.to_vec(), date, reason));
+        self
+    }
+
+    /// A critical issuingDistributionPoint: onlyContainsUserCerts, onlyContainsCACerts and
+    /// a fullName URI, each if given.
+    pub fn issuing_distribution_point(
+        mut self,
+        only_user: bool,
+        only_ca: bool,
+        uri: Option<&str>,
+    ) -> Self {
+        self.idp = Some((only_user, only_ca, uri.map(String::from)));
+        self
+    }
+
+    /// Add an arbitrary CRL extension (OID contents octets, criticality, extnValue
+    /// contents).
+    pub fn extension(mut self, oid: &[u8], critical: bool, value: &[u8]) -> Self {
+        self.extra.push((oid.to_vec(), critical, value.to_vec()));
+        self
+    }
+
+    /// The CRL, issued by the holder of `issuer_key` whose certificate is `issuer_cert`.
+    pub fn sign(&self, issuer_cert: &[u8], issuer_key: &dyn Signer) -> Result<Vec<u8>, Error> {
+        let issuer = Certificate::from_der(issuer_cert)?;
+        let alg_id = sig_alg_id(issuer_key.algorithm())?;
+        let mut tbs = DerWriter::new();
+        tbs.nested(tag::SEQUENCE, |w| {
+            w.unsigned_integer(&[1]);
+            w.raw(&alg_id);
+            w.raw(issuer.subject_der());
+            write_time(w, self.this_update);
+            if let Some(t) = self.next_update {
+                write_time(w, t);
+            }
+            if !self.entries.is_empty() {
+                w.nested(tag::SEQUENCE, |w| {
+                    for (serial, date, reason) in &self.entries {
+                        w.nested(tag::SEQUENCE, |w| {
+                            w.unsigned_integer(serial);
+                            write_time(w, *date);
+                            if let Some(code) = reason {
+                                w.nested(tag::SEQUENCE, |w| {
+                                    write_extension(w, oid::REASON_CODE, false, &[0x0a, 1, *code]);
+                                });
+                            }
+                        });
+                    }
+                });
+            }
+            let mut exts = DerWriter::new();
+            if let Some((n, critical)) = &self.number {
+                let mut v = DerWriter::new();
+                v.unsigned_integer(n);
+                write_extension(&mut exts, oid::CRL_NUMBER, *critical, &v.finish());
+            }
+            if let Some((only_user, only_ca, uri)) = &self.idp {
+                let mut v = DerWriter::new();
+                v.nested(tag::SEQUENCE, |w| {
+                    if let Some(uri) = uri {
+                        w.nested(tag::context_constructed(0), |w| {
+                            w.nested(tag::context_constructed(0), |w| {
+                                w.element(crate::x509::GN_URI, uri.as_bytes())
+                            })
+                        });
+                    }
+                    if *only_user {
+                        w.element(tag::context_primitive(1), &[0xff]);
+                    }
+                    if *only_ca {
+                        w.element(tag::context_primitive(2), &[0xff]);
+                    }
+                });
+                write_extension(
+                    &mut exts,
+                    oid::ISSUING_DISTRIBUTION_POINT,
+                    true,
+                    &v.finish(),
+                );
+            }
+            for (id, critical, value) in &self.extra {
+                write_extension(&mut exts, id, *critical, value);
+            }
+            let exts = exts.finish();
+            if !exts.is_empty() {
+                w.nested(tag::context_constructed(0), |w| {
+                    w.element(tag::SEQUENCE, &exts)
+                });
+            }
+        });
+        let tbs = tbs.finish();
+        let sig = issuer_key.sign(&tbs).map_err(|_| Error::BadSignature)?;
+        let mut out = DerWriter::new();
+        out.nested(tag::SEQUENCE, |w| {
+            w.raw(&tbs);
+            w.raw(&alg_id);
+            w.bit_string(&sig);
+        });
+        Ok(out.finish())
     }
 }
 

@@ -65,7 +65,7 @@ pub enum DerError {
     IndefiniteLength,
     /// A length not in its shortest form.
     NonCanonicalLength,
-    /// A length above [`MAX_ELEMENT_LEN`].
+    /// A length above the reader's limit ([`MAX_ELEMENT_LEN`] by default).
     TooLong,
     /// Nesting deeper than [`MAX_DEPTH`].
     TooDeep,
@@ -135,6 +135,7 @@ impl fmt::Debug for Element<'_> {
 #[derive(Clone)]
 pub struct Reader<'a> {
     rest: &'a [u8],
+    max_len: usize,
 }
 
 impl fmt::Debug for Reader<'_> {
@@ -144,9 +145,22 @@ impl fmt::Debug for Reader<'_> {
 }
 
 impl<'a> Reader<'a> {
-    /// A reader over `input`.
+    /// A reader over `input`, elements capped at [`MAX_ELEMENT_LEN`].
     pub const fn new(input: &'a [u8]) -> Self {
-        Reader { rest: input }
+        Reader {
+            rest: input,
+            max_len: MAX_ELEMENT_LEN,
+        }
+    }
+
+    /// A reader whose elements may be up to `max_len` bytes (at most 2^24 - 1: longer
+    /// lengths are refused whatever the limit), for structures larger than a certificate
+    /// such as CRLs. [`Reader::nested`] passes the limit on; [`Reader::read_all`] does not.
+    pub const fn with_max_len(input: &'a [u8], max_len: usize) -> Self {
+        Reader {
+            rest: input,
+            max_len,
+        }
     }
 
     /// Run `f` over all of `input`; bytes left over are [`DerError::TrailingData`].
@@ -232,7 +246,7 @@ impl<'a> Reader<'a> {
             // Four or more length bytes: far above any limit we accept.
             _ => return Err(DerError::TooLong),
         };
-        if len > MAX_ELEMENT_LEN {
+        if len > self.max_len {
             return Err(DerError::TooLong);
         }
         let value = self.take(len)?;
@@ -272,7 +286,10 @@ impl<'a> Reader<'a> {
         f: impl FnOnce(&mut Reader<'a>) -> Result<T, E>,
     ) -> Result<T, E> {
         let value = self.expect(tag)?;
-        Reader::read_all(value, f)
+        let mut r = Reader::with_max_len(value, self.max_len);
+        let out = f(&mut r)?;
+        r.finish()?;
+        Ok(out)
     }
 
     /// A BOOLEAN (DER: 0x00 or 0xff only).

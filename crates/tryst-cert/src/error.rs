@@ -14,6 +14,64 @@ pub enum BudgetLimit {
     Depth,
 }
 
+/// Why a certificate revocation list was refused, when it was read or when it was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrlError {
+    /// Malformed DER or CRL structure (RFC 5280 §5.1).
+    Malformed,
+    /// A version other than v2 (RFC 5280 §5.1.2.1: v2 whenever extensions are present,
+    /// and cRLNumber is mandatory).
+    UnsupportedVersion,
+    /// The same extension twice in the CRL or in one entry.
+    DuplicateExtension,
+    /// A critical CRL or entry extension this crate does not process.
+    UnknownCriticalExtension,
+    /// No cRLNumber extension (RFC 5280 §5.2.3: conforming CRL issuers MUST include it).
+    MissingCrlNumber,
+    /// A cRLNumber that is critical, negative or longer than 20 octets (RFC 5280 §5.2.3).
+    BadCrlNumber,
+    /// A delta CRL (deltaCRLIndicator, RFC 5280 §5.2.4): not supported.
+    DeltaCrl,
+    /// An indirect CRL (indirectCRL, or a certificateIssuer entry extension): not
+    /// supported.
+    IndirectCrl,
+    /// An issuingDistributionPoint scope this crate does not evaluate (onlySomeReasons,
+    /// onlyContainsAttributeCerts, nameRelativeToCRLIssuer).
+    UnsupportedScope,
+    /// More entries or bytes than the limits allow.
+    TooLarge,
+    /// The CRL's signature algorithm is not supported (or is MD5/SHA-1).
+    UnsupportedSignatureAlgorithm,
+    /// The signature does not verify with the key of the certificate's issuer.
+    BadSignature,
+    /// The issuer's keyUsage lacks cRLSign (RFC 5280 §4.2.1.3, §6.3.3 (f)).
+    IssuerNotCrlSigner,
+    /// nextUpdate is in the past (only with [`crate::ExpiredCrlPolicy::Enforce`]).
+    Expired,
+}
+
+impl fmt::Display for CrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CrlError::Malformed => "malformed CRL",
+            CrlError::UnsupportedVersion => "CRL version is not v2",
+            CrlError::DuplicateExtension => "CRL extension appears more than once",
+            CrlError::UnknownCriticalExtension => "unprocessed critical CRL extension",
+            CrlError::MissingCrlNumber => "CRL has no cRLNumber",
+            CrlError::BadCrlNumber => "CRL's cRLNumber is critical or out of range",
+            CrlError::DeltaCrl => "delta CRLs are not supported",
+            CrlError::IndirectCrl => "indirect CRLs are not supported",
+            CrlError::UnsupportedScope => "CRL's issuingDistributionPoint scope is not supported",
+            CrlError::TooLarge => "CRL larger than the limits",
+            CrlError::UnsupportedSignatureAlgorithm => "CRL signature algorithm not supported",
+            CrlError::BadSignature => "CRL signature does not verify with the issuer's key",
+            CrlError::IssuerNotCrlSigner => "CRL issuer's keyUsage lacks cRLSign",
+            CrlError::Expired => "CRL is past its nextUpdate",
+        })
+    }
+}
+
 /// Why a certificate or path was refused. Each reason maps to the TLS alert a connection
 /// sends ([`Error::alert`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +137,14 @@ pub enum Error {
     BudgetExhausted(BudgetLimit),
     /// A trust anchor or PEM input could not be read.
     BadTrustAnchor,
+    /// A certificate on the path is revoked by a CRL (certificate_revoked).
+    Revoked,
+    /// No CRL covers a certificate whose revocation status must be known
+    /// ([`crate::UnknownStatusPolicy::Deny`]).
+    UnknownRevocationStatus,
+    /// A CRL that covers a certificate on the path cannot be used (which rule: the
+    /// [`CrlError`]), or a CRL could not be read.
+    BadCrl(CrlError),
 }
 
 /// The TLS alert description codes (RFC 8446 §6) that [`Error::alert`] returns, by their
@@ -88,6 +154,8 @@ pub mod alert {
     pub const BAD_CERTIFICATE: u8 = 42;
     /// unsupported_certificate (43): a certificate was of an unsupported type.
     pub const UNSUPPORTED_CERTIFICATE: u8 = 43;
+    /// certificate_revoked (44): a certificate was revoked by its signer.
+    pub const CERTIFICATE_REVOKED: u8 = 44;
     /// certificate_expired (45): a certificate has expired or is not yet valid.
     pub const CERTIFICATE_EXPIRED: u8 = 45;
     /// certificate_unknown (46): some other issue arose in processing the certificate.
@@ -125,7 +193,11 @@ impl Error {
             | Error::KeyUsageForbidsSigning
             | Error::UnsupportedNameConstraint => alert::UNSUPPORTED_CERTIFICATE,
             Error::Expired | Error::NotYetValid => alert::CERTIFICATE_EXPIRED,
-            Error::BudgetExhausted(_) | Error::BadTrustAnchor => alert::CERTIFICATE_UNKNOWN,
+            Error::BudgetExhausted(_)
+            | Error::BadTrustAnchor
+            | Error::UnknownRevocationStatus
+            | Error::BadCrl(_) => alert::CERTIFICATE_UNKNOWN,
+            Error::Revoked => alert::CERTIFICATE_REVOKED,
             Error::UnknownIssuer => alert::UNKNOWN_CA,
         }
     }
@@ -135,6 +207,7 @@ impl Error {
         match self.alert() {
             alert::BAD_CERTIFICATE => "bad_certificate",
             alert::UNSUPPORTED_CERTIFICATE => "unsupported_certificate",
+            alert::CERTIFICATE_REVOKED => "certificate_revoked",
             alert::CERTIFICATE_EXPIRED => "certificate_expired",
             alert::CERTIFICATE_UNKNOWN => "certificate_unknown",
             alert::UNKNOWN_CA => "unknown_ca",
@@ -153,6 +226,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::BadDer(e) => write!(f, "malformed DER: {e}"),
+            Error::BadCrl(e) => write!(f, "unusable CRL: {e}"),
             Error::BudgetExhausted(l) => write!(
                 f,
                 "path-building budget exhausted: {}",
@@ -191,6 +265,10 @@ impl fmt::Display for Error {
                 Error::NameConstraintViolation => "name violates a CA's name constraints",
                 Error::UnsupportedNameConstraint => "name constraint form not supported",
                 Error::BadTrustAnchor => "trust anchor or PEM input unreadable",
+                Error::Revoked => "certificate revoked",
+                Error::UnknownRevocationStatus => {
+                    "no CRL covers the certificate (revocation status unknown)"
+                }
                 _ => "certificate error",
             }),
         }

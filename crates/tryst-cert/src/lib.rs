@@ -11,7 +11,10 @@
 //! alert a connection sends ([`Error::alert`]). A small DER writer and
 //! [`CertificateBuilder`] issue Ed25519 and ECDSA P-256 certificates for tests and demos.
 //!
-//! What it is not: no revocation (CRLs, OCSP), no certificate policies (a critical
+//! Revocation by CRLs ([`Crl`], [`RevocationOptions`], [`verify_path_with_revocation`]):
+//! complete, direct v2 CRLs; delta and indirect CRLs are refused.
+//!
+//! What it is not: no OCSP, no certificate policies (a critical
 //! certificatePolicies extension is refused), no directoryName / email / URI name
 //! constraints (a certificate carrying them is refused), no public-suffix list, and no
 //! fallback to the subject common name. It never reads a clock: the time is an argument.
@@ -63,6 +66,7 @@ extern crate std;
 extern crate alloc;
 
 mod builder;
+mod crl;
 pub mod der;
 mod error;
 #[cfg(feature = "fuzzing")]
@@ -72,11 +76,15 @@ mod time;
 mod verify;
 mod x509;
 
-pub use builder::{CertificateBuilder, DerWriter};
-pub use error::{BudgetLimit, Error, alert};
+pub use builder::{CertificateBuilder, CrlBuilder, DerWriter};
+pub use crl::{
+    Crl, ExpiredCrlPolicy, MAX_CRL_ENTRIES, MAX_CRL_LEN, RevocationDepth, RevocationOptions,
+    RevocationReason, RevokedCert, UnknownStatusPolicy, crls_from_pem,
+};
+pub use error::{BudgetLimit, CrlError, Error, alert};
 pub use verify::{
     Budget, Policy, TrustAnchors, Usage, VerifiedPath, verify_client_cert, verify_path,
-    verify_server_cert,
+    verify_path_with_revocation, verify_server_cert,
 };
 pub use x509::{
     BasicConstraints, Certificate, KeyAlgorithm, KeyUsage, MAX_CERT_LEN, PublicKeyInfo,

@@ -6,8 +6,10 @@ use alloc::vec::Vec;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use crate::Error;
+use crate::crl::{ExpiredCrlPolicy, RevocationDepth, RevocationOptions, UnknownStatusPolicy};
 use crate::der::{Reader, tag};
 use crate::error::BudgetLimit;
+use crate::error::CrlError;
 use crate::names;
 use crate::x509::{Certificate, KeyUsage, PublicKeyInfo, oid};
 
@@ -261,6 +263,12 @@ impl<'a> VerifiedPath<'a> {
     pub fn anchor(&self) -> &'a [u8] {
         self.anchor
     }
+
+    /// Check that the end entity names `server_name` (what [`verify_server_cert`] adds to
+    /// [`verify_path`]).
+    pub fn check_server_name(&self, server_name: &ServerName<'_>) -> Result<(), Error> {
+        names::check_server_name(&self.end_entity, server_name)
+    }
 }
 
 /// Validate a TLS server's certificate path at `now` and check it names `server_name`
@@ -313,6 +321,43 @@ pub fn verify_path<'a>(
     now: UnixTime,
     policy: &Policy,
 ) -> Result<VerifiedPath<'a>, Error> {
+    verify(end_entity, intermediates, anchors, usage, now, policy, None)
+}
+
+/// [`verify_path`] that also checks revocation with `revocation`'s CRLs (see
+/// [`RevocationOptions`]): during path building, each certificate checked is looked up in
+/// the CRLs of the issuer chosen for it, so a path through a revoked intermediate is given
+/// up for another if there is one. Add a name check with
+/// [`VerifiedPath::check_server_name`].
+pub fn verify_path_with_revocation<'a>(
+    end_entity: &'a [u8],
+    intermediates: &[&'a [u8]],
+    anchors: &'a TrustAnchors,
+    usage: Usage,
+    now: UnixTime,
+    policy: &Policy,
+    revocation: &RevocationOptions,
+) -> Result<VerifiedPath<'a>, Error> {
+    verify(
+        end_entity,
+        intermediates,
+        anchors,
+        usage,
+        now,
+        policy,
+        Some(revocation),
+    )
+}
+
+fn verify<'a>(
+    end_entity: &'a [u8],
+    intermediates: &[&'a [u8]],
+    anchors: &'a TrustAnchors,
+    usage: Usage,
+    now: UnixTime,
+    policy: &Policy,
+    revocation: Option<&RevocationOptions>,
+) -> Result<VerifiedPath<'a>, Error> {
     let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
     let ee = Certificate::from_der(end_entity)?;
     let key = ee.public_key()?;
@@ -353,6 +398,7 @@ pub fn verify_path<'a>(
         signatures_left: policy.budget.signatures,
         calls_left: policy.budget.build_calls,
         path: Vec::new(),
+        revocation,
     };
     let anchor = state.build(&ee)?;
     let intermediates = state
@@ -440,6 +486,7 @@ struct Search<'s, 'a> {
     calls_left: usize,
     /// Indices into `inters`, from the end entity's issuer upward.
     path: Vec<usize>,
+    revocation: Option<&'s RevocationOptions>,
 }
 
 /// Keep the more informative of two failures: anything beats "no issuer found".
@@ -475,6 +522,7 @@ impl<'a> Search<'_, 'a> {
             let r = self
                 .check_anchor(anchor)
                 .and_then(|()| self.check_signature(anchor, cert))
+                .and_then(|()| self.check_revocation(anchor, cert))
                 .and_then(|()| self.check_path(anchor));
             match r {
                 Ok(()) => return Ok(i),
@@ -519,7 +567,8 @@ impl<'a> Search<'_, 'a> {
             }
             let r = self
                 .check_issuer(candidate)
-                .and_then(|()| self.check_signature(candidate, cert));
+                .and_then(|()| self.check_signature(candidate, cert))
+                .and_then(|()| self.check_revocation(candidate, cert));
             if let Err(e) = r {
                 if is_fatal(&e) {
                     return Err(e);
@@ -601,6 +650,52 @@ impl<'a> Search<'_, 'a> {
             cert.signature(),
             self.policy.min_rsa_bits,
         )
+    }
+
+    /// Revocation of `cert` (issued by `issuer`, whose signature on it verified) by the CRLs
+    /// of [`Search::revocation`], as [`RevocationOptions`] describes. `cert` is the end
+    /// entity exactly when no intermediate is on the path yet.
+    fn check_revocation(
+        &mut self,
+        issuer: &Certificate<'a>,
+        cert: &Certificate<'a>,
+    ) -> Result<(), Error> {
+        let Some(rev) = self.revocation else {
+            return Ok(());
+        };
+        if rev.depth() == RevocationDepth::EndEntityOnly && !self.path.is_empty() {
+            return Ok(());
+        }
+        let mut covered = false;
+        let mut unusable = None;
+        for crl in rev.parsed() {
+            if !crl.covers(cert) {
+                continue;
+            }
+            self.signatures_left = self
+                .signatures_left
+                .checked_sub(1)
+                .ok_or(Error::BudgetExhausted(BudgetLimit::Signatures))?;
+            if let Err(e) = crl.verify_signature(issuer, self.policy) {
+                unusable.get_or_insert(e);
+                continue;
+            }
+            if rev.expired_crl() == ExpiredCrlPolicy::Enforce
+                && crl.next_update().is_some_and(|t| t < self.now)
+            {
+                unusable.get_or_insert(Error::BadCrl(CrlError::Expired));
+                continue;
+            }
+            covered = true;
+            if crl.find(cert.serial()).is_some() {
+                return Err(Error::Revoked);
+            }
+        }
+        match (covered, unusable, rev.unknown_status()) {
+            (true, _, _) | (false, None, UnknownStatusPolicy::Allow) => Ok(()),
+            (false, Some(e), _) => Err(e),
+            (false, None, UnknownStatusPolicy::Deny) => Err(Error::UnknownRevocationStatus),
+        }
     }
 
     /// Name constraints along the complete path ending at `anchor`: each CA's constraints

@@ -60,6 +60,14 @@ pub(crate) mod oid {
     pub const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1d, 0x23];
     pub const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
     pub const POLICY_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x24];
+    // CRL extensions (RFC 5280 §5.2, §5.3).
+    pub const CRL_NUMBER: &[u8] = &[0x55, 0x1d, 0x14];
+    pub const REASON_CODE: &[u8] = &[0x55, 0x1d, 0x15];
+    pub const INVALIDITY_DATE: &[u8] = &[0x55, 0x1d, 0x18];
+    pub const DELTA_CRL_INDICATOR: &[u8] = &[0x55, 0x1d, 0x1b];
+    pub const ISSUING_DISTRIBUTION_POINT: &[u8] = &[0x55, 0x1d, 0x1c];
+    pub const CERTIFICATE_ISSUER: &[u8] = &[0x55, 0x1d, 0x1d];
+    pub const FRESHEST_CRL: &[u8] = &[0x55, 0x1d, 0x2e];
     // id-pe-authorityInfoAccess (1.3.6.1.5.5.7.1.1).
     pub const AUTHORITY_INFO_ACCESS: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01];
     // id-kp (1.3.6.1.5.5.7.3.x) and anyExtendedKeyUsage (2.5.29.37.0).
@@ -258,6 +266,8 @@ pub struct Certificate<'a> {
     pub(crate) eku: Option<&'a [u8]>,
     pub(crate) san: Option<&'a [u8]>,
     pub(crate) name_constraints: Option<&'a [u8]>,
+    /// cRLDistributionPoints extnValue (checked only when a CRL is matched against it).
+    pub(crate) crl_dps: Option<&'a [u8]>,
 }
 
 impl fmt::Debug for Certificate<'_> {
@@ -490,6 +500,7 @@ fn parse_tbs<'a>(
         eku: None,
         san: None,
         name_constraints: None,
+        crl_dps: None,
     };
     if let Some(exts) = r.optional(tag::context_constructed(3))? {
         if version != 3 {
@@ -505,7 +516,7 @@ fn parse_tbs<'a>(
     })
 }
 
-fn read_time(r: &mut Reader<'_>) -> Result<i64, Error> {
+pub(crate) fn read_time(r: &mut Reader<'_>) -> Result<i64, Error> {
     let e = r.element()?;
     Ok(match e.tag {
         tag::UTC_TIME => time::utc_time(e.value)?,
@@ -543,7 +554,7 @@ pub(crate) fn check_name(raw: &[u8]) -> Result<(), Error> {
 /// The signature algorithm named by an AlgorithmIdentifier's contents. The outer
 /// `Result` is a DER error; the inner one an unsupported algorithm (reported only if
 /// the structure is otherwise fine).
-fn signature_algorithm(v: &[u8]) -> Result<Result<SignatureAlgorithm, Error>, Error> {
+pub(crate) fn signature_algorithm(v: &[u8]) -> Result<Result<SignatureAlgorithm, Error>, Error> {
     Reader::read_all(v, |r| {
         let id = r.oid()?;
         let params = if r.is_empty() {
@@ -753,11 +764,8 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
             // critical one is refused below as unknown.
             oid::POLICY_CONSTRAINTS if !critical => return Err(Error::BadExtension),
             oid::AUTHORITY_INFO_ACCESS if !critical => check_aia(value)?,
-            oid::SUBJECT_KEY_ID
-            | oid::AUTHORITY_KEY_ID
-            | oid::CRL_DISTRIBUTION_POINTS
-            | oid::ISSUER_ALT_NAME
-                if !critical => {}
+            oid::CRL_DISTRIBUTION_POINTS if !critical => cert.crl_dps = Some(value),
+            oid::SUBJECT_KEY_ID | oid::AUTHORITY_KEY_ID | oid::ISSUER_ALT_NAME if !critical => {}
             // Policies are not processed (no policy mapping or requireExplicitPolicy):
             // ignored when non-critical, refused when critical.
             oid::CERTIFICATE_POLICIES if !critical => {}

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use rustls_pki_types::{ServerName, UnixTime};
 use serde_json::Value;
 use tryst_cert::{
-    Budget, Policy, TrustAnchors, Usage, certs_from_pem, verify_client_cert, verify_path,
-    verify_server_cert,
+    Budget, Policy, RevocationOptions, TrustAnchors, Usage, certs_from_pem, crls_from_pem,
+    verify_client_cert, verify_path, verify_path_with_revocation, verify_server_cert,
 };
 
 const LIMBO: &str = include_str!("data/limbo-2026-06.json");
@@ -38,15 +38,6 @@ fn parse_time(s: &str) -> u64 {
 
 /// Why a case is not run, if it is not.
 fn skip_reason(case: &Value) -> Option<String> {
-    let features: Vec<&str> = case["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
-    if features.contains(&"has-crl") {
-        return Some("revocation (CRLs) is not supported".into());
-    }
     if let Some(kind) = case["expected_peer_name"]["kind"].as_str()
         && kind != "DNS"
         && kind != "IP"
@@ -82,6 +73,50 @@ fn run(case: &Value) -> Result<(), String> {
     if let Some(depth) = case["max_chain_depth"].as_u64() {
         policy = policy
             .with_budget(Budget::DEFAULT.with_max_intermediates(usize::try_from(depth).unwrap()));
+    }
+    // CRLs, with the default options (the whole chain, unknown status denied, as
+    // rustls-webpki); like anchors, a CRL that does not parse is left out (and so covers
+    // nothing).
+    let crls: Vec<Vec<u8>> = case["crls"]
+        .as_array()
+        .map(|a| a.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|p| crls_from_pem(p.as_str().unwrap().as_bytes()).unwrap())
+        .map(|c| c.as_ref().to_vec())
+        .collect();
+    if !crls.is_empty() {
+        let mut revocation = RevocationOptions::new();
+        for c in &crls {
+            let _ = revocation.add_der(c);
+        }
+        let usage = match case["validation_kind"].as_str().unwrap() {
+            "CLIENT" => Usage::ClientAuth,
+            _ => Usage::ServerAuth,
+        };
+        let path = verify_path_with_revocation(
+            peer,
+            &inter_refs,
+            &anchors,
+            usage,
+            now,
+            &policy,
+            &revocation,
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        let name = &case["expected_peer_name"];
+        if usage == Usage::ServerAuth && !name.is_null() {
+            let value = name["value"].as_str().unwrap_or("");
+            let server_name = match name["kind"].as_str() {
+                Some("IP") => ServerName::IpAddress(
+                    rustls_pki_types::IpAddr::try_from(value).map_err(|e| format!("{e:?}"))?,
+                ),
+                _ => ServerName::try_from(value.to_owned()).map_err(|e| format!("name: {e:?}"))?,
+            };
+            path.check_server_name(&server_name)
+                .map_err(|e| format!("{e:?}"))?;
+        }
+        return Ok(());
     }
     let result = match case["validation_kind"].as_str().unwrap() {
         "SERVER" if case["expected_peer_name"].is_null() => {

@@ -65,6 +65,16 @@ pub struct ServerArgs {
     /// Require client certificates issued by the CAs in this PEM file.
     #[arg(long, value_name = "CA.pem")]
     pub client_ca: Option<PathBuf>,
+    /// Check client certificates against these CRLs (DER or PEM 'X509 CRL'; repeat the
+    /// flag or list several files): see `tryst cert verify --crl`. Needs --client-ca.
+    #[arg(long = "crl", value_name = "CRL", num_args = 1.., requires = "client_ca")]
+    pub crls: Vec<PathBuf>,
+    /// With --crl: which certificates must be covered by a CRL.
+    #[arg(long, value_enum, default_value = "chain", requires = "crls")]
+    pub crl_depth: CrlDepth,
+    /// With --crl: what to do with a certificate that no CRL covers.
+    #[arg(long, value_enum, default_value = "deny", requires = "crls")]
+    pub crl_unknown: CrlUnknown,
     /// Append session secrets to FILE in SSLKEYLOGFILE format (debugging only).
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
@@ -170,14 +180,16 @@ enum CertCommand {
 /// `tryst cert verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Trusted root certificates (PEM).
+    /// Trusted root certificates (PEM). Certificates that cannot be trust anchors are
+    /// skipped with a warning each.
     #[arg(long, value_name = "ROOTS.pem")]
     pub roots: PathBuf,
     /// The certificate to check (PEM; further certificates in the file count as
     /// intermediates).
     #[arg(long, value_name = "LEAF.pem")]
     pub leaf: PathBuf,
-    /// Intermediate certificates (PEM).
+    /// Intermediate certificates (PEM). Certificates that do not parse are skipped with a
+    /// warning each.
     #[arg(long, value_name = "I.pem")]
     pub intermediates: Option<PathBuf>,
     /// The server name (DNS name or IP address) the certificate must be valid for.
@@ -189,6 +201,34 @@ pub struct VerifyArgs {
     /// Check for client authentication (clientAuth) instead of a server certificate.
     #[arg(long)]
     pub client: bool,
+    /// Check revocation against these CRLs (DER or PEM 'X509 CRL'; repeat the flag or list
+    /// several files). A revoked certificate is invalid (exit 1, certificate_revoked).
+    #[arg(long = "crl", value_name = "CRL", num_args = 1..)]
+    pub crls: Vec<PathBuf>,
+    /// With --crl: which certificates must be covered by a CRL (the trust anchor never is).
+    #[arg(long, value_enum, default_value = "chain", requires = "crls")]
+    pub crl_depth: CrlDepth,
+    /// With --crl: what to do with a certificate that no CRL covers.
+    #[arg(long, value_enum, default_value = "deny", requires = "crls")]
+    pub crl_unknown: CrlUnknown,
+}
+
+/// `--crl-depth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CrlDepth {
+    /// The end-entity certificate only.
+    EndEntity,
+    /// The end entity and every intermediate.
+    Chain,
+}
+
+/// `--crl-unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CrlUnknown {
+    /// Accept it.
+    Allow,
+    /// Refuse it (revocation status unknown).
+    Deny,
 }
 
 /// `tryst cert new-ca`.

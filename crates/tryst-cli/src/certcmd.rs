@@ -12,10 +12,18 @@ use crate::{CmdResult, Failure, timefmt};
 
 /// `tryst cert verify`: exit 0 valid, 1 invalid (with the reason), 2 bad input.
 pub fn verify(a: &VerifyArgs) -> CmdResult {
-    let anchors = files::read_anchors(&a.roots, "roots")?;
-    let mut chain = files::read_certs(&a.leaf, "leaf certificate")?;
+    // Unusable roots and intermediates are skipped with a warning each, as path building
+    // skips them; the leaf is judged by verification (exit 1 when it is not a valid
+    // certificate).
+    let anchors = files::read_anchors_skipping(&a.roots, "roots")?;
+    let mut chain = files::read_cert_blocks(&a.leaf, "leaf certificate")?;
+    if chain.len() > 1 {
+        let rest = chain.split_off(1);
+        chain.extend(files::usable_certs(&a.leaf, "leaf certificate", rest, 2));
+    }
     if let Some(path) = &a.intermediates {
-        chain.extend(files::read_certs(path, "intermediates")?);
+        let blocks = files::read_cert_blocks(path, "intermediates")?;
+        chain.extend(files::usable_certs(path, "intermediates", blocks, 1));
     }
     let (at, now) = verification_time(a.at.as_deref())?;
     let name = match &a.name {
@@ -28,22 +36,32 @@ pub fn verify(a: &VerifyArgs) -> CmdResult {
         .ok_or_else(|| Failure::usage("no leaf certificate"))?;
     let inter: Vec<&[u8]> = rest.iter().map(|c| c.as_ref()).collect();
     let policy = Policy::DEFAULT;
-    let result = match (&name, a.client) {
-        (Some(n), _) => {
-            tryst::cert::verify_server_cert(leaf.as_ref(), &inter, &anchors, n, now, &policy)
-        }
-        (None, true) => {
-            tryst::cert::verify_client_cert(leaf.as_ref(), &inter, &anchors, now, &policy)
-        }
-        (None, false) => tryst::cert::verify_path(
+    let revocation = if a.crls.is_empty() {
+        None
+    } else {
+        Some(files::read_crls(&a.crls, a.crl_depth, a.crl_unknown)?)
+    };
+    let usage = if a.client {
+        Usage::ClientAuth
+    } else {
+        Usage::ServerAuth
+    };
+    let result = match &revocation {
+        Some(rev) => tryst::cert::verify_path_with_revocation(
             leaf.as_ref(),
             &inter,
             &anchors,
-            Usage::ServerAuth,
+            usage,
             now,
             &policy,
+            rev,
         ),
-    };
+        None => tryst::cert::verify_path(leaf.as_ref(), &inter, &anchors, usage, now, &policy),
+    }
+    .and_then(|path| match &name {
+        Some(n) => path.check_server_name(n).map(|()| path),
+        None => Ok(path),
+    });
     let when = timefmt::format(at);
     match result {
         Ok(path) => {
@@ -102,6 +120,10 @@ fn failure_hint(e: &tryst::cert::Error, leaf: &[u8], when: &str) -> String {
         }
         tryst::cert::Error::UnknownIssuer => {
             "; the roots file holds no issuer of this chain".to_string()
+        }
+        tryst::cert::Error::UnknownRevocationStatus => {
+            "; pass the CRL of each issuer, or --crl-depth end-entity / --crl-unknown allow"
+                .to_string()
         }
         _ => String::new(),
     }

@@ -33,8 +33,10 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Every certificate in a PEM file (or one DER certificate). At least one is required.
-pub fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Failure> {
+/// The DER of every `CERTIFICATE` block in a PEM file (or one DER certificate), not yet
+/// parsed. At least one is required: a file that is missing, not PEM or without a
+/// certificate cannot be used at all (exit 2).
+pub fn read_cert_blocks(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Failure> {
     let bytes = read(path, what)?;
     if bytes.first() == Some(&0x30) {
         // Binary DER: a single certificate.
@@ -53,6 +55,13 @@ pub fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>
             path.display()
         )));
     }
+    Ok(certs)
+}
+
+/// Every certificate in a PEM file (or one DER certificate). At least one is required, and
+/// each must parse.
+pub fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, Failure> {
+    let certs = read_cert_blocks(path, what)?;
     for (i, c) in certs.iter().enumerate() {
         tryst::cert::Certificate::from_der(c.as_ref()).map_err(|e| {
             Failure::usage(format!(
@@ -65,7 +74,37 @@ pub fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>
     Ok(certs)
 }
 
-/// Trust anchors from a PEM file.
+/// One line on standard error about a certificate that is left out: which one (its place
+/// in the file) and why.
+pub fn warn_skipped(path: &Path, what: &str, index: usize, why: &tryst::cert::Error) {
+    eprintln!(
+        "{}",
+        crate::escape::controls(&format!(
+            "tryst: warning: skipping certificate {index} of the {what} file '{}': {why}",
+            path.display()
+        ))
+    );
+}
+
+/// The certificates of `certs` (from `path`) that parse, for intermediates: each one that
+/// does not is skipped with a one-line warning, as path building would skip it.
+pub fn usable_certs(
+    path: &Path,
+    what: &str,
+    certs: Vec<CertificateDer<'static>>,
+    first_index: usize,
+) -> Vec<CertificateDer<'static>> {
+    let mut out = Vec::with_capacity(certs.len());
+    for (i, c) in certs.into_iter().enumerate() {
+        match tryst::cert::Certificate::from_der(c.as_ref()) {
+            Ok(_) => out.push(c),
+            Err(e) => warn_skipped(path, what, i + first_index, &e),
+        }
+    }
+    out
+}
+
+/// Trust anchors from a PEM file; every certificate must be usable as an anchor.
 pub fn read_anchors(path: &Path, what: &str) -> Result<TrustAnchors, Failure> {
     let certs = read_certs(path, what)?;
     let mut anchors = TrustAnchors::new();
@@ -78,6 +117,77 @@ pub fn read_anchors(path: &Path, what: &str) -> Result<TrustAnchors, Failure> {
         })?;
     }
     Ok(anchors)
+}
+
+/// Trust anchors from a PEM file, as a trust store loader reads one: each certificate that
+/// cannot be an anchor is skipped with a one-line warning. A file without any usable
+/// certificate cannot be used at all (exit 2).
+pub fn read_anchors_skipping(path: &Path, what: &str) -> Result<TrustAnchors, Failure> {
+    let certs = read_cert_blocks(path, what)?;
+    let mut anchors = TrustAnchors::new();
+    for (i, c) in certs.iter().enumerate() {
+        if let Err(e) = anchors.add_der(c.as_ref()) {
+            warn_skipped(path, what, i + 1, &e);
+        }
+    }
+    if anchors.is_empty() {
+        return Err(Failure::usage(format!(
+            "the {what} file '{}' holds no usable certificate ({} skipped)",
+            path.display(),
+            certs.len()
+        )));
+    }
+    Ok(anchors)
+}
+
+/// CRLs from files (each DER, or PEM with `X509 CRL` blocks) with the revocation options
+/// of the command line. A file that cannot be read, holds no CRL, or a CRL that does not
+/// parse cannot be used (exit 2).
+pub fn read_crls(
+    paths: &[std::path::PathBuf],
+    depth: crate::args::CrlDepth,
+    unknown: crate::args::CrlUnknown,
+) -> Result<tryst::cert::RevocationOptions, Failure> {
+    use tryst::cert::{RevocationDepth, RevocationOptions, UnknownStatusPolicy};
+    let mut opts = RevocationOptions::new()
+        .with_depth(match depth {
+            crate::args::CrlDepth::EndEntity => RevocationDepth::EndEntityOnly,
+            crate::args::CrlDepth::Chain => RevocationDepth::Chain,
+        })
+        .with_unknown_status(match unknown {
+            crate::args::CrlUnknown::Allow => UnknownStatusPolicy::Allow,
+            crate::args::CrlUnknown::Deny => UnknownStatusPolicy::Deny,
+        });
+    for path in paths {
+        let bytes = read(path, "CRL")?;
+        let ders: Vec<Vec<u8>> = if bytes.first() == Some(&0x30) {
+            vec![bytes]
+        } else {
+            let crls = tryst::cert::crls_from_pem(&bytes).map_err(|_| {
+                Failure::usage(format!(
+                    "the CRL file '{}' is not valid PEM; expected DER or '-----BEGIN X509 CRL-----' blocks",
+                    path.display()
+                ))
+            })?;
+            if crls.is_empty() {
+                return Err(Failure::usage(format!(
+                    "the CRL file '{}' holds no '-----BEGIN X509 CRL-----' block",
+                    path.display()
+                )));
+            }
+            crls.iter().map(|c| c.as_ref().to_vec()).collect()
+        };
+        for (i, der) in ders.iter().enumerate() {
+            opts.add_der(der).map_err(|e| {
+                Failure::usage(format!(
+                    "CRL {} in the file '{}' cannot be used: {e}",
+                    i + 1,
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    Ok(opts)
 }
 
 /// The most bytes a private key file may hold (a PEM PKCS#8 Ed25519 or P-256 key is a

@@ -73,7 +73,12 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
         .with_alpn_protocols(alpn(a)?);
     if let Some(ca) = &a.client_ca {
         let anchors = files::read_anchors(ca, "client CA")?;
-        b = b.with_client_cert_verifier(Arc::new(WebPkiClientVerifier::new(anchors)));
+        let mut verifier = WebPkiClientVerifier::new(anchors);
+        if !a.crls.is_empty() {
+            verifier =
+                verifier.with_revocation(files::read_crls(&a.crls, a.crl_depth, a.crl_unknown)?);
+        }
+        b = b.with_client_cert_verifier(Arc::new(verifier));
     }
     if let Some(log) = files::key_log(a.keylog.as_deref())? {
         b = b.with_key_log(log);

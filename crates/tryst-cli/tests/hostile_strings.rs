@@ -117,7 +117,8 @@ fn cert_verify_never_prints_hostile_certificate_names() {
             args.extend(["--name", n]);
         }
         let o = tryst(&args, dir.path(), b"");
-        o.assert_one_line_error(2, "does not parse");
+        // A leaf that is not a valid certificate is an invalid chain (exit 1).
+        o.assert_one_line_error(1, "invalid: malformed extension");
         assert_no_raw_controls(&o.stderr);
         assert!(o.stdout.is_empty(), "{o:#?}");
         assert!(!o.stderr.contains("EVIL"), "{o:#?}");

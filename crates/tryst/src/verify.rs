@@ -5,7 +5,10 @@
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
-use tryst_cert::{Policy, TrustAnchors};
+use tryst_cert::{
+    ExpiredCrlPolicy, Policy, RevocationDepth, RevocationOptions, TrustAnchors,
+    UnknownStatusPolicy, Usage,
+};
 use tryst_messages::SignatureScheme;
 
 use crate::Error;
@@ -185,11 +188,13 @@ pub fn verify_signature_with_policy(
     Ok(SignatureVerified(()))
 }
 
-/// The standard server verifier: path validation to `anchors` with `tryst-cert`.
+/// The standard server verifier: path validation to `anchors` with `tryst-cert`, and
+/// revocation checking with CRLs when configured.
 #[derive(Debug, Clone)]
 pub struct WebPkiServerVerifier {
     anchors: TrustAnchors,
     policy: Policy,
+    revocation: Option<RevocationOptions>,
 }
 
 impl WebPkiServerVerifier {
@@ -198,6 +203,7 @@ impl WebPkiServerVerifier {
         WebPkiServerVerifier {
             anchors,
             policy: Policy::DEFAULT,
+            revocation: None,
         }
     }
 
@@ -205,6 +211,37 @@ impl WebPkiServerVerifier {
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
+    }
+
+    /// Check revocation with CRLs ([`RevocationOptions`]: which certificates, and what to do
+    /// when no CRL covers one). A revoked certificate is refused with certificate_revoked.
+    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
+        self.revocation = Some(revocation);
+        self
+    }
+}
+
+/// Path validation for `usage`, with revocation if configured.
+fn verify_with<'a>(
+    end_entity: &'a [u8],
+    intermediates: &[&'a [u8]],
+    anchors: &'a TrustAnchors,
+    usage: Usage,
+    now: UnixTime,
+    policy: &Policy,
+    revocation: Option<&RevocationOptions>,
+) -> Result<tryst_cert::VerifiedPath<'a>, tryst_cert::Error> {
+    match revocation {
+        Some(rev) => tryst_cert::verify_path_with_revocation(
+            end_entity,
+            intermediates,
+            anchors,
+            usage,
+            now,
+            policy,
+            rev,
+        ),
+        None => tryst_cert::verify_path(end_entity, intermediates, anchors, usage, now, policy),
     }
 }
 
@@ -217,14 +254,16 @@ impl ServerCertVerifier for WebPkiServerVerifier {
         now: UnixTime,
     ) -> Result<CertificateVerified, Error> {
         let inter: Vec<&[u8]> = intermediates.iter().map(|c| c.as_ref()).collect();
-        tryst_cert::verify_server_cert(
+        let path = verify_with(
             end_entity.as_ref(),
             &inter,
             &self.anchors,
-            server_name,
+            Usage::ServerAuth,
             now,
             &self.policy,
+            self.revocation.as_ref(),
         )?;
+        path.check_server_name(server_name)?;
         Ok(CertificateVerified(()))
     }
 
@@ -245,6 +284,7 @@ pub struct WebPkiClientVerifier {
     anchors: TrustAnchors,
     policy: Policy,
     mandatory: bool,
+    revocation: Option<RevocationOptions>,
 }
 
 impl WebPkiClientVerifier {
@@ -254,7 +294,18 @@ impl WebPkiClientVerifier {
             anchors,
             policy: Policy::DEFAULT,
             mandatory: true,
+            revocation: None,
         }
+    }
+
+    /// Check revocation with CRLs ([`RevocationOptions`]: which certificates, and what to do
+    /// when no CRL covers one). A revoked client certificate is refused with
+    /// certificate_revoked. The CRLs and options are part of
+    /// [`resumption_identity`](ClientCertVerifier::resumption_identity), so tickets do not
+    /// cross revocation policies (and a resumed certificate is checked again anyway).
+    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
+        self.revocation = Some(revocation);
+        self
     }
 
     /// Ask for a certificate but let clients without one in (they stay anonymous).
@@ -293,6 +344,28 @@ impl ClientCertVerifier for WebPkiClientVerifier {
             h.update(&u64::try_from(n).unwrap_or(u64::MAX).to_be_bytes());
         }
         h.update(&[u8::from(self.mandatory)]);
+        if let Some(rev) = &self.revocation {
+            h.update(b"crls");
+            h.update(&[
+                match rev.depth() {
+                    RevocationDepth::EndEntityOnly => 1,
+                    _ => 2,
+                },
+                match rev.unknown_status() {
+                    UnknownStatusPolicy::Allow => 1,
+                    _ => 2,
+                },
+                match rev.expired_crl() {
+                    ExpiredCrlPolicy::Ignore => 1,
+                    _ => 2,
+                },
+            ]);
+            h.update(&u64::try_from(rev.len()).unwrap_or(u64::MAX).to_be_bytes());
+            for c in rev.crls() {
+                h.update(&u64::try_from(c.len()).unwrap_or(u64::MAX).to_be_bytes());
+                h.update(c.as_ref());
+            }
+        }
         h.finish().as_bytes().to_vec()
     }
 
@@ -303,12 +376,14 @@ impl ClientCertVerifier for WebPkiClientVerifier {
         now: UnixTime,
     ) -> Result<CertificateVerified, Error> {
         let inter: Vec<&[u8]> = intermediates.iter().map(|c| c.as_ref()).collect();
-        tryst_cert::verify_client_cert(
+        verify_with(
             end_entity.as_ref(),
             &inter,
             &self.anchors,
+            Usage::ClientAuth,
             now,
             &self.policy,
+            self.revocation.as_ref(),
         )?;
         Ok(CertificateVerified(()))
     }

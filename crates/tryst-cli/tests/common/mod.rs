@@ -301,3 +301,44 @@ pub fn have_openssl() -> bool {
         .map(|s| s.success())
         .unwrap_or(false)
 }
+
+/// PEM text of one block (`label` such as `CERTIFICATE` or `X509 CRL`).
+pub fn pem_block(label: &str, der: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(char::from(
+                    A[usize::try_from((n >> (18 - 6 * i)) & 63).unwrap()],
+                ));
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut s = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        s.push_str(std::str::from_utf8(line).unwrap());
+        s.push('\n');
+    }
+    s.push_str(&format!("-----END {label}-----\n"));
+    s
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
