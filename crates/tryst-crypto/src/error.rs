@@ -32,6 +32,9 @@ pub enum Error {
     UnsupportedAlgorithm,
     /// The random-number generator failed.
     Rng,
+    /// This signer needs randomness from the caller (RSA: the PSS salt and blinding);
+    /// use [`crate::Signer::sign_with`].
+    RngRequired,
 }
 
 impl fmt::Display for Error {
@@ -51,6 +54,7 @@ impl fmt::Display for Error {
             Error::KeyTooSmall => "public key smaller than the policy allows",
             Error::UnsupportedAlgorithm => "algorithm not supported by this provider",
             Error::Rng => "random-number generator failed",
+            Error::RngRequired => "this signer needs the caller's RNG (use Signer::sign_with)",
         })
     }
 }

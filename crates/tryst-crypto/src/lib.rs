@@ -92,7 +92,8 @@ pub use rng::OsRng;
 pub use rng::{CryptoRng, Rng, SecureRandom};
 pub use secret::{AeadKey, Iv, Nonce, Secret, SharedSecret};
 pub use sign::{
-    EcdsaP256SigningKey, Ed25519SigningKey, KEY_LOADER, KeyLoader, SignatureAlgorithm, Signer,
+    EcdsaP256SigningKey, EcdsaP384SigningKey, Ed25519SigningKey, KEY_LOADER, KeyLoader,
+    MIN_RSA_SIGNING_BITS, RsaSigningKey, SignatureAlgorithm, Signer,
 };
 pub use verify::{MAX_RSA_BITS, VERIFIER, Verifier, VerifyPolicy, verify, verify_with_policy};
 

@@ -1,6 +1,7 @@
 //! Signing: the [`Signer`] trait (so a private key can live in an HSM or another process),
-//! the [`KeyLoader`] that turns a PKCS#8 private key into a signer, and the default
-//! backend's keys: [`Ed25519SigningKey`] (dalek) and [`EcdsaP256SigningKey`] (RustCrypto).
+//! the [`KeyLoader`] that turns a PKCS#8 (or PKCS#1 RSA) private key into a signer, and
+//! the default backend's keys: [`Ed25519SigningKey`] (dalek), [`EcdsaP256SigningKey`],
+//! [`EcdsaP384SigningKey`] and [`RsaSigningKey`] (RustCrypto).
 //! Verification lives in `verify.rs`.
 
 use alloc::boxed::Box;
@@ -34,13 +35,71 @@ pub enum SignatureAlgorithm {
     RsaPssSha512,
 }
 
+impl SignatureAlgorithm {
+    /// `[self]`, as a static slice.
+    pub const fn as_slice(self) -> &'static [SignatureAlgorithm] {
+        use SignatureAlgorithm as A;
+        match self {
+            A::Ed25519 => &[A::Ed25519],
+            A::EcdsaP256Sha256 => &[A::EcdsaP256Sha256],
+            A::EcdsaP384Sha384 => &[A::EcdsaP384Sha384],
+            A::RsaPkcs1Sha256 => &[A::RsaPkcs1Sha256],
+            A::RsaPkcs1Sha384 => &[A::RsaPkcs1Sha384],
+            A::RsaPkcs1Sha512 => &[A::RsaPkcs1Sha512],
+            A::RsaPssSha256 => &[A::RsaPssSha256],
+            A::RsaPssSha384 => &[A::RsaPssSha384],
+            A::RsaPssSha512 => &[A::RsaPssSha512],
+        }
+    }
+
+    /// Whether this is RSASSA-PKCS1-v1_5, which TLS 1.3 forbids in handshake signatures
+    /// (RFC 8446 §4.4.3) and TLS 1.2 allows.
+    pub const fn is_rsa_pkcs1(self) -> bool {
+        matches!(
+            self,
+            SignatureAlgorithm::RsaPkcs1Sha256
+                | SignatureAlgorithm::RsaPkcs1Sha384
+                | SignatureAlgorithm::RsaPkcs1Sha512
+        )
+    }
+}
+
 /// Something that can sign: a private key here, in an HSM, or behind an RPC.
+///
+/// A key may produce several algorithms (an RSA key: PSS and PKCS#1 v1.5 with three
+/// hashes each); [`algorithms`](Self::algorithms) lists them in preference order and
+/// [`sign_with`](Self::sign_with) picks one. The TLS layer maps them to
+/// SignatureSchemes and filters by version (PKCS#1 v1.5 only in TLS 1.2).
 pub trait Signer: Send + Sync {
-    /// The algorithm this signer produces.
+    /// The algorithm [`sign`](Self::sign) produces: the signer's first choice.
     fn algorithm(&self) -> SignatureAlgorithm;
 
-    /// Sign `message`.
+    /// Every algorithm [`sign_with`](Self::sign_with) can produce, in preference order.
+    fn algorithms(&self) -> &[SignatureAlgorithm] {
+        self.algorithm().as_slice()
+    }
+
+    /// Sign `message` with [`algorithm`](Self::algorithm). A signer that needs
+    /// randomness (RSA) fails with [`Error::RngRequired`]: use
+    /// [`sign_with`](Self::sign_with).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
+
+    /// Sign `message` with `algorithm` (one of [`algorithms`](Self::algorithms)), taking
+    /// any randomness from `rng` (RSA-PSS salt, RSA blinding), never from a global source.
+    /// Another algorithm is [`Error::UnsupportedAlgorithm`].
+    fn sign_with(
+        &self,
+        algorithm: SignatureAlgorithm,
+        message: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>, Error> {
+        let _ = rng;
+        if algorithm == self.algorithm() {
+            self.sign(message)
+        } else {
+            Err(Error::UnsupportedAlgorithm)
+        }
+    }
 
     /// The public key in the form [`crate::verify`] takes (for Ed25519, the 32-byte key; for
     /// ECDSA, the uncompressed SEC1 point).
@@ -194,12 +253,282 @@ impl Signer for EcdsaP256SigningKey {
     }
 }
 
+/// An ECDSA P-384 private key that signs with SHA-384 and RFC 6979 deterministic nonces,
+/// producing DER signatures (`ecdsa_secp384r1_sha384`). Zeroized on drop by the `ecdsa`
+/// crate; `Debug` prints only the type name.
+pub struct EcdsaP384SigningKey(p384::ecdsa::SigningKey);
+
+assert_zeroize_on_drop!(p384::ecdsa::SigningKey, p384::SecretKey);
+// Its only field wipes itself on drop (asserted above).
+impl zeroize::ZeroizeOnDrop for EcdsaP384SigningKey {}
+
+impl EcdsaP384SigningKey {
+    /// A fresh key from `rng`.
+    pub fn generate(rng: &mut dyn CryptoRng) -> Self {
+        use p384::elliptic_curve::Generate as _;
+        EcdsaP384SigningKey(p384::ecdsa::SigningKey::generate_from_rng(rng))
+    }
+
+    /// From a PKCS#8 DER private key.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        use p384::pkcs8::DecodePrivateKey as _;
+        p384::ecdsa::SigningKey::from_pkcs8_der(der)
+            .map(EcdsaP384SigningKey)
+            .map_err(|_| Error::InvalidPrivateKey)
+    }
+
+    /// The key as PKCS#8 DER, in a buffer that zeroizes on drop.
+    pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        use p384::pkcs8::EncodePrivateKey as _;
+        let doc = self
+            .0
+            .to_pkcs8_der()
+            .map_err(|_| Error::InvalidPrivateKey)?;
+        Ok(zeroize::Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The public key as an uncompressed SEC1 point (97 bytes: `04 || x || y`).
+    pub fn public_key_sec1(&self) -> Vec<u8> {
+        self.0
+            .verifying_key()
+            .to_sec1_point(false)
+            .as_bytes()
+            .to_vec()
+    }
+}
+
+impl core::fmt::Debug for EcdsaP384SigningKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("EcdsaP384SigningKey(..)")
+    }
+}
+
+impl Signer for EcdsaP384SigningKey {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::EcdsaP384Sha384
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        use p384::ecdsa::signature::Signer as _;
+        let sig: p384::ecdsa::DerSignature = self
+            .0
+            .try_sign(message)
+            .map_err(|_| Error::InvalidPrivateKey)?;
+        Ok(sig.as_bytes().to_vec())
+    }
+
+    fn public_key(&self) -> Vec<u8> {
+        self.public_key_sec1()
+    }
+}
+
+/// The smallest RSA key [`RsaSigningKey`] loads or generates, in bits.
+pub const MIN_RSA_SIGNING_BITS: usize = 2048;
+
+/// An RSA private key (RustCrypto `rsa`, zeroized on drop; `Debug` prints only the type
+/// name). It signs RSASSA-PSS with SHA-256/384/512 (MGF1 with the same hash, salt as
+/// long as the hash: `rsa_pss_rsae_*`) and RSASSA-PKCS1-v1_5 with SHA-256/384/512
+/// (`rsa_pkcs1_*`, TLS 1.2 only). Every private operation is blinded, with randomness
+/// from the caller's RNG ([`Signer::sign_with`]).
+pub struct RsaSigningKey {
+    key: rsa::PrivateKey,
+    public_der: Vec<u8>,
+}
+
+assert_zeroize_on_drop!(rsa::PrivateKey);
+// The key (exponent, primes, CRT values) wipes itself on drop (asserted above); the
+// other field is public.
+impl zeroize::ZeroizeOnDrop for RsaSigningKey {}
+
+/// What an RSA key signs, in preference order: PSS first (TLS 1.3 and 1.2), then
+/// PKCS#1 v1.5 (TLS 1.2 only).
+const RSA_ALGORITHMS: [SignatureAlgorithm; 6] = [
+    SignatureAlgorithm::RsaPssSha256,
+    SignatureAlgorithm::RsaPssSha384,
+    SignatureAlgorithm::RsaPssSha512,
+    SignatureAlgorithm::RsaPkcs1Sha256,
+    SignatureAlgorithm::RsaPkcs1Sha384,
+    SignatureAlgorithm::RsaPkcs1Sha512,
+];
+
+impl RsaSigningKey {
+    fn new(key: rsa::PrivateKey) -> Result<Self, Error> {
+        use rsa::pkcs1::EncodeRsaPublicKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let bits =
+            usize::try_from(key.n().bit_width_vartime()).map_err(|_| Error::InvalidPrivateKey)?;
+        if bits < MIN_RSA_SIGNING_BITS {
+            return Err(Error::KeyTooSmall);
+        }
+        if bits > crate::MAX_RSA_BITS {
+            return Err(Error::InvalidPrivateKey);
+        }
+        let public_der = key
+            .to_public_key()
+            .to_pkcs1_der()
+            .map_err(|_| Error::InvalidPrivateKey)?
+            .into_vec();
+        Ok(Self { key, public_der })
+    }
+
+    /// A fresh key of `bits` bits (at least [`MIN_RSA_SIGNING_BITS`]) with exponent
+    /// 65537, from `rng`. Slow (seconds for 3072 bits and up in debug builds).
+    pub fn generate(rng: &mut dyn CryptoRng, bits: usize) -> Result<Self, Error> {
+        if bits < MIN_RSA_SIGNING_BITS {
+            return Err(Error::KeyTooSmall);
+        }
+        if bits > crate::MAX_RSA_BITS {
+            return Err(Error::InvalidPrivateKey);
+        }
+        let key = rsa::PrivateKey::new(rng, bits).map_err(|_| Error::Rng)?;
+        Self::new(key)
+    }
+
+    /// From a PKCS#8 DER private key (`-----BEGIN PRIVATE KEY-----`, rsaEncryption).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::pkcs8::der::Decode as _;
+        let info =
+            rsa::pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| Error::InvalidPrivateKey)?;
+        let inner = rsa::pkcs1::RsaPrivateKeyRef::try_from(info.private_key)
+            .map_err(|_| Error::InvalidPrivateKey)?;
+        check_rsa_size(&inner)?;
+        Self::new(rsa::PrivateKey::from_pkcs8_der(der).map_err(|_| Error::InvalidPrivateKey)?)
+    }
+
+    /// From a PKCS#1 `RSAPrivateKey` DER (`-----BEGIN RSA PRIVATE KEY-----`).
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        use rsa::pkcs1::DecodeRsaPrivateKey as _;
+        use rsa::pkcs1::der::Decode as _;
+        let inner =
+            rsa::pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|_| Error::InvalidPrivateKey)?;
+        check_rsa_size(&inner)?;
+        Self::new(rsa::PrivateKey::from_pkcs1_der(der).map_err(|_| Error::InvalidPrivateKey)?)
+    }
+
+    /// The key as PKCS#8 DER, in a buffer that zeroizes on drop.
+    pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let doc = self
+            .key
+            .to_pkcs8_der()
+            .map_err(|_| Error::InvalidPrivateKey)?;
+        Ok(zeroize::Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The public key as a PKCS#1 `RSAPublicKey` DER (what [`crate::verify`] takes).
+    pub fn public_key_pkcs1_der(&self) -> &[u8] {
+        &self.public_der
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        use rsa::traits::PublicKeyParts as _;
+        usize::try_from(self.key.n().bit_width_vartime()).unwrap_or(0)
+    }
+}
+
+/// `KeyTooSmall` below [`MIN_RSA_SIGNING_BITS`] (the `rsa` crate would refuse such a key
+/// with a generic error), before the key is parsed for use.
+fn check_rsa_size(key: &rsa::pkcs1::RsaPrivateKeyRef<'_>) -> Result<(), Error> {
+    let n = key.modulus.as_bytes();
+    let first = n.iter().position(|b| *b != 0).unwrap_or(n.len());
+    let n = n.get(first..).unwrap_or_default();
+    let lead = usize::try_from(n.first().map_or(8, |b| b.leading_zeros()))
+        .map_err(|_| Error::InvalidPrivateKey)?;
+    let bits = n.len().saturating_mul(8).saturating_sub(lead);
+    if bits < MIN_RSA_SIGNING_BITS {
+        return Err(Error::KeyTooSmall);
+    }
+    if bits > crate::MAX_RSA_BITS {
+        return Err(Error::InvalidPrivateKey);
+    }
+    Ok(())
+}
+
+impl core::fmt::Debug for RsaSigningKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("RsaSigningKey(..)")
+    }
+}
+
+fn rsa_pss<D>(key: &rsa::PrivateKey, msg: &[u8], rng: &mut dyn CryptoRng) -> Result<Vec<u8>, Error>
+where
+    D: rsa::sha2::Digest + rsa::sha2::digest::FixedOutputReset + rsa::sha2::digest::Update,
+{
+    use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
+    // `new` sets the salt length to the digest length (RFC 8446 §4.2.3); signing is
+    // blinded with `rng`.
+    rsa::pss::SigningKey::<D>::new(key.clone())
+        .try_sign_with_rng(rng, msg)
+        .map(|s| s.to_vec())
+        .map_err(|_| Error::Rng)
+}
+
+fn rsa_pkcs1<D>(
+    key: &rsa::PrivateKey,
+    msg: &[u8],
+    rng: &mut dyn CryptoRng,
+) -> Result<Vec<u8>, Error>
+where
+    D: rsa::sha2::Digest + rsa::pkcs1::der::oid::AssociatedOid,
+{
+    use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
+    rsa::pkcs1v15::SigningKey::<D>::new(key.clone())
+        .try_sign_with_rng(rng, msg)
+        .map(|s| s.to_vec())
+        .map_err(|_| Error::Rng)
+}
+
+impl Signer for RsaSigningKey {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::RsaPssSha256
+    }
+
+    fn algorithms(&self) -> &[SignatureAlgorithm] {
+        &RSA_ALGORITHMS
+    }
+
+    fn sign(&self, _message: &[u8]) -> Result<Vec<u8>, Error> {
+        Err(Error::RngRequired)
+    }
+
+    fn sign_with(
+        &self,
+        algorithm: SignatureAlgorithm,
+        message: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>, Error> {
+        use SignatureAlgorithm as A;
+        let k = &self.key;
+        match algorithm {
+            A::RsaPssSha256 => rsa_pss::<sha2::Sha256>(k, message, rng),
+            A::RsaPssSha384 => rsa_pss::<sha2::Sha384>(k, message, rng),
+            A::RsaPssSha512 => rsa_pss::<sha2::Sha512>(k, message, rng),
+            A::RsaPkcs1Sha256 => rsa_pkcs1::<sha2::Sha256>(k, message, rng),
+            A::RsaPkcs1Sha384 => rsa_pkcs1::<sha2::Sha384>(k, message, rng),
+            A::RsaPkcs1Sha512 => rsa_pkcs1::<sha2::Sha512>(k, message, rng),
+            _ => Err(Error::UnsupportedAlgorithm),
+        }
+    }
+
+    fn public_key(&self) -> Vec<u8> {
+        self.public_der.clone()
+    }
+}
+
 /// Turns a private key file into a [`Signer`]: the part of a crypto provider that loads
 /// the keys servers (and authenticating clients) sign with.
 pub trait KeyLoader: Send + Sync {
     /// A signer for a PKCS#8 DER private key (after PEM decoding). A key of a kind this
     /// loader does not know is [`Error::InvalidPrivateKey`].
     fn load_pkcs8_der(&self, der: &[u8]) -> Result<Box<dyn Signer>, Error>;
+
+    /// A signer for a PKCS#1 `RSAPrivateKey` DER (`-----BEGIN RSA PRIVATE KEY-----`,
+    /// after PEM decoding). The default uses [`RsaSigningKey`].
+    fn load_pkcs1_der(&self, der: &[u8]) -> Result<Box<dyn Signer>, Error> {
+        Ok(Box::new(RsaSigningKey::from_pkcs1_der(der)?))
+    }
 }
 
 struct RustCryptoKeyLoader;
@@ -209,13 +538,19 @@ impl KeyLoader for RustCryptoKeyLoader {
         if let Ok(k) = Ed25519SigningKey::from_pkcs8_der(der) {
             return Ok(Box::new(k));
         }
-        let key = EcdsaP256SigningKey::from_pkcs8_der(der)?;
-        Ok(Box::new(key))
+        if let Ok(k) = EcdsaP256SigningKey::from_pkcs8_der(der) {
+            return Ok(Box::new(k));
+        }
+        if let Ok(k) = EcdsaP384SigningKey::from_pkcs8_der(der) {
+            return Ok(Box::new(k));
+        }
+        // Keep the RSA error: a 1024-bit key is `KeyTooSmall`, not "unknown".
+        Ok(Box::new(RsaSigningKey::from_pkcs8_der(der)?))
     }
 }
 
-/// The default backend's key loader: Ed25519 (dalek) and ECDSA P-256 (RustCrypto) PKCS#8
-/// keys.
+/// The default backend's key loader: Ed25519 (dalek), ECDSA P-256 and P-384, and RSA
+/// (RustCrypto) PKCS#8 keys, and PKCS#1 RSA keys.
 pub const KEY_LOADER: &dyn KeyLoader = &RustCryptoKeyLoader;
 
 #[cfg(test)]

@@ -216,7 +216,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// `CipherSuite` (RFC 8446 §B.4, plus the signalling values a ClientHello may carry).
+    /// `CipherSuite` (RFC 8446 §B.4, the TLS 1.2 ECDHE AEAD suites of RFC 5289 and
+    /// RFC 7905, plus the signalling values a ClientHello may carry).
     CipherSuite: u16, "CipherSuite" {
         TlsEmptyRenegotiationInfoScsv = 0x00ff => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
         TlsAes128GcmSha256 = 0x1301 => "TLS_AES_128_GCM_SHA256",
@@ -225,6 +226,12 @@ open_enum! {
         TlsAes128CcmSha256 = 0x1304 => "TLS_AES_128_CCM_SHA256",
         TlsAes128Ccm8Sha256 = 0x1305 => "TLS_AES_128_CCM_8_SHA256",
         TlsFallbackScsv = 0x5600 => "TLS_FALLBACK_SCSV",
+        TlsEcdheEcdsaWithAes128GcmSha256 = 0xc02b => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        TlsEcdheEcdsaWithAes256GcmSha384 = 0xc02c => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        TlsEcdheRsaWithAes128GcmSha256 = 0xc02f => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        TlsEcdheRsaWithAes256GcmSha384 = 0xc030 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        TlsEcdheRsaWithChacha20Poly1305Sha256 = 0xcca8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        TlsEcdheEcdsaWithChacha20Poly1305Sha256 = 0xcca9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
     }
 }
 
@@ -327,5 +334,19 @@ open_enum! {
         Tls11 = 0x0302 => "TLSv1.1",
         Tls12 = 0x0303 => "TLSv1.2",
         Tls13 = 0x0304 => "TLSv1.3",
+    }
+}
+
+open_enum! {
+    /// `ClientCertificateType` of a TLS 1.2 CertificateRequest (RFC 5246 §7.4.4,
+    /// RFC 8422 §5.5).
+    ClientCertificateType: u8, "ClientCertificateType" {
+        RsaSign = 1 => "rsa_sign",
+        DssSign = 2 => "dss_sign",
+        RsaFixedDh = 3 => "rsa_fixed_dh",
+        DssFixedDh = 4 => "dss_fixed_dh",
+        EcdsaSign = 64 => "ecdsa_sign",
+        RsaFixedEcdh = 65 => "rsa_fixed_ecdh",
+        EcdsaFixedEcdh = 66 => "ecdsa_fixed_ecdh",
     }
 }

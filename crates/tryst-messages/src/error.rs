@@ -40,7 +40,9 @@ pub enum ErrorKind {
     IllegalValue,
     /// A mandatory extension is absent (RFC 8446 §4.3.2, §9.2).
     MissingExtension(ExtensionType),
-    /// A handshake message of a type this codec does not accept in TLS 1.3.
+    /// A handshake message of a type this codec does not accept in the TLS version it
+    /// parses for (TLS 1.3 for [`crate::HandshakeMessage`], TLS 1.2 for
+    /// [`crate::Tls12HandshakeMessage`]).
     UnexpectedMessage,
     /// A handshake message is longer than the reassembler's configured cap.
     MessageTooLarge {
@@ -126,7 +128,9 @@ impl fmt::Display for ErrorKind {
             }
             Self::IllegalValue => f.write_str("value not allowed here"),
             Self::MissingExtension(t) => write!(f, "mandatory extension {t} is missing"),
-            Self::UnexpectedMessage => f.write_str("handshake message type not allowed in TLS 1.3"),
+            Self::UnexpectedMessage => {
+                f.write_str("handshake message type not allowed in this TLS version")
+            }
             Self::MessageTooLarge { got, max } => {
                 write!(
                     f,

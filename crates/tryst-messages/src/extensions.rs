@@ -57,6 +57,9 @@ pub enum ExtensionContext {
     Certificate,
     /// NewSessionTicket ("NST").
     NewSessionTicket,
+    /// A TLS 1.2 ServerHello (RFC 5246 §7.4.1.4): the server's answers to the
+    /// ClientHello's extensions, in their TLS 1.2 shapes ("SH12").
+    Tls12ServerHello,
 }
 
 /// Whether RFC 8446 §4.2's table (plus RFC 8449 and the TLS 1.2 ClientHello extensions)
@@ -66,30 +69,30 @@ pub fn allowed_in(typ: ExtensionType, ctx: ExtensionContext) -> bool {
     use ExtensionContext::{
         Certificate as CT, CertificateRequest as CR, ClientHello as CH, EncryptedExtensions as EE,
         HelloRetryRequest as HRR, NewSessionTicket as NST, ServerHello as SH,
+        Tls12ServerHello as SH12,
     };
     use ExtensionType as T;
     let allowed: &[ExtensionContext] = match typ {
+        T::SupportedGroups => &[CH, EE],
         T::ServerName
         | T::MaxFragmentLength
-        | T::SupportedGroups
         | T::UseSrtp
         | T::Heartbeat
         | T::ApplicationLayerProtocolNegotiation
         | T::ClientCertificateType
         | T::ServerCertificateType
-        | T::RecordSizeLimit => &[CH, EE],
-        T::StatusRequest | T::SignedCertificateTimestamp => &[CH, CR, CT],
+        | T::RecordSizeLimit => &[CH, EE, SH12],
+        T::StatusRequest | T::SignedCertificateTimestamp => &[CH, CR, CT, SH12],
         T::SignatureAlgorithms | T::SignatureAlgorithmsCert | T::CertificateAuthorities => {
             &[CH, CR]
         }
-        T::Padding
-        | T::PskKeyExchangeModes
-        | T::PostHandshakeAuth
-        | T::ExtendedMasterSecret
+        T::Padding | T::PskKeyExchangeModes | T::PostHandshakeAuth => &[CH],
+        // The TLS 1.2 extensions: the client offers, a TLS 1.2 server answers.
+        T::ExtendedMasterSecret
         | T::SessionTicket
         | T::RenegotiationInfo
         | T::EcPointFormats
-        | T::EncryptThenMac => &[CH],
+        | T::EncryptThenMac => &[CH, SH12],
         T::CompressCertificate => &[CH, CR],
         T::PreSharedKey => &[CH, SH],
         T::EarlyData => &[CH, EE, NST],
@@ -316,8 +319,14 @@ pub enum Extension<'a> {
     Padding(Bytes<'a>),
     /// `extended_master_secret` (RFC 7627): empty.
     ExtendedMasterSecret,
-    /// `session_ticket` (RFC 5077): the TLS 1.2 ticket, possibly empty.
+    /// `session_ticket` (RFC 5077): in a ClientHello the TLS 1.2 ticket, possibly
+    /// empty; in a TLS 1.2 ServerHello always empty (RFC 5077 §3.2, "a ticket follows").
     SessionTicket(Bytes<'a>),
+    /// `ec_point_formats` (RFC 8422 §5.1.2): `ECPointFormat ec_point_format_list<1..2^8-1>`,
+    /// one byte per format. In a TLS 1.2 ServerHello it must list `uncompressed` (0)
+    /// (`illegal_parameter` otherwise); in a ClientHello the TLS 1.2 server checks that,
+    /// since a TLS 1.3 server ignores the extension.
+    EcPointFormats(Bytes<'a>),
     /// `renegotiation_info` (RFC 5746): `opaque renegotiated_connection<0..255>`.
     RenegotiationInfo(Bytes<'a>),
     /// `record_size_limit` (RFC 8449): `uint16`, at least 64.
@@ -424,6 +433,27 @@ impl<'a> Extension<'a> {
     pub(crate) fn alpn(&self) -> Option<&[Bytes<'a>]> {
         match self {
             Self::Alpn(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub(crate) fn extended_master_secret(&self) -> Option<()> {
+        matches!(self, Self::ExtendedMasterSecret).then_some(())
+    }
+    pub(crate) fn session_ticket(&self) -> Option<&[u8]> {
+        match self {
+            Self::SessionTicket(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub(crate) fn renegotiation_info(&self) -> Option<&[u8]> {
+        match self {
+            Self::RenegotiationInfo(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub(crate) fn ec_point_formats(&self) -> Option<&[u8]> {
+        match self {
+            Self::EcPointFormats(b) => Some(b),
             _ => None,
         }
     }
@@ -534,6 +564,7 @@ impl<'a> Extension<'a> {
             Self::Padding(_) => T::Padding,
             Self::ExtendedMasterSecret => T::ExtendedMasterSecret,
             Self::SessionTicket(_) => T::SessionTicket,
+            Self::EcPointFormats(_) => T::EcPointFormats,
             Self::RenegotiationInfo(_) => T::RenegotiationInfo,
             Self::RecordSizeLimit(_) => T::RecordSizeLimit,
             Self::PreSharedKeyOffer(_) | Self::PreSharedKeySelected(_) => T::PreSharedKey,
@@ -597,6 +628,7 @@ impl<'a> Extension<'a> {
             }
             Self::Padding(b) | Self::SessionTicket(b) => w.bytes(b),
             Self::RenegotiationInfo(b) => w.u8_prefixed("renegotiation_info", |w| w.bytes(b)),
+            Self::EcPointFormats(b) => w.u8_prefixed("ec_point_formats", |w| w.bytes(b)),
             Self::RecordSizeLimit(v) | Self::PreSharedKeySelected(v) => w.u16(*v),
             Self::PreSharedKeyOffer(o) => {
                 w.u16_prefixed("OfferedPsks.identities", |w| {
@@ -677,13 +709,16 @@ impl<'a> Extension<'a> {
                 check_unique(&mut types, field)?;
                 Ok(Self::ServerName(names))
             }),
-            (T::ServerName, C::EncryptedExtensions) => empty(Self::ServerNameAck),
-            (T::MaxFragmentLength, C::ClientHello | C::EncryptedExtensions) => {
-                Reader::read_all(data, field, |r| match r.u8(field)? {
-                    v @ 1..=4 => Ok(Self::MaxFragmentLength(v)),
-                    _ => Err(Error::new(field, ErrorKind::IllegalValue)),
-                })
+            (T::ServerName, C::EncryptedExtensions | C::Tls12ServerHello) => {
+                empty(Self::ServerNameAck)
             }
+            (
+                T::MaxFragmentLength,
+                C::ClientHello | C::EncryptedExtensions | C::Tls12ServerHello,
+            ) => Reader::read_all(data, field, |r| match r.u8(field)? {
+                v @ 1..=4 => Ok(Self::MaxFragmentLength(v)),
+                _ => Err(Error::new(field, ErrorKind::IllegalValue)),
+            }),
             (T::StatusRequest, C::ClientHello) => match data.first() {
                 Some(1) => Reader::read_all(data, field, |r| {
                     r.u8(field)?;
@@ -702,7 +737,9 @@ impl<'a> Extension<'a> {
                 }),
                 _ => Ok(unknown()),
             },
-            (T::StatusRequest, C::CertificateRequest) => empty(Self::StatusRequestEmpty),
+            (T::StatusRequest, C::CertificateRequest | C::Tls12ServerHello) => {
+                empty(Self::StatusRequestEmpty)
+            }
             (T::StatusRequest, C::Certificate) => match data.first() {
                 Some(1) => Reader::read_all(data, field, |r| {
                     r.u8(field)?;
@@ -735,12 +772,15 @@ impl<'a> Extension<'a> {
                     )?))
                 })
             }
-            (T::ApplicationLayerProtocolNegotiation, C::ClientHello | C::EncryptedExtensions) => {
+            (
+                T::ApplicationLayerProtocolNegotiation,
+                C::ClientHello | C::EncryptedExtensions | C::Tls12ServerHello,
+            ) => {
                 Reader::read_all(data, field, |r| {
                     let names = r.sub_u16(field, 2, 0xffff, |r| {
                         r.list(|r| Ok(Cow::Borrowed(r.bytes_u8("ProtocolName", 1, 0xff)?)))
                     })?;
-                    if ctx == C::EncryptedExtensions && names.len() != 1 {
+                    if ctx != C::ClientHello && names.len() != 1 {
                         // RFC 7301 §3.1: the server's list holds exactly one name.
                         return Err(Error::new(field, ErrorKind::IllegalValue));
                     }
@@ -756,14 +796,39 @@ impl<'a> Extension<'a> {
                 )))
             }),
             (T::Padding, C::ClientHello) => Ok(Self::Padding(Cow::Borrowed(data))),
-            (T::ExtendedMasterSecret, C::ClientHello) => empty(Self::ExtendedMasterSecret),
+            (T::SignedCertificateTimestamp, C::Tls12ServerHello) => {
+                Reader::read_all(data, field, |r| {
+                    Ok(Self::SignedCertificateTimestamps(Cow::Borrowed(
+                        r.bytes_u16(field, 1, 0xffff)?,
+                    )))
+                })
+            }
+            (T::ExtendedMasterSecret, C::ClientHello | C::Tls12ServerHello) => {
+                empty(Self::ExtendedMasterSecret)
+            }
             (T::SessionTicket, C::ClientHello) => Ok(Self::SessionTicket(Cow::Borrowed(data))),
-            (T::RenegotiationInfo, C::ClientHello) => Reader::read_all(data, field, |r| {
-                Ok(Self::RenegotiationInfo(Cow::Borrowed(
-                    r.bytes_u8(field, 0, 0xff)?,
-                )))
-            }),
-            (T::RecordSizeLimit, C::ClientHello | C::EncryptedExtensions) => {
+            // RFC 5077 §3.2: the server's extension is empty.
+            (T::SessionTicket, C::Tls12ServerHello) => {
+                empty(Self::SessionTicket(Cow::Borrowed(&[])))
+            }
+            (T::EcPointFormats, C::ClientHello | C::Tls12ServerHello) => {
+                Reader::read_all(data, field, |r| {
+                    let formats = r.bytes_u8(field, 1, 0xff)?;
+                    // RFC 8422 §5.1.2: uncompressed (0) must be supported.
+                    if ctx == C::Tls12ServerHello && !formats.contains(&0) {
+                        return Err(Error::new(field, ErrorKind::IllegalValue));
+                    }
+                    Ok(Self::EcPointFormats(Cow::Borrowed(formats)))
+                })
+            }
+            (T::RenegotiationInfo, C::ClientHello | C::Tls12ServerHello) => {
+                Reader::read_all(data, field, |r| {
+                    Ok(Self::RenegotiationInfo(Cow::Borrowed(
+                        r.bytes_u8(field, 0, 0xff)?,
+                    )))
+                })
+            }
+            (T::RecordSizeLimit, C::ClientHello | C::EncryptedExtensions | C::Tls12ServerHello) => {
                 Reader::read_all(data, field, |r| match r.u16(field)? {
                     // RFC 8449 §4: a value below 64 is illegal_parameter.
                     v if v >= 64 => Ok(Self::RecordSizeLimit(v)),
@@ -902,6 +967,7 @@ impl<'a> Extension<'a> {
             Self::Padding(b) => Extension::Padding(own(b)),
             Self::ExtendedMasterSecret => Extension::ExtendedMasterSecret,
             Self::SessionTicket(b) => Extension::SessionTicket(own(b)),
+            Self::EcPointFormats(b) => Extension::EcPointFormats(own(b)),
             Self::RenegotiationInfo(b) => Extension::RenegotiationInfo(own(b)),
             Self::RecordSizeLimit(v) => Extension::RecordSizeLimit(v),
             Self::PreSharedKeyOffer(o) => Extension::PreSharedKeyOffer(OfferedPsks {

@@ -10,6 +10,7 @@ use crate::messages::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, EncryptedExtensions,
     EndOfEarlyData, Finished, KeyUpdate, MessageHash, NewSessionTicket, ServerHello,
 };
+use crate::tls12::Tls12HandshakeMessage;
 
 /// Size of the handshake header (`msg_type` + `uint24 length`).
 pub const HANDSHAKE_HEADER_LEN: usize = 4;
@@ -74,9 +75,15 @@ impl<'a> RawHandshake<'a> {
         Ok(Some((Self { typ, body, encoded }, rest)))
     }
 
-    /// Parse the body according to `typ`.
+    /// Parse the body according to `typ`, as a TLS 1.3 message.
     pub fn parse(&self) -> Result<HandshakeMessage<'a>, Error> {
         HandshakeMessage::parse_body(self.typ, self.body)
+    }
+
+    /// Parse the body according to `typ`, as a TLS 1.2 message (for a connection that
+    /// negotiated TLS 1.2; see [`Tls12HandshakeMessage`]).
+    pub fn parse_tls12(&self) -> Result<Tls12HandshakeMessage<'a>, Error> {
+        Tls12HandshakeMessage::parse_body(self.typ, self.body)
     }
 }
 

@@ -12,7 +12,10 @@
 //! duplicate extensions, `pre_shared_key` last, values the RFC forbids, and caps on the
 //! lists whose items cost a receiver work ([`MAX_KEY_SHARES`], [`MAX_PSK_IDENTITIES`]).
 //! A hello of an older TLS version is read with [`ClientHello::peek_versions`] /
-//! [`ServerHello::peek_versions`], so version negotiation can come first.
+//! [`ServerHello::peek_versions`], so version negotiation can come first. Once TLS 1.2
+//! is negotiated, [`RawHandshake::parse_tls12`] / [`Tls12HandshakeMessage`] read each
+//! message with its TLS 1.2 meaning (ECDHE key exchange, the 1.2 Certificate,
+//! CertificateRequest and NewSessionTicket, 12-byte Finished).
 //!
 //! Design:
 //!
@@ -79,11 +82,12 @@ mod extensions;
 mod handshake;
 mod messages;
 mod record;
+mod tls12;
 
 pub use codec::{Codec, Reader, Writer};
 pub use enums::{
-    AlertDescription, AlertLevel, CipherSuite, ContentType, ExtensionType, HandshakeType,
-    NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
+    AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ContentType, ExtensionType,
+    HandshakeType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
 };
 pub use error::{Error, ErrorKind};
 pub use extensions::{
@@ -103,3 +107,8 @@ pub use messages::{
 pub struct ReadmeDoctests;
 
 pub use record::{Alert, ChangeCipherSpec, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader};
+pub use tls12::{
+    ClientKeyExchange, EcdheServerParams, MAX_CERTIFICATE_AUTHORITIES, MAX_TLS12_CERTIFICATES,
+    ServerKeyExchange, TLS12_VERIFY_DATA_LEN, Tls12Certificate, Tls12CertificateRequest,
+    Tls12HandshakeMessage, Tls12NewSessionTicket,
+};

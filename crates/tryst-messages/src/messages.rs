@@ -290,6 +290,48 @@ impl<'a> Codec<'a> for ClientHello<'a> {
     }
 
     fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Self::read_versioned(r, false)
+    }
+}
+
+impl<'a> ClientHello<'a> {
+    /// Read a ClientHello body with the TLS 1.2 rules (RFC 5246 §7.4.1.2): the
+    /// extensions block may be absent or shorter than TLS 1.3's minimum of 8 bytes.
+    /// An absent block reads as no extensions, and encodes again as an empty block
+    /// (`00 00`): the transcript must hash the bytes received, never a re-encoding.
+    /// The rules every extension shares (no duplicates, shapes) still apply.
+    pub fn read_tls12(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Self::read_versioned(r, true)
+    }
+
+    /// [`ClientHello::read_tls12`] over a whole body (trailing bytes are an error).
+    pub fn decode_tls12(body: &'a [u8]) -> Result<Self, Error> {
+        Reader::read_all(body, "ClientHello", Self::read_tls12)
+    }
+
+    /// `extended_master_secret` is present (RFC 7627 §5.1).
+    pub fn extended_master_secret(&self) -> bool {
+        find_in(&self.extensions, Extension::extended_master_secret).is_some()
+    }
+
+    /// `renegotiation_info`: `opaque renegotiated_connection<0..255>` (RFC 5746 §3.2).
+    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::renegotiation_info)
+    }
+
+    /// `session_ticket`: the RFC 5077 ticket offered for resumption (empty: "I support
+    /// tickets, issue me one").
+    pub fn session_ticket(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::session_ticket)
+    }
+
+    /// `ec_point_formats`: `ECPointFormat ec_point_format_list<1..2^8-1>` (RFC 8422
+    /// §5.1.2). A TLS 1.2 server must refuse a list without `uncompressed` (0).
+    pub fn ec_point_formats(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::ec_point_formats)
+    }
+
+    fn read_versioned(r: &mut Reader<'a>, tls12: bool) -> Result<Self, Error> {
         let legacy_version = ProtocolVersion::read(r)?;
         let random = r.array("ClientHello.random")?;
         let legacy_session_id =
@@ -306,13 +348,17 @@ impl<'a> Codec<'a> for ClientHello<'a> {
         })?;
         let legacy_compression_methods =
             Cow::Borrowed(r.bytes_u8("ClientHello.legacy_compression_methods", 1, 0xff)?);
-        let extensions = read_extensions(
-            r,
-            ExtensionContext::ClientHello,
-            "ClientHello.extensions",
-            8,
-            0xffff,
-        )?;
+        let extensions = if tls12 && r.is_empty() {
+            Vec::new()
+        } else {
+            read_extensions(
+                r,
+                ExtensionContext::ClientHello,
+                "ClientHello.extensions",
+                if tls12 { 0 } else { 8 },
+                0xffff,
+            )?
+        };
         Ok(Self {
             legacy_version,
             random,
@@ -439,18 +485,81 @@ impl<'a> Codec<'a> for ServerHello<'a> {
     }
 
     fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Self::read_versioned(r, false)
+    }
+}
+
+impl<'a> ServerHello<'a> {
+    /// Read a TLS 1.2 ServerHello body (RFC 5246 §7.4.1.3): no HelloRetryRequest, the
+    /// extensions in their TLS 1.2 shapes ([`ExtensionContext::Tls12ServerHello`]), and
+    /// the extensions block may be absent (it then encodes again as an empty block, so
+    /// hash the bytes received).
+    pub fn read_tls12(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Self::read_versioned(r, true)
+    }
+
+    /// [`ServerHello::read_tls12`] over a whole body (trailing bytes are an error).
+    pub fn decode_tls12(body: &'a [u8]) -> Result<Self, Error> {
+        Reader::read_all(body, "ServerHello", Self::read_tls12)
+    }
+
+    /// `extended_master_secret` is present (RFC 7627 §5.2).
+    pub fn extended_master_secret(&self) -> bool {
+        find_in(&self.extensions, Extension::extended_master_secret).is_some()
+    }
+
+    /// `renegotiation_info`: `opaque renegotiated_connection<0..255>` (RFC 5746 §3.2).
+    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::renegotiation_info)
+    }
+
+    /// The (empty) `session_ticket` is present: a NewSessionTicket will follow
+    /// (RFC 5077 §3.2).
+    pub fn session_ticket_ack(&self) -> bool {
+        find_in(&self.extensions, Extension::session_ticket).is_some()
+    }
+
+    /// `ec_point_formats` (RFC 8422 §5.1.2); a parsed TLS 1.2 ServerHello's list
+    /// includes `uncompressed`.
+    pub fn ec_point_formats(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::ec_point_formats)
+    }
+
+    /// `application_layer_protocol_negotiation` of a TLS 1.2 ServerHello: the one
+    /// selected protocol (RFC 7301 §3.1).
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        find_in(&self.extensions, Extension::alpn)
+            .and_then(<[Bytes<'a>]>::first)
+            .map(AsRef::as_ref)
+    }
+
+    fn read_versioned(r: &mut Reader<'a>, tls12: bool) -> Result<Self, Error> {
         let legacy_version = ProtocolVersion::read(r)?;
         let random: [u8; 32] = r.array("ServerHello.random")?;
         let legacy_session_id_echo =
             Cow::Borrowed(r.bytes_u8("ServerHello.legacy_session_id_echo", 0, 32)?);
         let cipher_suite = CipherSuite::read(r)?;
         let legacy_compression_method = r.u8("ServerHello.legacy_compression_method")?;
-        let ctx = if random == HELLO_RETRY_REQUEST_RANDOM {
-            ExtensionContext::HelloRetryRequest
+        let extensions = if tls12 {
+            if r.is_empty() {
+                Vec::new()
+            } else {
+                read_extensions(
+                    r,
+                    ExtensionContext::Tls12ServerHello,
+                    "ServerHello.extensions",
+                    0,
+                    0xffff,
+                )?
+            }
         } else {
-            ExtensionContext::ServerHello
+            let ctx = if random == HELLO_RETRY_REQUEST_RANDOM {
+                ExtensionContext::HelloRetryRequest
+            } else {
+                ExtensionContext::ServerHello
+            };
+            read_extensions(r, ctx, "ServerHello.extensions", 6, 0xffff)?
         };
-        let extensions = read_extensions(r, ctx, "ServerHello.extensions", 6, 0xffff)?;
         Ok(Self {
             legacy_version,
             random,

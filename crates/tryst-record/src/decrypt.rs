@@ -9,7 +9,7 @@ use tryst_messages::{
     MAX_PLAINTEXT_LEN, RecordHeader,
 };
 
-use crate::encrypt::DirectionKey;
+use crate::encrypt::{DirectionKey, tls12_aad};
 use crate::{Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT};
 
 /// One record's worth of received content.
@@ -25,6 +25,9 @@ pub enum Message<'a> {
     Alert(Alert),
     /// The peer's close_notify: it will send nothing more (RFC 8446 §6.1).
     CloseNotify,
+    /// A TLS 1.2 ChangeCipherSpec (RFC 5246 §7.1), delivered only when armed with
+    /// [`RecordDecrypter::expect_change_cipher_spec`]: install the read key next.
+    ChangeCipherSpec,
 }
 
 impl Message<'_> {
@@ -34,6 +37,7 @@ impl Message<'_> {
             Message::Handshake(_) => ContentType::Handshake,
             Message::ApplicationData(_) => ContentType::ApplicationData,
             Message::Alert(_) | Message::CloseNotify => ContentType::Alert,
+            Message::ChangeCipherSpec => ContentType::ChangeCipherSpec,
         }
     }
 }
@@ -46,6 +50,7 @@ pub(crate) enum Opened {
     ApplicationData(Range<usize>),
     Alert(Alert),
     CloseNotify,
+    ChangeCipherSpec,
     /// Nothing for the caller: an ignored change_cipher_spec or an empty application
     /// data record.
     Ignored,
@@ -62,6 +67,7 @@ impl Opened {
             Opened::ApplicationData(r) => record.get(r).map(Message::ApplicationData),
             Opened::Alert(a) => Some(Message::Alert(a)),
             Opened::CloseNotify => Some(Message::CloseNotify),
+            Opened::ChangeCipherSpec => Some(Message::ChangeCipherSpec),
             Opened::Ignored | Opened::SkippedEarlyData | Opened::AfterCloseNotify => None,
         }
     }
@@ -79,6 +85,10 @@ pub struct RecordDecrypter {
     key: Option<DirectionKey>,
     max_inner: usize,
     ccs_allowed: bool,
+    /// One TLS 1.2 ChangeCipherSpec is expected and will be delivered.
+    ccs_expected: bool,
+    /// TLS 1.2 rules for alerts (warnings are not fatal).
+    tls12: bool,
     app_data_allowed: bool,
     plaintext_alerts_allowed: bool,
     empty_run: u32,
@@ -117,6 +127,8 @@ impl RecordDecrypter {
             key: None,
             max_inner: MAX_INNER_PLAINTEXT_LEN,
             ccs_allowed: false,
+            ccs_expected: false,
+            tls12: false,
             app_data_allowed: true,
             plaintext_alerts_allowed: false,
             empty_run: 0,
@@ -140,6 +152,54 @@ impl RecordDecrypter {
         self.check_usable()?;
         self.key = Some(DirectionKey::new(aead, key, iv)?);
         Ok(())
+    }
+
+    /// Install a TLS 1.2 read key (after the peer's ChangeCipherSpec); the sequence number
+    /// restarts at 0. `iv` is the key block's write IV of the peer: 4 bytes (the salt)
+    /// for AES-GCM, 12 for ChaCha20-Poly1305. Implies [`set_tls12`](Self::set_tls12).
+    ///
+    /// Records are then TLS 1.2 GenericAEADCipher (RFC 5246 §6.2.3.3): the header carries
+    /// the real type, AAD = seq_num || type || version || length, AES-GCM records start
+    /// with the 8-byte explicit nonce (RFC 5288), ChaCha20-Poly1305 uses IV ⊕ seq
+    /// (RFC 7905). A fragment longer than 2^14 plus the nonce and tag is
+    /// `record_overflow` before any work (tighter than RFC 5246's 2^14 + 2048; nothing
+    /// between the two could decrypt to a legal record).
+    pub fn set_key_tls12(&mut self, aead: &dyn Aead, key: &AeadKey, iv: Iv) -> Result<(), Error> {
+        self.check_usable()?;
+        self.key = Some(DirectionKey::new_tls12(aead, key, iv)?);
+        self.tls12 = true;
+        Ok(())
+    }
+
+    /// [`set_key_tls12`](Self::set_key_tls12), refused with `unexpected_message` when
+    /// `joiner` holds a partial handshake message (RFC 5246 §7.1: ChangeCipherSpec comes
+    /// between whole messages).
+    pub fn set_key_tls12_at_boundary(
+        &mut self,
+        joiner: &HandshakeJoiner,
+        aead: &dyn Aead,
+        key: &AeadKey,
+        iv: Iv,
+    ) -> Result<(), Error> {
+        if !joiner.at_message_boundary() {
+            return Err(self.fail(Error::KeyChangeInsideMessage));
+        }
+        self.set_key_tls12(aead, key, iv)
+    }
+
+    /// The connection negotiated TLS 1.2: alerts follow RFC 5246 §7.2 (a warning-level
+    /// alert other than close_notify is delivered as [`Message::Alert`], not fatal; the
+    /// caller caps how many it accepts).
+    pub fn set_tls12(&mut self) {
+        self.tls12 = true;
+    }
+
+    /// Accept exactly one TLS 1.2 ChangeCipherSpec record (the single byte 0x01, before
+    /// a read key is installed) and deliver it as [`Message::ChangeCipherSpec`]
+    /// (RFC 5246 §7.1). Any other change_cipher_spec record stays `unexpected_message`
+    /// (unless the TLS 1.3 compatibility drop is on).
+    pub fn expect_change_cipher_spec(&mut self) {
+        self.ccs_expected = true;
     }
 
     /// [`set_key`](Self::set_key), refused with `unexpected_message` when `joiner` holds a
@@ -300,6 +360,21 @@ impl RecordDecrypter {
         })?;
         let typ = h.content_type;
         let len = usize::from(h.length);
+        if let Some(mode) = self.key.as_ref().map(|k| k.mode).filter(|m| m.is_tls12()) {
+            let max = match typ {
+                ContentType::Handshake | ContentType::Alert | ContentType::ApplicationData => {
+                    MAX_PLAINTEXT_LEN
+                        .saturating_add(mode.explicit_len())
+                        .saturating_add(TAG_LEN)
+                }
+                ContentType::ChangeCipherSpec => MAX_PLAINTEXT_LEN,
+                other => return Err(Error::UnexpectedContentType(other)),
+            };
+            if len > max {
+                return Err(Error::CiphertextOverflow { len, max });
+            }
+            return Ok(len);
+        }
         let max = match (typ, self.key.is_some()) {
             (ContentType::ApplicationData, true) => MAX_CIPHERTEXT_LEN,
             (ContentType::ApplicationData, false) if self.early_data_skip.is_some() => {
@@ -364,16 +439,23 @@ impl RecordDecrypter {
             .map_or(ContentType::Invalid, |b| ContentType::from_raw(*b));
         let body_range = HEADER_LEN..record.len();
         if typ == ContentType::ChangeCipherSpec {
+            let is_one = record.get(body_range) == Some(&[1u8][..]);
+            // RFC 5246 §7.1: the TLS 1.2 ChangeCipherSpec, once, before the read key.
+            if self.ccs_expected && self.key.is_none() && is_one {
+                self.ccs_expected = false;
+                return Ok(Opened::ChangeCipherSpec);
+            }
             // RFC 8446 §5: drop it if it is the single byte 0x01 and we are in the
             // handshake; anything else is unexpected_message.
-            return if self.ccs_allowed && record.get(body_range) == Some(&[1u8][..]) {
+            return if self.ccs_allowed && is_one {
                 Ok(Opened::Ignored)
             } else {
                 Err(Error::UnexpectedChangeCipherSpec)
             };
         }
+        let tls12 = self.tls12;
         if typ == ContentType::Alert && self.key.is_some() && self.plaintext_alerts_allowed {
-            return classify(typ, record, body_range);
+            return classify(typ, record, body_range, tls12);
         }
         let Some(key) = self.key.as_mut() else {
             if typ == ContentType::ApplicationData && self.early_data_skip.is_some() {
@@ -385,10 +467,18 @@ impl RecordDecrypter {
                 };
             }
             self.early_data_skip = None;
-            return classify(typ, record, body_range);
+            return classify(typ, record, body_range, tls12);
         };
         if key.seq == u64::MAX {
             return Err(Error::SequenceExhausted);
+        }
+        if key.mode.is_tls12() {
+            let max = self.max_inner.min(MAX_PLAINTEXT_LEN);
+            let content = open_tls12(key, record, max)?;
+            if typ == ContentType::ApplicationData && !self.app_data_allowed {
+                return Err(Error::UnexpectedContentType(typ));
+            }
+            return classify(typ, record, content, true);
         }
         let (header, body) = record
             .split_at_mut_checked(HEADER_LEN)
@@ -439,13 +529,52 @@ impl RecordDecrypter {
             inner_type,
             record,
             HEADER_LEN..HEADER_LEN.saturating_add(type_at),
+            false,
         )
     }
 }
 
+/// Open a TLS 1.2 GenericAEADCipher record in place (RFC 5246 §6.2.3.3, RFC 5288 §3,
+/// RFC 7905 §2) and return where the plaintext is; it may be at most `max` bytes.
+fn open_tls12(
+    key: &mut DirectionKey,
+    record: &mut [u8],
+    max: usize,
+) -> Result<Range<usize>, Error> {
+    let explicit_len = key.mode.explicit_len();
+    let (header, body) = record
+        .split_at_mut_checked(HEADER_LEN)
+        .ok_or(Error::BadRecordMac)?;
+    let header: &[u8; HEADER_LEN] = (&*header).try_into().map_err(|_| Error::BadRecordMac)?;
+    let plaintext_len = body
+        .len()
+        .checked_sub(explicit_len.saturating_add(TAG_LEN))
+        .ok_or(Error::BadRecordMac)?;
+    let (explicit, sealed) = body
+        .split_at_mut_checked(explicit_len)
+        .ok_or(Error::BadRecordMac)?;
+    let nonce = key.tls12_nonce(explicit);
+    let aad = tls12_aad(key.seq, header, plaintext_len);
+    let n = key.keyed.open_in_place(&nonce, &aad, sealed)?;
+    key.seq = key.seq.saturating_add(1);
+    if n > max {
+        return Err(Error::PlaintextOverflow { len: n, max });
+    }
+    let start = HEADER_LEN.saturating_add(explicit_len);
+    Ok(start..start.saturating_add(n))
+}
+
 /// Interpret the content `record[content]` of type `typ` (handshake, alert or
 /// application data; anything else is `unexpected_message`).
-fn classify(typ: ContentType, record: &[u8], content: Range<usize>) -> Result<Opened, Error> {
+///
+/// With `tls12`, a warning-level alert other than close_notify is not fatal
+/// (RFC 5246 §7.2); in TLS 1.3 only user_canceled is (RFC 8446 §6).
+fn classify(
+    typ: ContentType,
+    record: &[u8],
+    content: Range<usize>,
+    tls12: bool,
+) -> Result<Opened, Error> {
     let body = record.get(content.clone()).unwrap_or_default();
     match typ {
         ContentType::ApplicationData if body.is_empty() => Ok(Opened::Ignored),
@@ -469,6 +598,7 @@ fn classify(typ: ContentType, record: &[u8], content: Range<usize>) -> Result<Op
             match alert.description {
                 AlertDescription::CloseNotify => Ok(Opened::CloseNotify),
                 AlertDescription::UserCanceled => Ok(Opened::Alert(alert)),
+                _ if tls12 && alert.level == AlertLevel::Warning => Ok(Opened::Alert(alert)),
                 _ => Err(Error::AlertReceived(alert)),
             }
         }

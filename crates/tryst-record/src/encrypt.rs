@@ -5,12 +5,15 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::num::NonZeroU16;
 
-use tryst_crypto::{Aead, AeadKey, AeadKeyed, Iv, TAG_LEN};
+use tryst_crypto::{Aead, AeadAlgorithm, AeadKey, AeadKeyed, Iv, Nonce, TAG_LEN};
 use tryst_messages::{
     Alert, AlertDescription, AlertLevel, ContentType, MAX_PLAINTEXT_LEN, ProtocolVersion,
 };
 
-use crate::{Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT, encode_header};
+use crate::{
+    Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT, TLS12_EXPLICIT_NONCE_LEN,
+    TLS12_GCM_SALT_LEN, encode_header,
+};
 
 /// How much zero padding to add to each protected record (RFC 8446 §5.4). Padding hides
 /// the length of what is sent; it costs bandwidth. Padding is always clamped so the record
@@ -52,11 +55,42 @@ impl Padding {
     }
 }
 
-/// A prepared key for one direction: the AEAD, the IV and the record sequence number.
+/// How records are protected under a key: the nonce and additional-data rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Protection {
+    /// TLS 1.3 (RFC 8446 §5.2, §5.3): nonce = IV ⊕ seq, AAD = the record header,
+    /// TLSInnerPlaintext with the real type and padding, outer type application_data.
+    Tls13,
+    /// TLS 1.2 AES-GCM (RFC 5288 §3): nonce = 4-byte salt || 8-byte explicit nonce sent
+    /// at the front of the fragment (we send the sequence number).
+    Tls12ExplicitNonce,
+    /// TLS 1.2 ChaCha20-Poly1305 (RFC 7905 §2): nonce = 12-byte IV ⊕ seq, nothing sent.
+    Tls12XorNonce,
+}
+
+impl Protection {
+    /// Bytes of explicit nonce before the ciphertext.
+    pub(crate) const fn explicit_len(self) -> usize {
+        match self {
+            Protection::Tls12ExplicitNonce => TLS12_EXPLICIT_NONCE_LEN,
+            Protection::Tls13 | Protection::Tls12XorNonce => 0,
+        }
+    }
+
+    pub(crate) const fn is_tls12(self) -> bool {
+        !matches!(self, Protection::Tls13)
+    }
+}
+
+/// A prepared key for one direction: the AEAD, the IV, the record sequence number and
+/// the protection rules.
 pub(crate) struct DirectionKey {
     pub(crate) keyed: Box<dyn AeadKeyed>,
     pub(crate) iv: Iv,
     pub(crate) seq: u64,
+    pub(crate) mode: Protection,
+    /// Added to the sequence number to make the TLS 1.2 AES-GCM explicit nonce.
+    pub(crate) explicit_offset: u64,
 }
 
 impl DirectionKey {
@@ -68,8 +102,60 @@ impl DirectionKey {
             keyed: aead.new_key(key)?,
             iv,
             seq: 0,
+            mode: Protection::Tls13,
+            explicit_offset: 0,
         })
     }
+
+    /// A TLS 1.2 key: `iv` is the key block's write IV, 4 bytes (the salt) for AES-GCM and
+    /// 12 bytes for ChaCha20-Poly1305.
+    pub(crate) fn new_tls12(aead: &dyn Aead, key: &AeadKey, iv: Iv) -> Result<Self, Error> {
+        let (mode, iv_len) = match aead.algorithm() {
+            AeadAlgorithm::ChaCha20Poly1305 => (Protection::Tls12XorNonce, tryst_crypto::NONCE_LEN),
+            _ => (Protection::Tls12ExplicitNonce, TLS12_GCM_SALT_LEN),
+        };
+        if iv.len() != iv_len {
+            return Err(Error::Crypto(tryst_crypto::Error::BadLength));
+        }
+        Ok(Self {
+            keyed: aead.new_key(key)?,
+            iv,
+            seq: 0,
+            mode,
+            explicit_offset: 0,
+        })
+    }
+
+    /// The TLS 1.2 nonce for the current record. AES-GCM: salt || `explicit`;
+    /// ChaCha20-Poly1305: IV ⊕ seq (`explicit` is empty).
+    pub(crate) fn tls12_nonce(&self, explicit: &[u8]) -> Nonce {
+        match self.mode {
+            Protection::Tls12ExplicitNonce => {
+                let mut n = [0u8; tryst_crypto::NONCE_LEN];
+                let salt = self.iv.expose_secret();
+                for (i, out) in n.iter_mut().enumerate() {
+                    *out = match i.checked_sub(TLS12_GCM_SALT_LEN) {
+                        None => salt.get(i).copied().unwrap_or(0),
+                        Some(j) => explicit.get(j).copied().unwrap_or(0),
+                    };
+                }
+                let nonce = Nonce::from_bytes(n);
+                tryst_crypto::zeroize::Zeroize::zeroize(&mut n);
+                nonce
+            }
+            Protection::Tls13 | Protection::Tls12XorNonce => self.iv.nonce_for(self.seq),
+        }
+    }
+}
+
+/// TLS 1.2 additional data (RFC 5246 §6.2.3.3): seq_num || type || version || length.
+pub(crate) fn tls12_aad(seq: u64, header: &[u8; HEADER_LEN], plaintext_len: usize) -> [u8; 13] {
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = seq.to_be_bytes();
+    let [t, v0, v1, _, _] = *header;
+    let [l0, l1] = u16::try_from(plaintext_len)
+        .unwrap_or(u16::MAX)
+        .to_be_bytes();
+    [s0, s1, s2, s3, s4, s5, s6, s7, t, v0, v1, l0, l1]
 }
 
 /// Default share of the AEAD's confidentiality limit after which
@@ -127,6 +213,37 @@ impl RecordEncrypter {
             plaintext_version: ProtocolVersion::Tls12,
             closed: false,
             error: None,
+        }
+    }
+
+    /// Install a TLS 1.2 write key (after sending ChangeCipherSpec, RFC 5246 §7.1); the
+    /// sequence number restarts at 0. `iv` is the key block's write IV: the 4-byte
+    /// implicit salt for AES-GCM (RFC 5288 §3), the 12-byte IV for ChaCha20-Poly1305
+    /// (RFC 7905 §2); another length is an error.
+    ///
+    /// From then on records are TLS 1.2 GenericAEADCipher: the real content type in the
+    /// header, no inner type or padding ([`Padding`] is ignored), AAD = seq_num || type
+    /// || version || length, and for AES-GCM the 8-byte explicit nonce (the sequence
+    /// number) in front of the ciphertext.
+    pub fn set_key_tls12(&mut self, aead: &dyn Aead, key: &AeadKey, iv: Iv) -> Result<(), Error> {
+        self.key = Some(DirectionKey::new_tls12(aead, key, iv)?);
+        if matches!(
+            self.error,
+            Some(Error::KeyUsageLimit { .. } | Error::SequenceExhausted)
+        ) {
+            self.error = None;
+        }
+        Ok(())
+    }
+
+    /// Under a TLS 1.2 AES-GCM key, send `offset + sequence number` (mod 2^64) as the
+    /// explicit nonce instead of the sequence number itself (the default, offset 0).
+    /// Nonces stay unique under the key either way; a random offset is what OpenSSL
+    /// does, and reproducing its records needs it. No effect on other keys; a new key
+    /// starts at offset 0 again.
+    pub fn set_tls12_explicit_nonce_offset(&mut self, offset: u64) {
+        if let Some(k) = self.key.as_mut() {
+            k.explicit_offset = offset;
         }
     }
 
@@ -217,16 +334,29 @@ impl RecordEncrypter {
 
     /// The most content bytes one record of the current kind carries.
     pub fn max_fragment_len(&self) -> usize {
-        if self.key.is_some() {
-            self.max_inner.saturating_sub(1)
-        } else {
-            MAX_PLAINTEXT_LEN
+        match self.key.as_ref().map(|k| k.mode) {
+            // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext only.
+            Some(m) if m.is_tls12() => self.max_inner.min(MAX_PLAINTEXT_LEN),
+            Some(_) => self.max_inner.saturating_sub(1),
+            None => MAX_PLAINTEXT_LEN,
         }
+    }
+
+    /// Where the content starts in the buffer [`encrypt_in_place`](Self::encrypt_in_place)
+    /// takes: after the header and, under a TLS 1.2 AES-GCM key, the explicit nonce.
+    pub fn content_offset(&self) -> usize {
+        HEADER_LEN.saturating_add(self.key.as_ref().map_or(0, |k| k.mode.explicit_len()))
     }
 
     /// The size of the record `encrypt_in_place` will produce for `content_len` bytes of
     /// `typ`, padding included.
     pub fn record_len(&self, typ: ContentType, content_len: usize) -> usize {
+        if self.key.as_ref().is_some_and(|k| k.mode.is_tls12()) {
+            return self
+                .content_offset()
+                .saturating_add(content_len)
+                .saturating_add(TAG_LEN);
+        }
         if self.key.is_some() {
             let max_pad = self.max_inner.saturating_sub(1).saturating_sub(content_len);
             let pad = self.padding.pad_len(typ, content_len, max_pad);
@@ -247,9 +377,10 @@ impl RecordEncrypter {
     }
 
     /// Protect one record in place. `buf` starts with [`HEADER_LEN`] bytes of room for the
-    /// header, then `content_len` bytes of content, then room for the type byte, padding
-    /// and tag ([`record_len`](Self::record_len) bytes in all). Returns the record length:
-    /// `buf[..len]` is ready to send.
+    /// header (plus the explicit nonce under a TLS 1.2 AES-GCM key: the content starts at
+    /// [`content_offset`](Self::content_offset)), then `content_len` bytes of content, then
+    /// room for the type byte, padding and tag ([`record_len`](Self::record_len) bytes in
+    /// all). Returns the record length: `buf[..len]` is ready to send.
     pub fn encrypt_in_place(
         &mut self,
         typ: ContentType,
@@ -296,7 +427,11 @@ impl RecordEncrypter {
                 "only handshake, alert and application data are protected",
             ));
         }
-        if content_len >= self.max_inner {
+        if key.mode.is_tls12() {
+            if content_len > self.max_inner.min(MAX_PLAINTEXT_LEN) {
+                return Err(Error::Misuse("fragment longer than the record limit"));
+            }
+        } else if content_len >= self.max_inner {
             return Err(Error::Misuse("fragment longer than the record limit"));
         }
         if key.seq == u64::MAX {
@@ -308,6 +443,15 @@ impl RecordEncrypter {
             let e = Error::KeyUsageLimit { limit };
             self.error = Some(e);
             return Err(e);
+        }
+        if key.mode.is_tls12() {
+            return Self::seal_tls12(key, typ, header, body, content_len, record_len).inspect_err(
+                |e| {
+                    if !matches!(e, Error::Misuse(_) | Error::BufferTooSmall { .. }) {
+                        self.error = Some(*e);
+                    }
+                },
+            );
         }
         // TLSInnerPlaintext = content || type || zeros (RFC 8446 §5.2).
         let ciphertext_len = body.len();
@@ -336,6 +480,40 @@ impl RecordEncrypter {
             self.error = Some(e);
             return Err(e);
         }
+        key.seq = key.seq.saturating_add(1);
+        Ok(record_len)
+    }
+
+    /// Seal a TLS 1.2 GenericAEADCipher (RFC 5246 §6.2.3.3): `body` is the explicit nonce
+    /// room, the content and the tag room.
+    fn seal_tls12(
+        key: &mut DirectionKey,
+        typ: ContentType,
+        header: &mut [u8],
+        body: &mut [u8],
+        content_len: usize,
+        record_len: usize,
+    ) -> Result<usize, Error> {
+        let explicit_len = key.mode.explicit_len();
+        if body.len()
+            != explicit_len
+                .saturating_add(content_len)
+                .saturating_add(TAG_LEN)
+        {
+            return Err(Error::Misuse("record length does not fit the content"));
+        }
+        let hdr = encode_header(typ, ProtocolVersion::Tls12, body.len())?;
+        header.copy_from_slice(&hdr);
+        let aad = tls12_aad(key.seq, &hdr, content_len);
+        let (explicit, sealed) = body
+            .split_at_mut_checked(explicit_len)
+            .ok_or(Error::BufferTooSmall { needed: record_len })?;
+        // RFC 5288 §3: the explicit nonce must never repeat under a key; the sequence
+        // number (plus a fixed offset, mod 2^64) never does.
+        let seq = key.seq.wrapping_add(key.explicit_offset).to_be_bytes();
+        explicit.copy_from_slice(seq.get(..explicit_len).unwrap_or_default());
+        let nonce = key.tls12_nonce(explicit);
+        key.keyed.seal_in_place(&nonce, &aad, sealed)?;
         key.seq = key.seq.saturating_add(1);
         Ok(record_len)
     }
@@ -369,7 +547,7 @@ impl RecordEncrypter {
         // Header room, content, then zeros for type, padding and tag: the content is
         // copied once and never zero-filled first.
         out.reserve(len);
-        out.extend_from_slice(&[0; HEADER_LEN]);
+        out.resize(start.saturating_add(self.content_offset()), 0);
         out.extend_from_slice(chunk);
         out.resize(start.saturating_add(len), 0);
         let result = match out.get_mut(start..) {

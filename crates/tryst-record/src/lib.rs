@@ -15,6 +15,12 @@
 //! - [`Deframer`] turns transport bytes split anywhere into whole records, buffering at
 //!   most one maximum-size record.
 //!
+//! TLS 1.2 (RFC 5246 §6.2.3.3) is a mode chosen when a key is installed
+//! ([`RecordEncrypter::set_key_tls12`], [`RecordDecrypter::set_key_tls12`]): explicit
+//! 8-byte nonce for AES-GCM (RFC 5288), IV ⊕ seq for ChaCha20-Poly1305 (RFC 7905), the
+//! 1.2 additional data, no inner content type, and ChangeCipherSpec delivered as
+//! [`Message::ChangeCipherSpec`] when expected.
+//!
 //! What it is not: it does not parse handshake messages (that is `tryst-messages`), derive
 //! keys (`tryst-keyschedule`) or decide what is acceptable when (the state machine in
 //! `tryst`). It does no I/O: bytes come in through [`Deframer::push`] and go out in
@@ -89,6 +95,13 @@ pub const MAX_INNER_PLAINTEXT_LEN: usize = MAX_PLAINTEXT_LEN + 1;
 /// Largest record on the wire: header plus 2^14 + 256 bytes (RFC 8446 §5.2). The
 /// [`Deframer`] never buffers more than this.
 pub const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_CIPHERTEXT_LEN;
+
+/// Length of the explicit nonce in front of a TLS 1.2 AES-GCM record (RFC 5288 §3).
+pub const TLS12_EXPLICIT_NONCE_LEN: usize = 8;
+
+/// Length of the implicit salt (the key block's write IV) of TLS 1.2 AES-GCM
+/// (RFC 5288 §3). ChaCha20-Poly1305 takes a 12-byte IV instead (RFC 7905 §2).
+pub const TLS12_GCM_SALT_LEN: usize = 4;
 
 /// Smallest `record_size_limit` RFC 8449 §4 allows.
 pub const MIN_RECORD_SIZE_LIMIT: u16 = 64;
