@@ -28,6 +28,7 @@ const NO_STD_CRATES: &[&str] = &[
     "tryst-crypto",
     "tryst-messages",
     "tryst-keyschedule",
+    "tryst-hpke",
     "tryst-record",
     "tryst-cert",
     "tryst",

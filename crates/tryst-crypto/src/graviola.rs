@@ -352,6 +352,14 @@ impl KeyExchange for X25519Alg {
         .map_err(|_| Error::BadLength)?;
         x25519_complete(&secret, peer_public_key)
     }
+
+    fn public_key_for(&self, private_key: &Secret) -> Result<alloc::vec::Vec<u8>, Error> {
+        let secret = graviola::key_agreement::x25519::StaticPrivateKey::try_from_slice(
+            private_key.expose_secret(),
+        )
+        .map_err(|_| Error::BadLength)?;
+        Ok(secret.public_key().as_bytes().to_vec())
+    }
 }
 
 impl ActiveKeyExchange for X25519Active {
@@ -432,6 +440,14 @@ macro_rules! graviola_ecdh {
                 )
                 .map_err(|_| Error::InvalidPrivateKey)?;
                 $active::complete_with(&secret, peer_public_key)
+            }
+
+            fn public_key_for(&self, private_key: &Secret) -> Result<alloc::vec::Vec<u8>, Error> {
+                let secret = graviola::key_agreement::$curve::StaticPrivateKey::from_bytes(
+                    private_key.expose_secret(),
+                )
+                .map_err(|_| Error::InvalidPrivateKey)?;
+                Ok(secret.public_key_uncompressed().to_vec())
             }
         }
 

@@ -74,6 +74,17 @@ pub trait KeyExchange: Send + Sync {
         let _ = (private_key, peer_public_key);
         Err(Error::UnsupportedAlgorithm)
     }
+
+    /// The public key (wire form, as [`ActiveKeyExchange::public_key`]) for a
+    /// caller-supplied private key in the form [`KeyExchange::agree`] takes; a scalar that
+    /// is not a valid key (zero, or not below the group order) is
+    /// [`Error::InvalidPrivateKey`]. For static keys, e.g. HPKE's DHKEM (RFC 9180 §4.1),
+    /// which derives key pairs from seeds. A KEM group has no such operation
+    /// ([`Error::UnsupportedAlgorithm`], the default).
+    fn public_key_for(&self, private_key: &crate::Secret) -> Result<alloc::vec::Vec<u8>, Error> {
+        let _ = private_key;
+        Err(Error::UnsupportedAlgorithm)
+    }
 }
 
 /// One ephemeral key pair, waiting for the peer's public key. Used once: completing it
@@ -121,6 +132,10 @@ impl KeyExchange for X25519Impl {
         peer_public_key: &[u8],
     ) -> Result<SharedSecret, Error> {
         x25519_agree(private_key, peer_public_key)
+    }
+
+    fn public_key_for(&self, private_key: &crate::Secret) -> Result<alloc::vec::Vec<u8>, Error> {
+        Ok(x25519_public_key(private_key)?.to_vec())
     }
 }
 
@@ -222,6 +237,14 @@ macro_rules! nist_ecdh {
             ) -> Result<SharedSecret, Error> {
                 $active::agree(private_key.expose_secret(), peer_public_key)
             }
+
+            fn public_key_for(
+                &self,
+                private_key: &crate::Secret,
+            ) -> Result<alloc::vec::Vec<u8>, Error> {
+                let sk = $active::secret_key(private_key.expose_secret())?;
+                Ok(sk.public_key().to_sec1_bytes().into_vec())
+            }
         }
 
         impl ActiveKeyExchange for $active {
@@ -252,9 +275,9 @@ macro_rules! nist_ecdh {
                 $curve::PublicKey::from_sec1_bytes(peer_public_key).map_err(|_| Error::InvalidPublicKey)
             }
 
-            /// ECDH with a caller-supplied private scalar (big-endian; leading zero bytes
-            /// allowed), with the same checks as the ephemeral path.
-            fn agree(private_key: &[u8], peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
+            /// A caller-supplied big-endian scalar as a key: zero and values not below the
+            /// group order are refused.
+            fn secret_key(private_key: &[u8]) -> Result<$curve::SecretKey, Error> {
                 // Left-pad the big-endian scalar to the field size (leading zeros may be
                 // missing or extra).
                 let first_nonzero =
@@ -263,7 +286,13 @@ macro_rules! nist_ecdh {
                 let mut bytes = zeroize::Zeroizing::new($curve::FieldBytes::default());
                 let offset = bytes.len().checked_sub(scalar.len()).ok_or(Error::InvalidPrivateKey)?;
                 bytes.get_mut(offset..).ok_or(Error::InvalidPrivateKey)?.copy_from_slice(scalar);
-                let sk = $curve::SecretKey::from_bytes(&bytes).map_err(|_| Error::InvalidPrivateKey)?;
+                $curve::SecretKey::from_bytes(&bytes).map_err(|_| Error::InvalidPrivateKey)
+            }
+
+            /// ECDH with a caller-supplied private scalar (big-endian; leading zero bytes
+            /// allowed), with the same checks as the ephemeral path.
+            fn agree(private_key: &[u8], peer_public_key: &[u8]) -> Result<SharedSecret, Error> {
+                let sk = Self::secret_key(private_key)?;
                 let peer = Self::peer(peer_public_key)?;
                 // The scalar is a plain `Copy` value: keep this copy in a wiped wrapper.
                 let scalar = Zeroizing::new(sk.to_nonzero_scalar());
@@ -548,6 +577,40 @@ mod tests {
         );
         let key = crate::Secret::from_slice(&[1; 32]).unwrap();
         assert_eq!(x25519_public_key(&key).unwrap().len(), 32);
+    }
+
+    /// The public key for a static private key matches the ephemeral path's and agrees
+    /// with the peer; invalid scalars are refused.
+    #[test]
+    fn public_key_for_static_keys() {
+        let a = crate::Secret::from_slice(&[0x11; 32]).unwrap();
+        let b = crate::Secret::from_slice(&[0x22; 32]).unwrap();
+        for kx in [X25519, P256, P384] {
+            let pa = kx.public_key_for(&a).unwrap();
+            let pb = kx.public_key_for(&b).unwrap();
+            let sab = kx.agree(&a, &pb).unwrap();
+            let sba = kx.agree(&b, &pa).unwrap();
+            assert!(bool::from(sab.ct_eq(&sba)));
+        }
+        assert_eq!(
+            X25519.public_key_for(&a).unwrap(),
+            x25519_public_key(&a).unwrap()
+        );
+        assert_eq!(P256.public_key_for(&a).unwrap().len(), 65);
+        let zero = crate::Secret::from_slice(&[0; 32]).unwrap();
+        let over = crate::Secret::from_slice(&[0xff; 32]).unwrap(); // above the P-256 order
+        assert_eq!(
+            P256.public_key_for(&zero).unwrap_err(),
+            Error::InvalidPrivateKey
+        );
+        assert_eq!(
+            P256.public_key_for(&over).unwrap_err(),
+            Error::InvalidPrivateKey
+        );
+        assert_eq!(
+            X25519MLKEM768.public_key_for(&a).unwrap_err(),
+            Error::UnsupportedAlgorithm
+        );
     }
 
     #[test]

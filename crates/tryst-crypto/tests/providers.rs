@@ -144,6 +144,19 @@ fn every_pair_of_backends_agrees() {
                 .unwrap();
             // Garbage is refused by every loader.
             assert!(a.key_loader.load_pkcs8_der(b"not a key").is_err(), "{pair}");
+            // Static keys: the same public key from the same private key.
+            let sk = Secret::from_slice(&[0x3c; 32]).unwrap();
+            for alg in [
+                tryst_crypto::KeyExchangeAlgorithm::X25519,
+                tryst_crypto::KeyExchangeAlgorithm::P256,
+            ] {
+                let (ka, kb) = (a.kx_group(alg).unwrap(), b.kx_group(alg).unwrap());
+                assert_eq!(
+                    ka.public_key_for(&sk).unwrap(),
+                    kb.public_key_for(&sk).unwrap(),
+                    "{pair} {alg:?}"
+                );
+            }
         }
     }
 }

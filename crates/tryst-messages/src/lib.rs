@@ -3,7 +3,8 @@
 //! It is the layer that turns bytes into messages and back: record headers, alerts,
 //! change_cipher_spec, the handshake framing and a reassembler for it, every TLS 1.3
 //! handshake message (RFC 8446 §4) and the extensions they carry, and the code points
-//! (cipher suites, groups, signature schemes ...) as open enums.
+//! (cipher suites, groups, signature schemes ...) as open enums; and the ECH
+//! configuration ([`EchConfigList`], RFC 9849 §4) that DNS records and `retry_configs` carry.
 //!
 //! It is **not** a TLS implementation: it does no cryptography, keeps no state between
 //! messages, and does not decide whether a message is acceptable at this point of the
@@ -76,6 +77,7 @@ extern crate std;
 extern crate alloc;
 
 mod codec;
+mod ech;
 mod enums;
 mod error;
 mod extensions;
@@ -85,6 +87,10 @@ mod record;
 mod tls12;
 
 pub use codec::{Codec, Reader, Writer};
+pub use ech::{
+    ECH_VERSION, EchConfig, EchConfigContents, EchConfigExtension, EchConfigList, HpkeKeyConfig,
+    HpkeSymmetricCipherSuite, MAX_ECH_CIPHER_SUITES, MAX_ECH_CONFIG_EXTENSIONS, MAX_ECH_CONFIGS,
+};
 pub use enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ContentType, ExtensionType,
     HandshakeType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
