@@ -146,8 +146,9 @@ impl CertifiedKey {
         })
     }
 
-    /// From DER: the chain and a PKCS#8 private key (Ed25519 or ECDSA P-256), loaded by
-    /// the default crypto provider.
+    /// From DER: the chain and a PKCS#8 private key (Ed25519, ECDSA P-256 or P-384, or
+    /// RSA of at least 2048 bits, which signs with RSA-PSS), loaded by the default crypto
+    /// provider.
     pub fn from_der(chain: Vec<CertificateDer<'static>>, pkcs8_key: &[u8]) -> Result<Self, Error> {
         Self::from_der_with_provider(chain, pkcs8_key, &tryst_crypto::RUSTCRYPTO)
     }

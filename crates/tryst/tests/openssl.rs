@@ -500,7 +500,9 @@ fn openssl_client_to_tryst_server() {
     let pki = Pki::new("server");
     let mut rng = tryst::crypto::OsRng;
     let keys = Arc::new(tryst::TicketKeys::generate(&mut rng, Duration::from_secs(3600)).unwrap());
-    for leaf in ["ed25519", "p256"] {
+    // An RSA server key signs CertificateVerify with RSA-PSS, salt and blinding from the
+    // config's RNG.
+    for leaf in ["ed25519", "p256", "rsa"] {
         let cfg = ServerConfig::builder(pki.certified_key(leaf))
             .with_ticket_keys(keys.clone())
             .build()

@@ -880,7 +880,7 @@ impl ClientFlight {
         let chain = key.map(|k| k.chain.as_slice()).unwrap_or_default();
         common::send_certificate(core, &mut self.transcript, &req.context, chain)?;
         if let Some(k) = key {
-            common::send_certificate_verify(core, &mut self.transcript, k)?;
+            common::send_certificate_verify(core, &mut self.transcript, k, &config.common)?;
         }
         Ok(())
     }

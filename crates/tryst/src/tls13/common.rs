@@ -154,13 +154,22 @@ pub(crate) fn send_certificate(
 }
 
 /// Sign the transcript so far with `key` and send CertificateVerify (RFC 8446 §4.4.3).
+/// Randomness a signature needs (RSA-PSS salt and blinding) comes from the config's RNG.
 pub(crate) fn send_certificate_verify(
     core: &mut Core,
     transcript: &mut Transcript,
     key: &CertifiedKey,
+    common: &Common,
 ) -> Result<(), Error> {
     let message = signed_content(core.side == Side::Server, transcript.current().as_bytes());
-    let signature = key.signer.sign(&message)?;
+    let algorithm = crate::suites::signature_algorithm(key.scheme).ok_or(Error::Internal(
+        "certified key with a scheme we cannot sign",
+    ))?;
+    let signature = key.signer.sign_with(
+        algorithm,
+        &message,
+        &mut crate::config::RngRef(common.rng()),
+    )?;
     let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
         algorithm: key.scheme,
         signature: Cow::Owned(signature),

@@ -668,7 +668,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         core: &mut Core,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        common::send_certificate_verify(core, transcript, &self.config.cert)
+        common::send_certificate_verify(core, transcript, &self.config.cert, &self.config.common)
     }
 
     /// Our Finished (RFC 8446 §4.4.4), then the application traffic secrets; the next
