@@ -8,6 +8,10 @@
     clippy::panic
 )]
 
+pub mod reseal;
+pub mod scripted;
+pub mod tamper;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -93,6 +97,28 @@ pub fn server_builder(p: &Pki, clock: &Arc<ManualClock>, seed: &[u8]) -> ServerC
         )))
 }
 
+/// The default client and server configurations (seeds "client" and "server").
+pub fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let p = pki();
+    let clock = clock();
+    (
+        client_builder(&p, &clock, b"client").build().unwrap(),
+        server_builder(&p, &clock, b"server").build().unwrap(),
+    )
+}
+
+/// The client leads with a P-256 share, the server only does X25519: a HelloRetryRequest.
+pub fn hrr_builders(
+    p: &Pki,
+    clock: &Arc<ManualClock>,
+) -> (ClientConfigBuilder, ServerConfigBuilder) {
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    (
+        client_builder(p, clock, b"client").with_groups(&[SECP256R1_GROUP, X25519_GROUP]),
+        server_builder(p, clock, b"server").with_groups(&[X25519_GROUP]),
+    )
+}
+
 pub fn localhost() -> ServerName<'static> {
     ServerName::try_from("localhost").unwrap()
 }
@@ -159,6 +185,14 @@ pub fn handshake(client: &mut ClientConnection, server: &mut ServerConnection) {
     assert!(se.is_none(), "server error: {se:?}");
     assert!(!client.is_handshaking(), "client still handshaking");
     assert!(!server.is_handshaking(), "server still handshaking");
+}
+
+/// A pair of the default configurations, handshake done.
+pub fn connected() -> (ClientConnection, ServerConnection) {
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    (c, s)
 }
 
 pub fn read_all(c: &mut ConnectionCommon) -> Vec<u8> {
