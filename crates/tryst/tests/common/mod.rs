@@ -131,46 +131,40 @@ pub fn transfer(
 ) -> (Option<tryst::Error>, Option<tryst::Error>) {
     let (mut ce, mut se) = (None, None);
     for _ in 0..64 {
-        let mut moved = false;
-        let out = client.pending_tls().to_vec();
-        if !out.is_empty() {
-            moved = true;
-            let mut off = 0;
-            while off < out.len() {
-                let n = server.read_tls_bytes(&out[off..]);
-                off += n;
-                if let Err(e) = server.process_new_packets() {
-                    se.get_or_insert(e);
-                    break;
-                }
-                if n == 0 {
-                    break; // the receiver's buffers are full: the rest waits
-                }
-            }
-            client.consume_tls(off.max(if se.is_some() { out.len() } else { 0 }));
-        }
-        let out = server.pending_tls().to_vec();
-        if !out.is_empty() {
-            moved = true;
-            let mut off = 0;
-            while off < out.len() {
-                let n = client.read_tls_bytes(&out[off..]);
-                off += n;
-                if let Err(e) = client.process_new_packets() {
-                    ce.get_or_insert(e);
-                    break;
-                }
-                if n == 0 {
-                    break; // the receiver's buffers are full: the rest waits
-                }
-            }
-            server.consume_tls(off.max(if ce.is_some() { out.len() } else { 0 }));
-        }
+        let mut moved = pump(client, server, &mut se);
+        moved |= pump(server, client, &mut ce);
         if !moved {
             break;
         }
     }
     (ce, se)
+}
+
+/// Move what `from` has queued into `to`, keeping `to`'s first error in `err`. Returns
+/// whether there was anything to move.
+fn pump(
+    from: &mut ConnectionCommon,
+    to: &mut ConnectionCommon,
+    err: &mut Option<tryst::Error>,
+) -> bool {
+    let out = from.pending_tls().to_vec();
+    if out.is_empty() {
+        return false;
+    }
+    let mut off = 0;
+    while off < out.len() {
+        let n = to.read_tls_bytes(&out[off..]);
+        off += n;
+        if let Err(e) = to.process_new_packets() {
+            err.get_or_insert(e);
+            break;
+        }
+        if n == 0 {
+            break; // the receiver's buffers are full: the rest waits
+        }
+    }
+    from.consume_tls(off.max(if err.is_some() { out.len() } else { 0 }));
+    true
 }
 
 pub fn pair(cc: Arc<ClientConfig>, sc: Arc<ServerConfig>) -> (ClientConnection, ServerConnection) {
