@@ -9,42 +9,15 @@
 //! cover: IP names, wildcards, an expired intermediate, a cross-signed anchor, long
 //! chains, each budget limit, and error-to-alert mapping.
 
+mod common;
+
+use common::{END, NOW, START, TestRng};
 use rustls_pki_types::{ServerName, UnixTime};
 use tryst_cert::{
     Budget, BudgetLimit, Certificate, CertificateBuilder, Error, KeyAlgorithm, KeyUsage, Policy,
     TrustAnchors, Usage, verify_client_cert, verify_path, verify_server_cert,
 };
-use tryst_crypto::{EcdsaP256SigningKey, Ed25519SigningKey, SHA256, SignatureAlgorithm, Signer};
-
-const START: i64 = 1_735_689_600; // 2025-01-01
-const END: i64 = 2_051_222_400; // 2035-01-01
-const NOW: u64 = 1_750_000_000; // 2025-06-15
-
-/// A deterministic RNG (SHA-256 in counter mode) so every run builds the same chains.
-struct TestRng(u64);
-
-impl tryst_crypto::rng::TryRng for TestRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut b = [0; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut b = [0; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        for chunk in dst.chunks_mut(32) {
-            self.0 += 1;
-            let h = SHA256.hash(&self.0.to_be_bytes());
-            chunk.copy_from_slice(&h.as_bytes()[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-impl tryst_crypto::rng::TryCryptoRng for TestRng {}
+use tryst_crypto::{EcdsaP256SigningKey, Ed25519SigningKey, SignatureAlgorithm, Signer};
 
 fn ed(seed: u64) -> Ed25519SigningKey {
     Ed25519SigningKey::generate(&mut TestRng(seed * 1000))

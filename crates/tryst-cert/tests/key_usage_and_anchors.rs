@@ -9,6 +9,9 @@
 //! keyCertSign, extendedKeyUsage purposes, the DER rules of the keyUsage BIT STRING, and
 //! exactly which checks a trust anchor gets (as the `TrustAnchors` doc says).
 
+mod common;
+
+use common::{END, NOW, START, TestRng};
 use rustls_pki_types::{ServerName, UnixTime};
 use tryst_cert::der::DerError;
 use tryst_cert::{
@@ -16,10 +19,6 @@ use tryst_cert::{
     verify_server_cert,
 };
 use tryst_crypto::{EcdsaP256SigningKey, Ed25519SigningKey, Secret, Signer};
-
-const START: i64 = 1_735_689_600; // 2025-01-01
-const END: i64 = 2_051_222_400; // 2035-01-01
-const NOW: u64 = 1_750_000_000; // 2025-06-15
 
 // Extension OIDs (contents octets) for hand-written extensions.
 const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
@@ -36,32 +35,6 @@ const EKU_SERVER_AND_ANY: &[u8] = &[
 fn ed(seed: u8) -> Ed25519SigningKey {
     Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).unwrap()).unwrap()
 }
-
-/// A deterministic RNG (SHA-256 of a counter), enough to make an ECDSA test key.
-struct CounterRng(u64);
-
-impl tryst_crypto::rng::TryRng for CounterRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut b = [0; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut b = [0; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        for chunk in dst.chunks_mut(32) {
-            self.0 += 1;
-            let h = tryst_crypto::SHA256.hash(&self.0.to_be_bytes());
-            chunk.copy_from_slice(&h.as_bytes()[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-impl tryst_crypto::rng::TryCryptoRng for CounterRng {}
 
 fn now() -> UnixTime {
     UnixTime::since_unix_epoch(std::time::Duration::from_secs(NOW))
@@ -153,7 +126,7 @@ fn non_signing_usages() -> Vec<u16> {
 #[test]
 fn server_leaf_key_usage_without_digital_signature_is_refused() {
     let p = pki();
-    let (ed_key, ec_key) = (ed(3), EcdsaP256SigningKey::generate(&mut CounterRng(3)));
+    let (ed_key, ec_key) = (ed(3), EcdsaP256SigningKey::generate(&mut TestRng(3)));
     let keys: [&dyn Signer; 2] = [&ed_key, &ec_key];
     for key in keys {
         for bits in non_signing_usages() {

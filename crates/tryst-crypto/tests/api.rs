@@ -7,43 +7,15 @@
 //! Integration tests of the public API: secret-type guarantees, nonces, hash forks, HKDF
 //! with label pieces, AEAD refusals, Ed25519 keys, and the OS RNG.
 
-use core::convert::Infallible;
+mod common;
 
-use tryst_crypto::rng::{TryCryptoRng, TryRng};
+use common::TestRng;
 use tryst_crypto::zeroize::{Zeroize, ZeroizeOnDrop};
 use tryst_crypto::{
     AES_128_GCM, AES_256_GCM, AeadKey, EcdsaP256SigningKey, Ed25519SigningKey, Error, Iv, Nonce,
     Output, SHA256, SHA384, Secret, SharedSecret, SignatureAlgorithm, Signer, TAG_LEN, X25519,
     verify, x25519_agree, x25519_public_key,
 };
-
-/// A deterministic generator for tests that must not depend on the `std` feature
-/// (SplitMix64). Not a cryptographic generator: tests only.
-struct TestRng(u64);
-
-impl TryRng for TestRng {
-    type Error = Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(u32::try_from(self.try_next_u64()? >> 32).unwrap())
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        Ok(z ^ (z >> 31))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(8) {
-            let v = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-
-// Marker only: lets the test generator stand in where the API asks for a CryptoRng.
-impl TryCryptoRng for TestRng {}
 
 fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap()

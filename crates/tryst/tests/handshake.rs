@@ -8,18 +8,14 @@
 
 mod common;
 
+use common::reseal::CollectLog;
 use common::*;
 use tryst::HandshakeKind;
 use tryst::messages::{AlertDescription, CipherSuite, NamedGroup, SignatureScheme};
 
 #[test]
 fn full_handshake_and_data() {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
-    let (mut c, mut s) = pair(cc, sc);
-    handshake(&mut c, &mut s);
+    let (mut c, mut s) = connected();
     assert_eq!(
         c.negotiated_cipher_suite().unwrap().suite,
         CipherSuite::TlsAes128GcmSha256
@@ -144,19 +140,10 @@ fn expired_or_foreign_ticket_falls_back_to_full_handshake() {
 
 #[test]
 fn hello_retry_request_when_no_share_fits() {
-    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
-    let p = pki();
-    let clock = clock();
     // The client guesses P-256; the server only does X25519.
-    let cc = client_builder(&p, &clock, b"client")
-        .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
-        .with_middlebox_compat(true)
-        .build()
-        .unwrap();
-    let sc = server_builder(&p, &clock, b"server")
-        .with_groups(&[X25519_GROUP])
-        .build()
-        .unwrap();
+    let (cb, sb) = hrr_builders(&pki(), &clock());
+    let cc = cb.with_middlebox_compat(true).build().unwrap();
+    let sc = sb.build().unwrap();
     let mut c = tryst::ClientConnection::new_traced(cc.clone(), localhost(), true).unwrap();
     let mut s = tryst::ServerConnection::new(sc.clone()).unwrap();
     handshake(&mut c, &mut s);
@@ -272,12 +259,7 @@ fn client_authentication_required_and_optional() {
 
 #[test]
 fn key_update_both_ways() {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
-    let (mut c, mut s) = pair(cc, sc);
-    handshake(&mut c, &mut s);
+    let (mut c, mut s) = connected();
     transfer(&mut c, &mut s);
     c.refresh_traffic_keys(true).unwrap();
     c.send_plaintext(b"new keys").unwrap();
@@ -324,31 +306,6 @@ fn idle_timeout_and_session_lifetime_expire() {
 
     clock.advance(std::time::Duration::from_secs(3600));
     assert_eq!(s.check_timeouts(), Err(tryst::Error::SessionExpired));
-}
-
-/// A key log that keeps everything, for assertions.
-#[derive(Default)]
-struct CollectLog(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
-
-impl tryst::KeyLog for CollectLog {
-    fn log(&self, label: &str, _client_random: &[u8; 32], secret: &[u8]) {
-        self.0
-            .lock()
-            .unwrap()
-            .push((label.to_string(), secret.to_vec()));
-    }
-}
-
-impl CollectLog {
-    fn values(&self, label: &str) -> Vec<Vec<u8>> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(l, _)| l == label)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
 }
 
 #[test]
@@ -413,12 +370,7 @@ fn record_size_limit_is_honoured_both_ways() {
 
 #[test]
 fn key_update_flood_is_refused() {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
-    let (mut c, mut s) = pair(cc, sc);
-    handshake(&mut c, &mut s);
+    let (mut c, mut s) = connected();
     transfer(&mut c, &mut s);
     // The default cap is 32 KeyUpdates in a row without application data.
     for _ in 0..40 {
@@ -433,12 +385,7 @@ fn key_update_flood_is_refused() {
 
 #[test]
 fn application_data_resets_the_key_update_count() {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
-    let (mut c, mut s) = pair(cc, sc);
-    handshake(&mut c, &mut s);
+    let (mut c, mut s) = connected();
     transfer(&mut c, &mut s);
     for _ in 0..4 {
         for _ in 0..20 {
@@ -497,10 +444,7 @@ fn post_quantum_hybrid_x25519mlkem768() {
 
 #[test]
 fn send_buffering_is_bounded() {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (cc, sc) = configs();
     let (mut c, mut s) = pair(cc, sc);
     let limit = tryst::Limits::default().max_buffered_send;
     // Before the handshake: at most `limit` bytes are queued.

@@ -10,138 +10,10 @@
 
 mod common;
 
+use common::tamper::*;
 use common::*;
 use tryst::Error;
-use tryst::messages::{
-    AlertDescription, Codec, Extension, HandshakeMessage, ProtocolVersion, RawHandshake,
-};
-
-/// The alert a failed side sends (from its error).
-fn alert_of(e: &Option<Error>) -> Option<AlertDescription> {
-    e.as_ref().and_then(Error::alert)
-}
-
-/// Run a handshake where `f` may rewrite each plaintext handshake message the client sends
-/// (before the server sees it) and `g` each plaintext one the server sends.
-fn tampered(
-    cc: std::sync::Arc<tryst::ClientConfig>,
-    sc: std::sync::Arc<tryst::ServerConfig>,
-    f: &dyn Fn(&mut Vec<u8>),
-    g: &dyn Fn(&mut Vec<u8>),
-) -> (Option<Error>, Option<Error>) {
-    let (mut c, mut s) = pair(cc, sc);
-    let (mut ce, mut se) = (None, None);
-    for _ in 0..16 {
-        let out = rewrite(c.pending_tls(), f);
-        let n = c.pending_tls().len();
-        c.consume_tls(n);
-        let mut moved = !out.is_empty();
-        feed(&mut s, &out, &mut se);
-        let out = rewrite(s.pending_tls(), g);
-        let n = s.pending_tls().len();
-        s.consume_tls(n);
-        moved |= !out.is_empty();
-        feed(&mut c, &out, &mut ce);
-        if !moved {
-            break;
-        }
-    }
-    (ce, se)
-}
-
-fn feed(conn: &mut tryst::ConnectionCommon, bytes: &[u8], err: &mut Option<Error>) {
-    let mut off = 0;
-    while off < bytes.len() {
-        off += conn.read_tls_bytes(&bytes[off..]);
-        if let Err(e) = conn.process_new_packets() {
-            err.get_or_insert(e);
-            return;
-        }
-    }
-}
-
-/// Apply `f` to the body of every plaintext handshake record (type 22) in `tls`, fixing the
-/// record and handshake lengths.
-fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = tls;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] == 22 {
-            let mut msg = rec[5..].to_vec();
-            f(&mut msg);
-            out.extend_from_slice(&[22, rec[1], rec[2]]);
-            out.extend_from_slice(&u16::try_from(msg.len()).unwrap().to_be_bytes());
-            out.extend_from_slice(&msg);
-        } else {
-            out.extend_from_slice(rec);
-        }
-    }
-    out
-}
-
-/// Parse a framed handshake message, change it with `m`, re-encode.
-fn edit(msg: &mut Vec<u8>, m: &dyn Fn(&mut HandshakeMessage<'static>)) {
-    let Ok(Some((raw, _))) = RawHandshake::split(msg, 1 << 20) else {
-        return;
-    };
-    let Ok(parsed) = raw.parse() else { return };
-    let mut owned = parsed.into_owned();
-    m(&mut owned);
-    *msg = owned.to_bytes().unwrap();
-}
-
-fn configs() -> (
-    std::sync::Arc<tryst::ClientConfig>,
-    std::sync::Arc<tryst::ServerConfig>,
-) {
-    let p = pki();
-    let clock = clock();
-    (
-        client_builder(&p, &clock, b"client").build().unwrap(),
-        server_builder(&p, &clock, b"server").build().unwrap(),
-    )
-}
-
-fn none(_: &mut Vec<u8>) {}
-
-fn server_hello(
-    m: &dyn Fn(&mut tryst::messages::ServerHello<'static>),
-) -> impl Fn(&mut Vec<u8>) + '_ {
-    move |msg| {
-        edit(msg, &|h| {
-            if let HandshakeMessage::ServerHello(sh) = h {
-                m(sh);
-            }
-        })
-    }
-}
-
-fn client_hello(
-    m: &dyn Fn(&mut tryst::messages::ClientHello<'static>),
-) -> impl Fn(&mut Vec<u8>) + '_ {
-    move |msg| {
-        edit(msg, &|h| {
-            if let HandshakeMessage::ClientHello(ch) = h {
-                m(ch);
-            }
-        })
-    }
-}
-
-fn client_alert(g: &dyn Fn(&mut Vec<u8>)) -> Option<AlertDescription> {
-    let (cc, sc) = configs();
-    let (ce, _) = tampered(cc, sc, &none, g);
-    alert_of(&ce)
-}
-
-fn server_alert(f: &dyn Fn(&mut Vec<u8>)) -> Option<AlertDescription> {
-    let (cc, sc) = configs();
-    let (_, se) = tampered(cc, sc, f, &none);
-    alert_of(&se)
-}
+use tryst::messages::{AlertDescription, Codec, Extension, HandshakeMessage, ProtocolVersion};
 
 // ---- client-side checks of the ServerHello (RFC 8446 §4.1.3, §4.2) ----
 
@@ -336,10 +208,7 @@ fn client_hello_with_psk_but_no_modes() {
 
 #[test]
 fn resumption_with_a_bad_binder_is_decrypt_error() {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (cc, sc) = configs();
     let (mut c, mut s) = pair(cc.clone(), sc.clone());
     handshake(&mut c, &mut s);
     transfer(&mut c, &mut s);
@@ -436,27 +305,10 @@ fn errors_are_sticky_and_alert_is_sent_once() {
 
 #[test]
 fn second_client_hello_with_early_data_is_illegal_parameter() {
-    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
-    let p = pki();
-    let clock = clock();
     // The client leads with P-256, the server only does X25519: a HelloRetryRequest.
-    let cc = client_builder(&p, &clock, b"client")
-        .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
-        .build()
-        .unwrap();
-    let sc = server_builder(&p, &clock, b"server")
-        .with_groups(&[X25519_GROUP])
-        .build()
-        .unwrap();
-    let seen = std::cell::Cell::new(0);
-    let add_to_second = |ch: &mut tryst::messages::ClientHello<'static>| {
-        seen.set(seen.get() + 1);
-        if seen.get() == 2 {
-            ch.extensions.push(Extension::EarlyData);
-        }
-    };
-    let f = client_hello(&add_to_second);
-    let (_, se) = tampered(cc, sc, &f, &none);
-    assert_eq!(seen.get(), 2, "there was a second ClientHello");
+    let (cb, sb) = hrr_builders(&pki(), &clock());
+    let (cc, sc) = (cb.build().unwrap(), sb.build().unwrap());
+    let (seen, se) = second_client_hello(cc, sc, &|ch| ch.extensions.push(Extension::EarlyData));
+    assert_eq!(seen, 2, "there was a second ClientHello");
     assert_eq!(alert_of(&se), Some(AlertDescription::IllegalParameter));
 }

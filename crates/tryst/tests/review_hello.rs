@@ -21,6 +21,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::scripted::{FixedRng, answer, handshake_secrets, protected, scripted_client};
 use common::*;
 use tryst::Error;
 use tryst::messages::{
@@ -544,11 +545,7 @@ fn client_answer(
     Vec<AlertDescription>,
     Option<Error>,
 ) {
-    let p = pki();
-    let cc = client_builder(&p, &clock(), b"client").build().unwrap();
-    let mut c = tryst::ClientConnection::new(cc, localhost()).unwrap();
-    let n = c.pending_tls().len();
-    c.consume_tls(n);
+    let (mut c, _) = scripted_client(&pki());
     let e = feed(&mut c, tls);
     let sent = alerts_in(c.pending_tls());
     (e.as_ref().and_then(Error::alert), sent, e)
@@ -704,22 +701,6 @@ fn openssl_s_client_tls12_gets_a_protocol_version_alert() {
 
 // ---- finding 8: CertificateEntry extensions, both sides ----
 
-struct FixedRng;
-impl tryst::crypto::rng::TryRng for FixedRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Ok(4)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Ok(4)
-    }
-    fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> {
-        d.fill(0x42);
-        Ok(())
-    }
-}
-impl tryst::crypto::rng::TryCryptoRng for FixedRng {}
-
 /// A Certificate message: `ders[i]` with the extensions `exts[i]` (none if missing).
 fn certificate(ders: &[&[u8]], exts: &[Vec<Extension<'static>>]) -> Vec<u8> {
     HandshakeMessage::Certificate(tryst::messages::Certificate {
@@ -737,39 +718,6 @@ fn certificate(ders: &[&[u8]], exts: &[Vec<Extension<'static>>]) -> Vec<u8> {
     .unwrap()
 }
 
-/// Handshake keys from our X25519 share and the peer's ServerHello: (client, server)
-/// handshake traffic secrets over `hello` and `server_hello`.
-fn handshake_secrets(
-    kx: Box<dyn tryst::crypto::ActiveKeyExchange>,
-    share: &[u8],
-    hello: &[u8],
-    server_hello: &[u8],
-) -> (tryst::crypto::Secret, tryst::crypto::Secret) {
-    let shared = kx.complete(share).unwrap();
-    let mut t = tryst_keyschedule::Transcript::new(tryst::crypto::SHA256);
-    t.add(hello).unwrap();
-    t.add(server_hello).unwrap();
-    let hs = tryst_keyschedule::EarlySchedule::new(tryst::crypto::SHA256)
-        .into_handshake(&shared)
-        .unwrap();
-    (
-        hs.client_handshake_traffic_secret(&t.current()).unwrap(),
-        hs.server_handshake_traffic_secret(&t.current()).unwrap(),
-    )
-}
-
-/// `msgs` in one handshake record protected with `secret` (TLS_AES_128_GCM_SHA256).
-fn protected(secret: &tryst::crypto::Secret, msgs: &[u8]) -> Vec<u8> {
-    let keys = tryst_keyschedule::TrafficKeys::derive(tryst::crypto::SHA256, secret, 16).unwrap();
-    let mut enc = tryst_record::RecordEncrypter::new();
-    enc.set_key(tryst::crypto::AES_128_GCM, &keys.key, keys.iv)
-        .unwrap();
-    let mut out = Vec::new();
-    enc.write(tryst::messages::ContentType::Handshake, msgs, &mut out)
-        .unwrap();
-    out
-}
-
 /// Client side: a scripted server answers our client's ClientHello with ServerHello,
 /// EncryptedExtensions and a Certificate (leaf, CA) whose entries carry `exts`. Returns
 /// the client's error (if any) and whether it still waits for the handshake.
@@ -781,46 +729,14 @@ fn client_sees_certificate(exts: &[Vec<Extension<'static>>]) -> (Option<Error>, 
 /// EncryptedExtensions and what `rest` makes.
 fn client_sees(rest: &dyn Fn(&Pki) -> Vec<u8>) -> (Option<Error>, bool) {
     let p = pki();
-    let cc = client_builder(&p, &clock(), b"client").build().unwrap();
-    let mut c = tryst::ClientConnection::new(cc, localhost()).unwrap();
-    let ch_record = c.pending_tls().to_vec();
-    c.consume_tls(ch_record.len());
-    let (raw, _) = tryst::messages::RawHandshake::split(&ch_record[5..], 1 << 16)
-        .unwrap()
-        .unwrap();
-    let HandshakeMessage::ClientHello(ch) = raw.parse().unwrap() else {
-        panic!()
-    };
-    let their_share = ch
-        .extensions
-        .iter()
-        .find_map(|e| match e {
-            Extension::KeyShareClient(k) => k.iter().find(|k| k.group == NamedGroup::X25519),
-            _ => None,
-        })
-        .unwrap();
-    let kx = tryst::crypto::X25519.start(&mut FixedRng).unwrap();
-    let public = kx.public_key().to_vec();
-    let sh = HandshakeMessage::ServerHello(tryst::messages::ServerHello {
-        legacy_version: ProtocolVersion::Tls12,
-        random: [7; 32],
-        legacy_session_id_echo: ch.legacy_session_id.clone(),
-        cipher_suite: CipherSuite::TlsAes128GcmSha256,
-        legacy_compression_method: 0,
-        extensions: vec![
-            Extension::SelectedVersion(ProtocolVersion::Tls13),
-            Extension::KeyShareServer(KeyShareEntry::new(NamedGroup::X25519, &public)),
-        ],
-    })
-    .to_bytes()
-    .unwrap();
-    let (_, server_hs) = handshake_secrets(kx, &their_share.key_exchange, raw.encoded, &sh);
+    let (mut c, ch_record) = scripted_client(&p);
+    let answer = answer(&ch_record);
     let mut flight = HandshakeMessage::EncryptedExtensions(Default::default())
         .to_bytes()
         .unwrap();
     flight.extend(rest(&p));
-    let mut tls = records(&sh, 0x0303);
-    tls.extend(protected(&server_hs, &flight));
+    let mut tls = records(&answer.server_hello, 0x0303);
+    tls.extend(protected(&answer.server_hs, &flight));
     let e = feed(&mut c, &tls);
     (e, c.is_handshaking())
 }

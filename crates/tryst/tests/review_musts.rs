@@ -13,158 +13,30 @@
 mod common;
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use common::reseal::*;
+use common::scripted::*;
+use common::tamper::*;
 use common::*;
 use tryst::Error;
-use tryst::crypto::{AES_128_GCM, SHA256, Secret, Signer, X25519};
+use tryst::crypto::AES_128_GCM;
 use tryst::messages::{
-    AlertDescription, Certificate, CertificateEntry, CertificateRequest, CertificateVerify,
-    CipherSuite, Codec, ContentType, EncryptedExtensions, Extension, ExtensionType, Finished,
-    HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, KeyShareEntry, NamedGroup, NewSessionTicket,
-    ProtocolVersion, RawHandshake, ServerHello, SignatureScheme,
+    AlertDescription, CertificateRequest, CertificateVerify, CipherSuite, Codec, ContentType,
+    Extension, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, NamedGroup,
+    NewSessionTicket, ProtocolVersion, RawHandshake, SignatureScheme,
 };
-use tryst::suites::{
-    SECP256R1_GROUP, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, X25519_GROUP,
-};
-use tryst_keyschedule::{EarlySchedule, TrafficKeys, Transcript};
-use tryst_record::{Message, RecordDecrypter, RecordEncrypter};
-
-// ---- tampering with plaintext hellos (helpers as in must.rs) ----
-
-fn alert_of(e: &Option<Error>) -> Option<AlertDescription> {
-    e.as_ref().and_then(Error::alert)
-}
-
-/// Run a handshake where `f` may rewrite each plaintext handshake message the client sends
-/// and `g` each plaintext one the server sends.
-fn tampered(
-    cc: Arc<tryst::ClientConfig>,
-    sc: Arc<tryst::ServerConfig>,
-    f: &dyn Fn(&mut Vec<u8>),
-    g: &dyn Fn(&mut Vec<u8>),
-) -> (Option<Error>, Option<Error>) {
-    let (mut c, mut s) = pair(cc, sc);
-    let (mut ce, mut se) = (None, None);
-    for _ in 0..16 {
-        let out = rewrite(c.pending_tls(), f);
-        let n = c.pending_tls().len();
-        c.consume_tls(n);
-        let mut moved = !out.is_empty();
-        feed(&mut s, &out, &mut se);
-        let out = rewrite(s.pending_tls(), g);
-        let n = s.pending_tls().len();
-        s.consume_tls(n);
-        moved |= !out.is_empty();
-        feed(&mut c, &out, &mut ce);
-        if !moved {
-            break;
-        }
-    }
-    (ce, se)
-}
-
-fn feed(conn: &mut tryst::ConnectionCommon, bytes: &[u8], err: &mut Option<Error>) {
-    let mut off = 0;
-    while off < bytes.len() {
-        off += conn.read_tls_bytes(&bytes[off..]);
-        if let Err(e) = conn.process_new_packets() {
-            err.get_or_insert(e);
-            return;
-        }
-    }
-}
-
-/// Apply `f` to the body of every plaintext handshake record in `tls`.
-fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = tls;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] == 22 {
-            let mut msg = rec[5..].to_vec();
-            f(&mut msg);
-            out.extend_from_slice(&[22, rec[1], rec[2]]);
-            out.extend_from_slice(&u16::try_from(msg.len()).unwrap().to_be_bytes());
-            out.extend_from_slice(&msg);
-        } else {
-            out.extend_from_slice(rec);
-        }
-    }
-    out
-}
-
-/// Parse a framed handshake message, change it with `m`, re-encode.
-fn edit(msg: &mut Vec<u8>, m: &dyn Fn(&mut HandshakeMessage<'static>)) {
-    let Ok(Some((raw, _))) = RawHandshake::split(msg, 1 << 20) else {
-        return;
-    };
-    let Ok(parsed) = raw.parse() else { return };
-    let mut owned = parsed.into_owned();
-    m(&mut owned);
-    *msg = owned.to_bytes().unwrap();
-}
-
-fn none(_: &mut Vec<u8>) {}
-
-fn server_hello(m: &dyn Fn(&mut ServerHello<'static>)) -> impl Fn(&mut Vec<u8>) + '_ {
-    move |msg| {
-        edit(msg, &|h| {
-            if let HandshakeMessage::ServerHello(sh) = h {
-                m(sh);
-            }
-        })
-    }
-}
-
-fn hello_retry(m: &dyn Fn(&mut ServerHello<'static>)) -> impl Fn(&mut Vec<u8>) + '_ {
-    move |msg| {
-        edit(msg, &|h| {
-            if let HandshakeMessage::HelloRetryRequest(hrr) = h {
-                m(hrr);
-            }
-        })
-    }
-}
-
-fn client_hello(
-    m: &dyn Fn(&mut tryst::messages::ClientHello<'static>),
-) -> impl Fn(&mut Vec<u8>) + '_ {
-    move |msg| {
-        edit(msg, &|h| {
-            if let HandshakeMessage::ClientHello(ch) = h {
-                m(ch);
-            }
-        })
-    }
-}
-
-fn configs() -> (Arc<tryst::ClientConfig>, Arc<tryst::ServerConfig>) {
-    let p = pki();
-    let clock = clock();
-    (
-        client_builder(&p, &clock, b"client").build().unwrap(),
-        server_builder(&p, &clock, b"server").build().unwrap(),
-    )
-}
+use tryst::suites::{SECP256R1_GROUP, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384};
+use tryst_record::{Message, RecordDecrypter};
 
 /// The client leads with a P-256 share, the server only does X25519: a HelloRetryRequest.
 fn hrr_configs(cookie: bool) -> (Arc<tryst::ClientConfig>, Arc<tryst::ServerConfig>) {
-    let p = pki();
-    let clock = clock();
+    let (cb, sb) = hrr_builders(&pki(), &clock());
     (
-        client_builder(&p, &clock, b"client")
-            .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
-            .with_cipher_suites(&[TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384])
+        cb.with_cipher_suites(&[TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384])
             .build()
             .unwrap(),
-        server_builder(&p, &clock, b"server")
-            .with_groups(&[X25519_GROUP])
-            .with_hrr_cookie(cookie)
-            .build()
-            .unwrap(),
+        sb.with_hrr_cookie(cookie).build().unwrap(),
     )
 }
 
@@ -174,10 +46,16 @@ fn client_alert_hrr(g: &dyn Fn(&mut Vec<u8>)) -> Option<AlertDescription> {
     alert_of(&ce)
 }
 
-fn server_alert(f: &dyn Fn(&mut Vec<u8>)) -> Option<AlertDescription> {
-    let (cc, sc) = configs();
-    let (_, se) = tampered(cc, sc, f, &none);
-    alert_of(&se)
+/// The client's alert to a HelloRetryRequest that asks for `group`.
+fn hrr_asking_for(group: NamedGroup) -> Option<AlertDescription> {
+    let ask = |h: &mut tryst::messages::ServerHello<'static>| {
+        for e in &mut h.extensions {
+            if let Extension::KeyShareHelloRetry(g) = e {
+                *g = group;
+            }
+        }
+    };
+    client_alert_hrr(&hello_retry(&ask))
 }
 
 // ---- client: HelloRetryRequest (RFC 8446 §4.1.4, §4.2.8) ----
@@ -200,30 +78,16 @@ fn hrr_and_the_tamper_hook_work_untouched() {
 
 #[test]
 fn hrr_asking_for_a_group_the_client_already_sent() {
-    let g = hello_retry(&|h| {
-        for e in &mut h.extensions {
-            if let Extension::KeyShareHelloRetry(g) = e {
-                *g = NamedGroup::Secp256r1;
-            }
-        }
-    });
     assert_eq!(
-        client_alert_hrr(&g),
+        hrr_asking_for(NamedGroup::Secp256r1),
         Some(AlertDescription::IllegalParameter)
     );
 }
 
 #[test]
 fn hrr_asking_for_a_group_not_in_supported_groups() {
-    let g = hello_retry(&|h| {
-        for e in &mut h.extensions {
-            if let Extension::KeyShareHelloRetry(g) = e {
-                *g = NamedGroup::Secp384r1;
-            }
-        }
-    });
     assert_eq!(
-        client_alert_hrr(&g),
+        hrr_asking_for(NamedGroup::Secp384r1),
         Some(AlertDescription::IllegalParameter)
     );
 }
@@ -409,15 +273,22 @@ fn off_curve_point() -> Vec<u8> {
     v
 }
 
-#[test]
-fn server_p256_share_off_the_curve_is_illegal_parameter() {
+/// A client that only offers P-256, and the default server.
+fn p256_configs() -> (Arc<tryst::ClientConfig>, Arc<tryst::ServerConfig>) {
     let p = pki();
     let clock = clock();
-    let cc = client_builder(&p, &clock, b"client")
-        .with_groups(&[SECP256R1_GROUP])
-        .build()
-        .unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    (
+        client_builder(&p, &clock, b"client")
+            .with_groups(&[SECP256R1_GROUP])
+            .build()
+            .unwrap(),
+        server_builder(&p, &clock, b"server").build().unwrap(),
+    )
+}
+
+#[test]
+fn server_p256_share_off_the_curve_is_illegal_parameter() {
+    let (cc, sc) = p256_configs();
     let g = server_hello(&|sh| {
         for e in &mut sh.extensions {
             if let Extension::KeyShareServer(k) = e {
@@ -469,13 +340,7 @@ fn client_hello_all_zero_x25519_share_is_illegal_parameter() {
 
 #[test]
 fn client_hello_p256_share_off_the_curve_is_illegal_parameter() {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client")
-        .with_groups(&[SECP256R1_GROUP])
-        .build()
-        .unwrap();
-    let sc = server_builder(&p, &clock, b"server").build().unwrap();
+    let (cc, sc) = p256_configs();
     let f = client_hello(&|ch| {
         for e in &mut ch.extensions {
             if let Extension::KeyShareClient(ks) = e {
@@ -561,190 +426,35 @@ fn server_ignores_unknown_suites_extensions_groups_schemes_and_versions() {
 #[test]
 fn second_client_hello_with_a_share_for_another_group() {
     let (cc, sc) = hrr_configs(false);
-    let seen = std::cell::Cell::new(0);
-    let change = |ch: &mut tryst::messages::ClientHello<'static>| {
-        seen.set(seen.get() + 1);
-        if seen.get() == 2 {
-            for e in &mut ch.extensions {
-                if let Extension::KeyShareClient(ks) = e {
-                    for k in ks {
-                        k.group = NamedGroup::Secp256r1;
-                    }
+    let (seen, se) = second_client_hello(cc, sc, &|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::KeyShareClient(ks) = e {
+                for k in ks {
+                    k.group = NamedGroup::Secp256r1;
                 }
             }
         }
-    };
-    let f = client_hello(&change);
-    let (_, se) = tampered(cc, sc, &f, &none);
-    assert_eq!(seen.get(), 2);
+    });
+    assert_eq!(seen, 2);
     assert_eq!(alert_of(&se), Some(AlertDescription::IllegalParameter));
 }
 
 #[test]
 fn second_client_hello_without_the_cookie() {
     let (cc, sc) = hrr_configs(true);
-    let seen = std::cell::Cell::new(0);
-    let change = |ch: &mut tryst::messages::ClientHello<'static>| {
-        seen.set(seen.get() + 1);
-        if seen.get() == 2 {
-            assert!(
-                ch.extensions
-                    .iter()
-                    .any(|e| matches!(e, Extension::Cookie(_)))
-            );
-            ch.extensions.retain(|e| !matches!(e, Extension::Cookie(_)));
-        }
-    };
-    let f = client_hello(&change);
-    let (_, se) = tampered(cc, sc, &f, &none);
-    assert_eq!(seen.get(), 2);
+    let (seen, se) = second_client_hello(cc, sc, &|ch| {
+        assert!(
+            ch.extensions
+                .iter()
+                .any(|e| matches!(e, Extension::Cookie(_)))
+        );
+        ch.extensions.retain(|e| !matches!(e, Extension::Cookie(_)));
+    });
+    assert_eq!(seen, 2);
     assert_eq!(alert_of(&se), Some(AlertDescription::IllegalParameter));
 }
 
 // ---- client: the encrypted server flight, from a scripted server (as in scripted.rs) ----
-
-#[derive(Default)]
-struct Script {
-    ee: Vec<Extension<'static>>,
-    cert_request: Option<CertificateRequest<'static>>,
-    cert_context: Vec<u8>,
-    /// A handshake message sent right after EncryptedExtensions.
-    extra: Option<Vec<u8>>,
-}
-
-struct Rng;
-impl tryst::crypto::rng::TryRng for Rng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Ok(4)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Ok(4)
-    }
-    fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> {
-        d.fill(0x42);
-        Ok(())
-    }
-}
-impl tryst::crypto::rng::TryCryptoRng for Rng {}
-
-/// The server's whole first flight (TLS_AES_128_GCM_SHA256, X25519, Ed25519).
-fn server_flight(p: &Pki, client_hello_record: &[u8], s: &Script) -> Vec<u8> {
-    let (raw, _) = RawHandshake::split(&client_hello_record[5..], 1 << 16)
-        .unwrap()
-        .unwrap();
-    let HandshakeMessage::ClientHello(ch) = raw.parse().unwrap() else {
-        panic!()
-    };
-    let share = ch
-        .extensions
-        .iter()
-        .find_map(|e| match e {
-            Extension::KeyShareClient(k) => {
-                k.iter().find(|k| k.group == NamedGroup::X25519).cloned()
-            }
-            _ => None,
-        })
-        .unwrap();
-    let kx = X25519.start(&mut Rng).unwrap();
-    let public = kx.public_key().to_vec();
-    let shared = kx.complete(&share.key_exchange).unwrap();
-    let sh = HandshakeMessage::ServerHello(ServerHello {
-        legacy_version: ProtocolVersion::Tls12,
-        random: [7; 32],
-        legacy_session_id_echo: ch.legacy_session_id.clone(),
-        cipher_suite: CipherSuite::TlsAes128GcmSha256,
-        legacy_compression_method: 0,
-        extensions: vec![
-            Extension::SelectedVersion(ProtocolVersion::Tls13),
-            Extension::KeyShareServer(KeyShareEntry::new(NamedGroup::X25519, &public)),
-        ],
-    })
-    .to_bytes()
-    .unwrap();
-    let mut t = Transcript::new(SHA256);
-    t.add(raw.encoded).unwrap();
-    t.add(&sh).unwrap();
-    let hs = EarlySchedule::new(SHA256).into_handshake(&shared).unwrap();
-    let s_hs = hs.server_handshake_traffic_secret(&t.current()).unwrap();
-
-    let mut out = Vec::new();
-    let mut enc = RecordEncrypter::new();
-    enc.write(ContentType::Handshake, &sh, &mut out).unwrap();
-    let keys = TrafficKeys::derive(SHA256, &s_hs, 16).unwrap();
-    enc.set_key(AES_128_GCM, &keys.key, keys.iv).unwrap();
-
-    let mut msgs = vec![
-        HandshakeMessage::EncryptedExtensions(EncryptedExtensions {
-            extensions: s.ee.clone(),
-        })
-        .to_bytes()
-        .unwrap(),
-    ];
-    if let Some(extra) = &s.extra {
-        msgs.push(extra.clone());
-    }
-    if let Some(cr) = &s.cert_request {
-        msgs.push(
-            HandshakeMessage::CertificateRequest(cr.clone())
-                .to_bytes()
-                .unwrap(),
-        );
-    }
-    msgs.push(
-        HandshakeMessage::Certificate(Certificate {
-            certificate_request_context: Cow::Owned(s.cert_context.clone()),
-            certificate_list: vec![CertificateEntry::new(&p.leaf_der)],
-        })
-        .to_bytes()
-        .unwrap(),
-    );
-    for m in &msgs {
-        t.add(m).unwrap();
-    }
-    let mut content = vec![0x20u8; 64];
-    content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
-    content.extend_from_slice(t.current().as_bytes());
-    let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
-        algorithm: SignatureScheme::Ed25519,
-        signature: p.leaf_key.sign(&content).unwrap().into(),
-    })
-    .to_bytes()
-    .unwrap();
-    t.add(&cv).unwrap();
-    msgs.push(cv);
-    let vd = tryst_keyschedule::verify_data(SHA256, &s_hs, &t.current())
-        .unwrap()
-        .expose_secret()
-        .to_vec();
-    msgs.push(
-        HandshakeMessage::Finished(Finished {
-            verify_data: vd.into(),
-        })
-        .to_bytes()
-        .unwrap(),
-    );
-    enc.write(ContentType::Handshake, &msgs.concat(), &mut out)
-        .unwrap();
-    out
-}
-
-fn scripted(s: &Script) -> (tryst::ClientConnection, Result<(), Error>) {
-    let p = pki();
-    let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
-    let mut c = tryst::ClientConnection::new(cc, localhost()).unwrap();
-    let ch = c.pending_tls().to_vec();
-    c.consume_tls(ch.len());
-    c.read_tls_bytes(&server_flight(&p, &ch, s));
-    let r = c.process_new_packets().map(|_| ());
-    (c, r)
-}
-
-fn scripted_alert(s: &Script) -> Option<AlertDescription> {
-    let (_, r) = scripted(s);
-    r.expect_err("the client must refuse").alert()
-}
 
 fn cert_request(extra: Vec<Extension<'static>>) -> CertificateRequest<'static> {
     let mut extensions = vec![Extension::SignatureAlgorithms(vec![
@@ -813,17 +523,8 @@ fn key_update_before_finished_is_unexpected_message() {
 
 #[test]
 fn new_session_ticket_before_finished_is_unexpected_message() {
-    let nst = HandshakeMessage::NewSessionTicket(NewSessionTicket {
-        ticket_lifetime: 60,
-        ticket_age_add: 0,
-        ticket_nonce: Cow::Owned(vec![0]),
-        ticket: Cow::Owned(vec![1; 16]),
-        extensions: vec![],
-    })
-    .to_bytes()
-    .unwrap();
     let a = scripted_alert(&Script {
-        extra: Some(nst),
+        extra: Some(ticket(60, vec![])),
         ..Default::default()
     });
     assert_eq!(a, Some(AlertDescription::UnexpectedMessage));
@@ -831,38 +532,9 @@ fn new_session_ticket_before_finished_is_unexpected_message() {
 
 // ---- encrypted client messages and post-handshake messages, resealed with logged keys ----
 
-#[derive(Default)]
-struct CollectLog(Mutex<Vec<(String, Vec<u8>)>>);
-
-impl tryst::KeyLog for CollectLog {
-    fn log(&self, label: &str, _client_random: &[u8; 32], secret: &[u8]) {
-        self.0
-            .lock()
-            .unwrap()
-            .push((label.to_string(), secret.to_vec()));
-    }
-}
-
-impl CollectLog {
-    fn secret(&self, label: &str) -> Secret {
-        let log = self.0.lock().unwrap();
-        let (_, v) = log.iter().find(|(l, _)| l == label).unwrap();
-        Secret::from_slice(v).unwrap()
-    }
-}
-
-fn keys(log: &CollectLog, label: &str) -> TrafficKeys {
-    TrafficKeys::derive(SHA256, &log.secret(label), 16).unwrap()
-}
-
 /// One record of `typ` carrying `payload`, sealed at sequence number 0 under `label`'s keys.
-fn seal(log: &CollectLog, label: &str, typ: ContentType, payload: &[u8]) -> Vec<u8> {
-    let k = keys(log, label);
-    let mut enc = RecordEncrypter::new();
-    enc.set_key(AES_128_GCM, &k.key, k.iv).unwrap();
-    let mut out = Vec::new();
-    enc.write(typ, payload, &mut out).unwrap();
-    out
+fn sealed(log: &CollectLog, label: &str, typ: ContentType, payload: &[u8]) -> Vec<u8> {
+    seal(&log.secret(label), typ, payload)
 }
 
 struct Setup {
@@ -916,7 +588,7 @@ fn edited_client_flight(client_auth: bool, f: &dyn Fn(&mut Vec<Vec<u8>>)) -> Opt
     let out = c.pending_tls().to_vec();
     c.consume_tls(out.len());
 
-    let k = keys(&log, "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+    let k = log.keys("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
     let mut dec = RecordDecrypter::new();
     dec.set_key(AES_128_GCM, &k.key, k.iv).unwrap();
     let mut plain = Vec::new();
@@ -942,7 +614,7 @@ fn edited_client_flight(client_auth: bool, f: &dyn Fn(&mut Vec<Vec<u8>>)) -> Opt
         rest = tail;
     }
     f(&mut msgs);
-    resealed.extend(seal(
+    resealed.extend(sealed(
         &log,
         "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
         ContentType::Handshake,
@@ -957,6 +629,17 @@ fn each(msgs: &mut [Vec<u8>], m: &dyn Fn(&mut HandshakeMessage<'static>)) {
     for msg in msgs {
         edit(msg, m);
     }
+}
+
+/// The client flight with client authentication, its CertificateVerify changed by `m`.
+fn edited_certificate_verify(m: &dyn Fn(&mut CertificateVerify<'static>)) -> Option<Error> {
+    edited_client_flight(true, &|msgs| {
+        each(msgs, &|h| {
+            if let HandshakeMessage::CertificateVerify(cv) = h {
+                m(cv);
+            }
+        })
+    })
 }
 
 #[test]
@@ -979,37 +662,19 @@ fn client_finished_mismatch_is_decrypt_error() {
 
 #[test]
 fn client_certificate_verify_bad_signature_is_decrypt_error() {
-    let se = edited_client_flight(true, &|msgs| {
-        each(msgs, &|h| {
-            if let HandshakeMessage::CertificateVerify(cv) = h {
-                cv.signature.to_mut()[10] ^= 1;
-            }
-        })
-    });
+    let se = edited_certificate_verify(&|cv| cv.signature.to_mut()[10] ^= 1);
     assert_eq!(alert_of(&se), Some(AlertDescription::DecryptError));
 }
 
 #[test]
 fn client_certificate_verify_with_pkcs1_is_illegal_parameter() {
-    let se = edited_client_flight(true, &|msgs| {
-        each(msgs, &|h| {
-            if let HandshakeMessage::CertificateVerify(cv) = h {
-                cv.algorithm = SignatureScheme::RsaPkcs1Sha256;
-            }
-        })
-    });
+    let se = edited_certificate_verify(&|cv| cv.algorithm = SignatureScheme::RsaPkcs1Sha256);
     assert_eq!(alert_of(&se), Some(AlertDescription::IllegalParameter));
 }
 
 #[test]
 fn client_certificate_verify_scheme_not_matching_key() {
-    let se = edited_client_flight(true, &|msgs| {
-        each(msgs, &|h| {
-            if let HandshakeMessage::CertificateVerify(cv) = h {
-                cv.algorithm = SignatureScheme::EcdsaSecp256r1Sha256;
-            }
-        })
-    });
+    let se = edited_certificate_verify(&|cv| cv.algorithm = SignatureScheme::EcdsaSecp256r1Sha256);
     assert_eq!(alert_of(&se), Some(AlertDescription::IllegalParameter));
 }
 
@@ -1043,7 +708,7 @@ fn established() -> Setup {
 /// Feed the server one record from the client's application keys; its error.
 fn to_server(typ: ContentType, payload: &[u8]) -> Error {
     let mut st = established();
-    let rec = seal(&st.log, "CLIENT_TRAFFIC_SECRET_0", typ, payload);
+    let rec = sealed(&st.log, "CLIENT_TRAFFIC_SECRET_0", typ, payload);
     st.s.read_tls_bytes(&rec);
     st.s.process_new_packets()
         .expect_err("the server must refuse")
@@ -1052,7 +717,7 @@ fn to_server(typ: ContentType, payload: &[u8]) -> Error {
 /// Feed the client one record from the server's application keys; its result.
 fn to_client(typ: ContentType, payload: &[u8]) -> Result<(), Error> {
     let mut st = established();
-    let rec = seal(&st.log, "SERVER_TRAFFIC_SECRET_0", typ, payload);
+    let rec = sealed(&st.log, "SERVER_TRAFFIC_SECRET_0", typ, payload);
     st.c.read_tls_bytes(&rec);
     st.c.process_new_packets().map(|_| ())
 }
@@ -1061,7 +726,7 @@ fn to_client(typ: ContentType, payload: &[u8]) -> Result<(), Error> {
 fn resealed_application_data_is_accepted_both_ways() {
     to_client(ContentType::ApplicationData, b"hello").unwrap();
     let mut st = established();
-    let rec = seal(
+    let rec = sealed(
         &st.log,
         "CLIENT_TRAFFIC_SECRET_0",
         ContentType::ApplicationData,

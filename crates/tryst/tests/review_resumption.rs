@@ -38,6 +38,27 @@ fn required(p: &Pki) -> Arc<WebPkiClientVerifier> {
     Arc::new(WebPkiClientVerifier::new(anchors(p)))
 }
 
+/// A server that requires a client certificate under the test CA.
+fn strict_server(p: &Pki, clock: &Arc<tryst::ManualClock>, seed: &[u8]) -> Arc<ServerConfig> {
+    server_builder(p, clock, seed)
+        .with_client_cert_verifier(required(p))
+        .build()
+        .unwrap()
+}
+
+/// A client that has the test client certificate.
+fn client_with_cert(p: &Pki, clock: &Arc<tryst::ManualClock>, seed: &[u8]) -> Arc<ClientConfig> {
+    client_builder(p, clock, seed)
+        .with_client_auth_cert(client_cert(p))
+        .build()
+        .unwrap()
+}
+
+#[track_caller]
+fn assert_no_error(ce: &Option<Error>, se: &Option<Error>) {
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+}
+
 /// Full handshake with `sc1`, then collect its tickets.
 fn first_session(cc: &Arc<ClientConfig>, sc1: &Arc<ServerConfig>) {
     let (mut c, mut s) = pair(cc.clone(), sc1.clone());
@@ -67,10 +88,7 @@ fn ticket_from_a_server_without_client_auth_does_not_resume_where_it_is_required
     let clock = clock();
     // Same ticket keys (server_builder shares them), different client-auth policy.
     let open = server_builder(&p, &clock, b"open").build().unwrap();
-    let strict = server_builder(&p, &clock, b"strict")
-        .with_client_cert_verifier(required(&p))
-        .build()
-        .unwrap();
+    let strict = strict_server(&p, &clock, b"strict");
 
     // An anonymous client: the ticket from `open` must not get it into `strict`.
     let anon = client_builder(&p, &clock, b"anon").build().unwrap();
@@ -94,13 +112,10 @@ fn ticket_from_a_server_without_client_auth_does_not_resume_where_it_is_required
     assert!(s.peer_certificates().is_empty());
 
     // A client that has a certificate: a full handshake in which it is checked.
-    let with_cert = client_builder(&p, &clock, b"with cert")
-        .with_client_auth_cert(client_cert(&p))
-        .build()
-        .unwrap();
+    let with_cert = client_with_cert(&p, &clock, b"with cert");
     first_session(&with_cert, &open);
     let (_c, s, ce, se) = second_session(&with_cert, &strict);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
     assert_eq!(s.peer_certificates().len(), 1);
 }
@@ -111,18 +126,12 @@ fn ticket_with_a_client_certificate_does_not_resume_without_client_auth() {
     // never asks for certificates would report a client identity it never checked.
     let p = pki();
     let clock = clock();
-    let strict = server_builder(&p, &clock, b"strict")
-        .with_client_cert_verifier(required(&p))
-        .build()
-        .unwrap();
+    let strict = strict_server(&p, &clock, b"strict");
     let open = server_builder(&p, &clock, b"open").build().unwrap();
-    let cc = client_builder(&p, &clock, b"client")
-        .with_client_auth_cert(client_cert(&p))
-        .build()
-        .unwrap();
+    let cc = client_with_cert(&p, &clock, b"client");
     first_session(&cc, &strict);
     let (_c, s, ce, se) = second_session(&cc, &open);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
     assert!(s.peer_certificates().is_empty());
 }
@@ -131,22 +140,13 @@ fn ticket_with_a_client_certificate_does_not_resume_without_client_auth() {
 fn same_policy_resumes_and_keeps_the_client_identity() {
     let p = pki();
     let clock = clock();
-    let a = server_builder(&p, &clock, b"a")
-        .with_client_cert_verifier(required(&p))
-        .build()
-        .unwrap();
+    let a = strict_server(&p, &clock, b"a");
     // Another server of the fleet: its own verifier value over the same anchors.
-    let b = server_builder(&p, &clock, b"b")
-        .with_client_cert_verifier(required(&p))
-        .build()
-        .unwrap();
-    let cc = client_builder(&p, &clock, b"client")
-        .with_client_auth_cert(client_cert(&p))
-        .build()
-        .unwrap();
+    let b = strict_server(&p, &clock, b"b");
+    let cc = client_with_cert(&p, &clock, b"client");
     first_session(&cc, &a);
     let (c, s, ce, se) = second_session(&cc, &b);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert!(c.is_resumed() && s.is_resumed());
     assert_eq!(
         s.peer_certificates(),
@@ -161,7 +161,7 @@ fn same_policy_resumes_and_keeps_the_client_identity() {
     let anon = client_builder(&p, &clock, b"anon").build().unwrap();
     first_session(&anon, &opt);
     let (_c, s, ce, se) = second_session(&anon, &opt);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert!(s.is_resumed());
     assert!(s.peer_certificates().is_empty());
 }
@@ -180,18 +180,12 @@ fn certificate_accepted_under_one_verifier_is_not_authenticated_under_another() 
         .self_signed(&other_ca_key)
         .unwrap();
     let other_anchors = TrustAnchors::from_der([other_ca.as_slice()]).unwrap();
-    let a = server_builder(&p, &clock, b"a")
-        .with_client_cert_verifier(required(&p))
-        .build()
-        .unwrap();
+    let a = strict_server(&p, &clock, b"a");
     let b = server_builder(&p, &clock, b"b")
         .with_client_cert_verifier(Arc::new(WebPkiClientVerifier::new(other_anchors.clone())))
         .build()
         .unwrap();
-    let cc = client_builder(&p, &clock, b"client")
-        .with_client_auth_cert(client_cert(&p))
-        .build()
-        .unwrap();
+    let cc = client_with_cert(&p, &clock, b"client");
     first_session(&cc, &a);
     let (c, s, _ce, se) = second_session(&cc, &b);
     assert!(!c.is_resumed() && !s.is_resumed());
@@ -259,7 +253,7 @@ fn client_certificate_that_expired_since_the_ticket_does_not_resume() {
     // Within the certificate's life the ticket resumes.
     clock.advance(Duration::from_secs(1800));
     let (_c, s, ce, se) = second_session(&cc, &sc);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert!(s.is_resumed());
     // After it expired, the remaining ticket is refused and the full handshake fails.
     clock.advance(Duration::from_secs(3600));
@@ -283,7 +277,7 @@ fn resumption_context_separates_configs() {
         .unwrap();
     first_session(&cc, &app1);
     let (_c, s, ce, se) = second_session(&cc, &app2);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
     // Another server of the same application (same context) resumes.
     let app1_again = server_builder(&p, &clock, b"1 again")
@@ -293,7 +287,7 @@ fn resumption_context_separates_configs() {
     let cc = client_builder(&p, &clock, b"client 2").build().unwrap();
     first_session(&cc, &app1);
     let (_c, s, ce, se) = second_session(&cc, &app1_again);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert!(s.is_resumed());
 }
 
@@ -315,7 +309,7 @@ fn ticket_for_another_alpn_protocol_does_not_resume() {
         .unwrap();
     first_session(&cc, &h2);
     let (c, s, ce, se) = second_session(&cc, &h1);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
     assert_eq!(c.alpn_protocol(), Some(&b"http/1.1"[..]));
     // The same protocol resumes.
@@ -325,7 +319,7 @@ fn ticket_for_another_alpn_protocol_does_not_resume() {
         .unwrap();
     first_session(&cc, &h2);
     let (c, s, ce, se) = second_session(&cc, &h2);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert!(s.is_resumed());
     assert_eq!(c.alpn_protocol(), Some(&b"h2"[..]));
 }
@@ -446,6 +440,6 @@ fn client_does_not_resume_a_session_its_own_verifier_would_refuse() {
         .build()
         .unwrap();
     let (c, _s, ce, se) = second_session(&again, &honest);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_no_error(&ce, &se);
     assert!(c.is_resumed());
 }

@@ -8,6 +8,10 @@
     clippy::panic
 )]
 
+pub mod reseal;
+pub mod scripted;
+pub mod tamper;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -93,6 +97,28 @@ pub fn server_builder(p: &Pki, clock: &Arc<ManualClock>, seed: &[u8]) -> ServerC
         )))
 }
 
+/// The default client and server configurations (seeds "client" and "server").
+pub fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let p = pki();
+    let clock = clock();
+    (
+        client_builder(&p, &clock, b"client").build().unwrap(),
+        server_builder(&p, &clock, b"server").build().unwrap(),
+    )
+}
+
+/// The client leads with a P-256 share, the server only does X25519: a HelloRetryRequest.
+pub fn hrr_builders(
+    p: &Pki,
+    clock: &Arc<ManualClock>,
+) -> (ClientConfigBuilder, ServerConfigBuilder) {
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    (
+        client_builder(p, clock, b"client").with_groups(&[SECP256R1_GROUP, X25519_GROUP]),
+        server_builder(p, clock, b"server").with_groups(&[X25519_GROUP]),
+    )
+}
+
 pub fn localhost() -> ServerName<'static> {
     ServerName::try_from("localhost").unwrap()
 }
@@ -105,46 +131,40 @@ pub fn transfer(
 ) -> (Option<tryst::Error>, Option<tryst::Error>) {
     let (mut ce, mut se) = (None, None);
     for _ in 0..64 {
-        let mut moved = false;
-        let out = client.pending_tls().to_vec();
-        if !out.is_empty() {
-            moved = true;
-            let mut off = 0;
-            while off < out.len() {
-                let n = server.read_tls_bytes(&out[off..]);
-                off += n;
-                if let Err(e) = server.process_new_packets() {
-                    se.get_or_insert(e);
-                    break;
-                }
-                if n == 0 {
-                    break; // the receiver's buffers are full: the rest waits
-                }
-            }
-            client.consume_tls(off.max(if se.is_some() { out.len() } else { 0 }));
-        }
-        let out = server.pending_tls().to_vec();
-        if !out.is_empty() {
-            moved = true;
-            let mut off = 0;
-            while off < out.len() {
-                let n = client.read_tls_bytes(&out[off..]);
-                off += n;
-                if let Err(e) = client.process_new_packets() {
-                    ce.get_or_insert(e);
-                    break;
-                }
-                if n == 0 {
-                    break; // the receiver's buffers are full: the rest waits
-                }
-            }
-            server.consume_tls(off.max(if ce.is_some() { out.len() } else { 0 }));
-        }
+        let mut moved = pump(client, server, &mut se);
+        moved |= pump(server, client, &mut ce);
         if !moved {
             break;
         }
     }
     (ce, se)
+}
+
+/// Move what `from` has queued into `to`, keeping `to`'s first error in `err`. Returns
+/// whether there was anything to move.
+fn pump(
+    from: &mut ConnectionCommon,
+    to: &mut ConnectionCommon,
+    err: &mut Option<tryst::Error>,
+) -> bool {
+    let out = from.pending_tls().to_vec();
+    if out.is_empty() {
+        return false;
+    }
+    let mut off = 0;
+    while off < out.len() {
+        let n = to.read_tls_bytes(&out[off..]);
+        off += n;
+        if let Err(e) = to.process_new_packets() {
+            err.get_or_insert(e);
+            break;
+        }
+        if n == 0 {
+            break; // the receiver's buffers are full: the rest waits
+        }
+    }
+    from.consume_tls(off.max(if err.is_some() { out.len() } else { 0 }));
+    true
 }
 
 pub fn pair(cc: Arc<ClientConfig>, sc: Arc<ServerConfig>) -> (ClientConnection, ServerConnection) {
@@ -159,6 +179,14 @@ pub fn handshake(client: &mut ClientConnection, server: &mut ServerConnection) {
     assert!(se.is_none(), "server error: {se:?}");
     assert!(!client.is_handshaking(), "client still handshaking");
     assert!(!server.is_handshaking(), "server still handshaking");
+}
+
+/// A pair of the default configurations, handshake done.
+pub fn connected() -> (ClientConnection, ServerConnection) {
+    let (cc, sc) = configs();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    (c, s)
 }
 
 pub fn read_all(c: &mut ConnectionCommon) -> Vec<u8> {
