@@ -340,19 +340,8 @@ impl CertificateBuilder {
     }
 
     fn write_extensions(&self, w: &mut DerWriter) {
-        let ext = |w: &mut DerWriter, id: &[u8], critical: bool, value: &dyn Fn(&mut DerWriter)| {
-            w.nested(tag::SEQUENCE, |w| {
-                w.oid(id);
-                if critical {
-                    w.boolean(true);
-                }
-                let mut inner = DerWriter::new();
-                value(&mut inner);
-                w.element(tag::OCTET_STRING, &inner.finish());
-            });
-        };
         if let Some(path_len) = self.ca {
-            ext(w, oid::BASIC_CONSTRAINTS, true, &|w| {
+            write_extension_with(w, oid::BASIC_CONSTRAINTS, true, &|w| {
                 w.nested(tag::SEQUENCE, |w| {
                     w.boolean(true);
                     if let Some(n) = path_len {
@@ -366,12 +355,12 @@ impl CertificateBuilder {
                 .map(|_| (KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN, true))
         });
         if let Some((bits, critical)) = ku.filter(|&(b, _)| b != 0) {
-            ext(w, oid::KEY_USAGE, critical, &|w| {
+            write_extension_with(w, oid::KEY_USAGE, critical, &|w| {
                 w.element(tag::BIT_STRING, &key_usage_bits(bits))
             });
         }
         if !self.eku.is_empty() {
-            ext(w, oid::EXT_KEY_USAGE, false, &|w| {
+            write_extension_with(w, oid::EXT_KEY_USAGE, false, &|w| {
                 w.nested(tag::SEQUENCE, |w| {
                     for id in &self.eku {
                         w.oid(id);
@@ -380,7 +369,7 @@ impl CertificateBuilder {
             });
         }
         if !self.san.is_empty() {
-            ext(w, oid::SUBJECT_ALT_NAME, false, &|w| {
+            write_extension_with(w, oid::SUBJECT_ALT_NAME, false, &|w| {
                 w.nested(tag::SEQUENCE, |w| {
                     for (t, v) in &self.san {
                         w.element(*t, v);
@@ -389,40 +378,65 @@ impl CertificateBuilder {
             });
         }
         if !self.permitted.is_empty() || !self.excluded.is_empty() {
-            ext(w, oid::NAME_CONSTRAINTS, true, &|w| {
-                w.nested(tag::SEQUENCE, |w| {
-                    for (n, trees) in [(0, &self.permitted), (1, &self.excluded)] {
-                        if trees.is_empty() {
-                            continue;
-                        }
-                        w.nested(tag::context_constructed(n), |w| {
-                            for (t, v) in trees {
-                                w.nested(tag::SEQUENCE, |w| w.element(*t, v));
-                            }
-                        });
-                    }
-                });
+            write_extension_with(w, oid::NAME_CONSTRAINTS, true, &|w| {
+                self.write_name_constraints(w)
             });
         }
         if !self.crl_dps.is_empty() {
-            ext(w, oid::CRL_DISTRIBUTION_POINTS, false, &|w| {
-                w.nested(tag::SEQUENCE, |w| {
-                    for uri in &self.crl_dps {
-                        w.nested(tag::SEQUENCE, |w| {
-                            w.nested(tag::context_constructed(0), |w| {
-                                w.nested(tag::context_constructed(0), |w| {
-                                    w.element(crate::x509::GN_URI, uri.as_bytes())
-                                })
-                            })
-                        });
-                    }
-                });
+            write_extension_with(w, oid::CRL_DISTRIBUTION_POINTS, false, &|w| {
+                self.write_crl_distribution_points(w);
             });
         }
         for (id, critical, value) in &self.extra {
-            ext(w, id, *critical, &|w| w.raw(value));
+            write_extension_with(w, id, *critical, &|w| w.raw(value));
         }
     }
+
+    /// NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL,
+    /// excludedSubtrees [1] GeneralSubtrees OPTIONAL }, each subtree a bare base name.
+    fn write_name_constraints(&self, w: &mut DerWriter) {
+        w.nested(tag::SEQUENCE, |w| {
+            for (n, trees) in [(0, &self.permitted), (1, &self.excluded)] {
+                if trees.is_empty() {
+                    continue;
+                }
+                w.nested(tag::context_constructed(n), |w| {
+                    for (t, v) in trees {
+                        w.nested(tag::SEQUENCE, |w| w.element(*t, v));
+                    }
+                });
+            }
+        });
+    }
+
+    /// CRLDistributionPoints ::= SEQUENCE OF DistributionPoint, each
+    /// `distributionPoint [0] { fullName [0] { uniformResourceIdentifier } }`.
+    fn write_crl_distribution_points(&self, w: &mut DerWriter) {
+        w.nested(tag::SEQUENCE, |w| {
+            for uri in &self.crl_dps {
+                w.nested(tag::SEQUENCE, |w| {
+                    w.nested(tag::context_constructed(0), |w| {
+                        w.nested(tag::context_constructed(0), |w| {
+                            w.element(crate::x509::GN_URI, uri.as_bytes())
+                        })
+                    })
+                });
+            }
+        });
+    }
+}
+
+/// Extension ::= SEQUENCE { extnID, critical (only when TRUE), extnValue }, with the
+/// extnValue contents written by `value`.
+fn write_extension_with(
+    w: &mut DerWriter,
+    id: &[u8],
+    critical: bool,
+    value: &dyn Fn(&mut DerWriter),
+) {
+    let mut inner = DerWriter::new();
+    value(&mut inner);
+    write_extension(w, id, critical, &inner.finish());
 }
 
 fn write_extension(w: &mut DerWriter, id: &[u8], critical: bool, value: &[u8]) {

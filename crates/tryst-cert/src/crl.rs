@@ -321,23 +321,7 @@ fn parse_tbs<'a>(
         Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => Some(x509::read_time(r)?),
         _ => None,
     };
-    let mut revoked: &[u8] = &[];
-    let mut entries = 0usize;
-    if r.peek_tag() == Some(tag::SEQUENCE) {
-        revoked = r.expect(tag::SEQUENCE)?;
-        let mut er = Reader::with_max_len(revoked, MAX_CRL_LEN);
-        // §5.1.2.6: absent, not empty, when nothing is revoked.
-        if er.is_empty() {
-            return Err(bad(CrlError::Malformed));
-        }
-        while !er.is_empty() {
-            entries = entries.saturating_add(1);
-            if entries > MAX_CRL_ENTRIES {
-                return Err(bad(CrlError::TooLarge));
-            }
-            er.nested(tag::SEQUENCE, parse_entry)?;
-        }
-    }
+    let (revoked, entries) = parse_revoked_certificates(r)?;
     let mut crl = Crl {
         der,
         tbs: tbs_raw,
@@ -352,6 +336,36 @@ fn parse_tbs<'a>(
         authority_key_id: None,
         scope: Scope::default(),
     };
+    parse_crl_extensions(r, &mut crl)?;
+    Ok(crl)
+}
+
+/// `revokedCertificates SEQUENCE OF SEQUENCE { ... } OPTIONAL`: the raw contents (empty
+/// when absent) and the number of entries, each checked with [`parse_entry`].
+fn parse_revoked_certificates<'a>(r: &mut Reader<'a>) -> Result<(&'a [u8], usize), Error> {
+    if r.peek_tag() != Some(tag::SEQUENCE) {
+        return Ok((&[], 0));
+    }
+    let revoked = r.expect(tag::SEQUENCE)?;
+    let mut er = Reader::with_max_len(revoked, MAX_CRL_LEN);
+    // §5.1.2.6: absent, not empty, when nothing is revoked.
+    if er.is_empty() {
+        return Err(bad(CrlError::Malformed));
+    }
+    let mut entries = 0usize;
+    while !er.is_empty() {
+        entries = entries.saturating_add(1);
+        if entries > MAX_CRL_ENTRIES {
+            return Err(bad(CrlError::TooLarge));
+        }
+        er.nested(tag::SEQUENCE, parse_entry)?;
+    }
+    Ok((revoked, entries))
+}
+
+/// `crlExtensions [0] EXPLICIT Extensions OPTIONAL` (RFC 5280 §5.2), stored into `crl`;
+/// cRLNumber is required.
+fn parse_crl_extensions<'a>(r: &mut Reader<'a>, crl: &mut Crl<'a>) -> Result<(), Error> {
     let mut have_number = false;
     if let Some(exts) = r.optional(tag::context_constructed(0))? {
         Reader::read_all(exts, |r| {
@@ -359,15 +373,7 @@ fn parse_tbs<'a>(
                 for_each_extension(r, |id, critical, value| {
                     match id {
                         oid::CRL_NUMBER => {
-                            if critical {
-                                return Err(bad(CrlError::BadCrlNumber));
-                            }
-                            let n = Reader::read_all(value, |r| r.unsigned_integer())
-                                .map_err(|_| bad(CrlError::BadCrlNumber))?;
-                            if n.len() > 20 {
-                                return Err(bad(CrlError::BadCrlNumber));
-                            }
-                            crl.crl_number = n;
+                            crl.crl_number = crl_number(critical, value)?;
                             have_number = true;
                         }
                         oid::AUTHORITY_KEY_ID if !critical => {
@@ -390,7 +396,20 @@ fn parse_tbs<'a>(
     if !have_number {
         return Err(bad(CrlError::MissingCrlNumber));
     }
-    Ok(crl)
+    Ok(())
+}
+
+/// CRLNumber ::= INTEGER (0..MAX), non-critical, at most 20 octets (RFC 5280 §5.2.3).
+fn crl_number(critical: bool, value: &[u8]) -> Result<&[u8], Error> {
+    if critical {
+        return Err(bad(CrlError::BadCrlNumber));
+    }
+    let n = Reader::read_all(value, |r| r.unsigned_integer())
+        .map_err(|_| bad(CrlError::BadCrlNumber))?;
+    if n.len() > 20 {
+        return Err(bad(CrlError::BadCrlNumber));
+    }
+    Ok(n)
 }
 
 /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, each passed to `f` as (extnID,

@@ -690,16 +690,7 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
     let mut seen: [&[u8]; MAX_EXTENSIONS] = [&[]; MAX_EXTENSIONS];
     let mut count = 0usize;
     while !r.is_empty() {
-        let (id, critical, value) = r.nested(tag::SEQUENCE, |r| {
-            let id = r.oid()?;
-            let critical = if r.peek_tag() == Some(tag::BOOLEAN) {
-                r.boolean()?
-            } else {
-                false
-            };
-            let value = r.expect(tag::OCTET_STRING)?;
-            Ok::<_, Error>((id, critical, value))
-        })?;
+        let (id, critical, value) = r.nested(tag::SEQUENCE, read_extension)?;
         if seen.iter().take(count).any(|s| *s == id) {
             return Err(Error::DuplicateExtension);
         }
@@ -708,22 +699,7 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
         match id {
             oid::BASIC_CONSTRAINTS => {
                 cert.basic_constraints_critical = critical;
-                cert.basic_constraints = Some(Reader::read_all(value, |r| {
-                    r.nested(tag::SEQUENCE, |r| {
-                        let ca = if r.peek_tag() == Some(tag::BOOLEAN) {
-                            r.boolean()?
-                        } else {
-                            false
-                        };
-                        let path_len = if r.is_empty() {
-                            None
-                        } else {
-                            let n = r.small_unsigned()?;
-                            Some(u8::try_from(n).unwrap_or(u8::MAX))
-                        };
-                        Ok::<_, Error>(BasicConstraints { ca, path_len })
-                    })
-                })?);
+                cert.basic_constraints = Some(basic_constraints(value)?);
             }
             oid::KEY_USAGE => {
                 cert.key_usage = Some(Reader::read_all(value, |r| {
@@ -731,19 +707,7 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
                     key_usage(bits)
                 })?);
             }
-            oid::EXT_KEY_USAGE => {
-                let body = Reader::read_all(value, |r| r.expect(tag::SEQUENCE))?;
-                Reader::read_all(body, |r| {
-                    if r.is_empty() {
-                        return Err(Error::BadExtension);
-                    }
-                    while !r.is_empty() {
-                        r.oid()?;
-                    }
-                    Ok(())
-                })?;
-                cert.eku = Some(body);
-            }
+            oid::EXT_KEY_USAGE => cert.eku = Some(ext_key_usage(value)?),
             oid::SUBJECT_ALT_NAME => {
                 let body = Reader::read_all(value, |r| r.expect(tag::SEQUENCE))?;
                 check_general_names(body)?;
@@ -774,6 +738,57 @@ fn parse_extensions<'a>(cert: &mut Certificate<'a>, r: &mut Reader<'a>) -> Resul
         }
     }
     Ok(())
+}
+
+/// Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE,
+/// extnValue OCTET STRING } (the SEQUENCE contents): (extnID, critical, extnValue contents).
+fn read_extension<'a>(r: &mut Reader<'a>) -> Result<(&'a [u8], bool, &'a [u8]), Error> {
+    let id = r.oid()?;
+    let critical = if r.peek_tag() == Some(tag::BOOLEAN) {
+        r.boolean()?
+    } else {
+        false
+    };
+    let value = r.expect(tag::OCTET_STRING)?;
+    Ok((id, critical, value))
+}
+
+/// BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE,
+/// pathLenConstraint INTEGER (0..MAX) OPTIONAL } (RFC 5280 §4.2.1.9); a path length
+/// over 255 is kept as 255.
+fn basic_constraints(value: &[u8]) -> Result<BasicConstraints, Error> {
+    Reader::read_all(value, |r| {
+        r.nested(tag::SEQUENCE, |r| {
+            let ca = if r.peek_tag() == Some(tag::BOOLEAN) {
+                r.boolean()?
+            } else {
+                false
+            };
+            let path_len = if r.is_empty() {
+                None
+            } else {
+                let n = r.small_unsigned()?;
+                Some(u8::try_from(n).unwrap_or(u8::MAX))
+            };
+            Ok::<_, Error>(BasicConstraints { ca, path_len })
+        })
+    })
+}
+
+/// ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId (RFC 5280 §4.2.1.12):
+/// the SEQUENCE contents, checked to be a non-empty list of OIDs.
+fn ext_key_usage(value: &[u8]) -> Result<&[u8], Error> {
+    let body = Reader::read_all(value, |r| r.expect(tag::SEQUENCE))?;
+    Reader::read_all(body, |r| {
+        if r.is_empty() {
+            return Err(Error::BadExtension);
+        }
+        while !r.is_empty() {
+            r.oid()?;
+        }
+        Ok(())
+    })?;
+    Ok(body)
 }
 
 /// keyUsage BIT STRING contents (RFC 5280 §4.2.1.3), DER only: an unused-bits count of 0

@@ -140,6 +140,20 @@ impl ServerName<'_> {
     }
 }
 
+impl<'a> Codec<'a> for ServerName<'a> {
+    fn encode(&self, w: &mut Writer) {
+        w.u8(self.name_type);
+        w.u16_prefixed("ServerName.name", |w| w.bytes(&self.name));
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Ok(Self {
+            name_type: r.u8("ServerName.name_type")?,
+            name: Cow::Borrowed(r.bytes_u16("ServerName.name", 1, 0xffff)?),
+        })
+    }
+}
+
 /// `status_request` in a ClientHello, `status_type` ocsp (RFC 6066 §8).
 ///
 /// ```text
@@ -157,6 +171,36 @@ pub struct OcspStatusRequest<'a> {
     pub request_extensions: Bytes<'a>,
 }
 
+impl<'a> Codec<'a> for OcspStatusRequest<'a> {
+    fn encode(&self, w: &mut Writer) {
+        w.u8(1);
+        w.u16_prefixed("status_request.responder_id_list", |w| {
+            w.bytes(&self.responder_id_list);
+        });
+        w.u16_prefixed("status_request.request_extensions", |w| {
+            w.bytes(&self.request_extensions);
+        });
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        if r.u8("status_request")? != 1 {
+            return Err(Error::new("status_request", ErrorKind::IllegalValue));
+        }
+        Ok(Self {
+            responder_id_list: Cow::Borrowed(r.bytes_u16(
+                "status_request.responder_id_list",
+                0,
+                0xffff,
+            )?),
+            request_extensions: Cow::Borrowed(r.bytes_u16(
+                "status_request.request_extensions",
+                0,
+                0xffff,
+            )?),
+        })
+    }
+}
+
 /// `PskIdentity` (RFC 8446 §4.2.11).
 ///
 /// ```text
@@ -171,6 +215,20 @@ pub struct PskIdentity<'a> {
     pub identity: Bytes<'a>,
     /// Ticket age plus `ticket_age_add`, mod 2^32.
     pub obfuscated_ticket_age: u32,
+}
+
+impl<'a> Codec<'a> for PskIdentity<'a> {
+    fn encode(&self, w: &mut Writer) {
+        w.u16_prefixed("PskIdentity.identity", |w| w.bytes(&self.identity));
+        w.u32(self.obfuscated_ticket_age);
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Ok(Self {
+            identity: Cow::Borrowed(r.bytes_u16("PskIdentity.identity", 1, 0xffff)?),
+            obfuscated_ticket_age: r.u32("PskIdentity.obfuscated_ticket_age")?,
+        })
+    }
 }
 
 /// `OfferedPsks` (RFC 8446 §4.2.11): always the last ClientHello extension.
@@ -210,6 +268,37 @@ impl OfferedPsks<'_> {
     }
 }
 
+impl<'a> Codec<'a> for OfferedPsks<'a> {
+    fn encode(&self, w: &mut Writer) {
+        w.u16_prefixed("OfferedPsks.identities", |w| {
+            encode_all(w, &self.identities)
+        });
+        self.encode_binders(w);
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let identities = r.sub_u16("OfferedPsks.identities", 7, 0xffff, |r| {
+            r.list_capped(
+                "OfferedPsks.identities",
+                MAX_PSK_IDENTITIES,
+                PskIdentity::read,
+            )
+        })?;
+        let binders = r.sub_u16("OfferedPsks.binders", 33, 0xffff, |r| {
+            r.list_capped("OfferedPsks.binders", MAX_PSK_IDENTITIES, |r| {
+                Ok(Cow::Borrowed(r.bytes_u8("PskBinderEntry", 32, 255)?))
+            })
+        })?;
+        if binders.len() != identities.len() {
+            return Err(Error::new("OfferedPsks.binders", ErrorKind::IllegalValue));
+        }
+        Ok(Self {
+            identities,
+            binders,
+        })
+    }
+}
+
 /// One `OIDFilter` of a CertificateRequest's `oid_filters` (RFC 8446 §4.2.5).
 ///
 /// ```text
@@ -224,6 +313,32 @@ pub struct OidFilter<'a> {
     pub certificate_extension_oid: Bytes<'a>,
     /// DER-encoded values the extension must match.
     pub certificate_extension_values: Bytes<'a>,
+}
+
+impl<'a> Codec<'a> for OidFilter<'a> {
+    fn encode(&self, w: &mut Writer) {
+        w.u8_prefixed("OIDFilter.certificate_extension_oid", |w| {
+            w.bytes(&self.certificate_extension_oid);
+        });
+        w.u16_prefixed("OIDFilter.certificate_extension_values", |w| {
+            w.bytes(&self.certificate_extension_values);
+        });
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Ok(Self {
+            certificate_extension_oid: Cow::Borrowed(r.bytes_u8(
+                "OIDFilter.certificate_extension_oid",
+                1,
+                0xff,
+            )?),
+            certificate_extension_values: Cow::Borrowed(r.bytes_u16(
+                "OIDFilter.certificate_extension_values",
+                0,
+                0xffff,
+            )?),
+        })
+    }
 }
 
 /// `KeyShareEntry` (RFC 8446 §4.2.8).
@@ -394,6 +509,11 @@ fn encode_all<'a, T: Codec<'a>>(w: &mut Writer, items: &[T]) {
     for i in items {
         i.encode(w);
     }
+}
+
+/// An extension whose `extension_data` must be empty.
+fn empty<'a>(data: &[u8], field: &'static str, v: Extension<'a>) -> Result<Extension<'a>, Error> {
+    Reader::read_all(data, field, |_| Ok(v))
 }
 
 /// One picker per extension shape: the rows the typed accessors on the messages
@@ -585,12 +705,9 @@ impl<'a> Extension<'a> {
     /// Append `extension_data` (without type and length).
     fn encode_body(&self, w: &mut Writer) {
         match self {
-            Self::ServerName(names) => w.u16_prefixed("server_name", |w| {
-                for n in names {
-                    w.u8(n.name_type);
-                    w.u16_prefixed("ServerName.name", |w| w.bytes(&n.name));
-                }
-            }),
+            Self::ServerName(names) => {
+                w.u16_prefixed("server_name", |w| encode_all(w, names));
+            }
             Self::ServerNameAck
             | Self::StatusRequestEmpty
             | Self::SctRequest
@@ -598,15 +715,7 @@ impl<'a> Extension<'a> {
             | Self::EarlyData
             | Self::PostHandshakeAuth => {}
             Self::MaxFragmentLength(v) => w.u8(*v),
-            Self::StatusRequest(s) => {
-                w.u8(1);
-                w.u16_prefixed("status_request.responder_id_list", |w| {
-                    w.bytes(&s.responder_id_list);
-                });
-                w.u16_prefixed("status_request.request_extensions", |w| {
-                    w.bytes(&s.request_extensions);
-                });
-            }
+            Self::StatusRequest(s) => s.encode(w),
             Self::OcspResponse(resp) => {
                 w.u8(1);
                 w.u24_prefixed("CertificateStatus.ocsp_response", |w| w.bytes(resp));
@@ -630,15 +739,7 @@ impl<'a> Extension<'a> {
             Self::RenegotiationInfo(b) => w.u8_prefixed("renegotiation_info", |w| w.bytes(b)),
             Self::EcPointFormats(b) => w.u8_prefixed("ec_point_formats", |w| w.bytes(b)),
             Self::RecordSizeLimit(v) | Self::PreSharedKeySelected(v) => w.u16(*v),
-            Self::PreSharedKeyOffer(o) => {
-                w.u16_prefixed("OfferedPsks.identities", |w| {
-                    for i in &o.identities {
-                        w.u16_prefixed("PskIdentity.identity", |w| w.bytes(&i.identity));
-                        w.u32(i.obfuscated_ticket_age);
-                    }
-                });
-                o.encode_binders(w);
-            }
+            Self::PreSharedKeyOffer(o) => o.encode(w),
             Self::MaxEarlyDataSize(v) => w.u32(*v),
             Self::SupportedVersions(v) => w.u8_prefixed("supported_versions", |w| encode_all(w, v)),
             Self::SelectedVersion(v) => v.encode(w),
@@ -651,16 +752,7 @@ impl<'a> Extension<'a> {
                     w.u16_prefixed("DistinguishedName", |w| w.bytes(n));
                 }
             }),
-            Self::OidFilters(filters) => w.u16_prefixed("oid_filters", |w| {
-                for f in filters {
-                    w.u8_prefixed("OIDFilter.certificate_extension_oid", |w| {
-                        w.bytes(&f.certificate_extension_oid);
-                    });
-                    w.u16_prefixed("OIDFilter.certificate_extension_values", |w| {
-                        w.bytes(&f.certificate_extension_values);
-                    });
-                }
-            }),
+            Self::OidFilters(filters) => w.u16_prefixed("oid_filters", |w| encode_all(w, filters)),
             Self::KeyShareClient(shares) => w.u16_prefixed("key_share", |w| encode_all(w, shares)),
             Self::KeyShareServer(share) => share.encode(w),
             Self::KeyShareHelloRetry(g) => g.encode(w),
@@ -682,35 +774,65 @@ impl<'a> Extension<'a> {
     }
 
     /// Decode `extension_data` of type `typ` as it appears in `ctx`.
+    ///
+    /// One reader per family of extensions; each is a table of (type, message) rows and
+    /// keeps a type it has no shape for in `ctx` as [`Extension::Unknown`].
     pub fn read_body(
         typ: ExtensionType,
         ctx: ExtensionContext,
         data: &'a [u8],
     ) -> Result<Self, Error> {
-        use ExtensionContext as C;
         use ExtensionType as T;
-        let unknown = || Self::Unknown {
+        let field = typ.name().unwrap_or("Extension.extension_data");
+        match typ {
+            T::ServerName | T::MaxFragmentLength | T::StatusRequest => {
+                Self::read_rfc6066(typ, ctx, data, field)
+            }
+            T::SupportedGroups
+            | T::SignatureAlgorithms
+            | T::SignatureAlgorithmsCert
+            | T::SupportedVersions
+            | T::PskKeyExchangeModes => Self::read_code_point_lists(typ, ctx, data, field),
+            T::PreSharedKey | T::EarlyData | T::KeyShare => {
+                Self::read_key_exchange(typ, ctx, data, field)
+            }
+            T::Cookie | T::CertificateAuthorities | T::OidFilters | T::PostHandshakeAuth => {
+                Self::read_tls13_other(typ, ctx, data, field)
+            }
+            T::ExtendedMasterSecret
+            | T::SessionTicket
+            | T::EcPointFormats
+            | T::RenegotiationInfo => Self::read_tls12(typ, ctx, data, field),
+            _ => Self::read_hello_other(typ, ctx, data, field),
+        }
+    }
+
+    /// A type with no shape in this message, kept with its raw body.
+    fn unknown(typ: ExtensionType, data: &'a [u8]) -> Self {
+        Self::Unknown {
             typ,
             data: Cow::Borrowed(data),
-        };
-        let field = typ.name().unwrap_or("Extension.extension_data");
-        let empty = |v: Self| Reader::read_all(data, field, |_| Ok(v));
+        }
+    }
+
+    /// `server_name`, `max_fragment_length` and `status_request` (RFC 6066 §3, §4, §8).
+    fn read_rfc6066(
+        typ: ExtensionType,
+        ctx: ExtensionContext,
+        data: &'a [u8],
+        field: &'static str,
+    ) -> Result<Self, Error> {
+        use ExtensionContext as C;
+        use ExtensionType as T;
         match (typ, ctx) {
             (T::ServerName, C::ClientHello) => Reader::read_all(data, field, |r| {
-                let names = r.sub_u16(field, 1, 0xffff, |r| {
-                    r.list(|r| {
-                        Ok(ServerName {
-                            name_type: r.u8("ServerName.name_type")?,
-                            name: Cow::Borrowed(r.bytes_u16("ServerName.name", 1, 0xffff)?),
-                        })
-                    })
-                })?;
+                let names = r.sub_u16(field, 1, 0xffff, |r| r.list(ServerName::read))?;
                 let mut types: Vec<u16> = names.iter().map(|n| u16::from(n.name_type)).collect();
                 check_unique(&mut types, field)?;
                 Ok(Self::ServerName(names))
             }),
             (T::ServerName, C::EncryptedExtensions | C::Tls12ServerHello) => {
-                empty(Self::ServerNameAck)
+                empty(data, field, Self::ServerNameAck)
             }
             (
                 T::MaxFragmentLength,
@@ -719,38 +841,41 @@ impl<'a> Extension<'a> {
                 v @ 1..=4 => Ok(Self::MaxFragmentLength(v)),
                 _ => Err(Error::new(field, ErrorKind::IllegalValue)),
             }),
-            (T::StatusRequest, C::ClientHello) => match data.first() {
-                Some(1) => Reader::read_all(data, field, |r| {
-                    r.u8(field)?;
-                    Ok(Self::StatusRequest(OcspStatusRequest {
-                        responder_id_list: Cow::Borrowed(r.bytes_u16(
-                            "status_request.responder_id_list",
-                            0,
-                            0xffff,
-                        )?),
-                        request_extensions: Cow::Borrowed(r.bytes_u16(
-                            "status_request.request_extensions",
-                            0,
-                            0xffff,
-                        )?),
-                    }))
-                }),
-                _ => Ok(unknown()),
-            },
-            (T::StatusRequest, C::CertificateRequest | C::Tls12ServerHello) => {
-                empty(Self::StatusRequestEmpty)
+            // Only `status_type` ocsp (1) has a shape; any other stays unknown.
+            (T::StatusRequest, C::ClientHello) if data.first() == Some(&1) => {
+                Reader::read_all(data, field, |r| {
+                    Ok(Self::StatusRequest(OcspStatusRequest::read(r)?))
+                })
             }
-            (T::StatusRequest, C::Certificate) => match data.first() {
-                Some(1) => Reader::read_all(data, field, |r| {
+            (T::StatusRequest, C::CertificateRequest | C::Tls12ServerHello) => {
+                empty(data, field, Self::StatusRequestEmpty)
+            }
+            (T::StatusRequest, C::Certificate) if data.first() == Some(&1) => {
+                Reader::read_all(data, field, |r| {
                     r.u8(field)?;
                     Ok(Self::OcspResponse(Cow::Borrowed(r.bytes_u24(
                         "CertificateStatus.ocsp_response",
                         1,
                         0x00ff_ffff,
                     )?)))
-                }),
-                _ => Ok(unknown()),
-            },
+                })
+            }
+            _ => Ok(Self::unknown(typ, data)),
+        }
+    }
+
+    /// The lists of code points (`supported_groups`, `signature_algorithms`,
+    /// `signature_algorithms_cert`, `supported_versions`, `psk_key_exchange_modes`) and
+    /// the server's single `selected_version`.
+    fn read_code_point_lists(
+        typ: ExtensionType,
+        ctx: ExtensionContext,
+        data: &'a [u8],
+        field: &'static str,
+    ) -> Result<Self, Error> {
+        use ExtensionContext as C;
+        use ExtensionType as T;
+        match (typ, ctx) {
             (T::SupportedGroups, C::ClientHello | C::EncryptedExtensions) => {
                 Reader::read_all(data, field, |r| {
                     Ok(Self::SupportedGroups(code_points(
@@ -767,49 +892,129 @@ impl<'a> Extension<'a> {
             }
             (T::SignatureAlgorithmsCert, C::ClientHello | C::CertificateRequest) => {
                 Reader::read_all(data, field, |r| {
-                    Ok(Self::SignatureAlgorithmsCert(code_points(
-                        r, field, 2, false, 2, 0xfffe,
-                    )?))
+                    let schemes = code_points(r, field, 2, false, 2, 0xfffe)?;
+                    Ok(Self::SignatureAlgorithmsCert(schemes))
                 })
             }
-            (
-                T::ApplicationLayerProtocolNegotiation,
-                C::ClientHello | C::EncryptedExtensions | C::Tls12ServerHello,
-            ) => {
-                Reader::read_all(data, field, |r| {
-                    let names = r.sub_u16(field, 2, 0xffff, |r| {
-                        r.list(|r| Ok(Cow::Borrowed(r.bytes_u8("ProtocolName", 1, 0xff)?)))
-                    })?;
-                    if ctx != C::ClientHello && names.len() != 1 {
-                        // RFC 7301 §3.1: the server's list holds exactly one name.
-                        return Err(Error::new(field, ErrorKind::IllegalValue));
-                    }
-                    Ok(Self::Alpn(names))
-                })
-            }
-            (T::SignedCertificateTimestamp, C::ClientHello | C::CertificateRequest) => {
-                empty(Self::SctRequest)
-            }
-            (T::SignedCertificateTimestamp, C::Certificate) => Reader::read_all(data, field, |r| {
-                Ok(Self::SignedCertificateTimestamps(Cow::Borrowed(
-                    r.bytes_u16(field, 1, 0xffff)?,
-                )))
+            (T::SupportedVersions, C::ClientHello) => Reader::read_all(data, field, |r| {
+                Ok(Self::SupportedVersions(code_points(
+                    r, field, 2, true, 2, 254,
+                )?))
             }),
-            (T::Padding, C::ClientHello) => Ok(Self::Padding(Cow::Borrowed(data))),
-            (T::SignedCertificateTimestamp, C::Tls12ServerHello) => {
+            (T::SupportedVersions, C::ServerHello | C::HelloRetryRequest) => {
                 Reader::read_all(data, field, |r| {
-                    Ok(Self::SignedCertificateTimestamps(Cow::Borrowed(
-                        r.bytes_u16(field, 1, 0xffff)?,
-                    )))
+                    Ok(Self::SelectedVersion(ProtocolVersion::read(r)?))
                 })
             }
+            (T::PskKeyExchangeModes, C::ClientHello) => Reader::read_all(data, field, |r| {
+                Ok(Self::PskKeyExchangeModes(code_points(
+                    r, field, 1, true, 1, 255,
+                )?))
+            }),
+            _ => Ok(Self::unknown(typ, data)),
+        }
+    }
+
+    /// `pre_shared_key`, `early_data` and `key_share` (RFC 8446 §4.2.8 to §4.2.11).
+    fn read_key_exchange(
+        typ: ExtensionType,
+        ctx: ExtensionContext,
+        data: &'a [u8],
+        field: &'static str,
+    ) -> Result<Self, Error> {
+        use ExtensionContext as C;
+        use ExtensionType as T;
+        match (typ, ctx) {
+            (T::PreSharedKey, C::ClientHello) => Reader::read_all(data, field, |r| {
+                Ok(Self::PreSharedKeyOffer(OfferedPsks::read(r)?))
+            }),
+            (T::PreSharedKey, C::ServerHello) => Reader::read_all(data, field, |r| {
+                Ok(Self::PreSharedKeySelected(r.u16(field)?))
+            }),
+            (T::EarlyData, C::ClientHello | C::EncryptedExtensions) => {
+                empty(data, field, Self::EarlyData)
+            }
+            (T::EarlyData, C::NewSessionTicket) => {
+                Reader::read_all(data, field, |r| Ok(Self::MaxEarlyDataSize(r.u32(field)?)))
+            }
+            (T::KeyShare, C::ClientHello) => Reader::read_all(data, field, |r| {
+                let shares: Vec<KeyShareEntry<'a>> = r.sub_u16(field, 0, 0xffff, |r| {
+                    r.list_capped(field, MAX_KEY_SHARES, KeyShareEntry::read)
+                })?;
+                // RFC 8446 §4.2.8: one share per group.
+                let mut groups: Vec<u16> = shares.iter().map(|s| s.group.to_raw()).collect();
+                check_unique(&mut groups, "key_share.group")?;
+                Ok(Self::KeyShareClient(shares))
+            }),
+            (T::KeyShare, C::ServerHello) => Reader::read_all(data, field, |r| {
+                Ok(Self::KeyShareServer(KeyShareEntry::read(r)?))
+            }),
+            (T::KeyShare, C::HelloRetryRequest) => Reader::read_all(data, field, |r| {
+                Ok(Self::KeyShareHelloRetry(NamedGroup::read(r)?))
+            }),
+            _ => Ok(Self::unknown(typ, data)),
+        }
+    }
+
+    /// `cookie`, `certificate_authorities`, `oid_filters` and `post_handshake_auth`
+    /// (RFC 8446 §4.2.2 to §4.2.6).
+    fn read_tls13_other(
+        typ: ExtensionType,
+        ctx: ExtensionContext,
+        data: &'a [u8],
+        field: &'static str,
+    ) -> Result<Self, Error> {
+        use ExtensionContext as C;
+        use ExtensionType as T;
+        match (typ, ctx) {
+            (T::Cookie, C::ClientHello | C::HelloRetryRequest) => {
+                Reader::read_all(data, field, |r| {
+                    Ok(Self::Cookie(Cow::Borrowed(r.bytes_u16(field, 1, 0xffff)?)))
+                })
+            }
+            (T::CertificateAuthorities, C::ClientHello | C::CertificateRequest) => {
+                Reader::read_all(data, field, |r| {
+                    let names = r.sub_u16(field, 3, 0xffff, |r| {
+                        r.list(|r| {
+                            Ok(Cow::Borrowed(r.bytes_u16(
+                                "DistinguishedName",
+                                1,
+                                0xffff,
+                            )?))
+                        })
+                    })?;
+                    Ok(Self::CertificateAuthorities(names))
+                })
+            }
+            (T::OidFilters, C::CertificateRequest) => Reader::read_all(data, field, |r| {
+                Ok(Self::OidFilters(
+                    r.sub_u16(field, 0, 0xffff, |r| r.list(OidFilter::read))?,
+                ))
+            }),
+            (T::PostHandshakeAuth, C::ClientHello) => empty(data, field, Self::PostHandshakeAuth),
+            _ => Ok(Self::unknown(typ, data)),
+        }
+    }
+
+    /// The TLS 1.2 hello extensions: `extended_master_secret` (RFC 7627),
+    /// `session_ticket` (RFC 5077), `ec_point_formats` (RFC 8422) and
+    /// `renegotiation_info` (RFC 5746).
+    fn read_tls12(
+        typ: ExtensionType,
+        ctx: ExtensionContext,
+        data: &'a [u8],
+        field: &'static str,
+    ) -> Result<Self, Error> {
+        use ExtensionContext as C;
+        use ExtensionType as T;
+        match (typ, ctx) {
             (T::ExtendedMasterSecret, C::ClientHello | C::Tls12ServerHello) => {
-                empty(Self::ExtendedMasterSecret)
+                empty(data, field, Self::ExtendedMasterSecret)
             }
             (T::SessionTicket, C::ClientHello) => Ok(Self::SessionTicket(Cow::Borrowed(data))),
             // RFC 5077 §3.2: the server's extension is empty.
             (T::SessionTicket, C::Tls12ServerHello) => {
-                empty(Self::SessionTicket(Cow::Borrowed(&[])))
+                empty(data, field, Self::SessionTicket(Cow::Borrowed(&[])))
             }
             (T::EcPointFormats, C::ClientHello | C::Tls12ServerHello) => {
                 Reader::read_all(data, field, |r| {
@@ -828,6 +1033,46 @@ impl<'a> Extension<'a> {
                     )))
                 })
             }
+            _ => Ok(Self::unknown(typ, data)),
+        }
+    }
+
+    /// The remaining hello extensions: ALPN (RFC 7301), `signed_certificate_timestamp`
+    /// (RFC 6962), `padding` (RFC 7685) and `record_size_limit` (RFC 8449); any other
+    /// type is unknown.
+    fn read_hello_other(
+        typ: ExtensionType,
+        ctx: ExtensionContext,
+        data: &'a [u8],
+        field: &'static str,
+    ) -> Result<Self, Error> {
+        use ExtensionContext as C;
+        use ExtensionType as T;
+        match (typ, ctx) {
+            (
+                T::ApplicationLayerProtocolNegotiation,
+                C::ClientHello | C::EncryptedExtensions | C::Tls12ServerHello,
+            ) => Reader::read_all(data, field, |r| {
+                let names = r.sub_u16(field, 2, 0xffff, |r| {
+                    r.list(|r| Ok(Cow::Borrowed(r.bytes_u8("ProtocolName", 1, 0xff)?)))
+                })?;
+                if ctx != C::ClientHello && names.len() != 1 {
+                    // RFC 7301 §3.1: the server's list holds exactly one name.
+                    return Err(Error::new(field, ErrorKind::IllegalValue));
+                }
+                Ok(Self::Alpn(names))
+            }),
+            (T::SignedCertificateTimestamp, C::ClientHello | C::CertificateRequest) => {
+                empty(data, field, Self::SctRequest)
+            }
+            (T::SignedCertificateTimestamp, C::Certificate | C::Tls12ServerHello) => {
+                Reader::read_all(data, field, |r| {
+                    Ok(Self::SignedCertificateTimestamps(Cow::Borrowed(
+                        r.bytes_u16(field, 1, 0xffff)?,
+                    )))
+                })
+            }
+            (T::Padding, C::ClientHello) => Ok(Self::Padding(Cow::Borrowed(data))),
             (T::RecordSizeLimit, C::ClientHello | C::EncryptedExtensions | C::Tls12ServerHello) => {
                 Reader::read_all(data, field, |r| match r.u16(field)? {
                     // RFC 8449 §4: a value below 64 is illegal_parameter.
@@ -835,112 +1080,7 @@ impl<'a> Extension<'a> {
                     _ => Err(Error::new(field, ErrorKind::IllegalValue)),
                 })
             }
-            (T::PreSharedKey, C::ClientHello) => Reader::read_all(data, field, |r| {
-                let identities = r.sub_u16("OfferedPsks.identities", 7, 0xffff, |r| {
-                    r.list_capped("OfferedPsks.identities", MAX_PSK_IDENTITIES, |r| {
-                        Ok(PskIdentity {
-                            identity: Cow::Borrowed(r.bytes_u16(
-                                "PskIdentity.identity",
-                                1,
-                                0xffff,
-                            )?),
-                            obfuscated_ticket_age: r.u32("PskIdentity.obfuscated_ticket_age")?,
-                        })
-                    })
-                })?;
-                let binders = r.sub_u16("OfferedPsks.binders", 33, 0xffff, |r| {
-                    r.list_capped("OfferedPsks.binders", MAX_PSK_IDENTITIES, |r| {
-                        Ok(Cow::Borrowed(r.bytes_u8("PskBinderEntry", 32, 255)?))
-                    })
-                })?;
-                if binders.len() != identities.len() {
-                    return Err(Error::new("OfferedPsks.binders", ErrorKind::IllegalValue));
-                }
-                Ok(Self::PreSharedKeyOffer(OfferedPsks {
-                    identities,
-                    binders,
-                }))
-            }),
-            (T::PreSharedKey, C::ServerHello) => Reader::read_all(data, field, |r| {
-                Ok(Self::PreSharedKeySelected(r.u16(field)?))
-            }),
-            (T::EarlyData, C::ClientHello | C::EncryptedExtensions) => empty(Self::EarlyData),
-            (T::EarlyData, C::NewSessionTicket) => {
-                Reader::read_all(data, field, |r| Ok(Self::MaxEarlyDataSize(r.u32(field)?)))
-            }
-            (T::SupportedVersions, C::ClientHello) => Reader::read_all(data, field, |r| {
-                Ok(Self::SupportedVersions(code_points(
-                    r, field, 2, true, 2, 254,
-                )?))
-            }),
-            (T::SupportedVersions, C::ServerHello | C::HelloRetryRequest) => {
-                Reader::read_all(data, field, |r| {
-                    Ok(Self::SelectedVersion(ProtocolVersion::read(r)?))
-                })
-            }
-            (T::Cookie, C::ClientHello | C::HelloRetryRequest) => {
-                Reader::read_all(data, field, |r| {
-                    Ok(Self::Cookie(Cow::Borrowed(r.bytes_u16(field, 1, 0xffff)?)))
-                })
-            }
-            (T::PskKeyExchangeModes, C::ClientHello) => Reader::read_all(data, field, |r| {
-                Ok(Self::PskKeyExchangeModes(code_points(
-                    r, field, 1, true, 1, 255,
-                )?))
-            }),
-            (T::CertificateAuthorities, C::ClientHello | C::CertificateRequest) => {
-                Reader::read_all(data, field, |r| {
-                    Ok(Self::CertificateAuthorities(r.sub_u16(
-                        field,
-                        3,
-                        0xffff,
-                        |r| {
-                            r.list(|r| {
-                                Ok(Cow::Borrowed(r.bytes_u16(
-                                    "DistinguishedName",
-                                    1,
-                                    0xffff,
-                                )?))
-                            })
-                        },
-                    )?))
-                })
-            }
-            (T::OidFilters, C::CertificateRequest) => Reader::read_all(data, field, |r| {
-                Ok(Self::OidFilters(r.sub_u16(field, 0, 0xffff, |r| {
-                    r.list(|r| {
-                        Ok(OidFilter {
-                            certificate_extension_oid: Cow::Borrowed(r.bytes_u8(
-                                "OIDFilter.certificate_extension_oid",
-                                1,
-                                0xff,
-                            )?),
-                            certificate_extension_values: Cow::Borrowed(r.bytes_u16(
-                                "OIDFilter.certificate_extension_values",
-                                0,
-                                0xffff,
-                            )?),
-                        })
-                    })
-                })?))
-            }),
-            (T::PostHandshakeAuth, C::ClientHello) => empty(Self::PostHandshakeAuth),
-            (T::KeyShare, C::ClientHello) => Reader::read_all(data, field, |r| {
-                let shares: Vec<KeyShareEntry<'a>> = r.sub_u16(field, 0, 0xffff, |r| {
-                    r.list_capped(field, MAX_KEY_SHARES, KeyShareEntry::read)
-                })?;
-                // RFC 8446 §4.2.8: one share per group.
-                let mut groups: Vec<u16> = shares.iter().map(|s| s.group.to_raw()).collect();
-                check_unique(&mut groups, "key_share.group")?;
-                Ok(Self::KeyShareClient(shares))
-            }),
-            (T::KeyShare, C::ServerHello) => Reader::read_all(data, field, |r| {
-                Ok(Self::KeyShareServer(KeyShareEntry::read(r)?))
-            }),
-            (T::KeyShare, C::HelloRetryRequest) => Reader::read_all(data, field, |r| {
-                Ok(Self::KeyShareHelloRetry(NamedGroup::read(r)?))
-            }),
-            _ => Ok(unknown()),
+            _ => Ok(Self::unknown(typ, data)),
         }
     }
 
