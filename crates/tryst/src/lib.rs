@@ -84,6 +84,7 @@ pub mod suites;
 mod ticket;
 pub mod time;
 mod tls13;
+mod unbuffered;
 pub mod verify;
 
 pub use client::ClientConnection;
@@ -106,6 +107,7 @@ pub use stream::Stream;
 pub use ticket::TicketKeys;
 pub use time::{Clock, ManualClock};
 pub use tryst_crypto::CryptoProvider;
+pub use unbuffered::{EncryptError, InPlaceRecord};
 
 pub use rustls_pki_types as pki_types;
 pub use tryst_cert as cert;
