@@ -669,6 +669,8 @@ impl ConnectionCommon {
 
     fn process(&mut self, now: Duration) -> Result<(), Error> {
         let mut progressed = false;
+        // A post-handshake message (NewSessionTicket, KeyUpdate) was handled.
+        let mut post_handshake = false;
         while self.core.records.plain_in.len() < self.core.limits.max_received_plaintext {
             let ccs_allowed = self.ccs_allowed();
             let records = &mut self.core.records;
@@ -685,6 +687,7 @@ impl ConnectionCommon {
                 ));
             }
             if let Message::Handshake(fragment) = msg {
+                post_handshake |= self.core.handshake_complete;
                 self.joiner.push(fragment)?;
                 self.handle_messages()?;
             } else {
@@ -694,15 +697,28 @@ impl ConnectionCommon {
         if progressed {
             self.core.liveness.touch(now);
         }
+        // Idle connections stay small: the receive buffers grown for the handshake, and
+        // again for tickets or a KeyUpdate (rare; bulk data never frees them), are given
+        // back once they are empty.
         if self.core.handshake_complete
-            && !self.buffer_released
+            && (!self.buffer_released || post_handshake)
             && self.deframer.buffered_len() == 0
         {
             self.deframer.release_if_empty();
-            self.core.records.tls_out.shrink_to_fit();
+            self.release_joiner_if_empty();
+            if !self.buffer_released {
+                self.core.records.tls_out.shrink_to_fit();
+            }
             self.buffer_released = true;
         }
         Ok(())
+    }
+
+    /// Give the handshake reassembly buffer's memory back if no partial message is in it.
+    pub(crate) fn release_joiner_if_empty(&mut self) {
+        if self.joiner.at_message_boundary() {
+            self.joiner = HandshakeJoiner::with_max_message_len(self.joiner.max_message_len());
+        }
     }
 
     /// RFC 8446 §5: a lone change_cipher_spec is dropped only after the first ClientHello

@@ -76,6 +76,65 @@ impl ConnectionCommon {
     /// `out` shorter than needed is [`EncryptError::InsufficientSize`] with the size to
     /// offer, and nothing is written. Large plaintexts become several records (at most
     /// 2^14 bytes each, or the peer's record_size_limit); an empty one writes no record.
+    ///
+    /// A round trip through the zero-copy API on both sides, after a handshake run
+    /// through the buffered one:
+    ///
+    /// ```
+    /// # #[cfg(feature = "std")] {
+    /// # use std::sync::Arc;
+    /// # use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
+    /// # use tryst::crypto::{Ed25519SigningKey, OsRng, Signer};
+    /// # use tryst::pki_types::{CertificateDer, ServerName};
+    /// # use tryst::{CertifiedKey, ClientConfig, ClientConnection, ServerConfig, ServerConnection};
+    /// # let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    /// # let (from, to) = (now.as_secs() as i64 - 60, now.as_secs() as i64 + 3600);
+    /// # let ca_key = Ed25519SigningKey::generate(&mut OsRng);
+    /// # let ca = CertificateBuilder::new("demo CA", from, to)
+    /// #     .ca(None).key_usage(KeyUsage::KEY_CERT_SIGN).self_signed(&ca_key)?;
+    /// # let leaf_key = Ed25519SigningKey::generate(&mut OsRng);
+    /// # let leaf = CertificateBuilder::new("localhost", from, to)
+    /// #     .dns_name("localhost").server_auth().issue(&leaf_key, &ca, &ca_key)?;
+    /// # let signer: Arc<dyn Signer> = Arc::new(leaf_key);
+    /// # let server_cfg = ServerConfig::builder(CertifiedKey::new(
+    /// #     vec![CertificateDer::from(leaf)], signer)?).build()?;
+    /// # let client_cfg = ClientConfig::builder()
+    /// #     .with_root_certificates(TrustAnchors::from_der([ca.as_slice()])?).build()?;
+    /// # let mut client = ClientConnection::new(client_cfg, ServerName::try_from("localhost")?)?;
+    /// # let mut server = ServerConnection::new(server_cfg)?;
+    /// # while client.wants_write() || server.wants_write() {
+    /// #     let c2s = client.pending_tls().to_vec();
+    /// #     client.consume_tls(c2s.len());
+    /// #     server.read_tls_bytes(&c2s);
+    /// #     server.process_new_packets()?;
+    /// #     let s2c = server.pending_tls().to_vec();
+    /// #     server.consume_tls(s2c.len());
+    /// #     client.read_tls_bytes(&s2c);
+    /// #     client.process_new_packets()?;
+    /// # }
+    /// use tryst::EncryptError;
+    ///
+    /// // `client` and `server` have completed their handshake.
+    /// let mut wire = [0u8; 64];
+    /// // Too small: the error says how much room the records need.
+    /// let needed = match client.encrypt_into(b"hello, zero-copy", &mut wire[..8]) {
+    ///     Err(EncryptError::InsufficientSize { needed }) => needed,
+    ///     other => panic!("{other:?}"),
+    /// };
+    /// let n = client.encrypt_into(b"hello, zero-copy", &mut wire)?;
+    /// assert_eq!(n, needed);
+    ///
+    /// // The transport delivers the record in two pieces: the first is not enough.
+    /// let mut received = wire[..10].to_vec();
+    /// assert_eq!(server.process_in_place(&mut received)?.consumed, 0);
+    /// received.extend_from_slice(&wire[10..n]);
+    /// let record = server.process_in_place(&mut received)?;
+    /// assert_eq!(record.consumed, n);
+    /// // Decrypted inside `received`, not copied out.
+    /// assert_eq!(record.plaintext, Some(&b"hello, zero-copy"[..]));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn encrypt_into(
         &mut self,
         plaintext: &[u8],
@@ -198,6 +257,10 @@ impl ConnectionCommon {
             Some(Message::Handshake(fragment)) => {
                 self.joiner.push(fragment)?;
                 self.handle_messages()?;
+                if self.core.handshake_complete {
+                    // Tickets and KeyUpdates are rare: keep idle connections small.
+                    self.release_joiner_if_empty();
+                }
                 None
             }
             Some(_) if !self.joiner.at_message_boundary() => {
