@@ -1005,29 +1005,28 @@ mod io {
     impl ConnectionCommon {
         /// Read TLS bytes from `rd` (one read call). Returns the count, 0 at end of file.
         pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
-            let mut buf = [0u8; tryst_record::MAX_RECORD_LEN];
-            let room = if self.core.close.peer_closed {
-                buf.len() // discarded below
-            } else {
-                self.deframer.free_space().min(buf.len())
-            };
-            if room == 0 {
+            if self.core.close.peer_closed {
+                // RFC 8446 §6.1: whatever follows close_notify is read and ignored.
+                let mut discard = [0u8; 1024];
+                let n = rd.read(&mut discard)?;
+                if n == 0 {
+                    self.core.close.eof = true;
+                }
+                return Ok(n);
+            }
+            // Straight into the deframer's buffer: no intermediate copy.
+            let space = self.deframer.unfilled();
+            if space.is_empty() {
                 return Err(io::Error::other(
                     "TLS receive buffer full: call process_new_packets",
                 ));
             }
-            let space = buf.get_mut(..room).unwrap_or_default();
-            let n = rd.read(space)?;
+            let n = rd.read(space)?.min(space.len());
             if n == 0 {
                 self.core.close.eof = true;
                 return Ok(0);
             }
-            if self.core.close.peer_closed {
-                // RFC 8446 §6.1: whatever follows close_notify is ignored.
-                return Ok(n);
-            }
-            let taken = self.deframer.push(space.get(..n).unwrap_or_default());
-            debug_assert_eq!(taken, n);
+            self.deframer.commit(n);
             Ok(n)
         }
 
