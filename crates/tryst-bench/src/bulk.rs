@@ -1,5 +1,8 @@
 //! Bulk transfer with 16 KiB records, client to server: send (encrypt and frame) and
 //! receive (deframe, decrypt, hand out plaintext) timed apart; allocation calls per record.
+//! tryst runs twice: through its buffered API (`send_plaintext` / `read_plaintext`, like
+//! rustls's) and through its zero-copy API (`encrypt_into` straight into the transport's
+//! buffer, `process_in_place` on it).
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -62,6 +65,51 @@ impl TrystPair {
         }
         let allocs = allocations() - a0;
         Ok((t0.elapsed(), allocs))
+    }
+
+    /// Send `k` records sealed by `encrypt_into` straight into `stash` (grown, not
+    /// zero-filled, outside the timed part once it has reached its size).
+    fn send_zero_copy(
+        &mut self,
+        k: usize,
+        payload: &[u8],
+        stash: &mut Vec<u8>,
+    ) -> Res<(Duration, u64)> {
+        stash.resize(k * (RECORD + 64), 0);
+        let t0 = Meter::start();
+        let a0 = allocations();
+        let mut at = 0;
+        for _ in 0..k {
+            at += self
+                .c
+                .encrypt_into(payload, &mut stash[at..])
+                .map_err(|e| format!("tryst encrypt_into: {e}"))?;
+        }
+        let allocs = allocations() - a0;
+        let d = t0.elapsed();
+        stash.truncate(at);
+        Ok((d, allocs))
+    }
+
+    /// Open everything in `stash` in place; returns the plaintext bytes handed out too.
+    fn recv_zero_copy(&mut self, stash: &mut [u8]) -> Res<(Duration, u64, usize)> {
+        let mut got = 0;
+        let mut at = 0;
+        let t0 = Meter::start();
+        let a0 = allocations();
+        while at < stash.len() {
+            let r = self
+                .s
+                .process_in_place(&mut stash[at..])
+                .map_err(|e| format!("tryst process_in_place: {e}"))?;
+            if r.consumed == 0 {
+                return Err("tryst process_in_place: partial record".into());
+            }
+            got += std::hint::black_box(r.plaintext).map_or(0, <[u8]>::len);
+            at += r.consumed;
+        }
+        let allocs = allocations() - a0;
+        Ok((t0.elapsed(), allocs, got))
     }
 
     /// Receive everything in `stash`; returns plaintext bytes too.
@@ -159,7 +207,7 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
         (Backend::Graviola, Suite::Aes128),
         (Backend::Graviola, Suite::Aes256),
     ] {
-        let [ts, tr, rs, rr, fs, fr] =
+        let [ts, tr, zs, zr, rs, rr, fs, fr] =
             measure(p, opts, backend, suite, &payload, &mut stash, &mut out)?;
         // The floor is raw RustCrypto aes-gcm: shown on the default backend's rows only.
         let on_default = |v: f64| (backend == Backend::Default).then_some(v);
@@ -175,6 +223,21 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
             &format!("bulk receive, {name}{b}"),
             "MB/s",
             Some(tr.median()),
+            Some(rr.median()),
+            on_default(fr.median()),
+        ));
+        // tryst's zero-copy API against the same rustls (buffered) measurements.
+        rows.push(Row::higher(
+            &format!("bulk send, {name}, zero-copy{b}"),
+            "MB/s",
+            Some(zs.median()),
+            Some(rs.median()),
+            on_default(fs.median()),
+        ));
+        rows.push(Row::higher(
+            &format!("bulk receive, {name}, zero-copy{b}"),
+            "MB/s",
+            Some(zr.median()),
             Some(rr.median()),
             on_default(fr.median()),
         ));
@@ -194,14 +257,29 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                 Some(rr.allocs_per_record()),
                 Some(fr.allocs_per_record()),
             ));
+            alloc_rows.push(Row::lower(
+                "allocations per record, send, zero-copy",
+                "allocs",
+                Some(zs.allocs_per_record()),
+                Some(rs.allocs_per_record()),
+                Some(fs.allocs_per_record()),
+            ));
+            alloc_rows.push(Row::lower(
+                "allocations per record, receive, zero-copy",
+                "allocs",
+                Some(zr.allocs_per_record()),
+                Some(rr.allocs_per_record()),
+                Some(fr.allocs_per_record()),
+            ));
         }
     }
     rows.extend(alloc_rows);
     Ok(rows)
 }
 
-/// One suite on one backend: send and receive for tryst, rustls and the floor, in that
-/// order, over `opts.rounds` interleaved rounds after a warm-up.
+/// One suite on one backend: send and receive for tryst (buffered, then zero-copy),
+/// rustls and the floor, in that order, over `opts.rounds` interleaved rounds after a
+/// warm-up.
 fn measure(
     p: &Pki,
     opts: &Options,
@@ -210,7 +288,7 @@ fn measure(
     payload: &[u8],
     stash: &mut Vec<u8>,
     out: &mut [u8],
-) -> Res<[Dir; 6]> {
+) -> Res<[Dir; 8]> {
     let k = opts.records;
     let mut scratch = Vec::new();
     let (c, s) = tryst_handshake(
@@ -239,7 +317,16 @@ fn measure(
                 k * RECORD
             ));
         }
-        Ok((send, (recv.0, recv.1)))
+        let zsend = tp.send_zero_copy(k, payload, stash)?;
+        let zrecv = tp.recv_zero_copy(stash)?;
+        if zrecv.2 != k * RECORD {
+            return Err(format!(
+                "tryst zero-copy: received {} of {} bytes",
+                zrecv.2,
+                k * RECORD
+            ));
+        }
+        Ok((send, (recv.0, recv.1), zsend, (zrecv.0, zrecv.1)))
     };
     let mut rustls_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
         let send = rp.send(k, payload, stash)?;
@@ -257,7 +344,16 @@ fn measure(
     tryst_round(stash, out, k.div_ceil(10).max(2))?;
     rustls_round(stash, out, k.div_ceil(10).max(2))?;
 
-    let [mut ts, mut tr, mut rs, mut rr, mut fs, mut fr]: [Dir; 6] = Default::default();
+    let [
+        mut ts,
+        mut tr,
+        mut zs,
+        mut zr,
+        mut rs,
+        mut rr,
+        mut fs,
+        mut fr,
+    ]: [Dir; 8] = Default::default();
     for round in 0..opts.rounds {
         let (t, r) = if round % 2 == 0 {
             let t = tryst_round(stash, out, k)?;
@@ -268,6 +364,8 @@ fn measure(
         };
         ts.push(k, t.0.0, t.0.1);
         tr.push(k, t.1.0, t.1.1);
+        zs.push(k, t.2.0, t.2.1);
+        zr.push(k, t.3.0, t.3.1);
         rs.push(k, r.0.0, r.0.1);
         rr.push(k, r.1.0, r.1.1);
         let (d, a) = floor.seal_n(k)?;
@@ -275,7 +373,7 @@ fn measure(
         let (d, a) = floor.open_n(k)?;
         fr.push(k, d, a);
     }
-    Ok([ts, tr, rs, rr, fs, fr])
+    Ok([ts, tr, zs, zr, rs, rr, fs, fr])
 }
 
 /// One workload alone, for a profiler: `n` records sent and received.
@@ -291,6 +389,19 @@ pub(crate) fn profile(p: &Pki, name: &str, n: usize) -> Res<()> {
             let f = AeadFloor::new(suite)?;
             f.seal_n(n)?;
             f.open_n(n)?;
+        }
+        "tryst-bulk-zero-copy" => {
+            let (c, s) = tryst_handshake(
+                &tryst_client(p, suite, false)?,
+                &tryst_server(p, suite)?,
+                &mut Sides::default(),
+                &mut scratch,
+            )?;
+            let mut tp = TrystPair { c, s };
+            for _ in 0..chunks {
+                tp.send_zero_copy(64, &payload, &mut stash)?;
+                tp.recv_zero_copy(&mut stash)?;
+            }
         }
         "tryst-bulk" => {
             let (c, s) = tryst_handshake(

@@ -141,6 +141,7 @@ pub const WORKLOADS: &[&str] = &[
     "tryst-resumed",
     "rustls-resumed",
     "tryst-bulk",
+    "tryst-bulk-zero-copy",
     "rustls-bulk",
     "floor-bulk",
 ];
@@ -154,7 +155,9 @@ pub fn profile_workload(name: &str, n: usize) -> Res<()> {
     match name {
         "tryst-full" | "rustls-full" | "floor-full" => handshake::profile(&pki, name, n, false),
         "tryst-resumed" | "rustls-resumed" => handshake::profile(&pki, name, n, true),
-        "tryst-bulk" | "rustls-bulk" | "floor-bulk" => bulk::profile(&pki, name, n),
+        "tryst-bulk" | "tryst-bulk-zero-copy" | "rustls-bulk" | "floor-bulk" => {
+            bulk::profile(&pki, name, n)
+        }
         other => Err(format!(
             "unknown workload `{other}`; one of {}",
             WORKLOADS.join(", ")

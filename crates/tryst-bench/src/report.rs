@@ -87,14 +87,14 @@ pub fn table(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<42} {:>8} {:>10} {:>10} {:>10} {:>12} {:>11}",
+        "{:<48} {:>8} {:>10} {:>10} {:>10} {:>12} {:>11}",
         "metric", "unit", "tryst", "rustls", "floor", "tryst/rustls", "tryst/floor"
     );
-    let _ = writeln!(out, "{}", "-".repeat(109));
+    let _ = writeln!(out, "{}", "-".repeat(115));
     for r in rows {
         let _ = writeln!(
             out,
-            "{:<42} {:>8} {:>10} {:>10} {:>10} {:>12} {:>11}",
+            "{:<48} {:>8} {:>10} {:>10} {:>10} {:>12} {:>11}",
             r.metric,
             r.unit,
             num(r.tryst),

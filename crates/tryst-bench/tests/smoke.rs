@@ -22,6 +22,10 @@ fn smoke_run_produces_every_row() {
         "bulk receive, AES-256-GCM",
         "allocations per record, send",
         "allocations per record, receive",
+        "bulk send, AES-128-GCM, zero-copy",
+        "bulk receive, AES-128-GCM, zero-copy",
+        "allocations per record, send, zero-copy",
+        "allocations per record, receive, zero-copy",
         "idle connection memory, client",
         "idle connection memory, server",
     ] {

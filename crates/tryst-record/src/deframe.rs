@@ -65,28 +65,59 @@ impl Deframer {
     /// again after [`next_record`](Self::next_record) has returned what is buffered. A
     /// return of 0 with non-empty input means a whole record is waiting.
     pub fn push(&mut self, input: &[u8]) -> usize {
+        let free = self.make_room(input.len());
+        let n = free.len().min(input.len());
+        if let (Some(dst), Some(src)) = (free.get_mut(..n), input.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.commit(n);
+        n
+    }
+
+    /// The free space after the buffered bytes, with room for at least `len` more (within
+    /// one record's worth): compacts, and grows the buffer in powers of two, as needed.
+    fn make_room(&mut self, len: usize) -> &mut [u8] {
         self.release();
-        if self.buf.len().saturating_sub(self.end) < input.len() && self.start > 0 {
+        if self.buf.len().saturating_sub(self.end) < len && self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end = self.end.saturating_sub(self.start);
             self.start = 0;
         }
-        let want = self.end.saturating_add(input.len()).min(MAX_RECORD_LEN);
+        let want = self.end.saturating_add(len).min(MAX_RECORD_LEN);
         if want > self.buf.len() {
             let new_len = want.next_power_of_two().clamp(MIN_BUFFER, MAX_RECORD_LEN);
             self.buf
                 .reserve_exact(new_len.saturating_sub(self.buf.len()));
             self.buf.resize(new_len, 0);
         }
-        let Some(free) = self.buf.get_mut(self.end..) else {
-            return 0;
+        let end = self.end.min(self.buf.len());
+        self.buf.get_mut(end..).unwrap_or_default()
+    }
+
+    /// Space to read transport bytes into directly, saving [`push`](Self::push)'s copy
+    /// from the caller's buffer: everything free after the buffered bytes, with room at
+    /// least for the rest of the record whose header is buffered (or a small read when
+    /// none is), so the buffer grows only as records need. Empty when a whole record is
+    /// waiting for [`next_record`](Self::next_record). Report what was written with
+    /// [`commit`](Self::commit).
+    pub fn unfilled(&mut self) -> &mut [u8] {
+        self.release();
+        let avail = self.buf.get(self.start..self.end).unwrap_or_default();
+        let want = match avail.get(3..5) {
+            Some(&[hi, lo]) => HEADER_LEN
+                .saturating_add(usize::from(u16::from_be_bytes([hi, lo])))
+                .saturating_sub(avail.len()),
+            _ => MIN_BUFFER,
         };
-        let n = free.len().min(input.len());
-        if let (Some(dst), Some(src)) = (free.get_mut(..n), input.get(..n)) {
-            dst.copy_from_slice(src);
+        if self.buffered_len() >= MAX_RECORD_LEN {
+            return &mut [];
         }
-        self.end = self.end.saturating_add(n);
-        n
+        self.make_room(want)
+    }
+
+    /// Count `n` bytes written at the front of [`unfilled`](Self::unfilled) as received.
+    pub fn commit(&mut self, n: usize) {
+        self.end = self.end.saturating_add(n).min(self.buf.len());
     }
 
     /// How many bytes are buffered and not yet returned as records.
@@ -160,5 +191,37 @@ impl Deframer {
     /// from a clean close.
     pub fn end_of_input(&self, decrypter: &RecordDecrypter) -> Result<(), Error> {
         decrypter.end_of_input()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// `unfilled` + `commit` take records read straight into the buffer, split anywhere,
+    /// and size the buffer by the record being read.
+    #[test]
+    fn read_straight_into_the_buffer() {
+        let mut wire = vec![23, 3, 3, 0x10, 0x00];
+        wire.resize(HEADER_LEN + 0x1000, 0xab);
+        let mut f = Deframer::new();
+        let mut at = 0;
+        let mut reads = 0;
+        while at < wire.len() {
+            let space = f.unfilled();
+            assert!(!space.is_empty());
+            // Before the header is in, a small read; after it, room for the record.
+            assert!(space.len() <= 0x2000);
+            let n = space.len().min(wire.len() - at).min(700);
+            space[..n].copy_from_slice(&wire[at..at + n]);
+            f.commit(n);
+            at += n;
+            reads += 1;
+        }
+        assert_eq!(f.buffered_len(), wire.len());
+        assert_eq!(f.buf[..wire.len()], wire[..]);
+        assert!(reads > 2);
+        assert_eq!(f.buf.len(), 0x2000);
     }
 }

@@ -150,9 +150,9 @@ pub(crate) struct Core {
     /// The record layer and its buffers.
     pub(crate) records: Records,
     /// Timeouts and the counters that bound a peer's unproductive messages.
-    liveness: Liveness,
+    pub(crate) liveness: Liveness,
     /// Who has closed, and whether the transport ended.
-    close: CloseState,
+    pub(crate) close: CloseState,
     pub(crate) handshake_complete: bool,
     /// What the handshake settled, once it completed.
     pub(crate) negotiated: Option<Negotiated>,
@@ -187,7 +187,7 @@ pub(crate) struct Records {
 
 /// Liveness: the idle timeout and the session lifetime, and the counters of messages that
 /// make no progress (warning alerts, KeyUpdates in a row).
-struct Liveness {
+pub(crate) struct Liveness {
     warning_alerts: u32,
     key_updates_in_row: u32,
     last_activity_ms: u64,
@@ -212,11 +212,11 @@ impl Liveness {
         Ok(())
     }
 
-    fn touch(&mut self, now: Duration) {
+    pub(crate) fn touch(&mut self, now: Duration) {
         self.last_activity_ms = millis(now);
     }
 
-    fn check_timeouts(&self, now: Duration) -> Result<(), Error> {
+    pub(crate) fn check_timeouts(&self, now: Duration) -> Result<(), Error> {
         let now_ms = millis(now);
         if let Some(idle) = self.idle_timeout
             && now_ms.saturating_sub(self.last_activity_ms) > millis(idle)
@@ -234,11 +234,11 @@ impl Liveness {
 
 /// How far the connection has closed.
 #[derive(Default)]
-struct CloseState {
+pub(crate) struct CloseState {
     /// The peer sent close_notify.
-    peer_closed: bool,
+    pub(crate) peer_closed: bool,
     /// We sent close_notify.
-    sent_close_notify: bool,
+    pub(crate) sent_close_notify: bool,
     /// The transport reached end of file.
     eof: bool,
 }
@@ -482,20 +482,25 @@ impl Core {
 }
 
 impl Core {
+    /// Application data of `len` bytes arrived (buffered or handed out in place).
+    pub(crate) fn accept_app_data(&mut self, len: usize) -> Result<(), Error> {
+        if !self.handshake_complete {
+            return Err(Error::unexpected(
+                "application data before the handshake completed",
+            ));
+        }
+        self.liveness.made_progress();
+        self.event(Event::ApplicationData { sent: false, len });
+        Ok(())
+    }
+
     /// A record that is not part of a handshake message: application data, an alert,
     /// close_notify.
-    fn receive_record(&mut self, msg: Message<'_>) -> Result<(), Error> {
+    pub(crate) fn receive_record(&mut self, msg: Message<'_>) -> Result<(), Error> {
         match msg {
             Message::ApplicationData(data) => {
-                if !self.handshake_complete {
-                    return Err(Error::unexpected(
-                        "application data before the handshake completed",
-                    ));
-                }
-                self.liveness.made_progress();
+                self.accept_app_data(data.len())?;
                 self.records.plain_in.extend(data);
-                let len = data.len();
-                self.event(Event::ApplicationData { sent: false, len });
             }
             Message::Alert(alert) => {
                 self.event(Event::Alert {
@@ -536,11 +541,11 @@ pub(crate) type Next = Result<Box<dyn State>, Error>;
 /// The parts of a connection that do not depend on the side.
 pub struct ConnectionCommon {
     pub(crate) core: Core,
-    deframer: Deframer,
-    joiner: HandshakeJoiner,
+    pub(crate) deframer: Deframer,
+    pub(crate) joiner: HandshakeJoiner,
     state: Option<Box<dyn State>>,
-    error: Option<Error>,
-    common: Common,
+    pub(crate) error: Option<Error>,
+    pub(crate) common: Common,
     /// The handshake's receive buffer was given back (idle connections stay small).
     buffer_released: bool,
     /// A first handshake message (for a server, the first ClientHello) was processed.
@@ -645,7 +650,7 @@ impl ConnectionCommon {
         }
     }
 
-    fn fail(&mut self, e: Error) -> Error {
+    pub(crate) fn fail(&mut self, e: Error) -> Error {
         if matches!(e, Error::SessionExpired) && !self.core.close.sent_close_notify {
             // Expiry is an orderly end, not an attack: close cleanly.
             let _ = self
@@ -664,13 +669,10 @@ impl ConnectionCommon {
 
     fn process(&mut self, now: Duration) -> Result<(), Error> {
         let mut progressed = false;
+        // A post-handshake message (NewSessionTicket, KeyUpdate) was handled.
+        let mut post_handshake = false;
         while self.core.records.plain_in.len() < self.core.limits.max_received_plaintext {
-            // RFC 8446 §5: a lone change_cipher_spec is dropped only after the first
-            // ClientHello and before the peer's Finished, and never inside a fragmented
-            // handshake message (§5.1: no other record type may come between its parts).
-            let ccs_allowed = !self.core.handshake_complete
-                && self.joiner.at_message_boundary()
-                && (self.core.side == Side::Client || self.hello_received);
+            let ccs_allowed = self.ccs_allowed();
             let records = &mut self.core.records;
             records
                 .decrypter
@@ -685,6 +687,7 @@ impl ConnectionCommon {
                 ));
             }
             if let Message::Handshake(fragment) = msg {
+                post_handshake |= self.core.handshake_complete;
                 self.joiner.push(fragment)?;
                 self.handle_messages()?;
             } else {
@@ -694,21 +697,43 @@ impl ConnectionCommon {
         if progressed {
             self.core.liveness.touch(now);
         }
+        // Idle connections stay small: the receive buffers grown for the handshake, and
+        // again for tickets or a KeyUpdate (rare; bulk data never frees them), are given
+        // back once they are empty.
         if self.core.handshake_complete
-            && !self.buffer_released
+            && (!self.buffer_released || post_handshake)
             && self.deframer.buffered_len() == 0
         {
             self.deframer.release_if_empty();
-            self.core.records.tls_out.shrink_to_fit();
+            self.release_joiner_if_empty();
+            if !self.buffer_released {
+                self.core.records.tls_out.shrink_to_fit();
+            }
             self.buffer_released = true;
         }
         Ok(())
     }
 
+    /// Give the handshake reassembly buffer's memory back if no partial message is in it.
+    pub(crate) fn release_joiner_if_empty(&mut self) {
+        if self.joiner.at_message_boundary() {
+            self.joiner = HandshakeJoiner::with_max_message_len(self.joiner.max_message_len());
+        }
+    }
+
+    /// RFC 8446 §5: a lone change_cipher_spec is dropped only after the first ClientHello
+    /// and before the peer's Finished, and never inside a fragmented handshake message
+    /// (§5.1: no other record type may come between its parts).
+    pub(crate) fn ccs_allowed(&self) -> bool {
+        !self.core.handshake_complete
+            && self.joiner.at_message_boundary()
+            && (self.core.side == Side::Client || self.hello_received)
+    }
+
     /// Hand each complete handshake message to the current state. A message that can
     /// precede a key change must end its record, and a new receive key is installed only
     /// at a message boundary (RFC 8446 §5.1).
-    fn handle_messages(&mut self) -> Result<(), Error> {
+    pub(crate) fn handle_messages(&mut self) -> Result<(), Error> {
         loop {
             let buffered = self.joiner.buffered_len();
             let Some(raw) = self.joiner.next_message()? else {
@@ -980,29 +1005,28 @@ mod io {
     impl ConnectionCommon {
         /// Read TLS bytes from `rd` (one read call). Returns the count, 0 at end of file.
         pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
-            let mut buf = [0u8; tryst_record::MAX_RECORD_LEN];
-            let room = if self.core.close.peer_closed {
-                buf.len() // discarded below
-            } else {
-                self.deframer.free_space().min(buf.len())
-            };
-            if room == 0 {
+            if self.core.close.peer_closed {
+                // RFC 8446 §6.1: whatever follows close_notify is read and ignored.
+                let mut discard = [0u8; 1024];
+                let n = rd.read(&mut discard)?;
+                if n == 0 {
+                    self.core.close.eof = true;
+                }
+                return Ok(n);
+            }
+            // Straight into the deframer's buffer: no intermediate copy.
+            let space = self.deframer.unfilled();
+            if space.is_empty() {
                 return Err(io::Error::other(
                     "TLS receive buffer full: call process_new_packets",
                 ));
             }
-            let space = buf.get_mut(..room).unwrap_or_default();
-            let n = rd.read(space)?;
+            let n = rd.read(space)?.min(space.len());
             if n == 0 {
                 self.core.close.eof = true;
                 return Ok(0);
             }
-            if self.core.close.peer_closed {
-                // RFC 8446 §6.1: whatever follows close_notify is ignored.
-                return Ok(n);
-            }
-            let taken = self.deframer.push(space.get(..n).unwrap_or_default());
-            debug_assert_eq!(taken, n);
+            self.deframer.commit(n);
             Ok(n)
         }
 

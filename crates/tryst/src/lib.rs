@@ -5,7 +5,10 @@
 //! HelloRetryRequest, client authentication, resumption from stateless tickets (psk_dhe_ke,
 //! so every session gets fresh keys), KeyUpdate, exporters, close_notify — with a
 //! rustls-like API (`read_tls` / `process_new_packets` / `write_tls`, `reader()` /
-//! `writer()`) and a blocking [`Stream`] adapter under `std`.
+//! `writer()`), a zero-copy API for application data in the spirit of rustls's unbuffered
+//! one ([`ConnectionCommon::encrypt_into`] seals into the caller's buffer,
+//! [`ConnectionCommon::process_in_place`] opens records inside it) and a blocking
+//! [`Stream`] adapter under `std`.
 //!
 //! What it is not: it opens no sockets, reads no clock and no global RNG on its own (the
 //! config's [`Clock`] and [`SecureRandom`] supply them), and speaks only TLS 1.3.
@@ -87,6 +90,7 @@ pub mod suites;
 mod ticket;
 pub mod time;
 mod tls13;
+mod unbuffered;
 pub mod verify;
 
 pub use client::ClientConnection;
@@ -109,6 +113,7 @@ pub use stream::Stream;
 pub use ticket::TicketKeys;
 pub use time::{Clock, ManualClock};
 pub use tryst_crypto::CryptoProvider;
+pub use unbuffered::{EncryptError, InPlaceRecord};
 
 pub use rustls_pki_types as pki_types;
 pub use tryst_cert as cert;

@@ -902,7 +902,8 @@ impl ClientFlight {
         let now = ctx.config.common.clock().now();
         core.complete_handshake(now, self.negotiated)?;
         Ok(Box::new(ClientTraffic {
-            ctx,
+            config: ctx.config,
+            server_name: ctx.server_name,
             suite,
             resumption,
             _server: server,
@@ -912,7 +913,11 @@ impl ClientFlight {
 
 /// After the handshake: tickets and KeyUpdates.
 struct ClientTraffic {
-    ctx: Ctx,
+    /// Only what tickets need from the handshake's context (the rest of `Ctx`, such as
+    /// the offered ticket and the extensions we sent, would only hold memory for as long
+    /// as the connection lives).
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
     suite: SupportedCipherSuite,
     resumption: ResumptionMasterSecret,
     /// How the server was authenticated: there is no traffic state without it.
@@ -953,7 +958,7 @@ impl ClientTraffic {
                 return Err(Error::illegal("extension not allowed in NewSessionTicket"));
             }
         }
-        let config = &self.ctx.config;
+        let config = &self.config;
         let (Some(store), true) = (&config.session_store, nst.ticket_lifetime > 0) else {
             return Ok(());
         };
@@ -970,7 +975,7 @@ impl ClientTraffic {
             peer_certificates: negotiated.peer_certificates.clone(),
             verified_by: config.verifier.clone(),
         };
-        store.insert(&self.ctx.server_name, ticket);
+        store.insert(&self.server_name, ticket);
         Ok(())
     }
 }
