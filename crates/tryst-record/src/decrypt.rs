@@ -439,35 +439,14 @@ impl RecordDecrypter {
             .map_or(ContentType::Invalid, |b| ContentType::from_raw(*b));
         let body_range = HEADER_LEN..record.len();
         if typ == ContentType::ChangeCipherSpec {
-            let is_one = record.get(body_range) == Some(&[1u8][..]);
-            // RFC 5246 §7.1: the TLS 1.2 ChangeCipherSpec, once, before the read key.
-            if self.ccs_expected && self.key.is_none() && is_one {
-                self.ccs_expected = false;
-                return Ok(Opened::ChangeCipherSpec);
-            }
-            // RFC 8446 §5: drop it if it is the single byte 0x01 and we are in the
-            // handshake; anything else is unexpected_message.
-            return if self.ccs_allowed && is_one {
-                Ok(Opened::Ignored)
-            } else {
-                Err(Error::UnexpectedChangeCipherSpec)
-            };
+            return self.open_change_cipher_spec(record.get(body_range) == Some(&[1u8][..]));
         }
         let tls12 = self.tls12;
         if typ == ContentType::Alert && self.key.is_some() && self.plaintext_alerts_allowed {
             return classify(typ, record, body_range, tls12);
         }
         let Some(key) = self.key.as_mut() else {
-            if typ == ContentType::ApplicationData && self.early_data_skip.is_some() {
-                let len = body_range.len();
-                return if self.charge_early_data(len) {
-                    Ok(Opened::SkippedEarlyData)
-                } else {
-                    Err(Error::UnexpectedContentType(typ))
-                };
-            }
-            self.early_data_skip = None;
-            return classify(typ, record, body_range, tls12);
+            return self.open_unprotected(typ, record, body_range);
         };
         if key.seq == u64::MAX {
             return Err(Error::SequenceExhausted);
@@ -480,6 +459,50 @@ impl RecordDecrypter {
             }
             return classify(typ, record, content, true);
         }
+        self.open_tls13(record)
+    }
+
+    /// A change_cipher_spec record; `is_one` says whether its body is the single byte 0x01.
+    fn open_change_cipher_spec(&mut self, is_one: bool) -> Result<Opened, Error> {
+        // RFC 5246 §7.1: the TLS 1.2 ChangeCipherSpec, once, before the read key.
+        if self.ccs_expected && self.key.is_none() && is_one {
+            self.ccs_expected = false;
+            return Ok(Opened::ChangeCipherSpec);
+        }
+        // RFC 8446 §5: drop it if it is the single byte 0x01 and we are in the
+        // handshake; anything else is unexpected_message.
+        if self.ccs_allowed && is_one {
+            Ok(Opened::Ignored)
+        } else {
+            Err(Error::UnexpectedChangeCipherSpec)
+        }
+    }
+
+    /// A record before any read key is installed: in the clear, or rejected early data
+    /// arriving as application_data after a HelloRetryRequest (RFC 8446 §4.2.10).
+    fn open_unprotected(
+        &mut self,
+        typ: ContentType,
+        record: &[u8],
+        body_range: Range<usize>,
+    ) -> Result<Opened, Error> {
+        if typ == ContentType::ApplicationData && self.early_data_skip.is_some() {
+            return if self.charge_early_data(body_range.len()) {
+                Ok(Opened::SkippedEarlyData)
+            } else {
+                Err(Error::UnexpectedContentType(typ))
+            };
+        }
+        self.early_data_skip = None;
+        classify(typ, record, body_range, self.tls12)
+    }
+
+    /// TLSCiphertext to TLSInnerPlaintext under the TLS 1.3 read key (RFC 8446 §5.2), then
+    /// the real content type after the zero padding (§5.4).
+    fn open_tls13(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+        let Some(key) = self.key.as_mut() else {
+            return Err(Error::Misuse("no read key"));
+        };
         let (header, body) = record
             .split_at_mut_checked(HEADER_LEN)
             .ok_or(Error::BadRecordMac)?;
