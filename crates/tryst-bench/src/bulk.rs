@@ -277,6 +277,15 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     Ok(rows)
 }
 
+/// A round must deliver all `k` records' bytes.
+fn all_received(who: &str, got: usize, k: usize) -> Res<()> {
+    if got == k * RECORD {
+        Ok(())
+    } else {
+        Err(format!("{who}: received {got} of {} bytes", k * RECORD))
+    }
+}
+
 /// One suite on one backend: send and receive for tryst (buffered, then zero-copy),
 /// rustls and the floor, in that order, over `opts.rounds` interleaved rounds after a
 /// warm-up.
@@ -310,34 +319,16 @@ fn measure(
     let mut tryst_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
         let send = tp.send(k, payload, stash)?;
         let recv = tp.recv(stash, out)?;
-        if recv.2 != k * RECORD {
-            return Err(format!(
-                "tryst: received {} of {} bytes",
-                recv.2,
-                k * RECORD
-            ));
-        }
+        all_received("tryst", recv.2, k)?;
         let zsend = tp.send_zero_copy(k, payload, stash)?;
         let zrecv = tp.recv_zero_copy(stash)?;
-        if zrecv.2 != k * RECORD {
-            return Err(format!(
-                "tryst zero-copy: received {} of {} bytes",
-                zrecv.2,
-                k * RECORD
-            ));
-        }
+        all_received("tryst zero-copy", zrecv.2, k)?;
         Ok((send, (recv.0, recv.1), zsend, (zrecv.0, zrecv.1)))
     };
     let mut rustls_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
         let send = rp.send(k, payload, stash)?;
         let recv = rp.recv(stash, out)?;
-        if recv.2 != k * RECORD {
-            return Err(format!(
-                "rustls: received {} of {} bytes",
-                recv.2,
-                k * RECORD
-            ));
-        }
+        all_received("rustls", recv.2, k)?;
         Ok((send, (recv.0, recv.1)))
     };
     // Warm-up: buffers reach their steady-state sizes here.
