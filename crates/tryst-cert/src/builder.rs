@@ -1,11 +1,11 @@
-//! A DER writer and a certificate builder that issues Ed25519 and ECDSA P-256
-//! certificates: CA and leaf, subjectAltName (DNS and IP), validity, basicConstraints,
+//! A DER writer and a certificate builder that issues Ed25519, ECDSA P-256 and RSA
+//! certificates (RSA keys sign through the `*_with_rng` methods): CA and leaf, subjectAltName (DNS and IP), validity, basicConstraints,
 //! keyUsage, extendedKeyUsage and name constraints. For tests, demos and the CLI; not a CA.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use tryst_crypto::{SignatureAlgorithm, Signer};
+use tryst_crypto::{CryptoRng, SignatureAlgorithm, Signer};
 
 use crate::Error;
 use crate::der::tag;
@@ -241,11 +241,24 @@ impl CertificateBuilder {
         self
     }
 
-    /// A self-signed certificate for `key`.
+    /// A self-signed certificate for `key`. An RSA key needs randomness to sign: use
+    /// [`CertificateBuilder::self_signed_with_rng`].
     pub fn self_signed(&self, key: &dyn Signer) -> Result<Vec<u8>, Error> {
         let spki = spki_for(key)?;
         let name = self.name();
-        self.sign(&spki, &name, key)
+        self.sign(&spki, &name, key, None)
+    }
+
+    /// [`CertificateBuilder::self_signed`] for any key, RSA included (signed
+    /// sha256WithRSAEncryption, blinded with randomness from `rng`).
+    pub fn self_signed_with_rng(
+        &self,
+        key: &dyn Signer,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>, Error> {
+        let spki = spki_for(key)?;
+        let name = self.name();
+        self.sign(&spki, &name, key, Some(rng))
     }
 
     /// A certificate for `subject_key`'s public key, issued by the holder of `issuer_key`
@@ -259,6 +272,38 @@ impl CertificateBuilder {
         self.issue_for_spki(&spki_for(subject_key)?, issuer_cert, issuer_key)
     }
 
+    /// [`CertificateBuilder::issue`] for any subject and issuer key, RSA included (an RSA
+    /// issuer signs sha256WithRSAEncryption, blinded with randomness from `rng`).
+    ///
+    /// ```no_run
+    /// # use tryst_cert::CertificateBuilder;
+    /// # use tryst_crypto::{OsRng, RsaSigningKey};
+    /// let ca_key = RsaSigningKey::generate(&mut OsRng, 2048)?;
+    /// let ca = CertificateBuilder::new("CA", 0, 1 << 31)
+    ///     .ca(None)
+    ///     .self_signed_with_rng(&ca_key, &mut OsRng)?;
+    /// let leaf_key = RsaSigningKey::generate(&mut OsRng, 2048)?;
+    /// let leaf = CertificateBuilder::new("leaf", 0, 1 << 31)
+    ///     .dns_name("localhost")
+    ///     .issue_with_rng(&leaf_key, &ca, &ca_key, &mut OsRng)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn issue_with_rng(
+        &self,
+        subject_key: &dyn Signer,
+        issuer_cert: &[u8],
+        issuer_key: &dyn Signer,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>, Error> {
+        let issuer = Certificate::from_der(issuer_cert)?;
+        self.sign(
+            &spki_for(subject_key)?,
+            issuer.subject_der(),
+            issuer_key,
+            Some(rng),
+        )
+    }
+
     /// A certificate for a SubjectPublicKeyInfo given as DER (any key type), issued by
     /// the holder of `issuer_key` whose certificate is `issuer_cert`.
     pub fn issue_for_spki(
@@ -268,7 +313,7 @@ impl CertificateBuilder {
         issuer_key: &dyn Signer,
     ) -> Result<Vec<u8>, Error> {
         let issuer = Certificate::from_der(issuer_cert)?;
-        self.sign(spki_der, issuer.subject_der(), issuer_key)
+        self.sign(spki_der, issuer.subject_der(), issuer_key, None)
     }
 
     fn name(&self) -> Vec<u8> {
@@ -289,8 +334,10 @@ impl CertificateBuilder {
         spki: &[u8],
         issuer_name: &[u8],
         issuer_key: &dyn Signer,
+        rng: Option<&mut dyn CryptoRng>,
     ) -> Result<Vec<u8>, Error> {
-        let alg_id = sig_alg_id(issuer_key.algorithm())?;
+        let alg = cert_sig_alg(issuer_key);
+        let alg_id = sig_alg_id(alg)?;
         let serial = match &self.serial {
             Some(s) => s.clone(),
             None => {
@@ -329,7 +376,11 @@ impl CertificateBuilder {
             }
         });
         let tbs = tbs.finish();
-        let sig = issuer_key.sign(&tbs).map_err(|_| Error::BadSignature)?;
+        let sig = match rng {
+            Some(rng) => issuer_key.sign_with(alg, &tbs, rng),
+            None => issuer_key.sign(&tbs),
+        }
+        .map_err(|_| Error::BadSignature)?;
         let mut out = DerWriter::new();
         out.nested(tag::SEQUENCE, |w| {
             w.raw(&tbs);
@@ -654,9 +705,26 @@ fn sig_alg_id(alg: SignatureAlgorithm) -> Result<Vec<u8>, Error> {
         SignatureAlgorithm::EcdsaP256Sha256 => {
             w.nested(tag::SEQUENCE, |w| w.oid(oid::ECDSA_SHA256))
         }
+        SignatureAlgorithm::RsaPkcs1Sha256 => w.nested(tag::SEQUENCE, |w| {
+            w.oid(oid::RSA_SHA256);
+            w.element(tag::NULL, &[]);
+        }),
         _ => return Err(Error::UnsupportedSignatureAlgorithm),
     }
     Ok(w.finish())
+}
+
+/// The algorithm a certificate is signed with: an RSA key signs sha256WithRSAEncryption
+/// (PKCS#1 v1.5, what CAs issue), any other key its own algorithm.
+fn cert_sig_alg(key: &dyn Signer) -> SignatureAlgorithm {
+    if key
+        .algorithms()
+        .contains(&SignatureAlgorithm::RsaPkcs1Sha256)
+    {
+        SignatureAlgorithm::RsaPkcs1Sha256
+    } else {
+        key.algorithm()
+    }
 }
 
 fn spki_for(key: &dyn Signer) -> Result<Vec<u8>, Error> {
@@ -674,6 +742,16 @@ fn spki_for(key: &dyn Signer) -> Result<Vec<u8>, Error> {
             });
             w.bit_string(&public);
         }),
+        // rsaEncryption with NULL parameters; the key is a PKCS#1 RSAPublicKey.
+        SignatureAlgorithm::RsaPssSha256 | SignatureAlgorithm::RsaPkcs1Sha256 => {
+            w.nested(tag::SEQUENCE, |w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    w.oid(oid::RSA_ENCRYPTION);
+                    w.element(tag::NULL, &[]);
+                });
+                w.bit_string(&public);
+            })
+        }
         _ => return Err(Error::UnsupportedPublicKey),
     }
     Ok(w.finish())

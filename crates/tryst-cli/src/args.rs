@@ -52,7 +52,7 @@ pub struct ServerArgs {
     /// The certificate chain to present (PEM, end entity first).
     #[arg(long, value_name = "CHAIN.pem")]
     pub cert: PathBuf,
-    /// The private key of the end-entity certificate (PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    /// The private key of the end-entity certificate (PKCS#8 PEM: Ed25519, ECDSA or RSA).
     #[arg(long, value_name = "KEY.pem")]
     pub key: PathBuf,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
@@ -170,7 +170,7 @@ enum CertCommand {
     /// Check that a certificate chains to trusted roots (exit 0 valid, 1 invalid, 2 bad
     /// input).
     Verify(VerifyArgs),
-    /// Make a self-signed test CA (ECDSA P-256 unless --ed25519).
+    /// Make a self-signed test CA (ECDSA P-256 unless --ed25519 or --rsa).
     NewCa(NewCaArgs),
     /// Issue a test certificate from a CA made with new-ca (a server certificate unless
     /// --client).
@@ -250,6 +250,13 @@ pub struct NewCaArgs {
     /// ECDSA P-256, the default (accepted for compatibility; it changes nothing).
     #[arg(long)]
     pub ecdsa: bool,
+    /// An RSA key (for tests of RSA certificates; RSA-2048 unless --rsa-bits), signed
+    /// sha256WithRSAEncryption when it issues.
+    #[arg(long, conflicts_with_all = ["ed25519", "ecdsa"])]
+    pub rsa: bool,
+    /// The RSA key size in bits, 2048 (the default) to 4096; only with --rsa.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2048..=4096))]
+    pub rsa_bits: Option<u16>,
 }
 
 /// `tryst cert new-leaf`.
@@ -278,6 +285,13 @@ pub struct NewLeafArgs {
     /// ECDSA P-256, the default (accepted for compatibility; it changes nothing).
     #[arg(long)]
     pub ecdsa: bool,
+    /// An RSA key (for tests of RSA certificates; RSA-2048 unless --rsa-bits), signed
+    /// sha256WithRSAEncryption when it issues.
+    #[arg(long, conflicts_with_all = ["ed25519", "ecdsa"])]
+    pub rsa: bool,
+    /// The RSA key size in bits, 2048 (the default) to 4096; only with --rsa.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2048..=4096))]
+    pub rsa_bits: Option<u16>,
     /// A client certificate (clientAuth) instead of a server certificate (serverAuth).
     #[arg(long)]
     pub client: bool,

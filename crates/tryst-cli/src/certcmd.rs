@@ -4,10 +4,11 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use tryst::cert::{Certificate, CertificateBuilder, KeyUsage, Policy, Usage};
+use tryst::crypto::OsRng;
 use tryst::pki_types::{ServerName, UnixTime};
 
 use crate::args::{NewCaArgs, NewLeafArgs, VerifyArgs};
-use crate::files::{self, AnyKey};
+use crate::files::{self, AnyKey, KeyKind};
 use crate::{CmdResult, Failure, timefmt};
 
 /// `tryst cert verify`: exit 0 valid, 1 invalid (with the reason), 2 bad input.
@@ -171,12 +172,13 @@ const DAY: i64 = 86_400;
 
 /// `tryst cert new-ca`.
 pub fn new_ca(a: &NewCaArgs) -> CmdResult {
-    let key = AnyKey::generate(!a.ed25519);
+    let kind = KeyKind::from_flags(a.ed25519, a.rsa, a.rsa_bits)?;
+    let key = AnyKey::generate(kind)?;
     let now = timefmt::now();
     let der = CertificateBuilder::new(&a.name, now - HOUR, now + 10 * 365 * DAY)
         .ca(None)
         .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
-        .self_signed(key.signer())
+        .self_signed_with_rng(key.signer(), &mut OsRng)
         .map_err(|e| Failure::failed(format!("cannot make the CA certificate: {e}")))?;
     let pkcs8 = key.to_pkcs8()?;
     files::write(
@@ -192,7 +194,7 @@ pub fn new_ca(a: &NewCaArgs) -> CmdResult {
     eprintln!(
         "tryst: wrote CA '{}' ({}) to {} and its key to {} (valid 10 years; for testing only)",
         a.name,
-        if a.ed25519 { "Ed25519" } else { "ECDSA P-256" },
+        kind.describe(),
         a.out_cert.display(),
         a.out_key.display()
     );
@@ -238,7 +240,7 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
     let ca_pkcs8 = files::read_pkcs8(&a.ca_key, "CA key")?;
     let ca_key = AnyKey::from_pkcs8(&ca_pkcs8).ok_or_else(|| {
         Failure::usage(format!(
-            "the CA key '{}' is not a PKCS#8 Ed25519 or ECDSA P-256 key",
+            "the CA key '{}' is not a PKCS#8 Ed25519, ECDSA P-256 or RSA key",
             a.ca_key.display()
         ))
     })?;
@@ -269,9 +271,10 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
         b.server_auth()
     };
     b = b.key_usage(KeyUsage::DIGITAL_SIGNATURE);
-    let key = AnyKey::generate(!a.ed25519);
+    let kind = KeyKind::from_flags(a.ed25519, a.rsa, a.rsa_bits)?;
+    let key = AnyKey::generate(kind)?;
     let der = b
-        .issue(key.signer(), ca_der.as_ref(), ca_key.signer())
+        .issue_with_rng(key.signer(), ca_der.as_ref(), ca_key.signer(), &mut OsRng)
         .map_err(|e| Failure::failed(format!("cannot issue the certificate: {e}")))?;
     let pkcs8 = key.to_pkcs8()?;
     let mut chain = String::from(files::pem("CERTIFICATE", &der).as_str());
@@ -286,7 +289,7 @@ pub fn new_leaf(a: &NewLeafArgs) -> CmdResult {
         "tryst: wrote a {} certificate for {} ({}) to {} (leaf then CA) and its key to {}",
         if a.client { "client" } else { "server" },
         a.name.join(", "),
-        if a.ed25519 { "Ed25519" } else { "ECDSA P-256" },
+        kind.describe(),
         a.out_cert.display(),
         a.out_key.display()
     );

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tryst::cert::TrustAnchors;
 use tryst::crypto::zeroize::Zeroizing;
-use tryst::crypto::{EcdsaP256SigningKey, Ed25519SigningKey, OsRng, Signer};
+use tryst::crypto::{EcdsaP256SigningKey, Ed25519SigningKey, OsRng, RsaSigningKey, Signer};
 use tryst::pki_types::CertificateDer;
 use tryst::pki_types::pem::PemObject;
 use tryst::{CertifiedKey, KeyLog, KeyLogFile};
@@ -341,32 +341,71 @@ fn base64_decode(text: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     Some(out)
 }
 
-/// A signing key of one of the two kinds the tools make.
+/// A kind of key for `tryst cert new-ca | new-leaf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Ed25519.
+    Ed25519,
+    /// ECDSA P-256.
+    EcdsaP256,
+    /// RSA with a modulus of this many bits.
+    Rsa(u16),
+}
+
+impl KeyKind {
+    /// From the `--ed25519`, `--rsa` and `--rsa-bits` flags (ECDSA P-256 by default,
+    /// RSA-2048 for a bare `--rsa`); `--rsa-bits` without `--rsa` is a usage error.
+    pub fn from_flags(ed25519: bool, rsa: bool, rsa_bits: Option<u16>) -> Result<Self, Failure> {
+        match (rsa, rsa_bits) {
+            (true, bits) => Ok(KeyKind::Rsa(bits.unwrap_or(2048))),
+            (false, Some(_)) => Err(Failure::usage("--rsa-bits needs --rsa")),
+            (false, None) if ed25519 => Ok(KeyKind::Ed25519),
+            (false, None) => Ok(KeyKind::EcdsaP256),
+        }
+    }
+
+    /// The kind, for messages: `Ed25519`, `ECDSA P-256`, `RSA-2048`.
+    pub fn describe(self) -> String {
+        match self {
+            KeyKind::Ed25519 => "Ed25519".to_string(),
+            KeyKind::EcdsaP256 => "ECDSA P-256".to_string(),
+            KeyKind::Rsa(bits) => format!("RSA-{bits}"),
+        }
+    }
+}
+
+/// A signing key of one of the kinds the tools make.
 pub enum AnyKey {
     /// Ed25519.
     Ed25519(Ed25519SigningKey),
     /// ECDSA P-256.
     EcdsaP256(EcdsaP256SigningKey),
+    /// RSA.
+    Rsa(RsaSigningKey),
 }
 
 impl AnyKey {
-    /// A fresh key from the OS generator.
-    pub fn generate(ecdsa: bool) -> Self {
-        if ecdsa {
-            AnyKey::EcdsaP256(EcdsaP256SigningKey::generate(&mut OsRng))
-        } else {
-            AnyKey::Ed25519(Ed25519SigningKey::generate(&mut OsRng))
-        }
+    /// A fresh key from the OS generator (RSA takes a moment).
+    pub fn generate(kind: KeyKind) -> Result<Self, Failure> {
+        Ok(match kind {
+            KeyKind::EcdsaP256 => AnyKey::EcdsaP256(EcdsaP256SigningKey::generate(&mut OsRng)),
+            KeyKind::Ed25519 => AnyKey::Ed25519(Ed25519SigningKey::generate(&mut OsRng)),
+            KeyKind::Rsa(bits) => AnyKey::Rsa(
+                RsaSigningKey::generate(&mut OsRng, usize::from(bits))
+                    .map_err(|e| Failure::failed(format!("cannot make an RSA key: {e}")))?,
+            ),
+        })
     }
 
-    /// Decode PKCS#8.
+    /// Decode PKCS#8 (Ed25519, ECDSA P-256 or RSA).
     pub fn from_pkcs8(der: &[u8]) -> Option<Self> {
         if let Ok(k) = Ed25519SigningKey::from_pkcs8_der(der) {
             return Some(AnyKey::Ed25519(k));
         }
-        EcdsaP256SigningKey::from_pkcs8_der(der)
-            .ok()
-            .map(AnyKey::EcdsaP256)
+        if let Ok(k) = EcdsaP256SigningKey::from_pkcs8_der(der) {
+            return Some(AnyKey::EcdsaP256(k));
+        }
+        RsaSigningKey::from_pkcs8_der(der).ok().map(AnyKey::Rsa)
     }
 
     /// The key as a signer.
@@ -374,6 +413,7 @@ impl AnyKey {
         match self {
             AnyKey::Ed25519(k) => k,
             AnyKey::EcdsaP256(k) => k,
+            AnyKey::Rsa(k) => k,
         }
     }
 
@@ -384,6 +424,9 @@ impl AnyKey {
             AnyKey::EcdsaP256(k) => k
                 .to_pkcs8_der()
                 .map_err(|e| Failure::failed(format!("cannot encode the ECDSA key: {e}"))),
+            AnyKey::Rsa(k) => k
+                .to_pkcs8_der()
+                .map_err(|e| Failure::failed(format!("cannot encode the RSA key: {e}"))),
         }
     }
 }

@@ -205,6 +205,8 @@ pub enum Key {
     Default,
     /// `--ed25519`.
     Ed25519,
+    /// `--rsa` (RSA-2048).
+    Rsa,
 }
 
 /// Make ca.pem/ca.key and server.pem/server.key (localhost, 127.0.0.1) in `dir`.
@@ -233,9 +235,14 @@ pub fn make_pki(dir: &Path, key: Key) {
         "--out-key",
         "server.key",
     ];
-    if key == Key::Ed25519 {
-        ca.push("--ed25519");
-        leaf.push("--ed25519");
+    let flag = match key {
+        Key::Default => None,
+        Key::Ed25519 => Some("--ed25519"),
+        Key::Rsa => Some("--rsa"),
+    };
+    if let Some(flag) = flag {
+        ca.push(flag);
+        leaf.push(flag);
     }
     let o = tryst(&ca, dir, b"");
     assert_eq!(o.code, Some(0), "{o:#?}");
