@@ -183,144 +183,100 @@ impl Signer for Ed25519SigningKey {
     }
 }
 
-/// An ECDSA P-256 private key that signs with SHA-256 and RFC 6979 deterministic nonces,
-/// producing DER signatures (`ecdsa_secp256r1_sha256` in TLS 1.3). Zeroized on drop by
-/// the `ecdsa` crate; `Debug` prints only the type name.
-pub struct EcdsaP256SigningKey(p256::ecdsa::SigningKey);
+/// An ECDSA signing key type over one curve of the RustCrypto `ecdsa` family: RFC 6979
+/// deterministic nonces, DER signatures, zeroized on drop by the `ecdsa` crate, `Debug`
+/// prints only the type name. P-256 and P-384 differ only in the crate and the algorithm.
+macro_rules! ecdsa_signing_key {
+    ($(#[$doc:meta])* $name:ident, $krate:ident, $alg:ident, $point_len:literal) => {
+        $(#[$doc])*
+        pub struct $name($krate::ecdsa::SigningKey);
 
-assert_zeroize_on_drop!(p256::ecdsa::SigningKey, p256::SecretKey);
-// Its only field wipes itself on drop (asserted above).
-impl zeroize::ZeroizeOnDrop for EcdsaP256SigningKey {}
+        assert_zeroize_on_drop!($krate::ecdsa::SigningKey, $krate::SecretKey);
+        // Its only field wipes itself on drop (asserted above).
+        impl zeroize::ZeroizeOnDrop for $name {}
 
-impl EcdsaP256SigningKey {
-    /// A fresh key from `rng`.
-    pub fn generate(rng: &mut dyn CryptoRng) -> Self {
-        use p256::elliptic_curve::Generate as _;
-        EcdsaP256SigningKey(p256::ecdsa::SigningKey::generate_from_rng(rng))
-    }
+        impl $name {
+            /// A fresh key from `rng`.
+            pub fn generate(rng: &mut dyn CryptoRng) -> Self {
+                use $krate::elliptic_curve::Generate as _;
+                $name($krate::ecdsa::SigningKey::generate_from_rng(rng))
+            }
 
-    /// From a PKCS#8 DER private key (what `openssl genpkey -algorithm EC
-    /// -pkeyopt ec_paramgen_curve:P-256` writes, after PEM decoding).
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        use p256::pkcs8::DecodePrivateKey as _;
-        p256::ecdsa::SigningKey::from_pkcs8_der(der)
-            .map(EcdsaP256SigningKey)
-            .map_err(|_| Error::InvalidPrivateKey)
-    }
+            /// From a PKCS#8 DER private key (what `openssl genpkey -algorithm EC` writes
+            /// for this curve, after PEM decoding).
+            pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+                use $krate::pkcs8::DecodePrivateKey as _;
+                $krate::ecdsa::SigningKey::from_pkcs8_der(der)
+                    .map($name)
+                    .map_err(|_| Error::InvalidPrivateKey)
+            }
 
-    /// The key as PKCS#8 DER, in a buffer that zeroizes on drop.
-    pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
-        use p256::pkcs8::EncodePrivateKey as _;
-        let doc = self
-            .0
-            .to_pkcs8_der()
-            .map_err(|_| Error::InvalidPrivateKey)?;
-        Ok(zeroize::Zeroizing::new(doc.as_bytes().to_vec()))
-    }
+            /// The key as PKCS#8 DER, in a buffer that zeroizes on drop.
+            pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+                use $krate::pkcs8::EncodePrivateKey as _;
+                let doc = self
+                    .0
+                    .to_pkcs8_der()
+                    .map_err(|_| Error::InvalidPrivateKey)?;
+                Ok(zeroize::Zeroizing::new(doc.as_bytes().to_vec()))
+            }
 
-    /// The public key as an uncompressed SEC1 point (65 bytes: `04 || x || y`).
-    pub fn public_key_sec1(&self) -> Vec<u8> {
-        self.0
-            .verifying_key()
-            .to_sec1_point(false)
-            .as_bytes()
-            .to_vec()
-    }
+            #[doc = concat!("The public key as an uncompressed SEC1 point (", $point_len, " bytes: `04 || x || y`).")]
+            pub fn public_key_sec1(&self) -> Vec<u8> {
+                self.0
+                    .verifying_key()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec()
+            }
+        }
+
+        impl core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(concat!(stringify!($name), "(..)"))
+            }
+        }
+
+        impl Signer for $name {
+            fn algorithm(&self) -> SignatureAlgorithm {
+                SignatureAlgorithm::$alg
+            }
+
+            fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+                use $krate::ecdsa::signature::Signer as _;
+                let sig: $krate::ecdsa::DerSignature = self
+                    .0
+                    .try_sign(message)
+                    .map_err(|_| Error::InvalidPrivateKey)?;
+                Ok(sig.as_bytes().to_vec())
+            }
+
+            fn public_key(&self) -> Vec<u8> {
+                self.public_key_sec1()
+            }
+        }
+    };
 }
 
-impl core::fmt::Debug for EcdsaP256SigningKey {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("EcdsaP256SigningKey(..)")
-    }
-}
+ecdsa_signing_key!(
+    /// An ECDSA P-256 private key that signs with SHA-256 (`ecdsa_secp256r1_sha256`):
+    /// RFC 6979 deterministic nonces, DER signatures. Zeroized on drop by the `ecdsa`
+    /// crate; `Debug` prints only the type name.
+    EcdsaP256SigningKey,
+    p256,
+    EcdsaP256Sha256,
+    "65"
+);
 
-impl Signer for EcdsaP256SigningKey {
-    fn algorithm(&self) -> SignatureAlgorithm {
-        SignatureAlgorithm::EcdsaP256Sha256
-    }
-
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        use p256::ecdsa::signature::Signer as _;
-        let sig: p256::ecdsa::DerSignature = self
-            .0
-            .try_sign(message)
-            .map_err(|_| Error::InvalidPrivateKey)?;
-        Ok(sig.as_bytes().to_vec())
-    }
-
-    fn public_key(&self) -> Vec<u8> {
-        self.public_key_sec1()
-    }
-}
-
-/// An ECDSA P-384 private key that signs with SHA-384 and RFC 6979 deterministic nonces,
-/// producing DER signatures (`ecdsa_secp384r1_sha384`). Zeroized on drop by the `ecdsa`
-/// crate; `Debug` prints only the type name.
-pub struct EcdsaP384SigningKey(p384::ecdsa::SigningKey);
-
-assert_zeroize_on_drop!(p384::ecdsa::SigningKey, p384::SecretKey);
-// Its only field wipes itself on drop (asserted above).
-impl zeroize::ZeroizeOnDrop for EcdsaP384SigningKey {}
-
-impl EcdsaP384SigningKey {
-    /// A fresh key from `rng`.
-    pub fn generate(rng: &mut dyn CryptoRng) -> Self {
-        use p384::elliptic_curve::Generate as _;
-        EcdsaP384SigningKey(p384::ecdsa::SigningKey::generate_from_rng(rng))
-    }
-
-    /// From a PKCS#8 DER private key.
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        use p384::pkcs8::DecodePrivateKey as _;
-        p384::ecdsa::SigningKey::from_pkcs8_der(der)
-            .map(EcdsaP384SigningKey)
-            .map_err(|_| Error::InvalidPrivateKey)
-    }
-
-    /// The key as PKCS#8 DER, in a buffer that zeroizes on drop.
-    pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
-        use p384::pkcs8::EncodePrivateKey as _;
-        let doc = self
-            .0
-            .to_pkcs8_der()
-            .map_err(|_| Error::InvalidPrivateKey)?;
-        Ok(zeroize::Zeroizing::new(doc.as_bytes().to_vec()))
-    }
-
-    /// The public key as an uncompressed SEC1 point (97 bytes: `04 || x || y`).
-    pub fn public_key_sec1(&self) -> Vec<u8> {
-        self.0
-            .verifying_key()
-            .to_sec1_point(false)
-            .as_bytes()
-            .to_vec()
-    }
-}
-
-impl core::fmt::Debug for EcdsaP384SigningKey {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("EcdsaP384SigningKey(..)")
-    }
-}
-
-impl Signer for EcdsaP384SigningKey {
-    fn algorithm(&self) -> SignatureAlgorithm {
-        SignatureAlgorithm::EcdsaP384Sha384
-    }
-
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        use p384::ecdsa::signature::Signer as _;
-        let sig: p384::ecdsa::DerSignature = self
-            .0
-            .try_sign(message)
-            .map_err(|_| Error::InvalidPrivateKey)?;
-        Ok(sig.as_bytes().to_vec())
-    }
-
-    fn public_key(&self) -> Vec<u8> {
-        self.public_key_sec1()
-    }
-}
+ecdsa_signing_key!(
+    /// An ECDSA P-384 private key that signs with SHA-384 (`ecdsa_secp384r1_sha384`):
+    /// RFC 6979 deterministic nonces, DER signatures. Zeroized on drop by the `ecdsa`
+    /// crate; `Debug` prints only the type name.
+    EcdsaP384SigningKey,
+    p384,
+    EcdsaP384Sha384,
+    "97"
+);
 
 /// The smallest RSA key [`RsaSigningKey`] loads or generates, in bits.
 pub const MIN_RSA_SIGNING_BITS: usize = 2048;
