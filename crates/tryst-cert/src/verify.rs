@@ -444,18 +444,11 @@ fn check_validity(cert: &Certificate<'_>, now: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// The end entity's keyUsage, if present (critical or not), must allow digitalSignature:
-/// in TLS 1.3 both a server and a client prove possession of the key by signing
-/// CertificateVerify (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.3). keyEncipherment or
-/// keyAgreement alone, which TLS 1.2's RSA and static-(EC)DH key exchanges used, are not
-/// enough.
+/// The end entity's keyUsage, if present, must allow what `usage` needs: for TLS server
+/// and client authentication, signing ([`Certificate::check_signing_allowed`]).
 fn check_end_entity_key_usage(ee: &Certificate<'_>, usage: Usage) -> Result<(), Error> {
-    let required = match usage {
-        Usage::ServerAuth | Usage::ClientAuth => KeyUsage::DIGITAL_SIGNATURE,
-    };
-    match ee.key_usage() {
-        Some(ku) if !ku.allows(required) => Err(Error::KeyUsageForbidsSigning),
-        _ => Ok(()),
+    match usage {
+        Usage::ServerAuth | Usage::ClientAuth => ee.check_signing_allowed(),
     }
 }
 

@@ -394,6 +394,20 @@ impl<'a> Certificate<'a> {
         self.key_usage
     }
 
+    /// Whether the key may sign handshakes: keyUsage, if present (critical or not), must
+    /// allow digitalSignature. In TLS 1.3 both a server and a client prove possession of
+    /// the key by signing CertificateVerify (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.3);
+    /// keyEncipherment or keyAgreement alone, which TLS 1.2's RSA and static-(EC)DH key
+    /// exchanges used, are not enough ([`Error::KeyUsageForbidsSigning`]).
+    pub fn check_signing_allowed(&self) -> Result<(), Error> {
+        match self.key_usage {
+            Some(ku) if !ku.allows(KeyUsage::DIGITAL_SIGNATURE) => {
+                Err(Error::KeyUsageForbidsSigning)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the certificate is a CA by basicConstraints.
     pub fn is_ca(&self) -> bool {
         self.basic_constraints.is_some_and(|b| b.ca)

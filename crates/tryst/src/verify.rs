@@ -159,14 +159,7 @@ pub fn verify_signature_with_policy(
     let cert = tryst_cert::Certificate::from_der(end_entity.as_ref())?;
     // The key must be allowed to sign (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.3). Path
     // validation checks this too; checking it here holds for custom chain verifiers.
-    if cert
-        .key_usage()
-        .is_some_and(|ku| !ku.allows(tryst_cert::KeyUsage::DIGITAL_SIGNATURE))
-    {
-        return Err(Error::Certificate(
-            tryst_cert::Error::KeyUsageForbidsSigning,
-        ));
-    }
+    cert.check_signing_allowed()?;
     let key = cert.public_key()?;
     key.verify_with(
         policy.verifier,
