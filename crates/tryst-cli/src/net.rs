@@ -156,8 +156,11 @@ pub fn handshake(
 ) -> Result<(), NetError> {
     let deadline = Instant::now().checked_add(timeout);
     let mut io = Timed::new(sock, None, deadline);
+    // A peer that is gone resets rather than closes when our ClientHello was still unread
+    // in its socket: either way it closed the connection during the handshake.
     let timed_out = |e: NetError| match e {
         NetError::WriteStalled => NetError::Timeout(timeout),
+        NetError::Io(e) if closed_by_peer(&e) => NetError::Eof,
         other => other,
     };
     loop {
@@ -169,7 +172,7 @@ pub fn handshake(
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if is_timeout(&e) => return Err(NetError::Timeout(timeout)),
-            Err(e) => return Err(NetError::Io(e)),
+            Err(e) => return Err(timed_out(NetError::Io(e))),
         };
         let processed = conn.process_new_packets();
         if let Err(e) = processed {
@@ -180,6 +183,16 @@ pub fn handshake(
             return Err(NetError::Eof);
         }
     }
+}
+
+/// Whether an I/O error means the peer closed the transport abruptly (a reset).
+fn closed_by_peer(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    )
 }
 
 /// What one [`pump`] saw.
