@@ -8,14 +8,14 @@ use core::time::Duration;
 use rustls_pki_types::CertificateDer;
 use tryst_cert::TrustAnchors;
 use tryst_crypto::{CryptoProvider, Secret, Signer};
-use tryst_messages::SignatureScheme;
+use tryst_messages::{ProtocolVersion, SignatureScheme};
 
 use crate::Error;
 use crate::keylog::KeyLog;
 use crate::session::ClientSessionStore;
 use crate::suites::{
     ALL_CIPHER_SUITES, DEFAULT_CLIENT_GROUPS, DEFAULT_SERVER_GROUPS, SupportedCipherSuite,
-    SupportedGroup, signature_scheme,
+    SupportedGroup, TLS12_CIPHER_SUITES, signature_scheme,
 };
 use crate::ticket::TicketKeys;
 use crate::time::Clock;
@@ -219,8 +219,17 @@ impl Default for Limits {
 pub(crate) struct Common {
     /// Where every algorithm comes from.
     pub(crate) provider: Arc<CryptoProvider>,
-    /// After `build`: the configured suites with the provider's algorithms.
+    /// After `build`: the configured TLS 1.3 suites with the provider's algorithms
+    /// (before: every configured suite, of either version).
     pub(crate) suites: Vec<SupportedCipherSuite>,
+    /// After `build`: the TLS 1.2 suites, empty when TLS 1.2 is off.
+    pub(crate) tls12_suites: Vec<SupportedCipherSuite>,
+    /// The protocol versions enabled (TLS 1.3 always; TLS 1.2 by default).
+    versions: Vec<ProtocolVersion>,
+    /// TLS 1.2 only: refuse a peer without extended_master_secret (RFC 7627), default on.
+    pub(crate) require_ems: bool,
+    /// After `build`: whether TLS 1.3 is enabled (always on a client).
+    pub(crate) tls13: bool,
     /// After `build`: the configured groups with the provider's implementations.
     pub(crate) groups: Vec<SupportedGroup>,
     /// Whether suites / groups were chosen by the caller (then each must be available
@@ -246,7 +255,15 @@ impl Common {
         let clock = None;
         Common {
             provider,
-            suites: ALL_CIPHER_SUITES.to_vec(),
+            suites: ALL_CIPHER_SUITES
+                .iter()
+                .chain(TLS12_CIPHER_SUITES)
+                .copied()
+                .collect(),
+            tls12_suites: Vec::new(),
+            versions: alloc::vec![ProtocolVersion::Tls13, ProtocolVersion::Tls12],
+            require_ems: true,
+            tls13: true,
             groups: groups.to_vec(),
             suites_chosen: false,
             groups_chosen: false,
@@ -285,6 +302,7 @@ impl Common {
                 .filter_map(|s| s.with_provider(&provider))
                 .collect();
         }
+        self.split_versions()?;
         if self.groups_chosen {
             self.groups = self
                 .groups
@@ -308,9 +326,38 @@ impl Common {
         self.check()
     }
 
+    /// Split the bound suites by version; TLS 1.2 keeps its suites only when enabled.
+    fn split_versions(&mut self) -> Result<(), Error> {
+        if (self.versions.iter())
+            .any(|v| *v != ProtocolVersion::Tls13 && *v != ProtocolVersion::Tls12)
+        {
+            return Err(Error::Config(
+                "only TLS 1.3 and TLS 1.2 are supported (TLS 1.0 and 1.1 are not)",
+            ));
+        }
+        let all = core::mem::take(&mut self.suites);
+        let (tls12, tls13): (Vec<_>, Vec<_>) = all.into_iter().partition(|s| s.is_tls12());
+        self.tls13 = self.versions.contains(&ProtocolVersion::Tls13);
+        self.suites = if self.tls13 { tls13 } else { Vec::new() };
+        self.tls12_suites = if self.versions.contains(&ProtocolVersion::Tls12) {
+            tls12
+        } else {
+            Vec::new()
+        };
+        Ok(())
+    }
+
+    /// Whether TLS 1.2 can be negotiated (enabled, with at least one suite).
+    pub(crate) fn tls12_enabled(&self) -> bool {
+        !self.tls12_suites.is_empty()
+    }
+
     fn check(&self) -> Result<(), Error> {
-        if self.suites.is_empty() {
-            return Err(Error::Config("no cipher suites"));
+        if self.tls13 && self.suites.is_empty() {
+            return Err(Error::Config("no TLS 1.3 cipher suites"));
+        }
+        if !self.tls13 && !self.tls12_enabled() {
+            return Err(Error::Config("no protocol version with a cipher suite"));
         }
         if self.groups.is_empty() {
             return Err(Error::Config("no key-exchange groups"));
@@ -366,8 +413,10 @@ impl SecureRandom for Unset {
 
 macro_rules! common_setters {
     () => {
-        /// Cipher suites, in preference order. Each names a suite; its AEAD and hash come
-        /// from the config's crypto provider (`build` fails if the provider lacks one).
+        /// Cipher suites, in preference order, TLS 1.3 and TLS 1.2 ones in one list (each
+        /// version uses its own; with no TLS 1.2 suite in the list, TLS 1.2 is off). Each
+        /// names a suite; its AEAD and hash come from the config's crypto provider (`build`
+        /// fails if the provider lacks one).
         pub fn with_cipher_suites(mut self, suites: &[SupportedCipherSuite]) -> Self {
             self.common.suites = suites.to_vec();
             self.common.suites_chosen = true;
@@ -387,6 +436,26 @@ macro_rules! common_setters {
         /// and its RNG unless [`with_rng`](Self::with_rng) sets another.
         pub fn with_crypto_provider(mut self, provider: Arc<CryptoProvider>) -> Self {
             self.common.provider = provider;
+            self
+        }
+
+        /// The protocol versions to speak (default: TLS 1.3 and TLS 1.2);
+        /// `&[ProtocolVersion::Tls13]` turns TLS 1.2 off. A client always speaks TLS 1.3;
+        /// a server may speak TLS 1.2 alone (for tests and demos). Anything else (TLS 1.0,
+        /// 1.1) makes `build` fail.
+        pub fn with_protocol_versions(
+            mut self,
+            versions: &[tryst_messages::ProtocolVersion],
+        ) -> Self {
+            self.common.versions = versions.to_vec();
+            self
+        }
+
+        /// TLS 1.2 only: whether a peer must use the extended master secret (RFC 7627;
+        /// default true). Without it a TLS 1.2 session's keys are not bound to its
+        /// handshake (the triple-handshake attack); turn this off only for old peers.
+        pub fn with_extended_master_secret_required(mut self, required: bool) -> Self {
+            self.common.require_ems = required;
             self
         }
 
@@ -584,6 +653,11 @@ impl ClientConfigBuilder {
     /// Finish. Fails when no verifier was set or a setting cannot work.
     pub fn build(mut self) -> Result<Arc<ClientConfig>, Error> {
         self.common.finish()?;
+        if !self.common.tls13 {
+            return Err(Error::Config(
+                "a client cannot turn TLS 1.3 off (protocol versions must include it)",
+            ));
+        }
         check_record_size_limit(self.record_size_limit)?;
         let provider_verifier = self.common.provider.verifier;
         let from_roots = self.roots.map(|anchors| -> Arc<dyn ServerCertVerifier> {

@@ -89,6 +89,7 @@ mod stream;
 pub mod suites;
 mod ticket;
 pub mod time;
+mod tls12;
 mod tls13;
 mod unbuffered;
 pub mod verify;

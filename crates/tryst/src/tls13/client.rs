@@ -178,7 +178,10 @@ impl Ctx {
             legacy_version: ProtocolVersion::Tls12,
             random: self.random,
             legacy_session_id: Cow::Borrowed(&self.session_id),
-            cipher_suites: self.config.common.suites.iter().map(|s| s.suite).collect(),
+            cipher_suites: (self.config.common.suites.iter())
+                .chain(&self.config.common.tls12_suites)
+                .map(|s| s.suite)
+                .collect(),
             legacy_compression_methods: Cow::Borrowed(&[0]),
             extensions: exts,
         };
@@ -196,18 +199,24 @@ impl Ctx {
         cookie: Option<&'a [u8]>,
     ) -> Vec<Extension<'a>> {
         let config = &self.config;
+        let tls12 = config.common.tls12_enabled();
         let mut exts = Vec::new();
         if let (ServerName::DnsName(name), true) = (&self.server_name, config.enable_sni) {
             exts.push(Extension::ServerName(vec![
                 tryst_messages::ServerName::host_name(name.as_ref().as_bytes()),
             ]));
         }
-        if config.tls12_compat_extensions {
+        if config.tls12_compat_extensions || tls12 {
             exts.push(Extension::RenegotiationInfo(Cow::Borrowed(&[])));
         }
         exts.push(Extension::SupportedGroups(
             config.common.groups.iter().map(|g| g.group).collect(),
         ));
+        if tls12 {
+            // RFC 8422 §5.1.2: uncompressed points only; RFC 7627: the extended master secret.
+            exts.push(Extension::EcPointFormats(Cow::Borrowed(&[0])));
+            exts.push(Extension::ExtendedMasterSecret);
+        }
         if config.tls12_compat_extensions {
             exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
         }
@@ -217,10 +226,21 @@ impl Ctx {
                 .map(|(g, kx)| KeyShareEntry::new(*g, kx.public_key()))
                 .collect(),
         ));
-        exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
-        exts.push(Extension::SignatureAlgorithms(
-            config.signature_schemes.clone(),
-        ));
+        if tls12 {
+            exts.push(Extension::SupportedVersions(vec![
+                ProtocolVersion::Tls13,
+                ProtocolVersion::Tls12,
+            ]));
+            // TLS 1.2 servers sign with PKCS#1 v1.5 too; a TLS 1.3 server never may.
+            exts.push(Extension::SignatureAlgorithms(
+                crate::tls12::client::offered_schemes(config),
+            ));
+        } else {
+            exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
+            exts.push(Extension::SignatureAlgorithms(
+                config.signature_schemes.clone(),
+            ));
+        }
         if !config.common.alpn.is_empty() {
             let protocols = config.common.alpn.iter();
             exts.push(Extension::Alpn(
@@ -322,9 +342,13 @@ struct ExpectServerHello {
 impl State for ExpectServerHello {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         if raw.typ == HandshakeType::ServerHello {
-            // Version first, with the rules every version shares: a TLS 1.2 answer is
-            // protocol_version (or a downgrade), whatever TLS 1.3 says about its shape.
-            check_server_version(&ServerHello::peek_versions(raw.body)?)?;
+            // Version first, with the rules every version shares: a TLS 1.2 answer goes
+            // to the TLS 1.2 handshake (if we offered it; else protocol_version), a
+            // downgrade is refused, whatever TLS 1.3 says about its shape.
+            let tls12 = self.ctx.config.common.tls12_enabled();
+            if check_server_version(&ServerHello::peek_versions(raw.body)?, tls12)? {
+                return self.into_tls12(core, &raw);
+            }
         }
         match raw.parse()? {
             HandshakeMessage::HelloRetryRequest(hrr) => {
@@ -337,8 +361,8 @@ impl State for ExpectServerHello {
 }
 
 /// The version a ServerHello or HelloRetryRequest of any TLS version selects
-/// (RFC 8446 §4.1.3, §4.2.1, Appendix D.5).
-fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
+/// (RFC 8446 §4.1.3, §4.2.1, Appendix D.5): true for TLS 1.2 (when `tls12` is on).
+fn check_server_version(v: &HelloVersions, tls12: bool) -> Result<bool, Error> {
     if v.legacy_version <= ProtocolVersion::Ssl3 {
         return Err(Error::misbehaved(
             AlertDescription::ProtocolVersion,
@@ -346,7 +370,7 @@ fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
         ));
     }
     match v.supported_versions.as_deref() {
-        Some([ProtocolVersion::Tls13]) => Ok(()),
+        Some([ProtocolVersion::Tls13]) => Ok(false),
         Some(_) => Err(Error::illegal(
             "supported_versions selected a version we did not offer",
         )),
@@ -357,15 +381,42 @@ fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
             if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
                 return Err(Error::illegal("downgrade sentinel in ServerHello.random"));
             }
+            if tls12 && v.legacy_version == ProtocolVersion::Tls12 {
+                return Ok(true);
+            }
             Err(Error::misbehaved(
                 AlertDescription::ProtocolVersion,
-                "server does not speak TLS 1.3 (no supported_versions)",
+                if tls12 {
+                    "server chose TLS 1.1 or older"
+                } else {
+                    "server does not speak TLS 1.3 (no supported_versions)"
+                },
             ))
         }
     }
 }
 
 impl ExpectServerHello {
+    /// The server chose TLS 1.2 (RFC 5246): its handshake takes over, from our one
+    /// ClientHello. After a HelloRetryRequest the server is committed to TLS 1.3.
+    fn into_tls12(self: Box<Self>, core: &mut Core, raw: &RawHandshake<'_>) -> Next {
+        let HelloTranscript::Buffered(client_hello) = self.transcript else {
+            return Err(Error::illegal(
+                "TLS 1.2 ServerHello after a HelloRetryRequest",
+            ));
+        };
+        let ctx = self.ctx;
+        let hello = crate::tls12::client::Hello {
+            config: ctx.config,
+            server_name: ctx.server_name,
+            random: ctx.random,
+            session_id: ctx.session_id,
+            sent_extensions: ctx.sent_extensions,
+            client_hello,
+        };
+        crate::tls12::client::process_server_hello(hello, core, raw)
+    }
+
     /// The checks a ServerHello and a HelloRetryRequest share (RFC 8446 §4.1.3, §4.1.4);
     /// the version was checked before the message was decoded.
     fn check_common(&self, sh: &ServerHello<'_>) -> Result<SupportedCipherSuite, Error> {

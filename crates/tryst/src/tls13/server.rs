@@ -64,9 +64,15 @@ fn missing(what: &'static str) -> Error {
 impl State for ExpectClientHello {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         if raw.typ == HandshakeType::ClientHello {
-            // Version first, with the rules every version shares: a TLS 1.2-only hello
-            // is protocol_version, whatever TLS 1.3 says about its shape.
-            check_client_version(&ClientHello::peek_versions(raw.body)?)?;
+            // Version first, with the rules every version shares: the highest version
+            // both speak; a hello without TLS 1.3 or 1.2 is protocol_version, whatever
+            // TLS 1.3 says about its shape.
+            let common = &self.config.common;
+            let tls12 = common.tls12_enabled() && self.retry.is_none();
+            let v = ClientHello::peek_versions(raw.body)?;
+            if check_client_version(&v, tls12, common.tls13)? {
+                return crate::tls12::server::client_hello(self.config, core, &raw);
+            }
         }
         let HandshakeMessage::ClientHello(ch) = raw.parse()? else {
             return Err(unexpected(&raw));
@@ -76,21 +82,33 @@ impl State for ExpectClientHello {
 }
 
 /// The versions a ClientHello of any TLS version offers (RFC 8446 §4.1.2, §4.2.1,
-/// Appendix D.2, D.5). We speak TLS 1.3 only.
-fn check_client_version(v: &HelloVersions) -> Result<(), Error> {
+/// Appendix D.2, D.5): true when TLS 1.2 is the highest in common (with `tls12` on).
+fn check_client_version(v: &HelloVersions, tls12: bool, tls13: bool) -> Result<bool, Error> {
     if v.legacy_version <= ProtocolVersion::Ssl3 {
         return Err(Error::misbehaved(
             AlertDescription::ProtocolVersion,
             "ClientHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5)",
         ));
     }
-    if !v.offers(ProtocolVersion::Tls13) {
-        return Err(Error::misbehaved(
-            AlertDescription::ProtocolVersion,
-            "client does not offer TLS 1.3 in supported_versions",
-        ));
+    if tls13 && v.offers(ProtocolVersion::Tls13) {
+        return Ok(false);
     }
-    Ok(())
+    // Without supported_versions, legacy_version is the highest version offered.
+    let offers_tls12 = match &v.supported_versions {
+        Some(list) => list.contains(&ProtocolVersion::Tls12),
+        None => v.legacy_version >= ProtocolVersion::Tls12,
+    };
+    if tls12 && offers_tls12 {
+        return Ok(true);
+    }
+    Err(Error::misbehaved(
+        AlertDescription::ProtocolVersion,
+        if tls12 {
+            "client offers neither TLS 1.3 nor TLS 1.2"
+        } else {
+            "client does not offer TLS 1.3 in supported_versions"
+        },
+    ))
 }
 
 /// `supported_groups` as sorted raw values, for membership tests in O(log n): the list
@@ -300,7 +318,10 @@ fn group_offer<'m, 'a>(ch: &'m ClientHello<'a>) -> Result<GroupOffer<'m, 'a>, Er
 }
 
 /// ALPN (RFC 7301 §3.2): our first protocol the client offers; none in common is fatal.
-fn choose_alpn(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Option<Vec<u8>>, Error> {
+pub(crate) fn choose_alpn(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+) -> Result<Option<Vec<u8>>, Error> {
     match ch.alpn_protocols() {
         Some(offered) if !config.common.alpn.is_empty() => config
             .common

@@ -1,0 +1,117 @@
+//! TLS 1.2 between tryst peers in memory: a client offering TLS 1.3 and 1.2 against a
+//! server that speaks TLS 1.2 only, every suite and group, data, exporters, close.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use tryst::messages::{NamedGroup, ProtocolVersion};
+use tryst::suites::*;
+
+fn tls12_server(p: &Pki, clock: &Arc<tryst::ManualClock>) -> tryst::ServerConfigBuilder {
+    server_builder(p, clock, b"server").with_protocol_versions(&[ProtocolVersion::Tls12])
+}
+
+#[test]
+fn negotiates_tls12_with_a_tls12_only_server() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = tls12_server(&p, &clock).build().unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    c.send_plaintext(b"early bytes wait for the handshake")
+        .unwrap();
+    handshake(&mut c, &mut s);
+    assert_eq!(c.protocol_version(), Some(ProtocolVersion::Tls12));
+    assert_eq!(s.protocol_version(), Some(ProtocolVersion::Tls12));
+    assert_eq!(
+        c.negotiated_cipher_suite().unwrap().suite,
+        TLS12_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256.suite
+    );
+    assert_eq!(c.negotiated_group(), Some(NamedGroup::X25519));
+    assert_eq!(c.peer_certificates().len(), 1);
+    assert_eq!(read_all(&mut s), b"early bytes wait for the handshake");
+    s.send_plaintext(b"pong").unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none());
+    assert_eq!(read_all(&mut c), b"pong");
+    let (mut a, mut b) = ([0u8; 40], [0u8; 40]);
+    c.export_keying_material(&mut a, b"EXPERIMENTAL test", Some(b"ctx"))
+        .unwrap();
+    s.export_keying_material(&mut b, b"EXPERIMENTAL test", Some(b"ctx"))
+        .unwrap();
+    assert_eq!(a, b);
+    s.export_keying_material(&mut b, b"EXPERIMENTAL test", None)
+        .unwrap();
+    assert_ne!(a, b, "no context differs from an empty one (RFC 5705 §4)");
+    c.send_close_notify();
+    let _ = transfer(&mut c, &mut s);
+    assert!(s.peer_has_closed());
+}
+
+#[test]
+fn every_suite_and_group() {
+    let p = pki();
+    let clock = clock();
+    for suite in [
+        TLS12_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        TLS12_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TLS12_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    ] {
+        for group in [X25519_GROUP, SECP256R1_GROUP, SECP384R1_GROUP] {
+            let cc = client_builder(&p, &clock, b"client").build().unwrap();
+            let sc = tls12_server(&p, &clock)
+                .with_cipher_suites(&[suite])
+                .with_groups(&[group])
+                .build()
+                .unwrap();
+            let (mut c, mut s) = pair(cc, sc);
+            handshake(&mut c, &mut s);
+            assert_eq!(c.negotiated_cipher_suite().unwrap().suite, suite.suite);
+            assert_eq!(s.negotiated_group(), Some(group.group));
+            let big = vec![7u8; 40_000];
+            c.send_plaintext(&big).unwrap();
+            let _ = transfer(&mut c, &mut s);
+            assert_eq!(read_all(&mut s), big, "{suite:?} {group:?}");
+        }
+    }
+}
+
+struct Lines(Mutex<Vec<String>>);
+impl tryst::KeyLog for Lines {
+    fn log(&self, label: &str, random: &[u8; 32], secret: &[u8]) {
+        self.0.lock().unwrap().push(format!(
+            "{label} {} {}",
+            hex::encode(random),
+            hex::encode(secret)
+        ));
+    }
+}
+
+#[test]
+fn key_log_has_one_client_random_line_on_each_side() {
+    let p = pki();
+    let clock = clock();
+    let (cl, sl) = (
+        Arc::new(Lines(Mutex::default())),
+        Arc::new(Lines(Mutex::default())),
+    );
+    let cc = client_builder(&p, &clock, b"client")
+        .with_key_log(cl.clone())
+        .build()
+        .unwrap();
+    let sc = tls12_server(&p, &clock)
+        .with_key_log(sl.clone())
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    let (cl, sl) = (cl.0.lock().unwrap(), sl.0.lock().unwrap());
+    assert_eq!(*cl, *sl);
+    assert_eq!(cl.len(), 1);
+    let parts: Vec<&str> = cl[0].split(' ').collect();
+    assert_eq!(parts[0], "CLIENT_RANDOM");
+    assert_eq!(parts[2].len(), 96, "a 48-byte master secret");
+}
