@@ -152,7 +152,7 @@ fn base64(data: &[u8]) -> String {
             | u32::from(*c.get(2).unwrap_or(&0));
         for i in 0..4 {
             if i <= c.len() {
-                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+                out.push(char::from(T[usize::try_from((n >> (18 - 6 * i)) & 63).unwrap()]));
             } else {
                 out.push('=');
             }
