@@ -152,7 +152,9 @@ fn base64(data: &[u8]) -> String {
             | u32::from(*c.get(2).unwrap_or(&0));
         for i in 0..4 {
             if i <= c.len() {
-                out.push(char::from(T[usize::try_from((n >> (18 - 6 * i)) & 63).unwrap()]));
+                out.push(char::from(
+                    T[usize::try_from((n >> (18 - 6 * i)) & 63).unwrap()],
+                ));
             } else {
                 out.push('=');
             }
@@ -210,4 +212,138 @@ pub fn have(tool: &str, arg: &str) -> bool {
         eprintln!("skipping: {tool} is not installed");
     }
     ok
+}
+
+/// A child process killed when the guard drops, so no test leaves one behind.
+pub struct Guard(pub std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Connect to a peer that is still starting, for up to 10 s.
+pub fn connect_retry(port: u16) -> std::net::TcpStream {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => {
+                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                return s;
+            }
+            Err(_) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("the peer server did not come up: {e}"),
+        }
+    }
+}
+
+/// Connect a tryst client, send a line, read one line back; returns the connection and
+/// the line.
+pub fn line_round_trip(
+    config: std::sync::Arc<ClientConfig>,
+    port: u16,
+    line: &[u8],
+) -> (tryst::ClientConnection, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut sock = connect_retry(port);
+    let mut conn = tryst::ClientConnection::new(
+        config,
+        tryst::pki_types::ServerName::try_from("localhost").unwrap(),
+    )
+    .unwrap();
+    let mut got = Vec::new();
+    {
+        let mut tls = tryst::Stream::new(&mut conn, &mut sock);
+        tls.complete_handshake().unwrap();
+        tls.write_all(line).unwrap();
+        let mut byte = [0u8; 1];
+        while !got.ends_with(b"\n") {
+            let n = tls.read(&mut byte).unwrap();
+            assert!(n > 0, "server closed early");
+            got.push(byte[0]);
+        }
+        let _ = tls.close();
+    }
+    (conn, got)
+}
+
+/// A tryst server answering `n` connections on a fresh port: it echoes one read and
+/// reports (version, suite, scheme) or the error of each connection.
+pub fn tryst_echo_server(
+    config: std::sync::Arc<ServerConfig>,
+    n: usize,
+) -> (std::thread::JoinHandle<Vec<String>>, u16) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let mut results = Vec::new();
+        for _ in 0..n {
+            let (mut sock, _) = listener.accept().unwrap();
+            sock.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            let mut conn = tryst::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = tryst::Stream::new(&mut conn, &mut sock);
+            let outcome = (|| -> std::io::Result<String> {
+                tls.complete_handshake()?;
+                let mut buf = [0u8; 1024];
+                let n = tls.read(&mut buf)?;
+                tls.write_all(&buf[..n])?;
+                let _ = tls.close();
+                Ok(format!(
+                    "{:?} {:?} {:?}",
+                    tls.conn.protocol_version(),
+                    tls.conn.negotiated_cipher_suite().map(|s| s.suite),
+                    tls.conn.signature_scheme(),
+                ))
+            })();
+            results.push(outcome.unwrap_or_else(|e| format!("error: {e}")));
+        }
+        results
+    });
+    (h, port)
+}
+
+/// Run a command-line client with `stdin` as input for at most 20 s; stdout and stderr.
+pub fn run_client(cmd: &str, args: &[String], stdin: &[u8]) -> String {
+    use std::io::{BufRead, Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(cmd)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let mut guard = Guard(child);
+    let mut out = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut stdout = std::io::BufReader::new(guard.0.stdout.take().unwrap());
+    let mut line = String::new();
+    while Instant::now() < deadline {
+        line.clear();
+        if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        out.push_str(&line);
+    }
+    let mut err = String::new();
+    let _ = guard.0.stderr.take().unwrap().read_to_string(&mut err);
+    out.push_str(&err);
+    out
 }
