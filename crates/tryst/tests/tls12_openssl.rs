@@ -11,7 +11,6 @@
 mod tls12_util;
 
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
 use tls12_util::*;
 use tryst::messages::{CipherSuite, ProtocolVersion, SignatureScheme};
