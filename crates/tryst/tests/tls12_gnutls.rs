@@ -125,3 +125,78 @@ fn gnutls_cli_tls12_to_tryst_server_every_suite() {
         assert!(results[0].contains(&format!("{suite:?}")), "{results:?}");
     }
 }
+
+/// gnutls-serv with `priority`, our client with EMS required or not.
+fn against_gnutls_serv(
+    p: &Pki,
+    dir: &TempDir,
+    priority: &str,
+    ems_required: bool,
+) -> Result<Vec<u8>, String> {
+    let (_, cert, key) = pem_files(dir, p, Kind::Ecdsa);
+    let port = free_port();
+    let child = Command::new("gnutls-serv")
+        .args(["--echo", "--quiet", "-p", &port.to_string()])
+        .args(["--x509certfile", &cert, "--x509keyfile", &key])
+        .arg(format!("--priority={priority}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = Guard(child);
+    let cfg = client(p)
+        .with_extended_master_secret_required(ems_required)
+        .build()
+        .unwrap();
+    let mut sock = connect_retry(port);
+    let mut conn = tryst::ClientConnection::new(
+        cfg,
+        tryst::pki_types::ServerName::try_from("localhost").unwrap(),
+    )
+    .unwrap();
+    let mut tls = tryst::Stream::new(&mut conn, &mut sock);
+    tls.complete_handshake().map_err(|e| e.to_string())?;
+    use std::io::{Read, Write};
+    tls.write_all(b"legacy\n").map_err(|e| e.to_string())?;
+    let mut got = vec![0u8; 7];
+    tls.read_exact(&mut got).map_err(|e| e.to_string())?;
+    Ok(got)
+}
+
+#[test]
+fn gnutls_without_extended_master_secret() {
+    if !have("gnutls-serv", "--version") {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("tls12-gnutls-ems");
+    let no_ems = format!("{TLS12_ONLY}:%NO_SESSION_HASH");
+    // Required (the default): handshake_failure.
+    let e = against_gnutls_serv(&p, &dir, &no_ems, true).unwrap_err();
+    assert!(e.contains("does not use the extended master secret"), "{e}");
+    // Allowed: a working legacy session (RFC 5246 §8.1 master secret).
+    assert_eq!(
+        against_gnutls_serv(&p, &dir, &no_ems, false).unwrap(),
+        b"legacy\n"
+    );
+
+    // gnutls-cli without EMS against our server: refused.
+    let config = server(&p, Kind::Ecdsa, BOTH).build().unwrap();
+    let (h, port) = tryst_echo_server(config, 1);
+    let ca = dir.write("ca.pem", &pem("CERTIFICATE", &p.ca));
+    let args: Vec<String> = vec![
+        format!("--priority={no_ems}"),
+        "--x509cafile".into(),
+        ca,
+        "--verify-hostname".into(),
+        "localhost".into(),
+        "-p".into(),
+        port.to_string(),
+        "127.0.0.1".into(),
+    ];
+    let out = run_client("gnutls-cli", &args, b"x\n");
+    let results = h.join().unwrap();
+    assert!(results[0].contains("extended master secret"), "{results:?}");
+    assert!(out.contains("Handshake failed"), "{out}");
+}
