@@ -588,9 +588,9 @@ fn change_cipher_spec_twice_or_after_the_handshake_is_unexpected_message() {
 }
 
 /// Drop every ChangeCipherSpec record the client sends.
-fn drop_client_ccs(r: &mut Vec<u8>) -> Vec<u8> {
+fn drop_client_ccs(r: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut rest = &r[..];
+    let mut rest = r;
     while rest.len() >= 5 {
         let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
         if rest[0] != 20 {
@@ -607,9 +607,9 @@ fn finished_without_change_cipher_spec_is_refused() {
     let (mut c, mut s) = pair(cc, sc);
     let (mut ce, mut se) = (None, None);
     for _ in 0..8 {
-        let mut out = c.pending_tls().to_vec();
+        let out = c.pending_tls().to_vec();
         c.consume_tls(out.len());
-        let out = drop_client_ccs(&mut out);
+        let out = drop_client_ccs(&out);
         feed(&mut s, &out, &mut se);
         let out = s.pending_tls().to_vec();
         s.consume_tls(out.len());
@@ -674,7 +674,9 @@ struct Keys {
     server_random: [u8; 32],
 }
 
-struct Log(Mutex<Vec<(String, [u8; 32], Vec<u8>)>>);
+/// (label, client random, secret)
+type Line = (String, [u8; 32], Vec<u8>);
+struct Log(Mutex<Vec<Line>>);
 impl tryst::KeyLog for Log {
     fn log(&self, label: &str, random: &[u8; 32], secret: &[u8]) {
         self.0
