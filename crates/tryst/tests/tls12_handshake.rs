@@ -115,3 +115,78 @@ fn key_log_has_one_client_random_line_on_each_side() {
     assert_eq!(parts[0], "CLIENT_RANDOM");
     assert_eq!(parts[2].len(), 96, "a 48-byte master secret");
 }
+
+fn client_auth_server(
+    p: &Pki,
+    clock: &Arc<tryst::ManualClock>,
+    mandatory: bool,
+) -> Arc<tryst::ServerConfig> {
+    let v = tryst::verify::WebPkiClientVerifier::new(anchors(p));
+    let v = if mandatory { v } else { v.optional() };
+    tls12_server(p, clock)
+        .with_client_cert_verifier(Arc::new(v))
+        .build()
+        .unwrap()
+}
+
+fn client_key(p: &Pki) -> tryst::CertifiedKey {
+    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(key(3));
+    tryst::CertifiedKey::new(vec![p.client_der.clone().into()], signer).unwrap()
+}
+
+#[test]
+fn client_authentication_in_tls12() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_client_auth_cert(client_key(&p))
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, client_auth_server(&p, &clock, true));
+    handshake(&mut c, &mut s);
+    assert_eq!(s.protocol_version(), Some(ProtocolVersion::Tls12));
+    assert_eq!(s.peer_certificates().len(), 1);
+    assert_eq!(s.peer_certificates()[0].as_ref(), p.client_der.as_slice());
+}
+
+#[test]
+fn client_without_a_certificate_in_tls12() {
+    let p = pki();
+    let clock = clock();
+    // Optional: the client goes in anonymous.
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let (mut c, mut s) = pair(cc.clone(), client_auth_server(&p, &clock, false));
+    handshake(&mut c, &mut s);
+    assert!(s.peer_certificates().is_empty());
+    // Mandatory: handshake_failure (TLS 1.2 has no certificate_required).
+    let (mut c, mut s) = pair(cc, client_auth_server(&p, &clock, true));
+    let (_, se) = transfer(&mut c, &mut s);
+    assert_eq!(
+        se.as_ref().and_then(tryst::Error::alert),
+        Some(tryst::messages::AlertDescription::HandshakeFailure)
+    );
+}
+
+#[test]
+fn client_certificate_from_another_ca_is_refused_in_tls12() {
+    let p = pki();
+    let clock = clock();
+    let other = tryst::cert::CertificateBuilder::new(
+        "stranger",
+        1_767_225_600 - 100,
+        1_767_225_600 + 86_400,
+    )
+    .client_auth()
+    .self_signed(&key(3))
+    .unwrap();
+    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(key(3));
+    let ck = tryst::CertifiedKey::new(vec![other.into()], signer).unwrap();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_client_auth_cert(ck)
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, client_auth_server(&p, &clock, true));
+    let (_, se) = transfer(&mut c, &mut s);
+    assert!(matches!(se, Some(tryst::Error::Certificate(_))), "{se:?}");
+    assert!(c.is_handshaking());
+}

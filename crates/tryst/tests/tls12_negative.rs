@@ -826,3 +826,65 @@ fn key_update_does_not_exist_in_tls12() {
         Err(Error::NotReady(_))
     ));
 }
+
+// ---- client authentication (RFC 5246 §7.4.8) ----
+
+fn client_auth_configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let p = pki();
+    let clock = clock();
+    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(common::key(3));
+    let ck = tryst::CertifiedKey::new(vec![p.client_der.clone().into()], signer).unwrap();
+    let verifier = tryst::verify::WebPkiClientVerifier::new(common::anchors(&p));
+    (
+        client_builder(&p, &clock, b"client")
+            .with_client_auth_cert(ck)
+            .build()
+            .unwrap(),
+        server_builder(&p, &clock, b"server")
+            .with_protocol_versions(TLS12)
+            .with_client_cert_verifier(Arc::new(verifier))
+            .build()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn bad_client_certificate_verify_is_decrypt_error() {
+    let f = |m: &mut Vec<u8>| {
+        edit12(m, &|h| {
+            if let Tls12HandshakeMessage::CertificateVerify(cv) = h {
+                let mut sig = cv.signature.to_vec();
+                sig[3] ^= 0x80;
+                cv.signature = sig.into();
+            }
+        })
+    };
+    let r = run(client_auth_configs(), &f, &keep, &no_inject);
+    assert_fails(&r.se, AlertDescription::DecryptError);
+    assert_eq!(plain_alerts(&r.s_wire), vec![(2, 51)]);
+}
+
+#[test]
+fn client_certificate_verify_scheme_not_offered_is_illegal_parameter() {
+    let f = |m: &mut Vec<u8>| {
+        edit12(m, &|h| {
+            if let Tls12HandshakeMessage::CertificateVerify(cv) = h {
+                cv.algorithm = tryst::messages::SignatureScheme::from_raw(0x0203); // ecdsa_sha1
+            }
+        })
+    };
+    let r = run(client_auth_configs(), &f, &keep, &no_inject);
+    assert_fails(&r.se, AlertDescription::IllegalParameter);
+}
+
+#[test]
+fn client_key_exchange_without_the_requested_certificate_is_unexpected_message() {
+    // The client's Certificate (even an empty one) must come first (RFC 5246 §7.4.6).
+    let f = |m: &mut Vec<u8>| {
+        if m.first() == Some(&11) {
+            m.clear();
+        }
+    };
+    let r = run(client_auth_configs(), &f, &keep, &no_inject);
+    assert_fails(&r.se, AlertDescription::UnexpectedMessage);
+}

@@ -236,3 +236,46 @@ fn openssl_tls11_client_gets_protocol_version() {
         "{out}"
     );
 }
+
+#[test]
+fn client_certificates_both_ways_with_openssl() {
+    if !have("openssl", "version") {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("tls12-ossl-auth");
+    let (ca, _, _) = pem_files(&dir, &p, Kind::Ecdsa);
+    // openssl s_server asks for and requires a certificate; ours (ECDSA P-256) is signed
+    // over the handshake messages (TLS 1.2 CertificateVerify).
+    let (_srv, port) = s_server(&dir, &p, Kind::Rsa, &["-Verify", "1", "-CAfile", &ca]);
+    let cfg = client(&p)
+        .with_client_auth_cert(p.client_key())
+        .build()
+        .unwrap();
+    let (conn, line) = line_round_trip(cfg, port, b"with a certificate\n");
+    assert_eq!(line, b"etacifitrec a htiw\n");
+    assert_eq!(conn.protocol_version(), Some(ProtocolVersion::Tls12));
+
+    // openssl s_client presents one to our server.
+    let verifier = tryst::verify::WebPkiClientVerifier::new(p.anchors());
+    let config = server(&p, Kind::Ecdsa, BOTH)
+        .with_client_cert_verifier(std::sync::Arc::new(verifier))
+        .build()
+        .unwrap();
+    let (h, port) = tryst_echo_server(config, 2);
+    let cert = dir.write("client.pem", &pem("CERTIFICATE", &p.client.0));
+    let key = dir.write("client.key", &pem("PRIVATE KEY", &p.client.1));
+    let args = s_client_args(&dir, &p, port, &["-cert", &cert, "-key", &key]);
+    let out = run_client("openssl", &args, b"ping with a certificate\n");
+    assert!(out.contains("ping with a certificate"), "{out}");
+    // Without one: our server requires it (handshake_failure, alert 40).
+    let args = s_client_args(&dir, &p, port, &[]);
+    let out = run_client("openssl", &args, b"ping\n");
+    let results = h.join().unwrap();
+    assert!(results[0].starts_with("Some(TLSv1.2)"), "{results:?}");
+    assert!(results[1].contains("no certificate"), "{results:?}");
+    assert!(
+        out.contains("alert handshake failure") || out.contains("alert number 40"),
+        "{out}"
+    );
+}
