@@ -190,3 +190,80 @@ fn client_certificate_from_another_ca_is_refused_in_tls12() {
     assert!(matches!(se, Some(tryst::Error::Certificate(_))), "{se:?}");
     assert!(c.is_handshaking());
 }
+
+#[test]
+fn ticket_resumption_in_tls12() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = tls12_server(&p, &clock).build().unwrap();
+    let mut masters = Vec::new();
+    for round in 0..3 {
+        let (mut c, mut s) = pair(cc.clone(), sc.clone());
+        handshake(&mut c, &mut s);
+        let expect = if round == 0 {
+            tryst::HandshakeKind::Full
+        } else {
+            tryst::HandshakeKind::Resumed
+        };
+        assert_eq!(c.handshake_kind(), Some(expect), "round {round}");
+        assert_eq!(s.handshake_kind(), Some(expect), "round {round}");
+        assert_eq!(
+            c.peer_certificates().len(),
+            1,
+            "kept from the first session"
+        );
+        c.send_plaintext(b"resumed data").unwrap();
+        let _ = transfer(&mut c, &mut s);
+        assert_eq!(read_all(&mut s), b"resumed data");
+        let mut e = [0u8; 16];
+        c.export_keying_material(&mut e, b"EXPERIMENTAL r", None)
+            .unwrap();
+        masters.push(e);
+    }
+    // New randoms each time: the exporters (so the keys) differ.
+    assert_ne!(masters[1], masters[2]);
+}
+
+#[test]
+fn tls12_ticket_does_not_cross_alpn_or_client_auth_policy() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
+        .build()
+        .unwrap();
+    let keys = Arc::new(tryst::TicketKeys::new(
+        tryst::crypto::Secret::from_slice(&[4; 32]).unwrap(),
+        std::time::Duration::from_secs(3600),
+    ));
+    let h2 = tls12_server(&p, &clock)
+        .with_ticket_keys(keys.clone())
+        .with_alpn_protocols(vec![b"h2".to_vec()])
+        .build()
+        .unwrap();
+    let h1 = tls12_server(&p, &clock)
+        .with_ticket_keys(keys.clone())
+        .with_alpn_protocols(vec![b"http/1.1".to_vec()])
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc.clone(), h2.clone());
+    handshake(&mut c, &mut s);
+    // Another ALPN protocol: the ticket is not resumed (full handshake).
+    let (mut c, mut s) = pair(cc.clone(), h1);
+    handshake(&mut c, &mut s);
+    assert_eq!(s.handshake_kind(), Some(tryst::HandshakeKind::Full));
+    assert_eq!(c.alpn_protocol(), Some(&b"http/1.1"[..]));
+    // Same keys, a config that now requires client certificates: full handshake too.
+    let strict = tls12_server(&p, &clock)
+        .with_ticket_keys(keys)
+        .with_alpn_protocols(vec![b"http/1.1".to_vec()])
+        .with_client_cert_verifier(Arc::new(
+            tryst::verify::WebPkiClientVerifier::new(anchors(&p)).optional(),
+        ))
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, strict);
+    handshake(&mut c, &mut s);
+    assert_eq!(s.handshake_kind(), Some(tryst::HandshakeKind::Full));
+}

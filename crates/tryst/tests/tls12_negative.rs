@@ -430,7 +430,11 @@ fn ec_point_formats_without_uncompressed_is_illegal_parameter() {
 fn server_extension_we_did_not_offer_is_unsupported_extension() {
     let p = pki();
     let clock = clock();
-    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    // Without a session store the client does not offer session_ticket.
+    let cc = client_builder(&p, &clock, b"client")
+        .with_session_store(None)
+        .build()
+        .unwrap();
     let (_, sc) = configs(TLS12, true);
     let g = |m: &mut Vec<u8>| {
         edit12(m, &|h| {

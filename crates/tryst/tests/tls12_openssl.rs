@@ -279,3 +279,54 @@ fn client_certificates_both_ways_with_openssl() {
         "{out}"
     );
 }
+
+#[test]
+fn resumption_with_openssl_tickets_and_session_ids() {
+    if !have("openssl", "version") {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("tls12-ossl-resume");
+    // Our client against s_server: tickets (its default), then session ids (-no_ticket).
+    for extra in [&["-naccept", "3"][..], &["-naccept", "3", "-no_ticket"][..]] {
+        let (_srv, port) = s_server(&dir, &p, Kind::Ecdsa, extra);
+        let cfg = client(&p).build().unwrap();
+        for round in 0..3 {
+            let (conn, line) = line_round_trip(cfg.clone(), port, b"again\n");
+            assert_eq!(line, b"niaga\n");
+            let kind = if round == 0 {
+                tryst::HandshakeKind::Full
+            } else {
+                tryst::HandshakeKind::Resumed
+            };
+            assert_eq!(conn.handshake_kind(), Some(kind), "{extra:?} round {round}");
+        }
+    }
+    // s_client saves the session (our ticket) and comes back with it.
+    let config = server(&p, Kind::Ecdsa, BOTH)
+        .with_ticket_keys(std::sync::Arc::new(
+            tryst::TicketKeys::generate(
+                &mut tryst::crypto::OsRng,
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap(),
+        ))
+        .build()
+        .unwrap();
+    let (h, port) = tryst_echo_server(config, 2);
+    let sess = dir.0.join("sess.pem").to_string_lossy().into_owned();
+    let first = run_client(
+        "openssl",
+        &s_client_args(&dir, &p, port, &["-sess_out", &sess]),
+        b"one\n",
+    );
+    assert!(first.contains("New, TLSv1.2"), "{first}");
+    let second = run_client(
+        "openssl",
+        &s_client_args(&dir, &p, port, &["-sess_in", &sess]),
+        b"two\n",
+    );
+    assert!(second.contains("Reused, TLSv1.2"), "{second}");
+    let results = h.join().unwrap();
+    assert_eq!(results.len(), 2);
+}

@@ -268,3 +268,81 @@ fn rustls_tls12_server_requires_our_tls12_client_without_tls12_refused() {
     assert!(e.contains("rustls"), "{e}");
     assert_eq!(tc.protocol_version(), None);
 }
+
+#[test]
+fn resumption_with_rustls_tickets_and_session_ids() {
+    let p = pki();
+    // rustls client (tickets) against our server.
+    let server = server(&p, Kind::Ecdsa, BOTH)
+        .with_ticket_keys(Arc::new(
+            tryst::TicketKeys::generate(
+                &mut tryst::crypto::OsRng,
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap(),
+        ))
+        .build()
+        .unwrap();
+    let rcfg = rustls_tls12_client(&p, None);
+    for round in 0..3 {
+        let mut rc =
+            rustls::ClientConnection::new(rcfg.clone(), ServerName::try_from("localhost").unwrap())
+                .unwrap();
+        let mut ts = tryst::ServerConnection::new(server.clone()).unwrap();
+        pump(&mut rc, &mut ts).unwrap();
+        let kind = if round == 0 {
+            tryst::HandshakeKind::Full
+        } else {
+            tryst::HandshakeKind::Resumed
+        };
+        assert_eq!(ts.handshake_kind(), Some(kind), "round {round}");
+        assert_eq!(
+            rc.handshake_kind(),
+            Some(if round == 0 {
+                rustls::HandshakeKind::Full
+            } else {
+                rustls::HandshakeKind::Resumed
+            })
+        );
+    }
+    // Our client against a rustls server: its default keeps a session cache and gives
+    // session ids (resumption by id); with a ticketer, tickets.
+    let (cert, key) = p.server(Kind::Rsa);
+    for tickets in [false, true] {
+        let mut config = rustls::ServerConfig::builder_with_provider(provider(None))
+            .with_protocol_versions(&[&rustls::version::TLS12])
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![CertificateDer::from(cert.clone())], key_der(key))
+            .unwrap();
+        if tickets {
+            config.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+        }
+        let config = Arc::new(config);
+        let cc = client(&p).build().unwrap();
+        for round in 0..3 {
+            let mut rs = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tc = tryst::ClientConnection::new(
+                cc.clone(),
+                tryst::pki_types::ServerName::try_from("localhost").unwrap(),
+            )
+            .unwrap();
+            tc.send_plaintext(b"again").unwrap();
+            pump(&mut rs, &mut tc).unwrap();
+            let kind = if round == 0 {
+                tryst::HandshakeKind::Full
+            } else {
+                tryst::HandshakeKind::Resumed
+            };
+            assert_eq!(
+                tc.handshake_kind(),
+                Some(kind),
+                "tickets {tickets} round {round}"
+            );
+            assert_eq!(tc.peer_certificates().len(), 1);
+            let mut s = String::new();
+            let _ = rs.reader().read_to_string(&mut s);
+            assert_eq!(s, "again");
+        }
+    }
+}

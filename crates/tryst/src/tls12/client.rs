@@ -30,7 +30,9 @@ use super::common::{self, Session, Transcript12, parse, unexpected};
 use crate::Error;
 use crate::config::{ClientConfig, RngRef};
 use crate::conn::{Core, HandshakeKind, Negotiated, Next, State};
+use crate::session::Tls12Session;
 use crate::suites::{SupportedCipherSuite, TLS12_EXTRA_SCHEMES};
+use crate::time::millis;
 use crate::verify::{CertificateVerified, SignatureVerified};
 
 /// What the TLS 1.3 client hands over when the server chose TLS 1.2.
@@ -43,6 +45,46 @@ pub(crate) struct Hello {
     pub(crate) sent_extensions: Vec<ExtensionType>,
     /// Our ClientHello, framed: the transcript starts with it.
     pub(crate) client_hello: Vec<u8>,
+    /// The TLS 1.2 session we offered to resume, if any.
+    pub(crate) offered: Option<Tls12Session>,
+}
+
+/// A stored TLS 1.2 session for this server that this config may resume: fresh, of a
+/// suite we still offer, with the extended master secret unless we allow sessions
+/// without, and whose server this config's verifier would accept now.
+pub(crate) fn session_to_offer(
+    config: &Arc<ClientConfig>,
+    server_name: &ServerName<'static>,
+) -> Option<Tls12Session> {
+    if !config.common.tls12_enabled() {
+        return None;
+    }
+    let s = config.session_store.as_ref()?.take_tls12(server_name)?;
+    let now = config.common.clock().now();
+    let usable = s.is_fresh(millis(now))
+        && (config.common.tls12_suites.iter()).any(|x| x.suite == s.suite)
+        && (s.ems || !config.common.require_ems)
+        && session_trusted(config, &s, server_name, now);
+    usable.then_some(s)
+}
+
+/// As for TLS 1.3 tickets: a session accepted under another verifier is offered only if
+/// this config's verifier accepts its chain for this name now.
+fn session_trusted(
+    config: &ClientConfig,
+    s: &Tls12Session,
+    server_name: &ServerName<'static>,
+    now: core::time::Duration,
+) -> bool {
+    if Arc::ptr_eq(&s.verified_by, &config.verifier) {
+        return true;
+    }
+    let Some((leaf, rest)) = s.peer_certificates.split_first() else {
+        return false;
+    };
+    (config.verifier)
+        .verify_server_cert(leaf, rest, server_name, UnixTime::since_unix_epoch(now))
+        .is_ok()
 }
 
 /// The signature schemes we offer for TLS 1.2: the verifier's and PKCS#1 v1.5.
@@ -64,49 +106,36 @@ struct Hs {
     client_random: [u8; 32],
     server_random: [u8; 32],
     ems: bool,
+    /// The session id the server gave (empty: none), for session-id resumption.
+    server_session_id: Vec<u8>,
     ticket_expected: bool,
+    got_ticket: bool,
+    /// A resumed session's ticket, its lifetime and when we got it: kept for the next
+    /// connection if the server does not renew it (RFC 5077 §3.3).
+    resumed_ticket: Option<(Vec<u8>, u32, u64)>,
     transcript: Transcript12,
     negotiated: Negotiated,
 }
 
 /// ServerHello, TLS 1.2 form (RFC 5246 §7.4.1.3): its version and downgrade sentinel
 /// were checked by the caller.
-pub(crate) fn process_server_hello(hello: Hello, core: &mut Core, raw: &RawHandshake<'_>) -> Next {
+pub(crate) fn process_server_hello(
+    mut hello: Hello,
+    core: &mut Core,
+    raw: &RawHandshake<'_>,
+) -> Next {
     let sh = ServerHello::decode_tls12(raw.body)?;
-    let config = &hello.config;
-    let suite = (config.common.tls12_suites.iter())
-        .find(|s| s.suite == sh.cipher_suite)
-        .copied()
-        .ok_or(Error::illegal(
-            "server selected a cipher suite we did not offer",
-        ))?;
-    if sh.legacy_compression_method != 0 {
-        return Err(Error::illegal("ServerHello compression_method is not 0"));
-    }
-    if !sh.legacy_session_id_echo.is_empty()
-        && sh.legacy_session_id_echo.as_ref() == hello.session_id.as_slice()
-    {
-        return Err(Error::illegal("server resumed a session we did not offer"));
-    }
-    check_extensions(&hello, &sh)?;
+    let (suite, resumed, alpn) = check_server_hello(&mut hello, &sh)?;
     let ems = sh.extended_master_secret();
-    if !ems && config.common.require_ems {
-        return Err(Error::incompatible(
-            "server does not use the extended master secret (RFC 7627)",
-        ));
-    }
-    if sh.renegotiation_info().is_some_and(|r| !r.is_empty()) {
-        return Err(Error::incompatible(
-            "renegotiation_info is not empty in the initial handshake (RFC 5746 §3.4)",
-        ));
-    }
-    let alpn = check_alpn(config, &sh)?;
     core.tls12 = true;
     core.records.decrypter.set_tls12();
     let mut transcript = Transcript12::new(suite.hash);
     transcript.add(&hello.client_hello);
     transcript.add(raw.encoded);
     let hs = Hs {
+        server_session_id: sh.legacy_session_id_echo.to_vec(),
+        got_ticket: false,
+        resumed_ticket: None,
         ticket_expected: sh.session_ticket_ack(),
         negotiated: Negotiated {
             version: ProtocolVersion::Tls12,
@@ -125,7 +154,93 @@ pub(crate) fn process_server_hello(hello: Hello, core: &mut Core, raw: &RawHands
         ems,
         transcript,
     };
-    Ok(Box::new(ExpectCertificate { hs }))
+    match resumed {
+        Some(session) => Ok(resume(core, hs, session)),
+        None => Ok(Box::new(ExpectCertificate { hs })),
+    }
+}
+
+/// What `check_server_hello` found: the suite, the session resumed, the ALPN protocol.
+type Checked = (SupportedCipherSuite, Option<Tls12Session>, Option<Vec<u8>>);
+
+/// The suite (one we offered), compression, a resumption, extensions, extended master
+/// secret, renegotiation_info and ALPN of a TLS 1.2 ServerHello.
+fn check_server_hello(hello: &mut Hello, sh: &ServerHello<'_>) -> Result<Checked, Error> {
+    let common = &hello.config.common;
+    let suite = (common.tls12_suites.iter())
+        .find(|s| s.suite == sh.cipher_suite)
+        .copied()
+        .ok_or(Error::illegal(
+            "server selected a cipher suite we did not offer",
+        ))?;
+    if sh.legacy_compression_method != 0 {
+        return Err(Error::illegal("ServerHello compression_method is not 0"));
+    }
+    let resumed = check_resumption(hello, sh, &suite)?;
+    check_extensions(hello, sh)?;
+    if !sh.extended_master_secret() && hello.config.common.require_ems {
+        return Err(Error::incompatible(
+            "server does not use the extended master secret (RFC 7627)",
+        ));
+    }
+    if sh.renegotiation_info().is_some_and(|r| !r.is_empty()) {
+        return Err(Error::incompatible(
+            "renegotiation_info is not empty in the initial handshake (RFC 5746 §3.4)",
+        ));
+    }
+    let alpn = check_alpn(&hello.config, sh)?;
+    Ok((suite, resumed, alpn))
+}
+
+/// The server echoed the session id of our ClientHello: it resumes the session we
+/// offered (RFC 5246 §7.4.1.3, RFC 5077 §3.4), with its suite and its extended master
+/// secret state (RFC 7627 §5.3), or it is lying.
+fn check_resumption(
+    hello: &mut Hello,
+    sh: &ServerHello<'_>,
+    suite: &SupportedCipherSuite,
+) -> Result<Option<Tls12Session>, Error> {
+    let echo = sh.legacy_session_id_echo.as_ref();
+    if echo.is_empty() || echo != hello.session_id.as_slice() {
+        return Ok(None);
+    }
+    let Some(s) = hello.offered.take() else {
+        return Err(Error::illegal("server resumed a session we did not offer"));
+    };
+    if s.suite != suite.suite {
+        return Err(Error::illegal(
+            "server resumed a session with another cipher suite",
+        ));
+    }
+    if s.ems != sh.extended_master_secret() {
+        return Err(Error::incompatible(
+            "resumption changes the extended master secret state (RFC 7627 §5.3)",
+        ));
+    }
+    Ok(Some(s))
+}
+
+/// The abbreviated handshake: the master secret is the session's; the server's
+/// [NewSessionTicket], ChangeCipherSpec and Finished come next, then ours.
+fn resume(core: &mut Core, mut hs: Hs, s: Tls12Session) -> Box<dyn State> {
+    hs.negotiated.kind = HandshakeKind::Resumed;
+    hs.negotiated.peer_certificates = s.peer_certificates;
+    if !s.ticket.is_empty() {
+        hs.resumed_ticket = Some((s.ticket, s.lifetime_secs, s.received_at_ms));
+    }
+    let session = Session {
+        suite: hs.suite,
+        master: s.master,
+        client_random: hs.client_random,
+        server_random: hs.server_random,
+    };
+    common::log_master_secret(core, &hs.config.common, &session);
+    Established {
+        hs,
+        session,
+        resumed: true,
+    }
+    .expect_ticket_or_ccs(core)
 }
 
 /// Only extensions we offered, each allowed in a TLS 1.2 ServerHello (RFC 5246 §7.4.1.4).
@@ -346,7 +461,11 @@ fn send_flight(
     common::log_master_secret(core, &hs.config.common, &session);
     common::send_change_cipher_spec(core, &session)?;
     common::send_finished(core, &session, &mut hs.transcript)?;
-    Ok(Established { hs, session })
+    Ok(Established {
+        hs,
+        session,
+        resumed: false,
+    })
 }
 
 /// Our certificate and the scheme to sign with, if we have one the server accepts
@@ -364,9 +483,54 @@ fn client_key_for(
 struct Established {
     hs: Hs,
     session: Session,
+    /// An abbreviated handshake: our ChangeCipherSpec and Finished follow the server's.
+    resumed: bool,
+}
+
+/// Longest a stored TLS 1.2 session is kept: the ticket's hint, else two hours, at most
+/// seven days (as TLS 1.3 tickets).
+fn session_lifetime(hint: u32) -> u32 {
+    let max = crate::tls13::common::max_ticket_lifetime_secs();
+    match hint {
+        0 => 7200,
+        h => h.min(max),
+    }
 }
 
 impl Established {
+    /// Keep this session in the config's store for resumption: with `ticket` (RFC 5077),
+    /// or by the server's session id when `ticket` is empty.
+    fn store_session(&mut self, core: &Core, hint: u32, ticket: &[u8]) {
+        let _ = core;
+        if ticket.is_empty() && self.hs.server_session_id.is_empty() {
+            return; // an empty ticket: the server decided not to issue one after all
+        }
+        self.hs.got_ticket |= !ticket.is_empty();
+        let now = millis(self.hs.config.common.clock().now());
+        self.store(ticket, session_lifetime(hint), now);
+    }
+
+    fn store(&self, ticket: &[u8], lifetime_secs: u32, received_at_ms: u64) {
+        let hs = &self.hs;
+        let Some(store) = &hs.config.session_store else {
+            return;
+        };
+        store.insert_tls12(
+            &hs.server_name,
+            Tls12Session {
+                suite: hs.suite.suite,
+                session_id: hs.server_session_id.clone(),
+                ticket: ticket.to_vec(),
+                master: self.session.master.duplicate(),
+                ems: hs.ems,
+                lifetime_secs,
+                received_at_ms,
+                peer_certificates: hs.negotiated.peer_certificates.clone(),
+                verified_by: hs.config.verifier.clone(),
+            },
+        );
+    }
+
     fn expect_ticket_or_ccs(self, core: &mut Core) -> Box<dyn State> {
         if self.hs.ticket_expected {
             Box::new(ExpectNewSessionTicket { est: self })
@@ -383,9 +547,11 @@ struct ExpectNewSessionTicket {
 
 impl State for ExpectNewSessionTicket {
     fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let Tls12HandshakeMessage::NewSessionTicket(_nst) = parse(&raw)? else {
+        let Tls12HandshakeMessage::NewSessionTicket(nst) = parse(&raw)? else {
             return Err(unexpected(&raw));
         };
+        self.est
+            .store_session(core, nst.ticket_lifetime_hint, &nst.ticket);
         self.est.hs.transcript.add(raw.encoded);
         core.records.decrypter.expect_change_cipher_spec();
         Ok(Box::new(ExpectChangeCipherSpec { est: self.est }))
@@ -418,8 +584,25 @@ struct ExpectFinished {
 
 impl State for ExpectFinished {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let Established { mut hs, session } = self.est;
-        common::check_finished(core, &session, &mut hs.transcript, &raw)?;
+        let mut est = self.est;
+        common::check_finished(core, &est.session, &mut est.hs.transcript, &raw)?;
+        if est.resumed {
+            common::send_change_cipher_spec(core, &est.session)?;
+            common::send_finished(core, &est.session, &mut est.hs.transcript)?;
+        }
+        if !est.hs.got_ticket {
+            match est.hs.resumed_ticket.take() {
+                // Resumed by a ticket the server did not renew: it may serve again.
+                Some((ticket, lifetime, at)) => est.store(&ticket, lifetime, at),
+                // A session id: resumable by id (RFC 5246 §7.3), again after a resumption
+                // by id.
+                None if !est.hs.server_session_id.is_empty() => {
+                    est.store_session(core, 0, &[]);
+                }
+                None => {}
+            }
+        }
+        let Established { hs, session, .. } = est;
         common::finish_session(core, &session);
         let now = hs.config.common.clock().now();
         core.complete_handshake(now, hs.negotiated)?;

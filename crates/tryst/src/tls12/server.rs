@@ -14,12 +14,13 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use rustls_pki_types::UnixTime;
+use rustls_pki_types::{CertificateDer, UnixTime};
 use tryst_crypto::ActiveKeyExchange;
 use tryst_messages::{
     AlertDescription, CipherSuite, ClientCertificateType, ClientHello, EcdheServerParams,
     Extension, ExtensionContext, ProtocolVersion, RawHandshake, ServerHello, ServerKeyExchange,
-    SignatureScheme, Tls12Certificate, Tls12CertificateRequest, Tls12HandshakeMessage, allowed_in,
+    SignatureScheme, Tls12Certificate, Tls12CertificateRequest, Tls12HandshakeMessage,
+    Tls12NewSessionTicket, allowed_in,
 };
 
 use super::client::chain_of;
@@ -30,6 +31,8 @@ use crate::conn::{Core, HandshakeKind, Negotiated, Next, State};
 use crate::suites::{
     SupportedCipherSuite, SupportedGroup, TLS12_EXTRA_SCHEMES, Tls12Auth, tls12_scheme_auth,
 };
+use crate::time::millis;
+use crate::tls13::resumption::{Fit, TicketClientAuth, TicketState, ticket_fits};
 use crate::verify::{CertificateVerified, ClientCertVerifier, SignatureVerified};
 
 /// What the client's hello asked for besides the parameters we choose.
@@ -57,6 +60,11 @@ pub(crate) fn client_hello(
     let ch = ClientHello::decode_tls12(raw.body)?;
     let offer = check_client_hello(&config, &ch)?;
     let p = negotiate(&config, core, &ch)?;
+    let resumed = resumable_ticket(&config, core, &ch, &offer, &p);
+    let issue_ticket = offer.ems
+        && ch.session_ticket().is_some()
+        && config.tickets.is_some()
+        && config.ticket_count > 0;
     core.tls12 = true;
     core.records.decrypter.set_tls12();
     let mut transcript = Transcript12::new(p.suite.hash);
@@ -84,9 +92,13 @@ pub(crate) fn client_hello(
         client_random: ch.random,
         server_random,
         ems: offer.ems,
+        issue_ticket,
         transcript,
     };
-    hs.send_server_hello(core, &ch, &offer, &p)?;
+    hs.send_server_hello(core, &ch, &offer, &p, resumed.is_some())?;
+    if let Some(state) = resumed {
+        return hs.resume(core, state);
+    }
     hs.send_certificate(core)?;
     let kx = hs.send_server_key_exchange(core, &p)?;
     let request = hs.send_certificate_request(core)?;
@@ -203,6 +215,33 @@ fn choose_suite(
         .ok_or(Error::incompatible("no TLS 1.2 cipher suite in common"))
 }
 
+/// A ticket in the ClientHello we can resume (RFC 5077 §3.1): it opens with our ticket
+/// keys and fits this config and connection by the same rules as a TLS 1.3 ticket (suite,
+/// lifetime, resumption context, SNI, ALPN, client-auth policy and identity). Only
+/// sessions with the extended master secret are issued and resumed (RFC 7627 §5.3).
+/// Anything else falls back to a full handshake.
+fn resumable_ticket(
+    config: &ServerConfig,
+    core: &Core,
+    ch: &ClientHello<'_>,
+    offer: &Offer,
+    p: &Parameters,
+) -> Option<TicketState> {
+    let ticket = ch.session_ticket().filter(|t| !t.is_empty())?;
+    let keys = config.tickets.as_ref()?;
+    if !offer.ems {
+        return None;
+    }
+    let now = config.common.clock().now();
+    let state = TicketState::decode(&keys.open(now, ticket)?)?;
+    let fit = Fit {
+        suite: &p.suite,
+        server_name: core.server_name.as_deref(),
+        alpn: p.alpn.as_deref(),
+    };
+    ticket_fits(config, &state, &fit, now).then_some(state)
+}
+
 /// The server's handshake from ServerHello on.
 struct Hs {
     config: Arc<ServerConfig>,
@@ -210,11 +249,41 @@ struct Hs {
     client_random: [u8; 32],
     server_random: [u8; 32],
     ems: bool,
+    /// We answered the client's session_ticket: a NewSessionTicket goes before our
+    /// ChangeCipherSpec.
+    issue_ticket: bool,
     transcript: Transcript12,
     negotiated: Negotiated,
 }
 
 impl Hs {
+    /// The abbreviated handshake (RFC 5246 §7.3, RFC 5077 §3.1): the ticket's master
+    /// secret with the new randoms; our [NewSessionTicket], ChangeCipherSpec and Finished
+    /// first, then the client's.
+    fn resume(mut self, core: &mut Core, state: TicketState) -> Next {
+        self.negotiated.kind = HandshakeKind::Resumed;
+        self.negotiated.scheme = None;
+        // `ticket_fits` checked these certificates against this config's verifier.
+        self.negotiated.peer_certificates = (state.client_certs.iter())
+            .map(|c| CertificateDer::from(c.clone()))
+            .collect();
+        let session = Session {
+            suite: self.suite,
+            master: state.psk,
+            client_random: self.client_random,
+            server_random: self.server_random,
+        };
+        common::log_master_secret(core, &self.config.common, &session);
+        let mut est = Established {
+            hs: self,
+            session,
+            client: ClientAuth::Resumed(state.client_auth),
+        };
+        est.send_finished_flight(core)?;
+        core.records.decrypter.expect_change_cipher_spec();
+        Ok(Box::new(ExpectChangeCipherSpec { est, resumed: true }))
+    }
+
     /// ServerHello (RFC 5246 §7.4.1.3) answering only what the client offered.
     fn send_server_hello(
         &mut self,
@@ -222,6 +291,7 @@ impl Hs {
         ch: &ClientHello<'_>,
         offer: &Offer,
         p: &Parameters,
+        resumed: bool,
     ) -> Result<(), Error> {
         let mut exts = Vec::new();
         if offer.secure_renegotiation {
@@ -236,13 +306,19 @@ impl Hs {
         if let Some(a) = &p.alpn {
             exts.push(Extension::Alpn(alloc::vec![Cow::Borrowed(a.as_slice())]));
         }
-        if ch.server_name().is_some() {
+        if ch.server_name().is_some() && !resumed {
             exts.push(Extension::ServerNameAck);
         }
+        if self.issue_ticket {
+            exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
+        }
+        // Accepting a ticket: echo the client's session id (RFC 5077 §3.4). We keep no
+        // session cache, so a full handshake gets an empty one.
+        let echo: &[u8] = if resumed { &ch.legacy_session_id } else { &[] };
         let sh = Tls12HandshakeMessage::ServerHello(ServerHello {
             legacy_version: ProtocolVersion::Tls12,
             random: self.server_random,
-            legacy_session_id_echo: Cow::Borrowed(&[]),
+            legacy_session_id_echo: Cow::Borrowed(echo),
             cipher_suite: self.suite.suite,
             legacy_compression_method: 0,
             extensions: exts,
@@ -324,6 +400,8 @@ fn accepted_schemes(v: &dyn ClientCertVerifier) -> Vec<SignatureScheme> {
 /// Who the client is.
 #[derive(Debug)]
 enum ClientAuth {
+    /// Resumed from a ticket: what the original session recorded.
+    Resumed(TicketClientAuth),
     NotRequested,
     /// We asked; it sent no certificate and our verifier lets it in.
     Anonymous,
@@ -401,7 +479,10 @@ impl State for ExpectClientKeyExchange {
             return Ok(Box::new(ExpectClientCertificateVerify { est }));
         }
         core.records.decrypter.expect_change_cipher_spec();
-        Ok(Box::new(ExpectChangeCipherSpec { est }))
+        Ok(Box::new(ExpectChangeCipherSpec {
+            est,
+            resumed: false,
+        }))
     }
 }
 
@@ -442,12 +523,17 @@ impl State for ExpectClientCertificateVerify {
         };
         est.client = ClientAuth::Verified(chain, signature);
         core.records.decrypter.expect_change_cipher_spec();
-        Ok(Box::new(ExpectChangeCipherSpec { est }))
+        Ok(Box::new(ExpectChangeCipherSpec {
+            est,
+            resumed: false,
+        }))
     }
 }
 
 struct ExpectChangeCipherSpec {
     est: Established,
+    /// Abbreviated handshake: our Finished went first.
+    resumed: bool,
 }
 
 impl State for ExpectChangeCipherSpec {
@@ -459,28 +545,94 @@ impl State for ExpectChangeCipherSpec {
 
     fn handle_change_cipher_spec(self: Box<Self>, core: &mut Core) -> Next {
         common::receive_change_cipher_spec(core, &self.est.session)?;
-        Ok(Box::new(ExpectFinished { est: self.est }))
+        Ok(Box::new(ExpectFinished {
+            est: self.est,
+            resumed: self.resumed,
+        }))
     }
 }
 
 struct ExpectFinished {
     est: Established,
+    resumed: bool,
 }
 
 impl State for ExpectFinished {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+        let mut est = self.est;
+        common::check_finished(core, &est.session, &mut est.hs.transcript, &raw)?;
+        if !self.resumed {
+            est.send_finished_flight(core)?;
+        }
         let Established {
-            mut hs,
+            hs,
             session,
             client,
-        } = self.est;
-        common::check_finished(core, &session, &mut hs.transcript, &raw)?;
-        common::send_change_cipher_spec(core, &session)?;
-        common::send_finished(core, &session, &mut hs.transcript)?;
+        } = est;
         common::finish_session(core, &session);
         let now = hs.config.common.clock().now();
         core.complete_handshake(now, hs.negotiated)?;
         Ok(Box::new(ServerTraffic12 { _client: client }))
+    }
+}
+
+impl Established {
+    /// [NewSessionTicket] ChangeCipherSpec Finished.
+    fn send_finished_flight(&mut self, core: &mut Core) -> Result<(), Error> {
+        if self.hs.issue_ticket {
+            self.send_ticket(core)?;
+        }
+        common::send_change_cipher_spec(core, &self.session)?;
+        common::send_finished(core, &self.session, &mut self.hs.transcript)
+    }
+
+    /// NewSessionTicket (RFC 5077 §3.3): the session sealed with the ticket keys that
+    /// TLS 1.3 uses, recording what a TLS 1.3 ticket records.
+    fn send_ticket(&mut self, core: &mut Core) -> Result<(), Error> {
+        let config = &self.hs.config;
+        let Some(keys) = &config.tickets else {
+            return Ok(());
+        };
+        let now = config.common.clock().now();
+        let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs()).unwrap_or(0);
+        let client_auth = self.client.for_ticket();
+        let client_certs = match client_auth {
+            TicketClientAuth::Verified => (self.hs.negotiated.peer_certificates.iter())
+                .map(|c| c.as_ref().to_vec())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let state = TicketState {
+            suite: self.session.suite.suite.to_raw(),
+            psk: self.session.master.duplicate(),
+            issued_ms: millis(now),
+            lifetime_secs,
+            alpn: self.hs.negotiated.alpn.clone(),
+            context: config.ticket_context,
+            server_name: core.server_name.as_ref().map(|s| s.as_bytes().to_vec()),
+            client_auth,
+            client_certs,
+        };
+        let ticket = keys
+            .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)
+            .ok_or(Error::Internal("ticket sealing"))?;
+        let nst = Tls12HandshakeMessage::NewSessionTicket(Tls12NewSessionTicket {
+            ticket_lifetime_hint: lifetime_secs,
+            ticket: Cow::Owned(ticket),
+        });
+        common::send(core, &mut self.hs.transcript, &nst)
+    }
+}
+
+impl ClientAuth {
+    /// What a ticket of this session records.
+    fn for_ticket(&self) -> TicketClientAuth {
+        match self {
+            ClientAuth::NotRequested => TicketClientAuth::NotRequested,
+            ClientAuth::Anonymous => TicketClientAuth::Anonymous,
+            ClientAuth::Chain(_) | ClientAuth::Verified(..) => TicketClientAuth::Verified,
+            ClientAuth::Resumed(recorded) => *recorded,
+        }
     }
 }
 

@@ -52,6 +52,8 @@ struct Ctx {
     sent_extensions: Vec<ExtensionType>,
     /// The offered PSK, if any: the ticket and its suite.
     psk: Option<(Tls13Ticket, SupportedCipherSuite)>,
+    /// The TLS 1.2 session offered (its ticket, or its id as legacy_session_id), if any.
+    tls12_session: Option<crate::session::Tls12Session>,
     sent_ccs: bool,
 }
 
@@ -77,12 +79,22 @@ pub(crate) fn start(
     let rng = config.common.rng();
     let mut random = [0u8; 32];
     rng.fill(&mut random);
-    let session_id = if config.middlebox_compat {
-        let mut id = vec![0u8; 32];
-        rng.fill(&mut id);
-        id
-    } else {
-        Vec::new()
+    let tls12_session = crate::tls12::client::session_to_offer(&config, &server_name);
+    // A TLS 1.2 session id to resume goes in legacy_session_id; a TLS 1.2 ticket goes
+    // with a fresh id the server echoes to accept it (RFC 5077 §3.4).
+    let session_id = match &tls12_session {
+        Some(s) if !s.has_ticket() => s.session_id.clone(),
+        Some(_) => {
+            let mut id = vec![0u8; 32];
+            rng.fill(&mut id);
+            id
+        }
+        None if config.middlebox_compat => {
+            let mut id = vec![0u8; 32];
+            rng.fill(&mut id);
+            id
+        }
+        None => Vec::new(),
     };
     let key_shares = initial_key_shares(&config)?;
     let psk = ticket_to_offer(&config, &server_name);
@@ -93,6 +105,7 @@ pub(crate) fn start(
         session_id,
         sent_extensions: Vec::new(),
         psk,
+        tls12_session,
         sent_ccs: false,
     };
     let hello = ctx.client_hello(&key_shares, None, None)?;
@@ -217,7 +230,13 @@ impl Ctx {
             exts.push(Extension::EcPointFormats(Cow::Borrowed(&[0])));
             exts.push(Extension::ExtendedMasterSecret);
         }
-        if config.tls12_compat_extensions {
+        if tls12 && config.session_store.is_some() {
+            // RFC 5077 §3.2: our ticket, or empty to ask for one.
+            let ticket = self.tls12_session.as_ref().map(|s| s.ticket.as_slice());
+            exts.push(Extension::SessionTicket(Cow::Borrowed(
+                ticket.unwrap_or_default(),
+            )));
+        } else if config.tls12_compat_extensions {
             exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
         }
         exts.push(Extension::KeyShareClient(
@@ -413,6 +432,7 @@ impl ExpectServerHello {
             session_id: ctx.session_id,
             sent_extensions: ctx.sent_extensions,
             client_hello,
+            offered: ctx.tls12_session,
         };
         crate::tls12::client::process_server_hello(hello, core, raw)
     }
