@@ -44,6 +44,10 @@ pub struct DemoArgs {
     /// unset).
     #[arg(long)]
     pub no_color: bool,
+    /// Show a TLS 1.2 handshake instead: two sessions with their randoms, ECDHE premaster
+    /// secret, session hash, extended master secret and key block.
+    #[arg(long)]
+    pub tls12: bool,
 }
 
 /// `tryst server`.
@@ -99,6 +103,12 @@ pub struct ServerArgs {
     #[arg(long, value_name = "N", default_value_t = 256,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub max_connections: u32,
+    /// Refuse TLS 1.2 clients (TLS 1.3 only; by default the server speaks both).
+    #[arg(long, conflicts_with = "tls12_only")]
+    pub no_tls12: bool,
+    /// Speak TLS 1.2 only (for testing TLS 1.2 clients).
+    #[arg(long)]
+    pub tls12_only: bool,
 }
 
 /// The longest timeout a flag takes: one day.
@@ -163,6 +173,10 @@ pub struct ClientArgs {
     /// standard error.
     #[arg(long)]
     pub trace: bool,
+    /// Offer TLS 1.3 only (by default the client offers TLS 1.3 and 1.2 and the server
+    /// picks).
+    #[arg(long)]
+    pub no_tls12: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,6 +71,11 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
     let mut b = ServerConfig::builder(key)
         .with_ticket_keys(Arc::new(tickets))
         .with_alpn_protocols(alpn(a)?);
+    if a.no_tls12 {
+        b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
+    } else if a.tls12_only {
+        b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls12]);
+    }
     if let Some(ca) = &a.client_ca {
         let anchors = files::read_anchors(ca, "client CA")?;
         let mut verifier = WebPkiClientVerifier::new(anchors);
@@ -445,8 +450,12 @@ fn http_response(conn: &ServerConnection, request: &[u8], peer: SocketAddr) -> V
         .filter(|c| !c.is_control())
         .take(200)
         .collect::<String>();
-    let mut body = String::from(
-        "<!doctype html>\n<title>tryst</title>\n<h1>Hello from tryst</h1>\n<p>This page came to you over TLS 1.3 from the <code>tryst</code> server.</p>\n<table>\n",
+    let version = match conn.protocol_version().map(|v| v.to_raw()) {
+        Some(0x0303) => "TLS 1.2",
+        _ => "TLS 1.3",
+    };
+    let mut body = format!(
+        "<!doctype html>\n<title>tryst</title>\n<h1>Hello from tryst</h1>\n<p>This page came to you over {version} from the <code>tryst</code> server.</p>\n<table>\n",
     );
     let mut rows = crate::chart::negotiated(conn);
     rows.push((

@@ -60,8 +60,11 @@ pub enum Event {
         /// Received under handshake or traffic keys.
         encrypted: bool,
     },
-    /// We sent the middlebox-compatibility change_cipher_spec.
+    /// We sent a change_cipher_spec: TLS 1.3's middlebox-compatibility one, or TLS 1.2's,
+    /// after which our records are sealed under the new keys.
     SentChangeCipherSpec,
+    /// We received TLS 1.2's ChangeCipherSpec: the peer's records are sealed from now on.
+    ReceivedChangeCipherSpec,
     /// A secret was derived (its SSLKEYLOGFILE-style name, never its value).
     SecretDerived(&'static str),
     /// We sent a KeyUpdate (`requested`: we asked the peer to update too).
@@ -823,6 +826,7 @@ impl ConnectionCommon {
     /// A TLS 1.2 ChangeCipherSpec: the state handles it, then its read key is installed
     /// (refused inside a fragmented handshake message, RFC 5246 §7.1).
     fn handle_change_cipher_spec(&mut self) -> Result<(), Error> {
+        self.core.event(Event::ReceivedChangeCipherSpec);
         let state = self.state.take().ok_or(Error::Internal("no state"))?;
         self.state = Some(state.handle_change_cipher_spec(&mut self.core)?);
         let (aead, keys) = (self.core.records.pending_recv_key12.take())
