@@ -1,4 +1,5 @@
-//! `tryst`: TLS 1.3 client and server connections, composed from the tryst crates.
+//! `tryst`: TLS 1.3 and TLS 1.2 client and server connections, composed from the tryst
+//! crates.
 //!
 //! What it is: sans-IO state machines for both sides of RFC 8446 — full handshakes with
 //! certificate authentication (X25519, Ed25519 / ECDSA / RSA-PSS signatures checked),
@@ -10,8 +11,13 @@
 //! [`ConnectionCommon::process_in_place`] opens records inside it) and a blocking
 //! [`Stream`] adapter under `std`.
 //!
+//! TLS 1.2 (RFC 5246) is spoken too, on by default: one ClientHello offers both versions and
+//! the server picks the highest (RFC 8446 §4.1.3 downgrade protection both ways); ECDHE with
+//! AEAD suites only, the extended master secret required, no renegotiation, tickets and
+//! session ids for resumption ([`ClientConfigBuilder::with_protocol_versions`] turns it off).
+//!
 //! What it is not: it opens no sockets, reads no clock and no global RNG on its own (the
-//! config's [`Clock`] and [`SecureRandom`] supply them), and speaks only TLS 1.3.
+//! config's [`Clock`] and [`SecureRandom`] supply them), and speaks neither TLS 1.0 nor 1.1.
 //!
 //! `no_std` + `alloc` with default features off; `std` adds the OS clock and RNG, the
 //! in-memory ticket store, SSLKEYLOGFILE, std::io adapters and [`Stream`].

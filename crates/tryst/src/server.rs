@@ -1,5 +1,6 @@
 //! The server connection: a [`ConnectionCommon`] driven by the TLS 1.3 server handshake
-//! (`crate::tls13::server`).
+//! (`crate::tls13::server`), which hands over to `crate::tls12::server` when the client
+//! offers TLS 1.2 but not 1.3.
 
 use alloc::sync::Arc;
 

@@ -152,6 +152,20 @@ fn ticket_keys() -> Arc<TicketKeys> {
 /// 3: optional client authentication, client suite preference, record_size_limit,
 ///    no middlebox compatibility, one ticket.
 pub fn server_config(variant: u8) -> Arc<ServerConfig> {
+    server_builder(variant).build().expect("server config")
+}
+
+/// Server configuration `variant` speaking TLS 1.2 only (the `*_tls12` targets): the same
+/// four variants, so client authentication, ALPN, client suite preference and the
+/// X25519-only group list are reachable in TLS 1.2 too.
+pub fn server_config_tls12(variant: u8) -> Arc<ServerConfig> {
+    server_builder(variant)
+        .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls12])
+        .build()
+        .expect("server config")
+}
+
+fn server_builder(variant: u8) -> tryst::ServerConfigBuilder {
     let k = keys();
     let b = ServerConfig::builder(certified(&k.server_cert, &k.server_key))
         .with_clock(clock())
@@ -170,7 +184,7 @@ pub fn server_config(variant: u8) -> Arc<ServerConfig> {
             .with_middlebox_compat(false)
             .with_ticket_count(1),
     };
-    b.build().expect("server config")
+    b
 }
 
 /// Tickets for the resuming client configuration, made by real (fuzzing-mode) handshakes
