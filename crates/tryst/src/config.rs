@@ -12,6 +12,9 @@ use tryst_messages::SignatureScheme;
 
 use crate::Error;
 use crate::keylog::KeyLog;
+use crate::resolve::{
+    ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SingleClientCert,
+};
 use crate::session::ClientSessionStore;
 use crate::suites::{
     ALL_CIPHER_SUITES, DEFAULT_CLIENT_GROUPS, DEFAULT_SERVER_GROUPS, SupportedCipherSuite,
@@ -440,7 +443,7 @@ macro_rules! common_setters {
 pub struct ClientConfig {
     pub(crate) common: Common,
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
-    pub(crate) client_auth: Option<Arc<CertifiedKey>>,
+    pub(crate) client_auth: Option<Arc<dyn ResolvesClientCert>>,
     pub(crate) session_store: Option<Arc<dyn ClientSessionStore>>,
     pub(crate) middlebox_compat: bool,
     pub(crate) enable_sni: bool,
@@ -501,7 +504,7 @@ pub struct ClientConfigBuilder {
     /// signature verifier.
     roots: Option<TrustAnchors>,
     verifier: Option<Arc<dyn ServerCertVerifier>>,
-    client_auth: Option<Arc<CertifiedKey>>,
+    client_auth: Option<Arc<dyn ResolvesClientCert>>,
     session_store: Option<Arc<dyn ClientSessionStore>>,
     middlebox_compat: bool,
     enable_sni: bool,
@@ -534,9 +537,16 @@ impl ClientConfigBuilder {
         DangerousClientConfig(self)
     }
 
-    /// Authenticate with this certificate when the server asks.
+    /// Authenticate with this certificate when the server asks (and accepts its scheme).
     pub fn with_client_auth_cert(mut self, key: CertifiedKey) -> Self {
-        self.client_auth = Some(Arc::new(key));
+        self.client_auth = Some(Arc::new(SingleClientCert::new(Arc::new(key))));
+        self
+    }
+
+    /// Choose the client certificate per CertificateRequest with `resolver` (for example
+    /// [`ClientCertResolver`](crate::ClientCertResolver) over several keys).
+    pub fn with_client_cert_resolver(mut self, resolver: Arc<dyn ResolvesClientCert>) -> Self {
+        self.client_auth = Some(resolver);
         self
     }
 
@@ -647,7 +657,7 @@ pub enum SuitePreference {
 /// Server settings.
 pub struct ServerConfig {
     pub(crate) common: Common,
-    pub(crate) cert: Arc<CertifiedKey>,
+    pub(crate) cert_resolver: Arc<dyn ResolvesServerCert>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
@@ -667,7 +677,6 @@ impl core::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("suites", &self.common.suites)
             .field("groups", &self.common.groups)
-            .field("cert", &self.cert)
             .field("tickets", &self.ticket_count)
             .finish_non_exhaustive()
     }
@@ -687,9 +696,19 @@ impl ServerConfig {
         cert: CertifiedKey,
         provider: Arc<CryptoProvider>,
     ) -> ServerConfigBuilder {
+        let resolver = Arc::new(SingleCertResolver::new(Arc::new(cert)));
+        Self::builder_with_cert_resolver(resolver).with_crypto_provider(provider)
+    }
+
+    /// Start building a server config that chooses its certificate per connection with
+    /// `resolver` (for example [`SniCertResolver`](crate::SniCertResolver) over certificates
+    /// for several names and key types), with the default crypto provider.
+    pub fn builder_with_cert_resolver(
+        resolver: Arc<dyn ResolvesServerCert>,
+    ) -> ServerConfigBuilder {
         ServerConfigBuilder {
-            common: Common::new(DEFAULT_SERVER_GROUPS, provider),
-            cert,
+            common: Common::new(DEFAULT_SERVER_GROUPS, Arc::new(CryptoProvider::default())),
+            cert_resolver: resolver,
             client_verifier: None,
             preference: SuitePreference::Server,
             tickets: None,
@@ -718,7 +737,7 @@ pub const DEFAULT_MAX_REJECTED_EARLY_DATA: u32 = 16 * 1024;
 /// Builds a [`ServerConfig`].
 pub struct ServerConfigBuilder {
     common: Common,
-    cert: CertifiedKey,
+    cert_resolver: Arc<dyn ResolvesServerCert>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
@@ -819,7 +838,7 @@ impl ServerConfigBuilder {
         }
         Ok(Arc::new(ServerConfig {
             common: self.common,
-            cert: Arc::new(self.cert),
+            cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
             preference: self.preference,
             tickets: self.tickets,

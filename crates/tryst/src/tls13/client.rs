@@ -673,6 +673,8 @@ impl Handshake {
 struct ClientAuthRequest {
     context: Vec<u8>,
     schemes: Vec<SignatureScheme>,
+    /// certificate_authorities (DER names), empty if the server sent none.
+    authorities: Vec<Cow<'static, [u8]>>,
 }
 
 struct ExpectCertificateOrRequest {
@@ -726,9 +728,13 @@ fn process_certificate_request(
             AlertDescription::MissingExtension,
             "CertificateRequest without signature_algorithms",
         ))?;
+    let authorities = (cr.certificate_authorities().unwrap_or_default().iter())
+        .map(|a| Cow::Owned(a.to_vec()))
+        .collect();
     Ok(ClientAuthRequest {
         context: Vec::new(),
         schemes,
+        authorities,
     })
 }
 
@@ -876,11 +882,25 @@ impl ClientFlight {
         let Some(req) = req else {
             return Ok(());
         };
-        let key = (config.client_auth.as_ref()).filter(|k| req.schemes.contains(&k.scheme));
-        let chain = key.map(|k| k.chain.as_slice()).unwrap_or_default();
+        let version = ProtocolVersion::Tls13;
+        let view = crate::resolve::CertificateRequest::new(&req.schemes, &req.authorities, version);
+        // The resolver's key, with the scheme it signs that the server accepts.
+        let key = (config.client_auth.as_ref())
+            .and_then(|r| r.resolve(&view))
+            .and_then(|k| k.choose_scheme(&req.schemes, version).map(|s| (k, s)));
+        let chain = key
+            .as_ref()
+            .map(|(k, _)| k.chain.as_slice())
+            .unwrap_or_default();
         common::send_certificate(core, &mut self.transcript, &req.context, chain)?;
-        if let Some(k) = key {
-            common::send_certificate_verify(core, &mut self.transcript, k, &config.common)?;
+        if let Some((k, scheme)) = &key {
+            common::send_certificate_verify(
+                core,
+                &mut self.transcript,
+                k,
+                *scheme,
+                &config.common,
+            )?;
         }
         Ok(())
     }
