@@ -98,14 +98,14 @@ impl Acceptor {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        match self.next_hello() {
-            Ok(Some(hello)) => {
+        let accepted = self.next_hello().and_then(|hello| match hello {
+            Some(hello) => {
                 let deframer = core::mem::take(&mut self.deframer);
-                Ok(Some(Accepted::new(hello, deframer)?))
+                Accepted::new(hello, deframer).map(Some)
             }
-            Ok(None) => Ok(None),
-            Err(e) => Err(self.fail(e)),
-        }
+            None => Ok(None),
+        });
+        accepted.map_err(|e| self.fail(e))
     }
 
     /// The alert of a failed accept, to write to the transport.
