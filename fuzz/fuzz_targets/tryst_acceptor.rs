@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let piece = if *piece == 0 { peer.len().max(1) } else { usize::from(*piece) };
     let mut acceptor = Acceptor::with_max_client_hello_len(MAX_HELLO);
-    let mut off = 0;
+    let mut off: usize = 0;
     let accepted = loop {
         let end = off.saturating_add(piece).min(peer.len());
         let chunk = peer.get(off..end).unwrap_or_default();
