@@ -436,14 +436,16 @@ impl ResolvesServerCert for SniCertResolver {
     }
 }
 
-/// The server's certificate for a full TLS 1.3 handshake: the resolver's choice and the
-/// scheme its CertificateVerify will use.
+/// The server's certificate for a full handshake: the resolver's choice and the scheme
+/// its CertificateVerify (TLS 1.2: ServerKeyExchange) signature will use.
 pub(crate) fn choose_server_certificate(
     resolver: &dyn ResolvesServerCert,
     ch: &tryst_messages::ClientHello<'_>,
     version: ProtocolVersion,
 ) -> Result<ChosenCertificate, Error> {
-    if ch.signature_algorithms().is_none() {
+    // TLS 1.3 requires signature_algorithms for a certificate-based handshake (RFC 8446
+    // §4.2.3); TLS 1.2 has defaults for its absence, which its caller supplies.
+    if version == ProtocolVersion::Tls13 && ch.signature_algorithms().is_none() {
         return Err(Error::misbehaved(
             AlertDescription::MissingExtension,
             "ClientHello without signature_algorithms",
