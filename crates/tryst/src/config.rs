@@ -110,6 +110,8 @@ pub struct CertifiedKey {
     pub(crate) chain: Vec<CertificateDer<'static>>,
     pub(crate) signer: Arc<dyn Signer>,
     pub(crate) scheme: SignatureScheme,
+    /// The chain compressed per algorithm (RFC 8879), made on first use.
+    pub(crate) compressed: crate::compress::Cache,
 }
 
 impl core::fmt::Debug for CertifiedKey {
@@ -146,6 +148,7 @@ impl CertifiedKey {
             chain,
             signer,
             scheme,
+            compressed: crate::compress::Cache::default(),
         })
     }
 
@@ -201,6 +204,10 @@ pub struct Limits {
     /// Send a KeyUpdate after this many records under one key, before the AEAD's own
     /// limit (RFC 8446 §5.5), which always applies. `None` (default): only that limit.
     pub key_update_after_records: Option<u64>,
+    /// Largest certificate a peer's CompressedCertificate may declare (RFC 8879), in
+    /// bytes of the Certificate message body; more is bad_certificate before anything is
+    /// decompressed (default 64 KiB).
+    pub max_decompressed_certificate_len: usize,
 }
 
 impl Default for Limits {
@@ -213,6 +220,7 @@ impl Default for Limits {
             max_received_plaintext: 64 * 1024 + 16 * 1024,
             max_buffered_send: 64 * 1024 + 16 * 1024,
             key_update_after_records: None,
+            max_decompressed_certificate_len: 64 * 1024,
         }
     }
 }
@@ -239,6 +247,9 @@ pub(crate) struct Common {
     pub(crate) limits: Limits,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_session_lifetime: Option<Duration>,
+    /// RFC 8879 algorithms, in preference order: offered for the peer's certificate and
+    /// used for ours when the peer offers them.
+    pub(crate) cert_compression: Vec<Arc<dyn crate::compress::CertificateCompressor>>,
 }
 
 impl Common {
@@ -260,6 +271,7 @@ impl Common {
             limits: Limits::default(),
             idle_timeout: None,
             max_session_lifetime: None,
+            cert_compression: Vec::new(),
         }
     }
 
@@ -408,6 +420,18 @@ macro_rules! common_setters {
         /// The random-number generator (default: the crypto provider's).
         pub fn with_rng(mut self, rng: Arc<dyn SecureRandom>) -> Self {
             self.common.rng = Some(rng);
+            self
+        }
+
+        /// Certificate compression (RFC 8879) with `algorithms`, in preference order
+        /// (`tryst::compress::default_compressors()` has those of the enabled features):
+        /// they are offered for the peer's certificate, and ours is sent compressed with
+        /// the first the peer offers. Off by default.
+        pub fn with_certificate_compression(
+            mut self,
+            algorithms: Vec<Arc<dyn crate::compress::CertificateCompressor>>,
+        ) -> Self {
+            self.common.cert_compression = algorithms;
             self
         }
 

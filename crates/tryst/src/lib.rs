@@ -79,6 +79,7 @@ extern crate std;
 
 mod acceptor;
 mod client;
+pub mod compress;
 pub mod config;
 mod conn;
 mod error;

@@ -538,7 +538,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             None => {
                 let cert = (self.cert.clone()).ok_or(Error::Internal("no certificate chosen"))?;
                 let requested = self.send_certificate_request(core, &mut transcript)?;
-                common::send_certificate(core, &mut transcript, &[], &cert.key.chain)?;
+                let compressor = crate::compress::choose(
+                    &self.config.common.cert_compression,
+                    self.ch.compress_certificate(),
+                );
+                let c = compressor.as_deref();
+                crate::compress::send_certificate(core, &mut transcript, &[], &cert.key, c)?;
                 let common = &self.config.common;
                 common::send_certificate_verify(
                     core,
@@ -641,6 +646,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             return Ok(None);
         };
         let mut exts = vec![Extension::SignatureAlgorithms(v.supported_schemes())];
+        let compression = &self.config.common.cert_compression;
+        if !compression.is_empty() {
+            exts.push(Extension::CompressCertificate(
+                compression.iter().map(|c| c.algorithm()).collect(),
+            ));
+        }
         let hints = v.root_hint_subjects();
         if !hints.is_empty() {
             exts.push(Extension::CertificateAuthorities(
@@ -771,8 +782,15 @@ struct ExpectClientCertificate {
 
 impl State for ExpectClientCertificate {
     fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let HandshakeMessage::Certificate(c) = raw.parse()? else {
-            return Err(unexpected(&raw));
+        let decompressed;
+        let c = match raw.parse()? {
+            HandshakeMessage::Certificate(c) => c,
+            // Only if our CertificateRequest offered compress_certificate (RFC 8879 §4).
+            HandshakeMessage::CompressedCertificate(cc) => {
+                decompressed = crate::compress::received_certificate(&cc, &self.hs.config.common)?;
+                crate::compress::parse_certificate(&decompressed)?
+            }
+            _ => return Err(unexpected(&raw)),
         };
         let chain = common::check_certificate(
             &c,
