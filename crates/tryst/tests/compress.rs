@@ -249,3 +249,184 @@ fn an_algorithm_we_did_not_offer_is_illegal_parameter() {
         Some(Error::AlertReceived(AlertDescription::IllegalParameter))
     );
 }
+
+/// rustls 0.23 (features `brotli`, `zlib`) in memory: certificates valid around the real
+/// time, since rustls checks them with the system clock.
+mod rustls_interop {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+    use tryst::cert::{CertificateBuilder, TrustAnchors};
+    use tryst::compress::{Brotli, Zlib, default_compressors};
+    use tryst::crypto::{Ed25519SigningKey, Signer};
+    use tryst::messages::HandshakeType;
+    use tryst::{ConnectionCommon, Event};
+
+    struct Pki {
+        ca: Vec<u8>,
+        leaf: Vec<u8>,
+        leaf_key: Ed25519SigningKey,
+    }
+
+    fn pki() -> Pki {
+        let now = i64::try_from(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        )
+        .unwrap();
+        let ca_key = super::key(31);
+        let ca = CertificateBuilder::new("compression CA", now - 3600, now + 86_400)
+            .ca(None)
+            .self_signed(&ca_key)
+            .unwrap();
+        let leaf_key = super::key(32);
+        let leaf = CertificateBuilder::new("localhost", now - 3600, now + 86_400)
+            .dns_name("localhost")
+            .server_auth()
+            .issue(&leaf_key, &ca, &ca_key)
+            .unwrap();
+        Pki { ca, leaf, leaf_key }
+    }
+
+    fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+        Arc::new(rustls::crypto::ring::default_provider())
+    }
+
+    /// Move bytes between a rustls connection (`out`/`inp`/`process`) and a tryst one
+    /// until quiet.
+    fn pump<C, D>(r: &mut C, t: &mut ConnectionCommon) -> Result<(), String>
+    where
+        C: std::ops::DerefMut<Target = rustls::ConnectionCommon<D>>,
+    {
+        for _ in 0..64 {
+            let mut moved = false;
+            let mut buf = Vec::new();
+            while r.wants_write() {
+                r.write_tls(&mut buf).unwrap();
+            }
+            if !buf.is_empty() {
+                moved = true;
+                let mut off = 0;
+                while off < buf.len() {
+                    off += t.read_tls_bytes(&buf[off..]);
+                    t.process_new_packets().map_err(|e| format!("tryst: {e}"))?;
+                }
+            }
+            let out = t.pending_tls().to_vec();
+            t.consume_tls(out.len());
+            if !out.is_empty() {
+                moved = true;
+                let mut rd = &out[..];
+                while !rd.is_empty() {
+                    r.read_tls(&mut rd).unwrap();
+                    r.process_new_packets()
+                        .map_err(|e| format!("rustls: {e}"))?;
+                }
+            }
+            if !moved {
+                return Ok(());
+            }
+        }
+        Err("no progress".into())
+    }
+
+    fn messages(events: Vec<Event>, sent: bool) -> Vec<HandshakeType> {
+        events
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Sent { message, .. } if sent => Some(message),
+                Event::Received { message, .. } if !sent => Some(message),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rustls_client_gets_a_compressed_certificate_from_tryst() {
+        let p = pki();
+        let signer: Arc<dyn Signer> = Arc::new(p.leaf_key);
+        let key = tryst::CertifiedKey::new(vec![p.leaf.clone().into()], signer).unwrap();
+        let server = tryst::ServerConfig::builder(key)
+            .with_certificate_compression(default_compressors())
+            .build()
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from(p.ca.clone())).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut rc = rustls::ClientConnection::new(
+            Arc::new(client),
+            ServerName::try_from("localhost").unwrap(),
+        )
+        .unwrap();
+        let mut ts = tryst::ServerConnection::new_traced(server, true).unwrap();
+        rc.writer().write_all(b"compressed").unwrap();
+        pump(&mut rc, &mut ts).unwrap();
+        assert!(!rc.is_handshaking() && !ts.is_handshaking());
+        assert_eq!(
+            rc.peer_certificates().unwrap()[0].as_ref(),
+            p.leaf.as_slice()
+        );
+        let sent = messages(ts.take_events(), true);
+        assert!(
+            sent.contains(&HandshakeType::CompressedCertificate),
+            "{sent:?}"
+        );
+        let mut got = [0u8; 10];
+        assert_eq!(ts.read_plaintext(&mut got), 10);
+    }
+
+    #[test]
+    fn tryst_client_decompresses_rustls_brotli_and_zlib() {
+        let p = pki();
+        let algs: super::Compressors = vec![Arc::new(Brotli), Arc::new(Zlib)];
+        for alg in algs {
+            let server = rustls::ServerConfig::builder_with_provider(provider())
+                .with_protocol_versions(&[&rustls::version::TLS13])
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![CertificateDer::from(p.leaf.clone())],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                        p.leaf_key.to_pkcs8_der().to_vec(),
+                    )),
+                )
+                .unwrap();
+            let client = tryst::ClientConfig::builder()
+                .with_root_certificates(TrustAnchors::from_der([p.ca.as_slice()]).unwrap())
+                .with_certificate_compression(vec![alg.clone()])
+                .build()
+                .unwrap();
+            let mut rs = rustls::ServerConnection::new(Arc::new(server)).unwrap();
+            let mut tc = tryst::ClientConnection::new_traced(
+                client,
+                tryst::pki_types::ServerName::try_from("localhost").unwrap(),
+                true,
+            )
+            .unwrap();
+            tc.send_plaintext(b"hi").unwrap();
+            pump(&mut rs, &mut tc).unwrap();
+            assert!(
+                !rs.is_handshaking() && !tc.is_handshaking(),
+                "{:?}",
+                alg.algorithm()
+            );
+            let received = messages(tc.take_events(), false);
+            assert!(
+                received.contains(&HandshakeType::CompressedCertificate),
+                "{:?}: {received:?}",
+                alg.algorithm()
+            );
+            let mut s = String::new();
+            let _ = rs.reader().read_to_string(&mut s);
+            assert_eq!(s, "hi");
+        }
+    }
+}
