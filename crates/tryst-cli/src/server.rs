@@ -72,6 +72,7 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
         .map_err(|e| Failure::failed(format!("cannot make ticket keys: {e}")))?;
     let mut b = ServerConfig::builder_with_cert_resolver(cert_resolver(a)?)
         .with_ticket_keys(Arc::new(tickets))
+        .with_certificate_compression(tryst::compress::default_compressors())
         .with_alpn_protocols(alpn(a)?);
     if let Some(ca) = &a.client_ca {
         let anchors = files::read_anchors(ca, "client CA")?;
@@ -476,8 +477,12 @@ fn chosen(conn: &ServerConnection) -> String {
     } else {
         names.join(",")
     };
+    let compressed = match c.compression {
+        Some(alg) => format!(", compressed with {alg}"),
+        None => String::new(),
+    };
     format!(
-        " cert={names} [{}] ({}; signed {})",
+        " cert={names} [{}] ({}; signed {}{compressed})",
         key_type(c.scheme),
         c.reason,
         c.scheme

@@ -352,14 +352,14 @@ pub(crate) fn decompress(
 
 /// Send `key`'s chain (RFC 8446 §4.4.2), as CompressedCertificate with `compressor` when
 /// the peer offered one of ours (RFC 8879 §4), else as Certificate. The transcript takes
-/// the message as sent.
+/// the message as sent. Returns the algorithm used, if any.
 pub(crate) fn send_certificate(
     core: &mut crate::conn::Core,
     transcript: &mut tryst_keyschedule::Transcript,
     context: &[u8],
     key: &crate::config::CertifiedKey,
     compressor: Option<&dyn CertificateCompressor>,
-) -> Result<(), Error> {
+) -> Result<Option<CertificateCompressionAlgorithm>, Error> {
     if let Some(c) = compressor {
         let compressed = if context.is_empty() {
             key.compressed.get(&key.chain, c)?
@@ -369,10 +369,11 @@ pub(crate) fn send_certificate(
         if let Some(cc) = compressed {
             let bytes = core.send_handshake(&message(&cc))?;
             transcript.add(&bytes)?;
-            return Ok(());
+            return Ok(Some(cc.algorithm));
         }
     }
-    crate::tls13::common::send_certificate(core, transcript, context, &key.chain)
+    crate::tls13::common::send_certificate(core, transcript, context, &key.chain)?;
+    Ok(None)
 }
 
 /// The Certificate body carried by a peer's CompressedCertificate, decompressed within

@@ -186,6 +186,8 @@ pub struct ChosenCertificate {
     pub reason: Reason,
     /// The signature scheme of our CertificateVerify.
     pub scheme: SignatureScheme,
+    /// The algorithm the chain was compressed with (RFC 8879), if it was.
+    pub compression: Option<tryst_messages::CertificateCompressionAlgorithm>,
 }
 
 /// Chooses the server's certificate from the ClientHello. Called once per full handshake;
@@ -462,6 +464,7 @@ pub(crate) fn choose_server_certificate(
         key,
         reason,
         scheme,
+        compression: None,
     })
 }
 

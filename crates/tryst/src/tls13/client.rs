@@ -923,7 +923,7 @@ impl ClientFlight {
         let compressor =
             crate::compress::choose(&config.common.cert_compression, Some(&req.compression));
         let (t, c) = (&mut self.transcript, compressor.as_deref());
-        crate::compress::send_certificate(core, t, &req.context, k, c)?;
+        let _ = crate::compress::send_certificate(core, t, &req.context, k, c)?;
         common::send_certificate_verify(core, &mut self.transcript, k, *scheme, &config.common)
     }
 

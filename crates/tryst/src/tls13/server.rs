@@ -536,14 +536,16 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         let next = match resumption {
             Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(&mut negotiated, r)),
             None => {
-                let cert = (self.cert.clone()).ok_or(Error::Internal("no certificate chosen"))?;
+                let mut cert =
+                    (self.cert.clone()).ok_or(Error::Internal("no certificate chosen"))?;
                 let requested = self.send_certificate_request(core, &mut transcript)?;
                 let compressor = crate::compress::choose(
                     &self.config.common.cert_compression,
                     self.ch.compress_certificate(),
                 );
                 let c = compressor.as_deref();
-                crate::compress::send_certificate(core, &mut transcript, &[], &cert.key, c)?;
+                cert.compression =
+                    crate::compress::send_certificate(core, &mut transcript, &[], &cert.key, c)?;
                 let common = &self.config.common;
                 common::send_certificate_verify(
                     core,
