@@ -233,3 +233,90 @@ fn cert_and_key_flags_must_pair_up() {
     );
     o.assert_one_line_error(2, "give one --key for each --cert");
 }
+
+/// Without gnutls-cli: skip, except in CI where it must be installed.
+fn gnutls_or_skip() -> bool {
+    let have = std::process::Command::new("gnutls-cli")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if have {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "gnutls-cli is required in CI (apt-get install gnutls-bin)"
+    );
+    eprintln!("skipped: gnutls-cli is not installed");
+    false
+}
+
+#[test]
+fn gnutls_cli_gets_each_names_certificate_and_the_rsa_one_when_it_asks_for_rsa() {
+    if !gnutls_or_skip() {
+        return;
+    }
+    let dir = Scratch::new("sni-gnutls");
+    let d = dir.path();
+    make_hosts(d);
+    let mut extra = PAIRS.to_vec();
+    extra.push("--http");
+    let server = start_server(d, &extra);
+    let port = server.port.to_string();
+    for (name, priority, key, log) in [
+        (
+            "a.example",
+            "NORMAL",
+            "EC/ECDSA key",
+            "cert=a.example [ECDSA P-256]",
+        ),
+        (
+            "a.example",
+            "NORMAL:-SIGN-ALL:+SIGN-RSA-PSS-RSAE-SHA256",
+            "RSA key",
+            "cert=a.example [RSA]",
+        ),
+        ("b.example", "NORMAL", "EdDSA (Ed25519) key", "[Ed25519]"),
+    ] {
+        let o = run_program(
+            "gnutls-cli",
+            &[
+                "--x509cafile",
+                "ca.pem",
+                "--port",
+                &port,
+                "--sni-hostname",
+                name,
+                "--verify-hostname",
+                name,
+                "--priority",
+                priority,
+                "127.0.0.1",
+            ],
+            d,
+            format!("GET / HTTP/1.1\r\nHost: {name}\r\n\r\n").as_bytes(),
+            Duration::from_secs(30),
+        );
+        assert!(
+            o.stdout.contains("The certificate is trusted"),
+            "{name}: {o:#?}"
+        );
+        assert!(o.stdout.contains("HTTP/1.1 200 OK"), "{name}: {o:#?}");
+        let leaf = o
+            .stdout
+            .lines()
+            .find(|l| l.contains("subject `CN="))
+            .unwrap_or_default();
+        assert!(
+            leaf.contains(&format!("CN={name}")) && leaf.contains(key),
+            "{leaf}"
+        );
+        let line = wait_for_line(&server.log, "cert=", Duration::from_secs(10));
+        assert!(
+            line.contains(log) && line.contains(&format!("sni={name}")),
+            "{line}"
+        );
+    }
+}
