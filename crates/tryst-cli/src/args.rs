@@ -53,12 +53,20 @@ pub struct DemoArgs {
 /// `tryst server`.
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// The certificate chain to present (PEM, end entity first).
-    #[arg(long, value_name = "CHAIN.pem")]
-    pub cert: PathBuf,
-    /// The private key of the end-entity certificate (PKCS#8 PEM: Ed25519, ECDSA or RSA).
-    #[arg(long, value_name = "KEY.pem")]
-    pub key: PathBuf,
+    /// The certificate chain to present (PEM, end entity first). Repeat --cert/--key for
+    /// several names or key types: each client gets a certificate naming its SNI (DNS
+    /// names and wildcards in subjectAltName) with a key type it accepts, else the first
+    /// whose key type it accepts.
+    #[arg(long, value_name = "CHAIN.pem", required = true)]
+    pub cert: Vec<PathBuf>,
+    /// The private key of the --cert at the same position (PKCS#8 PEM: Ed25519, ECDSA or
+    /// RSA).
+    #[arg(long, value_name = "KEY.pem", required = true)]
+    pub key: Vec<PathBuf>,
+    /// Refuse a client whose SNI no --cert names (alert unrecognized_name) instead of
+    /// serving it the first certificate it accepts.
+    #[arg(long)]
+    pub strict_sni: bool,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4433")]
     pub listen: String,

@@ -12,6 +12,9 @@ use tryst_messages::{ProtocolVersion, SignatureScheme};
 
 use crate::Error;
 use crate::keylog::KeyLog;
+use crate::resolve::{
+    ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SingleClientCert,
+};
 use crate::session::ClientSessionStore;
 use crate::suites::{
     ALL_CIPHER_SUITES, DEFAULT_CLIENT_GROUPS, DEFAULT_SERVER_GROUPS, SupportedCipherSuite,
@@ -107,6 +110,8 @@ pub struct CertifiedKey {
     pub(crate) chain: Vec<CertificateDer<'static>>,
     pub(crate) signer: Arc<dyn Signer>,
     pub(crate) scheme: SignatureScheme,
+    /// The chain compressed per algorithm (RFC 8879), made on first use.
+    pub(crate) compressed: crate::compress::Cache,
 }
 
 impl core::fmt::Debug for CertifiedKey {
@@ -143,6 +148,7 @@ impl CertifiedKey {
             chain,
             signer,
             scheme,
+            compressed: crate::compress::Cache::default(),
         })
     }
 
@@ -198,6 +204,10 @@ pub struct Limits {
     /// Send a KeyUpdate after this many records under one key, before the AEAD's own
     /// limit (RFC 8446 §5.5), which always applies. `None` (default): only that limit.
     pub key_update_after_records: Option<u64>,
+    /// Largest certificate a peer's CompressedCertificate may declare (RFC 8879), in
+    /// bytes of the Certificate message body; more is bad_certificate before anything is
+    /// decompressed (default 64 KiB).
+    pub max_decompressed_certificate_len: usize,
 }
 
 impl Default for Limits {
@@ -210,6 +220,7 @@ impl Default for Limits {
             max_received_plaintext: 64 * 1024 + 16 * 1024,
             max_buffered_send: 64 * 1024 + 16 * 1024,
             key_update_after_records: None,
+            max_decompressed_certificate_len: 64 * 1024,
         }
     }
 }
@@ -245,6 +256,9 @@ pub(crate) struct Common {
     pub(crate) limits: Limits,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_session_lifetime: Option<Duration>,
+    /// RFC 8879 algorithms, in preference order: offered for the peer's certificate and
+    /// used for ours when the peer offers them.
+    pub(crate) cert_compression: Vec<Arc<dyn crate::compress::CertificateCompressor>>,
 }
 
 impl Common {
@@ -274,6 +288,7 @@ impl Common {
             limits: Limits::default(),
             idle_timeout: None,
             max_session_lifetime: None,
+            cert_compression: Vec::new(),
         }
     }
 
@@ -477,6 +492,18 @@ macro_rules! common_setters {
             self
         }
 
+        /// Certificate compression (RFC 8879) with `algorithms`, in preference order
+        /// (`tryst::compress::default_compressors()` has those of the enabled features):
+        /// they are offered for the peer's certificate, and ours is sent compressed with
+        /// the first the peer offers. Off by default.
+        pub fn with_certificate_compression(
+            mut self,
+            algorithms: Vec<Arc<dyn crate::compress::CertificateCompressor>>,
+        ) -> Self {
+            self.common.cert_compression = algorithms;
+            self
+        }
+
         /// Log secrets (SSLKEYLOGFILE format) to `key_log`. Off by default.
         pub fn with_key_log(mut self, key_log: Arc<dyn KeyLog>) -> Self {
             self.common.key_log = Some(key_log);
@@ -509,7 +536,7 @@ macro_rules! common_setters {
 pub struct ClientConfig {
     pub(crate) common: Common,
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
-    pub(crate) client_auth: Option<Arc<CertifiedKey>>,
+    pub(crate) client_auth: Option<Arc<dyn ResolvesClientCert>>,
     pub(crate) session_store: Option<Arc<dyn ClientSessionStore>>,
     pub(crate) middlebox_compat: bool,
     pub(crate) enable_sni: bool,
@@ -570,7 +597,7 @@ pub struct ClientConfigBuilder {
     /// signature verifier.
     roots: Option<TrustAnchors>,
     verifier: Option<Arc<dyn ServerCertVerifier>>,
-    client_auth: Option<Arc<CertifiedKey>>,
+    client_auth: Option<Arc<dyn ResolvesClientCert>>,
     session_store: Option<Arc<dyn ClientSessionStore>>,
     middlebox_compat: bool,
     enable_sni: bool,
@@ -603,9 +630,16 @@ impl ClientConfigBuilder {
         DangerousClientConfig(self)
     }
 
-    /// Authenticate with this certificate when the server asks.
+    /// Authenticate with this certificate when the server asks (and accepts its scheme).
     pub fn with_client_auth_cert(mut self, key: CertifiedKey) -> Self {
-        self.client_auth = Some(Arc::new(key));
+        self.client_auth = Some(Arc::new(SingleClientCert::new(Arc::new(key))));
+        self
+    }
+
+    /// Choose the client certificate per CertificateRequest with `resolver` (for example
+    /// [`ClientCertResolver`](crate::ClientCertResolver) over several keys).
+    pub fn with_client_cert_resolver(mut self, resolver: Arc<dyn ResolvesClientCert>) -> Self {
+        self.client_auth = Some(resolver);
         self
     }
 
@@ -721,7 +755,7 @@ pub enum SuitePreference {
 /// Server settings.
 pub struct ServerConfig {
     pub(crate) common: Common,
-    pub(crate) cert: Arc<CertifiedKey>,
+    pub(crate) cert_resolver: Arc<dyn ResolvesServerCert>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
@@ -741,7 +775,6 @@ impl core::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("suites", &self.common.suites)
             .field("groups", &self.common.groups)
-            .field("cert", &self.cert)
             .field("tickets", &self.ticket_count)
             .finish_non_exhaustive()
     }
@@ -761,9 +794,19 @@ impl ServerConfig {
         cert: CertifiedKey,
         provider: Arc<CryptoProvider>,
     ) -> ServerConfigBuilder {
+        let resolver = Arc::new(SingleCertResolver::new(Arc::new(cert)));
+        Self::builder_with_cert_resolver(resolver).with_crypto_provider(provider)
+    }
+
+    /// Start building a server config that chooses its certificate per connection with
+    /// `resolver` (for example [`SniCertResolver`](crate::SniCertResolver) over certificates
+    /// for several names and key types), with the default crypto provider.
+    pub fn builder_with_cert_resolver(
+        resolver: Arc<dyn ResolvesServerCert>,
+    ) -> ServerConfigBuilder {
         ServerConfigBuilder {
-            common: Common::new(DEFAULT_SERVER_GROUPS, provider),
-            cert,
+            common: Common::new(DEFAULT_SERVER_GROUPS, Arc::new(CryptoProvider::default())),
+            cert_resolver: resolver,
             client_verifier: None,
             preference: SuitePreference::Server,
             tickets: None,
@@ -792,7 +835,7 @@ pub const DEFAULT_MAX_REJECTED_EARLY_DATA: u32 = 16 * 1024;
 /// Builds a [`ServerConfig`].
 pub struct ServerConfigBuilder {
     common: Common,
-    cert: CertifiedKey,
+    cert_resolver: Arc<dyn ResolvesServerCert>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
@@ -893,7 +936,7 @@ impl ServerConfigBuilder {
         }
         Ok(Arc::new(ServerConfig {
             common: self.common,
-            cert: Arc::new(self.cert),
+            cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
             preference: self.preference,
             tickets: self.tickets,

@@ -164,6 +164,8 @@ pub(crate) struct Core {
     pub(crate) hello_retry_request: bool,
     /// The server_name (SNI) the client asked for (server side), known from its hello.
     pub(crate) server_name: Option<alloc::string::String>,
+    /// The certificate a server presented in a full handshake, and why.
+    pub(crate) chosen_certificate: Option<crate::resolve::ChosenCertificate>,
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
     pub(crate) key_log: Option<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>,
@@ -290,6 +292,7 @@ impl Core {
             handshake_complete: false,
             negotiated: None,
             server_name: None,
+            chosen_certificate: None,
             hello_retry_request: false,
             traffic: None,
             key_log: None,

@@ -83,11 +83,14 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod acceptor;
 mod client;
+pub mod compress;
 pub mod config;
 mod conn;
 mod error;
 pub mod keylog;
+pub mod resolve;
 mod server;
 pub mod session;
 #[cfg(feature = "std")]
@@ -100,6 +103,7 @@ mod tls13;
 mod unbuffered;
 pub mod verify;
 
+pub use acceptor::{Accepted, Acceptor, DEFAULT_MAX_CLIENT_HELLO_LEN, Rejected};
 pub use client::ClientConnection;
 #[cfg(feature = "std")]
 pub use config::OsRandom;
@@ -114,6 +118,9 @@ pub use error::Error;
 pub use keylog::KeyLog;
 #[cfg(feature = "std")]
 pub use keylog::KeyLogFile;
+pub use resolve::{
+    ClientCertResolver, ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SniCertResolver,
+};
 pub use server::ServerConnection;
 #[cfg(feature = "std")]
 pub use stream::Stream;

@@ -30,6 +30,13 @@ impl ServerConnection {
         })
     }
 
+    /// The certificate presented in this connection's full handshake, why the config's
+    /// resolver chose it and the scheme it signed with; `None` before that point and for
+    /// a resumed session.
+    pub fn chosen_certificate(&self) -> Option<&crate::resolve::ChosenCertificate> {
+        self.inner.core.chosen_certificate.as_ref()
+    }
+
     /// The server_name (SNI) the client asked for, if any.
     pub fn server_name(&self) -> Option<&str> {
         self.inner.core.server_name.as_deref()

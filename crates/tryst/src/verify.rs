@@ -336,6 +336,8 @@ pub struct WebPkiClientVerifier {
     policy: Policy,
     mandatory: bool,
     revocation: Option<RevocationOptions>,
+    /// Name the anchors in CertificateRequest.certificate_authorities.
+    send_ca_names: bool,
 }
 
 impl WebPkiClientVerifier {
@@ -346,7 +348,17 @@ impl WebPkiClientVerifier {
             policy: Policy::DEFAULT,
             mandatory: true,
             revocation: None,
+            send_ca_names: false,
         }
+    }
+
+    /// Name the trust anchors' subjects in the CertificateRequest's
+    /// certificate_authorities extension (RFC 8446 §4.2.4), so a client holding several
+    /// certificates can pick one these anchors accept. Off by default: the list tells
+    /// anyone who connects which CAs the server trusts, and grows the handshake.
+    pub fn with_certificate_authorities(mut self, on: bool) -> Self {
+        self.send_ca_names = on;
+        self
     }
 
     /// Check revocation with CRLs ([`RevocationOptions`]: which certificates, and what to do
@@ -375,6 +387,23 @@ impl WebPkiClientVerifier {
 impl ClientCertVerifier for WebPkiClientVerifier {
     fn client_auth_mandatory(&self) -> bool {
         self.mandatory
+    }
+
+    /// The anchors' subject names when [`with_certificate_authorities`] is on.
+    ///
+    /// [`with_certificate_authorities`]: WebPkiClientVerifier::with_certificate_authorities
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        if !self.send_ca_names {
+            return Vec::new();
+        }
+        self.anchors
+            .iter()
+            .filter_map(|a| {
+                tryst_cert::Certificate::from_der(a.as_ref())
+                    .ok()
+                    .map(|c| c.subject_der().to_vec())
+            })
+            .collect()
     }
 
     /// SHA-256 of the anchors (DER, in order) and the policy.

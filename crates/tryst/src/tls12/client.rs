@@ -474,9 +474,15 @@ fn client_key_for(
     config: &ClientConfig,
     req: &Tls12CertificateRequest<'_>,
 ) -> Option<(Arc<crate::CertifiedKey>, SignatureScheme)> {
-    let key = config.client_auth.as_ref()?;
-    let scheme = common::signing_scheme(key, &req.supported_signature_algorithms)?;
-    Some((key.clone(), scheme))
+    let schemes = &req.supported_signature_algorithms;
+    let view = crate::resolve::CertificateRequest::new(
+        schemes,
+        &req.certificate_authorities,
+        ProtocolVersion::Tls12,
+    );
+    let key = config.client_auth.as_ref()?.resolve(&view)?;
+    let scheme = common::signing_scheme(&key, schemes)?;
+    Some((key, scheme))
 }
 
 /// After our Finished: the server's [NewSessionTicket], ChangeCipherSpec and Finished.

@@ -49,6 +49,8 @@ struct Parameters {
     group: SupportedGroup,
     scheme: SignatureScheme,
     alpn: Option<Vec<u8>>,
+    /// The certificate the resolver chose (`crate::resolve`).
+    cert: crate::resolve::ChosenCertificate,
 }
 
 /// The ClientHello of a TLS 1.2 handshake (the caller chose the version).
@@ -99,7 +101,7 @@ pub(crate) fn client_hello(
     if let Some(state) = resumed {
         return hs.resume(core, state);
     }
-    hs.send_certificate(core)?;
+    hs.send_certificate(core, &p)?;
     let kx = hs.send_server_key_exchange(core, &p)?;
     let request = hs.send_certificate_request(core)?;
     common::send(
@@ -174,9 +176,15 @@ fn negotiate(
     let offered = ch.signature_algorithms().ok_or(Error::incompatible(
         "no signature_algorithms (the TLS 1.2 default, SHA-1, is not supported)",
     ))?;
-    let scheme = common::signing_scheme(&config.cert, offered).ok_or(Error::incompatible(
+    let mut cert = crate::resolve::choose_server_certificate(
+        &*config.cert_resolver,
+        ch,
+        ProtocolVersion::Tls12,
+    )?;
+    let scheme = common::signing_scheme(&cert.key, offered).ok_or(Error::incompatible(
         "client accepts no signature scheme our key can make",
     ))?;
+    cert.scheme = scheme;
     let auth = tls12_scheme_auth(scheme).ok_or(Error::Internal("1.2 scheme"))?;
     let suite = choose_suite(config, &ch.cipher_suites, auth)?;
     let groups = ch.supported_groups().unwrap_or_default();
@@ -194,6 +202,7 @@ fn negotiate(
         group,
         scheme,
         alpn,
+        cert,
     })
 }
 
@@ -327,8 +336,9 @@ impl Hs {
     }
 
     /// Our chain, TLS 1.2 form (RFC 5246 §7.4.2).
-    fn send_certificate(&mut self, core: &mut Core) -> Result<(), Error> {
-        let chain = &self.config.cert.chain;
+    fn send_certificate(&mut self, core: &mut Core, p: &Parameters) -> Result<(), Error> {
+        core.chosen_certificate = Some(p.cert.clone());
+        let chain = &p.cert.key.chain;
         let cert = Tls12HandshakeMessage::Certificate(Tls12Certificate {
             certificate_list: chain.iter().map(|c| Cow::Borrowed(c.as_ref())).collect(),
         });
@@ -350,7 +360,7 @@ impl Hs {
         };
         let message =
             common::ske_signed_message(&params, &self.client_random, &self.server_random)?;
-        let signature = common::sign(&self.config.cert, p.scheme, &message, common)?;
+        let signature = common::sign(&p.cert.key, p.scheme, &message, common)?;
         let ske = Tls12HandshakeMessage::ServerKeyExchange(ServerKeyExchange {
             params,
             signature: tryst_messages::CertificateVerify {

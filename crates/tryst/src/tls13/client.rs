@@ -277,6 +277,11 @@ impl Ctx {
         if let Some(limit) = config.record_size_limit {
             exts.push(Extension::RecordSizeLimit(limit));
         }
+        let compression = &config.common.cert_compression;
+        if !compression.is_empty() {
+            let algorithms = compression.iter().map(|c| c.algorithm()).collect();
+            exts.push(Extension::CompressCertificate(algorithms));
+        }
         if let Some(offer) = self.psk_offer() {
             exts.push(Extension::PreSharedKeyOffer(offer));
         }
@@ -744,6 +749,10 @@ impl Handshake {
 struct ClientAuthRequest {
     context: Vec<u8>,
     schemes: Vec<SignatureScheme>,
+    /// certificate_authorities (DER names), empty if the server sent none.
+    authorities: Vec<Cow<'static, [u8]>>,
+    /// compress_certificate: the algorithms the server can decompress (RFC 8879).
+    compression: Vec<tryst_messages::CertificateCompressionAlgorithm>,
 }
 
 struct ExpectCertificateOrRequest {
@@ -766,6 +775,11 @@ impl State for ExpectCertificateOrRequest {
                 client_auth: None,
             }
             .process_certificate(&c, raw.encoded),
+            HandshakeMessage::CompressedCertificate(cc) => ExpectCertificate {
+                hs: self.hs,
+                client_auth: None,
+            }
+            .process_compressed_certificate(&cc, raw.encoded),
             _ => Err(unexpected(&raw)),
         }
     }
@@ -797,9 +811,14 @@ fn process_certificate_request(
             AlertDescription::MissingExtension,
             "CertificateRequest without signature_algorithms",
         ))?;
+    let authorities = (cr.certificate_authorities().unwrap_or_default().iter())
+        .map(|a| Cow::Owned(a.to_vec()))
+        .collect();
     Ok(ClientAuthRequest {
         context: Vec::new(),
         schemes,
+        authorities,
+        compression: cr.compress_certificate().unwrap_or_default().to_vec(),
     })
 }
 
@@ -810,14 +829,30 @@ struct ExpectCertificate {
 
 impl State for ExpectCertificate {
     fn handle(self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let HandshakeMessage::Certificate(c) = raw.parse()? else {
-            return Err(unexpected(&raw));
-        };
-        (*self).process_certificate(&c, raw.encoded)
+        match raw.parse()? {
+            HandshakeMessage::Certificate(c) => (*self).process_certificate(&c, raw.encoded),
+            HandshakeMessage::CompressedCertificate(cc) => {
+                (*self).process_compressed_certificate(&cc, raw.encoded)
+            }
+            _ => Err(unexpected(&raw)),
+        }
     }
 }
 
 impl ExpectCertificate {
+    /// The server's CompressedCertificate (RFC 8879 §4), if we offered compress_certificate:
+    /// decompressed within our limit, then checked as its Certificate; the transcript
+    /// takes the compressed message as received.
+    fn process_compressed_certificate(
+        self,
+        cc: &tryst_messages::CompressedCertificate<'_>,
+        encoded: &[u8],
+    ) -> Next {
+        let body = crate::compress::received_certificate(cc, &self.hs.ctx.config.common)?;
+        let c = crate::compress::parse_certificate(&body)?;
+        self.process_certificate(&c, encoded)
+    }
+
     /// The server's Certificate (RFC 8446 §4.4.2): at least one, checked by the verifier
     /// for our server name.
     fn process_certificate(mut self, c: &Certificate<'_>, encoded: &[u8]) -> Next {
@@ -947,13 +982,20 @@ impl ClientFlight {
         let Some(req) = req else {
             return Ok(());
         };
-        let key = (config.client_auth.as_ref()).filter(|k| req.schemes.contains(&k.scheme));
-        let chain = key.map(|k| k.chain.as_slice()).unwrap_or_default();
-        common::send_certificate(core, &mut self.transcript, &req.context, chain)?;
-        if let Some(k) = key {
-            common::send_certificate_verify(core, &mut self.transcript, k, &config.common)?;
-        }
-        Ok(())
+        let version = ProtocolVersion::Tls13;
+        let view = crate::resolve::CertificateRequest::new(&req.schemes, &req.authorities, version);
+        // The resolver's key, with the scheme it signs that the server accepts.
+        let key = (config.client_auth.as_ref())
+            .and_then(|r| r.resolve(&view))
+            .and_then(|k| k.choose_scheme(&req.schemes, version).map(|s| (k, s)));
+        let Some((k, scheme)) = &key else {
+            return common::send_certificate(core, &mut self.transcript, &req.context, &[]);
+        };
+        let compressor =
+            crate::compress::choose(&config.common.cert_compression, Some(&req.compression));
+        let (t, c) = (&mut self.transcript, compressor.as_deref());
+        let _ = crate::compress::send_certificate(core, t, &req.context, k, c)?;
+        common::send_certificate_verify(core, &mut self.transcript, k, *scheme, &config.common)
     }
 
     /// Our Finished (RFC 8446 §4.4.4); then application data flows both ways.

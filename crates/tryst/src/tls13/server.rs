@@ -22,7 +22,7 @@ use tryst_messages::{
     AlertDescription, CertificateRequest, ClientHello, EncryptedExtensions, Extension,
     ExtensionContext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, HandshakeType,
     HelloVersions, KeyShareEntry, NamedGroup, NewSessionTicket, ProtocolVersion,
-    PskKeyExchangeMode, RawHandshake, ServerHello, SignatureScheme, allowed_in,
+    PskKeyExchangeMode, RawHandshake, ServerHello, allowed_in,
 };
 
 use super::common::{self, HandshakeKeys, PskVerified, unexpected};
@@ -30,6 +30,7 @@ use super::resumption::{Fit, Resumption, TicketClientAuth, TicketState, resume};
 use crate::Error;
 use crate::config::{RngRef, ServerConfig, SuitePreference};
 use crate::conn::{Core, Negotiated, Next, State, Traffic};
+use crate::resolve::{ChosenCertificate, choose_server_certificate};
 use crate::suites::{SupportedCipherSuite, SupportedGroup};
 use crate::time::millis;
 use crate::verify::{CertificateVerified, ClientCertVerifier, SignatureVerified};
@@ -141,6 +142,8 @@ struct Parameters<'m, 'a> {
     alpn: Option<Vec<u8>>,
     /// The ticket being resumed, its index in the client's offer and the binder's proof.
     psk: Option<Resumption>,
+    /// A full handshake's certificate (`crate::resolve`).
+    cert: Option<ChosenCertificate>,
     /// The transcript so far (after a HelloRetryRequest: message_hash and HRR) and whether
     /// we sent change_cipher_spec with the HelloRetryRequest.
     transcript: Transcript,
@@ -190,7 +193,6 @@ impl ExpectClientHello {
         let suite = self.choose_suite(ch)?;
         let offer = group_offer(ch)?;
         let alpn = choose_alpn(&self.config, ch)?;
-        let schemes = ch.signature_algorithms();
         if let Some(name) = ch.server_name() {
             core.server_name = core::str::from_utf8(name).ok().map(Into::into);
         }
@@ -211,15 +213,21 @@ impl ExpectClientHello {
             alpn: alpn.as_deref(),
         };
         let psk = check_psk_offer(&self.config, ch, encoded, &fit, &transcript)?;
-        if psk.is_none() {
-            check_signature_schemes(&self.config, schemes)?;
-        }
+        let cert = match psk {
+            None => Some(choose_server_certificate(
+                &*self.config.cert_resolver,
+                ch,
+                ProtocolVersion::Tls13,
+            )?),
+            Some(_) => None,
+        };
         Ok(Negotiation::Parameters(Parameters {
             suite,
             group,
             share,
             alpn,
             psk,
+            cert,
             transcript,
             sent_ccs,
             hello_retry,
@@ -395,22 +403,6 @@ fn check_psk_offer(
     resume(config, offer, fit, transcript, ch, encoded)
 }
 
-/// A full handshake signs with our certificate's scheme: the client must accept it.
-fn check_signature_schemes(
-    config: &ServerConfig,
-    schemes: Option<&[SignatureScheme]>,
-) -> Result<(), Error> {
-    let Some(schemes) = schemes else {
-        return Err(missing("ClientHello without signature_algorithms"));
-    };
-    if !schemes.contains(&config.cert.scheme) {
-        return Err(Error::incompatible(
-            "client does not accept our certificate's signature scheme",
-        ));
-    }
-    Ok(())
-}
-
 fn choose_suite(
     config: &ServerConfig,
     offered: &[tryst_messages::CipherSuite],
@@ -493,6 +485,7 @@ struct ServerFlight<'m, 'a> {
     group: SupportedGroup,
     alpn: Option<Vec<u8>>,
     hello_retry: bool,
+    cert: Option<ChosenCertificate>,
 }
 
 impl<'m, 'a> ServerFlight<'m, 'a> {
@@ -504,6 +497,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             group: p.group,
             alpn: p.alpn.clone(),
             hello_retry: p.hello_retry,
+            cert: p.cert.clone(),
         }
     }
 
@@ -563,9 +557,25 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         let next = match resumption {
             Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(&mut negotiated, r)),
             None => {
+                let mut cert =
+                    (self.cert.clone()).ok_or(Error::Internal("no certificate chosen"))?;
                 let requested = self.send_certificate_request(core, &mut transcript)?;
-                self.send_certificate(core, &mut transcript)?;
-                self.send_certificate_verify(core, &mut transcript)?;
+                let compressor = crate::compress::choose(
+                    &self.config.common.cert_compression,
+                    self.ch.compress_certificate(),
+                );
+                let c = compressor.as_deref();
+                cert.compression =
+                    crate::compress::send_certificate(core, &mut transcript, &[], &cert.key, c)?;
+                let common = &self.config.common;
+                common::send_certificate_verify(
+                    core,
+                    &mut transcript,
+                    &cert.key,
+                    cert.scheme,
+                    common,
+                )?;
+                core.chosen_certificate = Some(cert);
                 match requested {
                     Some(request) => AwaitClient::Certificate(request),
                     None => AwaitClient::Finished(ClientAuthenticated::NotRequested),
@@ -583,7 +593,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             group: self.group.group,
             kind: common::handshake_kind(resumed, self.hello_retry),
             alpn: self.alpn.clone(),
-            scheme: (!resumed).then_some(self.config.cert.scheme),
+            scheme: self.cert.as_ref().filter(|_| !resumed).map(|c| c.scheme),
             peer_certificates: Vec::new(),
         }
     }
@@ -659,6 +669,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             return Ok(None);
         };
         let mut exts = vec![Extension::SignatureAlgorithms(v.supported_schemes())];
+        let compression = &self.config.common.cert_compression;
+        if !compression.is_empty() {
+            exts.push(Extension::CompressCertificate(
+                compression.iter().map(|c| c.algorithm()).collect(),
+            ));
+        }
         let hints = v.root_hint_subjects();
         if !hints.is_empty() {
             exts.push(Extension::CertificateAuthorities(
@@ -676,20 +692,6 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             verifier: v.clone(),
             requested,
         }))
-    }
-
-    /// Our Certificate (RFC 8446 §4.4.2).
-    fn send_certificate(&self, core: &mut Core, transcript: &mut Transcript) -> Result<(), Error> {
-        common::send_certificate(core, transcript, &[], &self.config.cert.chain)
-    }
-
-    /// Our CertificateVerify (RFC 8446 §4.4.3).
-    fn send_certificate_verify(
-        &self,
-        core: &mut Core,
-        transcript: &mut Transcript,
-    ) -> Result<(), Error> {
-        common::send_certificate_verify(core, transcript, &self.config.cert, &self.config.common)
     }
 
     /// Our Finished (RFC 8446 §4.4.4), then the application traffic secrets; the next
@@ -803,8 +805,15 @@ struct ExpectClientCertificate {
 
 impl State for ExpectClientCertificate {
     fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let HandshakeMessage::Certificate(c) = raw.parse()? else {
-            return Err(unexpected(&raw));
+        let decompressed;
+        let c = match raw.parse()? {
+            HandshakeMessage::Certificate(c) => c,
+            // Only if our CertificateRequest offered compress_certificate (RFC 8879 §4).
+            HandshakeMessage::CompressedCertificate(cc) => {
+                decompressed = crate::compress::received_certificate(&cc, &self.hs.config.common)?;
+                crate::compress::parse_certificate(&decompressed)?
+            }
+            _ => return Err(unexpected(&raw)),
         };
         let chain = common::check_certificate(
             &c,
