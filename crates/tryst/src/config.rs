@@ -449,6 +449,7 @@ pub struct ClientConfig {
     pub(crate) key_shares_for_all_groups: bool,
     pub(crate) record_size_limit: Option<u16>,
     pub(crate) tls12_compat_extensions: bool,
+    pub(crate) ech: crate::ech::EchMode,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -483,6 +484,7 @@ impl ClientConfig {
             key_shares_for_all_groups: false,
             record_size_limit: None,
             tls12_compat_extensions: false,
+            ech: crate::ech::EchMode::default(),
         }
     }
 }
@@ -508,6 +510,7 @@ pub struct ClientConfigBuilder {
     key_shares_for_all_groups: bool,
     record_size_limit: Option<u16>,
     tls12_compat_extensions: bool,
+    ech: crate::ech::EchMode,
 }
 
 impl ClientConfigBuilder {
@@ -581,6 +584,15 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Encrypted Client Hello (RFC 9849): [`EchMode::Enabled`](crate::ech::EchMode) with
+    /// a config from the server's `ECHConfigList` hides the server name and the rest of
+    /// the ClientHello; the default, [`EchMode::Grease`](crate::ech::EchMode), sends a
+    /// decoy extension; [`EchMode::Disabled`](crate::ech::EchMode) sends none.
+    pub fn with_ech(mut self, mode: crate::ech::EchMode) -> Self {
+        self.ech = mode;
+        self
+    }
+
     /// Finish. Fails when no verifier was set or a setting cannot work.
     pub fn build(mut self) -> Result<Arc<ClientConfig>, Error> {
         self.common.finish()?;
@@ -607,6 +619,7 @@ impl ClientConfigBuilder {
             key_shares_for_all_groups: self.key_shares_for_all_groups,
             record_size_limit: self.record_size_limit,
             tls12_compat_extensions: self.tls12_compat_extensions,
+            ech: self.ech,
         }))
     }
 }
@@ -660,6 +673,10 @@ pub struct ServerConfig {
     /// policy. A ticket issued under another context is never resumed here.
     pub(crate) ticket_context: [u8; 32],
     pub(crate) max_rejected_early_data: u32,
+    /// ECH keys (RFC 9849), tried in order for a client's config_id.
+    pub(crate) ech_keys: Vec<crate::ech::EchServerKey>,
+    /// The `ECHConfigList` sent as retry_configs when ECH is rejected (empty: none).
+    pub(crate) ech_retry_configs: Vec<u8>,
 }
 
 impl core::fmt::Debug for ServerConfig {
@@ -700,6 +717,7 @@ impl ServerConfig {
             record_size_limit: 16385,
             resumption_context: Vec::new(),
             max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
+            ech_keys: Vec::new(),
         }
     }
 }
@@ -729,6 +747,7 @@ pub struct ServerConfigBuilder {
     record_size_limit: u16,
     resumption_context: Vec<u8>,
     max_rejected_early_data: u32,
+    ech_keys: Vec<crate::ech::EchServerKey>,
 }
 
 /// Longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1): seven days.
@@ -806,6 +825,16 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Accept Encrypted Client Hello (RFC 9849) with these keys (several for rotation:
+    /// a client names one by config_id). A client whose ECH cannot be decrypted gets the
+    /// handshake of its outer ClientHello, which names the config's public name, and the
+    /// configs marked for retry: this server's certificate must then be valid for the
+    /// public name too (a certificate covering both the real names and the public name).
+    pub fn with_ech_keys(mut self, keys: Vec<crate::ech::EchServerKey>) -> Self {
+        self.ech_keys = keys;
+        self
+    }
+
     /// Finish.
     pub fn build(mut self) -> Result<Arc<ServerConfig>, Error> {
         self.common.finish()?;
@@ -830,6 +859,11 @@ impl ServerConfigBuilder {
             record_size_limit: self.record_size_limit,
             ticket_context,
             max_rejected_early_data: self.max_rejected_early_data,
+            ech_retry_configs: match self.ech_keys.is_empty() {
+                true => Vec::new(),
+                false => crate::ech::EchServerKey::config_list(&self.ech_keys),
+            },
+            ech_keys: self.ech_keys,
         }))
     }
 }

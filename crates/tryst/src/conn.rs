@@ -161,6 +161,11 @@ pub(crate) struct Core {
     pub(crate) hello_retry_request: bool,
     /// The server_name (SNI) the client asked for (server side), known from its hello.
     pub(crate) server_name: Option<alloc::string::String>,
+    /// What Encrypted Client Hello did (RFC 9849).
+    pub(crate) ech_status: crate::ech::EchStatus,
+    /// Server side, after accepting ECH: the outer ClientHello's server_name (the public
+    /// name an observer saw).
+    pub(crate) outer_server_name: Option<alloc::string::String>,
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
     pub(crate) key_log: Option<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>,
@@ -279,6 +284,8 @@ impl Core {
             handshake_complete: false,
             negotiated: None,
             server_name: None,
+            ech_status: crate::ech::EchStatus::NotOffered,
+            outer_server_name: None,
             hello_retry_request: false,
             traffic: None,
             key_log: None,

@@ -80,6 +80,7 @@ extern crate std;
 mod client;
 pub mod config;
 mod conn;
+pub mod ech;
 mod error;
 pub mod keylog;
 mod server;
@@ -103,6 +104,7 @@ pub use config::{
 pub use conn::{ConnectionCommon, Event, HandshakeKind, IoState, Side};
 #[cfg(feature = "std")]
 pub use conn::{Reader, Writer};
+pub use ech::{EchClientConfig, EchMode, EchServerKey, EchStatus};
 pub use error::Error;
 pub use keylog::KeyLog;
 #[cfg(feature = "std")]
