@@ -250,3 +250,495 @@ fn disabled_sends_no_extension() {
     assert!(ce.is_none() && se.is_none());
     assert_eq!(sent.get(), Some(false));
 }
+
+// ---------------------------------------------------------------------------------------
+// Attacks on the server: hand-made outer hellos whose inner hello is sealed to the
+// server's key, so each RFC 9849 rule about the inner hello can be broken on purpose.
+
+use std::borrow::Cow;
+
+use common::tamper::feed;
+use tryst::messages::{Codec, EchConfig, HandshakeMessage, RawHandshake, Reader};
+use tryst_hpke::{AeadId, Kdf, Kem, Suite};
+
+const ECH: ExtensionType = ExtensionType::EncryptedClientHello;
+
+/// The first ClientHello of a client without ECH, naming `name`.
+fn plain_hello(name: &str) -> ClientHello<'static> {
+    let c = ClientConnection::new(
+        client(EchMode::Disabled),
+        ServerName::try_from(name).unwrap().to_owned(),
+    )
+    .unwrap();
+    let (raw, _) = RawHandshake::split(&c.pending_tls()[5..], 1 << 20)
+        .unwrap()
+        .unwrap();
+    let HandshakeMessage::ClientHello(ch) = raw.parse().unwrap().into_owned() else {
+        panic!()
+    };
+    ch
+}
+
+/// A valid inner hello: the plain hello for SECRET with the inner ECH marker.
+fn inner_hello() -> ClientHello<'static> {
+    let mut ch = plain_hello(SECRET);
+    ch.extensions.push(Extension::Unknown {
+        typ: ECH,
+        data: Cow::Borrowed(&[1]),
+    });
+    ch
+}
+
+/// EncodedClientHelloInner of `ch` (legacy_session_id emptied) followed by `padding`.
+fn encode_inner(ch: &ClientHello<'static>, padding: &[u8]) -> Vec<u8> {
+    let mut ch = ch.clone();
+    ch.legacy_session_id = Cow::Borrowed(&[]);
+    let mut b = HandshakeMessage::ClientHello(ch).to_bytes().unwrap()[4..].to_vec();
+    b.extend_from_slice(padding);
+    b
+}
+
+fn ech_body(config_id: u8, enc: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut b = vec![0, 0, 1, 0, 1, config_id];
+    b.extend_from_slice(&u16::try_from(enc.len()).unwrap().to_be_bytes());
+    b.extend_from_slice(enc);
+    b.extend_from_slice(&u16::try_from(payload.len()).unwrap().to_be_bytes());
+    b.extend_from_slice(payload);
+    b
+}
+
+/// A ClientHello record: the plain hello for PUBLIC carrying `encoded_inner` sealed
+/// to `k` under `config_id` (HKDF-SHA256, AES-128-GCM).
+fn sealed_hello(k: &EchServerKey, config_id: u8, encoded_inner: &[u8]) -> Vec<u8> {
+    let EchConfig::Fe0d(c) = Reader::read_all(k.config(), "", EchConfig::read).unwrap() else {
+        panic!()
+    };
+    let suite = Suite::new(Kem::DhX25519HkdfSha256, Kdf::HkdfSha256, AeadId::Aes128Gcm);
+    let pk = suite
+        .deserialize_public_key(&c.key_config.public_key)
+        .unwrap();
+    let info = [b"tls ech\0".as_slice(), k.config()].concat();
+    let (enc, mut ctx) =
+        tryst_hpke::setup_base_s(&suite, &pk, &info, &mut tryst::crypto::OsRng).unwrap();
+    let mut outer = plain_hello(PUBLIC);
+    let zeros = vec![0u8; encoded_inner.len() + 16];
+    outer.extensions.push(Extension::Unknown {
+        typ: ECH,
+        data: Cow::Owned(ech_body(config_id, &enc, &zeros)),
+    });
+    let aad = HandshakeMessage::ClientHello(outer.clone())
+        .to_bytes()
+        .unwrap();
+    let payload = ctx.seal(&aad[4..], encoded_inner).unwrap();
+    *outer.extensions.last_mut().unwrap() = Extension::Unknown {
+        typ: ECH,
+        data: Cow::Owned(ech_body(config_id, &enc, &payload)),
+    };
+    record(&HandshakeMessage::ClientHello(outer).to_bytes().unwrap())
+}
+
+fn record(msg: &[u8]) -> Vec<u8> {
+    let mut r = vec![22, 3, 1];
+    r.extend_from_slice(&u16::try_from(msg.len()).unwrap().to_be_bytes());
+    r.extend_from_slice(msg);
+    r
+}
+
+/// Feed a hand-made first flight to a server holding `k`.
+fn serve(k: EchServerKey, record: &[u8]) -> (ServerConnection, Option<Error>) {
+    let mut s = ServerConnection::new(server(vec![k], &both_names())).unwrap();
+    let mut err = None;
+    feed(&mut s, record, &mut err);
+    (s, err)
+}
+
+/// The server's error (and its alert) for an inner hello.
+fn inner_alert(encoded_inner: &[u8]) -> Option<AlertDescription> {
+    let k = ech_key(7, b"k");
+    let rec = sealed_hello(&k, 7, encoded_inner);
+    let (s, err) = serve(k, &rec);
+    assert!(matches!(err, Some(Error::PeerMisbehaved { .. })), "{err:?}");
+    assert_eq!(
+        s.ech_status(),
+        EchStatus::Rejected,
+        "decrypted, then refused"
+    );
+    alert_of(&err)
+}
+
+/// An ech_outer_extensions body naming `types`.
+fn outer_refs(types: &[u16]) -> Extension<'static> {
+    let mut b = vec![u8::try_from(types.len() * 2).unwrap()];
+    for t in types {
+        b.extend_from_slice(&t.to_be_bytes());
+    }
+    Extension::Unknown {
+        typ: ExtensionType::EchOuterExtensions,
+        data: Cow::Owned(b),
+    }
+}
+
+/// The inner hello with `types` (present in the outer hello, in this order) replaced by
+/// one ech_outer_extensions that names `refs`.
+fn compressed(types: &[ExtensionType], refs: &[u16]) -> Vec<u8> {
+    let mut ch = inner_hello();
+    ch.extensions.retain(|e| !types.contains(&e.ext_type()));
+    ch.extensions.insert(0, outer_refs(refs));
+    encode_inner(&ch, &[0; 7])
+}
+
+#[test]
+fn hand_made_inner_hello_is_accepted() {
+    // The control for the attacks below: the same construction, every rule kept.
+    let k = ech_key(7, b"k");
+    let refs = [ExtensionType::SupportedGroups, ExtensionType::KeyShare];
+    let raw: Vec<u16> = refs.iter().map(|t| t.to_raw()).collect();
+    let rec = sealed_hello(&k, 7, &compressed(&refs, &raw));
+    let (s, err) = serve(k, &rec);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(s.ech_status(), EchStatus::Accepted);
+    assert_eq!(s.server_name(), Some(SECRET));
+    assert_eq!(s.outer_server_name(), Some(PUBLIC));
+}
+
+#[test]
+fn outer_extensions_naming_a_missing_extension_is_illegal_parameter() {
+    let refs = [ExtensionType::KeyShare];
+    let inner = compressed(&refs, &[ExtensionType::KeyShare.to_raw(), 0x1234]);
+    assert_eq!(
+        inner_alert(&inner),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn outer_extensions_out_of_order_is_illegal_parameter() {
+    // The outer hello has supported_groups before key_share.
+    let refs = [ExtensionType::SupportedGroups, ExtensionType::KeyShare];
+    let raw = [
+        ExtensionType::KeyShare.to_raw(),
+        ExtensionType::SupportedGroups.to_raw(),
+    ];
+    let inner = compressed(&refs, &raw);
+    assert_eq!(
+        inner_alert(&inner),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn outer_extensions_naming_ech_is_illegal_parameter() {
+    for ech in [ECH.to_raw(), ExtensionType::EchOuterExtensions.to_raw()] {
+        let inner = compressed(&[], &[ech]);
+        assert_eq!(
+            inner_alert(&inner),
+            Some(AlertDescription::IllegalParameter)
+        );
+    }
+}
+
+#[test]
+fn two_outer_extensions_lists_are_illegal_parameter() {
+    let mut ch = inner_hello();
+    ch.extensions
+        .retain(|e| e.ext_type() != ExtensionType::KeyShare);
+    ch.extensions
+        .insert(0, outer_refs(&[ExtensionType::KeyShare.to_raw()]));
+    ch.extensions
+        .insert(0, outer_refs(&[ExtensionType::KeyShare.to_raw()]));
+    let inner = encode_inner(&ch, &[]);
+    assert_eq!(
+        inner_alert(&inner),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn inner_hello_offering_tls12_is_illegal_parameter() {
+    use tryst::messages::ProtocolVersion;
+    let mut ch = inner_hello();
+    for e in &mut ch.extensions {
+        if let Extension::SupportedVersions(v) = e {
+            *v = vec![ProtocolVersion::Tls13, ProtocolVersion::Tls12];
+        }
+    }
+    let inner = encode_inner(&ch, &[]);
+    assert_eq!(
+        inner_alert(&inner),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn inner_hello_without_the_inner_marker_is_illegal_parameter() {
+    let mut ch = inner_hello();
+    ch.extensions.retain(|e| e.ext_type() != ECH);
+    assert_eq!(
+        inner_alert(&encode_inner(&ch, &[])),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn nonzero_padding_is_illegal_parameter() {
+    let inner = encode_inner(&inner_hello(), &[0, 0, 1]);
+    assert_eq!(
+        inner_alert(&inner),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn encoded_inner_with_a_session_id_is_illegal_parameter() {
+    let mut inner = encode_inner(&inner_hello(), &[]);
+    // legacy_session_id follows version and random: make it one byte long.
+    inner.splice(34..35, [1u8, 0xaa]);
+    assert_eq!(
+        inner_alert(&inner),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn garbage_inner_hello_is_illegal_parameter() {
+    assert_eq!(
+        inner_alert(&[0x03, 0x03, 1, 2, 3]),
+        Some(AlertDescription::IllegalParameter)
+    );
+}
+
+#[test]
+fn unknown_config_id_falls_back_to_the_outer_hello() {
+    let k = ech_key(7, b"k");
+    let rec = sealed_hello(&k, 8, &encode_inner(&inner_hello(), &[]));
+    let (s, err) = serve(k, &rec);
+    assert!(err.is_none(), "rejection is not an error: {err:?}");
+    assert_eq!(s.ech_status(), EchStatus::Rejected);
+    assert_eq!(s.server_name(), Some(PUBLIC));
+}
+
+#[test]
+fn undecryptable_payload_falls_back_to_the_outer_hello() {
+    let k = ech_key(7, b"k");
+    let other = ech_key(7, b"other");
+    let rec = sealed_hello(&other, 7, &encode_inner(&inner_hello(), &[]));
+    let (s, err) = serve(k, &rec);
+    assert!(err.is_none(), "rejection is not an error: {err:?}");
+    assert_eq!(s.ech_status(), EchStatus::Rejected);
+    assert!(!s.pending_tls().is_empty(), "the handshake goes on");
+}
+
+#[test]
+fn malformed_ech_extension_is_decode_error_and_unknown_type_illegal_parameter() {
+    for (body, want) in [
+        (vec![0, 0, 1, 0, 1, 7, 0], AlertDescription::DecodeError),
+        (
+            vec![0, 0, 1, 0, 1, 7, 0, 0, 0, 0],
+            AlertDescription::DecodeError,
+        ),
+        (vec![1, 0], AlertDescription::DecodeError),
+        (vec![], AlertDescription::DecodeError),
+        (vec![2], AlertDescription::IllegalParameter),
+    ] {
+        let mut ch = plain_hello(PUBLIC);
+        ch.extensions.push(Extension::Unknown {
+            typ: ECH,
+            data: Cow::Owned(body.clone()),
+        });
+        let rec = record(&HandshakeMessage::ClientHello(ch).to_bytes().unwrap());
+        let (_, err) = serve(ech_key(7, b"k"), &rec);
+        assert_eq!(alert_of(&err), Some(want), "{body:?}: {err:?}");
+    }
+}
+
+#[test]
+fn outer_hello_carrying_ech_outer_extensions_is_illegal_parameter() {
+    let mut ch = plain_hello(PUBLIC);
+    ch.extensions
+        .insert(0, outer_refs(&[ExtensionType::KeyShare.to_raw()]));
+    let rec = record(&HandshakeMessage::ClientHello(ch).to_bytes().unwrap());
+    let (_, err) = serve(ech_key(7, b"k"), &rec);
+    assert_eq!(alert_of(&err), Some(AlertDescription::IllegalParameter));
+}
+
+// ---------------------------------------------------------------------------------------
+// Attacks through a tampering network between tryst's client and server.
+
+fn hrr_pair(k: EchServerKey) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    let cc = client_with(enabled(&k), |b| {
+        b.with_groups(&[SECP256R1_GROUP, X25519_GROUP])
+    });
+    let sc = server_with(vec![k], &both_names(), |b| b.with_groups(&[X25519_GROUP]));
+    (cc, sc)
+}
+
+/// `tampered` for the SECRET name: the client and server, and their first errors.
+fn tampered_ech(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    f: &dyn Fn(&mut Vec<u8>),
+    g: &dyn Fn(&mut Vec<u8>),
+) -> (ClientConnection, Option<Error>, Option<Error>) {
+    let mut c = ClientConnection::new(cc, ServerName::try_from(SECRET).unwrap()).unwrap();
+    let mut s = ServerConnection::new(sc).unwrap();
+    let (mut ce, mut se) = (None, None);
+    for _ in 0..16 {
+        let out = common::tamper::rewrite(c.pending_tls(), f);
+        let n = c.pending_tls().len();
+        c.consume_tls(n);
+        feed(&mut s, &out, &mut se);
+        let back = common::tamper::rewrite(s.pending_tls(), g);
+        let n = s.pending_tls().len();
+        s.consume_tls(n);
+        feed(&mut c, &back, &mut ce);
+        if out.is_empty() && back.is_empty() {
+            break;
+        }
+    }
+    (c, ce, se)
+}
+
+fn flip_confirmation(sh: &mut tryst::messages::ServerHello<'static>) {
+    sh.random[31] ^= 1;
+}
+
+#[test]
+fn server_hello_with_ech_extension_is_illegal_parameter() {
+    let k = ech_key(7, b"k");
+    let add = |sh: &mut tryst::messages::ServerHello<'static>| {
+        sh.extensions.push(Extension::Unknown {
+            typ: ECH,
+            data: Cow::Owned(vec![0; 8]),
+        });
+    };
+    let g = server_hello(&add);
+    let (_, ce, _) = tampered_ech(
+        client(enabled(&k)),
+        server(vec![k], &both_names()),
+        &none,
+        &g,
+    );
+    assert_eq!(alert_of(&ce), Some(AlertDescription::IllegalParameter));
+}
+
+#[test]
+fn wrong_acceptance_signal_means_rejection_never_acceptance() {
+    // The server accepted, but the signal the client sees is wrong: the client goes on
+    // as rejected (outer transcript), so the server's keys do not match its own.
+    let k = ech_key(7, b"k");
+    let g = server_hello(&flip_confirmation);
+    let (c, ce, _) = tampered_ech(
+        client(enabled(&k)),
+        server(vec![k], &both_names()),
+        &none,
+        &g,
+    );
+    assert_eq!(c.ech_status(), EchStatus::Rejected);
+    assert_eq!(
+        alert_of(&ce),
+        Some(AlertDescription::BadRecordMac),
+        "{ce:?}"
+    );
+}
+
+#[test]
+fn accepted_in_hello_retry_request_but_not_in_server_hello_is_illegal_parameter() {
+    let (cc, sc) = hrr_pair(ech_key(7, b"k"));
+    let g = server_hello(&flip_confirmation);
+    let (c, ce, _) = tampered_ech(cc, sc, &none, &g);
+    assert!(matches!(ce, Some(Error::PeerMisbehaved { .. })), "{ce:?}");
+    assert_eq!(alert_of(&ce), Some(AlertDescription::IllegalParameter));
+    assert_ne!(c.ech_status(), EchStatus::Accepted);
+}
+
+#[test]
+fn hello_retry_request_without_ech_rejects_and_the_server_refuses_the_second_hello() {
+    // The server accepted the first hello; the network strips the signal from its
+    // HelloRetryRequest (or breaks it). The client must take that as a rejection and
+    // send a second outer hello without a new encapsulation; the server, which accepted,
+    // refuses it.
+    let strip = |h: &mut tryst::messages::ServerHello<'static>| {
+        h.extensions.retain(|e| e.ext_type() != ECH);
+    };
+    let flip = |h: &mut tryst::messages::ServerHello<'static>| {
+        for e in &mut h.extensions {
+            if let Extension::Unknown { typ, data } = e
+                && *typ == ECH
+            {
+                data.to_mut()[0] ^= 1;
+            }
+        }
+    };
+    let changes: [&dyn Fn(&mut tryst::messages::ServerHello<'static>); 2] = [&strip, &flip];
+    for change in changes {
+        let (cc, sc) = hrr_pair(ech_key(7, b"k"));
+        let g = hello_retry(change);
+        let (c, _, se) = tampered_ech(cc, sc, &none, &g);
+        assert_eq!(c.ech_status(), EchStatus::Rejected);
+        assert_eq!(
+            alert_of(&se),
+            Some(AlertDescription::IllegalParameter),
+            "{se:?}"
+        );
+    }
+}
+
+/// A change to a ClientHello's extensions.
+type ExtsChange = dyn Fn(&mut Vec<Extension<'static>>);
+
+/// Change the ECH extension body of the second ClientHello only.
+fn second_hello_ech(m: &dyn Fn(&mut Vec<Extension<'static>>)) -> Option<Error> {
+    let (cc, sc) = hrr_pair(ech_key(7, b"k"));
+    let (n, se) = common::tamper::second_client_hello(cc, sc, &|ch| m(&mut ch.extensions));
+    assert_eq!(n, 2);
+    se
+}
+
+fn ech_data<'e>(exts: &'e mut [Extension<'static>]) -> &'e mut Vec<u8> {
+    exts.iter_mut()
+        .find_map(|e| match e {
+            Extension::Unknown { typ, data } if *typ == ECH => Some(data.to_mut()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn second_hello_without_ech_after_acceptance_is_missing_extension() {
+    let se = second_hello_ech(&|exts| exts.retain(|e| e.ext_type() != ECH));
+    assert_eq!(
+        alert_of(&se),
+        Some(AlertDescription::MissingExtension),
+        "{se:?}"
+    );
+}
+
+#[test]
+fn second_hello_with_a_new_enc_or_config_is_illegal_parameter() {
+    let with_enc = |exts: &mut Vec<Extension<'static>>| {
+        let d = ech_data(exts);
+        assert_eq!(&d[6..8], [0, 0], "the second hello sends no enc");
+        d.splice(6..8, [0, 1, 0x42]);
+    };
+    let other_id = |exts: &mut Vec<Extension<'static>>| ech_data(exts)[5] ^= 1;
+    let changes: [&ExtsChange; 2] = [&with_enc, &other_id];
+    for m in changes {
+        let se = second_hello_ech(m);
+        assert_eq!(
+            alert_of(&se),
+            Some(AlertDescription::IllegalParameter),
+            "{se:?}"
+        );
+    }
+}
+
+#[test]
+fn second_hello_that_does_not_decrypt_is_decrypt_error() {
+    let se = second_hello_ech(&|exts| *ech_data(exts).last_mut().unwrap() ^= 1);
+    assert_eq!(
+        alert_of(&se),
+        Some(AlertDescription::DecryptError),
+        "{se:?}"
+    );
+}

@@ -449,7 +449,7 @@ fn check_inner(inner: &ClientHello<'_>) -> Result<(), Error> {
         let raw = v.to_raw();
         !(raw & 0x0f0f == 0x0a0a && raw >> 8 == raw & 0xff)
     };
-    if !versions.iter().any(|v| *v == ProtocolVersion::Tls13)
+    if !versions.contains(&ProtocolVersion::Tls13)
         || versions
             .iter()
             .filter(real)

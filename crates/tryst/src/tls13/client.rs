@@ -466,7 +466,11 @@ impl ExpectServerHello {
         transcript.replace_with_message_hash()?;
         transcript.add(encoded)?;
         let inner_transcript = match self.ctx.ech.as_mut() {
-            Some(e) => e.on_hello_retry_request(suite.hash, hrr, encoded)?,
+            Some(e) => {
+                let t = e.on_hello_retry_request(suite.hash, hrr, encoded)?;
+                core.ech_status = e.status();
+                t
+            }
             None => None,
         };
         // A ticket whose hash differs from the suite chosen cannot be offered again.

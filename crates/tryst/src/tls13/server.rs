@@ -78,8 +78,9 @@ impl State for ExpectClientHello {
         let mut this = *self;
         let second = this.retry.is_some();
         let keys = &this.config.ech_keys;
-        let inner = crate::ech::server::open(keys, &mut this.ech, second, &ch, raw.encoded)?;
+        let inner = crate::ech::server::open(keys, &mut this.ech, second, &ch, raw.encoded);
         core.ech_status = this.ech.status();
+        let inner = inner?;
         let Some(inner) = inner else {
             return this.client_hello(core, &ch, raw.encoded);
         };
