@@ -21,6 +21,7 @@ mod certcmd;
 mod chart;
 mod client;
 mod demo;
+mod echcmd;
 mod escape;
 mod files;
 mod net;

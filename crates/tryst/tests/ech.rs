@@ -201,7 +201,7 @@ fn rejected_by_a_server_without_ech_has_no_retry_configs() {
         "{ce:?}"
     );
     assert_eq!(alert_of(&ce), Some(AlertDescription::EchRequired));
-    assert_eq!(s.ech_status(), EchStatus::Rejected);
+    assert_eq!(s.ech_status(), EchStatus::NotOffered, "it does not do ECH");
 }
 
 #[test]
@@ -741,4 +741,20 @@ fn second_hello_that_does_not_decrypt_is_decrypt_error() {
         Some(AlertDescription::DecryptError),
         "{se:?}"
     );
+}
+
+#[test]
+#[ignore = "writes the seeds of fuzz/corpus/tryst_ech_server"]
+fn write_fuzz_seeds() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/tryst_ech_server");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("seed-inner-plain"),
+        encode_inner(&inner_hello(), &[0; 5]),
+    )
+    .unwrap();
+    let refs = [ExtensionType::SupportedGroups, ExtensionType::KeyShare];
+    let raw: Vec<u16> = refs.iter().map(|t| t.to_raw()).collect();
+    std::fs::write(dir.join("seed-inner-compressed"), compressed(&refs, &raw)).unwrap();
 }

@@ -219,6 +219,10 @@ pub(crate) fn open(
     outer: &ClientHello<'_>,
     encoded: &[u8],
 ) -> Result<Option<Vec<u8>>, Error> {
+    if keys.is_empty() {
+        // A server without ECH ignores the extension (RFC 9849 §7).
+        return Ok(None);
+    }
     let body = wire::raw_body(&outer.extensions, ExtensionType::EncryptedClientHello);
     if second {
         let ServerEch::Accepted(accepted) = state else {

@@ -130,7 +130,7 @@ pub(crate) fn decode_outer_extensions(body: &[u8]) -> Result<Vec<u16>, Error> {
     let field = "OuterExtensions";
     let bad = || Error::illegal("malformed ech_outer_extensions (RFC 9849 §5.1)");
     let list = Reader::read_all(body, field, |r| r.bytes_u8(field, 2, 254)).map_err(|_| bad())?;
-    if list.len() % 2 != 0 {
+    if !list.len().is_multiple_of(2) {
         return Err(bad());
     }
     Reader::read_all(list, field, |r| r.list(|r| r.u16(field))).map_err(|_| bad())
