@@ -272,3 +272,28 @@ fn bad_ech_input_is_one_line_exit_2() {
     );
     o.assert_one_line_error(2, "--ech-config");
 }
+
+#[test]
+fn demo_shows_what_the_wire_and_the_server_saw() {
+    let s = Scratch::new("ech-demo");
+    let o = tryst(&["demo"], s.path(), b"");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let ech = o
+        .stdout
+        .split("Encrypted Client Hello (RFC 9849)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no ECH session: {}", o.stdout));
+    let wire = ech.split("what the server saw").next().unwrap();
+    let server = ech.split("what the server saw").nth(1).unwrap();
+    let row = |text: &str, key: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .map(|l| l.trim_start()[key.len()..].trim().to_string())
+            .unwrap_or_else(|| panic!("no {key} in {text}"))
+    };
+    assert_eq!(row(wire, "server_name"), "public.example");
+    assert_eq!(row(wire, "'secret.example' on the wire"), "no");
+    assert!(row(wire, "encrypted_client_hello").contains("sealed payload"));
+    assert_eq!(row(server, "server_name"), "secret.example");
+    assert_eq!(row(server, "ECH"), "server Accepted, client Accepted");
+}
