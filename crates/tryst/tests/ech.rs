@@ -758,3 +758,95 @@ fn write_fuzz_seeds() {
     let raw: Vec<u16> = refs.iter().map(|t| t.to_raw()).collect();
     std::fs::write(dir.join("seed-inner-compressed"), compressed(&refs, &raw)).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------
+// ECH with resumption and HelloRetryRequest together.
+
+#[test]
+fn resumption_inside_ech_also_after_hello_retry_request() {
+    use tryst::HandshakeKind::{FullWithHelloRetryRequest, Resumed, ResumedWithHelloRetryRequest};
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    for hrr in [false, true] {
+        let k = ech_key(7, b"k");
+        let groups: &[_] = if hrr {
+            &[SECP256R1_GROUP, X25519_GROUP]
+        } else {
+            &[X25519_GROUP]
+        };
+        let cc = client_with(enabled(&k), |b| b.with_groups(groups));
+        let sc = server_with(vec![k], &both_names(), |b| {
+            b.with_groups(&[X25519_GROUP])
+                .with_ticket_keys(Arc::new(tryst::TicketKeys::new(
+                    tryst::crypto::Secret::from_slice(&[9; 32]).unwrap(),
+                    std::time::Duration::from_secs(3600),
+                )))
+        });
+        let (c, _, ce, se) = connect(cc.clone(), sc.clone());
+        assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+        let first = c.handshake_kind().unwrap();
+        assert!(matches!(
+            first,
+            tryst::HandshakeKind::Full | FullWithHelloRetryRequest
+        ));
+        let (c, s, ce, se) = connect(cc, sc);
+        assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+        let want = if hrr {
+            ResumedWithHelloRetryRequest
+        } else {
+            Resumed
+        };
+        assert_eq!(c.handshake_kind(), Some(want));
+        assert_eq!(c.ech_status(), EchStatus::Accepted);
+        assert_eq!(s.server_name(), Some(SECRET));
+    }
+}
+
+#[test]
+fn rejected_after_hello_retry_request() {
+    let (cc, _) = hrr_pair(ech_key(7, b"stale"));
+    let (_, sc) = hrr_pair(ech_key(7, b"served"));
+    let (c, s, ce, se) = connect(cc, sc);
+    assert!(
+        matches!(
+            ce,
+            Some(Error::EchRejected {
+                retry_configs: Some(_)
+            })
+        ),
+        "{ce:?}"
+    );
+    assert_eq!(
+        se,
+        Some(Error::AlertReceived(AlertDescription::EchRequired))
+    );
+    assert_eq!(c.ech_status(), EchStatus::Rejected);
+    assert_eq!(s.ech_status(), EchStatus::Rejected);
+    assert_eq!(s.server_name(), Some(PUBLIC));
+}
+
+#[test]
+fn the_outer_hello_offers_no_ticket_and_the_real_name_stays_inside() {
+    // A client that holds a ticket for the real name: the ticket's identity must not
+    // appear in the outer hello (it would link the connection to the real name).
+    let k = ech_key(7, b"k");
+    let cc = client(enabled(&k));
+    let sc = server_with(vec![ech_key(7, b"k")], &both_names(), |b| {
+        b.with_ticket_keys(Arc::new(tryst::TicketKeys::new(
+            tryst::crypto::Secret::from_slice(&[9; 32]).unwrap(),
+            std::time::Duration::from_secs(3600),
+        )))
+    });
+    let (_, _, ce, _) = connect(cc.clone(), sc);
+    assert!(ce.is_none(), "{ce:?}");
+    let c = ClientConnection::new(cc, ServerName::try_from(SECRET).unwrap()).unwrap();
+    let (raw, _) = RawHandshake::split(&c.pending_tls()[5..], 1 << 20)
+        .unwrap()
+        .unwrap();
+    let HandshakeMessage::ClientHello(outer) = raw.parse().unwrap() else {
+        panic!()
+    };
+    assert!(outer.pre_shared_key().is_none());
+    assert_eq!(outer.server_name(), Some(PUBLIC.as_bytes()));
+    let wire = c.pending_tls();
+    assert!(!wire.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()));
+}

@@ -7,6 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{DnsName, ServerName};
+use tryst_crypto::zeroize::Zeroizing;
 use tryst_hpke::{AeadId, Kdf, Kem, SenderContext, Suite};
 use tryst_keyschedule::Transcript;
 use tryst_messages::{
@@ -136,8 +137,9 @@ pub(crate) struct Offer {
     phase: Phase,
     /// The first outer hello's extension, copied into a second hello after rejection.
     first_extension: Vec<u8>,
-    /// The latest inner ClientHello (handshake message), for the transcript.
-    inner_hello: Vec<u8>,
+    /// The latest inner ClientHello (handshake message), for the transcript: it holds
+    /// what ECH hides, so it is wiped on drop.
+    inner_hello: Zeroizing<Vec<u8>>,
     /// The inner transcript after an accepting HelloRetryRequest and the second hello.
     inner_transcript: Option<Transcript>,
     accepted: Option<bool>,
@@ -181,7 +183,7 @@ impl ClientEch {
                     inner_random,
                     phase: Phase::First,
                     first_extension: Vec::new(),
-                    inner_hello: Vec::new(),
+                    inner_hello: Zeroizing::new(Vec::new()),
                     inner_transcript: None,
                     accepted: None,
                     retry_configs: None,
@@ -225,7 +227,8 @@ impl ClientEch {
         let ClientEch::Real(offer) = self else {
             return Ok(None);
         };
-        offer.inner_hello = HandshakeMessage::ClientHello(inner.clone()).to_bytes()?;
+        offer.inner_hello =
+            Zeroizing::new(HandshakeMessage::ClientHello(inner.clone()).to_bytes()?);
         offer.seal_outer(inner).map(Some)
     }
 
@@ -451,7 +454,7 @@ impl Offer {
         &self,
         inner: &ClientHello<'_>,
         compressed: &[ExtensionType],
-    ) -> Result<tryst_crypto::zeroize::Zeroizing<Vec<u8>>, Error> {
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
         let mut exts = Vec::new();
         if !compressed.is_empty() {
             exts.push(wire::outer_extensions(compressed));
@@ -468,8 +471,7 @@ impl Offer {
             ..inner.clone()
         };
         let msg = HandshakeMessage::ClientHello(stripped).to_bytes()?;
-        let mut body =
-            tryst_crypto::zeroize::Zeroizing::new(msg.get(4..).unwrap_or_default().to_vec());
+        let mut body = Zeroizing::new(msg.get(4..).unwrap_or_default().to_vec());
         let max = usize::from(self.config.maximum_name_length);
         let mut padding = match sni_len {
             Some(n) => max.saturating_sub(n),

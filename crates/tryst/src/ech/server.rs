@@ -5,6 +5,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use tryst_crypto::zeroize::Zeroizing;
 use tryst_hpke::{AeadId, Kdf, Kem, PrivateKey, RecipientContext, Suite};
 use tryst_keyschedule::Transcript;
 use tryst_messages::{
@@ -218,7 +219,7 @@ pub(crate) fn open(
     second: bool,
     outer: &ClientHello<'_>,
     encoded: &[u8],
-) -> Result<Option<Vec<u8>>, Error> {
+) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
     if keys.is_empty() {
         // A server without ECH ignores the extension (RFC 9849 §7).
         return Ok(None);
@@ -246,7 +247,7 @@ pub(crate) fn open(
         let Ok(plain) = recipient.open(&aad, offer.payload) else {
             continue;
         };
-        let plain = tryst_crypto::zeroize::Zeroizing::new(plain);
+        let plain = Zeroizing::new(plain);
         let inner = reconstruct(outer, encoded, &plain)?;
         *state = ServerEch::Accepted(Accepted {
             recipient,
@@ -266,7 +267,7 @@ fn open_second(
     body: Option<&[u8]>,
     outer: &ClientHello<'_>,
     encoded: &[u8],
-) -> Result<Vec<u8>, Error> {
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let body = body.ok_or(Error::misbehaved(
         AlertDescription::MissingExtension,
         "second ClientHello drops ECH after it was accepted (RFC 9849 §7.1.1)",
@@ -294,7 +295,7 @@ fn open_second(
             "second ClientHelloInner does not decrypt (RFC 9849 §7.1.1)",
         )
     })?;
-    let plain = tryst_crypto::zeroize::Zeroizing::new(plain);
+    let plain = Zeroizing::new(plain);
     let inner = reconstruct(outer, encoded, &plain)?;
     if inner_random(&inner)? != accepted.inner_random {
         return Err(Error::illegal("second ClientHelloInner changed its random"));
@@ -359,7 +360,7 @@ pub(crate) fn reconstruct(
     outer: &ClientHello<'_>,
     outer_encoded: &[u8],
     encoded_inner: &[u8],
-) -> Result<Vec<u8>, Error> {
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let bad = |_| Error::illegal("malformed EncodedClientHelloInner (RFC 9849 §5.1)");
     let mut r = Reader::new(encoded_inner);
     let head = r.take(2 + 32, "ClientHelloInner").map_err(bad)?;
@@ -387,14 +388,14 @@ pub(crate) fn reconstruct(
         w.u8_prefixed("compression", |w| w.bytes(compression));
         w.u16_prefixed("extensions", |w| w.bytes(&expanded));
     });
-    let inner = w.finish()?;
+    let inner = Zeroizing::new(w.finish()?);
     check_inner(&parse_inner(&inner)?)?;
     Ok(inner)
 }
 
 /// The inner hello's extensions with one `ech_outer_extensions` replaced by the outer
 /// extensions it names, in the outer hello's order (§5.1).
-fn expand_extensions(exts: &[u8], outer_encoded: &[u8]) -> Result<Vec<u8>, Error> {
+fn expand_extensions(exts: &[u8], outer_encoded: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     let bad = |_| Error::illegal("malformed ClientHelloInner extensions");
     let outer_raw = raw_extensions(outer_encoded).ok_or(Error::Internal("outer extensions"))?;
     let mut out = Writer::new();
@@ -430,7 +431,7 @@ fn expand_extensions(exts: &[u8], outer_encoded: &[u8]) -> Result<Vec<u8>, Error
             out.u16_prefixed("extension_data", |w| w.bytes(data));
         }
     }
-    Ok(out.finish()?)
+    Ok(Zeroizing::new(out.finish()?))
 }
 
 /// Decode a reconstructed inner ClientHello (handshake message).
