@@ -297,3 +297,73 @@ fn demo_shows_what_the_wire_and_the_server_saw() {
     assert_eq!(row(server, "server_name"), "secret.example");
     assert_eq!(row(server, "ECH"), "server Accepted, client Accepted");
 }
+
+/// The README's Encrypted Client Hello block, run line by line after the CA of its first
+/// block (with a free port instead of 4434).
+#[test]
+fn readme_ech_block_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let start = readme
+        .find("Encrypted Client Hello (RFC 9849): the server's")
+        .unwrap();
+    let rest = &readme[start..];
+    let open = rest.find("```sh\n").unwrap() + 6;
+    let close = rest[open..].find("```").unwrap() + open;
+    let s = Scratch::new("ech-readme");
+    let o = tryst(
+        &[
+            "cert",
+            "new-ca",
+            "--out-cert",
+            "ca.pem",
+            "--out-key",
+            "ca.key",
+        ],
+        s.path(),
+        b"",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let mut server = None;
+    let mut ran = 0;
+    for line in rest[open..close].lines() {
+        let mut w: Vec<&str> = line.split_whitespace().collect();
+        let mut stdin = Vec::new();
+        if w.first() == Some(&"echo") {
+            let bar = w.iter().position(|x| *x == "|").unwrap();
+            stdin = format!("{}\n", w[1..bar].join(" ")).into_bytes();
+            w.drain(..=bar);
+        }
+        assert_eq!(w[0], "tryst", "{line}");
+        let mut args: Vec<String> = w[1..].iter().map(|a| (*a).to_string()).collect();
+        if args.last().map(String::as_str) == Some("&") {
+            args.pop();
+            let at = args.iter().position(|a| a == "--listen").unwrap();
+            args.drain(at..at + 2);
+            let refs: Vec<&str> = args[1..].iter().map(String::as_str).collect();
+            server = Some(start_server(s.path(), &refs));
+            ran += 1;
+            continue;
+        }
+        if let Some(srv) = &server {
+            for a in &mut args {
+                if a.starts_with("127.0.0.1:") {
+                    *a = format!("127.0.0.1:{}", srv.port);
+                }
+            }
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = tryst(&refs, s.path(), &stdin);
+        assert_eq!(o.code, Some(0), "README command failed: {line}\n{o:#?}");
+        if !stdin.is_empty() {
+            assert_eq!(o.stdout.as_bytes(), stdin.as_slice(), "{o:#?}");
+            assert!(o.stderr.contains("ECH           accepted"), "{o:#?}");
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, 4);
+    let server = server.unwrap();
+    let l = wait_for_line(&server.log, "ech=accepted", Duration::from_secs(10));
+    assert!(l.contains("sni=secret.example"), "{l}");
+}
