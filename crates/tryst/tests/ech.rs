@@ -850,3 +850,117 @@ fn the_outer_hello_offers_no_ticket_and_the_real_name_stays_inside() {
     let wire = c.pending_tls();
     assert!(!wire.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()));
 }
+
+// ---------------------------------------------------------------------------------------
+// A man in the middle with the server's key log: EncryptedExtensions rewritten and
+// resealed under the server's handshake key.
+
+#[derive(Default)]
+struct Tap(std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>);
+
+impl tryst::KeyLog for Tap {
+    fn log(&self, label: &str, _client_random: &[u8; 32], secret: &[u8]) {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(label.to_string(), secret.to_vec());
+    }
+}
+
+/// The server's first flight with `f` applied to its EncryptedExtensions (the first
+/// message of its first protected record), resealed; returns the client's error.
+fn with_encrypted_extensions(
+    mode: EchMode,
+    keys: Vec<EchServerKey>,
+    f: &dyn Fn(&mut Vec<Extension<'static>>),
+) -> Option<Error> {
+    use tryst::crypto::{AES_128_GCM, SHA256, Secret, TAG_LEN};
+    use tryst::suites::TLS13_AES_128_GCM_SHA256;
+    let tap = Arc::new(Tap::default());
+    let log = tap.clone();
+    let sc = server_with(keys, &both_names(), |b| {
+        b.with_cipher_suites(&[TLS13_AES_128_GCM_SHA256])
+            .with_key_log(log)
+    });
+    let mut c = ClientConnection::new(client(mode), ServerName::try_from(SECRET).unwrap()).unwrap();
+    let mut s = ServerConnection::new(sc).unwrap();
+    let mut err = None;
+    feed(&mut s, c.pending_tls(), &mut err);
+    assert!(err.is_none(), "{err:?}");
+    let flight = s.pending_tls().to_vec();
+    let sh_len = 5 + usize::from(u16::from_be_bytes([flight[3], flight[4]]));
+    let (sh, protected) = flight.split_at(sh_len);
+    let rec_len = 5 + usize::from(u16::from_be_bytes([protected[3], protected[4]]));
+    let (rec, rest) = protected.split_at(rec_len);
+    let secret = tap.0.lock().unwrap()["SERVER_HANDSHAKE_TRAFFIC_SECRET"].clone();
+    let keys =
+        tryst_keyschedule::TrafficKeys::derive(SHA256, &Secret::from_slice(&secret).unwrap(), 16)
+            .unwrap();
+    let key = AES_128_GCM.new_key(&keys.key).unwrap();
+    let (header, body) = rec.split_at(5);
+    let mut body = body.to_vec();
+    let n = key
+        .open_in_place(&keys.iv.nonce_for(0), header, &mut body)
+        .unwrap();
+    body.truncate(n);
+    assert_eq!(body.pop(), Some(22), "a handshake record");
+    let (raw, tail) = RawHandshake::split(&body, 1 << 20).unwrap().unwrap();
+    let HandshakeMessage::EncryptedExtensions(mut ee) = raw.parse().unwrap().into_owned() else {
+        panic!("EncryptedExtensions first")
+    };
+    f(&mut ee.extensions);
+    let mut inner = HandshakeMessage::EncryptedExtensions(ee)
+        .to_bytes()
+        .unwrap();
+    inner.extend_from_slice(tail);
+    inner.push(22);
+    let mut out = vec![23, 3, 3];
+    out.extend_from_slice(&u16::try_from(inner.len() + TAG_LEN).unwrap().to_be_bytes());
+    out.extend_from_slice(&inner);
+    out.extend_from_slice(&[0; TAG_LEN]);
+    let (header, body) = out.split_at_mut(5);
+    key.seal_in_place(&keys.iv.nonce_for(0), header, body)
+        .unwrap();
+    let mut ce = None;
+    feed(&mut c, &[sh, &out, rest].concat(), &mut ce);
+    ce
+}
+
+fn retry_extension(list: Vec<u8>) -> Extension<'static> {
+    Extension::Unknown {
+        typ: ECH,
+        data: Cow::Owned(list),
+    }
+}
+
+#[test]
+fn retry_configs_after_acceptance_are_unsupported_extension() {
+    let k = ech_key(7, b"k");
+    let list = EchServerKey::config_list(std::slice::from_ref(&k));
+    let add = move |exts: &mut Vec<Extension<'static>>| exts.push(retry_extension(list.clone()));
+    let ce = with_encrypted_extensions(enabled(&k), vec![k], &add);
+    assert!(matches!(ce, Some(Error::PeerMisbehaved { .. })), "{ce:?}");
+    assert_eq!(alert_of(&ce), Some(AlertDescription::UnsupportedExtension));
+}
+
+#[test]
+fn malformed_retry_configs_after_rejection_are_decode_error() {
+    let stale = ech_key(7, b"stale");
+    let garble = |exts: &mut Vec<Extension<'static>>| {
+        for e in exts.iter_mut() {
+            if e.ext_type() == ECH {
+                *e = retry_extension(vec![0, 9, 1]);
+            }
+        }
+    };
+    let ce = with_encrypted_extensions(enabled(&stale), vec![ech_key(7, b"served")], &garble);
+    assert_eq!(alert_of(&ce), Some(AlertDescription::DecodeError), "{ce:?}");
+}
+
+#[test]
+fn the_resealing_tap_itself_changes_nothing() {
+    // Control: the same man in the middle, leaving EncryptedExtensions as it is.
+    let k = ech_key(7, b"k");
+    let ce = with_encrypted_extensions(enabled(&k), vec![k], &|_| {});
+    assert!(ce.is_none(), "{ce:?}");
+}
