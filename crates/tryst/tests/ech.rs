@@ -964,3 +964,55 @@ fn the_resealing_tap_itself_changes_nothing() {
     let ce = with_encrypted_extensions(enabled(&k), vec![k], &|_| {});
     assert!(ce.is_none(), "{ce:?}");
 }
+
+#[test]
+fn configs_a_client_cannot_use_are_skipped() {
+    use tryst::messages::{EchConfigList, HpkeSymmetricCipherSuite};
+    let k = ech_key(7, b"k");
+    let EchConfig::Fe0d(good) = Reader::read_all(k.config(), "", EchConfig::read).unwrap() else {
+        panic!()
+    };
+    let with = |f: &dyn Fn(&mut tryst::messages::EchConfigContents<'static>)| {
+        let mut c = good.clone().into_owned();
+        f(&mut c);
+        EchConfigList {
+            configs: vec![EchConfig::Fe0d(c)],
+        }
+        .to_bytes()
+        .unwrap()
+    };
+    let unusable: [&dyn Fn(&mut tryst::messages::EchConfigContents<'static>); 5] = [
+        &|c| c.public_name = Cow::Borrowed(b"192.0.2.1"),
+        &|c| c.public_name = Cow::Borrowed(b"not a name"),
+        &|c| c.key_config.kem_id = 0x0021, // X448
+        &|c| {
+            c.key_config.cipher_suites = vec![HpkeSymmetricCipherSuite {
+                kdf_id: 1,
+                aead_id: 0xffff, // export-only
+            }]
+        },
+        &|c| {
+            c.extensions.push(tryst::messages::EchConfigExtension {
+                extension_type: 0x8001, // mandatory and unknown
+                data: Cow::Borrowed(&[]),
+            })
+        },
+    ];
+    for f in unusable {
+        let list = with(f);
+        assert!(
+            matches!(
+                EchClientConfig::from_config_list(&list),
+                Err(Error::Config(_))
+            ),
+            "{list:?}"
+        );
+        // Next to a usable config, the usable one is chosen.
+        let mut both = EchConfigList::decode(&list).unwrap().into_owned();
+        both.configs
+            .push(EchConfig::Fe0d(good.clone().into_owned()));
+        let cfg = EchClientConfig::from_config_list(&both.to_bytes().unwrap()).unwrap();
+        assert_eq!(cfg.public_name(), PUBLIC);
+    }
+    assert!(EchClientConfig::from_config_list(&[0, 4, 1, 2]).is_err());
+}

@@ -82,6 +82,15 @@ impl EchClientConfig {
             return None;
         }
         let name = core::str::from_utf8(&c.public_name).ok()?;
+        // §6.1: a public name whose last label is numeric (an IPv4 address) is unusable.
+        let last = name
+            .trim_end_matches('.')
+            .rsplit('.')
+            .next()
+            .unwrap_or_default();
+        if last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x") {
+            return None;
+        }
         let public_name = DnsName::try_from(name).ok()?.to_owned();
         let kem = Kem::from_id(c.key_config.kem_id).ok()?;
         let symmetric = *c.key_config.cipher_suites.iter().find(|s| {
