@@ -13,6 +13,22 @@
 //!
 //! The TLS 1.3 state machines (`crate::tls13`) call these at a handful of points; the
 //! rules live here.
+//!
+//! ```
+//! use tryst::{EchClientConfig, EchMode, EchServerKey, SeededRandom};
+//!
+//! // The server makes a key and publishes its config (a DNS HTTPS record's `ech=`).
+//! let key = EchServerKey::generate(7, "public.example", &SeededRandom::new(b"doc"))?;
+//! let published = EchServerKey::config_list(std::slice::from_ref(&key));
+//!
+//! // The client picks a config it supports from the list.
+//! let config = EchClientConfig::from_config_list(&published)?;
+//! assert_eq!(config.public_name(), "public.example");
+//! let mode = EchMode::Enabled(config); // for ClientConfigBuilder::with_ech
+//! // ... and the server holds the key: ServerConfigBuilder::with_ech_keys(vec![key]).
+//! # let _ = (mode, key);
+//! # Ok::<(), tryst::Error>(())
+//! ```
 
 pub(crate) mod client;
 pub(crate) mod server;
