@@ -63,7 +63,7 @@ fn build_echpeer() -> Option<PathBuf> {
         .current_dir(&src)
         .env("GOTOOLCHAIN", "local")
         .env("GOPROXY", "off")
-        .env("GOFLAGS", "-mod=mod")
+        .env("GOFLAGS", "")
         .env("GOCACHE", tmp.join("gocache"))
         .env("GOPATH", tmp.join("gopath"))
         .output()

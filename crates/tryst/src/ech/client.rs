@@ -527,14 +527,15 @@ pub(crate) fn find_extension_body(encoded: &[u8], typ: ExtensionType, len: usize
 }
 
 /// A GREASE `encrypted_client_hello` body (§6.2): a random config id, an X25519-sized
-/// `enc` and a payload as long as a padded inner hello would be.
+/// `enc` and a payload as long as tryst's padded, compressed inner hellos are (a multiple
+/// of 32 plus the 16-byte tag: 112 to 208 bytes).
 fn grease_body(rng: &dyn SecureRandom) -> Vec<u8> {
     let mut id = [0u8; 2];
     rng.fill(&mut id);
     let [config_id, size] = id;
     let mut enc = [0u8; 32];
     rng.fill(&mut enc);
-    let mut payload = vec![0u8; 144 + 32 * usize::from(size % 4)];
+    let mut payload = vec![0u8; 112 + 32 * usize::from(size % 4)];
     rng.fill(&mut payload);
     OuterEch {
         suite: HpkeSymmetricCipherSuite {

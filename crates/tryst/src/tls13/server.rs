@@ -168,7 +168,7 @@ impl ExpectClientHello {
         let ech = core::mem::take(&mut self.ech);
         let params = match self.negotiate(core, ch, encoded)? {
             Negotiation::HelloRetry { suite, group } => {
-                return send_hello_retry(config, core, (ch, encoded), suite, group, ech);
+                return send_hello_retry(config, core, ch, encoded, suite, group, ech);
             }
             Negotiation::Parameters(p) => p,
         };
@@ -426,7 +426,8 @@ fn choose_suite(
 fn send_hello_retry(
     config: Arc<ServerConfig>,
     core: &mut Core,
-    (ch, encoded): (&ClientHello<'_>, &[u8]),
+    ch: &ClientHello<'_>,
+    encoded: &[u8],
     suite: SupportedCipherSuite,
     group: SupportedGroup,
     ech: ServerEch,
