@@ -32,6 +32,36 @@ enum Command {
     /// Certificate tools: verify a chain, make a test CA and leaf certificates.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Encrypted Client Hello (RFC 9849) tools: make a server's ECH key and config.
+    #[command(subcommand)]
+    Ech(EchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EchCommand {
+    /// Make an ECH key (X25519) and its config for a public name: the config (an
+    /// ECHConfigList in base64 on one line, as a DNS HTTPS record's ech= carries it) goes
+    /// to clients, the key (PKCS#8 PEM, mode 0600) to `tryst server --ech-key`.
+    NewConfig(EchNewConfigArgs),
+}
+
+/// `tryst ech new-config`.
+#[derive(Debug, Args)]
+pub struct EchNewConfigArgs {
+    /// The public name: what the outer ClientHello (seen by the network) names. The
+    /// server's certificate must be valid for it too.
+    #[arg(long, value_name = "NAME")]
+    pub public_name: String,
+    /// Where to write the config (base64 ECHConfigList, one line).
+    #[arg(long, value_name = "CONFIG")]
+    pub out_config: PathBuf,
+    /// Where to write the private key (PKCS#8 PEM, mode 0600).
+    #[arg(long, value_name = "KEY")]
+    pub out_key: PathBuf,
+    /// The config id (0-255; random by default). Give each key a server holds at once
+    /// its own id.
+    #[arg(long, value_name = "N")]
+    pub config_id: Option<u8>,
 }
 
 /// `tryst demo`.
@@ -117,6 +147,14 @@ pub struct ServerArgs {
     /// Speak TLS 1.2 only (for testing TLS 1.2 clients).
     #[arg(long)]
     pub tls12_only: bool,
+    /// Accept Encrypted Client Hello with this key (from `tryst ech new-config`; repeat
+    /// with --ech-config, in the same order, to hold several keys at once). The
+    /// certificate must also cover the config's public name.
+    #[arg(long = "ech-key", value_name = "KEY")]
+    pub ech_keys: Vec<PathBuf>,
+    /// The ECH config (base64 ECHConfigList) of the --ech-key at the same place.
+    #[arg(long = "ech-config", value_name = "CONFIG")]
+    pub ech_configs: Vec<PathBuf>,
 }
 
 /// The longest timeout a flag takes: one day.
@@ -185,6 +223,14 @@ pub struct ClientArgs {
     /// picks).
     #[arg(long)]
     pub no_tls12: bool,
+    /// Encrypt the ClientHello (Encrypted Client Hello, RFC 9849) with the server's config
+    /// (base64 ECHConfigList, as `tryst ech new-config` writes it or a DNS HTTPS record's
+    /// ech= gives it): the network then sees only the config's public name.
+    #[arg(long, value_name = "CONFIG")]
+    pub ech_config: Option<PathBuf>,
+    /// Without --ech-config, send no GREASE ECH extension (sent by default).
+    #[arg(long, conflicts_with = "ech_config")]
+    pub no_ech_grease: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -328,6 +374,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Cert(CertCommand::Verify(a)) => crate::certcmd::verify(&a),
         Command::Cert(CertCommand::NewCa(a)) => crate::certcmd::new_ca(&a),
         Command::Cert(CertCommand::NewLeaf(a)) => crate::certcmd::new_leaf(&a),
+        Command::Ech(EchCommand::NewConfig(a)) => crate::echcmd::new_config(&a),
     }
 }
 

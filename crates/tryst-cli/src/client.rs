@@ -88,6 +88,10 @@ fn config(a: &ClientArgs, trace: bool) -> Result<Arc<ClientConfig>, Failure> {
     if let Some(log) = files::key_log(a.keylog.as_deref())? {
         b = b.with_key_log(log);
     }
+    b = b.with_ech(crate::echcmd::client_mode(
+        a.ech_config.as_deref(),
+        a.no_ech_grease,
+    )?);
     b.build()
         .map_err(|e| Failure::usage(format!("cannot configure the client: {e}")))
 }
@@ -116,9 +120,12 @@ pub fn run(a: &ClientArgs) -> CmdResult {
         eprint!("{}", chart.header());
     }
     let explain = |e: NetError| Failure::failed(net::explain(&e, "server", &name_str));
+    if a.trace {
+        print_ech_names(a, &name_str);
+    }
     let hs = net::handshake(&mut conn, &mut sock, HANDSHAKE_TIMEOUT);
     trace(&mut conn, &mut chart);
-    hs.map_err(explain)?;
+    hs.map_err(|e| ech_rejected(&e).unwrap_or_else(|| explain(e)))?;
     if a.trace {
         print_negotiated(&conn, &name_str);
     }
@@ -158,11 +165,47 @@ pub fn run(a: &ClientArgs) -> CmdResult {
     }
 }
 
+/// With --trace and ECH: the name the network sees and the one only the server sees.
+fn print_ech_names(a: &ClientArgs, name_str: &str) {
+    let mode = crate::echcmd::client_mode(a.ech_config.as_deref(), a.no_ech_grease);
+    if let Ok(tryst::EchMode::Enabled(c)) = mode {
+        eprintln!(
+            "      {:<13} outer ClientHello (what the network sees): server_name '{}'",
+            "ECH",
+            c.public_name()
+        );
+        eprintln!(
+            "      {:<13} inner ClientHello (encrypted to the server): server_name '{name_str}'",
+            ""
+        );
+    }
+}
+
+/// A rejected ECH: the server proved it is the public name, and sent retry configs.
+fn ech_rejected(e: &NetError) -> Option<Failure> {
+    let NetError::Tls(tryst::Error::EchRejected { retry_configs }) = e else {
+        return None;
+    };
+    Some(Failure::failed(match retry_configs {
+        Some(list) => format!(
+            "the server rejected Encrypted Client Hello (it proved it is the config's public name; the real name was not sent); save its retry config to a file and pass it with --ech-config: {}",
+            crate::echcmd::base64(list)
+        ),
+        None => "the server rejected Encrypted Client Hello and sent no retry config (it does not do ECH; connect without --ech-config)".to_string(),
+    }))
+}
+
 /// With --trace: what was negotiated and the server's certificate.
 fn print_negotiated(conn: &ClientConnection, name_str: &str) {
     for (k, v) in crate::chart::negotiated(conn) {
         eprintln!("      {k:<13} {v}");
     }
+    let ech = match conn.ech_status() {
+        tryst::EchStatus::Accepted => "accepted: the server got the inner ClientHello",
+        tryst::EchStatus::Grease => "GREASE only (no ECH config given: nothing hidden)",
+        _ => "not offered",
+    };
+    eprintln!("      {:<13} {ech}", "ECH");
     if let Some(leaf) = conn.peer_certificates().first() {
         eprintln!(
             "      {:<13} {} (verified for '{name_str}')",

@@ -99,6 +99,7 @@ pub fn run(a: &DemoArgs) -> CmdResult {
     }
     let (text, distinct) = summary(&sessions, style, a.keylog.as_deref());
     out(&text);
+    out(&crate::demo_ech::session(style)?);
     if distinct {
         Ok(())
     } else {

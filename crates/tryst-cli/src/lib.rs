@@ -22,6 +22,8 @@ mod chart;
 mod client;
 mod demo;
 mod demo12;
+mod demo_ech;
+mod echcmd;
 mod escape;
 mod files;
 mod net;

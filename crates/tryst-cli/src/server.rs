@@ -91,6 +91,7 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
     if let Some(log) = files::key_log(a.keylog.as_deref())? {
         b = b.with_key_log(log);
     }
+    b = b.with_ech_keys(crate::echcmd::server_keys(&a.ech_keys, &a.ech_configs)?);
     b.build()
         .map_err(|e| Failure::usage(format!("cannot configure the server: {e}")))
 }
@@ -467,7 +468,20 @@ fn summary(conn: &ServerConnection) -> String {
         } else {
             "yes"
         }
-    )
+    ) + &ech_summary(conn)
+}
+
+/// ECH in the summary: accepted (with the public name the network saw), or rejected.
+fn ech_summary(conn: &ServerConnection) -> String {
+    match conn.ech_status() {
+        tryst::EchStatus::Accepted => format!(
+            " ech=accepted outer-sni={}",
+            conn.outer_server_name()
+                .map_or_else(|| "-".to_string(), |n| crate::escape::peer(n.as_bytes()))
+        ),
+        tryst::EchStatus::Rejected => " ech=rejected".to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Which certificate the server presented and why, for the connection's log line

@@ -212,6 +212,7 @@ open_enum! {
         UnknownPskIdentity = 115 => "unknown_psk_identity",
         CertificateRequired = 116 => "certificate_required",
         NoApplicationProtocol = 120 => "no_application_protocol",
+        EchRequired = 121 => "ech_required",
     }
 }
 
@@ -313,6 +314,7 @@ open_enum! {
         PostHandshakeAuth = 49 => "post_handshake_auth",
         SignatureAlgorithmsCert = 50 => "signature_algorithms_cert",
         KeyShare = 51 => "key_share",
+        EchOuterExtensions = 0xfd00 => "ech_outer_extensions",
         EncryptedClientHello = 0xfe0d => "encrypted_client_hello",
         RenegotiationInfo = 0xff01 => "renegotiation_info",
     }

@@ -101,6 +101,9 @@ pub fn allowed_in(typ: ExtensionType, ctx: ExtensionContext) -> bool {
         T::Cookie => &[CH, HRR],
         T::OidFilters => &[CR],
         T::EncryptedClientHello => &[CH, EE, HRR],
+        // RFC 9849 §5.1: only inside an EncodedClientHelloInner, which the server expands
+        // before anything else sees the inner hello.
+        T::EchOuterExtensions => &[],
         T::Unknown(_) => return true,
     };
     allowed.contains(&ctx)

@@ -436,7 +436,7 @@ fn unknown_code_points_survive() {
     assert_eq!(format!("{:?}", back.cipher_suites[0]), "CipherSuite(0xa0a)");
     assert_eq!(NamedGroup::X25519MlKem768.to_raw(), 0x11ec);
     assert_eq!(NamedGroup::from(0x11ec), NamedGroup::X25519MlKem768);
-    assert_eq!(AlertDescription::ALL.len(), 34);
+    assert_eq!(AlertDescription::ALL.len(), 35); // with ech_required (RFC 9849)
 }
 
 #[test]

@@ -9,6 +9,7 @@ use rustls_pki_types::ServerName;
 use crate::Error;
 use crate::config::ClientConfig;
 use crate::conn::{ConnectionCommon, Core, Side};
+use crate::ech::EchStatus;
 
 crate::conn::connection_type!(
     /// A TLS 1.3 / TLS 1.2 client connection (sans-IO). Drive it with `read_tls` / `process_new_packets`
@@ -35,5 +36,12 @@ impl ClientConnection {
         Ok(ClientConnection {
             inner: ConnectionCommon::new(core, state, config.common.clone()),
         })
+    }
+
+    /// What Encrypted Client Hello did (RFC 9849): [`EchStatus::Accepted`] once the
+    /// server confirmed it in its ServerHello; a rejection fails the handshake with
+    /// [`Error::EchRejected`].
+    pub fn ech_status(&self) -> EchStatus {
+        self.inner.core.ech_status
     }
 }

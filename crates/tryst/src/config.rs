@@ -545,6 +545,7 @@ pub struct ClientConfig {
     pub(crate) key_shares_for_all_groups: bool,
     pub(crate) record_size_limit: Option<u16>,
     pub(crate) tls12_compat_extensions: bool,
+    pub(crate) ech: crate::ech::EchMode,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -579,6 +580,7 @@ impl ClientConfig {
             key_shares_for_all_groups: false,
             record_size_limit: None,
             tls12_compat_extensions: false,
+            ech: crate::ech::EchMode::default(),
         }
     }
 }
@@ -604,6 +606,7 @@ pub struct ClientConfigBuilder {
     key_shares_for_all_groups: bool,
     record_size_limit: Option<u16>,
     tls12_compat_extensions: bool,
+    ech: crate::ech::EchMode,
 }
 
 impl ClientConfigBuilder {
@@ -684,6 +687,15 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Encrypted Client Hello (RFC 9849): [`EchMode::Enabled`](crate::ech::EchMode) with
+    /// a config from the server's `ECHConfigList` hides the server name and the rest of
+    /// the ClientHello; the default, [`EchMode::Grease`](crate::ech::EchMode), sends a
+    /// decoy extension; [`EchMode::Disabled`](crate::ech::EchMode) sends none.
+    pub fn with_ech(mut self, mode: crate::ech::EchMode) -> Self {
+        self.ech = mode;
+        self
+    }
+
     /// Finish. Fails when no verifier was set or a setting cannot work.
     pub fn build(mut self) -> Result<Arc<ClientConfig>, Error> {
         self.common.finish()?;
@@ -693,6 +705,12 @@ impl ClientConfigBuilder {
             ));
         }
         check_record_size_limit(self.record_size_limit)?;
+        // RFC 9849 §6.1.6: a server that negotiates TLS 1.2 has rejected ECH, and the
+        // client would have to abort anyway; offering only TLS 1.3 keeps a downgrade from
+        // producing a connection that the caller believes hides the name.
+        if matches!(self.ech, crate::ech::EchMode::Enabled(_)) {
+            self.common.tls12_suites.clear();
+        }
         let provider_verifier = self.common.provider.verifier;
         let from_roots = self.roots.map(|anchors| -> Arc<dyn ServerCertVerifier> {
             Arc::new(
@@ -715,6 +733,7 @@ impl ClientConfigBuilder {
             key_shares_for_all_groups: self.key_shares_for_all_groups,
             record_size_limit: self.record_size_limit,
             tls12_compat_extensions: self.tls12_compat_extensions,
+            ech: self.ech,
         }))
     }
 }
@@ -768,6 +787,10 @@ pub struct ServerConfig {
     /// policy. A ticket issued under another context is never resumed here.
     pub(crate) ticket_context: [u8; 32],
     pub(crate) max_rejected_early_data: u32,
+    /// ECH keys (RFC 9849), tried in order for a client's config_id.
+    pub(crate) ech_keys: Vec<crate::ech::EchServerKey>,
+    /// The `ECHConfigList` sent as retry_configs when ECH is rejected (empty: none).
+    pub(crate) ech_retry_configs: Vec<u8>,
 }
 
 impl core::fmt::Debug for ServerConfig {
@@ -817,6 +840,7 @@ impl ServerConfig {
             record_size_limit: 16385,
             resumption_context: Vec::new(),
             max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
+            ech_keys: Vec::new(),
         }
     }
 }
@@ -846,6 +870,7 @@ pub struct ServerConfigBuilder {
     record_size_limit: u16,
     resumption_context: Vec<u8>,
     max_rejected_early_data: u32,
+    ech_keys: Vec<crate::ech::EchServerKey>,
 }
 
 /// Longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1): seven days.
@@ -923,6 +948,16 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Accept Encrypted Client Hello (RFC 9849) with these keys (several for rotation:
+    /// a client names one by config_id). A client whose ECH cannot be decrypted gets the
+    /// handshake of its outer ClientHello, which names the config's public name, and the
+    /// configs marked for retry: this server's certificate must then be valid for the
+    /// public name too (a certificate covering both the real names and the public name).
+    pub fn with_ech_keys(mut self, keys: Vec<crate::ech::EchServerKey>) -> Self {
+        self.ech_keys = keys;
+        self
+    }
+
     /// Finish.
     pub fn build(mut self) -> Result<Arc<ServerConfig>, Error> {
         self.common.finish()?;
@@ -947,6 +982,11 @@ impl ServerConfigBuilder {
             record_size_limit: self.record_size_limit,
             ticket_context,
             max_rejected_early_data: self.max_rejected_early_data,
+            ech_retry_configs: match self.ech_keys.is_empty() {
+                true => Vec::new(),
+                false => crate::ech::EchServerKey::config_list(&self.ech_keys),
+            },
+            ech_keys: self.ech_keys,
         }))
     }
 }

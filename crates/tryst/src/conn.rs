@@ -166,6 +166,11 @@ pub(crate) struct Core {
     pub(crate) server_name: Option<alloc::string::String>,
     /// The certificate a server presented in a full handshake, and why.
     pub(crate) chosen_certificate: Option<crate::resolve::ChosenCertificate>,
+    /// What Encrypted Client Hello did (RFC 9849).
+    pub(crate) ech_status: crate::ech::EchStatus,
+    /// Server side, after accepting ECH: the outer ClientHello's server_name (the public
+    /// name an observer saw).
+    pub(crate) outer_server_name: Option<alloc::string::String>,
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
     pub(crate) key_log: Option<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>,
@@ -293,6 +298,8 @@ impl Core {
             negotiated: None,
             server_name: None,
             chosen_certificate: None,
+            ech_status: crate::ech::EchStatus::NotOffered,
+            outer_server_name: None,
             hello_retry_request: false,
             traffic: None,
             key_log: None,

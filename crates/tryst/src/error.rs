@@ -42,6 +42,14 @@ pub enum Error {
     Config(&'static str),
     /// A bug or resource failure on our side.
     Internal(&'static str),
+    /// The server rejected our Encrypted Client Hello (RFC 9849 §6.1.7): it proved it is
+    /// the config's public name, but the real name was never sent. We sent ech_required.
+    /// Retry with `retry_configs` (an `ECHConfigList`) if the server sent some, after
+    /// checking them like any other config; `None` means the server wants no ECH.
+    EchRejected {
+        /// The server's `retry_configs`, an `ECHConfigList`.
+        retry_configs: Option<alloc::vec::Vec<u8>>,
+    },
 }
 
 impl Error {
@@ -54,6 +62,7 @@ impl Error {
             Error::Record(e) => e.alert(),
             Error::Certificate(e) => AlertDescription::from_raw(e.alert()),
             Error::Crypto(_) | Error::Internal(_) => AlertDescription::InternalError,
+            Error::EchRejected { .. } => AlertDescription::EchRequired,
             Error::AlertReceived(_)
             | Error::SessionExpired
             | Error::NotReady(_)
@@ -114,6 +123,15 @@ impl fmt::Display for Error {
             Error::NotReady(what) => write!(f, "not ready: {what}"),
             Error::Config(what) => write!(f, "invalid configuration: {what}"),
             Error::Internal(what) => write!(f, "internal error: {what}"),
+            Error::EchRejected { retry_configs } => write!(
+                f,
+                "the server rejected Encrypted Client Hello ({})",
+                if retry_configs.is_some() {
+                    "it sent retry configs"
+                } else {
+                    "no retry configs"
+                }
+            ),
         }
     }
 }

@@ -88,6 +88,7 @@ mod client;
 pub mod compress;
 pub mod config;
 mod conn;
+pub mod ech;
 mod error;
 pub mod keylog;
 pub mod resolve;
@@ -114,6 +115,7 @@ pub use config::{
 pub use conn::{ConnectionCommon, Event, HandshakeKind, IoState, Side};
 #[cfg(feature = "std")]
 pub use conn::{Reader, Writer};
+pub use ech::{EchClientConfig, EchMode, EchServerKey, EchStatus};
 pub use error::Error;
 pub use keylog::KeyLog;
 #[cfg(feature = "std")]

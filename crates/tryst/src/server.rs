@@ -37,8 +37,20 @@ impl ServerConnection {
         self.inner.core.chosen_certificate.as_ref()
     }
 
-    /// The server_name (SNI) the client asked for, if any.
+    /// The server_name (SNI) the client asked for, if any. After accepting Encrypted
+    /// Client Hello, the inner (real) one.
     pub fn server_name(&self) -> Option<&str> {
         self.inner.core.server_name.as_deref()
+    }
+
+    /// After accepting Encrypted Client Hello: the server_name of the outer ClientHello,
+    /// the public name that an observer of the connection saw.
+    pub fn outer_server_name(&self) -> Option<&str> {
+        self.inner.core.outer_server_name.as_deref()
+    }
+
+    /// What Encrypted Client Hello did (RFC 9849).
+    pub fn ech_status(&self) -> crate::ech::EchStatus {
+        self.inner.core.ech_status
     }
 }

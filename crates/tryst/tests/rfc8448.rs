@@ -169,6 +169,8 @@ fn rfc8448_section3_client_replay() {
         .with_groups(&groups)
         .with_tls12_compat_extensions(true)
         .with_record_size_limit(Some(0x4001))
+        // The trace predates ECH: no GREASE extension.
+        .with_ech(tryst::EchMode::Disabled)
         .with_rng(Arc::new(TraceRandom(Default::default())))
         .with_clock(clock)
         .build()

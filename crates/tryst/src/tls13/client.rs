@@ -32,6 +32,9 @@ use super::common::{self, HandshakeKeys, PskVerified, unexpected};
 use crate::Error;
 use crate::config::{ClientConfig, RngRef};
 use crate::conn::{Core, Negotiated, Next, State, Traffic};
+use crate::ech::EchStatus;
+use crate::ech::client::ClientEch;
+use crate::ech::wire::raw_body;
 use crate::session::Tls13Ticket;
 use crate::suites::SupportedCipherSuite;
 use crate::time::millis;
@@ -55,6 +58,8 @@ struct Ctx {
     /// The TLS 1.2 session offered (its ticket, or its id as legacy_session_id), if any.
     tls12_session: Option<crate::session::Tls12Session>,
     sent_ccs: bool,
+    /// Encrypted Client Hello (RFC 9849): the offer or GREASE, if any.
+    ech: Option<ClientEch>,
 }
 
 /// The key shares of our latest ClientHello.
@@ -98,6 +103,10 @@ pub(crate) fn start(
     };
     let key_shares = initial_key_shares(&config)?;
     let psk = ticket_to_offer(&config, &server_name);
+    let ech = ClientEch::start(&config.ech, rng, random)?;
+    core.ech_status = ech
+        .as_ref()
+        .map_or(EchStatus::NotOffered, ClientEch::initial_status);
     let mut ctx = Ctx {
         config,
         server_name,
@@ -107,6 +116,7 @@ pub(crate) fn start(
         psk,
         tls12_session,
         sent_ccs: false,
+        ech,
     };
     let hello = ctx.client_hello(&key_shares, None, None)?;
     // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as most clients do
@@ -185,7 +195,17 @@ impl Ctx {
         hrr: Option<&Transcript>,
         cookie: Option<&[u8]>,
     ) -> Result<Vec<u8>, Error> {
-        let exts = self.client_hello_extensions(key_shares, cookie);
+        let mut ech = self.ech.take();
+        let mut exts = self.client_hello_extensions(key_shares, cookie);
+        if let Some(e) = &ech {
+            // Before pre_shared_key, which stays last.
+            let at = (exts
+                .iter()
+                .position(|e| e.ext_type() == ExtensionType::PreSharedKey))
+            .unwrap_or(exts.len());
+            exts.insert(at, e.hello_extension());
+            e.arrange(&mut exts);
+        }
         let sent: Vec<ExtensionType> = exts.iter().map(Extension::ext_type).collect();
         let mut ch = ClientHello {
             legacy_version: ProtocolVersion::Tls12,
@@ -199,8 +219,13 @@ impl Ctx {
             extensions: exts,
         };
         self.fill_psk_binder(&mut ch, hrr)?;
-        let bytes = HandshakeMessage::ClientHello(ch).to_bytes()?;
+        // With ECH, `ch` is the inner hello and what goes out is the outer one.
+        let bytes = match ech.as_mut().map(|e| e.seal(&ch)).transpose()?.flatten() {
+            Some(outer) => outer,
+            None => HandshakeMessage::ClientHello(ch).to_bytes()?,
+        };
         self.sent_extensions = sent;
+        self.ech = ech;
         Ok(bytes)
     }
 
@@ -516,6 +541,14 @@ impl ExpectServerHello {
         transcript.add(ch1)?;
         transcript.replace_with_message_hash()?;
         transcript.add(encoded)?;
+        let inner_transcript = match self.ctx.ech.as_mut() {
+            Some(e) => {
+                let t = e.on_hello_retry_request(suite.hash, hrr, encoded)?;
+                core.ech_status = e.status();
+                t
+            }
+            None => None,
+        };
         // A ticket whose hash differs from the suite chosen cannot be offered again.
         if (self.ctx.psk.as_ref())
             .is_some_and(|(_, s)| s.hash.algorithm() != suite.hash.algorithm())
@@ -527,10 +560,13 @@ impl ExpectServerHello {
             core.send_ccs()?;
             self.ctx.sent_ccs = true;
         }
-        let hello = self
-            .ctx
-            .client_hello(&key_shares, Some(&transcript), cookie.as_deref())?;
+        let binder_transcript = inner_transcript.as_ref().unwrap_or(&transcript);
+        let hello =
+            (self.ctx).client_hello(&key_shares, Some(binder_transcript), cookie.as_deref())?;
         transcript.add(&hello)?;
+        if let (Some(t), Some(e)) = (inner_transcript, self.ctx.ech.as_mut()) {
+            e.keep_inner_transcript(t)?;
+        }
         core.send_handshake_bytes(HandshakeType::ClientHello, &hello)?;
         Ok(Box::new(ExpectServerHello {
             ctx: self.ctx,
@@ -575,10 +611,14 @@ impl ExpectServerHello {
             }
             t => matches!(t, HelloTranscript::AfterRetry(..)),
         };
+        let inner_transcript = self.ech_server_hello(core, &suite, encoded)?;
         let selected_psk = sh.selected_psk();
         let (group, shared) = self.complete_key_exchange(sh, selected_psk.is_some())?;
         let psk = self.selected_psk(selected_psk, &suite)?;
-        let transcript = self.transcript.with_server_hello(&suite, encoded)?;
+        let transcript = match inner_transcript {
+            Some(t) => t,
+            None => self.transcript.with_server_hello(&suite, encoded)?,
+        };
         let ctx = self.ctx;
         let early = common::early_schedule(
             &ctx.config.common,
@@ -607,6 +647,26 @@ impl ExpectServerHello {
             negotiated,
         };
         Ok(Box::new(ExpectEncryptedExtensions { hs, resumed }))
+    }
+
+    /// ECH's answer in ServerHello (RFC 9849 §6.1.4): the inner transcript if accepted;
+    /// after a rejection the outer hello's random and no PSK (the outer hello offers none).
+    fn ech_server_hello(
+        &mut self,
+        core: &mut Core,
+        suite: &SupportedCipherSuite,
+        encoded: &[u8],
+    ) -> Result<Option<Transcript>, Error> {
+        let Some(ech) = self.ctx.ech.as_mut() else {
+            return Ok(None);
+        };
+        let inner = ech.on_server_hello(suite.hash, encoded)?;
+        core.ech_status = ech.status();
+        if let Some(outer_random) = ech.rejected_outer_random() {
+            self.ctx.psk = None;
+            self.ctx.random = outer_random;
+        }
+        Ok(inner)
     }
 
     /// The server's key_share, for a group we sent a share for, and the shared secret.
@@ -726,6 +786,10 @@ impl Handshake {
                     core.records.decrypter.set_record_size_limit(ours)?;
                 }
             }
+        }
+        if let Some(ech) = self.ctx.ech.as_mut() {
+            let retry = raw_body(&ee.extensions, ExtensionType::EncryptedClientHello);
+            ech.on_encrypted_extensions(retry)?;
         }
         Ok(())
     }
@@ -869,10 +933,11 @@ impl ExpectCertificate {
             ));
         };
         let now = UnixTime::since_unix_epoch(ctx.config.common.clock().now());
-        let verified =
-            ctx.config
-                .verifier
-                .verify_server_cert(leaf, intermediates, &ctx.server_name, now)?;
+        // After an ECH rejection the server must prove it is the public name (RFC 9849
+        // §6.1.7).
+        let public_name = ctx.ech.as_ref().and_then(ClientEch::rejected_public_name);
+        let name = public_name.as_ref().unwrap_or(&ctx.server_name);
+        let verified = (ctx.config.verifier).verify_server_cert(leaf, intermediates, name, now)?;
         self.hs.transcript.add(encoded)?;
         self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectCertificateVerify {
@@ -936,12 +1001,16 @@ impl Handshake {
         raw: &RawHandshake<'_>,
     ) -> Result<ClientFlight, Error> {
         let Handshake {
-            ctx,
+            mut ctx,
             keys,
             mut transcript,
             negotiated,
         } = self;
         common::check_finished(&keys.suite, &keys.server_hs, &mut transcript, raw)?;
+        // The public name authenticated; a rejected ECH ends here (RFC 9849 §6.1.7).
+        if let Some(rejected) = ctx.ech.as_mut().and_then(ClientEch::rejection) {
+            return Err(rejected);
+        }
         let traffic = common::derive_traffic_keys(core, &keys.suite, keys.schedule, &transcript)?;
         Ok(ClientFlight {
             ctx,

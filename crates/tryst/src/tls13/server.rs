@@ -19,7 +19,7 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 use tryst_crypto::SharedSecret;
 use tryst_keyschedule::{TrafficSchedule, Transcript};
 use tryst_messages::{
-    AlertDescription, CertificateRequest, ClientHello, EncryptedExtensions, Extension,
+    AlertDescription, CertificateRequest, ClientHello, Codec, EncryptedExtensions, Extension,
     ExtensionContext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, HandshakeType,
     HelloVersions, KeyShareEntry, NamedGroup, NewSessionTicket, ProtocolVersion,
     PskKeyExchangeMode, RawHandshake, ServerHello, allowed_in,
@@ -30,6 +30,7 @@ use super::resumption::{Fit, Resumption, TicketClientAuth, TicketState, resume};
 use crate::Error;
 use crate::config::{RngRef, ServerConfig, SuitePreference};
 use crate::conn::{Core, Negotiated, Next, State, Traffic};
+use crate::ech::server::ServerEch;
 use crate::resolve::{ChosenCertificate, choose_server_certificate};
 use crate::suites::{SupportedCipherSuite, SupportedGroup};
 use crate::time::millis;
@@ -40,6 +41,7 @@ pub(crate) fn start(config: Arc<ServerConfig>) -> Box<dyn State> {
     Box::new(ExpectClientHello {
         config,
         retry: None,
+        ech: ServerEch::NotOffered,
     })
 }
 
@@ -56,6 +58,8 @@ struct Retry {
 struct ExpectClientHello {
     config: Arc<ServerConfig>,
     retry: Option<Retry>,
+    /// Encrypted Client Hello (RFC 9849): what the first hello decided.
+    ech: ServerEch,
 }
 
 fn missing(what: &'static str) -> Error {
@@ -78,7 +82,20 @@ impl State for ExpectClientHello {
         let HandshakeMessage::ClientHello(ch) = raw.parse()? else {
             return Err(unexpected(&raw));
         };
-        (*self).client_hello(core, &ch, raw.encoded)
+        let mut this = *self;
+        let second = this.retry.is_some();
+        let keys = &this.config.ech_keys;
+        let inner = crate::ech::server::open(keys, &mut this.ech, second, &ch, raw.encoded);
+        core.ech_status = this.ech.status();
+        let inner = inner?;
+        let Some(inner) = inner else {
+            return this.client_hello(core, &ch, raw.encoded);
+        };
+        // From here on the inner hello is the ClientHello (RFC 9849 §7.1).
+        let outer_name = ch.server_name().and_then(|n| core::str::from_utf8(n).ok());
+        core.outer_server_name = outer_name.map(Into::into);
+        let inner_ch = crate::ech::server::parse_inner(&inner)?;
+        this.client_hello(core, &inner_ch, &inner)
     }
 }
 
@@ -166,16 +183,17 @@ impl GroupOffer<'_, '_> {
 
 impl ExpectClientHello {
     /// The whole first flight: the steps below, in RFC order.
-    fn client_hello(self, core: &mut Core, ch: &ClientHello<'_>, encoded: &[u8]) -> Next {
+    fn client_hello(mut self, core: &mut Core, ch: &ClientHello<'_>, encoded: &[u8]) -> Next {
         check_client_hello(ch)?;
         let config = self.config.clone();
+        let ech = core::mem::take(&mut self.ech);
         let params = match self.negotiate(core, ch, encoded)? {
             Negotiation::HelloRetry { suite, group } => {
-                return send_hello_retry(config, core, ch, encoded, suite, group);
+                return send_hello_retry(config, core, ch, encoded, suite, group, ech);
             }
             Negotiation::Parameters(p) => p,
         };
-        let flight = ServerFlight::new(config, ch, &params);
+        let flight = ServerFlight::new(config, ch, &params, ech);
         let (shared, resumption, transcript) = flight.send_server_hello(core, encoded, params)?;
         flight.send_rest(core, &shared, resumption, transcript)
     }
@@ -425,6 +443,7 @@ fn send_hello_retry(
     encoded: &[u8],
     suite: SupportedCipherSuite,
     group: SupportedGroup,
+    ech: ServerEch,
 ) -> Next {
     let cookie = config.send_hrr_cookie.then(|| {
         let mut c = vec![0u8; 32];
@@ -438,18 +457,26 @@ fn send_hello_retry(
     if let Some(c) = &cookie {
         exts.push(Extension::Cookie(Cow::Borrowed(c)));
     }
-    let hrr = HandshakeMessage::HelloRetryRequest(ServerHello {
-        legacy_version: ProtocolVersion::Tls12,
-        random: HELLO_RETRY_REQUEST_RANDOM,
-        legacy_session_id_echo: Cow::Borrowed(&ch.legacy_session_id),
-        cipher_suite: suite.suite,
-        legacy_compression_method: 0,
-        extensions: exts,
-    });
+    let hrr = |extensions| {
+        HandshakeMessage::HelloRetryRequest(ServerHello {
+            legacy_version: ProtocolVersion::Tls12,
+            random: HELLO_RETRY_REQUEST_RANDOM,
+            legacy_session_id_echo: Cow::Borrowed(&ch.legacy_session_id),
+            cipher_suite: suite.suite,
+            legacy_compression_method: 0,
+            extensions,
+        })
+    };
     let mut transcript = Transcript::new(suite.hash);
     transcript.add(encoded)?;
     transcript.replace_with_message_hash()?;
-    let bytes = core.send_handshake(&hrr)?;
+    let signal = ech.hrr_extension(suite.hash, &transcript, |zeroed| {
+        let mut with = exts.clone();
+        with.push(zeroed);
+        Ok(hrr(with).to_bytes()?)
+    })?;
+    exts.extend(signal);
+    let bytes = core.send_handshake(&hrr(exts))?;
     transcript.add(&bytes)?;
     let sent_ccs = config.middlebox_compat && !ch.legacy_session_id.is_empty();
     if sent_ccs {
@@ -465,6 +492,7 @@ fn send_hello_retry(
     }
     Ok(Box::new(ExpectClientHello {
         config,
+        ech,
         retry: Some(Retry {
             suite,
             group,
@@ -486,11 +514,19 @@ struct ServerFlight<'m, 'a> {
     alpn: Option<Vec<u8>>,
     hello_retry: bool,
     cert: Option<ChosenCertificate>,
+    /// Encrypted Client Hello: the acceptance signal or the retry configs to send.
+    ech: ServerEch,
 }
 
 impl<'m, 'a> ServerFlight<'m, 'a> {
-    fn new(config: Arc<ServerConfig>, ch: &'m ClientHello<'a>, p: &Parameters<'_, '_>) -> Self {
+    fn new(
+        config: Arc<ServerConfig>,
+        ch: &'m ClientHello<'a>,
+        p: &Parameters<'_, '_>,
+        ech: ServerEch,
+    ) -> Self {
         ServerFlight {
+            ech,
             config,
             ch,
             suite: p.suite,
@@ -524,17 +560,22 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         if let Some(r) = &p.psk {
             exts.push(Extension::PreSharedKeySelected(r.index));
         }
-        let sh = HandshakeMessage::ServerHello(ServerHello {
-            legacy_version: ProtocolVersion::Tls12,
-            random,
-            legacy_session_id_echo: Cow::Borrowed(&self.ch.legacy_session_id),
-            cipher_suite: self.suite.suite,
-            legacy_compression_method: 0,
-            extensions: exts,
-        });
+        let sh = |random| {
+            HandshakeMessage::ServerHello(ServerHello {
+                legacy_version: ProtocolVersion::Tls12,
+                random,
+                legacy_session_id_echo: Cow::Borrowed(&self.ch.legacy_session_id),
+                cipher_suite: self.suite.suite,
+                legacy_compression_method: 0,
+                extensions: exts.clone(),
+            })
+        };
         let mut transcript = p.transcript;
         transcript.add(encoded)?;
-        let sh_bytes = core.send_handshake(&sh)?;
+        let hash = self.suite.hash;
+        (self.ech)
+            .server_hello_random(hash, &transcript, &mut random, |r| Ok(sh(*r).to_bytes()?))?;
+        let sh_bytes = core.send_handshake(&sh(random))?;
         transcript.add(&sh_bytes)?;
         if self.config.middlebox_compat && !self.ch.legacy_session_id.is_empty() && !p.sent_ccs {
             core.send_ccs()?;
@@ -646,6 +687,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         if core.server_name.is_some() && !resumed {
             ee.push(Extension::ServerNameAck);
         }
+        ee.extend(self.ech.retry_configs(&self.config.ech_retry_configs));
         let ee_bytes = core.send_handshake(&HandshakeMessage::EncryptedExtensions(
             EncryptedExtensions { extensions: ee },
         ))?;

@@ -1,0 +1,3 @@
+module tryst.test/echpeer
+
+go 1.24
