@@ -189,6 +189,14 @@ impl Chart {
                 self.received(out, label);
                 self.note(out, "server now sends under its next traffic secret");
             }
+            Event::EarlyData { sent, len } => {
+                let label = format!("[0-RTT data, {len} B, client_early_traffic_secret]");
+                if *sent {
+                    self.sent(out, &label);
+                } else {
+                    self.received(out, &label);
+                }
+            }
             Event::ApplicationData { sent, len } => {
                 let label = format!("[application data, {len} B]");
                 if *sent {
@@ -249,6 +257,7 @@ pub fn negotiated(conn: &tryst::ConnectionCommon) -> Vec<(&'static str, String)>
         Some(tryst::HandshakeKind::ResumedWithHelloRetryRequest) => {
             "resumed from a ticket after a HelloRetryRequest"
         }
+        Some(tryst::HandshakeKind::ExternalPsk) => "external PSK (psk_dhe_ke, no certificate)",
         None => "unknown",
     };
     let or_none = |s: Option<String>| s.unwrap_or_else(|| "none".to_string());

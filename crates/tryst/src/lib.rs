@@ -80,8 +80,10 @@ extern crate std;
 mod client;
 pub mod config;
 mod conn;
+pub mod early;
 mod error;
 pub mod keylog;
+pub mod psk;
 mod server;
 pub mod session;
 #[cfg(feature = "std")]
@@ -103,10 +105,12 @@ pub use config::{
 pub use conn::{ConnectionCommon, Event, HandshakeKind, IoState, Side};
 #[cfg(feature = "std")]
 pub use conn::{Reader, Writer};
+pub use early::{EarlyDataRejection, EarlyDataStatus};
 pub use error::Error;
 pub use keylog::KeyLog;
 #[cfg(feature = "std")]
 pub use keylog::KeyLogFile;
+pub use psk::ExternalPsk;
 pub use server::ServerConnection;
 #[cfg(feature = "std")]
 pub use stream::Stream;

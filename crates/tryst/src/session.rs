@@ -19,6 +19,8 @@ pub struct Tls13Ticket {
     /// checks them again before it offers the ticket, so a session accepted under a lax
     /// verifier is never reported as authenticated under a strict one.
     pub(crate) verified_by: alloc::sync::Arc<dyn crate::verify::ServerCertVerifier>,
+    /// The server's max_early_data_size for this ticket (0: no 0-RTT).
+    pub(crate) max_early_data: u32,
 }
 
 impl core::fmt::Debug for Tls13Ticket {
@@ -26,6 +28,7 @@ impl core::fmt::Debug for Tls13Ticket {
         f.debug_struct("Tls13Ticket")
             .field("suite", &self.suite)
             .field("lifetime_secs", &self.lifetime_secs)
+            .field("max_early_data", &self.max_early_data)
             .finish_non_exhaustive()
     }
 }
@@ -40,6 +43,11 @@ impl Tls13Ticket {
     /// The cipher suite of the session the ticket resumes.
     pub fn suite(&self) -> CipherSuite {
         self.suite
+    }
+
+    /// How many bytes of 0-RTT data the server accepts with this ticket (0: none).
+    pub fn max_early_data_size(&self) -> u32 {
+        self.max_early_data
     }
 }
 

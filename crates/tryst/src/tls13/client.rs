@@ -52,6 +52,10 @@ struct Ctx {
     sent_extensions: Vec<ExtensionType>,
     /// The offered PSK, if any: the ticket and its suite.
     psk: Option<(Tls13Ticket, SupportedCipherSuite)>,
+    /// The offered PSK is an external one (RFC 8446 §4.2.11), not a ticket.
+    psk_external: bool,
+    /// early_data is offered in the (first) ClientHello.
+    offer_early: bool,
     sent_ccs: bool,
 }
 
@@ -85,7 +89,13 @@ pub(crate) fn start(
         Vec::new()
     };
     let key_shares = initial_key_shares(&config)?;
-    let psk = ticket_to_offer(&config, &server_name);
+    let (psk, psk_external) = match super::psk::client_offer(&config) {
+        Some(external) => (Some(external), true),
+        None => (ticket_to_offer(&config, &server_name), false),
+    };
+    let offer_early = !psk_external
+        && config.early_data
+        && psk.as_ref().is_some_and(|(t, _)| t.max_early_data > 0);
     let mut ctx = Ctx {
         config,
         server_name,
@@ -93,6 +103,8 @@ pub(crate) fn start(
         session_id,
         sent_extensions: Vec::new(),
         psk,
+        psk_external,
+        offer_early,
         sent_ccs: false,
     };
     let hello = ctx.client_hello(&key_shares, None, None)?;
@@ -105,6 +117,12 @@ pub(crate) fn start(
     core.records
         .encrypter
         .set_plaintext_record_version(ProtocolVersion::Tls12)?;
+    if let (true, Some((ticket, suite))) = (ctx.offer_early, &ctx.psk) {
+        let es = common::early_schedule(&ctx.config.common, suite, Some(&ticket.psk), ctx.random);
+        let compat = ctx.config.middlebox_compat;
+        crate::early::client_start(core, &es, suite, ticket.max_early_data, &hello, compat)?;
+        ctx.sent_ccs = compat;
+    }
     Ok(Box::new(ExpectServerHello {
         ctx,
         key_shares,
@@ -230,13 +248,16 @@ impl Ctx {
         if let Some(c) = cookie {
             exts.push(Extension::Cookie(Cow::Borrowed(c)));
         }
-        if config.session_store.is_some() {
+        if config.session_store.is_some() || config.external_psk.is_some() {
             exts.push(Extension::PskKeyExchangeModes(vec![
                 PskKeyExchangeMode::PskDheKe,
             ]));
         }
         if let Some(limit) = config.record_size_limit {
             exts.push(Extension::RecordSizeLimit(limit));
+        }
+        if self.offer_early {
+            exts.push(Extension::EarlyData);
         }
         if let Some(offer) = self.psk_offer() {
             exts.push(Extension::PreSharedKeyOffer(offer));
@@ -276,7 +297,11 @@ impl Ctx {
             None => suite.hash.hash(&prefix),
         };
         let es = common::early_schedule(&self.config.common, suite, Some(&ticket.psk), self.random);
-        let binder = es.psk_binder(PskKind::Resumption, &h)?;
+        let kind = match self.psk_external {
+            true => PskKind::External,
+            false => PskKind::Resumption,
+        };
+        let binder = es.psk_binder(kind, &h)?;
         if let Some(Extension::PreSharedKeyOffer(offer)) = ch.extensions.last_mut() {
             offer.binders = vec![Cow::Owned(binder.expose_secret().to_vec())];
         }
@@ -447,6 +472,9 @@ impl ExpectServerHello {
             self.ctx.psk = None;
         }
         core.hello_retry_request = true;
+        // RFC 8446 §4.2.10: no early data in the second ClientHello.
+        self.ctx.offer_early = false;
+        crate::early::client_rejected_by_hello_retry(core);
         if self.ctx.config.middlebox_compat && !self.ctx.sent_ccs {
             core.send_ccs()?;
             self.ctx.sent_ccs = true;
@@ -511,11 +539,19 @@ impl ExpectServerHello {
             ctx.random,
         );
         let keys = common::derive_handshake_keys(core, suite, early, &shared, &transcript)?;
+        crate::early::client_server_hello(
+            core,
+            psk.as_ref().map(|(t, _)| t.suite) == Some(suite.suite),
+        );
+        let kind = match (ctx.psk_external, &psk) {
+            (true, Some(_)) => crate::conn::HandshakeKind::ExternalPsk,
+            _ => common::handshake_kind(psk.is_some(), hello_retry),
+        };
         let mut negotiated = Negotiated {
             version: ProtocolVersion::Tls13,
             suite,
             group,
-            kind: common::handshake_kind(psk.is_some(), hello_retry),
+            kind,
             alpn: None,
             scheme: None,
             peer_certificates: Vec::new(),
@@ -606,6 +642,7 @@ impl State for ExpectEncryptedExtensions {
             return Err(unexpected(&raw));
         };
         self.hs.process_encrypted_extensions(core, &ee)?;
+        crate::early::client_encrypted_extensions(core, ee.early_data())?;
         self.hs.transcript.add(raw.encoded)?;
         match self.resumed {
             Some(proof) => Ok(Box::new(ExpectFinished {
@@ -817,6 +854,7 @@ impl State for ExpectFinished {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let this = *self;
         let mut flight = this.hs.process_finished(core, &raw)?;
+        crate::early::client_end_of_early_data(core, &mut flight.transcript)?;
         flight.send_client_certificate(core, this.client_auth.as_ref())?;
         flight.send_finished(core, this.server)
     }
@@ -974,6 +1012,7 @@ impl ClientTraffic {
             received_at_ms: millis(now),
             peer_certificates: negotiated.peer_certificates.clone(),
             verified_by: config.verifier.clone(),
+            max_early_data: nst.max_early_data_size().unwrap_or(0),
         };
         store.insert(&self.server_name, ticket);
         Ok(())

@@ -154,7 +154,7 @@ impl ExpectClientHello {
             }
             Negotiation::Parameters(p) => p,
         };
-        let flight = ServerFlight::new(config, ch, &params);
+        let flight = ServerFlight::new(config, ch, encoded, &params);
         let (shared, resumption, transcript) = flight.send_server_hello(core, encoded, params)?;
         flight.send_rest(core, &shared, resumption, transcript)
     }
@@ -169,7 +169,10 @@ impl ExpectClientHello {
         ch: &'m ClientHello<'a>,
         encoded: &[u8],
     ) -> Result<Negotiation<'m, 'a>, Error> {
-        let suite = self.choose_suite(ch)?;
+        let suite = match super::psk::external_suite(&self.config, ch) {
+            Some(s) if self.retry.is_none() => s,
+            _ => self.choose_suite(ch)?,
+        };
         let offer = group_offer(ch)?;
         let alpn = choose_alpn(&self.config, ch)?;
         let schemes = ch.signature_algorithms();
@@ -379,10 +382,15 @@ fn check_signature_schemes(
     config: &ServerConfig,
     schemes: Option<&[SignatureScheme]>,
 ) -> Result<(), Error> {
+    let Some(cert) = &config.cert else {
+        return Err(Error::incompatible(
+            "no external PSK in common, and this server has no certificate",
+        ));
+    };
     let Some(schemes) = schemes else {
         return Err(missing("ClientHello without signature_algorithms"));
     };
-    if !schemes.contains(&config.cert.scheme) {
+    if !schemes.contains(&cert.scheme) {
         return Err(Error::incompatible(
             "client does not accept our certificate's signature scheme",
         ));
@@ -444,6 +452,7 @@ fn send_hello_retry(
     }
     core.hello_retry_request = true;
     if ch.early_data() {
+        crate::early::rejected_by_hello_retry(core);
         // After a HelloRetryRequest the client's 0-RTT records arrive before its second
         // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
         core.records
@@ -468,6 +477,8 @@ fn send_hello_retry(
 struct ServerFlight<'m, 'a> {
     config: Arc<ServerConfig>,
     ch: &'m ClientHello<'a>,
+    /// The ClientHello as received (its hash keys 0-RTT).
+    encoded: &'m [u8],
     suite: SupportedCipherSuite,
     group: SupportedGroup,
     alpn: Option<Vec<u8>>,
@@ -475,10 +486,16 @@ struct ServerFlight<'m, 'a> {
 }
 
 impl<'m, 'a> ServerFlight<'m, 'a> {
-    fn new(config: Arc<ServerConfig>, ch: &'m ClientHello<'a>, p: &Parameters<'_, '_>) -> Self {
+    fn new(
+        config: Arc<ServerConfig>,
+        ch: &'m ClientHello<'a>,
+        encoded: &'m [u8],
+        p: &Parameters<'_, '_>,
+    ) -> Self {
         ServerFlight {
             config,
             ch,
+            encoded,
             suite: p.suite,
             group: p.group,
             alpn: p.alpn.clone(),
@@ -536,9 +553,13 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         mut transcript: Transcript,
     ) -> Next {
         let ticket = resumption.as_ref().map(|r| &r.state);
-        let keys = self.derive_handshake_keys(core, shared, ticket, &transcript)?;
+        let keys = self.derive_handshake_keys(core, shared, resumption.as_ref(), &transcript)?;
         self.send_encrypted_extensions(core, &mut transcript, ticket.is_some())?;
         let mut negotiated = self.negotiated(ticket.is_some());
+        if let Some(id) = resumption.as_ref().and_then(|r| r.external.clone()) {
+            negotiated.kind = crate::conn::HandshakeKind::ExternalPsk;
+            core.psk_identity = Some(id);
+        }
         let next = match resumption {
             Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(&mut negotiated, r)),
             None => {
@@ -562,7 +583,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             group: self.group.group,
             kind: common::handshake_kind(resumed, self.hello_retry),
             alpn: self.alpn.clone(),
-            scheme: (!resumed).then_some(self.config.cert.scheme),
+            scheme: (!resumed)
+                .then(|| self.config.cert.as_ref().map(|c| c.scheme))
+                .flatten(),
             peer_certificates: Vec::new(),
         }
     }
@@ -573,22 +596,40 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         &self,
         core: &mut Core,
         shared: &SharedSecret,
-        ticket: Option<&TicketState>,
+        resumption: Option<&Resumption>,
         transcript: &Transcript,
     ) -> Result<HandshakeKeys, Error> {
         let early = common::early_schedule(
             &self.config.common,
             &self.suite,
-            ticket.map(|t| &t.psk),
+            resumption.map(|r| &r.state.psk),
             self.ch.random,
         );
+        let early_key = match self.ch.early_data() {
+            true => crate::early::server_offered(
+                &self.config,
+                core,
+                (resumption, self.hello_retry),
+                &early,
+                self.suite.hash.hash(self.encoded),
+            )?,
+            false => None,
+        };
         let keys = common::derive_handshake_keys(core, self.suite, early, shared, transcript)?;
-        if self.ch.early_data() {
-            // We never accept 0-RTT: the client's early records are under a key we do not
-            // have, so they fail to open; skip them within the budget (RFC 8446 §4.2.10).
-            core.records
+        match early_key {
+            // Accepted: the client's next records are under client_early_traffic_secret,
+            // up to its EndOfEarlyData (RFC 8446 §4.2.10).
+            Some(key) => {
+                core.set_recv_key(&self.suite, &key)?;
+                core.records.decrypter.set_application_data_allowed(true);
+            }
+            // Rejected: the early records are under a key we do not use, so they fail to
+            // open; skip them within the budget (RFC 8446 §4.2.10).
+            None if self.ch.early_data() => core
+                .records
                 .decrypter
-                .skip_rejected_early_data(self.config.max_rejected_early_data);
+                .skip_rejected_early_data(self.config.max_rejected_early_data),
+            None => {}
         }
         Ok(keys)
     }
@@ -614,6 +655,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         }
         if core.server_name.is_some() && !resumed {
             ee.push(Extension::ServerNameAck);
+        }
+        if core.early.receiving() {
+            ee.push(Extension::EarlyData);
         }
         let ee_bytes = core.send_handshake(&HandshakeMessage::EncryptedExtensions(
             EncryptedExtensions { extensions: ee },
@@ -659,7 +703,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
 
     /// Our Certificate (RFC 8446 §4.4.2).
     fn send_certificate(&self, core: &mut Core, transcript: &mut Transcript) -> Result<(), Error> {
-        common::send_certificate(core, transcript, &[], &self.config.cert.chain)
+        let cert = self
+            .config
+            .cert
+            .as_ref()
+            .ok_or(Error::Internal("no certificate"))?;
+        common::send_certificate(core, transcript, &[], &cert.chain)
     }
 
     /// Our CertificateVerify (RFC 8446 §4.4.3).
@@ -668,7 +717,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         core: &mut Core,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        common::send_certificate_verify(core, transcript, &self.config.cert, &self.config.common)
+        let cert = self
+            .config
+            .cert
+            .as_ref()
+            .ok_or(Error::Internal("no certificate"))?;
+        common::send_certificate_verify(core, transcript, cert, &self.config.common)
     }
 
     /// Our Finished (RFC 8446 §4.4.4), then the application traffic secrets; the next
@@ -704,6 +758,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         match next {
             AwaitClient::Certificate(request) => {
                 Ok(Box::new(ExpectClientCertificate { hs, request }))
+            }
+            AwaitClient::Finished(client) if core.early.receiving() => {
+                Ok(Box::new(ExpectEndOfEarlyData { hs, client }))
             }
             AwaitClient::Finished(client) => Ok(Box::new(ExpectClientFinished { hs, client })),
         }
@@ -843,6 +900,28 @@ impl State for ExpectClientCertificateVerify {
     }
 }
 
+/// 0-RTT was accepted: early data until EndOfEarlyData (RFC 8446 §4.5), under
+/// client_early_traffic_secret; then the client's handshake key.
+struct ExpectEndOfEarlyData {
+    hs: Handshake,
+    client: ClientAuthenticated,
+}
+
+impl State for ExpectEndOfEarlyData {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+        let HandshakeMessage::EndOfEarlyData(_) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        self.hs.transcript.add(raw.encoded)?;
+        crate::early::end_of_early_data(core);
+        core.set_recv_key(&self.hs.negotiated.suite, &self.hs.client_hs)?;
+        Ok(Box::new(ExpectClientFinished {
+            hs: self.hs,
+            client: self.client,
+        }))
+    }
+}
+
 struct ExpectClientFinished {
     hs: Handshake,
     /// Proof of who the client is: the traffic state is built from it.
@@ -896,8 +975,12 @@ fn send_tickets(
             .collect(),
         _ => Vec::new(),
     };
+    let max_early_data = config.early.max_early_data_size;
     for i in 0..config.ticket_count {
         let nonce = [i];
+        let mut age_add = [0u8; 4];
+        config.common.rng().fill(&mut age_add);
+        let age_add = u32::from_be_bytes(age_add);
         let state = TicketState {
             suite: negotiated.suite.suite.to_raw(),
             psk: resumption.ticket_psk(&nonce)?,
@@ -908,31 +991,39 @@ fn send_tickets(
             server_name: server_name.clone(),
             client_auth: client.for_ticket(),
             client_certs: client_certs.clone(),
+            age_add,
+            max_early_data,
         };
         let ticket = keys
             .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)
             .ok_or(Error::Internal("ticket sealing"))?;
-        send_ticket(config, core, &nonce, lifetime_secs, ticket)?;
+        send_ticket(
+            core,
+            &nonce,
+            (lifetime_secs, age_add, max_early_data),
+            ticket,
+        )?;
     }
     Ok(())
 }
 
-/// One NewSessionTicket with a fresh ticket_age_add.
+/// One NewSessionTicket, with early_data when 0-RTT is on (RFC 8446 §4.6.1).
 fn send_ticket(
-    config: &ServerConfig,
     core: &mut Core,
     nonce: &[u8],
-    lifetime_secs: u32,
+    (lifetime_secs, age_add, max_early_data): (u32, u32, u32),
     ticket: Vec<u8>,
 ) -> Result<(), Error> {
-    let mut age_add = [0u8; 4];
-    config.common.rng().fill(&mut age_add);
+    let mut extensions = Vec::new();
+    if max_early_data > 0 {
+        extensions.push(Extension::MaxEarlyDataSize(max_early_data));
+    }
     let nst = HandshakeMessage::NewSessionTicket(NewSessionTicket {
         ticket_lifetime: lifetime_secs,
-        ticket_age_add: u32::from_be_bytes(age_add),
+        ticket_age_add: age_add,
         ticket_nonce: Cow::Borrowed(nonce),
         ticket: Cow::Owned(ticket),
-        extensions: Vec::new(),
+        extensions,
     });
     core.send_handshake(&nst)?;
     Ok(())
