@@ -1,4 +1,4 @@
-//! 0-RTT and external PSKs against the real `openssl` binary over loopback, both
+//! 0-RTT and external PSKs against the real `openssl` (and GnuTLS) binaries over loopback, both
 //! directions: `s_server -psk` / `s_client -psk` (OpenSSL's PSKs are SHA-256), and
 //! `s_server -early_data` / `s_client -sess_out/-sess_in -early_data` (accepted and
 //! rejected cases). Without openssl the tests skip, except under CI=true, where they fail.
@@ -425,4 +425,101 @@ fn tryst_early_data_client_to_openssl_server() {
     );
     assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Full));
     assert_eq!(conn.take_rejected_early_data(), EARLY);
+}
+
+const GNUTLS_PRIORITY: &str = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+ECDHE-PSK:+PSK";
+
+fn have_gnutls() -> bool {
+    let ok = Command::new("gnutls-cli")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "gnutls-bin is required under CI=true (apt-get install gnutls-bin)"
+        );
+        eprintln!("skipping: no gnutls-cli");
+    }
+    ok
+}
+
+#[test]
+fn tryst_psk_client_to_gnutls_psk_server() {
+    if !have_gnutls() {
+        return;
+    }
+    let dir = TempDir::new("gnutls-serv");
+    std::fs::write(dir.path("psk.txt"), format!("tryst-device:{PSK_HEX}\n")).unwrap();
+    let port = free_port();
+    let _srv = Guard(
+        Command::new("gnutls-serv")
+            .args(["-p", &port.to_string(), "--echo"])
+            .args(["--pskpasswd", &dir.path("psk.txt")])
+            .args(["--priority", GNUTLS_PRIORITY])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let cc = ClientConfig::builder()
+        .with_external_psk(
+            ExternalPsk::new(b"tryst-device", &psk_key(), HashAlgorithm::Sha256).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let mut sock = connect_retry(port);
+    let mut conn = ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    tls.complete_handshake().unwrap();
+    tls.write_all(b"echo me\n").unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\n") {
+        assert_eq!(tls.read(&mut byte).unwrap(), 1, "server closed early");
+        line.push(byte[0]);
+    }
+    assert_eq!(line, b"echo me\n");
+    assert_eq!(tls.conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
+}
+
+#[test]
+fn gnutls_psk_client_to_tryst_psk_server() {
+    if !have_gnutls() {
+        return;
+    }
+    let sc = ServerConfig::psk_only_builder()
+        .with_external_psk(
+            ExternalPsk::new(b"gnutls-client", &psk_key(), HashAlgorithm::Sha256).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let (h, port) = tryst_server(sc, 1);
+    let mut child = Guard(
+        Command::new("gnutls-cli")
+            .args(["-p", &port.to_string(), "127.0.0.1"])
+            .args(["--pskusername", "gnutls-client", "--pskkey", PSK_HEX])
+            .args(["--priority", GNUTLS_PRIORITY])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdin = child.0.stdin.take().unwrap();
+    stdin.write_all(b"hello from gnutls\n").unwrap();
+    let seen = h.join().unwrap();
+    drop(stdin);
+    child.wait_exit(10);
+    let mut out = String::new();
+    child
+        .0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert_eq!(seen[0].2, b"hello from gnutls\n");
+    assert!(out.contains("PSK authentication"), "{out}");
 }
