@@ -4,7 +4,8 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 use tryst_crypto::Secret;
-use tryst_messages::CipherSuite;
+use tryst_crypto::zeroize::Zeroizing;
+use tryst_messages::{CipherSuite, Reader, Writer};
 
 /// A ticket the client received, with the PSK it stands for. Each is used at most once.
 pub struct Tls13Ticket {
@@ -49,7 +50,73 @@ impl Tls13Ticket {
     pub fn max_early_data_size(&self) -> u32 {
         self.max_early_data
     }
+
+    /// The ticket as bytes, to keep it across runs (`tryst client --session`). They hold
+    /// the resumption PSK: store them like a private key (readable by the owner only).
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, crate::Error> {
+        let mut w = Writer::new();
+        w.u8(TICKET_FILE_VERSION);
+        w.u16(self.suite.to_raw());
+        w.u16_prefixed("ticket", |w| w.bytes(&self.ticket));
+        w.u8_prefixed("ticket.psk", |w| w.bytes(self.psk.expose_secret()));
+        w.u32(self.age_add);
+        w.u32(self.lifetime_secs);
+        w.u32(u32::try_from(self.received_at_ms >> 32).unwrap_or(0));
+        w.u32(u32::try_from(self.received_at_ms & 0xffff_ffff).unwrap_or(0));
+        w.u32(self.max_early_data);
+        w.u24_prefixed("ticket.certs", |w| {
+            for c in &self.peer_certificates {
+                w.u24_prefixed("ticket.cert", |w| w.bytes(c.as_ref()));
+            }
+        });
+        Ok(Zeroizing::new(w.finish()?))
+    }
+
+    /// A ticket from [`to_bytes`](Self::to_bytes). Its server certificates were checked by
+    /// the program that saved it: a config checks them again with its own verifier before
+    /// it offers the ticket.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
+        let parsed = Reader::read_all(bytes, "saved ticket", |r| {
+            if r.u8("ticket.version")? != TICKET_FILE_VERSION {
+                return Err(tryst_messages::Error::new(
+                    "ticket.version",
+                    tryst_messages::ErrorKind::IllegalValue,
+                ));
+            }
+            let suite = CipherSuite::from_raw(r.u16("ticket.suite")?);
+            let ticket = r.bytes_u16("ticket", 1, 0xffff)?.to_vec();
+            let psk = Secret::from_slice(r.bytes_u8("ticket.psk", 1, 64)?).map_err(|_| {
+                tryst_messages::Error::new("ticket.psk", tryst_messages::ErrorKind::IllegalValue)
+            })?;
+            let (age_add, lifetime_secs) = (r.u32("ticket.age_add")?, r.u32("ticket.lifetime")?);
+            let hi = u64::from(r.u32("ticket.received")?);
+            let lo = u64::from(r.u32("ticket.received")?);
+            let max_early_data = r.u32("ticket.max_early_data")?;
+            let certs = r.sub_u24("ticket.certs", 0, 0xff_ffff, |r| {
+                r.list(|r| {
+                    Ok(CertificateDer::from(
+                        r.bytes_u24("ticket.cert", 1, 0xff_ffff)?.to_vec(),
+                    ))
+                })
+            })?;
+            Ok(Tls13Ticket {
+                suite,
+                ticket,
+                psk,
+                age_add,
+                lifetime_secs,
+                received_at_ms: (hi << 32) | lo,
+                peer_certificates: certs,
+                verified_by: alloc::sync::Arc::new(crate::psk::NoCertificates),
+                max_early_data,
+            })
+        });
+        parsed.map_err(crate::Error::InvalidMessage)
+    }
 }
+
+/// The format of [`Tls13Ticket::to_bytes`].
+const TICKET_FILE_VERSION: u8 = 1;
 
 /// Where a client keeps tickets between connections, per server name.
 pub trait ClientSessionStore: Send + Sync {

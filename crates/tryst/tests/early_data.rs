@@ -440,3 +440,67 @@ fn unavailable_store_refuses_early_data() {
     );
     assert!(read_early(&mut s).is_empty());
 }
+
+/// A ticket saved as bytes and loaded by another client config (as `tryst client
+/// --session` does across runs) resumes, with 0-RTT; its server certificate is checked
+/// again by the loading config's verifier. Damaged bytes are refused.
+#[test]
+fn saved_ticket_resumes_in_another_config() {
+    use tryst::session::{ClientSessionStore, Tls13Ticket};
+    let p = pki();
+    let clock = clock();
+    let first = Arc::new(InMemorySessionStore::new(4));
+    let cc = client_builder(&p, &clock, b"c1")
+        .with_session_store(Some(first.clone()))
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_max_early_data_size(1024)
+        .build()
+        .unwrap();
+    prime(&cc, &sc);
+    let ticket = first.take(&common::localhost()).unwrap();
+    let bytes = ticket.to_bytes().unwrap();
+    for cut in 0..bytes.len() {
+        assert!(
+            Tls13Ticket::from_bytes(&bytes[..cut]).is_err(),
+            "prefix {cut}"
+        );
+    }
+    let loaded = Tls13Ticket::from_bytes(&bytes).unwrap();
+    assert_eq!(loaded.max_early_data_size(), 1024);
+    assert_eq!(&loaded.to_bytes().unwrap()[..], &bytes[..]);
+    let second = Arc::new(InMemorySessionStore::new(4));
+    second.insert(&common::localhost(), loaded);
+    let cc2 = client_builder(&p, &clock, b"c2")
+        .with_session_store(Some(second))
+        .with_early_data(true)
+        .build()
+        .unwrap();
+    let mut c = early_client(&cc2);
+    let mut s = ServerConnection::new(sc).unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(s.early_data_status(), EarlyDataStatus::Accepted);
+    assert_eq!(read_early(&mut s), REQUEST);
+    assert_eq!(c.handshake_kind(), Some(HandshakeKind::Resumed));
+    // A config whose verifier does not accept the saved chain does not offer the ticket.
+    let other = Arc::new(InMemorySessionStore::new(4));
+    other.insert(
+        &common::localhost(),
+        Tls13Ticket::from_bytes(&bytes).unwrap(),
+    );
+    let stranger = tryst::cert::CertificateBuilder::new("other CA", 0, i64::MAX / 2)
+        .ca(None)
+        .self_signed(&common::key(40))
+        .unwrap();
+    let cc3 = tryst::ClientConfig::builder()
+        .with_root_certificates(tryst::cert::TrustAnchors::from_der([stranger.as_slice()]).unwrap())
+        .with_clock(clock.clone())
+        .with_session_store(Some(other))
+        .with_early_data(true)
+        .build()
+        .unwrap();
+    let c = ClientConnection::new(cc3, common::localhost()).unwrap();
+    assert_eq!(c.early_data_limit(), 0, "ticket not offered");
+}
