@@ -49,12 +49,31 @@ pub struct DemoArgs {
 /// `tryst server`.
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// The certificate chain to present (PEM, end entity first).
-    #[arg(long, value_name = "CHAIN.pem")]
-    pub cert: PathBuf,
+    /// The certificate chain to present (PEM, end entity first). Needed unless
+    /// --psk-identity is given (a PSK-only server).
+    #[arg(
+        long,
+        value_name = "CHAIN.pem",
+        required_unless_present = "psk_identity",
+        requires = "key"
+    )]
+    pub cert: Option<PathBuf>,
     /// The private key of the end-entity certificate (PKCS#8 PEM: Ed25519, ECDSA or RSA).
-    #[arg(long, value_name = "KEY.pem")]
-    pub key: PathBuf,
+    #[arg(long, value_name = "KEY.pem", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Accept up to N bytes of 0-RTT early data from clients resuming a ticket (0: off).
+    /// Early data is echoed like other data; it can be replayed by an attacker, so only
+    /// single-use claims of tickets (in memory, this process) stand between a replay and
+    /// a second echo.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub early_data: u32,
+    /// Accept clients that hold the external PSK named ID (RFC 8446 §4.2.11; SHA-256
+    /// suites, psk_dhe_ke). Needs --psk-file.
+    #[arg(long, value_name = "ID", requires = "psk_file")]
+    pub psk_identity: Option<String>,
+    /// The key of --psk-identity, as hex text (what `openssl s_server -psk` takes).
+    #[arg(long, value_name = "FILE", requires = "psk_identity")]
+    pub psk_file: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4433")]
     pub listen: String,
@@ -163,6 +182,24 @@ pub struct ClientArgs {
     /// standard error.
     #[arg(long)]
     pub trace: bool,
+    /// Keep TLS 1.3 tickets in FILE between runs: read before connecting, written after
+    /// (mode 0600: it holds resumption secrets).
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+    /// With --session: send the first bytes of standard input as 0-RTT early data when a
+    /// saved ticket allows it, and say on standard error whether the server accepted them
+    /// (rejected bytes are sent again after the handshake). Early data can be replayed by
+    /// an attacker: use it only for requests that are safe to repeat.
+    #[arg(long, requires = "session")]
+    pub early_data: bool,
+    /// Authenticate with the external PSK named ID (RFC 8446 §4.2.11; SHA-256 suites,
+    /// psk_dhe_ke); a server that does not know it must present a certificate that --ca
+    /// (or the platform roots) trusts. Needs --psk-file.
+    #[arg(long, value_name = "ID", requires = "psk_file")]
+    pub psk_identity: Option<String>,
+    /// The key of --psk-identity, as hex text (what `openssl s_client -psk` takes).
+    #[arg(long, value_name = "FILE", requires = "psk_identity")]
+    pub psk_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
