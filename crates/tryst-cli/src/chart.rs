@@ -107,6 +107,15 @@ impl Chart {
         }
     }
 
+    /// A handshake message's label; (X) is under client_early_traffic_secret (RFC 8446
+    /// §2.3 notation).
+    fn message_label(&self, message: HandshakeType, encrypted: bool, app_keys: bool) -> String {
+        match message {
+            HandshakeType::EndOfEarlyData => format!("({})", message_name(message)),
+            _ => self.wrap(&message_name(message), encrypted, app_keys),
+        }
+    }
+
     fn sent(&self, out: &mut String, label: &str) {
         let _ = writeln!(
             out,
@@ -154,7 +163,7 @@ impl Chart {
                 if *message == HandshakeType::KeyUpdate {
                     return; // drawn from SentKeyUpdate, which says more
                 }
-                let label = self.wrap(&message_name(*message), *encrypted, self.sent_finished);
+                let label = self.message_label(*message, *encrypted, self.sent_finished);
                 self.sent(out, &label);
                 if *message == HandshakeType::Finished {
                     self.sent_finished = true;
@@ -164,7 +173,7 @@ impl Chart {
                 if *message == HandshakeType::KeyUpdate {
                     return; // drawn from ReceivedKeyUpdate, which says more
                 }
-                let label = self.wrap(&message_name(*message), *encrypted, self.received_finished);
+                let label = self.message_label(*message, *encrypted, self.received_finished);
                 self.received(out, &label);
                 if *message == HandshakeType::Finished {
                     self.received_finished = true;
@@ -190,7 +199,7 @@ impl Chart {
                 self.note(out, "server now sends under its next traffic secret");
             }
             Event::EarlyData { sent, len } => {
-                let label = format!("[0-RTT data, {len} B, client_early_traffic_secret]");
+                let label = format!("(0-RTT data, {len} B)");
                 if *sent {
                     self.sent(out, &label);
                 } else {
