@@ -504,3 +504,25 @@ fn saved_ticket_resumes_in_another_config() {
     let c = ClientConnection::new(cc3, common::localhost()).unwrap();
     assert_eq!(c.early_data_limit(), 0, "ticket not offered");
 }
+
+/// The in-place (unbuffered) receive path keeps 0-RTT data apart too: it is never handed
+/// out as a plaintext record, and `read_early_data` has it.
+#[test]
+fn early_data_through_process_in_place() {
+    let t = setup(4096);
+    prime(&t.client, &t.server);
+    let mut c = early_client(&t.client);
+    let mut s = ServerConnection::new(t.server.clone()).unwrap();
+    let mut wire = c.pending_tls().to_vec();
+    let n = wire.len();
+    c.consume_tls(n);
+    let mut at = 0;
+    while at < wire.len() {
+        let r = s.process_in_place(&mut wire[at..]).unwrap();
+        assert!(r.consumed > 0);
+        assert!(r.plaintext.is_none(), "early data is not 1-RTT plaintext");
+        at += r.consumed;
+    }
+    assert_eq!(s.early_data_status(), EarlyDataStatus::Accepted);
+    assert_eq!(read_early(&mut s), REQUEST);
+}
