@@ -51,6 +51,8 @@ const SCENARIOS: &[(u8, u8, &str)] = &[
     (3, 2, "hrr-cookie"),
     (0, 3, "optional-auth-no-cert"),
     (2, 3, "optional-auth-cert"),
+    (1, 0, "resumed-0rtt"),
+    (3, 0, "external-psk"),
 ];
 
 fn main() {
@@ -59,6 +61,9 @@ fn main() {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "corpus".into()));
     for &(cv, sv, what) in SCENARIOS {
         let mut c = ClientConnection::new(client_config(cv), name()).expect("client");
+        if what.ends_with("0rtt") {
+            assert_eq!(c.write_early_data(b"GET /early").unwrap(), 10, "{what}");
+        }
         let mut s = ServerConnection::new(server_config(sv)).expect("server");
         let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
         assert!(

@@ -3,7 +3,8 @@
 //! What it is: sans-IO state machines for both sides of RFC 8446 — full handshakes with
 //! certificate authentication (X25519, Ed25519 / ECDSA / RSA-PSS signatures checked),
 //! HelloRetryRequest, client authentication, resumption from stateless tickets (psk_dhe_ke,
-//! so every session gets fresh keys), KeyUpdate, exporters, close_notify — with a
+//! so every session gets fresh keys), 0-RTT early data with replay protection
+//! ([`early`]), external PSKs ([`psk`]), KeyUpdate, exporters, close_notify — with a
 //! rustls-like API (`read_tls` / `process_new_packets` / `write_tls`, `reader()` /
 //! `writer()`), a zero-copy API for application data in the spirit of rustls's unbuffered
 //! one ([`ConnectionCommon::encrypt_into`] seals into the caller's buffer,
