@@ -200,6 +200,9 @@ impl Ctx {
             legacy_compression_methods: Cow::Borrowed(&[0]),
             extensions: exts,
         };
+        if self.config.tls12_compat_extensions {
+            pad_client_hello(&mut ch)?;
+        }
         self.fill_psk_binder(&mut ch, hrr)?;
         let bytes = HandshakeMessage::ClientHello(ch).to_bytes()?;
         self.sent_extensions = sent;
@@ -226,7 +229,8 @@ impl Ctx {
         exts.push(Extension::SupportedGroups(
             config.common.groups.iter().map(|g| g.group).collect(),
         ));
-        if config.tls12_compat_extensions {
+        // (NSS leaves the TLS 1.2 ticket extension out when it offers a TLS 1.3 ticket.)
+        if config.tls12_compat_extensions && self.psk.is_none() {
             exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
         }
         exts.push(Extension::KeyShareClient(
@@ -235,6 +239,9 @@ impl Ctx {
                 .map(|(g, kx)| KeyShareEntry::new(*g, kx.public_key()))
                 .collect(),
         ));
+        if self.offer_early {
+            exts.push(Extension::EarlyData);
+        }
         exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
         exts.push(Extension::SignatureAlgorithms(
             config.signature_schemes.clone(),
@@ -255,9 +262,6 @@ impl Ctx {
         }
         if let Some(limit) = config.record_size_limit {
             exts.push(Extension::RecordSizeLimit(limit));
-        }
-        if self.offer_early {
-            exts.push(Extension::EarlyData);
         }
         if let Some(offer) = self.psk_offer() {
             exts.push(Extension::PreSharedKeyOffer(offer));
@@ -307,6 +311,24 @@ impl Ctx {
         }
         Ok(())
     }
+}
+
+/// RFC 7685 padding, as browsers send it: a ClientHello of 256 to 511 bytes (some
+/// middleboxes mishandle those) is padded to 512, before pre_shared_key (which stays last).
+fn pad_client_hello(ch: &mut ClientHello<'_>) -> Result<(), Error> {
+    let len = HandshakeMessage::ClientHello(ch.clone()).to_bytes()?.len();
+    if !(256..512).contains(&len) {
+        return Ok(());
+    }
+    // The extension's own header is 4 bytes; at least one byte of padding.
+    let body = 512usize.saturating_sub(len).saturating_sub(4).max(1);
+    let at = match ch.extensions.last() {
+        Some(Extension::PreSharedKeyOffer(_)) => ch.extensions.len().saturating_sub(1),
+        _ => ch.extensions.len(),
+    };
+    ch.extensions
+        .insert(at, Extension::Padding(Cow::Owned(vec![0u8; body])));
+    Ok(())
 }
 
 /// The transcript before ServerHello. Until a suite is named the first ClientHello can
