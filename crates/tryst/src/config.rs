@@ -702,6 +702,8 @@ pub struct ServerConfig {
     pub(crate) external_psks: Vec<Arc<ExternalPsk>>,
     /// 0-RTT settings (off unless `max_early_data_size` > 0).
     pub(crate) early: crate::early::ServerEarlyData,
+    /// Where sessions are kept when tickets are stateful (None: stateless tickets).
+    pub(crate) session_store: Option<Arc<dyn crate::session::ServerSessionStore>>,
 }
 
 impl core::fmt::Debug for ServerConfig {
@@ -744,6 +746,7 @@ impl ServerConfig {
             max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
             external_psks: Vec::new(),
             early: crate::early::ServerEarlyData::default(),
+            session_store: None,
         }
     }
 
@@ -772,6 +775,7 @@ impl ServerConfig {
             max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
             external_psks: Vec::new(),
             early: crate::early::ServerEarlyData::default(),
+            session_store: None,
         }
     }
 }
@@ -803,6 +807,7 @@ pub struct ServerConfigBuilder {
     max_rejected_early_data: u32,
     external_psks: Vec<Arc<ExternalPsk>>,
     early: crate::early::ServerEarlyData,
+    session_store: Option<Arc<dyn crate::session::ServerSessionStore>>,
 }
 
 /// Longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1): seven days.
@@ -906,6 +911,18 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Keep sessions in `store` and send clients only their 32-byte names (stateful
+    /// tickets): each ticket resumes at most once, across every server sharing the store.
+    /// The sessions stay sealed with the ticket keys (set them with
+    /// [`with_ticket_keys`](Self::with_ticket_keys); without them no tickets are issued).
+    pub fn with_session_store(
+        mut self,
+        store: Arc<dyn crate::session::ServerSessionStore>,
+    ) -> Self {
+        self.session_store = Some(store);
+        self
+    }
+
     /// How far the client's view of a ticket's age may differ from ours for its 0-RTT data
     /// to be accepted (RFC 8446 §8.3; default 10 seconds).
     pub fn with_early_data_window(mut self, window: Duration) -> Self {
@@ -944,6 +961,7 @@ impl ServerConfigBuilder {
                 .max(self.early.max_early_data_size),
             external_psks: self.external_psks,
             early: self.early,
+            session_store: self.session_store,
         }))
     }
 }

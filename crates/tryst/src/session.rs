@@ -188,3 +188,83 @@ impl ClientSessionStore for InMemorySessionStore {
         list.pop()
     }
 }
+
+/// Server-side storage of resumable sessions (stateful tickets, RFC 8446 §4.6.1). With a
+/// store, a server's NewSessionTicket carries only a random 32-byte name; the session,
+/// still sealed with the config's `TicketKeys` (so the store never holds a usable PSK), is
+/// kept in the store under that name and taken out when a client resumes it: every ticket
+/// resumes at most once, and a fleet sharing the store (and the ticket keys) resumes each
+/// other's sessions. `tryst-redis` has a Redis implementation.
+pub trait ServerSessionStore: Send + Sync {
+    /// Keep `value` under `key` until `expires_at` (times since the Unix epoch). False if
+    /// it could not (then no ticket is sent).
+    fn put(
+        &self,
+        key: &[u8; 32],
+        value: &[u8],
+        now: core::time::Duration,
+        expires_at: core::time::Duration,
+    ) -> bool;
+    /// Remove and return the value under `key`, if it is there and has not expired.
+    fn take(&self, key: &[u8; 32], now: core::time::Duration) -> Option<Zeroizing<Vec<u8>>>;
+}
+
+/// The sessions kept with a session name and an expiry.
+#[cfg(feature = "std")]
+type StoredSessions = std::collections::HashMap<[u8; 32], (core::time::Duration, Vec<u8>)>;
+
+/// An in-memory [`ServerSessionStore`] for one process: at most `capacity` live sessions
+/// (when full of live ones, no new ticket is issued until some expire or are used).
+#[cfg(feature = "std")]
+pub struct InMemoryServerSessionStore {
+    sessions: std::sync::Mutex<StoredSessions>,
+    capacity: usize,
+}
+
+#[cfg(feature = "std")]
+impl InMemoryServerSessionStore {
+    /// A store for at most `capacity` live sessions.
+    pub fn new(capacity: usize) -> Self {
+        InMemoryServerSessionStore {
+            sessions: std::sync::Mutex::new(std::collections::HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Debug for InMemoryServerSessionStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("InMemoryServerSessionStore")
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "std")]
+impl ServerSessionStore for InMemoryServerSessionStore {
+    fn put(
+        &self,
+        key: &[u8; 32],
+        value: &[u8],
+        now: core::time::Duration,
+        expires_at: core::time::Duration,
+    ) -> bool {
+        let Ok(mut s) = self.sessions.lock() else {
+            return false;
+        };
+        if s.len() >= self.capacity {
+            s.retain(|_, (until, _)| *until > now);
+            if s.len() >= self.capacity {
+                return false;
+            }
+        }
+        s.insert(*key, (expires_at, value.to_vec()));
+        true
+    }
+
+    fn take(&self, key: &[u8; 32], now: core::time::Duration) -> Option<Zeroizing<Vec<u8>>> {
+        let (until, value) = self.sessions.lock().ok()?.remove(key)?;
+        (until > now).then(|| Zeroizing::new(value))
+    }
+}

@@ -205,10 +205,7 @@ pub(crate) fn resume(
                 None => continue,
             }
         }
-        let Some(keys) = &config.tickets else {
-            continue;
-        };
-        let Some(plain) = keys.open(now, &identity.identity) else {
+        let Some(plain) = open_ticket(config, now, &identity.identity) else {
             continue;
         };
         let Some(state) = TicketState::decode(&plain) else {
@@ -230,6 +227,42 @@ pub(crate) fn resume(
         }));
     }
     Ok(None)
+}
+
+/// A ticket's contents: opened with the ticket keys, after taking it out of the session
+/// store when the config keeps sessions there (a stateful ticket is a 32-byte name).
+fn open_ticket(
+    config: &ServerConfig,
+    now: core::time::Duration,
+    ticket: &[u8],
+) -> Option<tryst_crypto::zeroize::Zeroizing<Vec<u8>>> {
+    let keys = config.tickets.as_ref()?;
+    match &config.session_store {
+        Some(store) => {
+            let name: &[u8; 32] = ticket.try_into().ok()?;
+            keys.open(now, &store.take(name, now)?)
+        }
+        None => keys.open(now, ticket),
+    }
+}
+
+/// The ticket to send for a session sealed as `sealed`: the sealed session itself
+/// (stateless), or, with a session store, a fresh random 32-byte name under which the store
+/// keeps it (None if the store refused: no ticket is sent).
+pub(crate) fn stateful_ticket(
+    config: &crate::config::ServerConfig,
+    sealed: Vec<u8>,
+    now: core::time::Duration,
+    expires: core::time::Duration,
+) -> Option<Vec<u8>> {
+    let Some(store) = &config.session_store else {
+        return Some(sealed);
+    };
+    let mut name = [0u8; 32];
+    config.common.rng().fill(&mut name);
+    store
+        .put(&name, &sealed, now, expires)
+        .then(|| name.to_vec())
 }
 
 /// Whether a ticket meets this server's current requirements (RFC 8446 §4.2.11: the

@@ -994,9 +994,13 @@ fn send_tickets(
             age_add,
             max_early_data,
         };
-        let ticket = keys
+        let sealed = keys
             .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)
             .ok_or(Error::Internal("ticket sealing"))?;
+        let expires = now.saturating_add(core::time::Duration::from_secs(lifetime_secs.into()));
+        let Some(ticket) = super::resumption::stateful_ticket(config, sealed, now, expires) else {
+            continue;
+        };
         send_ticket(
             core,
             &nonce,
