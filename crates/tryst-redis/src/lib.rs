@@ -12,6 +12,10 @@
 //! handshake goes on as 1-RTT. 0-RTT is never accepted without a successful claim. The last
 //! failure is kept for logging ([`RedisAntiReplay::last_error`]).
 //!
+//! [`RedisSessionStore`] is a [`tryst::session::ServerSessionStore`]: stateful tickets
+//! whose sessions (still sealed with the fleet's ticket keys) live in Redis and are taken
+//! out atomically when resumed, so each ticket resumes at most once across the fleet.
+//!
 //! What this crate is not: a session cache for TLS 1.2, a connection pool, or an async
 //! client (claims are one round trip on a synchronous connection, made once per 0-RTT
 //! offer; a slow Redis delays those handshakes by at most the timeout).
@@ -158,6 +162,24 @@ impl RedisAntiReplay {
     /// Claim `key` for `ttl`: `Ok(true)` the first time, `Ok(false)` if it was claimed and
     /// has not expired.
     pub fn try_claim(&self, key: &[u8; 32], ttl: Duration) -> Result<bool, Error> {
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let reply: Option<String> = self.query(
+            redis::cmd("SET")
+                .arg(self.redis_key(key))
+                .arg(1)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl_ms),
+        )?;
+        match reply.as_deref() {
+            Some("OK") => Ok(true),
+            None => Ok(false),
+            Some(other) => Err(Error::Protocol(other.to_string())),
+        }
+    }
+
+    /// Run `cmd` on the connection (made if needed; dropped after a failure).
+    fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, Error> {
         let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         if guard.is_none() {
             *guard = Some(self.connect()?);
@@ -165,24 +187,11 @@ impl RedisAntiReplay {
         let Some(conn) = guard.as_mut() else {
             return Err(Error::Unreachable("no connection".into()));
         };
-        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let reply: redis::RedisResult<Option<String>> = redis::cmd("SET")
-            .arg(self.redis_key(key))
-            .arg(1)
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl_ms)
-            .query(conn);
-        match reply {
-            Ok(Some(ok)) if ok == "OK" => Ok(true),
-            Ok(None) => Ok(false),
-            Ok(Some(other)) => Err(Error::Protocol(other)),
-            Err(e) => {
-                // Whatever state the connection is in, start again next time.
-                *guard = None;
-                Err(classify(&e))
-            }
-        }
+        cmd.query(conn).map_err(|e| {
+            // Whatever state the connection is in, start again next time.
+            *guard = None;
+            classify(&e)
+        })
     }
 
     fn connect(&self) -> Result<redis::Connection, Error> {
@@ -219,6 +228,103 @@ impl AntiReplay for RedisAntiReplay {
             Err(e) => {
                 self.record(Some(e));
                 Claim::Unavailable
+            }
+        }
+    }
+}
+
+/// The default prefix of session keys.
+pub const DEFAULT_SESSION_PREFIX: &str = "tryst:session:";
+
+/// Server-side sessions in Redis for stateful tickets (a [`tryst::session::ServerSessionStore`]):
+/// tickets are 32-byte names, the sessions (sealed with the servers' ticket keys, so Redis
+/// never holds a usable PSK) are kept under them with the ticket's expiry (`SET PX`) and
+/// taken out atomically on resumption (`GETDEL`, Redis 6.2 or later), so each ticket
+/// resumes at most once across the fleet. Redis unreachable: no ticket is issued, and
+/// resumption falls back to a full handshake.
+pub struct RedisSessionStore {
+    inner: RedisAntiReplay,
+}
+
+impl fmt::Debug for RedisSessionStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSessionStore")
+            .field("prefix", &self.inner.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisSessionStore {
+    /// A store on the Redis at `url`; nothing is connected until first use.
+    pub fn new(url: &str) -> Result<Self, Error> {
+        Ok(RedisSessionStore {
+            inner: RedisAntiReplay::new(url)?.with_prefix(DEFAULT_SESSION_PREFIX)?,
+        })
+    }
+
+    /// Keys start with `prefix` (default [`DEFAULT_SESSION_PREFIX`]).
+    pub fn with_prefix(self, prefix: &str) -> Result<Self, Error> {
+        Ok(RedisSessionStore {
+            inner: self.inner.with_prefix(prefix)?,
+        })
+    }
+
+    /// Time allowed to connect and for each reply (default [`DEFAULT_TIMEOUT`]).
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        RedisSessionStore {
+            inner: self.inner.with_timeout(timeout),
+        }
+    }
+
+    /// The last failure to talk to Redis, if any (cleared by the next success).
+    pub fn last_error(&self) -> Option<Error> {
+        self.inner.last_error()
+    }
+
+    /// Keep `value` under `key` for `ttl`.
+    pub fn try_put(&self, key: &[u8; 32], value: &[u8], ttl: Duration) -> Result<(), Error> {
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let reply: Option<String> = self.inner.query(
+            redis::cmd("SET")
+                .arg(self.inner.redis_key(key))
+                .arg(value)
+                .arg("PX")
+                .arg(ttl_ms),
+        )?;
+        match reply.as_deref() {
+            Some("OK") => Ok(()),
+            other => Err(Error::Protocol(format!("{other:?}"))),
+        }
+    }
+
+    /// Take the value under `key` out (`None` if there is none).
+    pub fn try_take(&self, key: &[u8; 32]) -> Result<Option<Vec<u8>>, Error> {
+        self.inner
+            .query(redis::cmd("GETDEL").arg(self.inner.redis_key(key)))
+    }
+}
+
+impl tryst::session::ServerSessionStore for RedisSessionStore {
+    fn put(&self, key: &[u8; 32], value: &[u8], now: Duration, expires_at: Duration) -> bool {
+        let r = self.try_put(key, value, expires_at.saturating_sub(now));
+        let ok = r.is_ok();
+        self.inner.record(r.err());
+        ok
+    }
+
+    fn take(
+        &self,
+        key: &[u8; 32],
+        _now: Duration,
+    ) -> Option<tryst::crypto::zeroize::Zeroizing<Vec<u8>>> {
+        match self.try_take(key) {
+            Ok(v) => {
+                self.inner.record(None);
+                v.map(tryst::crypto::zeroize::Zeroizing::new)
+            }
+            Err(e) => {
+                self.inner.record(Some(e));
+                None
             }
         }
     }

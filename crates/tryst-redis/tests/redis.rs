@@ -19,11 +19,12 @@ use std::time::{Duration, Instant};
 use tryst::cert::{CertificateBuilder, TrustAnchors};
 use tryst::crypto::{Ed25519SigningKey, Secret};
 use tryst::pki_types::{CertificateDer, ServerName};
+use tryst::session::{ClientSessionStore, InMemorySessionStore, ServerSessionStore, Tls13Ticket};
 use tryst::{
     ClientConfig, ClientConnection, EarlyDataRejection, EarlyDataStatus, ManualClock, ServerConfig,
     ServerConnection, TicketKeys,
 };
-use tryst_redis::{AntiReplay, Claim, Error, RedisAntiReplay};
+use tryst_redis::{AntiReplay, Claim, Error, RedisAntiReplay, RedisSessionStore};
 
 /// A redis-server child: killed (by pid) and its directory removed on drop.
 struct Redis {
@@ -140,8 +141,13 @@ fn key(seed: u8) -> Ed25519SigningKey {
     Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).unwrap()).unwrap()
 }
 
-/// A client and two servers that share ticket keys, each with its own store object.
-fn fleet(store: &dyn Fn() -> Arc<dyn AntiReplay>) -> Fleet {
+/// A client and two servers that share ticket keys, each with its own store objects (and
+/// a session store when `sessions` gives one).
+fn fleet(
+    store: &dyn Fn() -> Arc<dyn AntiReplay>,
+    sessions: &dyn Fn() -> Option<Arc<dyn ServerSessionStore>>,
+    client_store: Arc<dyn ClientSessionStore>,
+) -> Fleet {
     let clock = Arc::new(ManualClock::new(Duration::from_secs(NOW)));
     let now = i64::try_from(NOW).unwrap();
     let (nb, na) = (now - 86_400, now + 86_400);
@@ -162,18 +168,23 @@ fn fleet(store: &dyn Fn() -> Arc<dyn AntiReplay>) -> Fleet {
         let ck =
             tryst::CertifiedKey::new(vec![CertificateDer::from(leaf.clone())], Arc::new(key(2)))
                 .unwrap();
-        ServerConfig::builder(ck)
+        let b = ServerConfig::builder(ck)
             .with_clock(clock.clone())
             .with_ticket_keys(tickets.clone())
             .with_max_early_data_size(1024)
-            .with_anti_replay(store())
-            .build()
-            .unwrap()
+            .with_anti_replay(store());
+        match sessions() {
+            Some(s) => b.with_session_store(s),
+            None => b,
+        }
+        .build()
+        .unwrap()
     };
     let client = ClientConfig::builder()
         .with_root_certificates(TrustAnchors::from_der([ca.as_slice()]).unwrap())
         .with_clock(clock.clone())
         .with_early_data(true)
+        .with_session_store(Some(client_store))
         .build()
         .unwrap();
     Fleet {
@@ -223,7 +234,11 @@ fn fleet_accepts_a_tickets_early_data_once() {
         return;
     };
     let u = url(&r);
-    let f = fleet(&|| Arc::new(RedisAntiReplay::new(&u).unwrap()));
+    let f = fleet(
+        &|| Arc::new(RedisAntiReplay::new(&u).unwrap()),
+        &|| None,
+        Arc::new(InMemorySessionStore::new(4)),
+    );
     let (mut c, mut s) = (
         ClientConnection::new(f.client.clone(), name()).unwrap(),
         ServerConnection::new(f.servers[0].clone()).unwrap(),
@@ -259,7 +274,11 @@ fn unreachable_redis_refuses_early_data() {
             .with_timeout(Duration::from_millis(200)),
     );
     let s2 = store.clone();
-    let f = fleet(&|| s2.clone());
+    let f = fleet(
+        &|| s2.clone(),
+        &|| None,
+        Arc::new(InMemorySessionStore::new(4)),
+    );
     let (mut c, mut s) = (
         ClientConnection::new(f.client.clone(), name()).unwrap(),
         ServerConnection::new(f.servers[0].clone()).unwrap(),
@@ -278,4 +297,79 @@ fn unreachable_redis_refuses_early_data() {
     let err = store.last_error().expect("the failure is kept");
     assert!(matches!(err, Error::Unreachable(_)), "{err:?}");
     assert!(err.to_string().starts_with("Redis unreachable"), "{err}");
+}
+
+/// A client store that also keeps every ticket's bytes, so a test can offer one twice.
+struct Copies(std::sync::Mutex<Vec<Vec<u8>>>, InMemorySessionStore);
+
+impl ClientSessionStore for Copies {
+    fn insert(&self, n: &ServerName<'static>, t: Tls13Ticket) {
+        self.0.lock().unwrap().push(t.to_bytes().unwrap().to_vec());
+        self.1.insert(n, t);
+    }
+    fn take(&self, n: &ServerName<'static>) -> Option<Tls13Ticket> {
+        self.1.take(n)
+    }
+}
+
+/// Stateful tickets in Redis: a ticket issued by one server resumes at the other (shared
+/// ticket keys and Redis), once; offered again, it gets a full handshake.
+#[test]
+fn sessions_in_redis_resume_once_across_servers() {
+    let Some(r) = start_redis("sessions") else {
+        return;
+    };
+    let u = url(&r);
+    let copies = Arc::new(Copies(Default::default(), InMemorySessionStore::new(8)));
+    let f = fleet(
+        &|| Arc::new(RedisAntiReplay::new(&u).unwrap()),
+        &|| Some(Arc::new(RedisSessionStore::new(&u).unwrap())),
+        copies.clone(),
+    );
+    let mut c = ClientConnection::new(f.client.clone(), name()).unwrap();
+    let mut s = ServerConnection::new(f.servers[0].clone()).unwrap();
+    run(&mut c, &mut s);
+    assert_eq!(
+        copies.0.lock().unwrap().len(),
+        2,
+        "two tickets stored in Redis"
+    );
+    let first = copies.0.lock().unwrap()[1].clone();
+    let mut c = ClientConnection::new(f.client.clone(), name()).unwrap();
+    let mut s = ServerConnection::new(f.servers[1].clone()).unwrap();
+    run(&mut c, &mut s);
+    assert_eq!(s.handshake_kind(), Some(tryst::HandshakeKind::Resumed));
+    while copies.1.take(&name()).is_some() {}
+    copies
+        .1
+        .insert(&name(), Tls13Ticket::from_bytes(&first).unwrap());
+    let mut c = ClientConnection::new(f.client.clone(), name()).unwrap();
+    let mut s = ServerConnection::new(f.servers[0].clone()).unwrap();
+    run(&mut c, &mut s);
+    assert_eq!(s.handshake_kind(), Some(tryst::HandshakeKind::Full));
+}
+
+/// Redis down: no ticket is issued (never one that cannot resume), and the store says why.
+#[test]
+fn unreachable_redis_issues_no_tickets() {
+    let port = free_port();
+    let u = format!("redis://127.0.0.1:{port}/");
+    let sessions = Arc::new(
+        RedisSessionStore::new(&u)
+            .unwrap()
+            .with_timeout(Duration::from_millis(200)),
+    );
+    let s2 = sessions.clone();
+    let client_store = Arc::new(InMemorySessionStore::new(4));
+    let f = fleet(
+        &|| Arc::new(RedisAntiReplay::new(&u).unwrap()),
+        &|| Some(s2.clone()),
+        client_store.clone(),
+    );
+    let mut c = ClientConnection::new(f.client.clone(), name()).unwrap();
+    let mut s = ServerConnection::new(f.servers[0].clone()).unwrap();
+    run(&mut c, &mut s);
+    assert!(!c.is_handshaking());
+    assert_eq!(client_store.count(&name()), 0);
+    assert!(matches!(sessions.last_error(), Some(Error::Unreachable(_))));
 }
