@@ -526,3 +526,50 @@ fn early_data_through_process_in_place() {
     assert_eq!(s.early_data_status(), EarlyDataStatus::Accepted);
     assert_eq!(read_early(&mut s), REQUEST);
 }
+
+/// A client store that hands out its tickets whatever the name (a confused or hostile
+/// client): the server still binds the ticket to its SNI.
+struct AnyName(InMemorySessionStore);
+
+impl tryst::session::ClientSessionStore for AnyName {
+    fn insert(&self, _: &tryst::pki_types::ServerName<'static>, t: tryst::session::Tls13Ticket) {
+        self.0.insert(&common::localhost(), t);
+    }
+    fn take(
+        &self,
+        _: &tryst::pki_types::ServerName<'static>,
+    ) -> Option<tryst::session::Tls13Ticket> {
+        self.0.take(&common::localhost())
+    }
+}
+
+/// A ticket issued for SNI "localhost" offered with early data on a connection without
+/// that SNI (to 127.0.0.1): not resumed, early data rejected, a full handshake.
+#[test]
+fn early_data_with_another_sni_is_rejected() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_session_store(Some(Arc::new(AnyName(InMemorySessionStore::new(4)))))
+        .with_early_data(true)
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_max_early_data_size(4096)
+        .build()
+        .unwrap();
+    prime(&cc, &sc);
+    let ip = tryst::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut c = ClientConnection::new(cc, ip).unwrap();
+    assert_eq!(c.write_early_data(REQUEST).unwrap(), REQUEST.len());
+    let mut s = ServerConnection::new(sc).unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(
+        s.early_data_status(),
+        EarlyDataStatus::Rejected(EarlyDataRejection::NotResumable)
+    );
+    assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
+    assert!(read_early(&mut s).is_empty());
+    assert_eq!(c.take_rejected_early_data(), REQUEST);
+}
