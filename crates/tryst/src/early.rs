@@ -444,6 +444,8 @@ pub(crate) fn client_encrypted_extensions(
         )),
         (true, None) => {
             c.outcome = Some(EarlyDataStatus::Accepted);
+            // Delivered: the copy kept for a resend is not needed.
+            c.sent = Vec::new();
             Ok(())
         }
         (false, _) => {
