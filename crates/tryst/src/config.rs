@@ -522,8 +522,10 @@ pub struct ClientConfigBuilder {
 impl ClientConfigBuilder {
     common_setters!();
 
-    /// Offer `psk` in every ClientHello (RFC 8446 §4.2.11), with `psk_dhe_ke`. A server that
-    /// knows it authenticates with it and sends no certificate. Without a verifier or root
+    /// Offer `psk` in every ClientHello (RFC 8446 §4.2.11), with `psk_dhe_ke`, instead of a
+    /// ticket (tickets received are stored but not offered while a PSK is configured; no
+    /// 0-RTT is sent with it). A server that knows it authenticates with it and sends no
+    /// certificate. Without a verifier or root
     /// certificates, a server that does not select the PSK is refused (certificate
     /// authentication needs one of them).
     pub fn with_external_psk(mut self, psk: ExternalPsk) -> Self {
