@@ -60,6 +60,8 @@ const SCENARIOS: &[(u8, u8, &str)] = &[
     (3, 2, "hrr-cookie"),
     (0, 3, "optional-auth-no-cert"),
     (2, 3, "optional-auth-cert"),
+    (1, 0, "resumed-0rtt"),
+    (3, 0, "external-psk"),
 ];
 
 fn main() {
@@ -85,6 +87,9 @@ fn scenario(out: &std::path::Path, cv: u8, sv: u8, what: &str, tls12: bool) {
         }
     };
     let mut c = ClientConnection::new(client_config(cv), name()).expect("client");
+    if what.ends_with("0rtt") {
+        assert_eq!(c.write_early_data(b"GET /early").unwrap(), 10, "{what}");
+    }
     let mut s = ServerConnection::new(server(sv)).expect("server");
     let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
     assert!(

@@ -20,6 +20,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut conn) = ClientConnection::new(config, state_machine::name()) else {
         return;
     };
+    // 0-RTT when the configuration resumes a ticket that allows it (configuration 1).
+    let _ = conn.write_early_data(b"GET /early");
     // The ClientHello is out before any server byte arrives.
     let first = conn.pending_tls().len();
     assert!(first > 0, "no ClientHello");

@@ -33,7 +33,8 @@ const NO_STD_CRATES: &[&str] = &[
     "tryst-cert",
     "tryst",
 ];
-// Not in the list: tryst-tokio (std-only: tokio's I/O traits need std), tryst-cli,
+// Not in the list: tryst-tokio (std-only: tokio's I/O traits need std), tryst-redis
+// (std-only: the redis client needs std and sockets), tryst-cli,
 // tryst-bench and xtask (programs).
 
 fn main() -> ExitCode {

@@ -83,20 +83,38 @@ pub struct DemoArgs {
 /// `tryst server`.
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// The certificate chain to present (PEM, end entity first). Repeat --cert/--key for
+    /// The certificate chain to present (PEM, end entity first; needed unless
+    /// --psk-identity makes a PSK-only server). Repeat --cert/--key for
     /// several names or key types: each client gets a certificate naming its SNI (DNS
     /// names and wildcards in subjectAltName) with a key type it accepts, else the first
     /// whose key type it accepts.
-    #[arg(long, value_name = "CHAIN.pem", required = true)]
+    #[arg(
+        long,
+        value_name = "CHAIN.pem",
+        required_unless_present = "psk_identity"
+    )]
     pub cert: Vec<PathBuf>,
     /// The private key of the --cert at the same position (PKCS#8 PEM: Ed25519, ECDSA or
     /// RSA).
-    #[arg(long, value_name = "KEY.pem", required = true)]
+    #[arg(long, value_name = "KEY.pem", required_unless_present = "psk_identity")]
     pub key: Vec<PathBuf>,
     /// Refuse a client whose SNI no --cert names (alert unrecognized_name) instead of
     /// serving it the first certificate it accepts.
     #[arg(long)]
     pub strict_sni: bool,
+    /// Accept up to N bytes of 0-RTT early data from clients resuming a ticket (0: off).
+    /// Early data is echoed like other data; it can be replayed by an attacker, so only
+    /// single-use claims of tickets (in memory, this process) stand between a replay and
+    /// a second echo.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub early_data: u32,
+    /// Accept clients that hold the external PSK named ID (RFC 8446 §4.2.11; SHA-256
+    /// suites, psk_dhe_ke). Needs --psk-file.
+    #[arg(long, value_name = "ID", requires = "psk_file")]
+    pub psk_identity: Option<String>,
+    /// The key of --psk-identity, as hex text (what `openssl s_server -psk` takes).
+    #[arg(long, value_name = "FILE", requires = "psk_identity")]
+    pub psk_file: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4433")]
     pub listen: String,
@@ -231,6 +249,24 @@ pub struct ClientArgs {
     /// Without --ech-config, send no GREASE ECH extension (sent by default).
     #[arg(long, conflicts_with = "ech_config")]
     pub no_ech_grease: bool,
+    /// Keep TLS 1.3 tickets in FILE between runs: read before connecting, written after
+    /// (mode 0600: it holds resumption secrets).
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+    /// With --session: send the first bytes of standard input as 0-RTT early data when a
+    /// saved ticket allows it, and say on standard error whether the server accepted them
+    /// (rejected bytes are sent again after the handshake). Early data can be replayed by
+    /// an attacker: use it only for requests that are safe to repeat.
+    #[arg(long, requires = "session")]
+    pub early_data: bool,
+    /// Authenticate with the external PSK named ID (RFC 8446 §4.2.11; SHA-256 suites,
+    /// psk_dhe_ke); a server that does not know it must present a certificate that --ca
+    /// (or the platform roots) trusts. Needs --psk-file.
+    #[arg(long, value_name = "ID", requires = "psk_file")]
+    pub psk_identity: Option<String>,
+    /// The key of --psk-identity, as hex text (what `openssl s_client -psk` takes).
+    #[arg(long, value_name = "FILE", requires = "psk_identity")]
+    pub psk_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -107,6 +107,15 @@ impl Chart {
         }
     }
 
+    /// A handshake message's label; (X) is under client_early_traffic_secret (RFC 8446
+    /// §2.3 notation).
+    fn message_label(&self, message: HandshakeType, encrypted: bool, app_keys: bool) -> String {
+        match message {
+            HandshakeType::EndOfEarlyData => format!("({})", message_name(message)),
+            _ => self.wrap(&message_name(message), encrypted, app_keys),
+        }
+    }
+
     fn sent(&self, out: &mut String, label: &str) {
         let _ = writeln!(
             out,
@@ -159,7 +168,7 @@ impl Chart {
                 if *message == HandshakeType::KeyUpdate {
                     return; // drawn from SentKeyUpdate, which says more
                 }
-                let label = self.wrap(&message_name(*message), *encrypted, self.sent_finished);
+                let label = self.message_label(*message, *encrypted, self.sent_finished);
                 self.sent(out, &label);
                 if *message == HandshakeType::Finished {
                     self.sent_finished = true;
@@ -169,7 +178,7 @@ impl Chart {
                 if *message == HandshakeType::KeyUpdate {
                     return; // drawn from ReceivedKeyUpdate, which says more
                 }
-                let label = self.wrap(&message_name(*message), *encrypted, self.received_finished);
+                let label = self.message_label(*message, *encrypted, self.received_finished);
                 self.received(out, &label);
                 if *message == HandshakeType::Finished {
                     self.received_finished = true;
@@ -194,6 +203,14 @@ impl Chart {
                 };
                 self.received(out, label);
                 self.note(out, "server now sends under its next traffic secret");
+            }
+            Event::EarlyData { sent, len } => {
+                let label = format!("(0-RTT data, {len} B)");
+                if *sent {
+                    self.sent(out, &label);
+                } else {
+                    self.received(out, &label);
+                }
             }
             Event::ApplicationData { sent, len } => {
                 let label = format!("[application data, {len} B]");
@@ -262,6 +279,7 @@ pub fn negotiated(conn: &tryst::ConnectionCommon) -> Vec<(&'static str, String)>
         Some(tryst::HandshakeKind::ResumedWithHelloRetryRequest) => {
             "resumed from a ticket after a HelloRetryRequest"
         }
+        Some(tryst::HandshakeKind::ExternalPsk) => "external PSK (psk_dhe_ke, no certificate)",
         None => "unknown",
     };
     let or_none = |s: Option<String>| s.unwrap_or_else(|| "none".to_string());

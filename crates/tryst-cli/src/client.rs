@@ -11,6 +11,7 @@ use tryst::{ClientConfig, ClientConnection};
 use crate::args::ClientArgs;
 use crate::chart::{Chart, Style};
 use crate::net::{self, DrainError, NetError};
+use crate::session::FileSessionStore;
 use crate::{CmdResult, Failure, certcmd, files};
 
 /// How long to wait for a TCP connection.
@@ -61,7 +62,11 @@ pub fn connect(host: &str, port: u16) -> Result<TcpStream, Failure> {
     })
 }
 
-fn config(a: &ClientArgs, trace: bool) -> Result<Arc<ClientConfig>, Failure> {
+fn config(
+    a: &ClientArgs,
+    trace: bool,
+    store: Option<Arc<FileSessionStore>>,
+) -> Result<Arc<ClientConfig>, Failure> {
     let anchors = match &a.ca {
         Some(path) => files::read_anchors(path, "CA")?,
         None => {
@@ -92,16 +97,37 @@ fn config(a: &ClientArgs, trace: bool) -> Result<Arc<ClientConfig>, Failure> {
         a.ech_config.as_deref(),
         a.no_ech_grease,
     )?);
+    if let Some(store) = store {
+        b = b
+            .with_session_store(Some(store))
+            .with_early_data(a.early_data);
+    }
+    if let (Some(id), Some(file)) = (&a.psk_identity, &a.psk_file) {
+        b = b.with_external_psk(crate::session::read_psk(id, file)?);
+    }
     b.build()
         .map_err(|e| Failure::usage(format!("cannot configure the client: {e}")))
 }
 
-/// Run the client.
+/// Run the client; with --session, the tickets are written back whatever happened.
 pub fn run(a: &ClientArgs) -> CmdResult {
+    let store = a
+        .session
+        .as_deref()
+        .map(FileSessionStore::load)
+        .transpose()?;
+    let result = run_with(a, store.clone());
+    match store {
+        Some(s) => result.and(s.save()),
+        None => result,
+    }
+}
+
+fn run_with(a: &ClientArgs, store: Option<Arc<FileSessionStore>>) -> CmdResult {
     let (host, port) = split_host_port(&a.address)?;
     let name_str = a.server_name.clone().unwrap_or_else(|| host.clone());
     let name = certcmd::parse_name(&name_str)?;
-    let config = config(a, a.trace)?;
+    let config = config(a, a.trace, store)?;
 
     let mut sock = connect(&host, port)?;
     let _ = sock.set_nodelay(true);
@@ -123,18 +149,24 @@ pub fn run(a: &ClientArgs) -> CmdResult {
     if a.trace {
         print_ech_names(a, &name_str);
     }
+    let rx = spawn_stdin_reader();
+    let held = match a.early_data {
+        true => crate::session::send_early_data(&mut conn, &rx),
+        false => Vec::new(),
+    };
     let hs = net::handshake(&mut conn, &mut sock, HANDSHAKE_TIMEOUT);
     trace(&mut conn, &mut chart);
     hs.map_err(|e| ech_rejected(&e).unwrap_or_else(|| explain(e)))?;
     if a.trace {
         print_negotiated(&conn, &name_str);
     }
+    let held = crate::session::after_handshake(&mut conn, held, a.early_data);
+    net::send_all(&mut conn, &mut sock, &held).map_err(explain)?;
 
     sock.set_read_timeout(Some(POLL))
         .map_err(|e| Failure::failed(format!("socket: {}", files::io_reason(&e))))?;
     let _ = sock.set_write_timeout(None);
 
-    let rx = spawn_stdin_reader();
     let mut stdout = io::stdout().lock();
     let mut input_open = true;
     loop {

@@ -24,6 +24,10 @@ use crate::{CmdResult, Failure, files, timefmt};
 /// How long the demo waits for any one step before giving up.
 const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 const SESSIONS: usize = 3;
+/// The 0-RTT session after them (`early_data_session`).
+const EARLY_SESSIONS: usize = 1;
+/// How much 0-RTT data the demo server accepts.
+const DEMO_MAX_EARLY_DATA: u32 = 16 * 1024;
 
 /// One key-log line, kept in memory.
 #[derive(Clone)]
@@ -90,13 +94,14 @@ pub fn run(a: &DemoArgs) -> CmdResult {
         entries: Mutex::new(Vec::new()),
         file,
     });
-    let (server_config, client_config) = demo_configs(&log)?;
+    let (server_config, client_config, early_config) = demo_configs(&log)?;
     let addr = spawn_server(server_config)?;
     out(&intro(style, addr));
     let mut sessions = Vec::new();
     for i in 1..=SESSIONS {
         sessions.push(session(i, addr, &client_config, &log, style)?);
     }
+    sessions.push(early_data_session(addr, &early_config, &log, style)?);
     let (text, distinct) = summary(&sessions, style, a.keylog.as_deref());
     out(&text);
     out(&crate::demo_ech::session(style)?);
@@ -109,11 +114,13 @@ pub fn run(a: &DemoArgs) -> CmdResult {
     }
 }
 
-/// A throwaway PKI, in memory only, and the two configs: the server with ticket keys, the
-/// client trusting the throwaway CA and logging its secrets to `log`.
-fn demo_configs(
-    log: &Arc<MemoryKeyLog>,
-) -> Result<(Arc<ServerConfig>, Arc<ClientConfig>), Failure> {
+/// The server config, the client config, and the client config with 0-RTT on.
+type DemoConfigs = (Arc<ServerConfig>, Arc<ClientConfig>, Arc<ClientConfig>);
+
+/// A throwaway PKI, in memory only, and the configs: the server with ticket keys (and
+/// 0-RTT), the client trusting the throwaway CA and logging its secrets to `log`, and the
+/// same client with 0-RTT on (sharing its tickets).
+fn demo_configs(log: &Arc<MemoryKeyLog>) -> Result<DemoConfigs, Failure> {
     let now = timefmt::now();
     let (nb, na) = (now - 3600, now + 86_400);
     let ca_key = Ed25519SigningKey::generate(&mut OsRng);
@@ -138,16 +145,22 @@ fn demo_configs(
         .map_err(|e| demo_err("making ticket keys", e))?;
     let server_config = ServerConfig::builder(certified)
         .with_ticket_keys(Arc::new(tickets))
+        .with_max_early_data_size(DEMO_MAX_EARLY_DATA)
         .build()
         .map_err(|e| demo_err("configuring the server", e))?;
     let anchors =
         TrustAnchors::from_der([ca.as_slice()]).map_err(|e| demo_err("loading the CA", e))?;
-    let client_config = ClientConfig::builder()
-        .with_root_certificates(anchors)
-        .with_key_log(log.clone())
-        .build()
-        .map_err(|e| demo_err("configuring the client", e))?;
-    Ok((server_config, client_config))
+    let store = Arc::new(tryst::session::InMemorySessionStore::new(4));
+    let client = |early: bool| {
+        ClientConfig::builder()
+            .with_root_certificates(anchors.clone())
+            .with_key_log(log.clone())
+            .with_session_store(Some(store.clone()))
+            .with_early_data(early)
+            .build()
+            .map_err(|e| demo_err("configuring the client", e))
+    };
+    Ok((server_config, client(false)?, client(true)?))
 }
 
 /// The server: one thread, one connection at a time, echoing.
@@ -157,7 +170,7 @@ fn spawn_server(server_config: Arc<ServerConfig>) -> Result<SocketAddr, Failure>
         .local_addr()
         .map_err(|e| demo_err("listening", e))?;
     std::thread::spawn(move || {
-        for _ in 0..SESSIONS {
+        for _ in 0..SESSIONS + EARLY_SESSIONS {
             if let Ok((sock, peer)) = listener.accept() {
                 let report = serve(
                     server_config.clone(),
@@ -182,10 +195,10 @@ fn intro(style: Style, addr: SocketAddr) -> String {
          A TLS 1.3 server and client in this process, talking over {addr}.\n\
          A throwaway CA and an Ed25519 certificate for 'localhost' were just made in memory.\n\
          Notation (RFC 8446): {{X}} is encrypted under handshake keys, [X] under application\n\
-         traffic keys; '~' marks a step of the key schedule.\n\
+         traffic keys, (X) under 0-RTT keys; '~' marks a step of the key schedule.\n\
          For the TLS 1.2 handshake and its key derivation: tryst demo --tls12\n\
          {}\n\n",
-        style.bold("tryst demo: three TLS 1.3 sessions"),
+        style.bold("tryst demo: TLS 1.3 sessions"),
         style.dim(
             "This demo prints every session's secrets: that is its point. A real program never shows them."
         ),
@@ -367,6 +380,83 @@ fn exchange(conn: &mut ClientConnection, sock: &mut TcpStream, msg: &[u8]) -> Re
         }
     }
     if got != msg {
+        return Err(demo_err("reading", "the echo differs from what was sent"));
+    }
+    Ok(())
+}
+
+/// The 0-RTT session: resume from a ticket that allows early data and send the first
+/// request with the ClientHello, before the handshake finishes (RFC 8446 §2.3).
+fn early_data_session(
+    addr: SocketAddr,
+    config: &Arc<ClientConfig>,
+    log: &MemoryKeyLog,
+    style: Style,
+) -> Result<SessionResult, Failure> {
+    let title = "Session 4: 0-RTT: a request in the first flight, before the handshake ends";
+    let mut text = format!("{}\n", style.bold(title));
+    let mut sock =
+        TcpStream::connect_timeout(&addr, STEP_TIMEOUT).map_err(|e| demo_err("connecting", e))?;
+    let _ = sock.set_nodelay(true);
+    let name = ServerName::try_from("localhost").map_err(|e| demo_err("naming", e))?;
+    let mut conn = ClientConnection::new_traced(config.clone(), name, true)
+        .map_err(|e| demo_err("starting the client", e))?;
+    let request = b"GET /weather (safe to repeat)";
+    if conn.early_data_limit() < request.len() {
+        return Err(demo_err("offering 0-RTT", "no ticket allows early data"));
+    }
+    conn.write_early_data(request)
+        .map_err(|e| demo_err("writing early data", e))?;
+    let mut chart = Chart::new(style);
+    text.push_str(&chart.header());
+    net::handshake(&mut conn, &mut sock, STEP_TIMEOUT)
+        .map_err(|e| demo_err("in the handshake", net::explain(&e, "server", "localhost")))?;
+    sock.set_read_timeout(Some(Duration::from_millis(200)))
+        .and_then(|()| sock.set_write_timeout(Some(STEP_TIMEOUT)))
+        .map_err(|e| demo_err("connecting", e))?;
+    chart.draw(&conn.take_events(), &mut text);
+    let status = crate::session::describe(conn.early_data_status());
+    text.push_str(&format!(
+        "      {}\n",
+        style.dim(&format!(
+            "the {} bytes in (0-RTT data) left with the ClientHello, before any server message, \
+             under keys from CLIENT_EARLY_TRAFFIC_SECRET; the server {status} them",
+            request.len()
+        ))
+    ));
+    read_echo(&mut conn, &mut sock, request)?;
+    close(&mut conn, &mut sock)?;
+    chart.draw(&conn.take_events(), &mut text);
+    let secrets = log.take();
+    secrets_text(&secrets, style, &mut text);
+    text.push_str(&format!(
+        "      {}\n\n",
+        style.dim(
+            "0-RTT keys come from the ticket's PSK alone: an attacker can replay the first \
+             flight, so the server accepts a ticket's early data once, and only requests that \
+             are safe to repeat belong there"
+        )
+    ));
+    out(&text);
+    Ok(SessionResult {
+        kind: format!("resumed, 0-RTT {status}"),
+        secrets,
+    })
+}
+
+/// Read until `expected` (the echo of the early data) is back.
+fn read_echo(conn: &mut ClientConnection, sock: &mut TcpStream, expected: &[u8]) -> CmdResult {
+    let mut got = Vec::new();
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    while got.len() < expected.len() {
+        let open = net::pump(conn, sock)
+            .map_err(|e| demo_err("reading", net::explain(&e, "server", "localhost")))?;
+        net::drain(conn, &mut got).map_err(|e| demo_err("reading", format!("{e:?}")))?;
+        if open == net::Pumped::Eof || Instant::now() > deadline {
+            return Err(demo_err("reading", "the echo did not come back"));
+        }
+    }
+    if got != expected {
         return Err(demo_err("reading", "the echo differs from what was sent"));
     }
     Ok(())

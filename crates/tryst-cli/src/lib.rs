@@ -28,6 +28,7 @@ mod escape;
 mod files;
 mod net;
 mod server;
+mod session;
 mod timefmt;
 
 use std::ffi::OsString;

@@ -70,10 +70,17 @@ pub struct Report {
 fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
     let tickets = TicketKeys::generate(&mut tryst::crypto::OsRng, Duration::from_secs(3600))
         .map_err(|e| Failure::failed(format!("cannot make ticket keys: {e}")))?;
-    let mut b = ServerConfig::builder_with_cert_resolver(cert_resolver(a)?)
-        .with_ticket_keys(Arc::new(tickets))
-        .with_certificate_compression(tryst::compress::default_compressors())
-        .with_alpn_protocols(alpn(a)?);
+    let mut b = match a.cert.is_empty() {
+        true => ServerConfig::psk_only_builder(),
+        false => ServerConfig::builder_with_cert_resolver(cert_resolver(a)?),
+    }
+    .with_ticket_keys(Arc::new(tickets))
+    .with_certificate_compression(tryst::compress::default_compressors())
+    .with_alpn_protocols(alpn(a)?)
+    .with_max_early_data_size(a.early_data);
+    if let (Some(id), Some(file)) = (&a.psk_identity, &a.psk_file) {
+        b = b.with_external_psk(crate::session::read_psk(id, file)?);
+    }
     if a.no_tls12 {
         b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
     } else if a.tls12_only {
@@ -291,6 +298,10 @@ pub fn serve(
         return fail(handshake_failure(&conn, e));
     }
     let summary = format!("{}{}", summary(&conn), chosen(&conn));
+    // 0-RTT data is answered like the data that follows it.
+    let mut early = vec![0u8; usize::try_from(tryst::early::MAX_EARLY_DATA_SIZE).unwrap_or(0)];
+    let n = conn.read_early_data(&mut early);
+    early.truncate(n);
 
     // After the handshake every read and write waits at most `idle`; with --http the
     // request also has a deadline, so a client cannot trickle it in.
@@ -308,6 +319,7 @@ pub fn serve(
         bytes_in: 0,
         bytes_out: 0,
         request: Vec::new(),
+        early,
     };
     let (clean, how) = match session.run() {
         Ok(()) => (true, "closed cleanly".to_string()),
@@ -347,6 +359,8 @@ struct Session<'a> {
     bytes_in: usize,
     bytes_out: usize,
     request: Vec<u8>,
+    /// 0-RTT data received, answered first.
+    early: Vec<u8>,
 }
 
 impl Session<'_> {
@@ -354,7 +368,7 @@ impl Session<'_> {
     fn run(&mut self) -> Result<(), String> {
         loop {
             // Drain first: records that came with the client's Finished are already processed.
-            let mut data = Vec::new();
+            let mut data = std::mem::take(&mut self.early);
             let closed = match net::drain(&mut self.conn, &mut data) {
                 Ok(c) => c,
                 Err(DrainError::Truncated) => {
@@ -455,14 +469,19 @@ fn summary(conn: &ServerConnection) -> String {
             .unwrap_or_default()
     };
     format!(
-        "{} {} {} {} sni={} alpn={} client-cert={}",
+        "{} {} {} {} sni={} alpn={} 0-rtt={} client-cert={}",
         get("version"),
         get("cipher suite"),
         get("key exchange"),
-        if conn.is_resumed() { "resumed" } else { "full" },
+        match conn.handshake_kind() {
+            Some(tryst::HandshakeKind::ExternalPsk) => "psk",
+            _ if conn.is_resumed() => "resumed",
+            _ => "full",
+        },
         conn.server_name()
             .map_or_else(|| "-".to_string(), |n| crate::escape::peer(n.as_bytes())),
         get("ALPN"),
+        crate::session::describe(conn.early_data_status()),
         if conn.peer_certificates().is_empty() {
             "no"
         } else {

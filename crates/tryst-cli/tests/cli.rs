@@ -45,11 +45,15 @@ fn demo_shows_three_sessions_with_distinct_keys() {
         "x25519",
         "resumed from a ticket",
         "all different: yes",
+        "Session 4",
+        "~ derived CLIENT_EARLY_TRAFFIC_SECRET",
+        "(0-RTT data, ",
+        "(EndOfEarlyData)",
     ] {
         assert!(s.contains(want), "demo output lacks {want:?}:\n{s}");
     }
 
-    // The summary: one line per session with both traffic secrets; all six differ.
+    // The summary: one line per session with both traffic secrets; all eight differ.
     let mut secrets = HashSet::new();
     let mut sessions = 0;
     for line in s.lines().filter(|l| l.trim_start().starts_with("session ")) {
@@ -67,18 +71,24 @@ fn demo_shows_three_sessions_with_distinct_keys() {
             secrets.insert(hex.to_string());
         }
     }
-    assert_eq!(sessions, 3, "{s}");
+    assert_eq!(sessions, 4, "{s}");
     assert_eq!(
         secrets.len(),
-        6,
+        8,
         "every session must have its own keys:\n{s}"
     );
     assert!(s.contains("session 1 (full handshake)"), "{s}");
     assert!(s.contains("session 2 (resumed)"), "{s}");
+    assert!(s.contains("session 4 (resumed, 0-RTT accepted)"), "{s}");
 
     // The key log file holds the same secrets in SSLKEYLOGFILE format.
     let log = std::fs::read_to_string(&keylog).unwrap();
-    assert_eq!(log.matches("CLIENT_TRAFFIC_SECRET_0 ").count(), 3, "{log}");
+    assert_eq!(log.matches("CLIENT_TRAFFIC_SECRET_0 ").count(), 4, "{log}");
+    assert_eq!(
+        log.matches("CLIENT_EARLY_TRAFFIC_SECRET ").count(),
+        1,
+        "{log}"
+    );
     for secret in &secrets {
         assert!(log.contains(secret.as_str()), "{log}");
     }

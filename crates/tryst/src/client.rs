@@ -44,4 +44,39 @@ impl ClientConnection {
     pub fn ech_status(&self) -> EchStatus {
         self.inner.core.ech_status
     }
+
+    /// How many bytes of 0-RTT data [`write_early_data`](Self::write_early_data) takes now:
+    /// non-zero only when the config enables early data, a ticket that allows it is being
+    /// resumed, and the server's answer has not arrived yet.
+    pub fn early_data_limit(&self) -> usize {
+        self.inner.core.early.writable()
+    }
+
+    /// Send `data` as 0-RTT data (RFC 8446 §2.3), before the handshake completes; returns how
+    /// much was taken (at most [`early_data_limit`](Self::early_data_limit)). Early data can
+    /// be replayed by an attacker: send only what is safe to repeat. If the server rejects
+    /// it, [`take_rejected_early_data`](Self::take_rejected_early_data) gives it back.
+    pub fn write_early_data(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.inner.error {
+            return Err(e.clone());
+        }
+        let core = &mut self.inner.core;
+        let n = core.early.write(data, &mut core.records.tls_out)?;
+        if n > 0 {
+            core.event(crate::Event::EarlyData { sent: true, len: n });
+        }
+        Ok(n)
+    }
+
+    /// What became of the early data: pending until EncryptedExtensions, then accepted or
+    /// rejected.
+    pub fn early_data_status(&self) -> crate::EarlyDataStatus {
+        self.inner.core.early.status()
+    }
+
+    /// The early data the server rejected, once (empty if none was sent, it was accepted,
+    /// or the answer has not come yet). Send it again as ordinary data if still wanted.
+    pub fn take_rejected_early_data(&mut self) -> alloc::vec::Vec<u8> {
+        self.inner.core.early.take_rejected()
+    }
 }

@@ -12,6 +12,7 @@ use tryst_messages::{ProtocolVersion, SignatureScheme};
 
 use crate::Error;
 use crate::keylog::KeyLog;
+use crate::psk::ExternalPsk;
 use crate::resolve::{
     ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SingleClientCert,
 };
@@ -546,6 +547,10 @@ pub struct ClientConfig {
     pub(crate) record_size_limit: Option<u16>,
     pub(crate) tls12_compat_extensions: bool,
     pub(crate) ech: crate::ech::EchMode,
+    /// The external PSK offered in every ClientHello (RFC 8446 §4.2.11).
+    pub(crate) external_psk: Option<Arc<ExternalPsk>>,
+    /// Send 0-RTT data on resumed connections whose ticket allows it.
+    pub(crate) early_data: bool,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -581,6 +586,8 @@ impl ClientConfig {
             record_size_limit: None,
             tls12_compat_extensions: false,
             ech: crate::ech::EchMode::default(),
+            external_psk: None,
+            early_data: false,
         }
     }
 }
@@ -607,10 +614,32 @@ pub struct ClientConfigBuilder {
     record_size_limit: Option<u16>,
     tls12_compat_extensions: bool,
     ech: crate::ech::EchMode,
+    external_psk: Option<Arc<ExternalPsk>>,
+    early_data: bool,
 }
 
 impl ClientConfigBuilder {
     common_setters!();
+
+    /// Offer `psk` in every ClientHello (RFC 8446 §4.2.11), with `psk_dhe_ke`, instead of a
+    /// ticket (tickets received are stored but not offered while a PSK is configured; no
+    /// 0-RTT is sent with it). A server that knows it authenticates with it and sends no
+    /// certificate. Without a verifier or root
+    /// certificates, a server that does not select the PSK is refused (certificate
+    /// authentication needs one of them).
+    pub fn with_external_psk(mut self, psk: ExternalPsk) -> Self {
+        self.external_psk = Some(Arc::new(psk));
+        self
+    }
+
+    /// Send 0-RTT data (RFC 8446 §2.3) on resumed connections whose ticket allows it, through
+    /// [`ClientConnection::write_early_data`](crate::ClientConnection::write_early_data).
+    /// Off by default. Early data can be replayed by an attacker: send only requests that
+    /// are safe to repeat (see docs/security.md).
+    pub fn with_early_data(mut self, on: bool) -> Self {
+        self.early_data = on;
+        self
+    }
 
     /// Trust these anchors (path validation with `tryst-cert`, signatures checked by the
     /// crypto provider's verifier).
@@ -718,9 +747,17 @@ impl ClientConfigBuilder {
                     .with_policy(tryst_cert::Policy::DEFAULT.with_verifier(provider_verifier)),
             )
         });
-        let verifier = self.verifier.or(from_roots).ok_or(Error::Config(
-            "no way to check the server: set root certificates or a verifier",
-        ))?;
+        let psk_only = self
+            .external_psk
+            .is_some()
+            .then(|| -> Arc<dyn ServerCertVerifier> { Arc::new(crate::psk::NoCertificates) });
+        let verifier = self
+            .verifier
+            .or(from_roots)
+            .or(psk_only)
+            .ok_or(Error::Config(
+                "no way to check the server: set root certificates, a verifier or an external PSK",
+            ))?;
         let signature_schemes = verifier.supported_schemes();
         Ok(Arc::new(ClientConfig {
             common: self.common,
@@ -734,6 +771,8 @@ impl ClientConfigBuilder {
             record_size_limit: self.record_size_limit,
             tls12_compat_extensions: self.tls12_compat_extensions,
             ech: self.ech,
+            external_psk: self.external_psk,
+            early_data: self.early_data,
         }))
     }
 }
@@ -774,7 +813,9 @@ pub enum SuitePreference {
 /// Server settings.
 pub struct ServerConfig {
     pub(crate) common: Common,
-    pub(crate) cert_resolver: Arc<dyn ResolvesServerCert>,
+    /// How the certificate is chosen; None: a PSK-only server (it refuses handshakes that
+    /// select no PSK).
+    pub(crate) cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
@@ -791,6 +832,12 @@ pub struct ServerConfig {
     pub(crate) ech_keys: Vec<crate::ech::EchServerKey>,
     /// The `ECHConfigList` sent as retry_configs when ECH is rejected (empty: none).
     pub(crate) ech_retry_configs: Vec<u8>,
+    /// External PSKs the server knows, by identity (RFC 8446 §4.2.11).
+    pub(crate) external_psks: Vec<Arc<ExternalPsk>>,
+    /// 0-RTT settings (off unless `max_early_data_size` > 0).
+    pub(crate) early: crate::early::ServerEarlyData,
+    /// Where sessions are kept when tickets are stateful (None: stateless tickets).
+    pub(crate) session_store: Option<Arc<dyn crate::session::ServerSessionStore>>,
 }
 
 impl core::fmt::Debug for ServerConfig {
@@ -829,7 +876,7 @@ impl ServerConfig {
     ) -> ServerConfigBuilder {
         ServerConfigBuilder {
             common: Common::new(DEFAULT_SERVER_GROUPS, Arc::new(CryptoProvider::default())),
-            cert_resolver: resolver,
+            cert_resolver: Some(resolver),
             client_verifier: None,
             preference: SuitePreference::Server,
             tickets: None,
@@ -840,6 +887,39 @@ impl ServerConfig {
             record_size_limit: 16385,
             resumption_context: Vec::new(),
             max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
+            ech_keys: Vec::new(),
+            external_psks: Vec::new(),
+            early: crate::early::ServerEarlyData::default(),
+            session_store: None,
+        }
+    }
+
+    /// Start building a server config with no certificate: it completes only handshakes
+    /// that select one of its external PSKs (add them with
+    /// [`ServerConfigBuilder::with_external_psk`]); any other is refused with
+    /// handshake_failure.
+    pub fn psk_only_builder() -> ServerConfigBuilder {
+        Self::psk_only_builder_with_provider(Arc::new(CryptoProvider::default()))
+    }
+
+    /// [`ServerConfig::psk_only_builder`] with every algorithm from `provider`.
+    pub fn psk_only_builder_with_provider(provider: Arc<CryptoProvider>) -> ServerConfigBuilder {
+        ServerConfigBuilder {
+            common: Common::new(DEFAULT_SERVER_GROUPS, provider),
+            cert_resolver: None,
+            client_verifier: None,
+            preference: SuitePreference::Server,
+            tickets: None,
+            ticket_count: 2,
+            ticket_lifetime: Duration::from_secs(2 * 3600),
+            send_hrr_cookie: true,
+            middlebox_compat: true,
+            record_size_limit: 16385,
+            resumption_context: Vec::new(),
+            max_rejected_early_data: DEFAULT_MAX_REJECTED_EARLY_DATA,
+            external_psks: Vec::new(),
+            early: crate::early::ServerEarlyData::default(),
+            session_store: None,
             ech_keys: Vec::new(),
         }
     }
@@ -859,7 +939,7 @@ pub const DEFAULT_MAX_REJECTED_EARLY_DATA: u32 = 16 * 1024;
 /// Builds a [`ServerConfig`].
 pub struct ServerConfigBuilder {
     common: Common,
-    cert_resolver: Arc<dyn ResolvesServerCert>,
+    cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
@@ -871,6 +951,9 @@ pub struct ServerConfigBuilder {
     resumption_context: Vec<u8>,
     max_rejected_early_data: u32,
     ech_keys: Vec<crate::ech::EchServerKey>,
+    external_psks: Vec<Arc<ExternalPsk>>,
+    early: crate::early::ServerEarlyData,
+    session_store: Option<Arc<dyn crate::session::ServerSessionStore>>,
 }
 
 /// Longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1): seven days.
@@ -941,8 +1024,9 @@ impl ServerConfigBuilder {
     }
 
     /// Early data skipped, in bytes, when a client sends 0-RTT that this server declines
-    /// (RFC 8446 §4.2.10; default [`DEFAULT_MAX_REJECTED_EARLY_DATA`]). tryst never accepts
-    /// 0-RTT; past this budget the connection fails.
+    /// (RFC 8446 §4.2.10; default [`DEFAULT_MAX_REJECTED_EARLY_DATA`]). Past this budget
+    /// the connection fails. When 0-RTT is on, the budget is at least
+    /// `max_early_data_size`.
     pub fn with_max_rejected_early_data(mut self, bytes: u32) -> Self {
         self.max_rejected_early_data = bytes;
         self
@@ -958,9 +1042,56 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Accept `psk` (RFC 8446 §4.2.11): a client that offers its identity with a good binder
+    /// is authenticated by it, with `psk_dhe_ke`, and no certificate is sent. Identities must
+    /// be unique (`build` fails otherwise).
+    pub fn with_external_psk(mut self, psk: ExternalPsk) -> Self {
+        self.external_psks.push(Arc::new(psk));
+        self
+    }
+
+    /// Accept up to `bytes` of 0-RTT data (RFC 8446 §4.2.10) on resumed connections whose
+    /// ticket allows it; announced in the tickets this config issues. 0 (the default) turns
+    /// 0-RTT off. Early data can be replayed: see docs/security.md and
+    /// [`with_anti_replay`](Self::with_anti_replay).
+    pub fn with_max_early_data_size(mut self, bytes: u32) -> Self {
+        self.early.max_early_data_size = bytes;
+        self
+    }
+
+    /// Where single-use claims of 0-RTT tickets are recorded (default: an in-memory store of
+    /// [`InMemoryAntiReplay::DEFAULT_CAPACITY`](crate::early::InMemoryAntiReplay) entries,
+    /// which protects one process only; fleets need a shared store such as `tryst-redis`).
+    pub fn with_anti_replay(mut self, store: Arc<dyn crate::early::AntiReplay>) -> Self {
+        self.early.anti_replay = Some(store);
+        self
+    }
+
+    /// Keep sessions in `store` and send clients only their 32-byte names (stateful
+    /// tickets): each ticket resumes at most once, across every server sharing the store.
+    /// The sessions stay sealed with the ticket keys (set them with
+    /// [`with_ticket_keys`](Self::with_ticket_keys); without them no tickets are issued).
+    pub fn with_session_store(
+        mut self,
+        store: Arc<dyn crate::session::ServerSessionStore>,
+    ) -> Self {
+        self.session_store = Some(store);
+        self
+    }
+
+    /// How far the client's view of a ticket's age may differ from ours for its 0-RTT data
+    /// to be accepted (RFC 8446 §8.3; default 10 seconds).
+    pub fn with_early_data_window(mut self, window: Duration) -> Self {
+        self.early.window = window;
+        self
+    }
+
     /// Finish.
     pub fn build(mut self) -> Result<Arc<ServerConfig>, Error> {
         self.common.finish()?;
+        crate::early::check_server_psks(self.cert_resolver.is_some(), &self.external_psks)?;
+        self.early.check()?;
+        self.early.finish();
         check_record_size_limit(Some(self.record_size_limit))?;
         let ticket_context =
             ticket_context(&self.resumption_context, self.client_verifier.as_deref());
@@ -981,12 +1112,17 @@ impl ServerConfigBuilder {
             middlebox_compat: self.middlebox_compat,
             record_size_limit: self.record_size_limit,
             ticket_context,
-            max_rejected_early_data: self.max_rejected_early_data,
             ech_retry_configs: match self.ech_keys.is_empty() {
                 true => Vec::new(),
                 false => crate::ech::EchServerKey::config_list(&self.ech_keys),
             },
             ech_keys: self.ech_keys,
+            max_rejected_early_data: self
+                .max_rejected_early_data
+                .max(self.early.max_early_data_size),
+            external_psks: self.external_psks,
+            early: self.early,
+            session_store: self.session_store,
         }))
     }
 }

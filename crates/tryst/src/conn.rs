@@ -39,6 +39,9 @@ pub enum HandshakeKind {
     Resumed,
     /// A resumption after a HelloRetryRequest.
     ResumedWithHelloRetryRequest,
+    /// Authenticated with an external PSK (psk_dhe_ke), with or without a
+    /// HelloRetryRequest.
+    ExternalPsk,
 }
 
 /// Something that happened on the connection, for tracing (`tryst client --trace`, the
@@ -79,6 +82,13 @@ pub enum Event {
     },
     /// Application data was exchanged (bytes sent or received).
     ApplicationData {
+        /// Sent (true) or received (false).
+        sent: bool,
+        /// Plaintext bytes.
+        len: usize,
+    },
+    /// 0-RTT data was sent or received under client_early_traffic_secret.
+    EarlyData {
         /// Sent (true) or received (false).
         sent: bool,
         /// Plaintext bytes.
@@ -181,6 +191,13 @@ pub(crate) struct Core {
     pub(crate) limits: Limits,
     pub(crate) events: Vec<Event>,
     pub(crate) trace: bool,
+    /// 0-RTT on this connection (`crate::early`).
+    pub(crate) early: crate::early::EarlyState,
+    /// Server: early data received, kept apart from 1-RTT data until the application
+    /// takes it.
+    pub(crate) early_in: Vec<u8>,
+    /// The identity of the external PSK this connection was authenticated with.
+    pub(crate) psk_identity: Option<Vec<u8>>,
 }
 
 /// The record layer and its buffers: TLS bytes out, plaintext in, and plaintext written
@@ -308,6 +325,9 @@ impl Core {
             limits: common.limits,
             events: Vec::new(),
             trace: false,
+            early: crate::early::EarlyState::None,
+            early_in: Vec::new(),
+            psk_identity: None,
         }
     }
 
@@ -543,6 +563,15 @@ impl Core {
     /// close_notify.
     pub(crate) fn receive_record(&mut self, msg: Message<'_>) -> Result<(), Error> {
         match msg {
+            Message::ApplicationData(data) if self.early.receiving() => {
+                // 0-RTT (RFC 8446 §4.2.10): kept apart from 1-RTT data, within the budget.
+                self.early.receive(data)?;
+                self.early_in.extend_from_slice(data);
+                self.event(Event::EarlyData {
+                    sent: false,
+                    len: data.len(),
+                });
+            }
             Message::ApplicationData(data) => {
                 self.accept_app_data(data.len())?;
                 self.records.plain_in.extend(data);

@@ -4,7 +4,8 @@
 //! What it is: sans-IO state machines for both sides of RFC 8446 — full handshakes with
 //! certificate authentication (X25519, Ed25519 / ECDSA / RSA-PSS signatures checked),
 //! HelloRetryRequest, client authentication, resumption from stateless tickets (psk_dhe_ke,
-//! so every session gets fresh keys), KeyUpdate, exporters, close_notify — with a
+//! so every session gets fresh keys), 0-RTT early data with replay protection
+//! ([`early`]), external PSKs ([`psk`]), KeyUpdate, exporters, close_notify — with a
 //! rustls-like API (`read_tls` / `process_new_packets` / `write_tls`, `reader()` /
 //! `writer()`), a zero-copy API for application data in the spirit of rustls's unbuffered
 //! one ([`ConnectionCommon::encrypt_into`] seals into the caller's buffer,
@@ -88,9 +89,11 @@ mod client;
 pub mod compress;
 pub mod config;
 mod conn;
+pub mod early;
 pub mod ech;
 mod error;
 pub mod keylog;
+pub mod psk;
 pub mod resolve;
 mod server;
 pub mod session;
@@ -115,11 +118,13 @@ pub use config::{
 pub use conn::{ConnectionCommon, Event, HandshakeKind, IoState, Side};
 #[cfg(feature = "std")]
 pub use conn::{Reader, Writer};
+pub use early::{EarlyDataRejection, EarlyDataStatus};
 pub use ech::{EchClientConfig, EchMode, EchServerKey, EchStatus};
 pub use error::Error;
 pub use keylog::KeyLog;
 #[cfg(feature = "std")]
 pub use keylog::KeyLogFile;
+pub use psk::ExternalPsk;
 pub use resolve::{
     ClientCertResolver, ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SniCertResolver,
 };

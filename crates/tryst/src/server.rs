@@ -53,4 +53,27 @@ impl ServerConnection {
     pub fn ech_status(&self) -> crate::ech::EchStatus {
         self.inner.core.ech_status
     }
+
+    /// Take 0-RTT data received so far into `out`; returns how many bytes were copied. Early
+    /// data is never mixed with the 1-RTT data of `reader()`: it may be a replay (see
+    /// docs/security.md), so act only on requests that are safe to repeat.
+    pub fn read_early_data(&mut self, out: &mut [u8]) -> usize {
+        let buf = &mut self.inner.core.early_in;
+        let n = out.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (out.get_mut(..n), buf.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        buf.drain(..n);
+        n
+    }
+
+    /// Whether 0-RTT data was offered, accepted or rejected (and why).
+    pub fn early_data_status(&self) -> crate::EarlyDataStatus {
+        self.inner.core.early.status()
+    }
+
+    /// The identity of the external PSK the client was authenticated with, if any.
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.inner.core.psk_identity.as_deref()
+    }
 }

@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 use tryst_crypto::Secret;
-use tryst_messages::CipherSuite;
+use tryst_crypto::zeroize::Zeroizing;
+use tryst_messages::{CipherSuite, Reader, Writer};
 
 /// A ticket the client received, with the PSK it stands for. Each is used at most once.
 pub struct Tls13Ticket {
@@ -20,6 +21,8 @@ pub struct Tls13Ticket {
     /// checks them again before it offers the ticket, so a session accepted under a lax
     /// verifier is never reported as authenticated under a strict one.
     pub(crate) verified_by: alloc::sync::Arc<dyn crate::verify::ServerCertVerifier>,
+    /// The server's max_early_data_size for this ticket (0: no 0-RTT).
+    pub(crate) max_early_data: u32,
 }
 
 impl core::fmt::Debug for Tls13Ticket {
@@ -27,6 +30,7 @@ impl core::fmt::Debug for Tls13Ticket {
         f.debug_struct("Tls13Ticket")
             .field("suite", &self.suite)
             .field("lifetime_secs", &self.lifetime_secs)
+            .field("max_early_data", &self.max_early_data)
             .finish_non_exhaustive()
     }
 }
@@ -41,6 +45,74 @@ impl Tls13Ticket {
     /// The cipher suite of the session the ticket resumes.
     pub fn suite(&self) -> CipherSuite {
         self.suite
+    }
+
+    /// How many bytes of 0-RTT data the server accepts with this ticket (0: none).
+    pub fn max_early_data_size(&self) -> u32 {
+        self.max_early_data
+    }
+
+    /// The ticket as bytes, to keep it across runs (`tryst client --session`). They hold
+    /// the resumption PSK: store them like a private key (readable by the owner only).
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, crate::Error> {
+        let mut w = Writer::new();
+        w.u8(TICKET_FILE_VERSION);
+        w.u16(self.suite.to_raw());
+        w.u16_prefixed("ticket", |w| w.bytes(&self.ticket));
+        w.u8_prefixed("ticket.psk", |w| w.bytes(self.psk.expose_secret()));
+        w.u32(self.age_add);
+        w.u32(self.lifetime_secs);
+        w.u32(u32::try_from(self.received_at_ms >> 32).unwrap_or(0));
+        w.u32(u32::try_from(self.received_at_ms & 0xffff_ffff).unwrap_or(0));
+        w.u32(self.max_early_data);
+        w.u24_prefixed("ticket.certs", |w| {
+            for c in &self.peer_certificates {
+                w.u24_prefixed("ticket.cert", |w| w.bytes(c.as_ref()));
+            }
+        });
+        Ok(Zeroizing::new(w.finish()?))
+    }
+
+    /// A ticket from [`to_bytes`](Self::to_bytes). Its server certificates were checked by
+    /// the program that saved it: a config checks them again with its own verifier before
+    /// it offers the ticket.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
+        let parsed = Reader::read_all(bytes, "saved ticket", |r| {
+            if r.u8("ticket.version")? != TICKET_FILE_VERSION {
+                return Err(tryst_messages::Error::new(
+                    "ticket.version",
+                    tryst_messages::ErrorKind::IllegalValue,
+                ));
+            }
+            let suite = CipherSuite::from_raw(r.u16("ticket.suite")?);
+            let ticket = r.bytes_u16("ticket", 1, 0xffff)?.to_vec();
+            let psk = Secret::from_slice(r.bytes_u8("ticket.psk", 1, 64)?).map_err(|_| {
+                tryst_messages::Error::new("ticket.psk", tryst_messages::ErrorKind::IllegalValue)
+            })?;
+            let (age_add, lifetime_secs) = (r.u32("ticket.age_add")?, r.u32("ticket.lifetime")?);
+            let hi = u64::from(r.u32("ticket.received")?);
+            let lo = u64::from(r.u32("ticket.received")?);
+            let max_early_data = r.u32("ticket.max_early_data")?;
+            let certs = r.sub_u24("ticket.certs", 0, 0xff_ffff, |r| {
+                r.list(|r| {
+                    Ok(CertificateDer::from(
+                        r.bytes_u24("ticket.cert", 1, 0xff_ffff)?.to_vec(),
+                    ))
+                })
+            })?;
+            Ok(Tls13Ticket {
+                suite,
+                ticket,
+                psk,
+                age_add,
+                lifetime_secs,
+                received_at_ms: (hi << 32) | lo,
+                peer_certificates: certs,
+                verified_by: alloc::sync::Arc::new(crate::psk::NoCertificates),
+                max_early_data,
+            })
+        });
+        parsed.map_err(crate::Error::InvalidMessage)
     }
 }
 
@@ -89,6 +161,8 @@ impl Tls12Session {
         !self.ticket.is_empty()
     }
 }
+/// The format of [`Tls13Ticket::to_bytes`].
+const TICKET_FILE_VERSION: u8 = 1;
 
 /// Where a client keeps tickets between connections, per server name.
 pub trait ClientSessionStore: Send + Sync {
@@ -185,5 +259,85 @@ impl ClientSessionStore for InMemorySessionStore {
         let mut g = self.tls12.lock().ok()?;
         let pos = g.iter().position(|(n, _)| n == server_name)?;
         g.remove(pos).map(|(_, s)| s)
+    }
+}
+
+/// Server-side storage of resumable sessions (stateful tickets, RFC 8446 §4.6.1). With a
+/// store, a server's NewSessionTicket carries only a random 32-byte name; the session,
+/// still sealed with the config's `TicketKeys` (so the store never holds a usable PSK), is
+/// kept in the store under that name and taken out when a client resumes it: every ticket
+/// resumes at most once, and a fleet sharing the store (and the ticket keys) resumes each
+/// other's sessions. `tryst-redis` has a Redis implementation.
+pub trait ServerSessionStore: Send + Sync {
+    /// Keep `value` under `key` until `expires_at` (times since the Unix epoch). False if
+    /// it could not (then no ticket is sent).
+    fn put(
+        &self,
+        key: &[u8; 32],
+        value: &[u8],
+        now: core::time::Duration,
+        expires_at: core::time::Duration,
+    ) -> bool;
+    /// Remove and return the value under `key`, if it is there and has not expired.
+    fn take(&self, key: &[u8; 32], now: core::time::Duration) -> Option<Zeroizing<Vec<u8>>>;
+}
+
+/// The sessions kept with a session name and an expiry.
+#[cfg(feature = "std")]
+type StoredSessions = std::collections::HashMap<[u8; 32], (core::time::Duration, Vec<u8>)>;
+
+/// An in-memory [`ServerSessionStore`] for one process: at most `capacity` live sessions
+/// (when full of live ones, no new ticket is issued until some expire or are used).
+#[cfg(feature = "std")]
+pub struct InMemoryServerSessionStore {
+    sessions: std::sync::Mutex<StoredSessions>,
+    capacity: usize,
+}
+
+#[cfg(feature = "std")]
+impl InMemoryServerSessionStore {
+    /// A store for at most `capacity` live sessions.
+    pub fn new(capacity: usize) -> Self {
+        InMemoryServerSessionStore {
+            sessions: std::sync::Mutex::new(std::collections::HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Debug for InMemoryServerSessionStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("InMemoryServerSessionStore")
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "std")]
+impl ServerSessionStore for InMemoryServerSessionStore {
+    fn put(
+        &self,
+        key: &[u8; 32],
+        value: &[u8],
+        now: core::time::Duration,
+        expires_at: core::time::Duration,
+    ) -> bool {
+        let Ok(mut s) = self.sessions.lock() else {
+            return false;
+        };
+        if s.len() >= self.capacity {
+            s.retain(|_, (until, _)| *until > now);
+            if s.len() >= self.capacity {
+                return false;
+            }
+        }
+        s.insert(*key, (expires_at, value.to_vec()));
+        true
+    }
+
+    fn take(&self, key: &[u8; 32], now: core::time::Duration) -> Option<Zeroizing<Vec<u8>>> {
+        let (until, value) = self.sessions.lock().ok()?.remove(key)?;
+        (until > now).then(|| Zeroizing::new(value))
     }
 }

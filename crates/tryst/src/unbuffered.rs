@@ -268,6 +268,11 @@ impl ConnectionCommon {
                     "a handshake message is interleaved with another record type (RFC 8446 §5.1)",
                 ));
             }
+            Some(early @ Message::ApplicationData(_)) if self.core.early.receiving() => {
+                // 0-RTT: kept apart, for `ServerConnection::read_early_data`.
+                self.core.receive_record(early)?;
+                None
+            }
             Some(Message::ApplicationData(data)) => {
                 self.core.accept_app_data(data.len())?;
                 Some(data)

@@ -455,3 +455,96 @@ fn rustls_client_gets_each_names_certificate_from_one_tryst_server() {
         assert_eq!(ts.server_name(), Some(name));
     }
 }
+
+/// 0-RTT from a rustls client: accepted by the tryst server on resumption, handed out as
+/// early data, never as 1-RTT data.
+#[test]
+fn rustls_client_early_data_to_tryst_server() {
+    let p = pki();
+    let server = tryst_server_config(&p)
+        .with_max_early_data_size(4096)
+        .build()
+        .unwrap();
+    let mut client = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots(&p))
+        .with_no_client_auth();
+    client.enable_early_data = true;
+    let client = Arc::new(client);
+    for round in 0..2 {
+        let mut rc = rustls::ClientConnection::new(
+            client.clone(),
+            ServerName::try_from("localhost").unwrap(),
+        )
+        .unwrap();
+        let mut ts = tryst::ServerConnection::new(server.clone()).unwrap();
+        if round == 1 {
+            let mut ed = rc.early_data().expect("the ticket allows 0-RTT");
+            ed.write_all(b"rustls early").unwrap();
+        }
+        rc.writer().write_all(b"rustls 1-RTT").unwrap();
+        pump(&mut rc, &mut ts).unwrap();
+        assert!(!ts.is_handshaking() && !rc.is_handshaking());
+        let mut early = vec![0u8; 64];
+        let n = ts.read_early_data(&mut early);
+        let mut late = vec![0u8; 64];
+        let m = ts.read_plaintext(&mut late);
+        assert_eq!(&late[..m], b"rustls 1-RTT");
+        if round == 1 {
+            assert_eq!(&early[..n], b"rustls early");
+            assert!(rc.is_early_data_accepted());
+            assert_eq!(ts.early_data_status(), tryst::EarlyDataStatus::Accepted);
+        } else {
+            assert_eq!(n, 0);
+        }
+    }
+}
+
+/// 0-RTT from the tryst client to a rustls server with max_early_data_size.
+#[test]
+fn tryst_client_early_data_to_rustls_server() {
+    let p = pki();
+    let mut server = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![p.leaf.clone().into()], pkcs8(&p.leaf_key))
+        .unwrap();
+    server.max_early_data_size = 4096;
+    let server = Arc::new(server);
+    let anchors = TrustAnchors::from_der([p.ca.as_slice()]).unwrap();
+    let client = tryst::ClientConfig::builder()
+        .with_root_certificates(anchors)
+        .with_early_data(true)
+        .build()
+        .unwrap();
+    for round in 0..2 {
+        let mut tc = tryst::ClientConnection::new(
+            client.clone(),
+            tryst::pki_types::ServerName::try_from("localhost").unwrap(),
+        )
+        .unwrap();
+        if round == 1 {
+            assert!(tc.early_data_limit() > 0, "rustls's ticket allows 0-RTT");
+            assert_eq!(tc.write_early_data(b"tryst early").unwrap(), 11);
+        }
+        let mut rs = rustls::ServerConnection::new(server.clone()).unwrap();
+        pump(&mut rs, &mut tc).unwrap();
+        assert!(!tc.is_handshaking() && !rs.is_handshaking());
+        if round == 1 {
+            let mut got = Vec::new();
+            rs.early_data()
+                .expect("rustls accepted early data")
+                .read_to_end(&mut got)
+                .unwrap();
+            assert_eq!(got, b"tryst early");
+            assert_eq!(tc.early_data_status(), tryst::EarlyDataStatus::Accepted);
+        }
+        tc.send_plaintext(b"ping").unwrap();
+        pump(&mut rs, &mut tc).unwrap();
+        let mut buf = [0u8; 4];
+        rs.reader().read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"ping");
+    }
+}

@@ -138,6 +138,12 @@ fn rng(side: &[u8]) -> Arc<SeededRandom> {
     Arc::new(SeededRandom::new(side))
 }
 
+/// The external PSK of server configuration 0 and client configuration 3.
+fn external_psk() -> tryst::ExternalPsk {
+    tryst::ExternalPsk::new(b"fuzz psk", &[7; 32], tryst::crypto::HashAlgorithm::Sha256)
+        .expect("external PSK")
+}
+
 fn ticket_keys() -> Arc<TicketKeys> {
     Arc::new(TicketKeys::new(
         Secret::from_slice(&[9; 32]).expect("ticket master"),
@@ -147,7 +153,8 @@ fn ticket_keys() -> Arc<TicketKeys> {
 
 /// Server configuration `variant` (0..VARIANTS), built fresh so the seeded RNG starts over.
 ///
-/// 0: defaults with session tickets. 1: mandatory client authentication and ALPN.
+/// 0: defaults with session tickets, 0-RTT (1024 bytes) and an external PSK.
+/// 1: mandatory client authentication and ALPN.
 /// 2: X25519 only with an HRR cookie (a P-256-first client gets a HelloRetryRequest).
 /// 3: optional client authentication, client suite preference, record_size_limit,
 ///    no middlebox compatibility, one ticket, certificate compression (RFC 8879).
@@ -172,7 +179,9 @@ fn server_builder(variant: u8) -> tryst::ServerConfigBuilder {
         .with_rng(rng(b"fuzz server"))
         .with_ticket_keys(ticket_keys());
     let b = match variant % VARIANTS {
-        0 => b,
+        0 => b
+            .with_max_early_data_size(1024)
+            .with_external_psk(external_psk()),
         1 => b
             .with_client_cert_verifier(Arc::new(AcceptAnyClient { mandatory: true }))
             .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
@@ -223,6 +232,7 @@ fn refill() {
             .with_rng(rng(b"fuzz ticket pool"))
             .with_ticket_keys(ticket_keys())
             .with_ticket_count(8)
+            .with_max_early_data_size(1024)
             .build()
             .expect("server config");
         let mut c = ClientConnection::new(cc, name()).expect("client");
@@ -268,21 +278,24 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
         _ => b
             .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
             .with_middlebox_compat(true)
-            .with_tls12_compat_extensions(true),
+            .with_tls12_compat_extensions(true)
+            .with_external_psk(external_psk()),
     }
 }
 
 /// Client configuration `variant` (0..VARIANTS), built fresh so the seeded RNG starts over.
 ///
-/// 0: defaults, no session store. 1: offers a ticket (PSK resumption) from the pool.
+/// 0: defaults, no session store. 1: offers a ticket (PSK resumption) from the pool, with
+/// 0-RTT (the tickets allow it).
 /// 2: has a client certificate, offers ALPN, record_size_limit 1024, certificate
 ///    compression (RFC 8879: the server's CompressedCertificate is decompressed).
 /// 3: P-256 key share first (an X25519-only server answers HelloRetryRequest), middlebox
-///    compatibility, TLS 1.2 compatibility extensions.
+///    compatibility, TLS 1.2 compatibility extensions, an external PSK.
 pub fn client_config(variant: u8) -> Arc<ClientConfig> {
     let b = client_builder(variant);
     let b = if variant % VARIANTS == 1 {
         b.with_session_store(Some(Arc::new(TicketPool)))
+            .with_early_data(true)
     } else {
         b
     };

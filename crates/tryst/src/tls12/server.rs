@@ -176,11 +176,10 @@ fn negotiate(
     let offered = ch.signature_algorithms().ok_or(Error::incompatible(
         "no signature_algorithms (the TLS 1.2 default, SHA-1, is not supported)",
     ))?;
-    let mut cert = crate::resolve::choose_server_certificate(
-        &*config.cert_resolver,
-        ch,
-        ProtocolVersion::Tls12,
-    )?;
+    let resolver = (config.cert_resolver.as_deref()).ok_or(Error::incompatible(
+        "TLS 1.2 needs a certificate, and this server is PSK-only",
+    ))?;
+    let mut cert = crate::resolve::choose_server_certificate(resolver, ch, ProtocolVersion::Tls12)?;
     let scheme = common::signing_scheme(&cert.key, offered).ok_or(Error::incompatible(
         "client accepts no signature scheme our key can make",
     ))?;
@@ -622,6 +621,9 @@ impl Established {
             server_name: core.server_name.as_ref().map(|s| s.as_bytes().to_vec()),
             client_auth,
             client_certs,
+            // TLS 1.2 has no ticket age obfuscation and no early data.
+            age_add: 0,
+            max_early_data: 0,
         };
         let ticket = keys
             .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)

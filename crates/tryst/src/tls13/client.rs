@@ -57,6 +57,10 @@ struct Ctx {
     psk: Option<(Tls13Ticket, SupportedCipherSuite)>,
     /// The TLS 1.2 session offered (its ticket, or its id as legacy_session_id), if any.
     tls12_session: Option<crate::session::Tls12Session>,
+    /// The offered PSK is an external one (RFC 8446 §4.2.11), not a ticket.
+    psk_external: bool,
+    /// early_data is offered in the (first) ClientHello.
+    offer_early: bool,
     sent_ccs: bool,
     /// Encrypted Client Hello (RFC 9849): the offer or GREASE, if any.
     ech: Option<ClientEch>,
@@ -102,7 +106,13 @@ pub(crate) fn start(
         None => Vec::new(),
     };
     let key_shares = initial_key_shares(&config)?;
-    let psk = ticket_to_offer(&config, &server_name);
+    let (psk, psk_external) = match super::psk::client_offer(&config) {
+        Some(external) => (Some(external), true),
+        None => (ticket_to_offer(&config, &server_name), false),
+    };
+    let offer_early = !psk_external
+        && config.early_data
+        && psk.as_ref().is_some_and(|(t, _)| t.max_early_data > 0);
     let ech = ClientEch::start(&config.ech, rng, random)?;
     core.ech_status = ech
         .as_ref()
@@ -115,6 +125,8 @@ pub(crate) fn start(
         sent_extensions: Vec::new(),
         psk,
         tls12_session,
+        psk_external,
+        offer_early,
         sent_ccs: false,
         ech,
     };
@@ -128,6 +140,12 @@ pub(crate) fn start(
     core.records
         .encrypter
         .set_plaintext_record_version(ProtocolVersion::Tls12)?;
+    if let (true, Some((ticket, suite))) = (ctx.offer_early, &ctx.psk) {
+        let es = common::early_schedule(&ctx.config.common, suite, Some(&ticket.psk), ctx.random);
+        let compat = ctx.config.middlebox_compat;
+        crate::early::client_start(core, &es, suite, ticket.max_early_data, &hello, compat)?;
+        ctx.sent_ccs = compat;
+    }
     Ok(Box::new(ExpectServerHello {
         ctx,
         key_shares,
@@ -218,6 +236,9 @@ impl Ctx {
             legacy_compression_methods: Cow::Borrowed(&[0]),
             extensions: exts,
         };
+        if self.config.tls12_compat_extensions {
+            pad_client_hello(&mut ch)?;
+        }
         self.fill_psk_binder(&mut ch, hrr)?;
         // With ECH, `ch` is the inner hello and what goes out is the outer one.
         let bytes = match ech.as_mut().map(|e| e.seal(&ch)).transpose()?.flatten() {
@@ -237,7 +258,9 @@ impl Ctx {
         cookie: Option<&'a [u8]>,
     ) -> Vec<Extension<'a>> {
         let config = &self.config;
-        let tls12 = config.common.tls12_enabled();
+        // A hello carrying 0-RTT data offers TLS 1.3 alone: the data is already on its
+        // way, encrypted under the ticket, and only a TLS 1.3 server can skip or read it.
+        let tls12 = config.common.tls12_enabled() && !self.offer_early;
         let mut exts = Vec::new();
         if let (ServerName::DnsName(name), true) = (&self.server_name, config.enable_sni) {
             exts.push(Extension::ServerName(vec![
@@ -261,7 +284,8 @@ impl Ctx {
             exts.push(Extension::SessionTicket(Cow::Borrowed(
                 ticket.unwrap_or_default(),
             )));
-        } else if config.tls12_compat_extensions {
+        } else if config.tls12_compat_extensions && self.psk.is_none() {
+            // (NSS leaves the TLS 1.2 ticket extension out when it offers a TLS 1.3 ticket.)
             exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
         }
         exts.push(Extension::KeyShareClient(
@@ -270,6 +294,9 @@ impl Ctx {
                 .map(|(g, kx)| KeyShareEntry::new(*g, kx.public_key()))
                 .collect(),
         ));
+        if self.offer_early {
+            exts.push(Extension::EarlyData);
+        }
         if tls12 {
             exts.push(Extension::SupportedVersions(vec![
                 ProtocolVersion::Tls13,
@@ -294,7 +321,7 @@ impl Ctx {
         if let Some(c) = cookie {
             exts.push(Extension::Cookie(Cow::Borrowed(c)));
         }
-        if config.session_store.is_some() {
+        if config.session_store.is_some() || config.external_psk.is_some() {
             exts.push(Extension::PskKeyExchangeModes(vec![
                 PskKeyExchangeMode::PskDheKe,
             ]));
@@ -345,12 +372,34 @@ impl Ctx {
             None => suite.hash.hash(&prefix),
         };
         let es = common::early_schedule(&self.config.common, suite, Some(&ticket.psk), self.random);
-        let binder = es.psk_binder(PskKind::Resumption, &h)?;
+        let kind = match self.psk_external {
+            true => PskKind::External,
+            false => PskKind::Resumption,
+        };
+        let binder = es.psk_binder(kind, &h)?;
         if let Some(Extension::PreSharedKeyOffer(offer)) = ch.extensions.last_mut() {
             offer.binders = vec![Cow::Owned(binder.expose_secret().to_vec())];
         }
         Ok(())
     }
+}
+
+/// RFC 7685 padding, as browsers send it: a ClientHello of 256 to 511 bytes (some
+/// middleboxes mishandle those) is padded to 512, before pre_shared_key (which stays last).
+fn pad_client_hello(ch: &mut ClientHello<'_>) -> Result<(), Error> {
+    let len = HandshakeMessage::ClientHello(ch.clone()).to_bytes()?.len();
+    if !(256..512).contains(&len) {
+        return Ok(());
+    }
+    // The extension's own header is 4 bytes; at least one byte of padding.
+    let body = 512usize.saturating_sub(len).saturating_sub(4).max(1);
+    let at = match ch.extensions.last() {
+        Some(Extension::PreSharedKeyOffer(_)) => ch.extensions.len().saturating_sub(1),
+        _ => ch.extensions.len(),
+    };
+    ch.extensions
+        .insert(at, Extension::Padding(Cow::Owned(vec![0u8; body])));
+    Ok(())
 }
 
 /// The transcript before ServerHello. Until a suite is named the first ClientHello can
@@ -394,7 +443,7 @@ impl State for ExpectServerHello {
             // Version first, with the rules every version shares: a TLS 1.2 answer goes
             // to the TLS 1.2 handshake (if we offered it; else protocol_version), a
             // downgrade is refused, whatever TLS 1.3 says about its shape.
-            let tls12 = self.ctx.config.common.tls12_enabled();
+            let tls12 = self.ctx.config.common.tls12_enabled() && !self.ctx.offer_early;
             if check_server_version(&ServerHello::peek_versions(raw.body)?, tls12)? {
                 return self.into_tls12(core, &raw);
             }
@@ -556,6 +605,9 @@ impl ExpectServerHello {
             self.ctx.psk = None;
         }
         core.hello_retry_request = true;
+        // RFC 8446 §4.2.10: no early data in the second ClientHello.
+        self.ctx.offer_early = false;
+        crate::early::client_rejected_by_hello_retry(core);
         if self.ctx.config.middlebox_compat && !self.ctx.sent_ccs {
             core.send_ccs()?;
             self.ctx.sent_ccs = true;
@@ -627,11 +679,19 @@ impl ExpectServerHello {
             ctx.random,
         );
         let keys = common::derive_handshake_keys(core, suite, early, &shared, &transcript)?;
+        crate::early::client_server_hello(
+            core,
+            psk.as_ref().map(|(t, _)| t.suite) == Some(suite.suite),
+        );
+        let kind = match (ctx.psk_external, &psk) {
+            (true, Some(_)) => crate::conn::HandshakeKind::ExternalPsk,
+            _ => common::handshake_kind(psk.is_some(), hello_retry),
+        };
         let mut negotiated = Negotiated {
             version: ProtocolVersion::Tls13,
             suite,
             group,
-            kind: common::handshake_kind(psk.is_some(), hello_retry),
+            kind,
             alpn: None,
             scheme: None,
             peer_certificates: Vec::new(),
@@ -742,6 +802,7 @@ impl State for ExpectEncryptedExtensions {
             return Err(unexpected(&raw));
         };
         self.hs.process_encrypted_extensions(core, &ee)?;
+        crate::early::client_encrypted_extensions(core, ee.early_data())?;
         self.hs.transcript.add(raw.encoded)?;
         match self.resumed {
             Some(proof) => Ok(Box::new(ExpectFinished {
@@ -988,6 +1049,7 @@ impl State for ExpectFinished {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let this = *self;
         let mut flight = this.hs.process_finished(core, &raw)?;
+        crate::early::client_end_of_early_data(core, &mut flight.transcript)?;
         flight.send_client_certificate(core, this.client_auth.as_ref())?;
         flight.send_finished(core, this.server)
     }
@@ -1156,6 +1218,7 @@ impl ClientTraffic {
             received_at_ms: millis(now),
             peer_certificates: negotiated.peer_certificates.clone(),
             verified_by: config.verifier.clone(),
+            max_early_data: nst.max_early_data_size().unwrap_or(0),
         };
         store.insert(&self.server_name, ticket);
         Ok(())

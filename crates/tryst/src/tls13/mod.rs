@@ -7,10 +7,12 @@
 //! - [`server`]: the first flight, one function per RFC step (`check_client_hello` →
 //!   `negotiate` → `send_server_hello` → … → `send_finished`), then the client's flight.
 //! - [`resumption`]: the server's ticket contents and the rules for resuming one.
+//! - [`psk`]: external PSKs: the server's choice by identity and the `ext binder`.
 //! - [`common`]: the steps both sides take: key derivation, Certificate and
 //!   CertificateVerify (sent and checked), Finished (sent and checked).
 
 pub(crate) mod client;
 pub(crate) mod common;
+pub(crate) mod psk;
 pub(crate) mod resumption;
 pub(crate) mod server;

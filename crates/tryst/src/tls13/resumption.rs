@@ -41,11 +41,16 @@ pub(crate) struct TicketState {
     pub(crate) server_name: Option<Vec<u8>>,
     pub(crate) client_auth: TicketClientAuth,
     pub(crate) client_certs: Vec<Vec<u8>>,
+    /// The NewSessionTicket's ticket_age_add, to check the client's ticket age (§8.3).
+    pub(crate) age_add: u32,
+    /// The max_early_data_size announced with the ticket (0: no 0-RTT).
+    pub(crate) max_early_data: u32,
 }
 
 /// Version 2 added the context, SNI and client-auth record (version 1 tickets are refused:
-/// they do not say what they were issued under).
-const TICKET_STATE_VERSION: u8 = 2;
+/// they do not say what they were issued under); version 3 the ticket_age_add and
+/// max_early_data_size (for 0-RTT). Older tickets are refused: a full handshake follows.
+const TICKET_STATE_VERSION: u8 = 3;
 
 impl TicketState {
     pub(crate) fn encode(&self) -> Result<tryst_crypto::zeroize::Zeroizing<Vec<u8>>, Error> {
@@ -78,6 +83,8 @@ impl TicketState {
                 w.u24_prefixed("ticket.cert", |w| w.bytes(c));
             }
         });
+        w.u32(self.age_add);
+        w.u32(self.max_early_data);
         Ok(tryst_crypto::zeroize::Zeroizing::new(w.finish()?))
     }
 
@@ -114,6 +121,7 @@ impl TicketState {
             if (client_auth == TicketClientAuth::Verified) == client_certs.is_empty() {
                 return Err(illegal("ticket.certs"));
             }
+            let early = (r.u32("ticket.age_add")?, r.u32("ticket.max_early_data")?);
             Ok((
                 (suite, psk, (hi << 32) | lo, lifetime_secs, alpn),
                 (
@@ -122,6 +130,7 @@ impl TicketState {
                     client_auth,
                     client_certs,
                 ),
+                early,
             ))
         })
         .ok()
@@ -129,6 +138,7 @@ impl TicketState {
             |(
                 (suite, psk, issued_ms, lifetime_secs, alpn),
                 (context, server_name, client_auth, client_certs),
+                (age_add, max_early_data),
             )| {
                 Some(TicketState {
                     suite,
@@ -140,6 +150,8 @@ impl TicketState {
                     server_name,
                     client_auth,
                     client_certs,
+                    age_add,
+                    max_early_data,
                 })
             },
         )
@@ -152,6 +164,12 @@ pub(crate) struct Resumption {
     pub(crate) index: u16,
     pub(crate) state: TicketState,
     pub(crate) binder: PskVerified,
+    /// The identity, when this is an external PSK rather than a ticket.
+    pub(crate) external: Option<Vec<u8>>,
+    /// The client's obfuscated_ticket_age and a hash of the ticket (for 0-RTT: the
+    /// freshness window and the single-use claim).
+    pub(crate) obfuscated_age: u32,
+    pub(crate) replay_key: [u8; 32],
 }
 
 /// What the connection being negotiated would be, for matching a ticket against it.
@@ -172,12 +190,22 @@ pub(crate) fn resume(
     ch: &ClientHello<'_>,
     encoded: &[u8],
 ) -> Result<Option<Resumption>, Error> {
-    let Some(keys) = &config.tickets else {
+    if config.tickets.is_none() && config.external_psks.is_empty() {
         return Ok(None);
-    };
+    }
     let now = config.common.clock().now();
+    let prefix = ch
+        .binders_prefix(encoded)
+        .ok_or(Error::Internal("binder offset"))?;
+    let h = transcript.current_with(prefix);
     for (i, (identity, binder)) in offer.identities.iter().zip(&offer.binders).enumerate() {
-        let Some(plain) = keys.open(now, &identity.identity) else {
+        if let Some(psk) = super::psk::find(config, &identity.identity) {
+            match super::psk::select(psk, i, binder, fit, &h)? {
+                Some(r) => return Ok(Some(r)),
+                None => continue,
+            }
+        }
+        let Some(plain) = open_ticket(config, now, &identity.identity) else {
             continue;
         };
         let Some(state) = TicketState::decode(&plain) else {
@@ -186,10 +214,6 @@ pub(crate) fn resume(
         if !ticket_fits(config, &state, fit, now) {
             continue;
         }
-        let prefix = ch
-            .binders_prefix(encoded)
-            .ok_or(Error::Internal("binder offset"))?;
-        let h = transcript.current_with(prefix);
         let es = EarlySchedule::with_psk(fit.suite.hash, &state.psk);
         es.verify_psk_binder(PskKind::Resumption, &h, binder)?;
         let index = u16::try_from(i).map_err(|_| Error::illegal("too many PSK identities"))?;
@@ -197,9 +221,48 @@ pub(crate) fn resume(
             index,
             state,
             binder: PskVerified::checked(),
+            external: None,
+            obfuscated_age: identity.obfuscated_ticket_age,
+            replay_key: crate::early::replay_key(&identity.identity),
         }));
     }
     Ok(None)
+}
+
+/// A ticket's contents: opened with the ticket keys, after taking it out of the session
+/// store when the config keeps sessions there (a stateful ticket is a 32-byte name).
+fn open_ticket(
+    config: &ServerConfig,
+    now: core::time::Duration,
+    ticket: &[u8],
+) -> Option<tryst_crypto::zeroize::Zeroizing<Vec<u8>>> {
+    let keys = config.tickets.as_ref()?;
+    match &config.session_store {
+        Some(store) => {
+            let name: &[u8; 32] = ticket.try_into().ok()?;
+            keys.open(now, &store.take(name, now)?)
+        }
+        None => keys.open(now, ticket),
+    }
+}
+
+/// The ticket to send for a session sealed as `sealed`: the sealed session itself
+/// (stateless), or, with a session store, a fresh random 32-byte name under which the store
+/// keeps it (None if the store refused: no ticket is sent).
+pub(crate) fn stateful_ticket(
+    config: &crate::config::ServerConfig,
+    sealed: Vec<u8>,
+    now: core::time::Duration,
+    expires: core::time::Duration,
+) -> Option<Vec<u8>> {
+    let Some(store) = &config.session_store else {
+        return Some(sealed);
+    };
+    let mut name = [0u8; 32];
+    config.common.rng().fill(&mut name);
+    store
+        .put(&name, &sealed, now, expires)
+        .then(|| name.to_vec())
 }
 
 /// Whether a ticket meets this server's current requirements (RFC 8446 §4.2.11: the
@@ -273,6 +336,8 @@ mod tests {
                 TicketClientAuth::Verified
             },
             client_certs: certs.iter().map(|c| c.to_vec()).collect(),
+            age_add: 0x0102_0304,
+            max_early_data: 16384,
         }
     }
 
@@ -298,6 +363,8 @@ mod tests {
             assert_eq!(back.server_name, s.server_name);
             assert_eq!(back.client_auth, s.client_auth);
             assert_eq!(back.client_certs, s.client_certs);
+            assert_eq!(back.age_add, s.age_add);
+            assert_eq!(back.max_early_data, s.max_early_data);
             assert_eq!(&back.encode().unwrap()[..], &bytes[..]);
             for cut in 0..bytes.len() {
                 assert!(
@@ -314,7 +381,7 @@ mod tests {
         }
         // Another version is refused (version 1 did not record what it was issued under).
         let mut bytes = state(None, None, &[]).encode().unwrap().to_vec();
-        bytes[0] = 1;
+        bytes[0] = 2;
         assert!(TicketState::decode(&bytes).is_none());
         // A "verified" record without certificates, or certificates without one, is refused.
         let mut s = state(None, None, &[]);

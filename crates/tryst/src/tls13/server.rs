@@ -193,7 +193,7 @@ impl ExpectClientHello {
             }
             Negotiation::Parameters(p) => p,
         };
-        let flight = ServerFlight::new(config, ch, &params, ech);
+        let flight = ServerFlight::new(config, ch, encoded, &params, ech);
         let (shared, resumption, transcript) = flight.send_server_hello(core, encoded, params)?;
         flight.send_rest(core, &shared, resumption, transcript)
     }
@@ -208,7 +208,10 @@ impl ExpectClientHello {
         ch: &'m ClientHello<'a>,
         encoded: &[u8],
     ) -> Result<Negotiation<'m, 'a>, Error> {
-        let suite = self.choose_suite(ch)?;
+        let suite = match super::psk::external_suite(&self.config, ch) {
+            Some(s) if self.retry.is_none() => s,
+            _ => self.choose_suite(ch)?,
+        };
         let offer = group_offer(ch)?;
         let alpn = choose_alpn(&self.config, ch)?;
         if let Some(name) = ch.server_name() {
@@ -231,13 +234,18 @@ impl ExpectClientHello {
             alpn: alpn.as_deref(),
         };
         let psk = check_psk_offer(&self.config, ch, encoded, &fit, &transcript)?;
-        let cert = match psk {
-            None => Some(choose_server_certificate(
-                &*self.config.cert_resolver,
+        let cert = match (&psk, &self.config.cert_resolver) {
+            (Some(_), _) => None,
+            (None, Some(resolver)) => Some(choose_server_certificate(
+                &**resolver,
                 ch,
                 ProtocolVersion::Tls13,
             )?),
-            Some(_) => None,
+            (None, None) => {
+                return Err(Error::incompatible(
+                    "no external PSK in common, and this server has no certificate",
+                ));
+            }
         };
         Ok(Negotiation::Parameters(Parameters {
             suite,
@@ -484,6 +492,7 @@ fn send_hello_retry(
     }
     core.hello_retry_request = true;
     if ch.early_data() {
+        crate::early::rejected_by_hello_retry(core);
         // After a HelloRetryRequest the client's 0-RTT records arrive before its second
         // ClientHello, as application_data in the clear to us: skip them (§4.2.10).
         core.records
@@ -509,6 +518,8 @@ fn send_hello_retry(
 struct ServerFlight<'m, 'a> {
     config: Arc<ServerConfig>,
     ch: &'m ClientHello<'a>,
+    /// The ClientHello as received (its hash keys 0-RTT).
+    encoded: &'m [u8],
     suite: SupportedCipherSuite,
     group: SupportedGroup,
     alpn: Option<Vec<u8>>,
@@ -522,6 +533,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
     fn new(
         config: Arc<ServerConfig>,
         ch: &'m ClientHello<'a>,
+        encoded: &'m [u8],
         p: &Parameters<'_, '_>,
         ech: ServerEch,
     ) -> Self {
@@ -529,6 +541,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             ech,
             config,
             ch,
+            encoded,
             suite: p.suite,
             group: p.group,
             alpn: p.alpn.clone(),
@@ -592,9 +605,13 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         mut transcript: Transcript,
     ) -> Next {
         let ticket = resumption.as_ref().map(|r| &r.state);
-        let keys = self.derive_handshake_keys(core, shared, ticket, &transcript)?;
+        let keys = self.derive_handshake_keys(core, shared, resumption.as_ref(), &transcript)?;
         self.send_encrypted_extensions(core, &mut transcript, ticket.is_some())?;
         let mut negotiated = self.negotiated(ticket.is_some());
+        if let Some(id) = resumption.as_ref().and_then(|r| r.external.clone()) {
+            negotiated.kind = crate::conn::HandshakeKind::ExternalPsk;
+            core.psk_identity = Some(id);
+        }
         let next = match resumption {
             Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(&mut negotiated, r)),
             None => {
@@ -645,22 +662,40 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         &self,
         core: &mut Core,
         shared: &SharedSecret,
-        ticket: Option<&TicketState>,
+        resumption: Option<&Resumption>,
         transcript: &Transcript,
     ) -> Result<HandshakeKeys, Error> {
         let early = common::early_schedule(
             &self.config.common,
             &self.suite,
-            ticket.map(|t| &t.psk),
+            resumption.map(|r| &r.state.psk),
             self.ch.random,
         );
+        let early_key = match self.ch.early_data() {
+            true => crate::early::server_offered(
+                &self.config,
+                core,
+                (resumption, self.hello_retry),
+                &early,
+                self.suite.hash.hash(self.encoded),
+            )?,
+            false => None,
+        };
         let keys = common::derive_handshake_keys(core, self.suite, early, shared, transcript)?;
-        if self.ch.early_data() {
-            // We never accept 0-RTT: the client's early records are under a key we do not
-            // have, so they fail to open; skip them within the budget (RFC 8446 §4.2.10).
-            core.records
+        match early_key {
+            // Accepted: the client's next records are under client_early_traffic_secret,
+            // up to its EndOfEarlyData (RFC 8446 §4.2.10).
+            Some(key) => {
+                core.set_recv_key(&self.suite, &key)?;
+                core.records.decrypter.set_application_data_allowed(true);
+            }
+            // Rejected: the early records are under a key we do not use, so they fail to
+            // open; skip them within the budget (RFC 8446 §4.2.10).
+            None if self.ch.early_data() => core
+                .records
                 .decrypter
-                .skip_rejected_early_data(self.config.max_rejected_early_data);
+                .skip_rejected_early_data(self.config.max_rejected_early_data),
+            None => {}
         }
         Ok(keys)
     }
@@ -688,6 +723,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             ee.push(Extension::ServerNameAck);
         }
         ee.extend(self.ech.retry_configs(&self.config.ech_retry_configs));
+        if core.early.receiving() {
+            ee.push(Extension::EarlyData);
+        }
         let ee_bytes = core.send_handshake(&HandshakeMessage::EncryptedExtensions(
             EncryptedExtensions { extensions: ee },
         ))?;
@@ -769,6 +807,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         match next {
             AwaitClient::Certificate(request) => {
                 Ok(Box::new(ExpectClientCertificate { hs, request }))
+            }
+            AwaitClient::Finished(client) if core.early.receiving() => {
+                Ok(Box::new(ExpectEndOfEarlyData { hs, client }))
             }
             AwaitClient::Finished(client) => Ok(Box::new(ExpectClientFinished { hs, client })),
         }
@@ -915,6 +956,28 @@ impl State for ExpectClientCertificateVerify {
     }
 }
 
+/// 0-RTT was accepted: early data until EndOfEarlyData (RFC 8446 §4.5), under
+/// client_early_traffic_secret; then the client's handshake key.
+struct ExpectEndOfEarlyData {
+    hs: Handshake,
+    client: ClientAuthenticated,
+}
+
+impl State for ExpectEndOfEarlyData {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+        let HandshakeMessage::EndOfEarlyData(_) = raw.parse()? else {
+            return Err(unexpected(&raw));
+        };
+        self.hs.transcript.add(raw.encoded)?;
+        crate::early::end_of_early_data(core);
+        core.set_recv_key(&self.hs.negotiated.suite, &self.hs.client_hs)?;
+        Ok(Box::new(ExpectClientFinished {
+            hs: self.hs,
+            client: self.client,
+        }))
+    }
+}
+
 struct ExpectClientFinished {
     hs: Handshake,
     /// Proof of who the client is: the traffic state is built from it.
@@ -968,8 +1031,12 @@ fn send_tickets(
             .collect(),
         _ => Vec::new(),
     };
+    let max_early_data = config.early.max_early_data_size;
     for i in 0..config.ticket_count {
         let nonce = [i];
+        let mut age_add = [0u8; 4];
+        config.common.rng().fill(&mut age_add);
+        let age_add = u32::from_be_bytes(age_add);
         let state = TicketState {
             suite: negotiated.suite.suite.to_raw(),
             psk: resumption.ticket_psk(&nonce)?,
@@ -980,31 +1047,43 @@ fn send_tickets(
             server_name: server_name.clone(),
             client_auth: client.for_ticket(),
             client_certs: client_certs.clone(),
+            age_add,
+            max_early_data,
         };
-        let ticket = keys
+        let sealed = keys
             .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)
             .ok_or(Error::Internal("ticket sealing"))?;
-        send_ticket(config, core, &nonce, lifetime_secs, ticket)?;
+        let expires = now.saturating_add(core::time::Duration::from_secs(lifetime_secs.into()));
+        let Some(ticket) = super::resumption::stateful_ticket(config, sealed, now, expires) else {
+            continue;
+        };
+        send_ticket(
+            core,
+            &nonce,
+            (lifetime_secs, age_add, max_early_data),
+            ticket,
+        )?;
     }
     Ok(())
 }
 
-/// One NewSessionTicket with a fresh ticket_age_add.
+/// One NewSessionTicket, with early_data when 0-RTT is on (RFC 8446 §4.6.1).
 fn send_ticket(
-    config: &ServerConfig,
     core: &mut Core,
     nonce: &[u8],
-    lifetime_secs: u32,
+    (lifetime_secs, age_add, max_early_data): (u32, u32, u32),
     ticket: Vec<u8>,
 ) -> Result<(), Error> {
-    let mut age_add = [0u8; 4];
-    config.common.rng().fill(&mut age_add);
+    let mut extensions = Vec::new();
+    if max_early_data > 0 {
+        extensions.push(Extension::MaxEarlyDataSize(max_early_data));
+    }
     let nst = HandshakeMessage::NewSessionTicket(NewSessionTicket {
         ticket_lifetime: lifetime_secs,
-        ticket_age_add: u32::from_be_bytes(age_add),
+        ticket_age_add: age_add,
         ticket_nonce: Cow::Borrowed(nonce),
         ticket: Cow::Owned(ticket),
-        extensions: Vec::new(),
+        extensions,
     });
     core.send_handshake(&nst)?;
     Ok(())
