@@ -186,7 +186,7 @@ pub(crate) enum ServerEch {
     /// Offered but not decrypted: the handshake uses the outer hello.
     Rejected,
     /// Decrypted: the handshake uses the inner hello.
-    Accepted(Accepted),
+    Accepted(alloc::boxed::Box<Accepted>),
 }
 
 /// An accepted offer: the HPKE context (a second hello after HelloRetryRequest is sealed
@@ -249,12 +249,12 @@ pub(crate) fn open(
         };
         let plain = Zeroizing::new(plain);
         let inner = reconstruct(outer, encoded, &plain)?;
-        *state = ServerEch::Accepted(Accepted {
+        *state = ServerEch::Accepted(alloc::boxed::Box::new(Accepted {
             recipient,
             suite: offer.suite,
             config_id: offer.config_id,
             inner_random: inner_random(&inner)?,
-        });
+        }));
         return Ok(Some(inner));
     }
     Ok(None)
