@@ -1016,3 +1016,75 @@ fn configs_a_client_cannot_use_are_skipped() {
     }
     assert!(EchClientConfig::from_config_list(&[0, 4, 1, 2]).is_err());
 }
+
+// ---------------------------------------------------------------------------------------
+// Split mode: tryst as the backend server behind a client-facing server (§7.2).
+
+/// The acceptance signal for `client_hello` and `server_hello` (handshake messages),
+/// computed here from the RFC's formula: HKDF-Expand-Label(HKDF-Extract(0,
+/// ClientHelloInner.random), "ech accept confirmation", Hash(ClientHelloInner ||
+/// ServerHello with the last 8 bytes of its random zeroed), 8).
+fn expected_signal(client_hello: &[u8], random: &[u8; 32], server_hello: &[u8]) -> [u8; 8] {
+    use tryst::crypto::{Hash, SHA256, SHA384};
+    let HandshakeMessage::ServerHello(sh) = RawHandshake::split(server_hello, 1 << 16)
+        .unwrap()
+        .unwrap()
+        .0
+        .parse()
+        .unwrap()
+    else {
+        panic!()
+    };
+    let hash: &dyn Hash = if sh.cipher_suite.to_raw() == 0x1302 {
+        SHA384
+    } else {
+        SHA256
+    };
+    let prk = hash.hkdf_extract(&vec![0; hash.output_len()], random);
+    let mut zeroed = server_hello.to_vec();
+    zeroed[30..38].fill(0);
+    let th = hash.hash(&[client_hello, &zeroed].concat());
+    let mut out = [0u8; 8];
+    tryst_keyschedule::hkdf_expand_label(
+        hash,
+        &prk,
+        b"ech accept confirmation",
+        th.as_bytes(),
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn backend_in_split_mode_confirms_acceptance_of_an_inner_hello() {
+    let inner = inner_hello();
+    let msg = HandshakeMessage::ClientHello(inner.clone())
+        .to_bytes()
+        .unwrap();
+    for keys in [vec![], vec![ech_key(7, b"k")]] {
+        let mut s = ServerConnection::new(server(keys, &both_names())).unwrap();
+        let mut err = None;
+        feed(&mut s, &record(&msg), &mut err);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(s.ech_status(), EchStatus::Accepted);
+        assert_eq!(s.server_name(), Some(SECRET));
+        let out = s.pending_tls();
+        let len = usize::from(u16::from_be_bytes([out[3], out[4]]));
+        let sh = &out[5..5 + len];
+        assert_eq!(sh[30..38], expected_signal(&msg, &inner.random, sh));
+    }
+    // Control: the same hello without the marker gets no signal.
+    let plain = plain_hello(SECRET);
+    let msg = HandshakeMessage::ClientHello(plain.clone())
+        .to_bytes()
+        .unwrap();
+    let mut s = ServerConnection::new(server(vec![], &both_names())).unwrap();
+    let mut err = None;
+    feed(&mut s, &record(&msg), &mut err);
+    assert_eq!(s.ech_status(), EchStatus::NotOffered);
+    let out = s.pending_tls();
+    let len = usize::from(u16::from_be_bytes([out[3], out[4]]));
+    let sh = &out[5..5 + len];
+    assert_ne!(sh[30..38], expected_signal(&msg, &plain.random, sh));
+}
