@@ -8,8 +8,9 @@
 //! ```
 //!
 //! For each scenario (client configuration, server configuration) it runs a handshake,
-//! application data both ways, a KeyUpdate from each side and close_notify, recording each
-//! direction. The client's seed is the server's bytes and the server's seed the client's,
+//! application data both ways, a KeyUpdate from each side (TLS 1.3) and close_notify,
+//! recording each direction; the TLS 1.2 scenarios (a TLS 1.2-only server) write the seeds
+//! of `tryst_client_tls12` and `tryst_server_tls12`. The client's seed is the server's bytes and the server's seed the client's,
 //! each behind the two-byte header the targets read (configuration, piece size).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -18,7 +19,7 @@ mod state_machine;
 
 use std::path::PathBuf;
 
-use state_machine::{client_config, name, server_config, transfer};
+use state_machine::{client_config, name, server_config, server_config_tls12, transfer};
 use tryst::{ClientConnection, ConnectionCommon, ServerConnection};
 
 fn replay(conn: &mut ConnectionCommon, peer: &[u8], what: &str) {
@@ -43,6 +44,14 @@ fn replay(conn: &mut ConnectionCommon, peer: &[u8], what: &str) {
     );
 }
 
+/// TLS 1.2 scenarios (a TLS 1.2-only server): the seeds of the `*_tls12` targets.
+const TLS12_SCENARIOS: &[(u8, u8, &str)] = &[
+    (0, 0, "tls12-full"),
+    (2, 1, "tls12-client-auth-alpn"),
+    (3, 2, "tls12-p256-x25519"),
+    (0, 3, "tls12-optional-auth-no-cert"),
+];
+
 /// (client configuration, server configuration, what it covers).
 const SCENARIOS: &[(u8, u8, &str)] = &[
     (0, 0, "full"),
@@ -58,51 +67,72 @@ fn main() {
     panic!("build with RUSTFLAGS=\"--cfg fuzzing\": the seeds must use the fuzzing crypto mode");
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "corpus".into()));
     for &(cv, sv, what) in SCENARIOS {
-        let mut c = ClientConnection::new(client_config(cv), name()).expect("client");
-        let mut s = ServerConnection::new(server_config(sv)).expect("server");
-        let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
-        assert!(
-            transfer(&mut c, &mut s, &mut c2s, &mut s2c),
-            "{what}: handshake failed"
-        );
-        assert!(
-            !c.is_handshaking() && !s.is_handshaking(),
-            "{what}: incomplete"
-        );
-        c.send_plaintext(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-        s.send_plaintext(b"HTTP/1.0 200 OK\r\n\r\nhello").unwrap();
+        scenario(&out, cv, sv, what, false);
+    }
+    for &(cv, sv, what) in TLS12_SCENARIOS {
+        scenario(&out, cv, sv, what, true);
+    }
+}
+
+/// One handshake, data, (TLS 1.3: KeyUpdates) and close_notify; each direction replayed
+/// against a fresh connection and written as a seed.
+fn scenario(out: &std::path::Path, cv: u8, sv: u8, what: &str, tls12: bool) {
+    let server = |v| {
+        if tls12 {
+            server_config_tls12(v)
+        } else {
+            server_config(v)
+        }
+    };
+    let mut c = ClientConnection::new(client_config(cv), name()).expect("client");
+    let mut s = ServerConnection::new(server(sv)).expect("server");
+    let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
+    assert!(
+        transfer(&mut c, &mut s, &mut c2s, &mut s2c),
+        "{what}: handshake failed"
+    );
+    assert!(
+        !c.is_handshaking() && !s.is_handshaking(),
+        "{what}: incomplete"
+    );
+    c.send_plaintext(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    s.send_plaintext(b"HTTP/1.0 200 OK\r\n\r\nhello").unwrap();
+    if !tls12 {
         c.refresh_traffic_keys(true).unwrap();
-        assert!(transfer(&mut c, &mut s, &mut c2s, &mut s2c), "{what}: data");
+    }
+    assert!(transfer(&mut c, &mut s, &mut c2s, &mut s2c), "{what}: data");
+    if !tls12 {
         s.refresh_traffic_keys(false).unwrap();
-        s.send_plaintext(b"after key update").unwrap();
-        assert!(
-            transfer(&mut c, &mut s, &mut c2s, &mut s2c),
-            "{what}: key update"
-        );
-        c.send_close_notify();
-        s.send_close_notify();
-        assert!(
-            transfer(&mut c, &mut s, &mut c2s, &mut s2c),
-            "{what}: close"
-        );
-        // Replay each direction against a fresh connection, as the targets do: the seed
-        // must take it through the whole handshake without an error.
-        let mut rc = ClientConnection::new(client_config(cv), name()).expect("client");
-        let n = rc.pending_tls().len();
-        rc.consume_tls(n);
-        replay(&mut rc, &s2c, what);
-        let mut rs = ServerConnection::new(server_config(sv)).expect("server");
-        replay(&mut rs, &c2s, what);
-        for (dir, v, bytes) in [("tryst_client", cv, &s2c), ("tryst_server", sv, &c2s)] {
-            let d = out.join(dir);
-            std::fs::create_dir_all(&d).unwrap();
-            for piece in [0u8, 7] {
-                let mut seed = vec![v, piece];
-                seed.extend_from_slice(bytes);
-                let file = d.join(format!("seed-c{cv}-s{sv}-{what}-p{piece}"));
-                std::fs::write(&file, &seed).unwrap();
-                println!("{} ({} bytes)", file.display(), seed.len());
-            }
+    }
+    s.send_plaintext(b"after key update").unwrap();
+    assert!(
+        transfer(&mut c, &mut s, &mut c2s, &mut s2c),
+        "{what}: key update"
+    );
+    c.send_close_notify();
+    s.send_close_notify();
+    assert!(
+        transfer(&mut c, &mut s, &mut c2s, &mut s2c),
+        "{what}: close"
+    );
+    // Replay each direction against a fresh connection, as the targets do: the seed
+    // must take it through the whole handshake without an error.
+    let mut rc = ClientConnection::new(client_config(cv), name()).expect("client");
+    let n = rc.pending_tls().len();
+    rc.consume_tls(n);
+    replay(&mut rc, &s2c, what);
+    let mut rs = ServerConnection::new(server(sv)).expect("server");
+    replay(&mut rs, &c2s, what);
+    let suffix = if tls12 { "_tls12" } else { "" };
+    for (dir, v, bytes) in [("tryst_client", cv, &s2c), ("tryst_server", sv, &c2s)] {
+        let d = out.join(format!("{dir}{suffix}"));
+        std::fs::create_dir_all(&d).unwrap();
+        for piece in [0u8, 7] {
+            let mut seed = vec![v, piece];
+            seed.extend_from_slice(bytes);
+            let file = d.join(format!("seed-c{cv}-s{sv}-{what}-p{piece}"));
+            std::fs::write(&file, &seed).unwrap();
+            println!("{} ({} bytes)", file.display(), seed.len());
         }
     }
 }

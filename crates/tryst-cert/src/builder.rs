@@ -735,13 +735,17 @@ fn spki_for(key: &dyn Signer) -> Result<Vec<u8>, Error> {
             w.nested(tag::SEQUENCE, |w| w.oid(oid::ED25519));
             w.bit_string(&public);
         }),
-        SignatureAlgorithm::EcdsaP256Sha256 => w.nested(tag::SEQUENCE, |w| {
-            w.nested(tag::SEQUENCE, |w| {
-                w.oid(oid::EC_PUBLIC_KEY);
-                w.oid(oid::P256);
-            });
-            w.bit_string(&public);
-        }),
+        alg @ (SignatureAlgorithm::EcdsaP256Sha256 | SignatureAlgorithm::EcdsaP384Sha384) => w
+            .nested(tag::SEQUENCE, |w| {
+                w.nested(tag::SEQUENCE, |w| {
+                    w.oid(oid::EC_PUBLIC_KEY);
+                    w.oid(match alg {
+                        SignatureAlgorithm::EcdsaP256Sha256 => oid::P256,
+                        _ => oid::P384,
+                    });
+                });
+                w.bit_string(&public);
+            }),
         // rsaEncryption with NULL parameters; the key is a PKCS#1 RSAPublicKey.
         SignatureAlgorithm::RsaPssSha256 | SignatureAlgorithm::RsaPkcs1Sha256 => {
             w.nested(tag::SEQUENCE, |w| {

@@ -74,17 +74,29 @@ pub struct DemoArgs {
     /// unset).
     #[arg(long)]
     pub no_color: bool,
+    /// Show a TLS 1.2 handshake instead: two sessions with their randoms, ECDHE premaster
+    /// secret, session hash, extended master secret and key block.
+    #[arg(long)]
+    pub tls12: bool,
 }
 
 /// `tryst server`.
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// The certificate chain to present (PEM, end entity first).
-    #[arg(long, value_name = "CHAIN.pem")]
-    pub cert: PathBuf,
-    /// The private key of the end-entity certificate (PKCS#8 PEM: Ed25519, ECDSA or RSA).
-    #[arg(long, value_name = "KEY.pem")]
-    pub key: PathBuf,
+    /// The certificate chain to present (PEM, end entity first). Repeat --cert/--key for
+    /// several names or key types: each client gets a certificate naming its SNI (DNS
+    /// names and wildcards in subjectAltName) with a key type it accepts, else the first
+    /// whose key type it accepts.
+    #[arg(long, value_name = "CHAIN.pem", required = true)]
+    pub cert: Vec<PathBuf>,
+    /// The private key of the --cert at the same position (PKCS#8 PEM: Ed25519, ECDSA or
+    /// RSA).
+    #[arg(long, value_name = "KEY.pem", required = true)]
+    pub key: Vec<PathBuf>,
+    /// Refuse a client whose SNI no --cert names (alert unrecognized_name) instead of
+    /// serving it the first certificate it accepts.
+    #[arg(long)]
+    pub strict_sni: bool,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4433")]
     pub listen: String,
@@ -129,6 +141,12 @@ pub struct ServerArgs {
     #[arg(long, value_name = "N", default_value_t = 256,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub max_connections: u32,
+    /// Refuse TLS 1.2 clients (TLS 1.3 only; by default the server speaks both).
+    #[arg(long, conflicts_with = "tls12_only")]
+    pub no_tls12: bool,
+    /// Speak TLS 1.2 only (for testing TLS 1.2 clients).
+    #[arg(long)]
+    pub tls12_only: bool,
     /// Accept Encrypted Client Hello with this key (from `tryst ech new-config`; repeat
     /// with --ech-config, in the same order, to hold several keys at once). The
     /// certificate must also cover the config's public name.
@@ -201,6 +219,10 @@ pub struct ClientArgs {
     /// standard error.
     #[arg(long)]
     pub trace: bool,
+    /// Offer TLS 1.3 only (by default the client offers TLS 1.3 and 1.2 and the server
+    /// picks).
+    #[arg(long)]
+    pub no_tls12: bool,
     /// Encrypt the ClientHello (Encrypted Client Hello, RFC 9849) with the server's config
     /// (base64 ECHConfigList, as `tryst ech new-config` writes it or a DNS HTTPS record's
     /// ech= gives it): the network then sees only the config's public name.

@@ -133,7 +133,12 @@ impl Chart {
         let mut derived: Vec<&str> = Vec::new();
         for e in events {
             if let Event::SecretDerived(name) = e {
-                derived.push(name);
+                // TLS 1.2's one secret is logged as CLIENT_RANDOM (the master secret).
+                derived.push(if *name == "CLIENT_RANDOM" {
+                    "the master secret (key log: CLIENT_RANDOM)"
+                } else {
+                    name
+                });
                 continue;
             }
             if !derived.is_empty() {
@@ -171,6 +176,7 @@ impl Chart {
                 }
             }
             Event::SentChangeCipherSpec => self.sent(out, "ChangeCipherSpec"),
+            Event::ReceivedChangeCipherSpec => self.received(out, "ChangeCipherSpec"),
             Event::SentKeyUpdate { requested } => {
                 let label = if *requested {
                     "[KeyUpdate(update_requested)]"
@@ -233,6 +239,9 @@ pub fn message_name(t: HandshakeType) -> String {
         HandshakeType::CertificateVerify => "CertificateVerify",
         HandshakeType::Finished => "Finished",
         HandshakeType::KeyUpdate => "KeyUpdate",
+        HandshakeType::ServerKeyExchange => "ServerKeyExchange",
+        HandshakeType::ServerHelloDone => "ServerHelloDone",
+        HandshakeType::ClientKeyExchange => "ClientKeyExchange",
         other => return other.to_string(),
     };
     known.to_string()
@@ -240,10 +249,14 @@ pub fn message_name(t: HandshakeType) -> String {
 
 /// What was negotiated, one `name: value` per line.
 pub fn negotiated(conn: &tryst::ConnectionCommon) -> Vec<(&'static str, String)> {
+    let tls12 = conn.protocol_version().map(|v| v.to_raw()) == Some(0x0303);
     let kind = match conn.handshake_kind() {
         Some(tryst::HandshakeKind::Full) => "full handshake (certificate authentication)",
         Some(tryst::HandshakeKind::FullWithHelloRetryRequest) => {
             "full handshake after a HelloRetryRequest"
+        }
+        Some(tryst::HandshakeKind::Resumed) if tls12 => {
+            "resumed (TLS 1.2: the session's master secret with new randoms)"
         }
         Some(tryst::HandshakeKind::Resumed) => "resumed from a ticket (psk_dhe_ke: fresh X25519)",
         Some(tryst::HandshakeKind::ResumedWithHelloRetryRequest) => {
@@ -259,6 +272,8 @@ pub fn negotiated(conn: &tryst::ConnectionCommon) -> Vec<(&'static str, String)>
                 .map(|v| {
                     if v.to_raw() == 0x0304 {
                         "TLS 1.3".to_string()
+                    } else if v.to_raw() == 0x0303 {
+                        "TLS 1.2".to_string()
                     } else {
                         v.to_string()
                     }

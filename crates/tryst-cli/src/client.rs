@@ -77,7 +77,11 @@ fn config(a: &ClientArgs, trace: bool) -> Result<Arc<ClientConfig>, Failure> {
     };
     let mut b = ClientConfig::builder()
         .with_root_certificates(anchors)
-        .with_alpn_protocols(files::alpn(&a.alpn)?);
+        .with_alpn_protocols(files::alpn(&a.alpn)?)
+        .with_certificate_compression(tryst::compress::default_compressors());
+    if a.no_tls12 {
+        b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
+    }
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         b = b.with_client_auth_cert(files::certified_key(cert, key)?);
     }

@@ -78,6 +78,9 @@ fn demo_err(what: &str, e: impl std::fmt::Display) -> Failure {
 
 /// Run the demo.
 pub fn run(a: &DemoArgs) -> CmdResult {
+    if a.tls12 {
+        return crate::demo12::run(a);
+    }
     let style = Style::for_stdout(a.no_color);
     let file = match &a.keylog {
         Some(p) => Some(files::open_key_log(p, "")?),
@@ -180,6 +183,7 @@ fn intro(style: Style, addr: SocketAddr) -> String {
          A throwaway CA and an Ed25519 certificate for 'localhost' were just made in memory.\n\
          Notation (RFC 8446): {{X}} is encrypted under handshake keys, [X] under application\n\
          traffic keys; '~' marks a step of the key schedule.\n\
+         For the TLS 1.2 handshake and its key derivation: tryst demo --tls12\n\
          {}\n\n",
         style.bold("tryst demo: three TLS 1.3 sessions"),
         style.dim(

@@ -21,6 +21,7 @@ mod certcmd;
 mod chart;
 mod client;
 mod demo;
+mod demo12;
 mod demo_ech;
 mod echcmd;
 mod escape;

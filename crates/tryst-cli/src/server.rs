@@ -11,7 +11,10 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tryst::verify::WebPkiClientVerifier;
-use tryst::{ServerConfig, ServerConnection, TicketKeys};
+use tryst::{
+    ResolvesServerCert, ServerConfig, ServerConnection, SingleCertResolver, SniCertResolver,
+    TicketKeys,
+};
 
 use crate::args::ServerArgs;
 use crate::net::{self, DrainError, NetError, Pumped, Timed, secs};
@@ -65,12 +68,17 @@ pub struct Report {
 
 /// Build the server config from the command line.
 fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
-    let key = files::certified_key(&a.cert, &a.key)?;
     let tickets = TicketKeys::generate(&mut tryst::crypto::OsRng, Duration::from_secs(3600))
         .map_err(|e| Failure::failed(format!("cannot make ticket keys: {e}")))?;
-    let mut b = ServerConfig::builder(key)
+    let mut b = ServerConfig::builder_with_cert_resolver(cert_resolver(a)?)
         .with_ticket_keys(Arc::new(tickets))
+        .with_certificate_compression(tryst::compress::default_compressors())
         .with_alpn_protocols(alpn(a)?);
+    if a.no_tls12 {
+        b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
+    } else if a.tls12_only {
+        b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls12]);
+    }
     if let Some(ca) = &a.client_ca {
         let anchors = files::read_anchors(ca, "client CA")?;
         let mut verifier = WebPkiClientVerifier::new(anchors);
@@ -86,6 +94,32 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
     b = b.with_ech_keys(crate::echcmd::server_keys(&a.ech_keys, &a.ech_configs)?);
     b.build()
         .map_err(|e| Failure::usage(format!("cannot configure the server: {e}")))
+}
+
+/// The certificates of the --cert/--key pairs: one is served to every client (unless
+/// --strict-sni), several by SNI and key type.
+fn cert_resolver(a: &ServerArgs) -> Result<Arc<dyn ResolvesServerCert>, Failure> {
+    if a.cert.len() != a.key.len() {
+        return Err(Failure::usage(format!(
+            "give one --key for each --cert, in the same order ({} --cert, {} --key)",
+            a.cert.len(),
+            a.key.len()
+        )));
+    }
+    let mut keys = Vec::with_capacity(a.cert.len());
+    for (cert, key) in a.cert.iter().zip(&a.key) {
+        keys.push(Arc::new(files::certified_key(cert, key)?));
+    }
+    if let ([key], false) = (keys.as_slice(), a.strict_sni) {
+        return Ok(Arc::new(SingleCertResolver::new(Arc::clone(key))));
+    }
+    let mut resolver = SniCertResolver::new().refuse_unknown_names(a.strict_sni);
+    for (key, path) in keys.into_iter().zip(&a.cert) {
+        resolver = resolver
+            .with_cert(key)
+            .map_err(|e| Failure::usage(format!("cannot use '{}': {e}", path.display())))?;
+    }
+    Ok(Arc::new(resolver))
 }
 
 /// The ALPN protocols the server selects from, in its order of preference. With --http
@@ -256,7 +290,7 @@ pub fn serve(
     if let Err(e) = net::handshake(&mut conn, &mut sock, timeouts.handshake) {
         return fail(handshake_failure(&conn, e));
     }
-    let summary = summary(&conn);
+    let summary = format!("{}{}", summary(&conn), chosen(&conn));
 
     // After the handshake every read and write waits at most `idle`; with --http the
     // request also has a deadline, so a client cannot trickle it in.
@@ -450,6 +484,41 @@ fn ech_summary(conn: &ServerConnection) -> String {
     }
 }
 
+/// Which certificate the server presented and why, for the connection's log line
+/// (nothing for a resumed session, which presents none).
+fn chosen(conn: &ServerConnection) -> String {
+    let Some(c) = conn.chosen_certificate() else {
+        return String::new();
+    };
+    let names = c.key.dns_names();
+    let names = if names.is_empty() {
+        "(no DNS names)".to_string()
+    } else {
+        names.join(",")
+    };
+    let compressed = match c.compression {
+        Some(alg) => format!(", compressed with {alg}"),
+        None => String::new(),
+    };
+    format!(
+        " cert={names} [{}] ({}; signed {}{compressed})",
+        key_type(c.scheme),
+        c.reason,
+        c.scheme
+    )
+}
+
+fn key_type(scheme: tryst::messages::SignatureScheme) -> &'static str {
+    use tryst::messages::SignatureScheme as S;
+    match scheme {
+        S::Ed25519 => "Ed25519",
+        S::EcdsaSecp256r1Sha256 => "ECDSA P-256",
+        S::EcdsaSecp384r1Sha384 => "ECDSA P-384",
+        S::RsaPssRsaeSha256 | S::RsaPssRsaeSha384 | S::RsaPssRsaeSha512 => "RSA",
+        _ => "other",
+    }
+}
+
 fn http_response(conn: &ServerConnection, request: &[u8], peer: SocketAddr) -> Vec<u8> {
     let first_line = String::from_utf8_lossy(request)
         .lines()
@@ -459,8 +528,12 @@ fn http_response(conn: &ServerConnection, request: &[u8], peer: SocketAddr) -> V
         .filter(|c| !c.is_control())
         .take(200)
         .collect::<String>();
-    let mut body = String::from(
-        "<!doctype html>\n<title>tryst</title>\n<h1>Hello from tryst</h1>\n<p>This page came to you over TLS 1.3 from the <code>tryst</code> server.</p>\n<table>\n",
+    let version = match conn.protocol_version().map(|v| v.to_raw()) {
+        Some(0x0303) => "TLS 1.2",
+        _ => "TLS 1.3",
+    };
+    let mut body = format!(
+        "<!doctype html>\n<title>tryst</title>\n<h1>Hello from tryst</h1>\n<p>This page came to you over {version} from the <code>tryst</code> server.</p>\n<table>\n",
     );
     let mut rows = crate::chart::negotiated(conn);
     rows.push((

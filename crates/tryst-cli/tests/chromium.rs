@@ -209,5 +209,8 @@ fn headless_chromium_loads_the_http_page_over_tls_1_3() {
         line.contains(&format!("TLS 1.3 {suite} {group} full")) && line.contains("alpn=http/1.1"),
         "server logged {line:?}, the page says {version} {suite} {group}"
     );
+    // Chromium offers compress_certificate (brotli, RFC 8879): it got, and decompressed,
+    // the certificate compressed.
+    assert!(line.contains("compressed with brotli"), "{line}");
     drop(server);
 }

@@ -321,6 +321,15 @@ open_enum! {
 }
 
 open_enum! {
+    /// `CertificateCompressionAlgorithm` (RFC 8879 §3, §7.3).
+    CertificateCompressionAlgorithm: u16, "CertificateCompressionAlgorithm" {
+        Zlib = 1 => "zlib",
+        Brotli = 2 => "brotli",
+        Zstd = 3 => "zstd",
+    }
+}
+
+open_enum! {
     /// `PskKeyExchangeMode` (RFC 8446 §4.2.9).
     PskKeyExchangeMode: u8, "PskKeyExchangeMode" {
         PskKe = 0 => "psk_ke",

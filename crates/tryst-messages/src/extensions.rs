@@ -11,7 +11,8 @@ use alloc::vec::Vec;
 
 use crate::codec::{Codec, Reader, Writer};
 use crate::enums::{
-    ExtensionType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
+    CertificateCompressionAlgorithm, ExtensionType, NamedGroup, ProtocolVersion,
+    PskKeyExchangeMode, SignatureScheme,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -466,6 +467,9 @@ pub enum Extension<'a> {
     Cookie(Bytes<'a>),
     /// `psk_key_exchange_modes`: `PskKeyExchangeMode ke_modes<1..255>`.
     PskKeyExchangeModes(Vec<PskKeyExchangeMode>),
+    /// `compress_certificate` in ClientHello and CertificateRequest (RFC 8879 §3):
+    /// `CertificateCompressionAlgorithm algorithms<2..2^8-2>`.
+    CompressCertificate(Vec<CertificateCompressionAlgorithm>),
     /// `certificate_authorities`: `DistinguishedName authorities<3..2^16-1>`,
     /// `opaque DistinguishedName<1..2^16-1>` (DER).
     CertificateAuthorities(Vec<Bytes<'a>>),
@@ -631,6 +635,12 @@ impl<'a> Extension<'a> {
             _ => None,
         }
     }
+    pub(crate) fn compress_certificate(&self) -> Option<&[CertificateCompressionAlgorithm]> {
+        match self {
+            Self::CompressCertificate(v) => Some(v),
+            _ => None,
+        }
+    }
     pub(crate) fn certificate_authorities(&self) -> Option<&[Bytes<'a>]> {
         match self {
             Self::CertificateAuthorities(v) => Some(v),
@@ -695,6 +705,7 @@ impl<'a> Extension<'a> {
             Self::SupportedVersions(_) | Self::SelectedVersion(_) => T::SupportedVersions,
             Self::Cookie(_) => T::Cookie,
             Self::PskKeyExchangeModes(_) => T::PskKeyExchangeModes,
+            Self::CompressCertificate(_) => T::CompressCertificate,
             Self::CertificateAuthorities(_) => T::CertificateAuthorities,
             Self::OidFilters(_) => T::OidFilters,
             Self::PostHandshakeAuth => T::PostHandshakeAuth,
@@ -750,6 +761,9 @@ impl<'a> Extension<'a> {
             Self::PskKeyExchangeModes(m) => {
                 w.u8_prefixed("psk_key_exchange_modes", |w| encode_all(w, m));
             }
+            Self::CompressCertificate(a) => {
+                w.u8_prefixed("compress_certificate", |w| encode_all(w, a));
+            }
             Self::CertificateAuthorities(names) => w.u16_prefixed("certificate_authorities", |w| {
                 for n in names {
                     w.u16_prefixed("DistinguishedName", |w| w.bytes(n));
@@ -795,7 +809,8 @@ impl<'a> Extension<'a> {
             | T::SignatureAlgorithms
             | T::SignatureAlgorithmsCert
             | T::SupportedVersions
-            | T::PskKeyExchangeModes => Self::read_code_point_lists(typ, ctx, data, field),
+            | T::PskKeyExchangeModes
+            | T::CompressCertificate => Self::read_code_point_lists(typ, ctx, data, field),
             T::PreSharedKey | T::EarlyData | T::KeyShare => {
                 Self::read_key_exchange(typ, ctx, data, field)
             }
@@ -914,6 +929,13 @@ impl<'a> Extension<'a> {
                     r, field, 1, true, 1, 255,
                 )?))
             }),
+            (T::CompressCertificate, C::ClientHello | C::CertificateRequest) => {
+                Reader::read_all(data, field, |r| {
+                    Ok(Self::CompressCertificate(code_points(
+                        r, field, 2, true, 2, 254,
+                    )?))
+                })
+            }
             _ => Ok(Self::unknown(typ, data)),
         }
     }
@@ -1131,6 +1153,7 @@ impl<'a> Extension<'a> {
             Self::SelectedVersion(v) => Extension::SelectedVersion(v),
             Self::Cookie(b) => Extension::Cookie(own(b)),
             Self::PskKeyExchangeModes(v) => Extension::PskKeyExchangeModes(v),
+            Self::CompressCertificate(v) => Extension::CompressCertificate(v),
             Self::CertificateAuthorities(v) => {
                 Extension::CertificateAuthorities(v.into_iter().map(own).collect())
             }

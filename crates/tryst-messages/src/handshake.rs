@@ -7,8 +7,9 @@ use crate::codec::{Codec, Reader, Writer};
 use crate::enums::HandshakeType;
 use crate::error::{Error, ErrorKind};
 use crate::messages::{
-    Certificate, CertificateRequest, CertificateVerify, ClientHello, EncryptedExtensions,
-    EndOfEarlyData, Finished, KeyUpdate, MessageHash, NewSessionTicket, ServerHello,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, CompressedCertificate,
+    EncryptedExtensions, EndOfEarlyData, Finished, KeyUpdate, MessageHash, NewSessionTicket,
+    ServerHello,
 };
 use crate::tls12::Tls12HandshakeMessage;
 
@@ -113,6 +114,8 @@ pub enum HandshakeMessage<'a> {
     Finished(Finished<'a>),
     /// `key_update` (24).
     KeyUpdate(KeyUpdate),
+    /// `compressed_certificate` (25, RFC 8879).
+    CompressedCertificate(CompressedCertificate<'a>),
     /// The synthetic `message_hash` (254); never valid on the wire, but decodable so a
     /// transcript can be re-read.
     MessageHash(MessageHash<'a>),
@@ -132,6 +135,7 @@ impl<'a> HandshakeMessage<'a> {
             Self::CertificateVerify(_) => HandshakeType::CertificateVerify,
             Self::Finished(_) => HandshakeType::Finished,
             Self::KeyUpdate(_) => HandshakeType::KeyUpdate,
+            Self::CompressedCertificate(_) => HandshakeType::CompressedCertificate,
             Self::MessageHash(_) => HandshakeType::MessageHash,
         }
     }
@@ -167,6 +171,9 @@ impl<'a> HandshakeMessage<'a> {
                 }
                 HandshakeType::Finished => Self::Finished(Finished::read(r)?),
                 HandshakeType::KeyUpdate => Self::KeyUpdate(KeyUpdate::read(r)?),
+                HandshakeType::CompressedCertificate => {
+                    Self::CompressedCertificate(CompressedCertificate::read(r)?)
+                }
                 HandshakeType::MessageHash => Self::MessageHash(MessageHash::read(r)?),
                 _ => {
                     return Err(Error::new(
@@ -192,6 +199,9 @@ impl<'a> HandshakeMessage<'a> {
             Self::CertificateVerify(m) => HandshakeMessage::CertificateVerify(m.into_owned()),
             Self::Finished(m) => HandshakeMessage::Finished(m.into_owned()),
             Self::KeyUpdate(m) => HandshakeMessage::KeyUpdate(m),
+            Self::CompressedCertificate(m) => {
+                HandshakeMessage::CompressedCertificate(m.into_owned())
+            }
             Self::MessageHash(m) => HandshakeMessage::MessageHash(m.into_owned()),
         }
     }
@@ -210,6 +220,7 @@ impl<'a> Codec<'a> for HandshakeMessage<'a> {
             Self::CertificateVerify(m) => m.encode(w),
             Self::Finished(m) => m.encode(w),
             Self::KeyUpdate(m) => m.encode(w),
+            Self::CompressedCertificate(m) => m.encode(w),
             Self::MessageHash(m) => m.encode(w),
         });
     }

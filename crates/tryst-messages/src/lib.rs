@@ -95,8 +95,9 @@ pub use ech::{
     HpkeSymmetricCipherSuite, MAX_ECH_CIPHER_SUITES, MAX_ECH_CONFIG_EXTENSIONS, MAX_ECH_CONFIGS,
 };
 pub use enums::{
-    AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ContentType, ExtensionType,
-    HandshakeType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
+    AlertDescription, AlertLevel, CertificateCompressionAlgorithm, CipherSuite,
+    ClientCertificateType, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion,
+    PskKeyExchangeMode, SignatureScheme,
 };
 pub use error::{Error, ErrorKind};
 pub use extensions::{
@@ -107,8 +108,9 @@ pub use extensions::{
 pub use handshake::{HANDSHAKE_HEADER_LEN, HandshakeJoiner, HandshakeMessage, RawHandshake};
 pub use messages::{
     Certificate, CertificateEntry, CertificateRequest, CertificateVerify, ClientHello,
-    EncryptedExtensions, EndOfEarlyData, Finished, HELLO_RETRY_REQUEST_RANDOM, HelloVersions,
-    KeyUpdate, KeyUpdateRequest, MAX_HASH_LEN, MessageHash, NewSessionTicket, ServerHello,
+    CompressedCertificate, EncryptedExtensions, EndOfEarlyData, Finished,
+    HELLO_RETRY_REQUEST_RANDOM, HelloVersions, KeyUpdate, KeyUpdateRequest, MAX_HASH_LEN,
+    MessageHash, NewSessionTicket, ServerHello,
 };
 /// The README's example, run as a doctest.
 #[doc = include_str!("../README.md")]

@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 
 use crate::codec::{Codec, Reader, Writer};
 use crate::enums::{
-    CipherSuite, ExtensionType, NamedGroup, ProtocolVersion, PskKeyExchangeMode, SignatureScheme,
+    CertificateCompressionAlgorithm, CipherSuite, ExtensionType, NamedGroup, ProtocolVersion,
+    PskKeyExchangeMode, SignatureScheme,
 };
 use crate::error::{Error, ErrorKind};
 use crate::extensions::{
@@ -183,6 +184,12 @@ impl<'a> ClientHello<'a> {
     /// Whether `early_data` is present (RFC 8446 §4.2.10): 0-RTT data follows.
     pub fn early_data(&self) -> bool {
         find_in(&self.extensions, Extension::early_data).is_some()
+    }
+
+    /// `compress_certificate` (RFC 8879 §3): the algorithms the client can decompress
+    /// the server's certificate with.
+    pub fn compress_certificate(&self) -> Option<&[CertificateCompressionAlgorithm]> {
+        find_in(&self.extensions, Extension::compress_certificate)
     }
 
     /// `certificate_authorities`: `DistinguishedName authorities<3..2^16-1>`
@@ -663,6 +670,12 @@ impl<'a> CertificateRequest<'a> {
         find_in(&self.extensions, Extension::certificate_authorities)
     }
 
+    /// `compress_certificate` (RFC 8879 §3): the algorithms the server can decompress a
+    /// client's certificate with.
+    pub fn compress_certificate(&self) -> Option<&[CertificateCompressionAlgorithm]> {
+        find_in(&self.extensions, Extension::compress_certificate)
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> CertificateRequest<'static> {
         CertificateRequest {
@@ -1046,6 +1059,65 @@ impl<'a> Codec<'a> for KeyUpdate {
             }
         };
         Ok(Self { request_update })
+    }
+}
+
+/// CompressedCertificate (RFC 8879 §4): a Certificate message body compressed with an
+/// algorithm the receiver offered in `compress_certificate`.
+///
+/// ```text
+/// struct {
+///     CertificateCompressionAlgorithm algorithm;
+///     uint24 uncompressed_length;
+///     opaque compressed_certificate_message<1..2^24-1>;
+/// } CompressedCertificate;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompressedCertificate<'a> {
+    /// The algorithm used.
+    pub algorithm: CertificateCompressionAlgorithm,
+    /// The length of the Certificate message body once decompressed (at most 2^24-1).
+    pub uncompressed_length: u32,
+    /// The compressed Certificate message body.
+    pub compressed_certificate_message: Bytes<'a>,
+}
+
+impl CompressedCertificate<'_> {
+    /// An owned copy.
+    pub fn into_owned(self) -> CompressedCertificate<'static> {
+        CompressedCertificate {
+            algorithm: self.algorithm,
+            uncompressed_length: self.uncompressed_length,
+            compressed_certificate_message: own(self.compressed_certificate_message),
+        }
+    }
+}
+
+impl<'a> Codec<'a> for CompressedCertificate<'a> {
+    fn encode(&self, w: &mut Writer) {
+        self.algorithm.encode(w);
+        w.u24(
+            "CompressedCertificate.uncompressed_length",
+            self.uncompressed_length,
+        );
+        w.u24_prefixed("compressed_certificate_message", |w| {
+            w.bytes(&self.compressed_certificate_message);
+        });
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        let algorithm = CertificateCompressionAlgorithm::read(r)?;
+        let uncompressed_length = r.u24("CompressedCertificate.uncompressed_length")?;
+        let message = r.bytes_u24(
+            "CompressedCertificate.compressed_certificate_message",
+            1,
+            0x00ff_ffff,
+        )?;
+        Ok(Self {
+            algorithm,
+            uncompressed_length,
+            compressed_certificate_message: Cow::Borrowed(message),
+        })
     }
 }
 

@@ -303,7 +303,8 @@ fn server_hello_extension_rules() {
 
 #[test]
 fn unexpected_handshake_types() {
-    for t in [0u8, 3, 6, 12, 14, 16, 21, 22, 23, 25, 200] {
+    // (25, compressed_certificate, is a message since RFC 8879: tests/compressed_certificate.rs.)
+    for t in [0u8, 3, 6, 12, 14, 16, 21, 22, 23, 200] {
         let err = HandshakeMessage::decode(&[t, 0, 0, 0]).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnexpectedMessage, "type {t}");
         assert_eq!(err.alert(), AlertDescription::UnexpectedMessage);

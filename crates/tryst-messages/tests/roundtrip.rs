@@ -13,12 +13,13 @@ use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use tryst_messages::{
-    Alert, AlertDescription, AlertLevel, Bytes, Certificate, CertificateEntry, CertificateRequest,
-    CertificateVerify, CipherSuite, ClientHello, Codec, ContentType, EncryptedExtensions,
-    EndOfEarlyData, Extension, ExtensionType, Finished, HELLO_RETRY_REQUEST_RANDOM,
-    HandshakeMessage, KeyShareEntry, KeyUpdate, KeyUpdateRequest, MessageHash, NamedGroup,
-    NewSessionTicket, OcspStatusRequest, OfferedPsks, OidFilter, ProtocolVersion, PskIdentity,
-    PskKeyExchangeMode, RecordHeader, ServerHello, ServerName, SignatureScheme,
+    Alert, AlertDescription, AlertLevel, Bytes, Certificate, CertificateCompressionAlgorithm,
+    CertificateEntry, CertificateRequest, CertificateVerify, CipherSuite, ClientHello, Codec,
+    CompressedCertificate, ContentType, EncryptedExtensions, EndOfEarlyData, Extension,
+    ExtensionType, Finished, HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, KeyShareEntry,
+    KeyUpdate, KeyUpdateRequest, MessageHash, NamedGroup, NewSessionTicket, OcspStatusRequest,
+    OfferedPsks, OidFilter, ProtocolVersion, PskIdentity, PskKeyExchangeMode, RecordHeader,
+    ServerHello, ServerName, SignatureScheme,
 };
 
 fn bytes(min: usize, max: usize) -> impl Strategy<Value = Bytes<'static>> {
@@ -78,8 +79,18 @@ fn client_ext() -> impl Strategy<Value = Extension<'static>> {
             .prop_map(Extension::PskKeyExchangeModes),
         vec(bytes(1, 30), 1..4).prop_map(Extension::CertificateAuthorities),
         Just(Extension::PostHandshakeAuth),
+        compress_certificate(),
         unknown_ext(),
     ]
+}
+
+/// `compress_certificate` (RFC 8879): 1 to 127 algorithms, any code points.
+fn compress_certificate() -> impl Strategy<Value = Extension<'static>> {
+    vec(
+        any::<u16>().prop_map(CertificateCompressionAlgorithm::from),
+        1..127,
+    )
+    .prop_map(Extension::CompressCertificate)
 }
 
 fn psk_offer() -> impl Strategy<Value = Extension<'static>> {
@@ -224,6 +235,7 @@ fn cr_ext() -> impl Strategy<Value = Extension<'static>> {
         Just(Extension::SctRequest),
         vec(bytes(1, 30), 1..4).prop_map(Extension::CertificateAuthorities),
         schemes().prop_map(Extension::SignatureAlgorithmsCert),
+        compress_certificate(),
         vec((bytes(1, 12), bytes(0, 20)), 0..3).prop_map(|v| Extension::OidFilters(
             v.into_iter()
                 .map(|(o, vals)| OidFilter {
@@ -310,6 +322,13 @@ fn message() -> impl Strategy<Value = HandshakeMessage<'static>> {
         ]
         .prop_map(|r| HandshakeMessage::KeyUpdate(KeyUpdate { request_update: r })),
         bytes(1, 64).prop_map(|h| HandshakeMessage::MessageHash(MessageHash { hash: h })),
+        (any::<u16>(), 0u32..=0x00ff_ffff, bytes(1, 200)).prop_map(|(a, len, body)| {
+            HandshakeMessage::CompressedCertificate(CompressedCertificate {
+                algorithm: a.into(),
+                uncompressed_length: len,
+                compressed_certificate_message: body,
+            })
+        }),
     ]
 }
 
@@ -419,6 +438,6 @@ fn every_extension_shape_covered() {
             seen.insert(d.split(['(', ' ', '{']).next().unwrap().to_string());
         }
     }
-    // 32 shapes: 31 typed ones plus Unknown.
-    assert_eq!(seen.len(), 32, "{seen:?}");
+    // 33 shapes: 32 typed ones plus Unknown.
+    assert_eq!(seen.len(), 33, "{seen:?}");
 }

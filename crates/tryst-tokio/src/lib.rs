@@ -101,7 +101,10 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tryst::pki_types::ServerName;
-use tryst::{ClientConfig, ClientConnection, ConnectionCommon, ServerConfig, ServerConnection};
+use tryst::{
+    Accepted, Acceptor, ClientConfig, ClientConnection, ConnectionCommon, ServerConfig,
+    ServerConnection,
+};
 
 pub use tryst;
 
@@ -201,6 +204,89 @@ impl TlsAcceptor {
     pub fn config(&self) -> &Arc<ServerConfig> {
         &self.config
     }
+}
+
+/// A connection whose ClientHello has arrived and whose config is not chosen yet: read it
+/// with [`StartHandshake::read`], look at [`client_hello`](StartHandshake::client_hello)
+/// (SNI, ALPN, signature schemes), look up the config (asynchronously if need be), then
+/// finish with [`into_stream`](StartHandshake::into_stream). Like tokio-rustls's
+/// `LazyConfigAcceptor`; the sans-IO half is [`tryst::Acceptor`].
+pub struct StartHandshake<IO> {
+    io: IO,
+    accepted: Accepted,
+}
+
+impl<IO> core::fmt::Debug for StartHandshake<IO> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StartHandshake")
+            .field("accepted", &self.accepted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> StartHandshake<IO> {
+    /// Read from `io` until a whole ClientHello is here (at most `acceptor`'s limit; give
+    /// `Acceptor::new()` for the default). A bad first flight gets its alert and fails.
+    pub async fn read(mut io: IO, mut acceptor: Acceptor) -> io::Result<Self> {
+        loop {
+            match acceptor.accept() {
+                Ok(Some(accepted)) => return Ok(StartHandshake { io, accepted }),
+                Ok(None) => {}
+                Err(e) => {
+                    let alert = acceptor.pending_tls().to_vec();
+                    let _ = write_all(&mut io, &alert).await;
+                    return Err(protocol_error(e));
+                }
+            }
+            let n = std::future::poll_fn(|cx| {
+                let mut rd = SyncRead { io: &mut io, cx };
+                to_poll(acceptor.read_tls(&mut rd))
+            })
+            .await?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "peer closed the connection before its ClientHello was complete",
+                ));
+            }
+        }
+    }
+
+    /// What the ClientHello says.
+    pub fn client_hello(&self) -> tryst::resolve::ClientHello<'_> {
+        self.accepted.client_hello()
+    }
+
+    /// Finish the handshake with `config`. A config that cannot serve this hello sends
+    /// its alert and fails.
+    pub async fn into_stream(self, config: Arc<ServerConfig>) -> io::Result<server::TlsStream<IO>> {
+        let StartHandshake { mut io, accepted } = self;
+        match accepted.into_connection(config) {
+            Ok(conn) => Accept(MidHandshake::Handshaking(TlsStream::new(io, conn))).await,
+            Err(rejected) => {
+                let _ = write_all(&mut io, &rejected.alert).await;
+                Err(protocol_error(rejected.error))
+            }
+        }
+    }
+
+    /// Refuse the connection with `alert` (for example unrecognized_name).
+    pub async fn refuse(self, alert: tryst::messages::AlertDescription) -> io::Result<()> {
+        let StartHandshake { mut io, accepted } = self;
+        write_all(&mut io, &accepted.refuse(alert)).await
+    }
+}
+
+/// Write all of `bytes` to `io` and flush (for alerts before a stream exists).
+async fn write_all<IO: AsyncWrite + Unpin>(io: &mut IO, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::future::poll_fn(|cx| Pin::new(&mut *io).poll_write(cx, bytes)).await?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        bytes = bytes.get(n..).unwrap_or_default();
+    }
+    std::future::poll_fn(|cx| Pin::new(&mut *io).poll_flush(cx)).await
 }
 
 enum MidHandshake<S> {

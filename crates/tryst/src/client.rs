@@ -1,5 +1,6 @@
 //! The client connection: a [`ConnectionCommon`] driven by the TLS 1.3 client handshake
-//! (`crate::tls13::client`).
+//! (`crate::tls13::client`), which hands over to `crate::tls12::client` when the server
+//! answers in TLS 1.2.
 
 use alloc::sync::Arc;
 
@@ -11,7 +12,7 @@ use crate::conn::{ConnectionCommon, Core, Side};
 use crate::ech::EchStatus;
 
 crate::conn::connection_type!(
-    /// A TLS 1.3 client connection (sans-IO). Drive it with `read_tls` / `process_new_packets`
+    /// A TLS 1.3 / TLS 1.2 client connection (sans-IO). Drive it with `read_tls` / `process_new_packets`
     /// / `write_tls`, or wrap it in a [`crate::Stream`].
     ClientConnection
 );

@@ -8,14 +8,17 @@ use core::time::Duration;
 use rustls_pki_types::CertificateDer;
 use tryst_cert::TrustAnchors;
 use tryst_crypto::{CryptoProvider, Secret, Signer};
-use tryst_messages::SignatureScheme;
+use tryst_messages::{ProtocolVersion, SignatureScheme};
 
 use crate::Error;
 use crate::keylog::KeyLog;
+use crate::resolve::{
+    ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SingleClientCert,
+};
 use crate::session::ClientSessionStore;
 use crate::suites::{
     ALL_CIPHER_SUITES, DEFAULT_CLIENT_GROUPS, DEFAULT_SERVER_GROUPS, SupportedCipherSuite,
-    SupportedGroup, signature_scheme,
+    SupportedGroup, TLS12_CIPHER_SUITES, signature_scheme,
 };
 use crate::ticket::TicketKeys;
 use crate::time::Clock;
@@ -107,6 +110,8 @@ pub struct CertifiedKey {
     pub(crate) chain: Vec<CertificateDer<'static>>,
     pub(crate) signer: Arc<dyn Signer>,
     pub(crate) scheme: SignatureScheme,
+    /// The chain compressed per algorithm (RFC 8879), made on first use.
+    pub(crate) compressed: crate::compress::Cache,
 }
 
 impl core::fmt::Debug for CertifiedKey {
@@ -143,6 +148,7 @@ impl CertifiedKey {
             chain,
             signer,
             scheme,
+            compressed: crate::compress::Cache::default(),
         })
     }
 
@@ -198,6 +204,10 @@ pub struct Limits {
     /// Send a KeyUpdate after this many records under one key, before the AEAD's own
     /// limit (RFC 8446 §5.5), which always applies. `None` (default): only that limit.
     pub key_update_after_records: Option<u64>,
+    /// Largest certificate a peer's CompressedCertificate may declare (RFC 8879), in
+    /// bytes of the Certificate message body; more is bad_certificate before anything is
+    /// decompressed (default 64 KiB).
+    pub max_decompressed_certificate_len: usize,
 }
 
 impl Default for Limits {
@@ -210,6 +220,7 @@ impl Default for Limits {
             max_received_plaintext: 64 * 1024 + 16 * 1024,
             max_buffered_send: 64 * 1024 + 16 * 1024,
             key_update_after_records: None,
+            max_decompressed_certificate_len: 64 * 1024,
         }
     }
 }
@@ -219,8 +230,17 @@ impl Default for Limits {
 pub(crate) struct Common {
     /// Where every algorithm comes from.
     pub(crate) provider: Arc<CryptoProvider>,
-    /// After `build`: the configured suites with the provider's algorithms.
+    /// After `build`: the configured TLS 1.3 suites with the provider's algorithms
+    /// (before: every configured suite, of either version).
     pub(crate) suites: Vec<SupportedCipherSuite>,
+    /// After `build`: the TLS 1.2 suites, empty when TLS 1.2 is off.
+    pub(crate) tls12_suites: Vec<SupportedCipherSuite>,
+    /// The protocol versions enabled (TLS 1.3 always; TLS 1.2 by default).
+    versions: Vec<ProtocolVersion>,
+    /// TLS 1.2 only: refuse a peer without extended_master_secret (RFC 7627), default on.
+    pub(crate) require_ems: bool,
+    /// After `build`: whether TLS 1.3 is enabled (always on a client).
+    pub(crate) tls13: bool,
     /// After `build`: the configured groups with the provider's implementations.
     pub(crate) groups: Vec<SupportedGroup>,
     /// Whether suites / groups were chosen by the caller (then each must be available
@@ -236,6 +256,9 @@ pub(crate) struct Common {
     pub(crate) limits: Limits,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_session_lifetime: Option<Duration>,
+    /// RFC 8879 algorithms, in preference order: offered for the peer's certificate and
+    /// used for ours when the peer offers them.
+    pub(crate) cert_compression: Vec<Arc<dyn crate::compress::CertificateCompressor>>,
 }
 
 impl Common {
@@ -246,7 +269,15 @@ impl Common {
         let clock = None;
         Common {
             provider,
-            suites: ALL_CIPHER_SUITES.to_vec(),
+            suites: ALL_CIPHER_SUITES
+                .iter()
+                .chain(TLS12_CIPHER_SUITES)
+                .copied()
+                .collect(),
+            tls12_suites: Vec::new(),
+            versions: alloc::vec![ProtocolVersion::Tls13, ProtocolVersion::Tls12],
+            require_ems: true,
+            tls13: true,
             groups: groups.to_vec(),
             suites_chosen: false,
             groups_chosen: false,
@@ -257,6 +288,7 @@ impl Common {
             limits: Limits::default(),
             idle_timeout: None,
             max_session_lifetime: None,
+            cert_compression: Vec::new(),
         }
     }
 
@@ -285,6 +317,7 @@ impl Common {
                 .filter_map(|s| s.with_provider(&provider))
                 .collect();
         }
+        self.split_versions()?;
         if self.groups_chosen {
             self.groups = self
                 .groups
@@ -308,9 +341,38 @@ impl Common {
         self.check()
     }
 
+    /// Split the bound suites by version; TLS 1.2 keeps its suites only when enabled.
+    fn split_versions(&mut self) -> Result<(), Error> {
+        if (self.versions.iter())
+            .any(|v| *v != ProtocolVersion::Tls13 && *v != ProtocolVersion::Tls12)
+        {
+            return Err(Error::Config(
+                "only TLS 1.3 and TLS 1.2 are supported (TLS 1.0 and 1.1 are not)",
+            ));
+        }
+        let all = core::mem::take(&mut self.suites);
+        let (tls12, tls13): (Vec<_>, Vec<_>) = all.into_iter().partition(|s| s.is_tls12());
+        self.tls13 = self.versions.contains(&ProtocolVersion::Tls13);
+        self.suites = if self.tls13 { tls13 } else { Vec::new() };
+        self.tls12_suites = if self.versions.contains(&ProtocolVersion::Tls12) {
+            tls12
+        } else {
+            Vec::new()
+        };
+        Ok(())
+    }
+
+    /// Whether TLS 1.2 can be negotiated (enabled, with at least one suite).
+    pub(crate) fn tls12_enabled(&self) -> bool {
+        !self.tls12_suites.is_empty()
+    }
+
     fn check(&self) -> Result<(), Error> {
-        if self.suites.is_empty() {
-            return Err(Error::Config("no cipher suites"));
+        if self.tls13 && self.suites.is_empty() {
+            return Err(Error::Config("no TLS 1.3 cipher suites"));
+        }
+        if !self.tls13 && !self.tls12_enabled() {
+            return Err(Error::Config("no protocol version with a cipher suite"));
         }
         if self.groups.is_empty() {
             return Err(Error::Config("no key-exchange groups"));
@@ -366,8 +428,10 @@ impl SecureRandom for Unset {
 
 macro_rules! common_setters {
     () => {
-        /// Cipher suites, in preference order. Each names a suite; its AEAD and hash come
-        /// from the config's crypto provider (`build` fails if the provider lacks one).
+        /// Cipher suites, in preference order, TLS 1.3 and TLS 1.2 ones in one list (each
+        /// version uses its own; with no TLS 1.2 suite in the list, TLS 1.2 is off). Each
+        /// names a suite; its AEAD and hash come from the config's crypto provider (`build`
+        /// fails if the provider lacks one).
         pub fn with_cipher_suites(mut self, suites: &[SupportedCipherSuite]) -> Self {
             self.common.suites = suites.to_vec();
             self.common.suites_chosen = true;
@@ -390,6 +454,26 @@ macro_rules! common_setters {
             self
         }
 
+        /// The protocol versions to speak (default: TLS 1.3 and TLS 1.2);
+        /// `&[ProtocolVersion::Tls13]` turns TLS 1.2 off. A client always speaks TLS 1.3;
+        /// a server may speak TLS 1.2 alone (for tests and demos). Anything else (TLS 1.0,
+        /// 1.1) makes `build` fail.
+        pub fn with_protocol_versions(
+            mut self,
+            versions: &[tryst_messages::ProtocolVersion],
+        ) -> Self {
+            self.common.versions = versions.to_vec();
+            self
+        }
+
+        /// TLS 1.2 only: whether a peer must use the extended master secret (RFC 7627;
+        /// default true). Without it a TLS 1.2 session's keys are not bound to its
+        /// handshake (the triple-handshake attack); turn this off only for old peers.
+        pub fn with_extended_master_secret_required(mut self, required: bool) -> Self {
+            self.common.require_ems = required;
+            self
+        }
+
         /// ALPN protocols (RFC 7301), in preference order.
         pub fn with_alpn_protocols(mut self, protocols: Vec<Vec<u8>>) -> Self {
             self.common.alpn = protocols;
@@ -405,6 +489,18 @@ macro_rules! common_setters {
         /// The random-number generator (default: the crypto provider's).
         pub fn with_rng(mut self, rng: Arc<dyn SecureRandom>) -> Self {
             self.common.rng = Some(rng);
+            self
+        }
+
+        /// Certificate compression (RFC 8879) with `algorithms`, in preference order
+        /// (`tryst::compress::default_compressors()` has those of the enabled features):
+        /// they are offered for the peer's certificate, and ours is sent compressed with
+        /// the first the peer offers. Off by default.
+        pub fn with_certificate_compression(
+            mut self,
+            algorithms: Vec<Arc<dyn crate::compress::CertificateCompressor>>,
+        ) -> Self {
+            self.common.cert_compression = algorithms;
             self
         }
 
@@ -440,7 +536,7 @@ macro_rules! common_setters {
 pub struct ClientConfig {
     pub(crate) common: Common,
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
-    pub(crate) client_auth: Option<Arc<CertifiedKey>>,
+    pub(crate) client_auth: Option<Arc<dyn ResolvesClientCert>>,
     pub(crate) session_store: Option<Arc<dyn ClientSessionStore>>,
     pub(crate) middlebox_compat: bool,
     pub(crate) enable_sni: bool,
@@ -503,7 +599,7 @@ pub struct ClientConfigBuilder {
     /// signature verifier.
     roots: Option<TrustAnchors>,
     verifier: Option<Arc<dyn ServerCertVerifier>>,
-    client_auth: Option<Arc<CertifiedKey>>,
+    client_auth: Option<Arc<dyn ResolvesClientCert>>,
     session_store: Option<Arc<dyn ClientSessionStore>>,
     middlebox_compat: bool,
     enable_sni: bool,
@@ -537,9 +633,16 @@ impl ClientConfigBuilder {
         DangerousClientConfig(self)
     }
 
-    /// Authenticate with this certificate when the server asks.
+    /// Authenticate with this certificate when the server asks (and accepts its scheme).
     pub fn with_client_auth_cert(mut self, key: CertifiedKey) -> Self {
-        self.client_auth = Some(Arc::new(key));
+        self.client_auth = Some(Arc::new(SingleClientCert::new(Arc::new(key))));
+        self
+    }
+
+    /// Choose the client certificate per CertificateRequest with `resolver` (for example
+    /// [`ClientCertResolver`](crate::ClientCertResolver) over several keys).
+    pub fn with_client_cert_resolver(mut self, resolver: Arc<dyn ResolvesClientCert>) -> Self {
+        self.client_auth = Some(resolver);
         self
     }
 
@@ -596,7 +699,18 @@ impl ClientConfigBuilder {
     /// Finish. Fails when no verifier was set or a setting cannot work.
     pub fn build(mut self) -> Result<Arc<ClientConfig>, Error> {
         self.common.finish()?;
+        if !self.common.tls13 {
+            return Err(Error::Config(
+                "a client cannot turn TLS 1.3 off (protocol versions must include it)",
+            ));
+        }
         check_record_size_limit(self.record_size_limit)?;
+        // RFC 9849 §6.1.6: a server that negotiates TLS 1.2 has rejected ECH, and the
+        // client would have to abort anyway; offering only TLS 1.3 keeps a downgrade from
+        // producing a connection that the caller believes hides the name.
+        if matches!(self.ech, crate::ech::EchMode::Enabled(_)) {
+            self.common.tls12_suites.clear();
+        }
         let provider_verifier = self.common.provider.verifier;
         let from_roots = self.roots.map(|anchors| -> Arc<dyn ServerCertVerifier> {
             Arc::new(
@@ -660,7 +774,7 @@ pub enum SuitePreference {
 /// Server settings.
 pub struct ServerConfig {
     pub(crate) common: Common,
-    pub(crate) cert: Arc<CertifiedKey>,
+    pub(crate) cert_resolver: Arc<dyn ResolvesServerCert>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
@@ -684,7 +798,6 @@ impl core::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("suites", &self.common.suites)
             .field("groups", &self.common.groups)
-            .field("cert", &self.cert)
             .field("tickets", &self.ticket_count)
             .finish_non_exhaustive()
     }
@@ -704,9 +817,19 @@ impl ServerConfig {
         cert: CertifiedKey,
         provider: Arc<CryptoProvider>,
     ) -> ServerConfigBuilder {
+        let resolver = Arc::new(SingleCertResolver::new(Arc::new(cert)));
+        Self::builder_with_cert_resolver(resolver).with_crypto_provider(provider)
+    }
+
+    /// Start building a server config that chooses its certificate per connection with
+    /// `resolver` (for example [`SniCertResolver`](crate::SniCertResolver) over certificates
+    /// for several names and key types), with the default crypto provider.
+    pub fn builder_with_cert_resolver(
+        resolver: Arc<dyn ResolvesServerCert>,
+    ) -> ServerConfigBuilder {
         ServerConfigBuilder {
-            common: Common::new(DEFAULT_SERVER_GROUPS, provider),
-            cert,
+            common: Common::new(DEFAULT_SERVER_GROUPS, Arc::new(CryptoProvider::default())),
+            cert_resolver: resolver,
             client_verifier: None,
             preference: SuitePreference::Server,
             tickets: None,
@@ -736,7 +859,7 @@ pub const DEFAULT_MAX_REJECTED_EARLY_DATA: u32 = 16 * 1024;
 /// Builds a [`ServerConfig`].
 pub struct ServerConfigBuilder {
     common: Common,
-    cert: CertifiedKey,
+    cert_resolver: Arc<dyn ResolvesServerCert>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
@@ -848,7 +971,7 @@ impl ServerConfigBuilder {
         }
         Ok(Arc::new(ServerConfig {
             common: self.common,
-            cert: Arc::new(self.cert),
+            cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
             preference: self.preference,
             tickets: self.tickets,

@@ -60,8 +60,11 @@ pub enum Event {
         /// Received under handshake or traffic keys.
         encrypted: bool,
     },
-    /// We sent the middlebox-compatibility change_cipher_spec.
+    /// We sent a change_cipher_spec: TLS 1.3's middlebox-compatibility one, or TLS 1.2's,
+    /// after which our records are sealed under the new keys.
     SentChangeCipherSpec,
+    /// We received TLS 1.2's ChangeCipherSpec: the peer's records are sealed from now on.
+    ReceivedChangeCipherSpec,
     /// A secret was derived (its SSLKEYLOGFILE-style name, never its value).
     SecretDerived(&'static str),
     /// We sent a KeyUpdate (`requested`: we asked the peer to update too).
@@ -161,6 +164,8 @@ pub(crate) struct Core {
     pub(crate) hello_retry_request: bool,
     /// The server_name (SNI) the client asked for (server side), known from its hello.
     pub(crate) server_name: Option<alloc::string::String>,
+    /// The certificate a server presented in a full handshake, and why.
+    pub(crate) chosen_certificate: Option<crate::resolve::ChosenCertificate>,
     /// What Encrypted Client Hello did (RFC 9849).
     pub(crate) ech_status: crate::ech::EchStatus,
     /// Server side, after accepting ECH: the outer ClientHello's server_name (the public
@@ -169,6 +174,10 @@ pub(crate) struct Core {
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
     pub(crate) key_log: Option<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>,
+    /// TLS 1.2 was negotiated: ChangeCipherSpec is a real message, no KeyUpdate.
+    pub(crate) tls12: bool,
+    /// TLS 1.2 exporters (RFC 5705), once the handshake completed.
+    pub(crate) exporter12: Option<crate::tls12::common::Exporter>,
     pub(crate) limits: Limits,
     pub(crate) events: Vec<Event>,
     pub(crate) trace: bool,
@@ -188,6 +197,9 @@ pub(crate) struct Records {
     /// A receive key set while a message was handled. The driver installs it once the
     /// message is done, through the record layer's boundary check (RFC 8446 §5.1).
     pending_recv_key: Option<(&'static dyn tryst_crypto::Aead, TrafficKeys)>,
+    /// A TLS 1.2 read key, set when the peer's ChangeCipherSpec was handled; installed by
+    /// the driver at a handshake message boundary (RFC 5246 §7.1).
+    pub(crate) pending_recv_key12: Option<(&'static dyn tryst_crypto::Aead, TrafficKeys)>,
 }
 
 /// Liveness: the idle timeout and the session lifetime, and the counters of messages that
@@ -271,6 +283,7 @@ impl Core {
                 plain_in: VecDeque::new(),
                 pending_out: Vec::new(),
                 pending_recv_key: None,
+                pending_recv_key12: None,
             },
             liveness: Liveness {
                 warning_alerts: 0,
@@ -284,11 +297,14 @@ impl Core {
             handshake_complete: false,
             negotiated: None,
             server_name: None,
+            chosen_certificate: None,
             ech_status: crate::ech::EchStatus::NotOffered,
             outer_server_name: None,
             hello_retry_request: false,
             traffic: None,
             key_log: None,
+            tls12: false,
+            exporter12: None,
             limits: common.limits,
             events: Vec::new(),
             trace: false,
@@ -377,7 +393,8 @@ impl Core {
     }
 
     fn send_app_data(&mut self, data: &[u8]) -> Result<(), Error> {
-        if self.records.encrypter.needs_key_update() {
+        // TLS 1.2 has no KeyUpdate: the record layer's usage limit ends the connection.
+        if self.records.encrypter.needs_key_update() && !self.tls12 {
             self.send_key_update(false)?;
         }
         self.records.encrypter.write(
@@ -468,11 +485,32 @@ impl Core {
         }
     }
 
-    fn send_alert(&mut self, description: AlertDescription) {
-        let alert = Alert {
-            level: AlertLevel::Fatal,
+    /// A warning alert that does not end the connection (TLS 1.2's no_renegotiation).
+    pub(crate) fn send_warning_alert(
+        &mut self,
+        description: AlertDescription,
+    ) -> Result<(), Error> {
+        let body = [AlertLevel::Warning.to_raw(), description.to_raw()];
+        self.records.encrypter.write(
+            tryst_messages::ContentType::Alert,
+            &body,
+            &mut self.records.tls_out,
+        )?;
+        self.event(Event::Alert {
+            sent: true,
             description,
+        });
+        Ok(())
+    }
+
+    fn send_alert(&mut self, description: AlertDescription) {
+        // no_renegotiation "is always a warning" (RFC 5246 §7.2.2).
+        let level = if description == AlertDescription::NoRenegotiation {
+            AlertLevel::Warning
+        } else {
+            AlertLevel::Fatal
         };
+        let alert = Alert { level, description };
         // Best effort: the connection is failing anyway.
         if self
             .records
@@ -540,6 +578,12 @@ impl Core {
 /// next, so a state's data exists only while it is valid (DESIGN.md principle 5).
 pub(crate) trait State: Send + Sync {
     fn handle(self: Box<Self>, core: &mut Core, msg: RawHandshake<'_>) -> Next;
+
+    /// A TLS 1.2 ChangeCipherSpec (delivered only when the state armed the record layer
+    /// for one): the state sets the read key with `pending_recv_key12`.
+    fn handle_change_cipher_spec(self: Box<Self>, _core: &mut Core) -> Next {
+        Err(Error::unexpected("ChangeCipherSpec not expected here"))
+    }
 }
 
 /// What a handshake step returns: the next state, or the error that ends the connection.
@@ -570,6 +614,17 @@ fn ends_record(typ: HandshakeType) -> bool {
             | HandshakeType::Finished
             | HandshakeType::KeyUpdate
     )
+}
+
+/// A ServerHello without supported_versions: TLS 1.2 (or older), whose record may go on.
+fn is_tls12_server_hello(raw: &RawHandshake<'_>) -> bool {
+    raw.typ == HandshakeType::ServerHello
+        && tryst_messages::ServerHello::peek_versions(raw.body)
+            .is_ok_and(|v| v.supported_versions.is_none())
+}
+
+fn must_end_record() -> Error {
+    Error::unexpected("a message that can precede a key change must end its record (RFC 8446 §5.1)")
 }
 
 /// What a caller should do next, returned by `process_new_packets`.
@@ -697,6 +752,8 @@ impl ConnectionCommon {
                 post_handshake |= self.core.handshake_complete;
                 self.joiner.push(fragment)?;
                 self.handle_messages()?;
+            } else if msg == Message::ChangeCipherSpec {
+                self.handle_change_cipher_spec()?;
             } else {
                 self.core.receive_record(msg)?;
             }
@@ -733,6 +790,7 @@ impl ConnectionCommon {
     /// (§5.1: no other record type may come between its parts).
     pub(crate) fn ccs_allowed(&self) -> bool {
         !self.core.handshake_complete
+            && !self.core.tls12
             && self.joiner.at_message_boundary()
             && (self.core.side == Side::Client || self.hello_received)
     }
@@ -746,10 +804,14 @@ impl ConnectionCommon {
             let Some(raw) = self.joiner.next_message()? else {
                 return Ok(());
             };
-            if ends_record(raw.typ) && buffered > raw.encoded.len() {
-                return Err(Error::unexpected(
-                    "a message that can precede a key change must end its record (RFC 8446 §5.1)",
-                ));
+            // TLS 1.2 changes keys at ChangeCipherSpec, not after a message: a TLS 1.2
+            // server sends its whole first flight in one record.
+            let must_end = ends_record(raw.typ)
+                && buffered > raw.encoded.len()
+                && !self.core.tls12
+                && !is_tls12_server_hello(&raw);
+            if must_end {
+                return Err(must_end_record());
             }
             let encrypted = self.core.records.decrypter.is_protected();
             self.core.event(Event::Received {
@@ -769,6 +831,23 @@ impl ConnectionCommon {
                 )?;
             }
         }
+    }
+
+    /// A TLS 1.2 ChangeCipherSpec: the state handles it, then its read key is installed
+    /// (refused inside a fragmented handshake message, RFC 5246 §7.1).
+    fn handle_change_cipher_spec(&mut self) -> Result<(), Error> {
+        self.core.event(Event::ReceivedChangeCipherSpec);
+        let state = self.state.take().ok_or(Error::Internal("no state"))?;
+        self.state = Some(state.handle_change_cipher_spec(&mut self.core)?);
+        let (aead, keys) = (self.core.records.pending_recv_key12.take())
+            .ok_or(Error::Internal("ChangeCipherSpec without a read key"))?;
+        self.core.records.decrypter.set_key_tls12_at_boundary(
+            &self.joiner,
+            aead,
+            &keys.key,
+            keys.iv,
+        )?;
+        Ok(())
     }
 
     fn io_state(&self) -> IoState {
@@ -874,18 +953,25 @@ impl ConnectionCommon {
         if !self.core.handshake_complete {
             return Err(Error::NotReady("KeyUpdate before the handshake completed"));
         }
+        if self.core.tls12 {
+            return Err(Error::NotReady("TLS 1.2 has no KeyUpdate"));
+        }
         self.core
             .send_key_update(request_peer)
             .map_err(|e| self.fail(e))
     }
 
-    /// RFC 8446 §7.5 exporter: `out.len()` bytes for `label` and `context`.
+    /// RFC 8446 §7.5 exporter (RFC 5705 for a TLS 1.2 session): `out.len()` bytes for
+    /// `label` and `context`.
     pub fn export_keying_material(
         &self,
         out: &mut [u8],
         label: &[u8],
         context: Option<&[u8]>,
     ) -> Result<(), Error> {
+        if let Some(e) = self.core.exporter12.as_ref() {
+            return e.export(out, label, context);
+        }
         let traffic = self
             .core
             .traffic

@@ -1,4 +1,5 @@
-//! `tryst`: TLS 1.3 client and server connections, composed from the tryst crates.
+//! `tryst`: TLS 1.3 and TLS 1.2 client and server connections, composed from the tryst
+//! crates.
 //!
 //! What it is: sans-IO state machines for both sides of RFC 8446 — full handshakes with
 //! certificate authentication (X25519, Ed25519 / ECDSA / RSA-PSS signatures checked),
@@ -10,8 +11,13 @@
 //! [`ConnectionCommon::process_in_place`] opens records inside it) and a blocking
 //! [`Stream`] adapter under `std`.
 //!
+//! TLS 1.2 (RFC 5246) is spoken too, on by default: one ClientHello offers both versions and
+//! the server picks the highest (RFC 8446 §4.1.3 downgrade protection both ways); ECDHE with
+//! AEAD suites only, the extended master secret required, no renegotiation, tickets and
+//! session ids for resumption ([`ClientConfigBuilder::with_protocol_versions`] turns it off).
+//!
 //! What it is not: it opens no sockets, reads no clock and no global RNG on its own (the
-//! config's [`Clock`] and [`SecureRandom`] supply them), and speaks only TLS 1.3.
+//! config's [`Clock`] and [`SecureRandom`] supply them), and speaks neither TLS 1.0 nor 1.1.
 //!
 //! `no_std` + `alloc` with default features off; `std` adds the OS clock and RNG, the
 //! in-memory ticket store, SSLKEYLOGFILE, std::io adapters and [`Stream`].
@@ -77,12 +83,15 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod acceptor;
 mod client;
+pub mod compress;
 pub mod config;
 mod conn;
 pub mod ech;
 mod error;
 pub mod keylog;
+pub mod resolve;
 mod server;
 pub mod session;
 #[cfg(feature = "std")]
@@ -90,10 +99,12 @@ mod stream;
 pub mod suites;
 mod ticket;
 pub mod time;
+mod tls12;
 mod tls13;
 mod unbuffered;
 pub mod verify;
 
+pub use acceptor::{Accepted, Acceptor, DEFAULT_MAX_CLIENT_HELLO_LEN, Rejected};
 pub use client::ClientConnection;
 #[cfg(feature = "std")]
 pub use config::OsRandom;
@@ -109,6 +120,9 @@ pub use error::Error;
 pub use keylog::KeyLog;
 #[cfg(feature = "std")]
 pub use keylog::KeyLogFile;
+pub use resolve::{
+    ClientCertResolver, ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SniCertResolver,
+};
 pub use server::ServerConnection;
 #[cfg(feature = "std")]
 pub use stream::Stream;

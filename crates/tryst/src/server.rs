@@ -1,5 +1,6 @@
 //! The server connection: a [`ConnectionCommon`] driven by the TLS 1.3 server handshake
-//! (`crate::tls13::server`).
+//! (`crate::tls13::server`), which hands over to `crate::tls12::server` when the client
+//! offers TLS 1.2 but not 1.3.
 
 use alloc::sync::Arc;
 
@@ -27,6 +28,13 @@ impl ServerConnection {
         Ok(ServerConnection {
             inner: ConnectionCommon::new(core, state, common),
         })
+    }
+
+    /// The certificate presented in this connection's full handshake, why the config's
+    /// resolver chose it and the scheme it signed with; `None` before that point and for
+    /// a resumed session.
+    pub fn chosen_certificate(&self) -> Option<&crate::resolve::ChosenCertificate> {
+        self.inner.core.chosen_certificate.as_ref()
     }
 
     /// The server_name (SNI) the client asked for, if any. After accepting Encrypted

@@ -7,7 +7,7 @@ use tryst_crypto::{
 };
 use tryst_messages::{CipherSuite, NamedGroup, SignatureScheme};
 
-/// A TLS 1.3 cipher suite: an AEAD and the hash of its key schedule.
+/// A cipher suite: an AEAD and the hash of its key schedule (TLS 1.3) or PRF (TLS 1.2).
 #[derive(Clone, Copy)]
 pub struct SupportedCipherSuite {
     /// The code point.
@@ -59,6 +59,136 @@ pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
     TLS13_AES_128_GCM_SHA256,
     TLS13_AES_256_GCM_SHA384,
     TLS13_CHACHA20_POLY1305_SHA256,
+];
+
+/// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b, TLS 1.2; RFC 5289).
+pub static TLS12_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: SupportedCipherSuite = SupportedCipherSuite {
+    suite: CipherSuite::TlsEcdheEcdsaWithAes128GcmSha256,
+    aead: AES_128_GCM,
+    hash: SHA256,
+};
+
+/// TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c, TLS 1.2; RFC 5289).
+pub static TLS12_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: SupportedCipherSuite = SupportedCipherSuite {
+    suite: CipherSuite::TlsEcdheEcdsaWithAes256GcmSha384,
+    aead: AES_256_GCM,
+    hash: SHA384,
+};
+
+/// TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca9, TLS 1.2; RFC 7905).
+pub static TLS12_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: SupportedCipherSuite =
+    SupportedCipherSuite {
+        suite: CipherSuite::TlsEcdheEcdsaWithChacha20Poly1305Sha256,
+        aead: tryst_crypto::CHACHA20_POLY1305,
+        hash: SHA256,
+    };
+
+/// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f, TLS 1.2; RFC 5289).
+pub static TLS12_ECDHE_RSA_WITH_AES_128_GCM_SHA256: SupportedCipherSuite = SupportedCipherSuite {
+    suite: CipherSuite::TlsEcdheRsaWithAes128GcmSha256,
+    aead: AES_128_GCM,
+    hash: SHA256,
+};
+
+/// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030, TLS 1.2; RFC 5289).
+pub static TLS12_ECDHE_RSA_WITH_AES_256_GCM_SHA384: SupportedCipherSuite = SupportedCipherSuite {
+    suite: CipherSuite::TlsEcdheRsaWithAes256GcmSha384,
+    aead: AES_256_GCM,
+    hash: SHA384,
+};
+
+/// TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xcca8, TLS 1.2; RFC 7905).
+pub static TLS12_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: SupportedCipherSuite =
+    SupportedCipherSuite {
+        suite: CipherSuite::TlsEcdheRsaWithChacha20Poly1305Sha256,
+        aead: tryst_crypto::CHACHA20_POLY1305,
+        hash: SHA256,
+    };
+
+/// Every TLS 1.2 suite this build supports (ECDHE with an AEAD only: no CBC, RC4, RSA key
+/// transport or finite-field DH), in our default preference order.
+pub static TLS12_CIPHER_SUITES: &[SupportedCipherSuite] = &[
+    TLS12_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    TLS12_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TLS12_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLS12_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLS12_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLS12_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+
+/// Which kind of certificate key a TLS 1.2 suite's ServerKeyExchange is signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tls12Auth {
+    /// `ECDHE_ECDSA`: ECDSA or Ed25519 (RFC 8422 §2, RFC 8422 §5.10).
+    Ecdsa,
+    /// `ECDHE_RSA`: RSA (PKCS#1 v1.5 or RSA-PSS with an rsaEncryption key).
+    Rsa,
+}
+
+impl SupportedCipherSuite {
+    /// For a TLS 1.2 suite, the kind of key that signs its key exchange; `None` for a
+    /// TLS 1.3 suite.
+    pub fn tls12_auth(&self) -> Option<Tls12Auth> {
+        tls12_auth(self.suite)
+    }
+
+    /// Whether this is a TLS 1.2 suite.
+    pub fn is_tls12(&self) -> bool {
+        self.tls12_auth().is_some()
+    }
+}
+
+/// The signing key kind of a TLS 1.2 suite we implement.
+pub(crate) fn tls12_auth(suite: CipherSuite) -> Option<Tls12Auth> {
+    use CipherSuite as C;
+    match suite {
+        C::TlsEcdheEcdsaWithAes128GcmSha256
+        | C::TlsEcdheEcdsaWithAes256GcmSha384
+        | C::TlsEcdheEcdsaWithChacha20Poly1305Sha256 => Some(Tls12Auth::Ecdsa),
+        C::TlsEcdheRsaWithAes128GcmSha256
+        | C::TlsEcdheRsaWithAes256GcmSha384
+        | C::TlsEcdheRsaWithChacha20Poly1305Sha256 => Some(Tls12Auth::Rsa),
+        _ => None,
+    }
+}
+
+/// The signing key kind of a signature scheme in TLS 1.2 (`None`: not usable there).
+pub(crate) fn tls12_scheme_auth(scheme: SignatureScheme) -> Option<Tls12Auth> {
+    use SignatureScheme as S;
+    match scheme {
+        S::EcdsaSecp256r1Sha256 | S::EcdsaSecp384r1Sha384 | S::Ed25519 => Some(Tls12Auth::Ecdsa),
+        S::RsaPssRsaeSha256
+        | S::RsaPssRsaeSha384
+        | S::RsaPssRsaeSha512
+        | S::RsaPkcs1Sha256
+        | S::RsaPkcs1Sha384
+        | S::RsaPkcs1Sha512 => Some(Tls12Auth::Rsa),
+        _ => None,
+    }
+}
+
+/// The algorithm of a signature scheme in a TLS 1.2 ServerKeyExchange or CertificateVerify
+/// (RFC 5246 §7.4.1.4.1): TLS 1.3's plus RSASSA-PKCS1-v1_5, which TLS 1.2 requires.
+pub fn tls12_signature_algorithm(scheme: SignatureScheme) -> Option<SignatureAlgorithm> {
+    certificate_signature_algorithm(scheme)
+}
+
+/// The TLS 1.2 scheme for a signing algorithm (TLS 1.3's plus PKCS#1 v1.5).
+pub fn tls12_signature_scheme(alg: SignatureAlgorithm) -> Option<SignatureScheme> {
+    Some(match alg {
+        SignatureAlgorithm::RsaPkcs1Sha256 => SignatureScheme::RsaPkcs1Sha256,
+        SignatureAlgorithm::RsaPkcs1Sha384 => SignatureScheme::RsaPkcs1Sha384,
+        SignatureAlgorithm::RsaPkcs1Sha512 => SignatureScheme::RsaPkcs1Sha512,
+        other => return signature_scheme(other),
+    })
+}
+
+/// The PKCS#1 v1.5 schemes a client adds to signature_algorithms when it offers TLS 1.2
+/// (a TLS 1.3 server never picks them for CertificateVerify, RFC 8446 §4.2.3).
+pub(crate) const TLS12_EXTRA_SCHEMES: [SignatureScheme; 3] = [
+    SignatureScheme::RsaPkcs1Sha256,
+    SignatureScheme::RsaPkcs1Sha384,
+    SignatureScheme::RsaPkcs1Sha512,
 ];
 
 /// A key-exchange group: code point and implementation.
@@ -129,8 +259,18 @@ fn suite_algorithms(suite: CipherSuite) -> Option<(AeadAlgorithm, HashAlgorithm)
     Some(match suite {
         CipherSuite::TlsAes128GcmSha256 => (AeadAlgorithm::Aes128Gcm, HashAlgorithm::Sha256),
         CipherSuite::TlsAes256GcmSha384 => (AeadAlgorithm::Aes256Gcm, HashAlgorithm::Sha384),
-        CipherSuite::TlsChacha20Poly1305Sha256 => {
+        CipherSuite::TlsChacha20Poly1305Sha256
+        | CipherSuite::TlsEcdheEcdsaWithChacha20Poly1305Sha256
+        | CipherSuite::TlsEcdheRsaWithChacha20Poly1305Sha256 => {
             (AeadAlgorithm::ChaCha20Poly1305, HashAlgorithm::Sha256)
+        }
+        CipherSuite::TlsEcdheEcdsaWithAes128GcmSha256
+        | CipherSuite::TlsEcdheRsaWithAes128GcmSha256 => {
+            (AeadAlgorithm::Aes128Gcm, HashAlgorithm::Sha256)
+        }
+        CipherSuite::TlsEcdheEcdsaWithAes256GcmSha384
+        | CipherSuite::TlsEcdheRsaWithAes256GcmSha384 => {
+            (AeadAlgorithm::Aes256Gcm, HashAlgorithm::Sha384)
         }
         _ => return None,
     })

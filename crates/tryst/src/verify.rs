@@ -12,7 +12,7 @@ use tryst_cert::{
 use tryst_messages::SignatureScheme;
 
 use crate::Error;
-use crate::suites::{signature_algorithm, verifiable_schemes};
+use crate::suites::{signature_algorithm, tls12_signature_algorithm, verifiable_schemes};
 
 /// Proof that a peer's certificate chain was checked. Only a verifier can make one, and the
 /// handshake state that checks CertificateVerify requires it.
@@ -71,6 +71,18 @@ pub trait ServerCertVerifier: Send + Sync {
     fn supported_schemes(&self) -> Vec<SignatureScheme> {
         verifiable_schemes()
     }
+
+    /// Check a TLS 1.2 ServerKeyExchange signature made with `end_entity`'s key: the
+    /// TLS 1.3 schemes plus RSASSA-PKCS1-v1_5 (RFC 5246 §7.4.1.4.1).
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_tls12_signature_with_policy(message, end_entity, scheme, signature, &Policy::DEFAULT)
+    }
 }
 
 /// Checks a client's certificate chain (client authentication) and its signature.
@@ -123,6 +135,17 @@ pub trait ClientCertVerifier: Send + Sync {
     fn supported_schemes(&self) -> Vec<SignatureScheme> {
         verifiable_schemes()
     }
+
+    /// Check a TLS 1.2 client CertificateVerify (PKCS#1 v1.5 allowed, RFC 5246 §7.4.8).
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_tls12_signature_with_policy(message, end_entity, scheme, signature, &Policy::DEFAULT)
+    }
 }
 
 /// Verify a CertificateVerify signature with the key of `end_entity`, refusing a scheme
@@ -156,6 +179,31 @@ pub fn verify_signature_with_policy(
     let alg = signature_algorithm(scheme).ok_or(Error::illegal(
         "CertificateVerify uses a signature scheme that is not allowed in TLS 1.3",
     ))?;
+    verify_with_algorithm(message, end_entity, alg, signature, policy)
+}
+
+/// [`verify_signature_with_policy`] with the TLS 1.2 rules: RSASSA-PKCS1-v1_5 is allowed
+/// (ServerKeyExchange, client CertificateVerify; RFC 5246 §7.4.1.4.1).
+pub fn verify_tls12_signature_with_policy(
+    message: &[u8],
+    end_entity: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+    policy: &Policy,
+) -> Result<SignatureVerified, Error> {
+    let alg = tls12_signature_algorithm(scheme).ok_or(Error::illegal(
+        "TLS 1.2 signature with a scheme we do not support",
+    ))?;
+    verify_with_algorithm(message, end_entity, alg, signature, policy)
+}
+
+fn verify_with_algorithm(
+    message: &[u8],
+    end_entity: &CertificateDer<'_>,
+    alg: tryst_crypto::SignatureAlgorithm,
+    signature: &[u8],
+    policy: &Policy,
+) -> Result<SignatureVerified, Error> {
     let cert = tryst_cert::Certificate::from_der(end_entity.as_ref())?;
     // The key must be allowed to sign (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.3). Path
     // validation checks this too; checking it here holds for custom chain verifiers.
@@ -171,7 +219,7 @@ pub fn verify_signature_with_policy(
     .map_err(|e| match e {
         tryst_cert::Error::BadSignature => Error::misbehaved(
             tryst_messages::AlertDescription::DecryptError,
-            "CertificateVerify signature does not verify",
+            "handshake signature (CertificateVerify or ServerKeyExchange) does not verify",
         ),
         tryst_cert::Error::SignatureAlgorithmMismatch => {
             Error::illegal("CertificateVerify scheme does not match the certificate's key")
@@ -269,6 +317,16 @@ impl ServerCertVerifier for WebPkiServerVerifier {
     ) -> Result<SignatureVerified, Error> {
         verify_signature_with_policy(message, end_entity, scheme, signature, &self.policy)
     }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_tls12_signature_with_policy(message, end_entity, scheme, signature, &self.policy)
+    }
 }
 
 /// The standard client-certificate verifier: path validation with the clientAuth usage.
@@ -278,6 +336,8 @@ pub struct WebPkiClientVerifier {
     policy: Policy,
     mandatory: bool,
     revocation: Option<RevocationOptions>,
+    /// Name the anchors in CertificateRequest.certificate_authorities.
+    send_ca_names: bool,
 }
 
 impl WebPkiClientVerifier {
@@ -288,7 +348,17 @@ impl WebPkiClientVerifier {
             policy: Policy::DEFAULT,
             mandatory: true,
             revocation: None,
+            send_ca_names: false,
         }
+    }
+
+    /// Name the trust anchors' subjects in the CertificateRequest's
+    /// certificate_authorities extension (RFC 8446 §4.2.4), so a client holding several
+    /// certificates can pick one these anchors accept. Off by default: the list tells
+    /// anyone who connects which CAs the server trusts, and grows the handshake.
+    pub fn with_certificate_authorities(mut self, on: bool) -> Self {
+        self.send_ca_names = on;
+        self
     }
 
     /// Check revocation with CRLs ([`RevocationOptions`]: which certificates, and what to do
@@ -317,6 +387,23 @@ impl WebPkiClientVerifier {
 impl ClientCertVerifier for WebPkiClientVerifier {
     fn client_auth_mandatory(&self) -> bool {
         self.mandatory
+    }
+
+    /// The anchors' subject names when [`with_certificate_authorities`] is on.
+    ///
+    /// [`with_certificate_authorities`]: WebPkiClientVerifier::with_certificate_authorities
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        if !self.send_ca_names {
+            return Vec::new();
+        }
+        self.anchors
+            .iter()
+            .filter_map(|a| {
+                tryst_cert::Certificate::from_der(a.as_ref())
+                    .ok()
+                    .map(|c| c.subject_der().to_vec())
+            })
+            .collect()
     }
 
     /// SHA-256 of the anchors (DER, in order) and the policy.
@@ -389,6 +476,16 @@ impl ClientCertVerifier for WebPkiClientVerifier {
         signature: &[u8],
     ) -> Result<SignatureVerified, Error> {
         verify_signature_with_policy(message, end_entity, scheme, signature, &self.policy)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<SignatureVerified, Error> {
+        verify_tls12_signature_with_policy(message, end_entity, scheme, signature, &self.policy)
     }
 }
 

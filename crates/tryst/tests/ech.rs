@@ -265,8 +265,12 @@ const ECH: ExtensionType = ExtensionType::EncryptedClientHello;
 
 /// The first ClientHello of a client without ECH, naming `name`.
 fn plain_hello(name: &str) -> ClientHello<'static> {
+    // TLS 1.3 only, as an inner hello must be (RFC 9849 §7.1).
+    let tls13 = |b: tryst::ClientConfigBuilder| {
+        b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13])
+    };
     let c = ClientConnection::new(
-        client(EchMode::Disabled),
+        client_with(EchMode::Disabled, tls13),
         ServerName::try_from(name).unwrap().to_owned(),
     )
     .unwrap();
@@ -1015,6 +1019,36 @@ fn configs_a_client_cannot_use_are_skipped() {
         assert_eq!(cfg.public_name(), PUBLIC);
     }
     assert!(EchClientConfig::from_config_list(&[0, 4, 1, 2]).is_err());
+}
+
+#[test]
+fn a_client_with_ech_offers_only_tls13_and_a_tls12_only_server_is_refused() {
+    // RFC 9849 §6.1.6: a server negotiating TLS 1.2 has not accepted ECH. A client with an
+    // ECH config offers TLS 1.3 alone, so a TLS 1.2-only server (or an attacker posing
+    // as one) cannot produce a connection the caller would believe hides the name.
+    let key = ech_key(7, b"ech 1.2");
+    let mode = enabled(&key);
+    let sc = server_with(vec![key], &both_names(), |b| {
+        b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls12])
+    });
+    let seen = std::sync::Mutex::new(Vec::new());
+    let (ce, se) = tampered(
+        client(mode),
+        sc,
+        &client_hello(&|ch| {
+            seen.lock()
+                .unwrap()
+                .push(ch.supported_versions().unwrap().to_vec())
+        }),
+        &none,
+    );
+    let offered = seen.lock().unwrap().clone();
+    assert!(!offered.is_empty());
+    for versions in offered {
+        assert_eq!(versions, vec![tryst::messages::ProtocolVersion::Tls13]);
+    }
+    assert!(ce.is_some(), "the handshake must fail");
+    assert_eq!(alert_of(&se), Some(AlertDescription::ProtocolVersion));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -36,10 +36,19 @@ fn server_hello_compression_not_zero() {
 }
 
 #[test]
-fn server_hello_without_supported_versions_is_protocol_version() {
+fn server_hello_without_supported_versions_is_tls12() {
+    // With TLS 1.2 on (the default), a ServerHello without supported_versions is a TLS 1.2
+    // one: choosing a TLS 1.3 suite there is illegal_parameter. As TLS 1.1 it is
+    // protocol_version (tests/tls12_negative.rs has the TLS 1.3-only client).
     let f = server_hello(&|sh| {
         sh.extensions
             .retain(|e| !matches!(e, Extension::SelectedVersion(_)))
+    });
+    assert_eq!(client_alert(&f), Some(AlertDescription::IllegalParameter));
+    let f = server_hello(&|sh| {
+        sh.extensions
+            .retain(|e| !matches!(e, Extension::SelectedVersion(_)));
+        sh.legacy_version = tryst::messages::ProtocolVersion::Tls11;
     });
     assert_eq!(client_alert(&f), Some(AlertDescription::ProtocolVersion));
 }
@@ -129,10 +138,23 @@ fn tampered_server_hello_random_breaks_the_keys() {
 // ---- server-side checks of the ClientHello (RFC 8446 §4.1.2, §4.2, §9.2) ----
 
 #[test]
-fn client_hello_without_tls13() {
+fn client_hello_without_tls13_or_tls12() {
+    // Without supported_versions, legacy_version names the highest version: TLS 1.1 here.
     let f = client_hello(&|ch| {
         ch.extensions
-            .retain(|e| !matches!(e, Extension::SupportedVersions(_)))
+            .retain(|e| !matches!(e, Extension::SupportedVersions(_)));
+        ch.legacy_version = tryst::messages::ProtocolVersion::Tls11;
+    });
+    assert_eq!(server_alert(&f), Some(AlertDescription::ProtocolVersion));
+    let f = client_hello(&|ch| {
+        for e in &mut ch.extensions {
+            if let Extension::SupportedVersions(v) = e {
+                *v = vec![
+                    tryst::messages::ProtocolVersion::Tls11,
+                    tryst::messages::ProtocolVersion::Tls10,
+                ];
+            }
+        }
     });
     assert_eq!(server_alert(&f), Some(AlertDescription::ProtocolVersion));
 }

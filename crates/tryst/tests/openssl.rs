@@ -594,3 +594,64 @@ fn openssl_client_to_tryst_server() {
         CertificateDer::from(vec![]),
     );
 }
+
+/// Issue 21: openssl s_server asks for a client certificate naming its CA
+/// (certificate_authorities, from -CAfile) and accepting only Ed25519
+/// (-client_sigalgs): the client's resolver skips a P-256 key and an Ed25519 key from
+/// another CA and sends the one that fits.
+#[test]
+fn tryst_client_resolver_against_openssl_certificate_authorities_and_client_sigalgs() {
+    if !have_openssl() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "openssl is required in CI"
+        );
+        eprintln!("skipped: openssl is not installed");
+        return;
+    }
+    let pki = Pki::new("client-resolver");
+    // An Ed25519 client certificate from a CA the server does not name.
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let other_key = tryst::crypto::Ed25519SigningKey::generate(&mut tryst::crypto::OsRng);
+    let other_ca = tryst::cert::CertificateBuilder::new("another CA", now - 60, now + 3600)
+        .ca(None)
+        .self_signed(&other_key)
+        .unwrap();
+    let key = tryst::crypto::Ed25519SigningKey::generate(&mut tryst::crypto::OsRng);
+    let leaf = tryst::cert::CertificateBuilder::new("other client", now - 60, now + 3600)
+        .client_auth()
+        .issue(&key, &other_ca, &other_key)
+        .unwrap();
+    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(key);
+    let other = tryst::CertifiedKey::new(vec![CertificateDer::from(leaf)], signer).unwrap();
+    let resolver = tryst::ClientCertResolver::new([
+        Arc::new(pki.certified_key("p256")),
+        Arc::new(other),
+        Arc::new(pki.certified_key("client")),
+    ]);
+    let (_srv, port) = s_server(
+        &pki,
+        "ed25519",
+        &[
+            "-naccept",
+            "1",
+            "-Verify",
+            "1",
+            "-CAfile",
+            &pki.path("ca.pem"),
+            "-client_sigalgs",
+            "ed25519",
+        ],
+    );
+    let cfg = client_config(&pki)
+        .with_client_cert_resolver(Arc::new(resolver))
+        .build()
+        .unwrap();
+    rev_round_trip(cfg, port, false);
+}

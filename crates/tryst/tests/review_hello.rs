@@ -82,6 +82,16 @@ fn server_config() -> Arc<tryst::ServerConfig> {
     server_builder(&p, &clock(), b"server").build().unwrap()
 }
 
+/// A server with TLS 1.2 turned off: what finding 14 pinned (a TLS 1.2 hello is
+/// protocol_version). With TLS 1.2 on, tests/tls12_*.rs cover the same hellos.
+fn server_config_tls13_only() -> Arc<tryst::ServerConfig> {
+    let p = pki();
+    server_builder(&p, &clock(), b"server")
+        .with_protocol_versions(&[ProtocolVersion::Tls13])
+        .build()
+        .unwrap()
+}
+
 /// What a fresh server says to `tls`: its error's alert, and the alert it put on the wire.
 fn server_answer(
     config: &Arc<tryst::ServerConfig>,
@@ -475,7 +485,11 @@ fn legacy_hello(record_version: u16, version: u16, extensions: &[u8]) -> Vec<u8>
 fn tls12_client_hello_from_openssl_gets_protocol_version() {
     let tls = hex::decode(OPENSSL_TLS12_HELLO).unwrap();
     assert_eq!(tls.len(), 206);
-    assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+    assert_server_alert(
+        &server_config_tls13_only(),
+        &tls,
+        AlertDescription::ProtocolVersion,
+    );
 }
 
 #[test]
@@ -484,7 +498,11 @@ fn tls12_client_hello_without_extensions_gets_protocol_version() {
     // made this decode_error.
     for record_version in [0x0301, 0x0303] {
         let tls = legacy_hello(record_version, 0x0303, &[]);
-        assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+        assert_server_alert(
+            &server_config_tls13_only(),
+            &tls,
+            AlertDescription::ProtocolVersion,
+        );
     }
 }
 
@@ -492,10 +510,18 @@ fn tls12_client_hello_without_extensions_gets_protocol_version() {
 fn tls12_client_hello_with_short_extensions_gets_protocol_version() {
     // renegotiation_info alone: a 5-byte block, below TLS 1.3's minimum of 8.
     let tls = legacy_hello(0x0301, 0x0303, &[0, 5, 0xff, 0x01, 0, 1, 0]);
-    assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+    assert_server_alert(
+        &server_config_tls13_only(),
+        &tls,
+        AlertDescription::ProtocolVersion,
+    );
     // An empty block.
     let tls = legacy_hello(0x0301, 0x0303, &[0, 0]);
-    assert_server_alert(&server_config(), &tls, AlertDescription::ProtocolVersion);
+    assert_server_alert(
+        &server_config_tls13_only(),
+        &tls,
+        AlertDescription::ProtocolVersion,
+    );
 }
 
 #[test]
@@ -545,7 +571,15 @@ fn client_answer(
     Vec<AlertDescription>,
     Option<Error>,
 ) {
-    let (mut c, _) = scripted_client(&pki());
+    // A client with TLS 1.2 off: with it on, a TLS 1.2 ServerHello is answered in TLS 1.2.
+    let p = pki();
+    let cc = client_builder(&p, &clock(), b"client")
+        .with_protocol_versions(&[ProtocolVersion::Tls13])
+        .build()
+        .unwrap();
+    let mut c = tryst::ClientConnection::new(cc, localhost()).unwrap();
+    let ch = c.pending_tls().len();
+    c.consume_tls(ch);
     let e = feed(&mut c, tls);
     let sent = alerts_in(c.pending_tls());
     (e.as_ref().and_then(Error::alert), sent, e)
@@ -629,7 +663,7 @@ fn openssl_against_tryst(args: &[&str]) -> (String, Option<Error>) {
     use std::io::Read;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let config = server_config();
+    let config = server_config_tls13_only();
     let server = std::thread::spawn(move || {
         use std::io::Write;
         let (mut sock, _) = listener.accept().unwrap();

@@ -394,3 +394,64 @@ mod rejected_early_data {
         );
     }
 }
+
+/// Issue 21: a rustls client asking for each of two names served by one tryst server
+/// (an Ed25519 and an ECDSA certificate for a.example, an RSA one for b.example) gets
+/// that name's chain; the ECDSA one only when it is listed before the Ed25519 one.
+#[test]
+fn rustls_client_gets_each_names_certificate_from_one_tryst_server() {
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let p = pki();
+    let leaf = |name: &str, pk8: &[u8]| {
+        let signer = tryst::crypto::RUSTCRYPTO
+            .key_loader
+            .load_pkcs8_der(pk8)
+            .unwrap();
+        let der = CertificateBuilder::new(name, now - 3600, now + 86_400)
+            .dns_name(name)
+            .server_auth()
+            .issue(&*signer, &p.ca, &key(11))
+            .unwrap();
+        Arc::new(tryst::CertifiedKey::from_der(vec![der.into()], pk8).unwrap())
+    };
+    let ec_pk8 = tryst::crypto::EcdsaP256SigningKey::generate(&mut tryst::crypto::OsRng)
+        .to_pkcs8_der()
+        .unwrap();
+    let a_ed = leaf("a.example", &key(21).to_pkcs8_der());
+    let a_ec = leaf("a.example", &ec_pk8);
+    let b_rsa = leaf("b.example", include_bytes!("data/rsa2048.pk8.der"));
+    let client = Arc::new(
+        rustls::ClientConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_root_certificates(roots(&p))
+            .with_no_client_auth(),
+    );
+    for (order, name, want) in [
+        ([&a_ed, &a_ec, &b_rsa], "a.example", &a_ed),
+        ([&a_ec, &a_ed, &b_rsa], "a.example", &a_ec),
+        ([&a_ed, &a_ec, &b_rsa], "b.example", &b_rsa),
+    ] {
+        let mut resolver = tryst::SniCertResolver::new();
+        for k in order {
+            resolver = resolver.with_cert(Arc::clone(k)).unwrap();
+        }
+        let server = tryst::ServerConfig::builder_with_cert_resolver(Arc::new(resolver))
+            .build()
+            .unwrap();
+        let mut rc =
+            rustls::ClientConnection::new(client.clone(), ServerName::try_from(name).unwrap())
+                .unwrap();
+        let mut ts = tryst::ServerConnection::new(server).unwrap();
+        pump(&mut rc, &mut ts).unwrap();
+        assert!(!ts.is_handshaking() && !rc.is_handshaking());
+        assert_eq!(rc.peer_certificates().unwrap(), want.chain(), "{name}");
+        assert_eq!(ts.server_name(), Some(name));
+    }
+}

@@ -150,8 +150,22 @@ fn ticket_keys() -> Arc<TicketKeys> {
 /// 0: defaults with session tickets. 1: mandatory client authentication and ALPN.
 /// 2: X25519 only with an HRR cookie (a P-256-first client gets a HelloRetryRequest).
 /// 3: optional client authentication, client suite preference, record_size_limit,
-///    no middlebox compatibility, one ticket.
+///    no middlebox compatibility, one ticket, certificate compression (RFC 8879).
 pub fn server_config(variant: u8) -> Arc<ServerConfig> {
+    server_builder(variant).build().expect("server config")
+}
+
+/// Server configuration `variant` speaking TLS 1.2 only (the `*_tls12` targets): the same
+/// four variants, so client authentication, ALPN, client suite preference and the
+/// X25519-only group list are reachable in TLS 1.2 too.
+pub fn server_config_tls12(variant: u8) -> Arc<ServerConfig> {
+    server_builder(variant)
+        .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls12])
+        .build()
+        .expect("server config")
+}
+
+fn server_builder(variant: u8) -> tryst::ServerConfigBuilder {
     let k = keys();
     let b = ServerConfig::builder(certified(&k.server_cert, &k.server_key))
         .with_clock(clock())
@@ -168,9 +182,10 @@ pub fn server_config(variant: u8) -> Arc<ServerConfig> {
             .with_suite_preference(tryst::SuitePreference::Client)
             .with_record_size_limit(1024)
             .with_middlebox_compat(false)
-            .with_ticket_count(1),
+            .with_ticket_count(1)
+            .with_certificate_compression(tryst::compress::default_compressors()),
     };
-    b.build().expect("server config")
+    b
 }
 
 /// Tickets for the resuming client configuration, made by real (fuzzing-mode) handshakes
@@ -248,6 +263,7 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
             b.with_client_auth_cert(certified(&k.client_cert, &k.client_key))
                 .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
                 .with_record_size_limit(Some(1024))
+                .with_certificate_compression(tryst::compress::default_compressors())
         }
         _ => b
             .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
@@ -259,7 +275,8 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
 /// Client configuration `variant` (0..VARIANTS), built fresh so the seeded RNG starts over.
 ///
 /// 0: defaults, no session store. 1: offers a ticket (PSK resumption) from the pool.
-/// 2: has a client certificate, offers ALPN, record_size_limit 1024.
+/// 2: has a client certificate, offers ALPN, record_size_limit 1024, certificate
+///    compression (RFC 8879: the server's CompressedCertificate is decompressed).
 /// 3: P-256 key share first (an X25519-only server answers HelloRetryRequest), middlebox
 ///    compatibility, TLS 1.2 compatibility extensions.
 pub fn client_config(variant: u8) -> Arc<ClientConfig> {

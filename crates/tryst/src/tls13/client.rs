@@ -55,6 +55,8 @@ struct Ctx {
     sent_extensions: Vec<ExtensionType>,
     /// The offered PSK, if any: the ticket and its suite.
     psk: Option<(Tls13Ticket, SupportedCipherSuite)>,
+    /// The TLS 1.2 session offered (its ticket, or its id as legacy_session_id), if any.
+    tls12_session: Option<crate::session::Tls12Session>,
     sent_ccs: bool,
     /// Encrypted Client Hello (RFC 9849): the offer or GREASE, if any.
     ech: Option<ClientEch>,
@@ -82,12 +84,22 @@ pub(crate) fn start(
     let rng = config.common.rng();
     let mut random = [0u8; 32];
     rng.fill(&mut random);
-    let session_id = if config.middlebox_compat {
-        let mut id = vec![0u8; 32];
-        rng.fill(&mut id);
-        id
-    } else {
-        Vec::new()
+    let tls12_session = crate::tls12::client::session_to_offer(&config, &server_name);
+    // A TLS 1.2 session id to resume goes in legacy_session_id; a TLS 1.2 ticket goes
+    // with a fresh id the server echoes to accept it (RFC 5077 §3.4).
+    let session_id = match &tls12_session {
+        Some(s) if !s.has_ticket() => s.session_id.clone(),
+        Some(_) => {
+            let mut id = vec![0u8; 32];
+            rng.fill(&mut id);
+            id
+        }
+        None if config.middlebox_compat => {
+            let mut id = vec![0u8; 32];
+            rng.fill(&mut id);
+            id
+        }
+        None => Vec::new(),
     };
     let key_shares = initial_key_shares(&config)?;
     let psk = ticket_to_offer(&config, &server_name);
@@ -102,6 +114,7 @@ pub(crate) fn start(
         session_id,
         sent_extensions: Vec::new(),
         psk,
+        tls12_session,
         sent_ccs: false,
         ech,
     };
@@ -198,7 +211,10 @@ impl Ctx {
             legacy_version: ProtocolVersion::Tls12,
             random: self.random,
             legacy_session_id: Cow::Borrowed(&self.session_id),
-            cipher_suites: self.config.common.suites.iter().map(|s| s.suite).collect(),
+            cipher_suites: (self.config.common.suites.iter())
+                .chain(&self.config.common.tls12_suites)
+                .map(|s| s.suite)
+                .collect(),
             legacy_compression_methods: Cow::Borrowed(&[0]),
             extensions: exts,
         };
@@ -221,19 +237,31 @@ impl Ctx {
         cookie: Option<&'a [u8]>,
     ) -> Vec<Extension<'a>> {
         let config = &self.config;
+        let tls12 = config.common.tls12_enabled();
         let mut exts = Vec::new();
         if let (ServerName::DnsName(name), true) = (&self.server_name, config.enable_sni) {
             exts.push(Extension::ServerName(vec![
                 tryst_messages::ServerName::host_name(name.as_ref().as_bytes()),
             ]));
         }
-        if config.tls12_compat_extensions {
+        if config.tls12_compat_extensions || tls12 {
             exts.push(Extension::RenegotiationInfo(Cow::Borrowed(&[])));
         }
         exts.push(Extension::SupportedGroups(
             config.common.groups.iter().map(|g| g.group).collect(),
         ));
-        if config.tls12_compat_extensions {
+        if tls12 {
+            // RFC 8422 §5.1.2: uncompressed points only; RFC 7627: the extended master secret.
+            exts.push(Extension::EcPointFormats(Cow::Borrowed(&[0])));
+            exts.push(Extension::ExtendedMasterSecret);
+        }
+        if tls12 && config.session_store.is_some() {
+            // RFC 5077 §3.2: our ticket, or empty to ask for one.
+            let ticket = self.tls12_session.as_ref().map(|s| s.ticket.as_slice());
+            exts.push(Extension::SessionTicket(Cow::Borrowed(
+                ticket.unwrap_or_default(),
+            )));
+        } else if config.tls12_compat_extensions {
             exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
         }
         exts.push(Extension::KeyShareClient(
@@ -242,10 +270,21 @@ impl Ctx {
                 .map(|(g, kx)| KeyShareEntry::new(*g, kx.public_key()))
                 .collect(),
         ));
-        exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
-        exts.push(Extension::SignatureAlgorithms(
-            config.signature_schemes.clone(),
-        ));
+        if tls12 {
+            exts.push(Extension::SupportedVersions(vec![
+                ProtocolVersion::Tls13,
+                ProtocolVersion::Tls12,
+            ]));
+            // TLS 1.2 servers sign with PKCS#1 v1.5 too; a TLS 1.3 server never may.
+            exts.push(Extension::SignatureAlgorithms(
+                crate::tls12::client::offered_schemes(config),
+            ));
+        } else {
+            exts.push(Extension::SupportedVersions(vec![ProtocolVersion::Tls13]));
+            exts.push(Extension::SignatureAlgorithms(
+                config.signature_schemes.clone(),
+            ));
+        }
         if !config.common.alpn.is_empty() {
             let protocols = config.common.alpn.iter();
             exts.push(Extension::Alpn(
@@ -262,6 +301,11 @@ impl Ctx {
         }
         if let Some(limit) = config.record_size_limit {
             exts.push(Extension::RecordSizeLimit(limit));
+        }
+        let compression = &config.common.cert_compression;
+        if !compression.is_empty() {
+            let algorithms = compression.iter().map(|c| c.algorithm()).collect();
+            exts.push(Extension::CompressCertificate(algorithms));
         }
         if let Some(offer) = self.psk_offer() {
             exts.push(Extension::PreSharedKeyOffer(offer));
@@ -347,9 +391,13 @@ struct ExpectServerHello {
 impl State for ExpectServerHello {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         if raw.typ == HandshakeType::ServerHello {
-            // Version first, with the rules every version shares: a TLS 1.2 answer is
-            // protocol_version (or a downgrade), whatever TLS 1.3 says about its shape.
-            check_server_version(&ServerHello::peek_versions(raw.body)?)?;
+            // Version first, with the rules every version shares: a TLS 1.2 answer goes
+            // to the TLS 1.2 handshake (if we offered it; else protocol_version), a
+            // downgrade is refused, whatever TLS 1.3 says about its shape.
+            let tls12 = self.ctx.config.common.tls12_enabled();
+            if check_server_version(&ServerHello::peek_versions(raw.body)?, tls12)? {
+                return self.into_tls12(core, &raw);
+            }
         }
         match raw.parse()? {
             HandshakeMessage::HelloRetryRequest(hrr) => {
@@ -362,8 +410,8 @@ impl State for ExpectServerHello {
 }
 
 /// The version a ServerHello or HelloRetryRequest of any TLS version selects
-/// (RFC 8446 §4.1.3, §4.2.1, Appendix D.5).
-fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
+/// (RFC 8446 §4.1.3, §4.2.1, Appendix D.5): true for TLS 1.2 (when `tls12` is on).
+fn check_server_version(v: &HelloVersions, tls12: bool) -> Result<bool, Error> {
     if v.legacy_version <= ProtocolVersion::Ssl3 {
         return Err(Error::misbehaved(
             AlertDescription::ProtocolVersion,
@@ -371,7 +419,7 @@ fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
         ));
     }
     match v.supported_versions.as_deref() {
-        Some([ProtocolVersion::Tls13]) => Ok(()),
+        Some([ProtocolVersion::Tls13]) => Ok(false),
         Some(_) => Err(Error::illegal(
             "supported_versions selected a version we did not offer",
         )),
@@ -382,15 +430,43 @@ fn check_server_version(v: &HelloVersions) -> Result<(), Error> {
             if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
                 return Err(Error::illegal("downgrade sentinel in ServerHello.random"));
             }
+            if tls12 && v.legacy_version == ProtocolVersion::Tls12 {
+                return Ok(true);
+            }
             Err(Error::misbehaved(
                 AlertDescription::ProtocolVersion,
-                "server does not speak TLS 1.3 (no supported_versions)",
+                if tls12 {
+                    "server chose TLS 1.1 or older"
+                } else {
+                    "server does not speak TLS 1.3 (no supported_versions)"
+                },
             ))
         }
     }
 }
 
 impl ExpectServerHello {
+    /// The server chose TLS 1.2 (RFC 5246): its handshake takes over, from our one
+    /// ClientHello. After a HelloRetryRequest the server is committed to TLS 1.3.
+    fn into_tls12(self: Box<Self>, core: &mut Core, raw: &RawHandshake<'_>) -> Next {
+        let HelloTranscript::Buffered(client_hello) = self.transcript else {
+            return Err(Error::illegal(
+                "TLS 1.2 ServerHello after a HelloRetryRequest",
+            ));
+        };
+        let ctx = self.ctx;
+        let hello = crate::tls12::client::Hello {
+            config: ctx.config,
+            server_name: ctx.server_name,
+            random: ctx.random,
+            session_id: ctx.session_id,
+            sent_extensions: ctx.sent_extensions,
+            client_hello,
+            offered: ctx.tls12_session,
+        };
+        crate::tls12::client::process_server_hello(hello, core, raw)
+    }
+
     /// The checks a ServerHello and a HelloRetryRequest share (RFC 8446 §4.1.3, §4.1.4);
     /// the version was checked before the message was decoded.
     fn check_common(&self, sh: &ServerHello<'_>) -> Result<SupportedCipherSuite, Error> {
@@ -737,6 +813,10 @@ impl Handshake {
 struct ClientAuthRequest {
     context: Vec<u8>,
     schemes: Vec<SignatureScheme>,
+    /// certificate_authorities (DER names), empty if the server sent none.
+    authorities: Vec<Cow<'static, [u8]>>,
+    /// compress_certificate: the algorithms the server can decompress (RFC 8879).
+    compression: Vec<tryst_messages::CertificateCompressionAlgorithm>,
 }
 
 struct ExpectCertificateOrRequest {
@@ -759,6 +839,11 @@ impl State for ExpectCertificateOrRequest {
                 client_auth: None,
             }
             .process_certificate(&c, raw.encoded),
+            HandshakeMessage::CompressedCertificate(cc) => ExpectCertificate {
+                hs: self.hs,
+                client_auth: None,
+            }
+            .process_compressed_certificate(&cc, raw.encoded),
             _ => Err(unexpected(&raw)),
         }
     }
@@ -790,9 +875,14 @@ fn process_certificate_request(
             AlertDescription::MissingExtension,
             "CertificateRequest without signature_algorithms",
         ))?;
+    let authorities = (cr.certificate_authorities().unwrap_or_default().iter())
+        .map(|a| Cow::Owned(a.to_vec()))
+        .collect();
     Ok(ClientAuthRequest {
         context: Vec::new(),
         schemes,
+        authorities,
+        compression: cr.compress_certificate().unwrap_or_default().to_vec(),
     })
 }
 
@@ -803,14 +893,30 @@ struct ExpectCertificate {
 
 impl State for ExpectCertificate {
     fn handle(self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let HandshakeMessage::Certificate(c) = raw.parse()? else {
-            return Err(unexpected(&raw));
-        };
-        (*self).process_certificate(&c, raw.encoded)
+        match raw.parse()? {
+            HandshakeMessage::Certificate(c) => (*self).process_certificate(&c, raw.encoded),
+            HandshakeMessage::CompressedCertificate(cc) => {
+                (*self).process_compressed_certificate(&cc, raw.encoded)
+            }
+            _ => Err(unexpected(&raw)),
+        }
     }
 }
 
 impl ExpectCertificate {
+    /// The server's CompressedCertificate (RFC 8879 §4), if we offered compress_certificate:
+    /// decompressed within our limit, then checked as its Certificate; the transcript
+    /// takes the compressed message as received.
+    fn process_compressed_certificate(
+        self,
+        cc: &tryst_messages::CompressedCertificate<'_>,
+        encoded: &[u8],
+    ) -> Next {
+        let body = crate::compress::received_certificate(cc, &self.hs.ctx.config.common)?;
+        let c = crate::compress::parse_certificate(&body)?;
+        self.process_certificate(&c, encoded)
+    }
+
     /// The server's Certificate (RFC 8446 §4.4.2): at least one, checked by the verifier
     /// for our server name.
     fn process_certificate(mut self, c: &Certificate<'_>, encoded: &[u8]) -> Next {
@@ -945,13 +1051,20 @@ impl ClientFlight {
         let Some(req) = req else {
             return Ok(());
         };
-        let key = (config.client_auth.as_ref()).filter(|k| req.schemes.contains(&k.scheme));
-        let chain = key.map(|k| k.chain.as_slice()).unwrap_or_default();
-        common::send_certificate(core, &mut self.transcript, &req.context, chain)?;
-        if let Some(k) = key {
-            common::send_certificate_verify(core, &mut self.transcript, k, &config.common)?;
-        }
-        Ok(())
+        let version = ProtocolVersion::Tls13;
+        let view = crate::resolve::CertificateRequest::new(&req.schemes, &req.authorities, version);
+        // The resolver's key, with the scheme it signs that the server accepts.
+        let key = (config.client_auth.as_ref())
+            .and_then(|r| r.resolve(&view))
+            .and_then(|k| k.choose_scheme(&req.schemes, version).map(|s| (k, s)));
+        let Some((k, scheme)) = &key else {
+            return common::send_certificate(core, &mut self.transcript, &req.context, &[]);
+        };
+        let compressor =
+            crate::compress::choose(&config.common.cert_compression, Some(&req.compression));
+        let (t, c) = (&mut self.transcript, compressor.as_deref());
+        let _ = crate::compress::send_certificate(core, t, &req.context, k, c)?;
+        common::send_certificate_verify(core, &mut self.transcript, k, *scheme, &config.common)
     }
 
     /// Our Finished (RFC 8446 §4.4.4); then application data flows both ways.

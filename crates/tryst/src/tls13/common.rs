@@ -153,16 +153,17 @@ pub(crate) fn send_certificate(
     Ok(())
 }
 
-/// Sign the transcript so far with `key` and send CertificateVerify (RFC 8446 §4.4.3).
+/// Sign the transcript so far with `key` under `scheme` and send CertificateVerify (RFC 8446 §4.4.3).
 /// Randomness a signature needs (RSA-PSS salt and blinding) comes from the config's RNG.
 pub(crate) fn send_certificate_verify(
     core: &mut Core,
     transcript: &mut Transcript,
     key: &CertifiedKey,
+    scheme: SignatureScheme,
     common: &Common,
 ) -> Result<(), Error> {
     let message = signed_content(core.side == Side::Server, transcript.current().as_bytes());
-    let algorithm = crate::suites::signature_algorithm(key.scheme).ok_or(Error::Internal(
+    let algorithm = crate::suites::signature_algorithm(scheme).ok_or(Error::Internal(
         "certified key with a scheme we cannot sign",
     ))?;
     let signature = key.signer.sign_with(
@@ -171,7 +172,7 @@ pub(crate) fn send_certificate_verify(
         &mut crate::config::RngRef(common.rng()),
     )?;
     let cv = HandshakeMessage::CertificateVerify(CertificateVerify {
-        algorithm: key.scheme,
+        algorithm: scheme,
         signature: Cow::Owned(signature),
     });
     let bytes = core.send_handshake(&cv)?;

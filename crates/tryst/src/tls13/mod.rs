@@ -1,6 +1,6 @@
 //! The TLS 1.3 handshake (RFC 8446 §4), one module per side plus the steps both sides
 //! take. What every protocol version shares (records, buffers, KeyUpdate, close, limits)
-//! is in `crate::conn`; a TLS 1.2 handshake would sit beside this module.
+//! is in `crate::conn`; the TLS 1.2 handshake sits beside this module (`crate::tls12`).
 //!
 //! - [`client`]: ClientHello, then the server's flight (ServerHello, EncryptedExtensions,
 //!   CertificateRequest, Certificate, CertificateVerify, Finished), then ours.

@@ -81,7 +81,7 @@ impl TicketState {
         Ok(tryst_crypto::zeroize::Zeroizing::new(w.finish()?))
     }
 
-    fn decode(bytes: &[u8]) -> Option<Self> {
+    pub(crate) fn decode(bytes: &[u8]) -> Option<Self> {
         let illegal =
             |what| tryst_messages::Error::new(what, tryst_messages::ErrorKind::IllegalValue);
         Reader::read_all(bytes, "ticket", |r| {
@@ -207,7 +207,7 @@ pub(crate) fn resume(
 /// issued under the same resumption context and client-auth policy, for the same SNI and
 /// ALPN protocol, with the same suite, be within its lifetime, and a client certificate it
 /// carries must still pass this config's verifier now.
-fn ticket_fits(
+pub(crate) fn ticket_fits(
     config: &ServerConfig,
     state: &TicketState,
     fit: &Fit<'_>,

@@ -22,7 +22,7 @@ use tryst_messages::{
     AlertDescription, CertificateRequest, ClientHello, Codec, EncryptedExtensions, Extension,
     ExtensionContext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, HandshakeType,
     HelloVersions, KeyShareEntry, NamedGroup, NewSessionTicket, ProtocolVersion,
-    PskKeyExchangeMode, RawHandshake, ServerHello, SignatureScheme, allowed_in,
+    PskKeyExchangeMode, RawHandshake, ServerHello, allowed_in,
 };
 
 use super::common::{self, HandshakeKeys, PskVerified, unexpected};
@@ -31,6 +31,7 @@ use crate::Error;
 use crate::config::{RngRef, ServerConfig, SuitePreference};
 use crate::conn::{Core, Negotiated, Next, State, Traffic};
 use crate::ech::server::ServerEch;
+use crate::resolve::{ChosenCertificate, choose_server_certificate};
 use crate::suites::{SupportedCipherSuite, SupportedGroup};
 use crate::time::millis;
 use crate::verify::{CertificateVerified, ClientCertVerifier, SignatureVerified};
@@ -68,9 +69,15 @@ fn missing(what: &'static str) -> Error {
 impl State for ExpectClientHello {
     fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         if raw.typ == HandshakeType::ClientHello {
-            // Version first, with the rules every version shares: a TLS 1.2-only hello
-            // is protocol_version, whatever TLS 1.3 says about its shape.
-            check_client_version(&ClientHello::peek_versions(raw.body)?)?;
+            // Version first, with the rules every version shares: the highest version
+            // both speak; a hello without TLS 1.3 or 1.2 is protocol_version, whatever
+            // TLS 1.3 says about its shape.
+            let common = &self.config.common;
+            let tls12 = common.tls12_enabled() && self.retry.is_none();
+            let v = ClientHello::peek_versions(raw.body)?;
+            if check_client_version(&v, tls12, common.tls13)? {
+                return crate::tls12::server::client_hello(self.config, core, &raw);
+            }
         }
         let HandshakeMessage::ClientHello(ch) = raw.parse()? else {
             return Err(unexpected(&raw));
@@ -93,21 +100,33 @@ impl State for ExpectClientHello {
 }
 
 /// The versions a ClientHello of any TLS version offers (RFC 8446 §4.1.2, §4.2.1,
-/// Appendix D.2, D.5). We speak TLS 1.3 only.
-fn check_client_version(v: &HelloVersions) -> Result<(), Error> {
+/// Appendix D.2, D.5): true when TLS 1.2 is the highest in common (with `tls12` on).
+fn check_client_version(v: &HelloVersions, tls12: bool, tls13: bool) -> Result<bool, Error> {
     if v.legacy_version <= ProtocolVersion::Ssl3 {
         return Err(Error::misbehaved(
             AlertDescription::ProtocolVersion,
             "ClientHello.legacy_version is 0x0300 or lower (RFC 8446 Appendix D.5)",
         ));
     }
-    if !v.offers(ProtocolVersion::Tls13) {
-        return Err(Error::misbehaved(
-            AlertDescription::ProtocolVersion,
-            "client does not offer TLS 1.3 in supported_versions",
-        ));
+    if tls13 && v.offers(ProtocolVersion::Tls13) {
+        return Ok(false);
     }
-    Ok(())
+    // Without supported_versions, legacy_version is the highest version offered.
+    let offers_tls12 = match &v.supported_versions {
+        Some(list) => list.contains(&ProtocolVersion::Tls12),
+        None => v.legacy_version >= ProtocolVersion::Tls12,
+    };
+    if tls12 && offers_tls12 {
+        return Ok(true);
+    }
+    Err(Error::misbehaved(
+        AlertDescription::ProtocolVersion,
+        if tls12 {
+            "client offers neither TLS 1.3 nor TLS 1.2"
+        } else {
+            "client does not offer TLS 1.3 in supported_versions"
+        },
+    ))
 }
 
 /// `supported_groups` as sorted raw values, for membership tests in O(log n): the list
@@ -140,6 +159,8 @@ struct Parameters<'m, 'a> {
     alpn: Option<Vec<u8>>,
     /// The ticket being resumed, its index in the client's offer and the binder's proof.
     psk: Option<Resumption>,
+    /// A full handshake's certificate (`crate::resolve`).
+    cert: Option<ChosenCertificate>,
     /// The transcript so far (after a HelloRetryRequest: message_hash and HRR) and whether
     /// we sent change_cipher_spec with the HelloRetryRequest.
     transcript: Transcript,
@@ -190,7 +211,6 @@ impl ExpectClientHello {
         let suite = self.choose_suite(ch)?;
         let offer = group_offer(ch)?;
         let alpn = choose_alpn(&self.config, ch)?;
-        let schemes = ch.signature_algorithms();
         if let Some(name) = ch.server_name() {
             core.server_name = core::str::from_utf8(name).ok().map(Into::into);
         }
@@ -211,15 +231,21 @@ impl ExpectClientHello {
             alpn: alpn.as_deref(),
         };
         let psk = check_psk_offer(&self.config, ch, encoded, &fit, &transcript)?;
-        if psk.is_none() {
-            check_signature_schemes(&self.config, schemes)?;
-        }
+        let cert = match psk {
+            None => Some(choose_server_certificate(
+                &*self.config.cert_resolver,
+                ch,
+                ProtocolVersion::Tls13,
+            )?),
+            Some(_) => None,
+        };
         Ok(Negotiation::Parameters(Parameters {
             suite,
             group,
             share,
             alpn,
             psk,
+            cert,
             transcript,
             sent_ccs,
             hello_retry,
@@ -318,7 +344,10 @@ fn group_offer<'m, 'a>(ch: &'m ClientHello<'a>) -> Result<GroupOffer<'m, 'a>, Er
 }
 
 /// ALPN (RFC 7301 §3.2): our first protocol the client offers; none in common is fatal.
-fn choose_alpn(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Option<Vec<u8>>, Error> {
+pub(crate) fn choose_alpn(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+) -> Result<Option<Vec<u8>>, Error> {
     match ch.alpn_protocols() {
         Some(offered) if !config.common.alpn.is_empty() => config
             .common
@@ -390,22 +419,6 @@ fn check_psk_offer(
         return Ok(None);
     }
     resume(config, offer, fit, transcript, ch, encoded)
-}
-
-/// A full handshake signs with our certificate's scheme: the client must accept it.
-fn check_signature_schemes(
-    config: &ServerConfig,
-    schemes: Option<&[SignatureScheme]>,
-) -> Result<(), Error> {
-    let Some(schemes) = schemes else {
-        return Err(missing("ClientHello without signature_algorithms"));
-    };
-    if !schemes.contains(&config.cert.scheme) {
-        return Err(Error::incompatible(
-            "client does not accept our certificate's signature scheme",
-        ));
-    }
-    Ok(())
 }
 
 fn choose_suite(
@@ -500,6 +513,7 @@ struct ServerFlight<'m, 'a> {
     group: SupportedGroup,
     alpn: Option<Vec<u8>>,
     hello_retry: bool,
+    cert: Option<ChosenCertificate>,
     /// Encrypted Client Hello: the acceptance signal or the retry configs to send.
     ech: ServerEch,
 }
@@ -519,6 +533,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             group: p.group,
             alpn: p.alpn.clone(),
             hello_retry: p.hello_retry,
+            cert: p.cert.clone(),
         }
     }
 
@@ -583,9 +598,25 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         let next = match resumption {
             Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(&mut negotiated, r)),
             None => {
+                let mut cert =
+                    (self.cert.clone()).ok_or(Error::Internal("no certificate chosen"))?;
                 let requested = self.send_certificate_request(core, &mut transcript)?;
-                self.send_certificate(core, &mut transcript)?;
-                self.send_certificate_verify(core, &mut transcript)?;
+                let compressor = crate::compress::choose(
+                    &self.config.common.cert_compression,
+                    self.ch.compress_certificate(),
+                );
+                let c = compressor.as_deref();
+                cert.compression =
+                    crate::compress::send_certificate(core, &mut transcript, &[], &cert.key, c)?;
+                let common = &self.config.common;
+                common::send_certificate_verify(
+                    core,
+                    &mut transcript,
+                    &cert.key,
+                    cert.scheme,
+                    common,
+                )?;
+                core.chosen_certificate = Some(cert);
                 match requested {
                     Some(request) => AwaitClient::Certificate(request),
                     None => AwaitClient::Finished(ClientAuthenticated::NotRequested),
@@ -603,7 +634,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             group: self.group.group,
             kind: common::handshake_kind(resumed, self.hello_retry),
             alpn: self.alpn.clone(),
-            scheme: (!resumed).then_some(self.config.cert.scheme),
+            scheme: self.cert.as_ref().filter(|_| !resumed).map(|c| c.scheme),
             peer_certificates: Vec::new(),
         }
     }
@@ -680,6 +711,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             return Ok(None);
         };
         let mut exts = vec![Extension::SignatureAlgorithms(v.supported_schemes())];
+        let compression = &self.config.common.cert_compression;
+        if !compression.is_empty() {
+            exts.push(Extension::CompressCertificate(
+                compression.iter().map(|c| c.algorithm()).collect(),
+            ));
+        }
         let hints = v.root_hint_subjects();
         if !hints.is_empty() {
             exts.push(Extension::CertificateAuthorities(
@@ -697,20 +734,6 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             verifier: v.clone(),
             requested,
         }))
-    }
-
-    /// Our Certificate (RFC 8446 §4.4.2).
-    fn send_certificate(&self, core: &mut Core, transcript: &mut Transcript) -> Result<(), Error> {
-        common::send_certificate(core, transcript, &[], &self.config.cert.chain)
-    }
-
-    /// Our CertificateVerify (RFC 8446 §4.4.3).
-    fn send_certificate_verify(
-        &self,
-        core: &mut Core,
-        transcript: &mut Transcript,
-    ) -> Result<(), Error> {
-        common::send_certificate_verify(core, transcript, &self.config.cert, &self.config.common)
     }
 
     /// Our Finished (RFC 8446 §4.4.4), then the application traffic secrets; the next
@@ -824,8 +847,15 @@ struct ExpectClientCertificate {
 
 impl State for ExpectClientCertificate {
     fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let HandshakeMessage::Certificate(c) = raw.parse()? else {
-            return Err(unexpected(&raw));
+        let decompressed;
+        let c = match raw.parse()? {
+            HandshakeMessage::Certificate(c) => c,
+            // Only if our CertificateRequest offered compress_certificate (RFC 8879 §4).
+            HandshakeMessage::CompressedCertificate(cc) => {
+                decompressed = crate::compress::received_certificate(&cc, &self.hs.config.common)?;
+                crate::compress::parse_certificate(&decompressed)?
+            }
+            _ => return Err(unexpected(&raw)),
         };
         let chain = common::check_certificate(
             &c,

@@ -1,0 +1,27 @@
+//! Fuzz the TLS 1.2 server state machine: a `tryst::ServerConnection` speaking TLS 1.2 only
+//! (one of four configurations, deterministic RNG and clock) fed arbitrary client bytes in
+//! pieces the input chooses, seeded with real TLS 1.2 client flights. Input: byte 0 =
+//! configuration, byte 1 = piece size (0 = all at once), rest = what the client sent.
+//! Needs the fuzzing-only crypto mode (`cfg(fuzzing)`, docs/fuzzing.md): records are
+//! plaintext + 16 zero bytes, Finished, PSK binders and signatures always verify, and
+//! session tickets are sealed in the clear, so the fuzzer edits the ticket state directly.
+//! Checks: no panic, no hang, bounded memory, a fatal error is permanent.
+#![no_main]
+
+#[path = "common/state_machine.rs"]
+mod state_machine;
+
+use libfuzzer_sys::fuzz_target;
+use tryst::ServerConnection;
+
+fuzz_target!(|data: &[u8]| {
+    let [variant, piece, peer @ ..] = data else {
+        return;
+    };
+    let config = state_machine::server_config_tls12(*variant);
+    let Ok(mut conn) = ServerConnection::new(config) else {
+        return;
+    };
+    assert!(conn.pending_tls().is_empty(), "server spoke first");
+    state_machine::drive(&mut conn, peer, usize::from(*piece));
+});
