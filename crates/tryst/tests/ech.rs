@@ -1122,3 +1122,45 @@ fn backend_in_split_mode_confirms_acceptance_of_an_inner_hello() {
     let sh = &out[5..5 + len];
     assert_ne!(sh[30..38], expected_signal(&msg, &plain.random, sh));
 }
+
+#[test]
+fn a_certificate_resolver_serves_the_public_name_its_own_certificate() {
+    // The rejection path answers the outer hello, so a resolver choosing by SNI sees the
+    // public name there and the real name once ECH is accepted: each name can have its own
+    // certificate, neither covering the other.
+    let sc = || {
+        ServerConfig::builder_with_cert_resolver(Arc::new(
+            tryst::SniCertResolver::new()
+                .with_cert(cert_for(&[SECRET]))
+                .unwrap()
+                .with_cert(cert_for(&[PUBLIC]))
+                .unwrap(),
+        ))
+        .with_clock(clock())
+        .with_ech_keys(vec![ech_key(7, b"served")])
+        .build()
+        .unwrap()
+    };
+    let names = |c: &ClientConnection| {
+        let leaf = tryst::cert::Certificate::from_der(c.peer_certificates()[0].as_ref()).unwrap();
+        leaf.dns_names().map(<[u8]>::to_vec).collect::<Vec<_>>()
+    };
+    let (c, s, ce, _) = connect(client(enabled(&ech_key(7, b"served"))), sc());
+    assert!(ce.is_none(), "{ce:?}");
+    assert_eq!(s.ech_status(), EchStatus::Accepted);
+    assert_eq!(names(&c), [SECRET.as_bytes()]);
+    // Rejected: the client checks the certificate for the public name, and the only one
+    // naming it is the public name's own; anything else would be a certificate error.
+    let (c, s, ce, _) = connect(client(enabled(&ech_key(7, b"stale"))), sc());
+    assert!(
+        matches!(
+            ce,
+            Some(Error::EchRejected {
+                retry_configs: Some(_)
+            })
+        ),
+        "{ce:?}"
+    );
+    assert_eq!(s.ech_status(), EchStatus::Rejected);
+    assert_eq!(c.ech_status(), EchStatus::Rejected);
+}
