@@ -1164,3 +1164,28 @@ fn a_certificate_resolver_serves_the_public_name_its_own_certificate() {
     assert_eq!(s.ech_status(), EchStatus::Rejected);
     assert_eq!(c.ech_status(), EchStatus::Rejected);
 }
+
+#[test]
+fn an_acceptor_sees_the_public_name_and_the_connection_the_real_one() {
+    // An application that picks its config from the ClientHello (`Acceptor`) reads the
+    // outer hello: the public name is all it can see before the keys decrypt the inner
+    // one, which happens in the connection it starts.
+    let k = ech_key(7, b"k");
+    let mut c =
+        ClientConnection::new(client(enabled(&k)), ServerName::try_from(SECRET).unwrap()).unwrap();
+    let mut acceptor = tryst::Acceptor::new();
+    let hello = c.pending_tls().to_vec();
+    let n = c.pending_tls().len();
+    c.consume_tls(n);
+    assert_eq!(acceptor.read_tls_bytes(&hello), hello.len());
+    let accepted = acceptor.accept().unwrap().unwrap();
+    assert_eq!(accepted.client_hello().server_name(), Some(PUBLIC));
+    let mut s = accepted
+        .into_connection(server(vec![k], &both_names()))
+        .unwrap_or_else(|r| panic!("{:?}", r.error));
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(c.ech_status(), EchStatus::Accepted);
+    assert_eq!(s.server_name(), Some(SECRET));
+    assert_eq!(s.outer_server_name(), Some(PUBLIC));
+}
