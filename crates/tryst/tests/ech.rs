@@ -1189,3 +1189,104 @@ fn an_acceptor_sees_the_public_name_and_the_connection_the_real_one() {
     assert_eq!(s.server_name(), Some(SECRET));
     assert_eq!(s.outer_server_name(), Some(PUBLIC));
 }
+
+#[test]
+fn backend_second_hello_keeps_the_inner_marker() {
+    use tryst::messages::{KeyShareEntry, NamedGroup};
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    // The P-256 base point: a valid share for the second hello.
+    let g = hex::decode(
+        "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296\
+         4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
+    )
+    .unwrap();
+    let first = {
+        let cc = client_with(EchMode::Disabled, |b| {
+            b.with_groups(&[X25519_GROUP, SECP256R1_GROUP])
+        });
+        let c = ClientConnection::new(cc, ServerName::try_from(SECRET).unwrap()).unwrap();
+        let (raw, _) = RawHandshake::split(&c.pending_tls()[5..], 1 << 20)
+            .unwrap()
+            .unwrap();
+        let HandshakeMessage::ClientHello(mut ch) = raw.parse().unwrap().into_owned() else {
+            panic!()
+        };
+        ch.extensions.insert(
+            0,
+            Extension::Unknown {
+                typ: ECH,
+                data: Cow::Borrowed(&[1]),
+            },
+        );
+        ch
+    };
+    let second = |marker: Option<Vec<u8>>| {
+        let mut ch = first.clone();
+        ch.extensions.retain(|e| e.ext_type() != ECH);
+        if let Some(m) = marker {
+            ch.extensions.insert(
+                0,
+                Extension::Unknown {
+                    typ: ECH,
+                    data: Cow::Owned(m),
+                },
+            );
+        }
+        for e in &mut ch.extensions {
+            if let Extension::KeyShareClient(shares) = e {
+                *shares = vec![KeyShareEntry::new(NamedGroup::Secp256r1, &g).into_owned()];
+            }
+        }
+        record(&HandshakeMessage::ClientHello(ch).to_bytes().unwrap())
+    };
+    let run = |marker: Option<Vec<u8>>| {
+        let sc = server_with(vec![], &both_names(), |b| {
+            b.with_groups(&[SECP256R1_GROUP])
+                .with_hrr_cookie(false)
+                .with_middlebox_compat(false)
+        });
+        let mut s = ServerConnection::new(sc).unwrap();
+        let mut err = None;
+        feed(
+            &mut s,
+            &record(
+                &HandshakeMessage::ClientHello(first.clone())
+                    .to_bytes()
+                    .unwrap(),
+            ),
+            &mut err,
+        );
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(
+            s.handshake_kind(),
+            Some(tryst::HandshakeKind::FullWithHelloRetryRequest)
+        );
+        // The HelloRetryRequest confirms acceptance with its ECH extension.
+        let out = s.pending_tls().to_vec();
+        let n = out.len();
+        s.consume_tls(n);
+        let hrr = &out[5..];
+        assert!(
+            hrr.windows(4).any(|w| w == [0xfe, 0x0d, 0, 8]),
+            "no ECH signal in the HRR"
+        );
+        feed(&mut s, &second(marker), &mut err);
+        (s, err)
+    };
+    let (s, err) = run(Some(vec![1]));
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(s.ech_status(), EchStatus::Accepted);
+    let (_, err) = run(None);
+    assert_eq!(
+        alert_of(&err),
+        Some(AlertDescription::MissingExtension),
+        "{err:?}"
+    );
+    let outer = ech_body(7, &[], &[0; 32]);
+    let (_, err) = run(Some(outer));
+    assert_eq!(
+        alert_of(&err),
+        Some(AlertDescription::IllegalParameter),
+        "{err:?}"
+    );
+}
