@@ -1035,8 +1035,11 @@ impl ServerConfigBuilder {
     /// Accept Encrypted Client Hello (RFC 9849) with these keys (several for rotation:
     /// a client names one by config_id). A client whose ECH cannot be decrypted gets the
     /// handshake of its outer ClientHello, which names the config's public name, and the
-    /// configs marked for retry: this server's certificate must then be valid for the
-    /// public name too (a certificate covering both the real names and the public name).
+    /// configs marked for retry: the certificate chosen for that hello must be valid for
+    /// the public name. Either one certificate covers the real names and the public name,
+    /// or a certificate resolver (such as [`SniCertResolver`](crate::SniCertResolver))
+    /// holds one for the public name: it sees the outer hello's SNI on rejection and the
+    /// inner one on acceptance.
     pub fn with_ech_keys(mut self, keys: Vec<crate::ech::EchServerKey>) -> Self {
         self.ech_keys = keys;
         self

@@ -1050,3 +1050,243 @@ fn a_client_with_ech_offers_only_tls13_and_a_tls12_only_server_is_refused() {
     assert!(ce.is_some(), "the handshake must fail");
     assert_eq!(alert_of(&se), Some(AlertDescription::ProtocolVersion));
 }
+
+// ---------------------------------------------------------------------------------------
+// Split mode: tryst as the backend server behind a client-facing server (§7.2).
+
+/// The acceptance signal for `client_hello` and `server_hello` (handshake messages),
+/// computed here from the RFC's formula: HKDF-Expand-Label(HKDF-Extract(0,
+/// ClientHelloInner.random), "ech accept confirmation", Hash(ClientHelloInner ||
+/// ServerHello with the last 8 bytes of its random zeroed), 8).
+fn expected_signal(client_hello: &[u8], random: &[u8; 32], server_hello: &[u8]) -> [u8; 8] {
+    use tryst::crypto::{Hash, SHA256, SHA384};
+    let HandshakeMessage::ServerHello(sh) = RawHandshake::split(server_hello, 1 << 16)
+        .unwrap()
+        .unwrap()
+        .0
+        .parse()
+        .unwrap()
+    else {
+        panic!()
+    };
+    let hash: &dyn Hash = if sh.cipher_suite.to_raw() == 0x1302 {
+        SHA384
+    } else {
+        SHA256
+    };
+    let prk = hash.hkdf_extract(&vec![0; hash.output_len()], random);
+    let mut zeroed = server_hello.to_vec();
+    zeroed[30..38].fill(0);
+    let th = hash.hash(&[client_hello, &zeroed].concat());
+    let mut out = [0u8; 8];
+    tryst_keyschedule::hkdf_expand_label(
+        hash,
+        &prk,
+        b"ech accept confirmation",
+        th.as_bytes(),
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn backend_in_split_mode_confirms_acceptance_of_an_inner_hello() {
+    let inner = inner_hello();
+    let msg = HandshakeMessage::ClientHello(inner.clone())
+        .to_bytes()
+        .unwrap();
+    for keys in [vec![], vec![ech_key(7, b"k")]] {
+        let mut s = ServerConnection::new(server(keys, &both_names())).unwrap();
+        let mut err = None;
+        feed(&mut s, &record(&msg), &mut err);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(s.ech_status(), EchStatus::Accepted);
+        assert_eq!(s.server_name(), Some(SECRET));
+        let out = s.pending_tls();
+        let len = usize::from(u16::from_be_bytes([out[3], out[4]]));
+        let sh = &out[5..5 + len];
+        assert_eq!(sh[30..38], expected_signal(&msg, &inner.random, sh));
+    }
+    // Control: the same hello without the marker gets no signal.
+    let plain = plain_hello(SECRET);
+    let msg = HandshakeMessage::ClientHello(plain.clone())
+        .to_bytes()
+        .unwrap();
+    let mut s = ServerConnection::new(server(vec![], &both_names())).unwrap();
+    let mut err = None;
+    feed(&mut s, &record(&msg), &mut err);
+    assert_eq!(s.ech_status(), EchStatus::NotOffered);
+    let out = s.pending_tls();
+    let len = usize::from(u16::from_be_bytes([out[3], out[4]]));
+    let sh = &out[5..5 + len];
+    assert_ne!(sh[30..38], expected_signal(&msg, &plain.random, sh));
+}
+
+#[test]
+fn a_certificate_resolver_serves_the_public_name_its_own_certificate() {
+    // The rejection path answers the outer hello, so a resolver choosing by SNI sees the
+    // public name there and the real name once ECH is accepted: each name can have its own
+    // certificate, neither covering the other.
+    let sc = || {
+        ServerConfig::builder_with_cert_resolver(Arc::new(
+            tryst::SniCertResolver::new()
+                .with_cert(cert_for(&[SECRET]))
+                .unwrap()
+                .with_cert(cert_for(&[PUBLIC]))
+                .unwrap(),
+        ))
+        .with_clock(clock())
+        .with_ech_keys(vec![ech_key(7, b"served")])
+        .build()
+        .unwrap()
+    };
+    let names = |c: &ClientConnection| {
+        let leaf = tryst::cert::Certificate::from_der(c.peer_certificates()[0].as_ref()).unwrap();
+        leaf.dns_names().map(<[u8]>::to_vec).collect::<Vec<_>>()
+    };
+    let (c, s, ce, _) = connect(client(enabled(&ech_key(7, b"served"))), sc());
+    assert!(ce.is_none(), "{ce:?}");
+    assert_eq!(s.ech_status(), EchStatus::Accepted);
+    assert_eq!(names(&c), [SECRET.as_bytes()]);
+    // Rejected: the client checks the certificate for the public name, and the only one
+    // naming it is the public name's own; anything else would be a certificate error.
+    let (c, s, ce, _) = connect(client(enabled(&ech_key(7, b"stale"))), sc());
+    assert!(
+        matches!(
+            ce,
+            Some(Error::EchRejected {
+                retry_configs: Some(_)
+            })
+        ),
+        "{ce:?}"
+    );
+    assert_eq!(s.ech_status(), EchStatus::Rejected);
+    assert_eq!(c.ech_status(), EchStatus::Rejected);
+}
+
+#[test]
+fn an_acceptor_sees_the_public_name_and_the_connection_the_real_one() {
+    // An application that picks its config from the ClientHello (`Acceptor`) reads the
+    // outer hello: the public name is all it can see before the keys decrypt the inner
+    // one, which happens in the connection it starts.
+    let k = ech_key(7, b"k");
+    let mut c =
+        ClientConnection::new(client(enabled(&k)), ServerName::try_from(SECRET).unwrap()).unwrap();
+    let mut acceptor = tryst::Acceptor::new();
+    let hello = c.pending_tls().to_vec();
+    let n = c.pending_tls().len();
+    c.consume_tls(n);
+    assert_eq!(acceptor.read_tls_bytes(&hello), hello.len());
+    let accepted = acceptor.accept().unwrap().unwrap();
+    assert_eq!(accepted.client_hello().server_name(), Some(PUBLIC));
+    let mut s = accepted
+        .into_connection(server(vec![k], &both_names()))
+        .unwrap_or_else(|r| panic!("{:?}", r.error));
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(c.ech_status(), EchStatus::Accepted);
+    assert_eq!(s.server_name(), Some(SECRET));
+    assert_eq!(s.outer_server_name(), Some(PUBLIC));
+}
+
+#[test]
+fn backend_second_hello_keeps_the_inner_marker() {
+    use tryst::messages::{KeyShareEntry, NamedGroup};
+    use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
+    // The P-256 base point: a valid share for the second hello.
+    let g = hex::decode(
+        "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296\
+         4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
+    )
+    .unwrap();
+    let first = {
+        let cc = client_with(EchMode::Disabled, |b| {
+            b.with_groups(&[X25519_GROUP, SECP256R1_GROUP])
+        });
+        let c = ClientConnection::new(cc, ServerName::try_from(SECRET).unwrap()).unwrap();
+        let (raw, _) = RawHandshake::split(&c.pending_tls()[5..], 1 << 20)
+            .unwrap()
+            .unwrap();
+        let HandshakeMessage::ClientHello(mut ch) = raw.parse().unwrap().into_owned() else {
+            panic!()
+        };
+        ch.extensions.insert(
+            0,
+            Extension::Unknown {
+                typ: ECH,
+                data: Cow::Borrowed(&[1]),
+            },
+        );
+        ch
+    };
+    let second = |marker: Option<Vec<u8>>| {
+        let mut ch = first.clone();
+        ch.extensions.retain(|e| e.ext_type() != ECH);
+        if let Some(m) = marker {
+            ch.extensions.insert(
+                0,
+                Extension::Unknown {
+                    typ: ECH,
+                    data: Cow::Owned(m),
+                },
+            );
+        }
+        for e in &mut ch.extensions {
+            if let Extension::KeyShareClient(shares) = e {
+                *shares = vec![KeyShareEntry::new(NamedGroup::Secp256r1, &g).into_owned()];
+            }
+        }
+        record(&HandshakeMessage::ClientHello(ch).to_bytes().unwrap())
+    };
+    let run = |marker: Option<Vec<u8>>| {
+        let sc = server_with(vec![], &both_names(), |b| {
+            b.with_groups(&[SECP256R1_GROUP])
+                .with_hrr_cookie(false)
+                .with_middlebox_compat(false)
+        });
+        let mut s = ServerConnection::new(sc).unwrap();
+        let mut err = None;
+        feed(
+            &mut s,
+            &record(
+                &HandshakeMessage::ClientHello(first.clone())
+                    .to_bytes()
+                    .unwrap(),
+            ),
+            &mut err,
+        );
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(
+            s.handshake_kind(),
+            Some(tryst::HandshakeKind::FullWithHelloRetryRequest)
+        );
+        // The HelloRetryRequest confirms acceptance with its ECH extension.
+        let out = s.pending_tls().to_vec();
+        let n = out.len();
+        s.consume_tls(n);
+        let hrr = &out[5..];
+        assert!(
+            hrr.windows(4).any(|w| w == [0xfe, 0x0d, 0, 8]),
+            "no ECH signal in the HRR"
+        );
+        feed(&mut s, &second(marker), &mut err);
+        (s, err)
+    };
+    let (s, err) = run(Some(vec![1]));
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(s.ech_status(), EchStatus::Accepted);
+    let (_, err) = run(None);
+    assert_eq!(
+        alert_of(&err),
+        Some(AlertDescription::MissingExtension),
+        "{err:?}"
+    );
+    let outer = ech_body(7, &[], &[0; 32]);
+    let (_, err) = run(Some(outer));
+    assert_eq!(
+        alert_of(&err),
+        Some(AlertDescription::IllegalParameter),
+        "{err:?}"
+    );
+}

@@ -188,6 +188,10 @@ pub(crate) enum ServerEch {
     Rejected,
     /// Decrypted: the handshake uses the inner hello.
     Accepted(Box<Accepted>),
+    /// Split mode, as the backend server (§7.2): the hello came with the inner marker,
+    /// decrypted by a client-facing server in front of us; we confirm acceptance. Holds
+    /// the hello's random.
+    Backend([u8; 32]),
 }
 
 /// An accepted offer: the HPKE context (a second hello after HelloRetryRequest is sealed
@@ -196,19 +200,7 @@ pub(crate) struct Accepted {
     recipient: RecipientContext,
     suite: HpkeSymmetricCipherSuite,
     config_id: u8,
-    pub(crate) inner_random: [u8; 32],
-}
-
-impl Accepted {
-    /// The acceptance signal for `transcript_hash` under `label` (§7.2).
-    pub(crate) fn confirmation(
-        &self,
-        hash: &dyn tryst_crypto::Hash,
-        label: &[u8],
-        transcript_hash: &[u8],
-    ) -> Result<[u8; CONFIRMATION_LEN], Error> {
-        accept_confirmation(hash, &self.inner_random, label, transcript_hash)
-    }
+    inner_random: [u8; 32],
 }
 
 /// Read a ClientHello's ECH offer (§7.1). Returns the reconstructed inner ClientHello
@@ -221,22 +213,25 @@ pub(crate) fn open(
     outer: &ClientHello<'_>,
     encoded: &[u8],
 ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-    if keys.is_empty() {
-        // A server without ECH ignores the extension (RFC 9849 §7).
-        return Ok(None);
-    }
     let body = wire::raw_body(&outer.extensions, ExtensionType::EncryptedClientHello);
     if second {
-        let ServerEch::Accepted(accepted) = state else {
-            return Ok(None);
+        return match state {
+            ServerEch::Accepted(accepted) => open_second(accepted, body, outer, encoded).map(Some),
+            ServerEch::Backend(_) => backend_second(body).map(|()| None),
+            _ => Ok(None),
         };
-        return open_second(accepted, body, outer, encoded).map(Some);
     }
     let Some(body) = body else {
         return Ok(None);
     };
+    if keys.is_empty() && body != [1] {
+        // A server without ECH keys ignores an outer extension (RFC 9849 §7).
+        return Ok(None);
+    }
     let EchClientHello::Outer(offer) = EchClientHello::decode(body)? else {
-        // An inner marker at the top level: we are no backend server; ignore it.
+        // The inner marker at the top level: a client-facing server decrypted this hello
+        // for us (split mode); as its backend we confirm acceptance (§7.2).
+        *state = ServerEch::Backend(outer.random);
         return Ok(None);
     };
     *state = ServerEch::Rejected;
@@ -259,6 +254,20 @@ pub(crate) fn open(
         return Ok(Some(inner));
     }
     Ok(None)
+}
+
+/// The second hello of a backend (§7.2): the inner marker again.
+fn backend_second(body: Option<&[u8]>) -> Result<(), Error> {
+    match body.map(EchClientHello::decode).transpose()? {
+        Some(EchClientHello::Inner) => Ok(()),
+        Some(EchClientHello::Outer(_)) => Err(Error::illegal(
+            "second ClientHello switched from the inner to the outer ECH type",
+        )),
+        None => Err(Error::misbehaved(
+            AlertDescription::MissingExtension,
+            "second ClientHello drops the inner ECH extension (RFC 9849 §7.2)",
+        )),
+    }
 }
 
 /// The second ClientHelloOuter after accepting the first (§7.1.1): ECH again, same config
@@ -469,12 +478,21 @@ fn check_inner(inner: &ClientHello<'_>) -> Result<(), Error> {
 }
 
 impl ServerEch {
+    /// The random of the inner hello the signal is made from, once ECH is accepted.
+    fn inner_random(&self) -> Option<&[u8; 32]> {
+        match self {
+            ServerEch::Accepted(a) => Some(&a.inner_random),
+            ServerEch::Backend(r) => Some(r),
+            _ => None,
+        }
+    }
+
     /// What the connection reports.
     pub(crate) fn status(&self) -> super::EchStatus {
         match self {
             ServerEch::NotOffered => super::EchStatus::NotOffered,
             ServerEch::Rejected => super::EchStatus::Rejected,
-            ServerEch::Accepted(_) => super::EchStatus::Accepted,
+            ServerEch::Accepted(_) | ServerEch::Backend(_) => super::EchStatus::Accepted,
         }
     }
 
@@ -487,12 +505,12 @@ impl ServerEch {
         transcript: &Transcript,
         encode: impl FnOnce(tryst_messages::Extension<'static>) -> Result<Vec<u8>, Error>,
     ) -> Result<Option<tryst_messages::Extension<'static>>, Error> {
-        let ServerEch::Accepted(a) = self else {
+        let Some(inner_random) = self.inner_random() else {
             return Ok(None);
         };
         let zeroed = encode(wire::ech_extension(alloc::vec![0; CONFIRMATION_LEN]))?;
         let h = transcript.current_with(&zeroed);
-        let signal = a.confirmation(hash, super::LABEL_HRR, h.as_bytes())?;
+        let signal = accept_confirmation(hash, inner_random, super::LABEL_HRR, h.as_bytes())?;
         Ok(Some(wire::ech_extension(signal.to_vec())))
     }
 
@@ -506,13 +524,13 @@ impl ServerEch {
         random: &mut [u8; 32],
         encode: impl FnOnce(&[u8; 32]) -> Result<Vec<u8>, Error>,
     ) -> Result<(), Error> {
-        let ServerEch::Accepted(a) = self else {
+        let Some(inner_random) = self.inner_random().copied() else {
             return Ok(());
         };
         let tail = random.iter_mut().skip(32 - CONFIRMATION_LEN);
         tail.for_each(|b| *b = 0);
         let h = transcript.current_with(&encode(random)?);
-        let signal = a.confirmation(hash, super::LABEL_SH, h.as_bytes())?;
+        let signal = accept_confirmation(hash, &inner_random, super::LABEL_SH, h.as_bytes())?;
         let tail = random.iter_mut().skip(32 - CONFIRMATION_LEN);
         tail.zip(signal).for_each(|(b, s)| *b = s);
         Ok(())
