@@ -188,6 +188,8 @@ fn config(
         .with_groups(&groups)
         .with_tls12_compat_extensions(true)
         .with_record_size_limit(Some(0x4001))
+        // The trace predates ECH: no GREASE extension.
+        .with_ech(tryst::EchMode::Disabled)
         .with_rng(Arc::new(TraceRandom(Default::default())))
         .with_clock(clock.clone())
         .with_session_store(Some(store.clone()))
