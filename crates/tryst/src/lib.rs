@@ -10,6 +10,12 @@
 //! [`ConnectionCommon::process_in_place`] opens records inside it) and a blocking
 //! [`Stream`] adapter under `std`.
 //!
+//! Certificates can be chosen per connection: [`SniCertResolver`] serves several names and
+//! key types from one config (or implement [`ResolvesServerCert`]), an [`Acceptor`] reads
+//! the ClientHello before the config is picked, and [`ClientCertResolver`] picks a client
+//! certificate by the server's CertificateRequest ([`resolve`]). Certificate compression
+//! (RFC 8879, features `brotli` / `zlib` / `zstd`) is in [`compress`].
+//!
 //! What it is not: it opens no sockets, reads no clock and no global RNG on its own (the
 //! config's [`Clock`] and [`SecureRandom`] supply them), and speaks only TLS 1.3.
 //!
