@@ -125,6 +125,11 @@ pub struct ServerArgs {
     /// Require client certificates issued by the CAs in this PEM file.
     #[arg(long, value_name = "CA.pem")]
     pub client_ca: Option<PathBuf>,
+    /// With --client-ca: name its CAs in the certificate request (certificate_authorities),
+    /// so a client with several certificates can pick one they accept. Off by default: it
+    /// tells every client which CAs the server trusts.
+    #[arg(long, requires = "client_ca")]
+    pub client_ca_names: bool,
     /// Check client certificates against these CRLs (DER or PEM 'X509 CRL'; repeat the
     /// flag or list several files): see `tryst cert verify --crl`. Needs --client-ca.
     #[arg(long = "crl", value_name = "CRL", num_args = 1.., requires = "client_ca")]

@@ -88,7 +88,8 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
     }
     if let Some(ca) = &a.client_ca {
         let anchors = files::read_anchors(ca, "client CA")?;
-        let mut verifier = WebPkiClientVerifier::new(anchors);
+        let mut verifier =
+            WebPkiClientVerifier::new(anchors).with_certificate_authorities(a.client_ca_names);
         if !a.crls.is_empty() {
             verifier =
                 verifier.with_revocation(files::read_crls(&a.crls, a.crl_depth, a.crl_unknown)?);

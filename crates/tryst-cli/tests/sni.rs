@@ -320,3 +320,77 @@ fn gnutls_cli_gets_each_names_certificate_and_the_rsa_one_when_it_asks_for_rsa()
         );
     }
 }
+
+#[test]
+fn client_ca_names_are_sent_only_when_asked() {
+    if !openssl_or_skip() {
+        return;
+    }
+    let dir = Scratch::new("sni-ca-names");
+    let d = dir.path();
+    make_hosts(d);
+    let o = tryst(
+        &[
+            "cert",
+            "new-leaf",
+            "--ca",
+            "ca.pem",
+            "--ca-key",
+            "ca.key",
+            "--name",
+            "client.example",
+            "--client",
+            "--out-cert",
+            "client.pem",
+            "--out-key",
+            "client.key",
+        ],
+        d,
+        b"",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    for (names, want) in [
+        (false, "No client certificate CA names sent"),
+        (
+            true,
+            "Acceptable client certificate CA names\nCN = tryst test CA",
+        ),
+    ] {
+        let mut extra = vec![
+            "--cert",
+            "a.pem",
+            "--key",
+            "a.key",
+            "--http",
+            "--client-ca",
+            "ca.pem",
+        ];
+        if names {
+            extra.push("--client-ca-names");
+        }
+        let server = start_server(d, &extra);
+        let o = s_client(
+            d,
+            server.port,
+            "a.example",
+            &["-cert", "client.pem", "-key", "client.key"],
+        );
+        assert_eq!(o.code, Some(0), "{o:#?}");
+        assert!(o.stdout.contains(want), "lacks {want:?}: {}", o.stdout);
+        assert!(o.stdout.contains("HTTP/1.1 200 OK"), "{o:#?}");
+    }
+    // The flag needs --client-ca.
+    let o = tryst(
+        &[
+            "server",
+            "--cert",
+            "a.pem",
+            "--key",
+            "a.key",
+            "--client-ca-names",
+        ],
+        d,
+        b"",
+    );
+    o.assert_one_line_error(2, "required");
+}

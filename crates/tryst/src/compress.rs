@@ -398,3 +398,51 @@ pub(crate) fn received_certificate(
 pub(crate) fn parse_certificate(body: &[u8]) -> Result<Certificate<'_>, Error> {
     Ok(Certificate::decode(body)?)
 }
+
+#[cfg(all(test, feature = "zstd"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zstd_window_is_read_from_the_frame_header() {
+        // ruzstd's own frames fit the bound.
+        let frame = Zstd.compress(&[7u8; 300]).unwrap();
+        assert!(zstd_window(&frame).is_some_and(|w| w <= 1 << 20));
+        let magic = 0xFD2F_B528u32.to_le_bytes();
+        // Single segment: the window is the content size (1 byte; 2 bytes count from 256).
+        assert_eq!(zstd_window(&[&magic[..], &[0x20, 44]].concat()), Some(44));
+        assert_eq!(
+            zstd_window(&[&magic[..], &[0x60, 0x2c, 0x01]].concat()),
+            Some(556)
+        );
+        // Window descriptor: exponent 16, mantissa 0 -> 2^26 bytes; mantissa 4 -> +half.
+        let header = |wd: u8| [&magic[..], &[0x00, wd]].concat();
+        assert_eq!(zstd_window(&header(16 << 3)), Some(1 << 26));
+        assert_eq!(
+            zstd_window(&header((16 << 3) | 4)),
+            Some((1 << 26) + (1 << 25))
+        );
+        // Truncated or foreign input has no window.
+        assert_eq!(zstd_window(&magic), None);
+        assert_eq!(zstd_window(b"not zstd"), None);
+    }
+
+    #[test]
+    fn a_zstd_frame_asking_for_a_large_window_is_refused() {
+        // 64 MiB window for a 1000-byte certificate: refused before the decoder runs.
+        let magic = 0xFD2F_B528u32.to_le_bytes();
+        let frame = [&magic[..], &[0x00, 16 << 3], &[0u8; 16][..]].concat();
+        let mut out = [0u8; 1000];
+        assert_eq!(Zstd.decompress(&frame, &mut out), Err(DecompressionFailed));
+        // A real frame decompresses to exactly its length, and not into a longer buffer.
+        let input = [9u8; 1000];
+        let frame = Zstd.compress(&input).unwrap();
+        Zstd.decompress(&frame, &mut out).unwrap();
+        assert_eq!(out, input);
+        let mut longer = [0u8; 1001];
+        assert_eq!(
+            Zstd.decompress(&frame, &mut longer),
+            Err(DecompressionFailed)
+        );
+    }
+}

@@ -16,6 +16,11 @@
 //! the server picks the highest (RFC 8446 §4.1.3 downgrade protection both ways); ECDHE with
 //! AEAD suites only, the extended master secret required, no renegotiation, tickets and
 //! session ids for resumption ([`ClientConfigBuilder::with_protocol_versions`] turns it off).
+//! Certificates can be chosen per connection: [`SniCertResolver`] serves several names and
+//! key types from one config (or implement [`ResolvesServerCert`]), an [`Acceptor`] reads
+//! the ClientHello before the config is picked, and [`ClientCertResolver`] picks a client
+//! certificate by the server's CertificateRequest ([`resolve`]). Certificate compression
+//! (RFC 8879, features `brotli` / `zlib` / `zstd`) is in [`compress`].
 //!
 //! What it is not: it opens no sockets, reads no clock and no global RNG on its own (the
 //! config's [`Clock`] and [`SecureRandom`] supply them), and speaks neither TLS 1.0 nor 1.1.

@@ -179,6 +179,7 @@ pub struct Resolved {
 /// The certificate a server connection presented, with the scheme of its CertificateVerify
 /// (see `ServerConnection::chosen_certificate`).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ChosenCertificate {
     /// The key, as the resolver returned it (compare with `Arc::ptr_eq`).
     pub key: Arc<CertifiedKey>,
