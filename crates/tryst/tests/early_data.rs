@@ -623,3 +623,27 @@ fn accepted_early_data_with_another_alpn_is_illegal_parameter() {
         "{ce:?}"
     );
 }
+
+/// RFC 8446 §4.2.10: a server that did not resume our ticket (a full handshake) cannot
+/// accept our early data; a scripted server that says it does gets illegal_parameter.
+#[test]
+fn early_data_accepted_without_our_ticket_is_illegal_parameter() {
+    use common::scripted::{Script, server_flight};
+    use tryst::messages::Extension;
+    let t = setup(4096);
+    prime(&t.client, &t.server);
+    let mut c = early_client(&t.client);
+    let ch = c.pending_tls().to_vec();
+    c.consume_tls(ch.len());
+    let script = Script {
+        ee: vec![Extension::EarlyData],
+        ..Default::default()
+    };
+    c.read_tls_bytes(&server_flight(&pki(), &ch, &script));
+    let e = c.process_new_packets().unwrap_err();
+    assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e:?}");
+    assert!(
+        matches!(&e, tryst::Error::PeerMisbehaved { rule, .. } if rule.contains("early data")),
+        "{e:?}"
+    );
+}
