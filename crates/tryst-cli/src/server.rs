@@ -300,9 +300,15 @@ pub fn serve(
     }
     let summary = format!("{}{}", summary(&conn), chosen(&conn));
     // 0-RTT data is answered like the data that follows it.
-    let mut early = vec![0u8; usize::try_from(tryst::early::MAX_EARLY_DATA_SIZE).unwrap_or(0)];
-    let n = conn.read_early_data(&mut early);
-    early.truncate(n);
+    let mut early = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = conn.read_early_data(&mut chunk);
+        if n == 0 {
+            break;
+        }
+        early.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    }
 
     // After the handshake every read and write waits at most `idle`; with --http the
     // request also has a deadline, so a client cannot trickle it in.

@@ -17,8 +17,11 @@
 //! out atomically when resumed, so each ticket resumes at most once across the fleet.
 //!
 //! What this crate is not: a session cache for TLS 1.2, a connection pool, or an async
-//! client (claims are one round trip on a synchronous connection, made once per 0-RTT
-//! offer; a slow Redis delays those handshakes by at most the timeout).
+//! client. Each store object has one synchronous connection behind a lock: a claim is one
+//! round trip, made once per 0-RTT offer (a session look-up once per offered stateful
+//! ticket), each bounded by the timeout, but concurrent handshakes queue for the
+//! connection, so a slow Redis slows every 0-RTT offer of the process. Give busy servers
+//! several store objects (for example one per worker thread).
 //!
 //! The crate is `std`-only: the `redis` client needs the standard library and sockets. The
 //! `std` feature exists (on by default) so that `default-features = false` is accepted; it

@@ -215,6 +215,8 @@ pub(crate) enum EarlyState {
 pub(crate) struct ClientEarly {
     pub(crate) encrypter: RecordEncrypter,
     pub(crate) max: u32,
+    /// The ALPN protocol of the ticket's session.
+    pub(crate) alpn: Option<Vec<u8>>,
     pub(crate) sent: Vec<u8>,
     /// ServerHello arrived: no more early data may be written.
     pub(crate) closed: bool,
@@ -384,7 +386,7 @@ pub(crate) fn client_start(
     core: &mut crate::conn::Core,
     schedule: &tryst_keyschedule::EarlySchedule,
     suite: &crate::suites::SupportedCipherSuite,
-    max: u32,
+    ticket: &crate::session::Tls13Ticket,
     hello: &[u8],
     middlebox_compat: bool,
 ) -> Result<(), Error> {
@@ -399,7 +401,8 @@ pub(crate) fn client_start(
     encrypter.set_key(suite.aead, &keys.key, keys.iv)?;
     core.early = EarlyState::Sending(ClientEarly {
         encrypter,
-        max,
+        max: ticket.max_early_data,
+        alpn: ticket.alpn.clone(),
         sent: Vec::new(),
         closed: false,
         outcome: None,
@@ -428,16 +431,23 @@ pub(crate) fn client_server_hello(core: &mut crate::conn::Core, same_suite: bool
     }
 }
 
-/// EncryptedExtensions came (client): `accepted` is its early_data. The server may accept
-/// only what we offered, and only when it resumed our ticket with the ticket's suite
-/// (RFC 8446 §4.2.10: illegal_parameter otherwise).
+/// EncryptedExtensions came (client): `accepted` is its early_data, `alpn` the protocol
+/// it selected. The server may accept only what we offered, and only when it resumed our
+/// ticket with the ticket's suite and ALPN protocol (RFC 8446 §4.2.10: illegal_parameter
+/// otherwise).
 pub(crate) fn client_encrypted_extensions(
     core: &mut crate::conn::Core,
     accepted: bool,
+    alpn: Option<&[u8]>,
 ) -> Result<(), Error> {
     let EarlyState::Sending(c) = &mut core.early else {
         return Ok(());
     };
+    if accepted && c.alpn.as_deref() != alpn {
+        return Err(Error::illegal(
+            "server accepted early data with an ALPN protocol other than the ticket's",
+        ));
+    }
     match (accepted, c.outcome) {
         (true, Some(_)) => Err(Error::illegal(
             "server accepted early data without resuming our ticket with its suite",

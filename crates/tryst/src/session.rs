@@ -23,6 +23,9 @@ pub struct Tls13Ticket {
     pub(crate) verified_by: alloc::sync::Arc<dyn crate::verify::ServerCertVerifier>,
     /// The server's max_early_data_size for this ticket (0: no 0-RTT).
     pub(crate) max_early_data: u32,
+    /// The ALPN protocol of the session: an accepted 0-RTT must have the same
+    /// (RFC 8446 §4.2.10).
+    pub(crate) alpn: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for Tls13Ticket {
@@ -70,6 +73,9 @@ impl Tls13Ticket {
                 w.u24_prefixed("ticket.cert", |w| w.bytes(c.as_ref()));
             }
         });
+        w.u8_prefixed("ticket.alpn", |w| {
+            w.bytes(self.alpn.as_deref().unwrap_or_default())
+        });
         Ok(Zeroizing::new(w.finish()?))
     }
 
@@ -100,6 +106,7 @@ impl Tls13Ticket {
                     ))
                 })
             })?;
+            let alpn = r.bytes_u8("ticket.alpn", 0, 255)?;
             Ok(Tls13Ticket {
                 suite,
                 ticket,
@@ -110,6 +117,7 @@ impl Tls13Ticket {
                 peer_certificates: certs,
                 verified_by: alloc::sync::Arc::new(crate::psk::NoCertificates),
                 max_early_data,
+                alpn: (!alpn.is_empty()).then(|| alpn.to_vec()),
             })
         });
         parsed.map_err(crate::Error::InvalidMessage)

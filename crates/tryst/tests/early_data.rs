@@ -573,3 +573,77 @@ fn early_data_with_another_sni_is_rejected() {
     assert!(read_early(&mut s).is_empty());
     assert_eq!(c.take_rejected_early_data(), REQUEST);
 }
+
+/// RFC 8446 §4.2.10: a client whose early data was accepted checks that the ALPN protocol
+/// is the ticket's. A ticket edited (in its saved form) to say "h3" is accepted by the
+/// server (its own sealed record says h2): the client refuses with illegal_parameter.
+#[test]
+fn accepted_early_data_with_another_alpn_is_illegal_parameter() {
+    use tryst::session::{ClientSessionStore, Tls13Ticket};
+    let p = pki();
+    let clock = clock();
+    let store = Arc::new(InMemorySessionStore::new(4));
+    let cc = client_builder(&p, &clock, b"client")
+        .with_session_store(Some(store.clone()))
+        .with_alpn_protocols(vec![b"h2".to_vec()])
+        .with_early_data(true)
+        .build()
+        .unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_alpn_protocols(vec![b"h2".to_vec()])
+        .with_max_early_data_size(4096)
+        .build()
+        .unwrap();
+    prime(&cc, &sc);
+    let mut bytes = store
+        .take(&common::localhost())
+        .unwrap()
+        .to_bytes()
+        .unwrap()
+        .to_vec();
+    assert_eq!(
+        &bytes[bytes.len() - 3..],
+        b"\x02h2",
+        "ALPN is the last field"
+    );
+    let n = bytes.len();
+    bytes[n - 1] = b'3';
+    while store.take(&common::localhost()).is_some() {}
+    store.insert(
+        &common::localhost(),
+        Tls13Ticket::from_bytes(&bytes).unwrap(),
+    );
+    let mut c = early_client(&cc);
+    let mut s = ServerConnection::new(sc).unwrap();
+    let (ce, _) = transfer(&mut c, &mut s);
+    assert_eq!(s.early_data_status(), EarlyDataStatus::Accepted);
+    assert_eq!(
+        alert_of(&ce),
+        Some(AlertDescription::IllegalParameter),
+        "{ce:?}"
+    );
+}
+
+/// RFC 8446 §4.2.10: a server that did not resume our ticket (a full handshake) cannot
+/// accept our early data; a scripted server that says it does gets illegal_parameter.
+#[test]
+fn early_data_accepted_without_our_ticket_is_illegal_parameter() {
+    use common::scripted::{Script, server_flight};
+    use tryst::messages::Extension;
+    let t = setup(4096);
+    prime(&t.client, &t.server);
+    let mut c = early_client(&t.client);
+    let ch = c.pending_tls().to_vec();
+    c.consume_tls(ch.len());
+    let script = Script {
+        ee: vec![Extension::EarlyData],
+        ..Default::default()
+    };
+    c.read_tls_bytes(&server_flight(&pki(), &ch, &script));
+    let e = c.process_new_packets().unwrap_err();
+    assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e:?}");
+    assert!(
+        matches!(&e, tryst::Error::PeerMisbehaved { rule, .. } if rule.contains("early data")),
+        "{e:?}"
+    );
+}

@@ -555,3 +555,38 @@ fn gnutls_early_data_client_to_tryst_server() {
     assert_eq!(seen[1].0, EarlyDataStatus::Accepted);
     assert_eq!(seen[1].1, EARLY);
 }
+
+/// The tryst client sends 0-RTT to `gnutls-serv --earlydata`: accepted on its ticket.
+#[test]
+fn tryst_early_data_client_to_gnutls_server() {
+    if !have_gnutls() {
+        return;
+    }
+    let dir = TempDir::new("gnutls-early-server");
+    server_cert(&dir);
+    let port = free_port();
+    let _srv = Guard(
+        Command::new("gnutls-serv")
+            .args(["-p", &port.to_string(), "--echo"])
+            .args(["--x509certfile", &dir.path("c.pem")])
+            .args(["--x509keyfile", &dir.path("k.pem")])
+            .args(["--earlydata", "--maxearlydata", "4096"])
+            .args(["--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let cc = ClientConfig::builder()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyCertificate))
+        .with_session_store(Some(Arc::new(InMemorySessionStore::new(4))))
+        .with_early_data(true)
+        .build()
+        .unwrap();
+    tryst_client_run(&cc, port, None);
+    let conn = tryst_client_run(&cc, port, Some(EARLY));
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert_eq!(conn.early_data_status(), EarlyDataStatus::Accepted);
+}

@@ -143,7 +143,7 @@ pub(crate) fn start(
     if let (true, Some((ticket, suite))) = (ctx.offer_early, &ctx.psk) {
         let es = common::early_schedule(&ctx.config.common, suite, Some(&ticket.psk), ctx.random);
         let compat = ctx.config.middlebox_compat;
-        crate::early::client_start(core, &es, suite, ticket.max_early_data, &hello, compat)?;
+        crate::early::client_start(core, &es, suite, ticket, &hello, compat)?;
         ctx.sent_ccs = compat;
     }
     Ok(Box::new(ExpectServerHello {
@@ -802,7 +802,8 @@ impl State for ExpectEncryptedExtensions {
             return Err(unexpected(&raw));
         };
         self.hs.process_encrypted_extensions(core, &ee)?;
-        crate::early::client_encrypted_extensions(core, ee.early_data())?;
+        let alpn = self.hs.negotiated.alpn.as_deref();
+        crate::early::client_encrypted_extensions(core, ee.early_data(), alpn)?;
         self.hs.transcript.add(raw.encoded)?;
         match self.resumed {
             Some(proof) => Ok(Box::new(ExpectFinished {
@@ -1219,6 +1220,7 @@ impl ClientTraffic {
             peer_certificates: negotiated.peer_certificates.clone(),
             verified_by: config.verifier.clone(),
             max_early_data: nst.max_early_data_size().unwrap_or(0),
+            alpn: negotiated.alpn.clone(),
         };
         store.insert(&self.server_name, ticket);
         Ok(())

@@ -120,6 +120,7 @@ pub(crate) fn client_offer(
         peer_certificates: Vec::new(),
         verified_by: config.verifier.clone(),
         max_early_data: 0,
+        alpn: None,
     };
     Some((ticket, suite))
 }
