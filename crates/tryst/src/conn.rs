@@ -825,7 +825,7 @@ impl ConnectionCommon {
 
     /// A TLS 1.2 ChangeCipherSpec: the state handles it, then its read key is installed
     /// (refused inside a fragmented handshake message, RFC 5246 §7.1).
-    fn handle_change_cipher_spec(&mut self) -> Result<(), Error> {
+    pub(crate) fn handle_change_cipher_spec(&mut self) -> Result<(), Error> {
         self.core.event(Event::ReceivedChangeCipherSpec);
         let state = self.state.take().ok_or(Error::Internal("no state"))?;
         self.state = Some(state.handle_change_cipher_spec(&mut self.core)?);
