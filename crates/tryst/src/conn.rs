@@ -35,7 +35,9 @@ pub enum HandshakeKind {
     Full,
     /// A full handshake after a HelloRetryRequest.
     FullWithHelloRetryRequest,
-    /// A resumption from a ticket (psk_dhe_ke: still fresh (EC)DHE keys).
+    /// A resumption: in TLS 1.3 from a ticket (psk_dhe_ke: still fresh (EC)DHE keys); in
+    /// TLS 1.2 from a ticket or a session id (the original master secret with new
+    /// randoms, no new ECDHE exchange).
     Resumed,
     /// A resumption after a HelloRetryRequest.
     ResumedWithHelloRetryRequest,
@@ -999,7 +1001,7 @@ impl ConnectionCommon {
         self.core.negotiated.as_ref()
     }
 
-    /// The negotiated protocol version (TLS 1.3) once the handshake completed.
+    /// The negotiated protocol version (TLS 1.3 or TLS 1.2) once the handshake completed.
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.negotiated().map(|n| n.version)
     }
@@ -1040,7 +1042,7 @@ impl ConnectionCommon {
         }
     }
 
-    /// Whether the session was resumed from a ticket.
+    /// Whether the session was resumed (from a ticket; in TLS 1.2 also by session id).
     pub fn is_resumed(&self) -> bool {
         matches!(
             self.handshake_kind(),
