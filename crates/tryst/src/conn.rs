@@ -477,25 +477,6 @@ impl Core {
         }
     }
 
-    /// RFC 5246 §7.2.1: in TLS 1.2 the receiver of close_notify "MUST respond with a
-    /// close_notify alert of its own" (TLS 1.3 allows a half-closed connection instead).
-    /// Records already queued still go out before it.
-    fn answer_close_notify(&mut self) {
-        if self.close.sent_close_notify {
-            return;
-        }
-        if (self.records.encrypter)
-            .write_close_notify(&mut self.records.tls_out)
-            .is_ok()
-        {
-            self.event(Event::Alert {
-                sent: true,
-                description: AlertDescription::CloseNotify,
-            });
-        }
-        self.close.sent_close_notify = true;
-    }
-
     /// A warning alert that does not end the connection (TLS 1.2's no_renegotiation).
     pub(crate) fn send_warning_alert(
         &mut self,
@@ -577,9 +558,6 @@ impl Core {
                 self.close.peer_closed = true;
                 if !self.handshake_complete {
                     return Err(Error::AlertReceived(AlertDescription::CloseNotify));
-                }
-                if self.tls12 {
-                    self.answer_close_notify();
                 }
             }
             _ => return Err(Error::Internal("unknown record message")),
