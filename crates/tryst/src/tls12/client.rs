@@ -500,8 +500,7 @@ fn session_lifetime(hint: u32) -> u32 {
 impl Established {
     /// Keep this session in the config's store for resumption: with `ticket` (RFC 5077),
     /// or by the server's session id when `ticket` is empty.
-    fn store_session(&mut self, core: &Core, hint: u32, ticket: &[u8]) {
-        let _ = core;
+    fn store_session(&mut self, hint: u32, ticket: &[u8]) {
         if ticket.is_empty() && self.hs.server_session_id.is_empty() {
             return; // an empty ticket: the server decided not to issue one after all
         }
@@ -551,7 +550,7 @@ impl State for ExpectNewSessionTicket {
             return Err(unexpected(&raw));
         };
         self.est
-            .store_session(core, nst.ticket_lifetime_hint, &nst.ticket);
+            .store_session(nst.ticket_lifetime_hint, &nst.ticket);
         self.est.hs.transcript.add(raw.encoded);
         core.records.decrypter.expect_change_cipher_spec();
         Ok(Box::new(ExpectChangeCipherSpec { est: self.est }))
@@ -597,7 +596,7 @@ impl State for ExpectFinished {
                 // A session id: resumable by id (RFC 5246 §7.3), again after a resumption
                 // by id.
                 None if !est.hs.server_session_id.is_empty() => {
-                    est.store_session(core, 0, &[]);
+                    est.store_session(0, &[]);
                 }
                 None => {}
             }
