@@ -101,7 +101,8 @@ pub enum Event {
 pub(crate) struct Negotiated {
     pub(crate) version: ProtocolVersion,
     pub(crate) suite: SupportedCipherSuite,
-    pub(crate) group: NamedGroup,
+    /// The key-exchange group; none for a TLS 1.2 resumption (no key exchange).
+    pub(crate) group: Option<NamedGroup>,
     pub(crate) kind: HandshakeKind,
     pub(crate) alpn: Option<Vec<u8>>,
     /// The scheme of the server's CertificateVerify (None when resumed).
@@ -1011,9 +1012,10 @@ impl ConnectionCommon {
         self.negotiated().map(|n| n.suite)
     }
 
-    /// The key-exchange group of this session.
+    /// The key-exchange group of this session (none for a resumed TLS 1.2 session: it
+    /// had no key exchange of its own).
     pub fn negotiated_group(&self) -> Option<NamedGroup> {
-        self.negotiated().map(|n| n.group)
+        self.negotiated().and_then(|n| n.group)
     }
 
     /// The signature scheme of the server's CertificateVerify (none when resumed).

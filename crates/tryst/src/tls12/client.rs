@@ -21,9 +21,9 @@ use alloc::vec::Vec;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use tryst_crypto::SharedSecret;
 use tryst_messages::{
-    AlertDescription, ClientKeyExchange, ExtensionContext, ExtensionType, NamedGroup,
-    ProtocolVersion, RawHandshake, ServerHello, ServerKeyExchange, SignatureScheme,
-    Tls12Certificate, Tls12CertificateRequest, Tls12HandshakeMessage, allowed_in,
+    AlertDescription, ClientKeyExchange, ExtensionContext, ExtensionType, ProtocolVersion,
+    RawHandshake, ServerHello, ServerKeyExchange, SignatureScheme, Tls12Certificate,
+    Tls12CertificateRequest, Tls12HandshakeMessage, allowed_in,
 };
 
 use super::common::{self, Session, Transcript12, parse, unexpected};
@@ -140,7 +140,7 @@ pub(crate) fn process_server_hello(
         negotiated: Negotiated {
             version: ProtocolVersion::Tls12,
             suite,
-            group: NamedGroup::X25519,
+            group: None,
             kind: HandshakeKind::Full,
             alpn,
             scheme: None,
@@ -391,7 +391,7 @@ impl Hs {
         let premaster = kx
             .complete(&ske.params.public)
             .map_err(|e| Error::key_share(e, "server ECDHE public key is invalid"))?;
-        self.negotiated.group = group.group;
+        self.negotiated.group = Some(group.group);
         self.negotiated.scheme = Some(scheme);
         Ok((verified, premaster, our_public))
     }

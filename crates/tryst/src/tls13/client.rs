@@ -585,7 +585,7 @@ impl ExpectServerHello {
         let mut negotiated = Negotiated {
             version: ProtocolVersion::Tls13,
             suite,
-            group,
+            group: Some(group),
             kind: common::handshake_kind(psk.is_some(), hello_retry),
             alpn: None,
             scheme: None,
