@@ -574,6 +574,8 @@ impl RecordEncrypter {
             return Err(Error::BufferTooSmall { needed });
         }
         let max = self.max_fragment_len().max(1);
+        // After the header and, under a TLS 1.2 AES-GCM key, the explicit nonce.
+        let at = self.content_offset();
         let mut written = 0usize;
         for chunk in data.chunks(max) {
             let len = self.record_len(typ, chunk.len());
@@ -581,7 +583,7 @@ impl RecordEncrypter {
                 .get_mut(written..written.saturating_add(len))
                 .ok_or(Error::BufferTooSmall { needed })?;
             record
-                .get_mut(HEADER_LEN..HEADER_LEN.saturating_add(chunk.len()))
+                .get_mut(at..at.saturating_add(chunk.len()))
                 .ok_or(Error::BufferTooSmall { needed })?
                 .copy_from_slice(chunk);
             written = written.saturating_add(self.seal_exact(typ, record, chunk.len())?);

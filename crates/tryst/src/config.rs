@@ -975,13 +975,15 @@ impl ServerConfigBuilder {
     }
 
     /// Issue stateless tickets sealed with `keys` (share the keys between servers to let
-    /// them resume each other's sessions). Without keys no tickets are issued.
+    /// them resume each other's sessions), in TLS 1.3 and (RFC 5077) in TLS 1.2. Without
+    /// keys no tickets are issued.
     pub fn with_ticket_keys(mut self, keys: Arc<TicketKeys>) -> Self {
         self.tickets = Some(keys);
         self
     }
 
-    /// How many tickets to send after each handshake (default 2; 0 sends none).
+    /// How many tickets to send after each TLS 1.3 handshake (default 2; 0 sends none,
+    /// and turns TLS 1.2 tickets off too: a TLS 1.2 handshake issues at most one).
     pub fn with_ticket_count(mut self, n: u8) -> Self {
         self.ticket_count = n;
         self

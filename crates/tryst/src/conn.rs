@@ -35,7 +35,9 @@ pub enum HandshakeKind {
     Full,
     /// A full handshake after a HelloRetryRequest.
     FullWithHelloRetryRequest,
-    /// A resumption from a ticket (psk_dhe_ke: still fresh (EC)DHE keys).
+    /// A resumption: in TLS 1.3 from a ticket (psk_dhe_ke: still fresh (EC)DHE keys); in
+    /// TLS 1.2 from a ticket or a session id (the original master secret with new
+    /// randoms, no new ECDHE exchange).
     Resumed,
     /// A resumption after a HelloRetryRequest.
     ResumedWithHelloRetryRequest,
@@ -109,7 +111,8 @@ pub enum Event {
 pub(crate) struct Negotiated {
     pub(crate) version: ProtocolVersion,
     pub(crate) suite: SupportedCipherSuite,
-    pub(crate) group: NamedGroup,
+    /// The key-exchange group; none for a TLS 1.2 resumption (no key exchange).
+    pub(crate) group: Option<NamedGroup>,
     pub(crate) kind: HandshakeKind,
     pub(crate) alpn: Option<Vec<u8>>,
     /// The scheme of the server's CertificateVerify (None when resumed).
@@ -864,7 +867,7 @@ impl ConnectionCommon {
 
     /// A TLS 1.2 ChangeCipherSpec: the state handles it, then its read key is installed
     /// (refused inside a fragmented handshake message, RFC 5246 §7.1).
-    fn handle_change_cipher_spec(&mut self) -> Result<(), Error> {
+    pub(crate) fn handle_change_cipher_spec(&mut self) -> Result<(), Error> {
         self.core.event(Event::ReceivedChangeCipherSpec);
         let state = self.state.take().ok_or(Error::Internal("no state"))?;
         self.state = Some(state.handle_change_cipher_spec(&mut self.core)?);
@@ -1038,7 +1041,7 @@ impl ConnectionCommon {
         self.core.negotiated.as_ref()
     }
 
-    /// The negotiated protocol version (TLS 1.3) once the handshake completed.
+    /// The negotiated protocol version (TLS 1.3 or TLS 1.2) once the handshake completed.
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.negotiated().map(|n| n.version)
     }
@@ -1048,9 +1051,10 @@ impl ConnectionCommon {
         self.negotiated().map(|n| n.suite)
     }
 
-    /// The key-exchange group of this session.
+    /// The key-exchange group of this session (none for a resumed TLS 1.2 session: it
+    /// had no key exchange of its own).
     pub fn negotiated_group(&self) -> Option<NamedGroup> {
-        self.negotiated().map(|n| n.group)
+        self.negotiated().and_then(|n| n.group)
     }
 
     /// The signature scheme of the server's CertificateVerify (none when resumed).
@@ -1079,7 +1083,7 @@ impl ConnectionCommon {
         }
     }
 
-    /// Whether the session was resumed from a ticket.
+    /// Whether the session was resumed (from a ticket; in TLS 1.2 also by session id).
     pub fn is_resumed(&self) -> bool {
         matches!(
             self.handshake_kind(),

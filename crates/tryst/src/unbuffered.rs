@@ -156,7 +156,8 @@ impl ConnectionCommon {
             .liveness
             .check_timeouts(now)
             .map_err(|e| self.fail(e))?;
-        if self.core.records.encrypter.needs_key_update() {
+        // TLS 1.2 has no KeyUpdate: the record layer's usage limit ends the connection.
+        if self.core.records.encrypter.needs_key_update() && !self.core.tls12 {
             self.core.send_key_update(false).map_err(|e| self.fail(e))?;
         }
         let records = &mut self.core.records;
@@ -276,6 +277,10 @@ impl ConnectionCommon {
             Some(Message::ApplicationData(data)) => {
                 self.core.accept_app_data(data.len())?;
                 Some(data)
+            }
+            Some(Message::ChangeCipherSpec) => {
+                self.handle_change_cipher_spec()?;
+                None
             }
             Some(other) => {
                 self.core.receive_record(other)?;

@@ -213,6 +213,10 @@ fn ticket_resumption_in_tls12() {
             1,
             "kept from the first session"
         );
+        // A TLS 1.2 resumption has no key exchange of its own.
+        let group = (round == 0).then_some(NamedGroup::X25519);
+        assert_eq!(c.negotiated_group(), group, "round {round}");
+        assert_eq!(s.negotiated_group(), group, "round {round}");
         c.send_plaintext(b"resumed data").unwrap();
         let _ = transfer(&mut c, &mut s);
         assert_eq!(read_all(&mut s), b"resumed data");
@@ -266,4 +270,46 @@ fn tls12_ticket_does_not_cross_alpn_or_client_auth_policy() {
     let (mut c, mut s) = pair(cc, strict);
     handshake(&mut c, &mut s);
     assert_eq!(s.handshake_kind(), Some(tryst::HandshakeKind::Full));
+}
+
+#[test]
+fn tls12_through_the_zero_copy_api() {
+    // The client reads everything with process_in_place (ChangeCipherSpec included) and
+    // writes with encrypt_into.
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let (mut c, mut s) = pair(cc, tls12_server(&p, &clock).build().unwrap());
+    let mut plain = Vec::new();
+    for _ in 0..8 {
+        let out = c.pending_tls().to_vec();
+        c.consume_tls(out.len());
+        s.read_tls_bytes(&out);
+        s.process_new_packets().unwrap();
+        let mut buf = s.pending_tls().to_vec();
+        s.consume_tls(buf.len());
+        let mut off = 0;
+        while off < buf.len() {
+            let r = c.process_in_place(&mut buf[off..]).unwrap();
+            if let Some(data) = r.plaintext {
+                plain.extend_from_slice(data);
+            }
+            assert!(r.consumed > 0);
+            off += r.consumed;
+        }
+        if !c.is_handshaking() && !s.is_handshaking() && c.pending_tls().is_empty() {
+            break;
+        }
+    }
+    assert_eq!(c.protocol_version(), Some(ProtocolVersion::Tls12));
+    let mut out = vec![0u8; 256];
+    let n = c.encrypt_into(b"zero-copy in TLS 1.2", &mut out).unwrap();
+    s.read_tls_bytes(&out[..n]);
+    s.process_new_packets().unwrap();
+    assert_eq!(read_all(&mut s), b"zero-copy in TLS 1.2");
+    s.send_plaintext(b"back").unwrap();
+    let mut buf = s.pending_tls().to_vec();
+    let r = c.process_in_place(&mut buf).unwrap();
+    assert_eq!(r.plaintext, Some(&b"back"[..]));
+    assert!(plain.is_empty());
 }

@@ -892,3 +892,68 @@ fn client_key_exchange_without_the_requested_certificate_is_unexpected_message()
     let r = run(client_auth_configs(), &f, &keep, &no_inject);
     assert_fails(&r.se, AlertDescription::UnexpectedMessage);
 }
+
+// ---- resumption (RFC 5077 §3.4, RFC 7627 §5.3) ----
+
+#[test]
+fn resumption_changing_the_suite_or_the_ems_state_is_refused() {
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client").build().unwrap();
+    let sc = server_builder(&p, &clock, b"server")
+        .with_protocol_versions(TLS12)
+        .build()
+        .unwrap();
+    let g_suite = |m: &mut Vec<u8>| {
+        edit12(m, &|h| {
+            if let Tls12HandshakeMessage::ServerHello(sh) = h {
+                sh.cipher_suite = CipherSuite::TlsEcdheEcdsaWithAes256GcmSha384;
+            }
+        })
+    };
+    let cases: [(Edit<'_>, AlertDescription); 2] = [
+        (&g_suite, AlertDescription::IllegalParameter),
+        (
+            &strip_ems_from_server_hello,
+            AlertDescription::HandshakeFailure,
+        ),
+    ];
+    for (g, alert) in cases {
+        // A first session gives the client a ticket; the resumed ServerHello is changed.
+        let r = run((cc.clone(), sc.clone()), &keep, &keep, &no_inject);
+        assert!(r.ce.is_none() && r.se.is_none());
+        let r = run((cc.clone(), sc.clone()), &keep, g, &no_inject);
+        assert_fails(&r.ce, alert);
+    }
+}
+
+#[test]
+fn server_echoing_a_session_id_we_did_not_offer_is_illegal_parameter() {
+    // Middlebox compatibility gives the hello a random session id; a TLS 1.2 server that
+    // echoes it claims a resumption we never offered.
+    let p = pki();
+    let clock = clock();
+    let cc = client_builder(&p, &clock, b"client")
+        .with_middlebox_compat(true)
+        .with_session_store(None)
+        .build()
+        .unwrap();
+    let (_, sc) = configs(TLS12, true);
+    let echo = std::sync::Mutex::new(Vec::new());
+    let f = |m: &mut Vec<u8>| {
+        edit(m, &|h| {
+            if let HandshakeMessage::ClientHello(ch) = h {
+                *echo.lock().unwrap() = ch.legacy_session_id.to_vec();
+            }
+        })
+    };
+    let g = |m: &mut Vec<u8>| {
+        edit12(m, &|h| {
+            if let Tls12HandshakeMessage::ServerHello(sh) = h {
+                sh.legacy_session_id_echo = echo.lock().unwrap().clone().into();
+            }
+        })
+    };
+    let r = run((cc, sc), &f, &g, &no_inject);
+    assert_fails(&r.ce, AlertDescription::IllegalParameter);
+}

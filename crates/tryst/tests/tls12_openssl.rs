@@ -330,3 +330,62 @@ fn resumption_with_openssl_tickets_and_session_ids() {
     let results = h.join().unwrap();
     assert_eq!(results.len(), 2);
 }
+
+#[test]
+fn rsa_client_certificates_both_ways_with_openssl() {
+    if !have("openssl", "version") {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("tls12-ossl-rsa-auth");
+    let (ca, _, _) = pem_files(&dir, &p, Kind::Ecdsa);
+    // Our RSA client key signs the TLS 1.2 CertificateVerify; s_server checks it, with
+    // PKCS#1 v1.5 when that is all it accepts and RSA-PSS otherwise.
+    for sigalgs in [
+        "RSA+SHA256:ECDSA+SHA256",
+        "rsa_pss_rsae_sha256:ECDSA+SHA256",
+    ] {
+        let (_srv, port) = s_server(
+            &dir,
+            &p,
+            Kind::Ecdsa,
+            &["-Verify", "1", "-CAfile", &ca, "-client_sigalgs", sigalgs],
+        );
+        let key = tryst::CertifiedKey::from_der(
+            vec![tryst::pki_types::CertificateDer::from(
+                p.rsa_client.0.clone(),
+            )],
+            &p.rsa_client.1,
+        )
+        .unwrap();
+        let cfg = client(&p).with_client_auth_cert(key).build().unwrap();
+        let (_, line) = line_round_trip(cfg, port, b"rsa client\n");
+        assert_eq!(line, b"tneilc asr\n", "{sigalgs}");
+    }
+    // s_client's RSA client certificate, checked by our server (PKCS#1 v1.5 forced).
+    let verifier = tryst::verify::WebPkiClientVerifier::new(p.anchors());
+    let config = server(&p, Kind::Ecdsa, BOTH)
+        .with_client_cert_verifier(std::sync::Arc::new(verifier))
+        .build()
+        .unwrap();
+    let (h, port) = tryst_echo_server(config, 1);
+    let cert = dir.write("rc.pem", &pem("CERTIFICATE", &p.rsa_client.0));
+    let key = dir.write("rc.key", &pem("PRIVATE KEY", &p.rsa_client.1));
+    let args = s_client_args(
+        &dir,
+        &p,
+        port,
+        &[
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-client_sigalgs",
+            "RSA+SHA384",
+        ],
+    );
+    let out = run_client("openssl", &args, b"ping rsa\n");
+    assert!(out.contains("ping rsa"), "{out}");
+    let results = h.join().unwrap();
+    assert!(results[0].starts_with("Some(TLSv1.2)"), "{results:?}");
+}

@@ -21,9 +21,9 @@ use alloc::vec::Vec;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use tryst_crypto::SharedSecret;
 use tryst_messages::{
-    AlertDescription, ClientKeyExchange, ExtensionContext, ExtensionType, NamedGroup,
-    ProtocolVersion, RawHandshake, ServerHello, ServerKeyExchange, SignatureScheme,
-    Tls12Certificate, Tls12CertificateRequest, Tls12HandshakeMessage, allowed_in,
+    AlertDescription, ClientKeyExchange, ExtensionContext, ExtensionType, ProtocolVersion,
+    RawHandshake, ServerHello, ServerKeyExchange, SignatureScheme, Tls12Certificate,
+    Tls12CertificateRequest, Tls12HandshakeMessage, allowed_in,
 };
 
 use super::common::{self, Session, Transcript12, parse, unexpected};
@@ -140,7 +140,7 @@ pub(crate) fn process_server_hello(
         negotiated: Negotiated {
             version: ProtocolVersion::Tls12,
             suite,
-            group: NamedGroup::X25519,
+            group: None,
             kind: HandshakeKind::Full,
             alpn,
             scheme: None,
@@ -391,7 +391,7 @@ impl Hs {
         let premaster = kx
             .complete(&ske.params.public)
             .map_err(|e| Error::key_share(e, "server ECDHE public key is invalid"))?;
-        self.negotiated.group = group.group;
+        self.negotiated.group = Some(group.group);
         self.negotiated.scheme = Some(scheme);
         Ok((verified, premaster, our_public))
     }
@@ -506,8 +506,7 @@ fn session_lifetime(hint: u32) -> u32 {
 impl Established {
     /// Keep this session in the config's store for resumption: with `ticket` (RFC 5077),
     /// or by the server's session id when `ticket` is empty.
-    fn store_session(&mut self, core: &Core, hint: u32, ticket: &[u8]) {
-        let _ = core;
+    fn store_session(&mut self, hint: u32, ticket: &[u8]) {
         if ticket.is_empty() && self.hs.server_session_id.is_empty() {
             return; // an empty ticket: the server decided not to issue one after all
         }
@@ -557,7 +556,7 @@ impl State for ExpectNewSessionTicket {
             return Err(unexpected(&raw));
         };
         self.est
-            .store_session(core, nst.ticket_lifetime_hint, &nst.ticket);
+            .store_session(nst.ticket_lifetime_hint, &nst.ticket);
         self.est.hs.transcript.add(raw.encoded);
         core.records.decrypter.expect_change_cipher_spec();
         Ok(Box::new(ExpectChangeCipherSpec { est: self.est }))
@@ -603,7 +602,7 @@ impl State for ExpectFinished {
                 // A session id: resumable by id (RFC 5246 §7.3), again after a resumption
                 // by id.
                 None if !est.hs.server_session_id.is_empty() => {
-                    est.store_session(core, 0, &[]);
+                    est.store_session(0, &[]);
                 }
                 None => {}
             }

@@ -83,7 +83,7 @@ pub(crate) fn client_hello(
         negotiated: Negotiated {
             version: ProtocolVersion::Tls12,
             suite: p.suite,
-            group: p.group.group,
+            group: Some(p.group.group),
             kind: HandshakeKind::Full,
             alpn: p.alpn.clone(),
             scheme: Some(p.scheme),
@@ -271,6 +271,7 @@ impl Hs {
     fn resume(mut self, core: &mut Core, state: TicketState) -> Next {
         self.negotiated.kind = HandshakeKind::Resumed;
         self.negotiated.scheme = None;
+        self.negotiated.group = None;
         // `ticket_fits` checked these certificates against this config's verifier.
         self.negotiated.peer_certificates = (state.client_certs.iter())
             .map(|c| CertificateDer::from(c.clone()))

@@ -690,7 +690,7 @@ impl ExpectServerHello {
         let mut negotiated = Negotiated {
             version: ProtocolVersion::Tls13,
             suite,
-            group,
+            group: Some(group),
             kind,
             alpn: None,
             scheme: None,

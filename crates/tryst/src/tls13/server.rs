@@ -648,7 +648,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         Negotiated {
             version: ProtocolVersion::Tls13,
             suite: self.suite,
-            group: self.group.group,
+            group: Some(self.group.group),
             kind: common::handshake_kind(resumed, self.hello_retry),
             alpn: self.alpn.clone(),
             scheme: self.cert.as_ref().filter(|_| !resumed).map(|c| c.scheme),

@@ -39,6 +39,8 @@ pub struct Pki {
     pub ed: (Vec<u8>, Vec<u8>),
     /// A client certificate (ECDSA P-256) and its PKCS#8 key.
     pub client: (Vec<u8>, Vec<u8>),
+    /// A client certificate with the RSA-2048 key, and the key.
+    pub rsa_client: (Vec<u8>, Vec<u8>),
 }
 
 pub fn ed(seed: u8) -> Ed25519SigningKey {
@@ -80,7 +82,12 @@ pub fn pki() -> Pki {
         .client_auth()
         .issue_with_rng(&ck, &ca, &ca_key, &mut rng)
         .unwrap();
+    let rsa_client = CertificateBuilder::new("tls12 rsa client", nb, na)
+        .client_auth()
+        .issue_with_rng(&rsa_key, &ca, &ca_key, &mut rng)
+        .unwrap();
     Pki {
+        rsa_client: (rsa_client, RSA_KEY.to_vec()),
         ca,
         ca_key,
         ecdsa,
