@@ -346,3 +346,37 @@ fn resumption_with_rustls_tickets_and_session_ids() {
         }
     }
 }
+
+#[test]
+fn a_sni_resolver_picks_the_certificate_a_tls12_clients_suites_can_use() {
+    // One name, an ECDSA and an RSA certificate (ECDSA listed first). rustls lists ECDSA
+    // schemes in signature_algorithms whatever suites it offers, so a TLS 1.2 client that
+    // offers only ECDHE_RSA suites must still get the RSA certificate: the key type is
+    // chosen among those some offered suite can authenticate.
+    let p = pki();
+    let mut resolver = tryst::SniCertResolver::new();
+    for kind in [Kind::Ecdsa, Kind::Rsa] {
+        resolver = resolver.with_cert(Arc::new(p.certified(kind))).unwrap();
+    }
+    let server = tryst::ServerConfig::builder_with_cert_resolver(Arc::new(resolver))
+        .build()
+        .unwrap();
+    for (suite, kind) in [
+        (CipherSuite::TlsEcdheRsaWithAes128GcmSha256, Kind::Rsa),
+        (CipherSuite::TlsEcdheEcdsaWithAes128GcmSha256, Kind::Ecdsa),
+    ] {
+        let mut rc = rustls::ClientConnection::new(
+            rustls_tls12_client(&p, Some(suite)),
+            ServerName::try_from("localhost").unwrap(),
+        )
+        .unwrap();
+        let mut ts = tryst::ServerConnection::new(server.clone()).unwrap();
+        pump(&mut rc, &mut ts).unwrap_or_else(|e| panic!("{suite:?}: {e}"));
+        assert_eq!(ts.protocol_version(), Some(ProtocolVersion::Tls12));
+        assert_eq!(ts.negotiated_cipher_suite().unwrap().suite, suite);
+        let leaf = &rc.peer_certificates().unwrap()[0];
+        assert_eq!(leaf.as_ref(), p.server(kind).0.as_slice(), "{suite:?}");
+        let chosen = ts.chosen_certificate().expect("a full handshake chose one");
+        assert_eq!(chosen.key.chain()[0].as_ref(), p.server(kind).0.as_slice());
+    }
+}

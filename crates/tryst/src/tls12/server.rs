@@ -173,15 +173,20 @@ fn negotiate(
     core: &mut Core,
     ch: &ClientHello<'_>,
 ) -> Result<Parameters, Error> {
-    let offered = ch.signature_algorithms().ok_or(Error::incompatible(
-        "no signature_algorithms (the TLS 1.2 default, SHA-1, is not supported)",
-    ))?;
+    if ch.signature_algorithms().is_none() {
+        return Err(Error::incompatible(
+            "no signature_algorithms (the TLS 1.2 default, SHA-1, is not supported)",
+        ));
+    }
     let resolver = (config.cert_resolver.as_deref()).ok_or(Error::incompatible(
         "TLS 1.2 needs a certificate, and this server is PSK-only",
     ))?;
-    let mut cert = crate::resolve::choose_server_certificate(resolver, ch, ProtocolVersion::Tls12)?;
+    let usable = hello_for_resolver(config, ch);
+    let offered = usable.signature_algorithms().unwrap_or_default();
+    let mut cert =
+        crate::resolve::choose_server_certificate(resolver, &usable, ProtocolVersion::Tls12)?;
     let scheme = common::signing_scheme(&cert.key, offered).ok_or(Error::incompatible(
-        "client accepts no signature scheme our key can make",
+        "client accepts no signature scheme our key can make with a suite it offered",
     ))?;
     cert.scheme = scheme;
     let auth = tls12_scheme_auth(scheme).ok_or(Error::Internal("1.2 scheme"))?;
@@ -203,6 +208,25 @@ fn negotiate(
         alpn,
         cert,
     })
+}
+
+/// The ClientHello as the certificate resolver sees it in TLS 1.2: signature_algorithms
+/// cut to the schemes of a key type that some suite both sides have can authenticate
+/// (ECDHE_ECDSA: ECDSA and Ed25519; ECDHE_RSA: RSA), so that the certificate chosen always
+/// has a suite. A client offering only ECDHE_RSA suites gets an RSA certificate even when
+/// its signature_algorithms lists ECDSA first.
+fn hello_for_resolver<'a>(config: &ServerConfig, ch: &ClientHello<'a>) -> ClientHello<'a> {
+    let auths: Vec<Tls12Auth> = (config.common.tls12_suites.iter())
+        .filter(|s| ch.cipher_suites.contains(&s.suite))
+        .filter_map(SupportedCipherSuite::tls12_auth)
+        .collect();
+    let mut usable = ch.clone();
+    for e in &mut usable.extensions {
+        if let Extension::SignatureAlgorithms(list) = e {
+            list.retain(|s| tls12_scheme_auth(*s).is_some_and(|a| auths.contains(&a)));
+        }
+    }
+    usable
 }
 
 /// A TLS 1.2 suite both sides have whose authentication fits our key.
