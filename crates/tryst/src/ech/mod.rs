@@ -3,10 +3,10 @@
 //! server published in an `ECHConfigList`, and sends it inside an *outer* ClientHello that
 //! names only the server's public name.
 //!
-//! - [`client`]: choosing a config, building, compressing, padding and sealing the inner
+//! - `client`: choosing a config, building, compressing, padding and sealing the inner
 //!   hello, GREASE, the acceptance check in ServerHello.random and HelloRetryRequest, and
 //!   what a rejection returns ([`crate::Error::EchRejected`]).
-//! - [`server`]: the keys ([`EchServerKey`]), trial decryption, rebuilding the inner hello
+//! - `server`: the keys ([`EchServerKey`]), trial decryption, rebuilding the inner hello
 //!   from `ech_outer_extensions` with the RFC's checks, the acceptance signal, and the
 //!   `retry_configs` a rejection sends.
 //! - `wire`: the `encrypted_client_hello` and `ech_outer_extensions` extension bodies.
