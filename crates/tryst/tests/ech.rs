@@ -1290,3 +1290,61 @@ fn backend_second_hello_keeps_the_inner_marker() {
         "{err:?}"
     );
 }
+
+#[test]
+fn early_data_inside_ech() {
+    // 0-RTT on a resumption inside ECH: the early data is keyed by the inner hello (the
+    // one the ticket's binder covers) and reaches the server as early data.
+    let k = ech_key(7, b"k");
+    let cc = client_with(enabled(&k), |b| b.with_early_data(true));
+    let sc = server_with(vec![k], &both_names(), |b| {
+        b.with_max_early_data_size(1024)
+            .with_ticket_keys(Arc::new(tryst::TicketKeys::new(
+                tryst::crypto::Secret::from_slice(&[9; 32]).unwrap(),
+                std::time::Duration::from_secs(3600),
+            )))
+    });
+    let (_, _, ce, se) = connect(cc.clone(), sc.clone());
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    let mut c = ClientConnection::new(cc, ServerName::try_from(SECRET).unwrap()).unwrap();
+    assert!(c.early_data_limit() >= 5, "the ticket allows 0-RTT");
+    assert_eq!(c.write_early_data(b"early").unwrap(), 5);
+    let mut s = ServerConnection::new(sc).unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(c.ech_status(), EchStatus::Accepted);
+    assert_eq!(s.server_name(), Some(SECRET));
+    assert_eq!(c.early_data_status(), tryst::EarlyDataStatus::Accepted);
+    let mut buf = [0u8; 16];
+    let n = s.read_early_data(&mut buf);
+    assert_eq!(&buf[..n], b"early");
+}
+
+#[test]
+fn early_data_with_rejected_ech_is_never_accepted() {
+    // The server rotated its ECH key: it answers the outer hello, which offers no ticket
+    // (§6.1.1), so the 0-RTT data the client sent under the inner hello's keys is skipped
+    // (RFC 8446 §4.2.10), never read, and the client fails with the retry configs.
+    let tickets = Arc::new(tryst::TicketKeys::new(
+        tryst::crypto::Secret::from_slice(&[9; 32]).unwrap(),
+        std::time::Duration::from_secs(3600),
+    ));
+    let old = ech_key(7, b"old");
+    let cc = client_with(enabled(&old), |b| b.with_early_data(true));
+    let server = |k| {
+        let t = tickets.clone();
+        server_with(vec![k], &both_names(), move |b| {
+            b.with_max_early_data_size(1024).with_ticket_keys(t)
+        })
+    };
+    let (_, _, ce, se) = connect(cc.clone(), server(old));
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    let mut c = ClientConnection::new(cc, ServerName::try_from(SECRET).unwrap()).unwrap();
+    assert_eq!(c.write_early_data(b"early").unwrap(), 5);
+    let mut s = ServerConnection::new(server(ech_key(8, b"new"))).unwrap();
+    let (ce, _) = transfer(&mut c, &mut s);
+    assert!(matches!(ce, Some(Error::EchRejected { .. })), "{ce:?}");
+    assert_eq!(s.ech_status(), EchStatus::Rejected);
+    assert_ne!(s.early_data_status(), tryst::EarlyDataStatus::Accepted);
+    assert_eq!(s.read_early_data(&mut [0u8; 16]), 0);
+}

@@ -230,6 +230,15 @@ impl ClientEch {
         }
     }
 
+    /// For a real offer, the inner ClientHello (handshake message) of the latest `seal`:
+    /// what the PSK binder and the 0-RTT keys cover (RFC 9849 §6.1).
+    pub(crate) fn inner_hello(&self) -> Option<&[u8]> {
+        match self {
+            ClientEch::Real(offer) => Some(&offer.inner_hello),
+            _ => None,
+        }
+    }
+
     /// For a real offer, the outer ClientHello (handshake message) that carries `inner`
     /// encrypted; the inner one is kept for the transcript. `None` for GREASE.
     pub(crate) fn seal(&mut self, inner: &ClientHello<'_>) -> Result<Option<Vec<u8>>, Error> {

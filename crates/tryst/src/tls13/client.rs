@@ -143,7 +143,9 @@ pub(crate) fn start(
     if let (true, Some((ticket, suite))) = (ctx.offer_early, &ctx.psk) {
         let es = common::early_schedule(&ctx.config.common, suite, Some(&ticket.psk), ctx.random);
         let compat = ctx.config.middlebox_compat;
-        crate::early::client_start(core, &es, suite, ticket, &hello, compat)?;
+        // With ECH the early data is keyed by the inner hello, which the binder covers.
+        let keyed = (ctx.ech.as_ref()).and_then(ClientEch::inner_hello);
+        crate::early::client_start(core, &es, suite, ticket, keyed.unwrap_or(&hello), compat)?;
         ctx.sent_ccs = compat;
     }
     Ok(Box::new(ExpectServerHello {
