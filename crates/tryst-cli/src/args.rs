@@ -98,6 +98,11 @@ pub struct ServerArgs {
     /// RSA).
     #[arg(long, value_name = "KEY.pem", required_unless_present = "psk_identity")]
     pub key: Vec<PathBuf>,
+    /// Staple this OCSP response (DER, as `openssl ocsp -respout` writes it) to the --cert
+    /// at the same position, for TLS 1.3 clients that send status_request (RFC 8446
+    /// §4.4.2.1). Repeat for several --cert; at most one per --cert.
+    #[arg(long, value_name = "RESP.der")]
+    pub ocsp: Vec<PathBuf>,
     /// Refuse a client whose SNI no --cert names (alert unrecognized_name) instead of
     /// serving it the first certificate it accepts.
     #[arg(long)]
@@ -224,6 +229,11 @@ pub struct ClientArgs {
     /// An ALPN protocol to offer, in preference order (repeat the flag for more).
     #[arg(long = "alpn", value_name = "PROTOCOL")]
     pub alpn: Vec<String>,
+    /// Ask the server to staple an OCSP response (status_request; the ClientHello then
+    /// offers TLS 1.3 only) and write what it stapled to FILE (DER; nothing is written
+    /// when it stapled none). The response is not checked.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp_out: Option<PathBuf>,
     /// A client certificate chain (PEM) for servers that ask for one; needs --key.
     #[arg(long, value_name = "CHAIN.pem", requires = "key")]
     pub cert: Option<PathBuf>,

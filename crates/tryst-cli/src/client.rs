@@ -84,9 +84,10 @@ fn config(
         .with_root_certificates(anchors)
         .with_alpn_protocols(files::alpn(&a.alpn)?)
         .with_certificate_compression(tryst::compress::default_compressors());
-    if a.no_tls12 {
+    if a.no_tls12 || a.ocsp_out.is_some() {
         b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
     }
+    b = b.with_ocsp_stapling(a.ocsp_out.is_some());
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         b = b.with_client_auth_cert(files::certified_key(cert, key)?);
     }
@@ -160,6 +161,7 @@ fn run_with(a: &ClientArgs, store: Option<Arc<FileSessionStore>>) -> CmdResult {
     if a.trace {
         print_negotiated(&conn, &name_str);
     }
+    save_ocsp(a, &conn)?;
     let held = crate::session::after_handshake(&mut conn, held, a.early_data);
     net::send_all(&mut conn, &mut sock, &held).map_err(explain)?;
 
@@ -225,6 +227,25 @@ fn ech_rejected(e: &NetError) -> Option<Failure> {
         ),
         None => "the server rejected Encrypted Client Hello and sent no retry config (it does not do ECH; connect without --ech-config)".to_string(),
     }))
+}
+
+/// With --ocsp-out: write the stapled OCSP response and say what came.
+fn save_ocsp(a: &ClientArgs, conn: &ClientConnection) -> Result<(), Failure> {
+    let Some(path) = &a.ocsp_out else {
+        return Ok(());
+    };
+    match conn.peer_ocsp_response() {
+        Some(resp) => {
+            files::write(path, resp, false)?;
+            eprintln!(
+                "tryst: OCSP response stapled ({} bytes), written to '{}'",
+                resp.len(),
+                path.display()
+            );
+        }
+        None => eprintln!("tryst: no OCSP response stapled"),
+    }
+    Ok(())
 }
 
 /// With --trace: what was negotiated and the server's certificate.

@@ -24,6 +24,19 @@ pub fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     })
 }
 
+/// An OCSP response to staple (DER). Only its outer shape is checked (a non-empty DER
+/// SEQUENCE): a PEM or text file is a usage error; the content is the responder's.
+pub fn read_ocsp_response(path: &Path) -> Result<Vec<u8>, Failure> {
+    let der = read(path, "OCSP response")?;
+    if der.first() != Some(&0x30) || der.len() < 2 {
+        return Err(Failure::usage(format!(
+            "'{}' is not a DER OCSP response (make one with `openssl ocsp ... -respout FILE`)",
+            path.display()
+        )));
+    }
+    Ok(der)
+}
+
 /// The OS error without Rust's "(os error N)" suffix.
 pub fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();

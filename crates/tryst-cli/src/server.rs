@@ -113,9 +113,20 @@ fn cert_resolver(a: &ServerArgs) -> Result<Arc<dyn ResolvesServerCert>, Failure>
             a.key.len()
         )));
     }
+    if a.ocsp.len() > a.cert.len() {
+        return Err(Failure::usage(format!(
+            "give at most one --ocsp for each --cert ({} --cert, {} --ocsp)",
+            a.cert.len(),
+            a.ocsp.len()
+        )));
+    }
     let mut keys = Vec::with_capacity(a.cert.len());
-    for (cert, key) in a.cert.iter().zip(&a.key) {
-        keys.push(Arc::new(files::certified_key(cert, key)?));
+    for (i, (cert, key)) in a.cert.iter().zip(&a.key).enumerate() {
+        let mut certified = files::certified_key(cert, key)?;
+        if let Some(path) = a.ocsp.get(i) {
+            certified = certified.with_ocsp(files::read_ocsp_response(path)?);
+        }
+        keys.push(Arc::new(certified));
     }
     if let ([key], false) = (keys.as_slice(), a.strict_sni) {
         return Ok(Arc::new(SingleCertResolver::new(Arc::clone(key))));

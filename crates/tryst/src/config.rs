@@ -113,6 +113,8 @@ pub struct CertifiedKey {
     pub(crate) scheme: SignatureScheme,
     /// The chain compressed per algorithm (RFC 8879), made on first use.
     pub(crate) compressed: crate::compress::Cache,
+    /// The OCSP response stapled to the end entity (see `crate::ocsp`).
+    pub(crate) ocsp: Option<alloc::vec::Vec<u8>>,
 }
 
 impl core::fmt::Debug for CertifiedKey {
@@ -150,6 +152,7 @@ impl CertifiedKey {
             signer,
             scheme,
             compressed: crate::compress::Cache::default(),
+            ocsp: None,
         })
     }
 
@@ -551,6 +554,8 @@ pub struct ClientConfig {
     pub(crate) external_psk: Option<Arc<ExternalPsk>>,
     /// Send 0-RTT data on resumed connections whose ticket allows it.
     pub(crate) early_data: bool,
+    /// Ask for a stapled OCSP response (`status_request`, see `crate::ocsp`).
+    pub(crate) ocsp_stapling: bool,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -588,6 +593,7 @@ impl ClientConfig {
             ech: crate::ech::EchMode::default(),
             external_psk: None,
             early_data: false,
+            ocsp_stapling: false,
         }
     }
 }
@@ -616,6 +622,7 @@ pub struct ClientConfigBuilder {
     ech: crate::ech::EchMode,
     external_psk: Option<Arc<ExternalPsk>>,
     early_data: bool,
+    ocsp_stapling: bool,
 }
 
 impl ClientConfigBuilder {
@@ -638,6 +645,16 @@ impl ClientConfigBuilder {
     /// are safe to repeat (see docs/security.md).
     pub fn with_early_data(mut self, on: bool) -> Self {
         self.early_data = on;
+        self
+    }
+
+    /// Ask the server to staple an OCSP response (RFC 8446 §4.4.2.1: `status_request` in
+    /// a ClientHello that offers TLS 1.3 alone). The response goes to the verifier's
+    /// `verify_ocsp_response` and to
+    /// [`ClientConnection::peer_ocsp_response`](crate::ClientConnection::peer_ocsp_response).
+    /// Off by default.
+    pub fn with_ocsp_stapling(mut self, on: bool) -> Self {
+        self.ocsp_stapling = on;
         self
     }
 
@@ -773,6 +790,7 @@ impl ClientConfigBuilder {
             ech: self.ech,
             external_psk: self.external_psk,
             early_data: self.early_data,
+            ocsp_stapling: self.ocsp_stapling,
         }))
     }
 }

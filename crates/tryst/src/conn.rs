@@ -198,6 +198,8 @@ pub(crate) struct Core {
     pub(crate) early_in: Vec<u8>,
     /// The identity of the external PSK this connection was authenticated with.
     pub(crate) psk_identity: Option<Vec<u8>>,
+    /// Client: the OCSP response stapled to the server's end entity (`crate::ocsp`).
+    pub(crate) peer_ocsp: Option<Vec<u8>>,
 }
 
 /// The record layer and its buffers: TLS bytes out, plaintext in, and plaintext written
@@ -328,6 +330,7 @@ impl Core {
             early: crate::early::EarlyState::None,
             early_in: Vec::new(),
             psk_identity: None,
+            peer_ocsp: None,
         }
     }
 

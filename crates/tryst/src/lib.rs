@@ -93,6 +93,7 @@ pub mod early;
 pub mod ech;
 mod error;
 pub mod keylog;
+mod ocsp;
 pub mod psk;
 pub mod resolve;
 mod server;

@@ -321,6 +321,9 @@ impl Ctx {
         if let Some(c) = cookie {
             exts.push(Extension::Cookie(Cow::Borrowed(c)));
         }
+        if config.ocsp_stapling && !tls12 {
+            exts.push(crate::ocsp::client_offer());
+        }
         if config.session_store.is_some() || config.external_psk.is_some() {
             exts.push(Extension::PskKeyExchangeModes(vec![
                 PskKeyExchangeMode::PskDheKe,
@@ -885,7 +888,7 @@ struct ExpectCertificateOrRequest {
 }
 
 impl State for ExpectCertificateOrRequest {
-    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
             HandshakeMessage::CertificateRequest(cr) => {
                 let request = process_certificate_request(&cr)?;
@@ -899,12 +902,12 @@ impl State for ExpectCertificateOrRequest {
                 hs: self.hs,
                 client_auth: None,
             }
-            .process_certificate(&c, raw.encoded),
+            .process_certificate(core, &c, raw.encoded),
             HandshakeMessage::CompressedCertificate(cc) => ExpectCertificate {
                 hs: self.hs,
                 client_auth: None,
             }
-            .process_compressed_certificate(&cc, raw.encoded),
+            .process_compressed_certificate(core, &cc, raw.encoded),
             _ => Err(unexpected(&raw)),
         }
     }
@@ -953,11 +956,11 @@ struct ExpectCertificate {
 }
 
 impl State for ExpectCertificate {
-    fn handle(self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
-            HandshakeMessage::Certificate(c) => (*self).process_certificate(&c, raw.encoded),
+            HandshakeMessage::Certificate(c) => (*self).process_certificate(core, &c, raw.encoded),
             HandshakeMessage::CompressedCertificate(cc) => {
-                (*self).process_compressed_certificate(&cc, raw.encoded)
+                (*self).process_compressed_certificate(core, &cc, raw.encoded)
             }
             _ => Err(unexpected(&raw)),
         }
@@ -970,17 +973,18 @@ impl ExpectCertificate {
     /// takes the compressed message as received.
     fn process_compressed_certificate(
         self,
+        core: &mut Core,
         cc: &tryst_messages::CompressedCertificate<'_>,
         encoded: &[u8],
     ) -> Next {
         let body = crate::compress::received_certificate(cc, &self.hs.ctx.config.common)?;
         let c = crate::compress::parse_certificate(&body)?;
-        self.process_certificate(&c, encoded)
+        self.process_certificate(core, &c, encoded)
     }
 
     /// The server's Certificate (RFC 8446 §4.4.2): at least one, checked by the verifier
     /// for our server name.
-    fn process_certificate(mut self, c: &Certificate<'_>, encoded: &[u8]) -> Next {
+    fn process_certificate(mut self, core: &mut Core, c: &Certificate<'_>, encoded: &[u8]) -> Next {
         let ctx = &self.hs.ctx;
         let chain = common::check_certificate(
             c,
@@ -999,6 +1003,10 @@ impl ExpectCertificate {
         let public_name = ctx.ech.as_ref().and_then(ClientEch::rejected_public_name);
         let name = public_name.as_ref().unwrap_or(&ctx.server_name);
         let verified = (ctx.config.verifier).verify_server_cert(leaf, intermediates, name, now)?;
+        let ocsp = crate::ocsp::stapled(c);
+        let staple = ocsp.as_deref().unwrap_or_default();
+        (ctx.config.verifier).verify_ocsp_response(leaf, intermediates, staple, now)?;
+        core.peer_ocsp = ocsp;
         self.hs.transcript.add(encoded)?;
         self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectCertificateVerify {
@@ -1120,12 +1128,12 @@ impl ClientFlight {
             .and_then(|r| r.resolve(&view))
             .and_then(|k| k.choose_scheme(&req.schemes, version).map(|s| (k, s)));
         let Some((k, scheme)) = &key else {
-            return common::send_certificate(core, &mut self.transcript, &req.context, &[]);
+            return common::send_certificate(core, &mut self.transcript, &req.context, &[], None);
         };
         let compressor =
             crate::compress::choose(&config.common.cert_compression, Some(&req.compression));
         let (t, c) = (&mut self.transcript, compressor.as_deref());
-        let _ = crate::compress::send_certificate(core, t, &req.context, k, c)?;
+        let _ = crate::compress::send_certificate(core, t, &req.context, (k, None), c)?;
         common::send_certificate_verify(core, &mut self.transcript, k, *scheme, &config.common)
     }
 

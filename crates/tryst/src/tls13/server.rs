@@ -623,8 +623,10 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
                     self.ch.compress_certificate(),
                 );
                 let c = compressor.as_deref();
+                let staple = crate::ocsp::to_staple(&cert.key, self.ch);
+                let key = (&*cert.key, staple);
                 cert.compression =
-                    crate::compress::send_certificate(core, &mut transcript, &[], &cert.key, c)?;
+                    crate::compress::send_certificate(core, &mut transcript, &[], key, c)?;
                 let common = &self.config.common;
                 common::send_certificate_verify(
                     core,
