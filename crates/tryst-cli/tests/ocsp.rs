@@ -11,6 +11,9 @@
 
 mod common;
 
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
 use common::*;
 
 fn openssl(d: &std::path::Path, args: &[&str]) -> Output {
@@ -128,6 +131,88 @@ fn openssl_s_client_and_tryst_client_see_the_staple() {
     );
     let all = format!("{}{}", o.stdout, o.stderr);
     assert!(!all.contains("OCSP Response Status"), "{all}");
+}
+
+/// `openssl s_server -status_file resp.der -rev` on a free port, once it accepts.
+fn s_server_stapling(dir: &std::path::Path) -> (Guard, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let mut child = Command::new("openssl")
+            .args([
+                "s_server",
+                "-tls1_3",
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+                "-accept",
+                &accept,
+                "-status_file",
+                "resp.der",
+                "-rev",
+            ])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = lines_of(child.stdout.take().unwrap());
+        let mut guard = Guard {
+            child,
+            name: "openssl s_server".into(),
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if out.try_recv().is_ok_and(|l| l.contains("ACCEPT")) {
+                return (guard, port);
+            }
+            if let Ok(Some(_)) = guard.child.try_wait() {
+                break; // the port was taken: try another
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "s_server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    panic!("could not start openssl s_server");
+}
+
+#[test]
+fn tryst_client_gets_openssl_s_servers_staple() {
+    if !have_openssl() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is needed for the OCSP stapling test (install the openssl package)"
+        );
+        eprintln!("note: openssl not found; skipping the OCSP stapling test");
+        return;
+    }
+    let dir = Scratch::new("ocsp-s-server");
+    let d = dir.path();
+    pki_with_response(d);
+    let (_server, port) = s_server_stapling(d);
+    let o = tryst(
+        &[
+            "client",
+            &format!("127.0.0.1:{port}"),
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "localhost",
+            "--ocsp-out",
+            "got.der",
+        ],
+        d,
+        b"hello openssl\n",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stdout.contains("lssnepo olleh"), "{o:#?}");
+    let sent = std::fs::read(d.join("resp.der")).unwrap();
+    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
 }
 
 #[test]
