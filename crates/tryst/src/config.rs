@@ -556,6 +556,8 @@ pub struct ClientConfig {
     pub(crate) early_data: bool,
     /// Ask for a stapled OCSP response (`status_request`, see `crate::ocsp`).
     pub(crate) ocsp_stapling: bool,
+    /// Offer post_handshake_auth (`crate::pha`) when a client certificate is configured.
+    pub(crate) post_handshake_auth: bool,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -594,6 +596,7 @@ impl ClientConfig {
             external_psk: None,
             early_data: false,
             ocsp_stapling: false,
+            post_handshake_auth: false,
         }
     }
 }
@@ -623,6 +626,7 @@ pub struct ClientConfigBuilder {
     external_psk: Option<Arc<ExternalPsk>>,
     early_data: bool,
     ocsp_stapling: bool,
+    post_handshake_auth: bool,
 }
 
 impl ClientConfigBuilder {
@@ -655,6 +659,15 @@ impl ClientConfigBuilder {
     /// Off by default.
     pub fn with_ocsp_stapling(mut self, on: bool) -> Self {
         self.ocsp_stapling = on;
+        self
+    }
+
+    /// Offer post-handshake client authentication (RFC 8446 §4.6.2, `post_handshake_auth`)
+    /// when a client certificate or resolver is configured: the server may then ask for
+    /// the certificate after the handshake, and the client answers from the same
+    /// resolver. Off by default.
+    pub fn with_post_handshake_auth(mut self, on: bool) -> Self {
+        self.post_handshake_auth = on;
         self
     }
 
@@ -791,6 +804,7 @@ impl ClientConfigBuilder {
             external_psk: self.external_psk,
             early_data: self.early_data,
             ocsp_stapling: self.ocsp_stapling,
+            post_handshake_auth: self.post_handshake_auth,
         }))
     }
 }
@@ -835,6 +849,8 @@ pub struct ServerConfig {
     /// select no PSK).
     pub(crate) cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// Checks certificates asked for after the handshake (`crate::pha`).
+    pub(crate) pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
     pub(crate) ticket_count: u8,
@@ -896,6 +912,7 @@ impl ServerConfig {
             common: Common::new(DEFAULT_SERVER_GROUPS, Arc::new(CryptoProvider::default())),
             cert_resolver: Some(resolver),
             client_verifier: None,
+            pha_verifier: None,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -926,6 +943,7 @@ impl ServerConfig {
             common: Common::new(DEFAULT_SERVER_GROUPS, provider),
             cert_resolver: None,
             client_verifier: None,
+            pha_verifier: None,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -959,6 +977,7 @@ pub struct ServerConfigBuilder {
     common: Common,
     cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
     ticket_count: u8,
@@ -983,6 +1002,18 @@ impl ServerConfigBuilder {
     /// Ask clients for a certificate and check it with `verifier`.
     pub fn with_client_cert_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
         self.client_verifier = Some(verifier);
+        self
+    }
+
+    /// Check certificates asked for after the handshake
+    /// ([`ServerConnection::request_client_certificate`](crate::ServerConnection::request_client_certificate),
+    /// RFC 8446 §4.6.2) with `verifier`, without asking for one in the handshake. Without
+    /// it, post-handshake requests use the [`with_client_cert_verifier`](Self::with_client_cert_verifier) one.
+    pub fn with_post_handshake_client_verifier(
+        mut self,
+        verifier: Arc<dyn ClientCertVerifier>,
+    ) -> Self {
+        self.pha_verifier = Some(verifier);
         self
     }
 
@@ -1125,6 +1156,7 @@ impl ServerConfigBuilder {
             common: self.common,
             cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
+            pha_verifier: self.pha_verifier,
             preference: self.preference,
             tickets: self.tickets,
             ticket_count: self.ticket_count,

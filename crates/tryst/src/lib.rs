@@ -94,6 +94,7 @@ pub mod ech;
 mod error;
 pub mod keylog;
 mod ocsp;
+pub mod pha;
 pub mod psk;
 pub mod resolve;
 mod server;

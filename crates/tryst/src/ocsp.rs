@@ -28,6 +28,23 @@ pub(crate) fn client_offer() -> Extension<'static> {
     })
 }
 
+/// The certificate extensions of a ClientHello (`tls12`: it offers TLS 1.2 too):
+/// status_request when stapling is on and the hello is TLS 1.3 only, and
+/// post_handshake_auth (`crate::pha`).
+pub(crate) fn client_hello_extensions(
+    config: &crate::ClientConfig,
+    tls12: bool,
+) -> Vec<Extension<'static>> {
+    let mut exts = Vec::new();
+    if config.ocsp_stapling && !tls12 {
+        exts.push(client_offer());
+    }
+    if crate::pha::client_offers(config) {
+        exts.push(Extension::PostHandshakeAuth);
+    }
+    exts
+}
+
 /// Whether `ch` asked for an OCSP staple (`status_request` with `status_type` ocsp; any
 /// other status type parses as an unknown extension and gets nothing).
 pub(crate) fn client_offered(ch: &ClientHello<'_>) -> bool {

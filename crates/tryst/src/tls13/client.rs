@@ -321,9 +321,7 @@ impl Ctx {
         if let Some(c) = cookie {
             exts.push(Extension::Cookie(Cow::Borrowed(c)));
         }
-        if config.ocsp_stapling && !tls12 {
-            exts.push(crate::ocsp::client_offer());
-        }
+        exts.extend(crate::ocsp::client_hello_extensions(config, tls12));
         if config.session_store.is_some() || config.external_psk.is_some() {
             exts.push(Extension::PskKeyExchangeModes(vec![
                 PskKeyExchangeMode::PskDheKe,
@@ -1150,6 +1148,10 @@ impl ClientFlight {
             suite,
         });
         let ctx = self.ctx;
+        let pha = (ctx
+            .sent_extensions
+            .contains(&ExtensionType::PostHandshakeAuth))
+        .then(|| crate::pha::ClientPha::new(&self.transcript));
         core.key_log = ctx.config.common.key_log.clone().map(|l| (l, ctx.random));
         let now = ctx.config.common.clock().now();
         core.complete_handshake(now, self.negotiated)?;
@@ -1158,6 +1160,7 @@ impl ClientFlight {
             server_name: ctx.server_name,
             suite,
             resumption,
+            pha,
             _server: server,
         }))
     }
@@ -1172,13 +1175,20 @@ struct ClientTraffic {
     server_name: ServerName<'static>,
     suite: SupportedCipherSuite,
     resumption: ResumptionMasterSecret,
+    /// Post-handshake authentication, when we offered it.
+    pha: Option<crate::pha::ClientPha>,
     /// How the server was authenticated: there is no traffic state without it.
     _server: ServerAuthenticated,
 }
 
 impl State for ClientTraffic {
-    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
+            HandshakeMessage::CertificateRequest(cr) => {
+                let pha = self.pha.as_mut();
+                crate::pha::client_answer(core, &self.config, pha, &raw, &cr)?;
+                Ok(self)
+            }
             HandshakeMessage::NewSessionTicket(nst) => {
                 self.process_new_session_ticket(core, &nst)?;
                 Ok(self)
