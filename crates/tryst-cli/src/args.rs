@@ -130,6 +130,11 @@ pub struct ServerArgs {
     /// Require client certificates issued by the CAs in this PEM file.
     #[arg(long, value_name = "CA.pem")]
     pub client_ca: Option<PathBuf>,
+    /// After the handshake, ask clients that offered post_handshake_auth (RFC 8446
+    /// §4.6.2; `openssl s_client -enable_pha`) for a certificate issued by the CAs in this
+    /// PEM file; the connection's log line says `pha=authenticated` or why not.
+    #[arg(long, value_name = "CA.pem")]
+    pub pha_client_ca: Option<PathBuf>,
     /// Check client certificates against these CRLs (DER or PEM 'X509 CRL'; repeat the
     /// flag or list several files): see `tryst cert verify --crl`. Needs --client-ca.
     #[arg(long = "crl", value_name = "CRL", num_args = 1.., requires = "client_ca")]
@@ -234,6 +239,10 @@ pub struct ClientArgs {
     /// when it stapled none). The response is not checked.
     #[arg(long, value_name = "FILE")]
     pub ocsp_out: Option<PathBuf>,
+    /// Offer post-handshake authentication (post_handshake_auth, RFC 8446 §4.6.2): the
+    /// server may ask for --cert after the handshake. Needs --cert.
+    #[arg(long, requires = "cert")]
+    pub post_handshake_auth: bool,
     /// A client certificate chain (PEM) for servers that ask for one; needs --key.
     #[arg(long, value_name = "CHAIN.pem", requires = "key")]
     pub cert: Option<PathBuf>,

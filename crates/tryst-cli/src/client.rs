@@ -91,6 +91,7 @@ fn config(
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         b = b.with_client_auth_cert(files::certified_key(cert, key)?);
     }
+    b = b.with_post_handshake_auth(a.post_handshake_auth);
     if let Some(log) = files::key_log(a.keylog.as_deref())? {
         b = b.with_key_log(log);
     }

@@ -219,7 +219,8 @@ fn certificate_body(
 /// A compressed Certificate body: the algorithm, its uncompressed length, the bytes.
 pub(crate) struct Compressed {
     algorithm: CertificateCompressionAlgorithm,
-    /// The end entity carries the key's OCSP response.
+    /// The end entity carries the key's OCSP response (a cache key; no cache without std).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     stapled: bool,
     uncompressed_len: u32,
     bytes: Vec<u8>,

@@ -11,6 +11,7 @@
 //! from the current client_application_traffic_secret (§4.4). The server checks the chain
 //! with its config's client verifier, and on success replaces the peer certificates.
 //!
+//! A client that already sent close_notify leaves a request unanswered.
 //! The client refuses a CertificateRequest it did not offer post_handshake_auth for
 //! (unexpected_message), one with an empty or reused context (illegal_parameter) and more
 //! than [`MAX_REQUESTS`] of them.
@@ -128,6 +129,11 @@ pub(crate) fn client_answer(
 ) -> Result<(), Error> {
     let base = pha.as_ref().map(|p| p.transcript.fork());
     let schemes = check_request(pha, cr)?;
+    if core.close.sent_close_notify {
+        // Our side is closed (RFC 8446 §6.1): nothing more can be sent, not even an
+        // answer; the server sees our close_notify instead.
+        return Ok(());
+    }
     let mut t = base.ok_or(Error::Internal("no transcript"))?;
     t.add(raw.encoded)?;
     let authorities: Vec<Cow<'static, [u8]>> =

@@ -350,3 +350,15 @@ fn no_certificate_is_accepted_when_optional() {
     assert_eq!(t.s.post_handshake_auth(), PostHandshakeAuth::NoCertificate);
     assert!(t.s.peer_certificates().is_empty());
 }
+
+#[test]
+fn a_client_that_closed_leaves_the_request_unanswered() {
+    let Setup { mut c, mut s, .. } = standard();
+    c.send_close_notify();
+    s.request_client_certificate().unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert!(s.peer_has_closed());
+    assert_eq!(s.post_handshake_auth(), PostHandshakeAuth::Pending);
+    assert!(s.peer_certificates().is_empty());
+}
