@@ -189,7 +189,9 @@ fn run_with(a: &ClientArgs, store: Option<Arc<FileSessionStore>>) -> CmdResult {
                 let _ = sock.shutdown(std::net::Shutdown::Write);
                 return Ok(());
             }
-            Ok(false) => {}
+            // What the records asked of us (a post-handshake Certificate, a KeyUpdate
+            // answer) goes out now, not with the next input.
+            Ok(false) => net::flush(&mut conn, &mut sock).map_err(explain)?,
             Err(e) => return drain_failure(e, &mut conn, &mut sock),
         }
         if !open {

@@ -3,7 +3,7 @@
 //! certificate after the handshake; `openssl s_client -enable_pha -cert -key` and
 //! `tryst client --post-handshake-auth` answer, and the server's log line says who they
 //! are. A client that did not offer it is not asked; one whose certificate the CA did not
-//! issue is refused.
+//! issue is refused. `openssl s_server`'s `c` command asks the tryst client.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,6 +15,7 @@ mod common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use common::*;
@@ -210,4 +211,124 @@ fn openssl_s_client_enable_pha_answers() {
     let line = wait_for_line(&server.log, "bytes in", Duration::from_secs(10));
     assert!(line.contains("pha=authenticated"), "{line}");
     assert!(line.contains("alice.example"), "{line}");
+}
+
+/// `openssl s_server` with a piped standard input (for its `c` command) on a free port:
+/// its guard, standard input, standard output and error lines, and port.
+#[allow(clippy::type_complexity)]
+fn s_server(
+    d: &std::path::Path,
+) -> (
+    Guard,
+    std::process::ChildStdin,
+    Receiver<String>,
+    Receiver<String>,
+    u16,
+) {
+    for _ in 0..5 {
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let mut child = Command::new("openssl")
+            .args([
+                "s_server",
+                "-tls1_3",
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+                "-CAfile",
+                "ca.pem",
+                "-accept",
+                &accept,
+                "-naccept",
+                "1",
+            ])
+            .current_dir(d)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let out = lines_of(child.stdout.take().unwrap());
+        let err = lines_of(child.stderr.take().unwrap());
+        let mut guard = Guard {
+            child,
+            name: "openssl s_server".into(),
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if out.try_recv().is_ok_and(|l| l.contains("ACCEPT")) {
+                return (guard, stdin, out, err, port);
+            }
+            if let Ok(Some(_)) = guard.child.try_wait() {
+                break; // the port was taken: try another
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "s_server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    panic!("could not start openssl s_server");
+}
+
+#[test]
+fn tryst_client_answers_openssl_s_server_c_command() {
+    if !have_openssl() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is needed for the post-handshake authentication test"
+        );
+        eprintln!("note: openssl not found; skipping the post-handshake authentication test");
+        return;
+    }
+    let dir = Scratch::new("pha-s-server");
+    let d = dir.path();
+    pki(d);
+    let (_server, mut server_in, server_out, server_err, port) = s_server(d);
+    let mut client = Command::new(TRYST)
+        .args([
+            "client",
+            &format!("127.0.0.1:{port}"),
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "localhost",
+            "--cert",
+            "alice.pem",
+            "--key",
+            "alice.key",
+            "--post-handshake-auth",
+            "--trace",
+        ])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client_in = client.stdin.take().unwrap();
+    let client_err = lines_of(client.stderr.take().unwrap());
+    let mut client = Guard {
+        child: client,
+        name: "tryst client".into(),
+    };
+    // Once the handshake is done, s_server's `c` command sends a CertificateRequest.
+    wait_for_line(&server_out, "CIPHER is", Duration::from_secs(10));
+    server_in.write_all(b"c\n").unwrap();
+    server_in.flush().unwrap();
+    // The verify callback's lines go to s_server's standard error.
+    let leaf = wait_for_line(&server_err, "depth=0", Duration::from_secs(10));
+    assert!(leaf.contains("alice.example"), "{leaf}");
+    let ok = wait_for_line(&server_err, "verify return", Duration::from_secs(10));
+    assert!(ok.contains("verify return:1"), "{ok}");
+    drop(client_in);
+    let _ = client.wait(Duration::from_secs(20));
+    let errors: Vec<String> = client_err.try_iter().collect();
+    assert!(
+        !errors.iter().any(|l| l.contains("failed")),
+        "the client failed: {errors:?}"
+    );
 }
