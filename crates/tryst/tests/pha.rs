@@ -362,3 +362,34 @@ fn a_client_that_closed_leaves_the_request_unanswered() {
     assert_eq!(s.post_handshake_auth(), PostHandshakeAuth::Pending);
     assert!(s.peer_certificates().is_empty());
 }
+
+#[test]
+fn an_unrequested_client_finished_is_unexpected_message() {
+    let mut t = standard();
+    let fin = HandshakeMessage::Finished(tryst::messages::Finished {
+        verify_data: vec![0u8; 32].into(),
+    })
+    .to_bytes()
+    .unwrap();
+    let mut se = None;
+    feed(
+        &mut t.s,
+        &sealed(&t.log, "CLIENT_TRAFFIC_SECRET_0", &[fin]),
+        &mut se,
+    );
+    let e = se.expect("the server must refuse");
+    assert_eq!(e.alert(), Some(AlertDescription::UnexpectedMessage), "{e}");
+}
+
+#[test]
+fn the_answer_uses_the_current_traffic_secret_after_key_updates() {
+    let Setup { mut c, mut s, .. } = standard();
+    c.refresh_traffic_keys(true).unwrap();
+    transfer(&mut c, &mut s);
+    s.refresh_traffic_keys(false).unwrap();
+    transfer(&mut c, &mut s);
+    s.request_client_certificate().unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(s.post_handshake_auth(), PostHandshakeAuth::Authenticated);
+}
