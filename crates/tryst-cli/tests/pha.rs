@@ -332,3 +332,59 @@ fn tryst_client_answers_openssl_s_server_c_command() {
         "the client failed: {errors:?}"
     );
 }
+
+#[test]
+fn gnutls_cli_post_handshake_auth_answers() {
+    let have = Command::new("gnutls-cli")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "gnutls-cli is required in CI (apt-get install gnutls-bin)"
+        );
+        eprintln!("skipped: gnutls-cli is not installed");
+        return;
+    }
+    let dir = Scratch::new("pha-gnutls");
+    let d = dir.path();
+    pki(d);
+    let server = server(d, "ca.pem");
+    let port = server.port.to_string();
+    let mut child = Command::new("gnutls-cli")
+        .args([
+            "--x509cafile",
+            "ca.pem",
+            "--x509certfile",
+            "alice.pem",
+            "--x509keyfile",
+            "alice.key",
+            "--post-handshake-auth",
+            "--port",
+            &port,
+            "localhost",
+        ])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let out = lines_of(child.stdout.take().unwrap());
+    let mut guard = Guard {
+        child,
+        name: "gnutls-cli".into(),
+    };
+    stdin.write_all(b"hello\n").unwrap();
+    // The request went out before the echo, so the echo comes after the re-authentication.
+    wait_for_line(&out, "Re-auth was performed", Duration::from_secs(10));
+    wait_for_line(&out, "hello", Duration::from_secs(10));
+    drop(stdin);
+    let _ = guard.wait(Duration::from_secs(20));
+    let line = wait_for_line(&server.log, "bytes in", Duration::from_secs(10));
+    assert!(line.contains("pha=authenticated (alice.example"), "{line}");
+}
