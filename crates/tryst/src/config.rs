@@ -558,6 +558,8 @@ pub struct ClientConfig {
     pub(crate) ocsp_stapling: bool,
     /// Offer post_handshake_auth (`crate::pha`) when a client certificate is configured.
     pub(crate) post_handshake_auth: bool,
+    /// Pinned server raw public keys (`crate::rpk`): ask for RawPublicKey only.
+    pub(crate) server_raw_keys: Option<crate::rpk::PinnedKeys>,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -597,6 +599,7 @@ impl ClientConfig {
             early_data: false,
             ocsp_stapling: false,
             post_handshake_auth: false,
+            server_raw_keys: None,
         }
     }
 }
@@ -627,6 +630,7 @@ pub struct ClientConfigBuilder {
     early_data: bool,
     ocsp_stapling: bool,
     post_handshake_auth: bool,
+    server_raw_keys: Option<crate::rpk::PinnedKeys>,
 }
 
 impl ClientConfigBuilder {
@@ -659,6 +663,15 @@ impl ClientConfigBuilder {
     /// Off by default.
     pub fn with_ocsp_stapling(mut self, on: bool) -> Self {
         self.ocsp_stapling = on;
+        self
+    }
+
+    /// Authenticate the server by a raw public key (RFC 7250) instead of a certificate: its
+    /// SubjectPublicKeyInfo (DER) must be one of `keys`. The client asks for RawPublicKey
+    /// only and offers TLS 1.3 only; a server that does not select it is refused
+    /// (unsupported_certificate). No certificate verifier is needed.
+    pub fn with_server_raw_public_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
+        self.server_raw_keys = Some(keys);
         self
     }
 
@@ -770,6 +783,10 @@ impl ClientConfigBuilder {
         if matches!(self.ech, crate::ech::EchMode::Enabled(_)) {
             self.common.tls12_suites.clear();
         }
+        // RFC 7250 raw keys are done in TLS 1.3 only (crate::rpk).
+        if self.server_raw_keys.is_some() {
+            self.common.tls12_suites.clear();
+        }
         let provider_verifier = self.common.provider.verifier;
         let from_roots = self.roots.map(|anchors| -> Arc<dyn ServerCertVerifier> {
             Arc::new(
@@ -777,9 +794,7 @@ impl ClientConfigBuilder {
                     .with_policy(tryst_cert::Policy::DEFAULT.with_verifier(provider_verifier)),
             )
         });
-        let psk_only = self
-            .external_psk
-            .is_some()
+        let psk_only = (self.external_psk.is_some() || self.server_raw_keys.is_some())
             .then(|| -> Arc<dyn ServerCertVerifier> { Arc::new(crate::psk::NoCertificates) });
         let verifier = self
             .verifier
@@ -805,6 +820,7 @@ impl ClientConfigBuilder {
             early_data: self.early_data,
             ocsp_stapling: self.ocsp_stapling,
             post_handshake_auth: self.post_handshake_auth,
+            server_raw_keys: self.server_raw_keys,
         }))
     }
 }
@@ -851,6 +867,8 @@ pub struct ServerConfig {
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     /// Checks certificates asked for after the handshake (`crate::pha`).
     pub(crate) pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// Serve the certificate's raw public key to clients that ask (`crate::rpk`).
+    pub(crate) raw_public_key: bool,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
     pub(crate) ticket_count: u8,
@@ -913,6 +931,7 @@ impl ServerConfig {
             cert_resolver: Some(resolver),
             client_verifier: None,
             pha_verifier: None,
+            raw_public_key: false,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -944,6 +963,7 @@ impl ServerConfig {
             cert_resolver: None,
             client_verifier: None,
             pha_verifier: None,
+            raw_public_key: false,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -978,6 +998,7 @@ pub struct ServerConfigBuilder {
     cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    raw_public_key: bool,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
     ticket_count: u8,
@@ -1014,6 +1035,14 @@ impl ServerConfigBuilder {
         verifier: Arc<dyn ClientCertVerifier>,
     ) -> Self {
         self.pha_verifier = Some(verifier);
+        self
+    }
+
+    /// Send the chosen certificate's SubjectPublicKeyInfo instead of the certificate to TLS 1.3
+    /// clients that ask for a RawPublicKey server_certificate_type (RFC 7250). Off by
+    /// default.
+    pub fn with_raw_public_key(mut self, on: bool) -> Self {
+        self.raw_public_key = on;
         self
     }
 
@@ -1157,6 +1186,7 @@ impl ServerConfigBuilder {
             cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
             pha_verifier: self.pha_verifier,
+            raw_public_key: self.raw_public_key,
             preference: self.preference,
             tickets: self.tickets,
             ticket_count: self.ticket_count,

@@ -97,6 +97,7 @@ mod ocsp;
 pub mod pha;
 pub mod psk;
 pub mod resolve;
+mod rpk;
 mod server;
 pub mod session;
 #[cfg(feature = "std")]

@@ -29,8 +29,8 @@ pub(crate) fn client_offer() -> Extension<'static> {
 }
 
 /// The certificate extensions of a ClientHello (`tls12`: it offers TLS 1.2 too):
-/// status_request when stapling is on and the hello is TLS 1.3 only, and
-/// post_handshake_auth (`crate::pha`).
+/// status_request when stapling is on and the hello is TLS 1.3 only,
+/// post_handshake_auth (`crate::pha`) and server_certificate_type (`crate::rpk`).
 pub(crate) fn client_hello_extensions(
     config: &crate::ClientConfig,
     tls12: bool,
@@ -42,6 +42,7 @@ pub(crate) fn client_hello_extensions(
     if crate::pha::client_offers(config) {
         exts.push(Extension::PostHandshakeAuth);
     }
+    exts.extend(crate::rpk::client_offer(config, tls12));
     exts
 }
 

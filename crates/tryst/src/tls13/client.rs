@@ -853,7 +853,11 @@ impl Handshake {
             let retry = raw_body(&ee.extensions, ExtensionType::EncryptedClientHello);
             ech.on_encrypted_extensions(retry)?;
         }
-        Ok(())
+        let full = matches!(
+            self.negotiated.kind,
+            crate::HandshakeKind::Full | crate::HandshakeKind::FullWithHelloRetryRequest
+        );
+        crate::rpk::client_check_ee(&self.ctx.config, &ee.extensions, full)
     }
 
     /// The ALPN answer (RFC 7301 §3.1): exactly one protocol, one we offered.
@@ -984,6 +988,17 @@ impl ExpectCertificate {
     /// for our server name.
     fn process_certificate(mut self, core: &mut Core, c: &Certificate<'_>, encoded: &[u8]) -> Next {
         let ctx = &self.hs.ctx;
+        if let Some(pinned) = &ctx.config.server_raw_keys {
+            // RFC 7250: a pinned raw key stands in for the chain and its verification.
+            let spki = crate::rpk::client_certificate(c, &ctx.sent_extensions, pinned)?;
+            self.hs.transcript.add(encoded)?;
+            self.hs.negotiated.peer_certificates = vec![spki];
+            return Ok(Box::new(ExpectCertificateVerify {
+                hs: self.hs,
+                client_auth: self.client_auth,
+                verified: CertificateVerified::assertion(),
+            }));
+        }
         let chain = common::check_certificate(
             c,
             &ctx.sent_extensions,
@@ -1033,7 +1048,10 @@ impl State for ExpectCertificateVerify {
             &raw,
             &config.signature_schemes,
             leaf,
-            &|m, leaf, scheme, sig| config.verifier.verify_tls13_signature(m, leaf, scheme, sig),
+            &|m, leaf, scheme, sig| match config.server_raw_keys {
+                Some(_) => crate::rpk::verify_signature(m, leaf, scheme, sig, config),
+                None => config.verifier.verify_tls13_signature(m, leaf, scheme, sig),
+            },
         )?;
         hs.negotiated.scheme = Some(scheme);
         Ok(Box::new(ExpectFinished {

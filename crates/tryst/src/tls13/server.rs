@@ -628,8 +628,13 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
                 let c = compressor.as_deref();
                 let staple = crate::ocsp::to_staple(&cert.key, self.ch);
                 let key = (&*cert.key, staple);
-                cert.compression =
-                    crate::compress::send_certificate(core, &mut transcript, &[], key, c)?;
+                if crate::rpk::server_choice(&self.config, self.ch)? {
+                    let spki = [crate::rpk::spki_of(&cert.key)?];
+                    common::send_certificate(core, &mut transcript, &[], &spki, None)?;
+                } else {
+                    cert.compression =
+                        crate::compress::send_certificate(core, &mut transcript, &[], key, c)?;
+                }
                 let common = &self.config.common;
                 common::send_certificate_verify(
                     core,
@@ -728,6 +733,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             ee.push(Extension::ServerNameAck);
         }
         ee.extend(self.ech.retry_configs(&self.config.ech_retry_configs));
+        if !resumed && crate::rpk::server_choice(&self.config, self.ch)? {
+            ee.push(crate::rpk::server_ee());
+        }
         if core.early.receiving() {
             ee.push(Extension::EarlyData);
         }
