@@ -130,6 +130,11 @@ pub struct ServerArgs {
     /// Require client certificates issued by the CAs in this PEM file.
     #[arg(long, value_name = "CA.pem")]
     pub client_ca: Option<PathBuf>,
+    /// Send the --cert's public key instead of the certificate to TLS 1.3 clients that ask
+    /// for a raw public key (RFC 7250 server_certificate_type, as `gnutls-cli
+    /// --priority NORMAL:+CTYPE-SRV-RAWPK` does).
+    #[arg(long)]
+    pub raw_public_key: bool,
     /// After the handshake, ask clients that offered post_handshake_auth (RFC 8446
     /// §4.6.2; `openssl s_client -enable_pha`) for a certificate issued by the CAs in this
     /// PEM file; the connection's log line says `pha=authenticated` or why not.
@@ -239,6 +244,12 @@ pub struct ClientArgs {
     /// when it stapled none). The response is not checked.
     #[arg(long, value_name = "FILE")]
     pub ocsp_out: Option<PathBuf>,
+    /// Authenticate the server by its raw public key (RFC 7250) instead of a certificate: it
+    /// must be the key in this file (PEM 'PUBLIC KEY' or DER SubjectPublicKeyInfo, as
+    /// `openssl pkey -pubout` writes it; repeat to accept several). Offers TLS 1.3 only;
+    /// --ca is not used.
+    #[arg(long, value_name = "KEY.pub.pem")]
+    pub raw_public_key: Vec<PathBuf>,
     /// Offer post-handshake authentication (post_handshake_auth, RFC 8446 §4.6.2): the
     /// server may ask for --cert after the handshake. Needs --cert.
     #[arg(long, requires = "cert")]

@@ -92,6 +92,10 @@ fn config(
         b = b.with_client_auth_cert(files::certified_key(cert, key)?);
     }
     b = b.with_post_handshake_auth(a.post_handshake_auth);
+    if !a.raw_public_key.is_empty() {
+        let keys = a.raw_public_key.iter().map(|p| files::read_spki(p));
+        b = b.with_server_raw_public_keys(keys.collect::<Result<_, _>>()?);
+    }
     if let Some(log) = files::key_log(a.keylog.as_deref())? {
         b = b.with_key_log(log);
     }
@@ -160,7 +164,7 @@ fn run_with(a: &ClientArgs, store: Option<Arc<FileSessionStore>>) -> CmdResult {
     trace(&mut conn, &mut chart);
     hs.map_err(|e| ech_rejected(&e).unwrap_or_else(|| explain(e)))?;
     if a.trace {
-        print_negotiated(&conn, &name_str);
+        print_negotiated(&conn, &name_str, !a.raw_public_key.is_empty());
     }
     save_ocsp(a, &conn)?;
     let held = crate::session::after_handshake(&mut conn, held, a.early_data);
@@ -252,7 +256,7 @@ fn save_ocsp(a: &ClientArgs, conn: &ClientConnection) -> Result<(), Failure> {
 }
 
 /// With --trace: what was negotiated and the server's certificate.
-fn print_negotiated(conn: &ClientConnection, name_str: &str) {
+fn print_negotiated(conn: &ClientConnection, name_str: &str, raw_key: bool) {
     for (k, v) in crate::chart::negotiated(conn) {
         eprintln!("      {k:<13} {v}");
     }
@@ -262,7 +266,12 @@ fn print_negotiated(conn: &ClientConnection, name_str: &str) {
         _ => "not offered",
     };
     eprintln!("      {:<13} {ech}", "ECH");
-    if let Some(leaf) = conn.peer_certificates().first() {
+    if raw_key && conn.peer_certificates().len() == 1 {
+        eprintln!(
+            "      {:<13} raw public key (one of --raw-public-key)",
+            "certificate"
+        );
+    } else if let Some(leaf) = conn.peer_certificates().first() {
         eprintln!(
             "      {:<13} {} (verified for '{name_str}')",
             "certificate",

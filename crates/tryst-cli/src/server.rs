@@ -95,6 +95,7 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
         }
         b = b.with_client_cert_verifier(Arc::new(verifier));
     }
+    b = b.with_raw_public_key(a.raw_public_key);
     if let Some(ca) = &a.pha_client_ca {
         let anchors = files::read_anchors(ca, "post-handshake client CA")?;
         b = b.with_post_handshake_client_verifier(Arc::new(WebPkiClientVerifier::new(anchors)));
