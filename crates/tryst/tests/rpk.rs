@@ -102,3 +102,56 @@ fn clients_that_do_not_ask_get_the_certificate() {
     handshake(&mut c, &mut s);
     assert_eq!(c.peer_certificates()[0].as_ref(), p.leaf_der.as_slice());
 }
+
+/// An RPK client against the scripted server's flight `s` (which sends the X.509 leaf).
+fn scripted_rpk(s: &common::scripted::Script) -> Error {
+    let p = pki();
+    let cc = ClientConfig::builder()
+        .with_server_raw_public_keys(vec![leaf_spki(&p)])
+        .with_clock(clock())
+        .with_rng(Arc::new(tryst::SeededRandom::new(b"client")))
+        .with_ech(tryst::EchMode::Disabled)
+        .build()
+        .unwrap();
+    let mut c = tryst::ClientConnection::new(cc, localhost()).unwrap();
+    let ch = c.pending_tls().to_vec();
+    c.consume_tls(ch.len());
+    c.read_tls_bytes(&common::scripted::server_flight(&p, &ch, s));
+    c.process_new_packets().expect_err("the client must refuse")
+}
+
+fn server_certificate_type(types: &[u8]) -> tryst::messages::Extension<'static> {
+    tryst::messages::Extension::Unknown {
+        typ: tryst::messages::ExtensionType::ServerCertificateType,
+        data: types.to_vec().into(),
+    }
+}
+
+#[test]
+fn a_server_that_does_not_select_raw_keys_is_unsupported_certificate() {
+    let e = scripted_rpk(&common::scripted::Script::default());
+    assert_eq!(
+        e.alert(),
+        Some(AlertDescription::UnsupportedCertificate),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_server_that_selects_another_type_is_illegal_parameter() {
+    let e = scripted_rpk(&common::scripted::Script {
+        ee: vec![server_certificate_type(&[0])],
+        ..Default::default()
+    });
+    assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e}");
+}
+
+#[test]
+fn a_certificate_where_a_raw_key_belongs_is_bad_certificate() {
+    let e = scripted_rpk(&common::scripted::Script {
+        ee: vec![server_certificate_type(&[2])],
+        ..Default::default()
+    });
+    assert_eq!(e.alert(), Some(AlertDescription::BadCertificate), "{e}");
+    assert!(e.to_string().contains("SubjectPublicKeyInfo"), "{e}");
+}
