@@ -136,6 +136,15 @@ impl fmt::Debug for PublicKeyInfo<'_> {
     }
 }
 
+impl<'a> PublicKeyInfo<'a> {
+    /// A SubjectPublicKeyInfo on its own, DER (a raw public key, RFC 7250): one SEQUENCE
+    /// and nothing after it; an unknown algorithm or curve is `UnsupportedPublicKey`.
+    pub fn from_der(der: &'a [u8]) -> Result<Self, Error> {
+        let el = Reader::read_all(der, |r| r.expect_element(tag::SEQUENCE))?;
+        Reader::read_all(el.value, |r| parse_spki(el.raw, r))?
+    }
+}
+
 impl PublicKeyInfo<'_> {
     /// Check the key against the size policy: an RSA modulus must have at least
     /// `min_rsa_bits` bits and a whole number of bytes; other keys always pass (their

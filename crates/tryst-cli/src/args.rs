@@ -98,6 +98,11 @@ pub struct ServerArgs {
     /// RSA).
     #[arg(long, value_name = "KEY.pem", required_unless_present = "psk_identity")]
     pub key: Vec<PathBuf>,
+    /// Staple this OCSP response (DER, as `openssl ocsp -respout` writes it) to the --cert
+    /// at the same position, for TLS 1.3 clients that send status_request (RFC 8446
+    /// §4.4.2.1). Repeat for several --cert; at most one per --cert.
+    #[arg(long, value_name = "RESP.der")]
+    pub ocsp: Vec<PathBuf>,
     /// Refuse a client whose SNI no --cert names (alert unrecognized_name) instead of
     /// serving it the first certificate it accepts.
     #[arg(long)]
@@ -130,6 +135,16 @@ pub struct ServerArgs {
     /// tells every client which CAs the server trusts.
     #[arg(long, requires = "client_ca")]
     pub client_ca_names: bool,
+    /// Send the --cert's public key instead of the certificate to TLS 1.3 clients that ask
+    /// for a raw public key (RFC 7250 server_certificate_type, as `gnutls-cli
+    /// --priority NORMAL:+CTYPE-SRV-RAWPK` does).
+    #[arg(long)]
+    pub raw_public_key: bool,
+    /// After the handshake, ask clients that offered post_handshake_auth (RFC 8446
+    /// §4.6.2; `openssl s_client -enable_pha`) for a certificate issued by the CAs in this
+    /// PEM file; the connection's log line says `pha=authenticated` or why not.
+    #[arg(long, value_name = "CA.pem")]
+    pub pha_client_ca: Option<PathBuf>,
     /// Check client certificates against these CRLs (DER or PEM 'X509 CRL'; repeat the
     /// flag or list several files): see `tryst cert verify --crl`. Needs --client-ca.
     #[arg(long = "crl", value_name = "CRL", num_args = 1.., requires = "client_ca")]
@@ -229,6 +244,21 @@ pub struct ClientArgs {
     /// An ALPN protocol to offer, in preference order (repeat the flag for more).
     #[arg(long = "alpn", value_name = "PROTOCOL")]
     pub alpn: Vec<String>,
+    /// Ask the server to staple an OCSP response (status_request; the ClientHello then
+    /// offers TLS 1.3 only) and write what it stapled to FILE (DER; nothing is written
+    /// when it stapled none). The response is not checked.
+    #[arg(long, value_name = "FILE")]
+    pub ocsp_out: Option<PathBuf>,
+    /// Authenticate the server by its raw public key (RFC 7250) instead of a certificate: it
+    /// must be the key in this file (PEM 'PUBLIC KEY' or DER SubjectPublicKeyInfo, as
+    /// `openssl pkey -pubout` writes it; repeat to accept several). Offers TLS 1.3 only;
+    /// --ca is not used.
+    #[arg(long, value_name = "KEY.pub.pem")]
+    pub raw_public_key: Vec<PathBuf>,
+    /// Offer post-handshake authentication (post_handshake_auth, RFC 8446 §4.6.2): the
+    /// server may ask for --cert after the handshake. Needs --cert.
+    #[arg(long, requires = "cert")]
+    pub post_handshake_auth: bool,
     /// A client certificate chain (PEM) for servers that ask for one; needs --key.
     #[arg(long, value_name = "CHAIN.pem", requires = "key")]
     pub cert: Option<PathBuf>,

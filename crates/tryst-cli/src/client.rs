@@ -84,11 +84,17 @@ fn config(
         .with_root_certificates(anchors)
         .with_alpn_protocols(files::alpn(&a.alpn)?)
         .with_certificate_compression(tryst::compress::default_compressors());
-    if a.no_tls12 {
+    if a.no_tls12 || a.ocsp_out.is_some() {
         b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
     }
+    b = b.with_ocsp_stapling(a.ocsp_out.is_some());
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         b = b.with_client_auth_cert(files::certified_key(cert, key)?);
+    }
+    b = b.with_post_handshake_auth(a.post_handshake_auth);
+    if !a.raw_public_key.is_empty() {
+        let keys = a.raw_public_key.iter().map(|p| files::read_spki(p));
+        b = b.with_server_raw_public_keys(keys.collect::<Result<_, _>>()?);
     }
     if let Some(log) = files::key_log(a.keylog.as_deref())? {
         b = b.with_key_log(log);
@@ -158,8 +164,9 @@ fn run_with(a: &ClientArgs, store: Option<Arc<FileSessionStore>>) -> CmdResult {
     trace(&mut conn, &mut chart);
     hs.map_err(|e| ech_rejected(&e).unwrap_or_else(|| explain(e)))?;
     if a.trace {
-        print_negotiated(&conn, &name_str);
+        print_negotiated(&conn, &name_str, !a.raw_public_key.is_empty());
     }
+    save_ocsp(a, &conn)?;
     let held = crate::session::after_handshake(&mut conn, held, a.early_data);
     net::send_all(&mut conn, &mut sock, &held).map_err(explain)?;
 
@@ -186,7 +193,9 @@ fn run_with(a: &ClientArgs, store: Option<Arc<FileSessionStore>>) -> CmdResult {
                 let _ = sock.shutdown(std::net::Shutdown::Write);
                 return Ok(());
             }
-            Ok(false) => {}
+            // What the records asked of us (a post-handshake Certificate, a KeyUpdate
+            // answer) goes out now, not with the next input.
+            Ok(false) => net::flush(&mut conn, &mut sock).map_err(explain)?,
             Err(e) => return drain_failure(e, &mut conn, &mut sock),
         }
         if !open {
@@ -227,8 +236,27 @@ fn ech_rejected(e: &NetError) -> Option<Failure> {
     }))
 }
 
+/// With --ocsp-out: write the stapled OCSP response and say what came.
+fn save_ocsp(a: &ClientArgs, conn: &ClientConnection) -> Result<(), Failure> {
+    let Some(path) = &a.ocsp_out else {
+        return Ok(());
+    };
+    match conn.peer_ocsp_response() {
+        Some(resp) => {
+            files::write(path, resp, false)?;
+            eprintln!(
+                "tryst: OCSP response stapled ({} bytes), written to '{}'",
+                resp.len(),
+                path.display()
+            );
+        }
+        None => eprintln!("tryst: no OCSP response stapled"),
+    }
+    Ok(())
+}
+
 /// With --trace: what was negotiated and the server's certificate.
-fn print_negotiated(conn: &ClientConnection, name_str: &str) {
+fn print_negotiated(conn: &ClientConnection, name_str: &str, raw_key: bool) {
     for (k, v) in crate::chart::negotiated(conn) {
         eprintln!("      {k:<13} {v}");
     }
@@ -238,7 +266,12 @@ fn print_negotiated(conn: &ClientConnection, name_str: &str) {
         _ => "not offered",
     };
     eprintln!("      {:<13} {ech}", "ECH");
-    if let Some(leaf) = conn.peer_certificates().first() {
+    if raw_key && conn.peer_certificates().len() == 1 {
+        eprintln!(
+            "      {:<13} raw public key (one of --raw-public-key)",
+            "certificate"
+        );
+    } else if let Some(leaf) = conn.peer_certificates().first() {
         eprintln!(
             "      {:<13} {} (verified for '{name_str}')",
             "certificate",

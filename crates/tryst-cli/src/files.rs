@@ -24,6 +24,40 @@ pub fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     })
 }
 
+/// A SubjectPublicKeyInfo to pin (PEM 'PUBLIC KEY' or DER), checked to be a key tryst can
+/// use.
+pub fn read_spki(path: &Path) -> Result<Vec<u8>, Failure> {
+    use tryst::pki_types::pem::PemObject;
+    let data = read(path, "public key")?;
+    let der = if data.starts_with(b"-----") {
+        tryst::pki_types::SubjectPublicKeyInfoDer::from_pem_slice(&data)
+            .map(|k| k.as_ref().to_vec())
+            .ok()
+    } else {
+        Some(data)
+    };
+    match der {
+        Some(d) if tryst::cert::PublicKeyInfo::from_der(&d).is_ok() => Ok(d),
+        _ => Err(Failure::usage(format!(
+            "'{}' is not a public key tryst can use (PEM 'PUBLIC KEY' or DER SubjectPublicKeyInfo: Ed25519, ECDSA P-256/P-384 or RSA; make one with `openssl pkey -in KEY -pubout`)",
+            path.display()
+        ))),
+    }
+}
+
+/// An OCSP response to staple (DER). Only its outer shape is checked (a non-empty DER
+/// SEQUENCE): a PEM or text file is a usage error; the content is the responder's.
+pub fn read_ocsp_response(path: &Path) -> Result<Vec<u8>, Failure> {
+    let der = read(path, "OCSP response")?;
+    if der.first() != Some(&0x30) || der.len() < 2 {
+        return Err(Failure::usage(format!(
+            "'{}' is not a DER OCSP response (make one with `openssl ocsp ... -respout FILE`)",
+            path.display()
+        )));
+    }
+    Ok(der)
+}
+
 /// The OS error without Rust's "(os error N)" suffix.
 pub fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();

@@ -96,6 +96,11 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
         }
         b = b.with_client_cert_verifier(Arc::new(verifier));
     }
+    b = b.with_raw_public_key(a.raw_public_key);
+    if let Some(ca) = &a.pha_client_ca {
+        let anchors = files::read_anchors(ca, "post-handshake client CA")?;
+        b = b.with_post_handshake_client_verifier(Arc::new(WebPkiClientVerifier::new(anchors)));
+    }
     if let Some(log) = files::key_log(a.keylog.as_deref())? {
         b = b.with_key_log(log);
     }
@@ -114,9 +119,20 @@ fn cert_resolver(a: &ServerArgs) -> Result<Arc<dyn ResolvesServerCert>, Failure>
             a.key.len()
         )));
     }
+    if a.ocsp.len() > a.cert.len() {
+        return Err(Failure::usage(format!(
+            "give at most one --ocsp for each --cert ({} --cert, {} --ocsp)",
+            a.cert.len(),
+            a.ocsp.len()
+        )));
+    }
     let mut keys = Vec::with_capacity(a.cert.len());
-    for (cert, key) in a.cert.iter().zip(&a.key) {
-        keys.push(Arc::new(files::certified_key(cert, key)?));
+    for (i, (cert, key)) in a.cert.iter().zip(&a.key).enumerate() {
+        let mut certified = files::certified_key(cert, key)?;
+        if let Some(path) = a.ocsp.get(i) {
+            certified = certified.with_ocsp(files::read_ocsp_response(path)?);
+        }
+        keys.push(Arc::new(certified));
     }
     if let ([key], false) = (keys.as_slice(), a.strict_sni) {
         return Ok(Arc::new(SingleCertResolver::new(Arc::clone(key))));
@@ -299,6 +315,11 @@ pub fn serve(
         return fail(handshake_failure(&conn, e));
     }
     let summary = format!("{}{}", summary(&conn), chosen(&conn));
+    // With --pha-client-ca, a client that offered post_handshake_auth is asked now (a
+    // server without that verifier gets an error here and asks nothing).
+    if conn.post_handshake_auth() == tryst::pha::PostHandshakeAuth::Offered {
+        let _ = conn.request_client_certificate();
+    }
     // 0-RTT data is answered like the data that follows it.
     let mut early = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -333,9 +354,30 @@ pub fn serve(
         Err(e) => (false, e),
     };
     let (bytes_in, bytes_out) = (session.bytes_in, session.bytes_out);
+    let pha = pha_note(&session.conn);
     Report {
-        line: format!("{peer} {summary}: {bytes_in} bytes in, {bytes_out} out, {how}"),
+        line: format!("{peer} {summary}{pha}: {bytes_in} bytes in, {bytes_out} out, {how}"),
         clean,
+    }
+}
+
+/// Post-handshake authentication for the log line (nothing when it was not offered).
+fn pha_note(conn: &ServerConnection) -> String {
+    use tryst::pha::PostHandshakeAuth as P;
+    match conn.post_handshake_auth() {
+        P::Authenticated => {
+            let who = conn
+                .peer_certificates()
+                .first()
+                .map_or_else(String::new, |c| {
+                    format!(" ({})", crate::certcmd::describe(c.as_ref()))
+                });
+            format!(" pha=authenticated{who}")
+        }
+        P::NoCertificate => " pha=no-certificate".to_string(),
+        P::Pending => " pha=pending".to_string(),
+        P::Offered => " pha=offered".to_string(),
+        _ => String::new(),
     }
 }
 

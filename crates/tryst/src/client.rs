@@ -45,6 +45,14 @@ impl ClientConnection {
         self.inner.core.ech_status
     }
 
+    /// The OCSP response the server stapled to its end-entity certificate (RFC 8446
+    /// §4.4.2.1), once its Certificate was received; `None` when none was stapled or the
+    /// config does not ask for one ([`with_ocsp_stapling`](crate::ClientConfigBuilder::with_ocsp_stapling)).
+    /// The verifier saw it first; tryst does not check it itself.
+    pub fn peer_ocsp_response(&self) -> Option<&[u8]> {
+        self.inner.core.peer_ocsp.as_deref()
+    }
+
     /// How many bytes of 0-RTT data [`write_early_data`](Self::write_early_data) takes now:
     /// non-zero only when the config enables early data, a ticket that allows it is being
     /// resumed, and the server's answer has not arrived yet.

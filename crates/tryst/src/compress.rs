@@ -18,8 +18,8 @@ use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
 use tryst_messages::{
-    AlertDescription, Certificate, CertificateCompressionAlgorithm, CertificateEntry, Codec,
-    CompressedCertificate, HandshakeMessage,
+    AlertDescription, Certificate, CertificateCompressionAlgorithm, Codec, CompressedCertificate,
+    HandshakeMessage,
 };
 
 use crate::Error;
@@ -208,20 +208,20 @@ pub(crate) fn choose(
 }
 
 /// A Certificate message body (context and chain, no entry extensions) as encoded.
-fn certificate_body(context: &[u8], chain: &[CertificateDer<'static>]) -> Result<Vec<u8>, Error> {
-    Ok(Certificate {
-        certificate_request_context: Cow::Borrowed(context),
-        certificate_list: chain
-            .iter()
-            .map(|c| CertificateEntry::new(c.as_ref()))
-            .collect(),
-    }
-    .to_bytes()?)
+fn certificate_body(
+    context: &[u8],
+    chain: &[CertificateDer<'static>],
+    ocsp: Option<&[u8]>,
+) -> Result<Vec<u8>, Error> {
+    Ok(crate::ocsp::certificate(context, chain, ocsp).to_bytes()?)
 }
 
 /// A compressed Certificate body: the algorithm, its uncompressed length, the bytes.
 pub(crate) struct Compressed {
     algorithm: CertificateCompressionAlgorithm,
+    /// The end entity carries the key's OCSP response (a cache key; no cache without std).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
+    stapled: bool,
     uncompressed_len: u32,
     bytes: Vec<u8>,
 }
@@ -234,10 +234,12 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    /// The chain (with an empty context) compressed by `c`, from the cache or made now.
+    /// The chain (with an empty context, with `ocsp` stapled or not) compressed by `c`,
+    /// from the cache or made now.
     pub(crate) fn get(
         &self,
         chain: &[CertificateDer<'static>],
+        ocsp: Option<&[u8]>,
         c: &dyn CertificateCompressor,
     ) -> Result<Option<Arc<Compressed>>, Error> {
         #[cfg(feature = "std")]
@@ -246,11 +248,13 @@ impl Cache {
                 .entries
                 .lock()
                 .map_err(|_| Error::Internal("cache lock"))?;
-            if let Some(hit) = entries.iter().find(|e| e.algorithm == c.algorithm()) {
+            let hit = (entries.iter())
+                .find(|e| e.algorithm == c.algorithm() && e.stapled == ocsp.is_some());
+            if let Some(hit) = hit {
                 return Ok(Some(Arc::clone(hit)));
             }
         }
-        let Some(made) = compress_chain(&[], chain, c)? else {
+        let Some(made) = compress_chain(&[], chain, ocsp, c)? else {
             return Ok(None);
         };
         let made = Arc::new(made);
@@ -280,9 +284,10 @@ impl crate::config::CertifiedKey {
 fn compress_chain(
     context: &[u8],
     chain: &[CertificateDer<'static>],
+    ocsp: Option<&[u8]>,
     c: &dyn CertificateCompressor,
 ) -> Result<Option<Compressed>, Error> {
-    let body = certificate_body(context, chain)?;
+    let body = certificate_body(context, chain, ocsp)?;
     let uncompressed_len = u32::try_from(body.len())
         .ok()
         .filter(|l| *l <= 0x00ff_ffff)
@@ -291,6 +296,7 @@ fn compress_chain(
         .filter(|b| !b.is_empty())
         .map(|bytes| Compressed {
             algorithm: c.algorithm(),
+            stapled: ocsp.is_some(),
             uncompressed_len,
             bytes,
         }))
@@ -311,7 +317,7 @@ pub(crate) fn compress_uncached(
     chain: &[CertificateDer<'static>],
     c: &dyn CertificateCompressor,
 ) -> Result<Option<Arc<Compressed>>, Error> {
-    Ok(compress_chain(context, chain, c)?.map(Arc::new))
+    Ok(compress_chain(context, chain, None, c)?.map(Arc::new))
 }
 
 fn bad_certificate(rule: &'static str) -> Error {
@@ -351,18 +357,19 @@ pub(crate) fn decompress(
 }
 
 /// Send `key`'s chain (RFC 8446 §4.4.2), as CompressedCertificate with `compressor` when
-/// the peer offered one of ours (RFC 8879 §4), else as Certificate. The transcript takes
-/// the message as sent. Returns the algorithm used, if any.
+/// the peer offered one of ours (RFC 8879 §4), else as Certificate, with `ocsp` stapled
+/// to the end entity. The transcript takes the message as sent. Returns the algorithm
+/// used, if any.
 pub(crate) fn send_certificate(
     core: &mut crate::conn::Core,
     transcript: &mut tryst_keyschedule::Transcript,
     context: &[u8],
-    key: &crate::config::CertifiedKey,
+    (key, ocsp): (&crate::config::CertifiedKey, Option<&[u8]>),
     compressor: Option<&dyn CertificateCompressor>,
 ) -> Result<Option<CertificateCompressionAlgorithm>, Error> {
     if let Some(c) = compressor {
         let compressed = if context.is_empty() {
-            key.compressed.get(&key.chain, c)?
+            key.compressed.get(&key.chain, ocsp, c)?
         } else {
             compress_uncached(context, &key.chain, c)?
         };
@@ -372,7 +379,7 @@ pub(crate) fn send_certificate(
             return Ok(Some(cc.algorithm));
         }
     }
-    crate::tls13::common::send_certificate(core, transcript, context, &key.chain)?;
+    crate::tls13::common::send_certificate(core, transcript, context, &key.chain, ocsp)?;
     Ok(None)
 }
 

@@ -113,6 +113,8 @@ pub struct CertifiedKey {
     pub(crate) scheme: SignatureScheme,
     /// The chain compressed per algorithm (RFC 8879), made on first use.
     pub(crate) compressed: crate::compress::Cache,
+    /// The OCSP response stapled to the end entity (see `crate::ocsp`).
+    pub(crate) ocsp: Option<alloc::vec::Vec<u8>>,
 }
 
 impl core::fmt::Debug for CertifiedKey {
@@ -150,6 +152,7 @@ impl CertifiedKey {
             signer,
             scheme,
             compressed: crate::compress::Cache::default(),
+            ocsp: None,
         })
     }
 
@@ -551,6 +554,12 @@ pub struct ClientConfig {
     pub(crate) external_psk: Option<Arc<ExternalPsk>>,
     /// Send 0-RTT data on resumed connections whose ticket allows it.
     pub(crate) early_data: bool,
+    /// Ask for a stapled OCSP response (`status_request`, see `crate::ocsp`).
+    pub(crate) ocsp_stapling: bool,
+    /// Offer post_handshake_auth (`crate::pha`) when a client certificate is configured.
+    pub(crate) post_handshake_auth: bool,
+    /// Pinned server raw public keys (`crate::rpk`): ask for RawPublicKey only.
+    pub(crate) server_raw_keys: Option<crate::rpk::PinnedKeys>,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -588,6 +597,9 @@ impl ClientConfig {
             ech: crate::ech::EchMode::default(),
             external_psk: None,
             early_data: false,
+            ocsp_stapling: false,
+            post_handshake_auth: false,
+            server_raw_keys: None,
         }
     }
 }
@@ -616,6 +628,9 @@ pub struct ClientConfigBuilder {
     ech: crate::ech::EchMode,
     external_psk: Option<Arc<ExternalPsk>>,
     early_data: bool,
+    ocsp_stapling: bool,
+    post_handshake_auth: bool,
+    server_raw_keys: Option<crate::rpk::PinnedKeys>,
 }
 
 impl ClientConfigBuilder {
@@ -638,6 +653,34 @@ impl ClientConfigBuilder {
     /// are safe to repeat (see docs/security.md).
     pub fn with_early_data(mut self, on: bool) -> Self {
         self.early_data = on;
+        self
+    }
+
+    /// Ask the server to staple an OCSP response (RFC 8446 §4.4.2.1: `status_request` in
+    /// a ClientHello that offers TLS 1.3 alone). The response goes to the verifier's
+    /// `verify_ocsp_response` and to
+    /// [`ClientConnection::peer_ocsp_response`](crate::ClientConnection::peer_ocsp_response).
+    /// Off by default.
+    pub fn with_ocsp_stapling(mut self, on: bool) -> Self {
+        self.ocsp_stapling = on;
+        self
+    }
+
+    /// Authenticate the server by a raw public key (RFC 7250) instead of a certificate: its
+    /// SubjectPublicKeyInfo (DER) must be one of `keys`. The client asks for RawPublicKey
+    /// only and offers TLS 1.3 only; a server that does not select it is refused
+    /// (unsupported_certificate). No certificate verifier is needed.
+    pub fn with_server_raw_public_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
+        self.server_raw_keys = Some(keys);
+        self
+    }
+
+    /// Offer post-handshake client authentication (RFC 8446 §4.6.2, `post_handshake_auth`)
+    /// when a client certificate or resolver is configured: the server may then ask for
+    /// the certificate after the handshake, and the client answers from the same
+    /// resolver. Off by default.
+    pub fn with_post_handshake_auth(mut self, on: bool) -> Self {
+        self.post_handshake_auth = on;
         self
     }
 
@@ -740,6 +783,10 @@ impl ClientConfigBuilder {
         if matches!(self.ech, crate::ech::EchMode::Enabled(_)) {
             self.common.tls12_suites.clear();
         }
+        // RFC 7250 raw keys are done in TLS 1.3 only (crate::rpk).
+        if self.server_raw_keys.is_some() {
+            self.common.tls12_suites.clear();
+        }
         let provider_verifier = self.common.provider.verifier;
         let from_roots = self.roots.map(|anchors| -> Arc<dyn ServerCertVerifier> {
             Arc::new(
@@ -747,9 +794,7 @@ impl ClientConfigBuilder {
                     .with_policy(tryst_cert::Policy::DEFAULT.with_verifier(provider_verifier)),
             )
         });
-        let psk_only = self
-            .external_psk
-            .is_some()
+        let psk_only = (self.external_psk.is_some() || self.server_raw_keys.is_some())
             .then(|| -> Arc<dyn ServerCertVerifier> { Arc::new(crate::psk::NoCertificates) });
         let verifier = self
             .verifier
@@ -773,6 +818,9 @@ impl ClientConfigBuilder {
             ech: self.ech,
             external_psk: self.external_psk,
             early_data: self.early_data,
+            ocsp_stapling: self.ocsp_stapling,
+            post_handshake_auth: self.post_handshake_auth,
+            server_raw_keys: self.server_raw_keys,
         }))
     }
 }
@@ -817,6 +865,10 @@ pub struct ServerConfig {
     /// select no PSK).
     pub(crate) cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// Checks certificates asked for after the handshake (`crate::pha`).
+    pub(crate) pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// Serve the certificate's raw public key to clients that ask (`crate::rpk`).
+    pub(crate) raw_public_key: bool,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
     pub(crate) ticket_count: u8,
@@ -878,6 +930,8 @@ impl ServerConfig {
             common: Common::new(DEFAULT_SERVER_GROUPS, Arc::new(CryptoProvider::default())),
             cert_resolver: Some(resolver),
             client_verifier: None,
+            pha_verifier: None,
+            raw_public_key: false,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -908,6 +962,8 @@ impl ServerConfig {
             common: Common::new(DEFAULT_SERVER_GROUPS, provider),
             cert_resolver: None,
             client_verifier: None,
+            pha_verifier: None,
+            raw_public_key: false,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -941,6 +997,8 @@ pub struct ServerConfigBuilder {
     common: Common,
     cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    raw_public_key: bool,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
     ticket_count: u8,
@@ -965,6 +1023,26 @@ impl ServerConfigBuilder {
     /// Ask clients for a certificate and check it with `verifier`.
     pub fn with_client_cert_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
         self.client_verifier = Some(verifier);
+        self
+    }
+
+    /// Check certificates asked for after the handshake
+    /// ([`ServerConnection::request_client_certificate`](crate::ServerConnection::request_client_certificate),
+    /// RFC 8446 §4.6.2) with `verifier`, without asking for one in the handshake. Without
+    /// it, post-handshake requests use the [`with_client_cert_verifier`](Self::with_client_cert_verifier) one.
+    pub fn with_post_handshake_client_verifier(
+        mut self,
+        verifier: Arc<dyn ClientCertVerifier>,
+    ) -> Self {
+        self.pha_verifier = Some(verifier);
+        self
+    }
+
+    /// Send the chosen certificate's SubjectPublicKeyInfo instead of the certificate to TLS 1.3
+    /// clients that ask for a RawPublicKey server_certificate_type (RFC 7250). Off by
+    /// default.
+    pub fn with_raw_public_key(mut self, on: bool) -> Self {
+        self.raw_public_key = on;
         self
     }
 
@@ -1109,6 +1187,8 @@ impl ServerConfigBuilder {
             common: self.common,
             cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
+            pha_verifier: self.pha_verifier,
+            raw_public_key: self.raw_public_key,
             preference: self.preference,
             tickets: self.tickets,
             ticket_count: self.ticket_count,

@@ -77,6 +77,12 @@ pub enum Event {
         /// We asked the peer to update too.
         requested: bool,
     },
+    /// Server: the client finished answering a post-handshake CertificateRequest
+    /// (RFC 8446 §4.6.2); `authenticated` when it sent a certificate that was verified.
+    PostHandshakeAuth {
+        /// A verified certificate (false: the client sent none and that was allowed).
+        authenticated: bool,
+    },
     /// We received a KeyUpdate.
     ReceivedKeyUpdate {
         /// The peer asked us to update too.
@@ -201,6 +207,10 @@ pub(crate) struct Core {
     pub(crate) early_in: Vec<u8>,
     /// The identity of the external PSK this connection was authenticated with.
     pub(crate) psk_identity: Option<Vec<u8>>,
+    /// Client: the OCSP response stapled to the server's end entity (`crate::ocsp`).
+    pub(crate) peer_ocsp: Option<Vec<u8>>,
+    /// Server: post-handshake authentication, when the client offered it (`crate::pha`).
+    pub(crate) pha: Option<alloc::boxed::Box<crate::pha::ServerPha>>,
 }
 
 /// The record layer and its buffers: TLS bytes out, plaintext in, and plaintext written
@@ -331,6 +341,8 @@ impl Core {
             early: crate::early::EarlyState::None,
             early_in: Vec::new(),
             psk_identity: None,
+            peer_ocsp: None,
+            pha: None,
         }
     }
 

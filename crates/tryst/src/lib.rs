@@ -98,8 +98,11 @@ pub mod early;
 pub mod ech;
 mod error;
 pub mod keylog;
+mod ocsp;
+pub mod pha;
 pub mod psk;
 pub mod resolve;
+mod rpk;
 mod server;
 pub mod session;
 #[cfg(feature = "std")]

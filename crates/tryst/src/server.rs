@@ -14,6 +14,26 @@ crate::conn::connection_type!(
 );
 
 impl ServerConnection {
+    /// Ask the client for its certificate after the handshake (RFC 8446 §4.6.2): a
+    /// CertificateRequest goes out with the next `write_tls`. Only when the client offered
+    /// post_handshake_auth and the config has a client verifier; one request at a time.
+    /// The answer is checked by that verifier: on success
+    /// [`peer_certificates`](crate::ConnectionCommon::peer_certificates) is the new chain,
+    /// [`post_handshake_auth`](Self::post_handshake_auth) says `Authenticated` and an
+    /// [`Event::PostHandshakeAuth`](crate::Event::PostHandshakeAuth) is recorded (with
+    /// tracing); a refused certificate fails the connection with its alert.
+    pub fn request_client_certificate(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.inner.error {
+            return Err(e.clone());
+        }
+        crate::pha::request(&mut self.inner.core)
+    }
+
+    /// Where post-handshake client authentication stands.
+    pub fn post_handshake_auth(&self) -> crate::pha::PostHandshakeAuth {
+        crate::pha::status(&self.inner.core)
+    }
+
     /// A server connection waiting for a ClientHello.
     pub fn new(config: Arc<ServerConfig>) -> Result<Self, Error> {
         Self::new_traced(config, false)

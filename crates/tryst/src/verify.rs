@@ -50,6 +50,24 @@ pub trait ServerCertVerifier: Send + Sync {
         now: UnixTime,
     ) -> Result<CertificateVerified, Error>;
 
+    /// Check the OCSP response the server stapled for `end_entity` (RFC 8446 §4.4.2.1,
+    /// RFC 6066 §8), called after [`verify_server_cert`](Self::verify_server_cert)
+    /// accepted the chain. `ocsp_response` is the DER OCSPResponse, empty when none was
+    /// stapled (always empty unless the config asks for stapling, and for TLS 1.2). The
+    /// default accepts anything: checking is optional, and tryst does not parse OCSP.
+    /// An error fails the handshake with its alert (for example
+    /// `Error::PeerMisbehaved { alert: AlertDescription::BadCertificateStatusResponse, .. }`).
+    fn verify_ocsp_response(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        let _ = (end_entity, intermediates, ocsp_response, now);
+        Ok(())
+    }
+
     /// Check a TLS 1.3 CertificateVerify signature made with `end_entity`'s key.
     fn verify_tls13_signature(
         &self,

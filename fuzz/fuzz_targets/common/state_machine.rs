@@ -271,6 +271,7 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
         2 => {
             let k = keys();
             b.with_client_auth_cert(certified(&k.client_cert, &k.client_key))
+                .with_post_handshake_auth(true)
                 .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
                 .with_record_size_limit(Some(1024))
                 .with_certificate_compression(tryst::compress::default_compressors())
@@ -288,7 +289,8 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
 /// 0: defaults, no session store. 1: offers a ticket (PSK resumption) from the pool, with
 /// 0-RTT (the tickets allow it).
 /// 2: has a client certificate, offers ALPN, record_size_limit 1024, certificate
-///    compression (RFC 8879: the server's CompressedCertificate is decompressed).
+///    compression (RFC 8879: the server's CompressedCertificate is decompressed),
+///    post_handshake_auth (a later CertificateRequest is answered).
 /// 3: P-256 key share first (an X25519-only server answers HelloRetryRequest), middlebox
 ///    compatibility, TLS 1.2 compatibility extensions, an external PSK.
 pub fn client_config(variant: u8) -> Arc<ClientConfig> {

@@ -305,6 +305,8 @@ impl State for ExpectCertificate {
         let now = UnixTime::since_unix_epoch(hs.config.common.clock().now());
         let verified =
             (hs.config.verifier).verify_server_cert(leaf, intermediates, &hs.server_name, now)?;
+        // No stapling in TLS 1.2 (crate::ocsp): a verifier that needs a staple refuses here.
+        (hs.config.verifier).verify_ocsp_response(leaf, intermediates, &[], now)?;
         hs.transcript.add(raw.encoded);
         hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectServerKeyExchange {

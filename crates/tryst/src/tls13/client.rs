@@ -323,6 +323,7 @@ impl Ctx {
         if let Some(c) = cookie {
             exts.push(Extension::Cookie(Cow::Borrowed(c)));
         }
+        exts.extend(crate::ocsp::client_hello_extensions(config, tls12));
         if config.session_store.is_some() || config.external_psk.is_some() {
             exts.push(Extension::PskKeyExchangeModes(vec![
                 PskKeyExchangeMode::PskDheKe,
@@ -855,7 +856,11 @@ impl Handshake {
             let retry = raw_body(&ee.extensions, ExtensionType::EncryptedClientHello);
             ech.on_encrypted_extensions(retry)?;
         }
-        Ok(())
+        let full = matches!(
+            self.negotiated.kind,
+            crate::HandshakeKind::Full | crate::HandshakeKind::FullWithHelloRetryRequest
+        );
+        crate::rpk::client_check_ee(&self.ctx.config, &ee.extensions, full)
     }
 
     /// The ALPN answer (RFC 7301 §3.1): exactly one protocol, one we offered.
@@ -888,7 +893,7 @@ struct ExpectCertificateOrRequest {
 }
 
 impl State for ExpectCertificateOrRequest {
-    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
             HandshakeMessage::CertificateRequest(cr) => {
                 let request = process_certificate_request(&cr)?;
@@ -902,12 +907,12 @@ impl State for ExpectCertificateOrRequest {
                 hs: self.hs,
                 client_auth: None,
             }
-            .process_certificate(&c, raw.encoded),
+            .process_certificate(core, &c, raw.encoded),
             HandshakeMessage::CompressedCertificate(cc) => ExpectCertificate {
                 hs: self.hs,
                 client_auth: None,
             }
-            .process_compressed_certificate(&cc, raw.encoded),
+            .process_compressed_certificate(core, &cc, raw.encoded),
             _ => Err(unexpected(&raw)),
         }
     }
@@ -956,11 +961,11 @@ struct ExpectCertificate {
 }
 
 impl State for ExpectCertificate {
-    fn handle(self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
-            HandshakeMessage::Certificate(c) => (*self).process_certificate(&c, raw.encoded),
+            HandshakeMessage::Certificate(c) => (*self).process_certificate(core, &c, raw.encoded),
             HandshakeMessage::CompressedCertificate(cc) => {
-                (*self).process_compressed_certificate(&cc, raw.encoded)
+                (*self).process_compressed_certificate(core, &cc, raw.encoded)
             }
             _ => Err(unexpected(&raw)),
         }
@@ -973,18 +978,30 @@ impl ExpectCertificate {
     /// takes the compressed message as received.
     fn process_compressed_certificate(
         self,
+        core: &mut Core,
         cc: &tryst_messages::CompressedCertificate<'_>,
         encoded: &[u8],
     ) -> Next {
         let body = crate::compress::received_certificate(cc, &self.hs.ctx.config.common)?;
         let c = crate::compress::parse_certificate(&body)?;
-        self.process_certificate(&c, encoded)
+        self.process_certificate(core, &c, encoded)
     }
 
     /// The server's Certificate (RFC 8446 §4.4.2): at least one, checked by the verifier
     /// for our server name.
-    fn process_certificate(mut self, c: &Certificate<'_>, encoded: &[u8]) -> Next {
+    fn process_certificate(mut self, core: &mut Core, c: &Certificate<'_>, encoded: &[u8]) -> Next {
         let ctx = &self.hs.ctx;
+        if let Some(pinned) = &ctx.config.server_raw_keys {
+            // RFC 7250: a pinned raw key stands in for the chain and its verification.
+            let spki = crate::rpk::client_certificate(c, &ctx.sent_extensions, pinned)?;
+            self.hs.transcript.add(encoded)?;
+            self.hs.negotiated.peer_certificates = vec![spki];
+            return Ok(Box::new(ExpectCertificateVerify {
+                hs: self.hs,
+                client_auth: self.client_auth,
+                verified: CertificateVerified::assertion(),
+            }));
+        }
         let chain = common::check_certificate(
             c,
             &ctx.sent_extensions,
@@ -1002,6 +1019,10 @@ impl ExpectCertificate {
         let public_name = ctx.ech.as_ref().and_then(ClientEch::rejected_public_name);
         let name = public_name.as_ref().unwrap_or(&ctx.server_name);
         let verified = (ctx.config.verifier).verify_server_cert(leaf, intermediates, name, now)?;
+        let ocsp = crate::ocsp::stapled(c);
+        let staple = ocsp.as_deref().unwrap_or_default();
+        (ctx.config.verifier).verify_ocsp_response(leaf, intermediates, staple, now)?;
+        core.peer_ocsp = ocsp;
         self.hs.transcript.add(encoded)?;
         self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectCertificateVerify {
@@ -1030,7 +1051,10 @@ impl State for ExpectCertificateVerify {
             &raw,
             &config.signature_schemes,
             leaf,
-            &|m, leaf, scheme, sig| config.verifier.verify_tls13_signature(m, leaf, scheme, sig),
+            &|m, leaf, scheme, sig| match config.server_raw_keys {
+                Some(_) => crate::rpk::verify_signature(m, leaf, scheme, sig, config),
+                None => config.verifier.verify_tls13_signature(m, leaf, scheme, sig),
+            },
         )?;
         hs.negotiated.scheme = Some(scheme);
         Ok(Box::new(ExpectFinished {
@@ -1123,12 +1147,12 @@ impl ClientFlight {
             .and_then(|r| r.resolve(&view))
             .and_then(|k| k.choose_scheme(&req.schemes, version).map(|s| (k, s)));
         let Some((k, scheme)) = &key else {
-            return common::send_certificate(core, &mut self.transcript, &req.context, &[]);
+            return common::send_certificate(core, &mut self.transcript, &req.context, &[], None);
         };
         let compressor =
             crate::compress::choose(&config.common.cert_compression, Some(&req.compression));
         let (t, c) = (&mut self.transcript, compressor.as_deref());
-        let _ = crate::compress::send_certificate(core, t, &req.context, k, c)?;
+        let _ = crate::compress::send_certificate(core, t, &req.context, (k, None), c)?;
         common::send_certificate_verify(core, &mut self.transcript, k, *scheme, &config.common)
     }
 
@@ -1145,6 +1169,10 @@ impl ClientFlight {
             suite,
         });
         let ctx = self.ctx;
+        let pha = (ctx
+            .sent_extensions
+            .contains(&ExtensionType::PostHandshakeAuth))
+        .then(|| crate::pha::ClientPha::new(&self.transcript));
         core.key_log = ctx.config.common.key_log.clone().map(|l| (l, ctx.random));
         let now = ctx.config.common.clock().now();
         core.complete_handshake(now, self.negotiated)?;
@@ -1153,6 +1181,7 @@ impl ClientFlight {
             server_name: ctx.server_name,
             suite,
             resumption,
+            pha,
             _server: server,
         }))
     }
@@ -1167,13 +1196,20 @@ struct ClientTraffic {
     server_name: ServerName<'static>,
     suite: SupportedCipherSuite,
     resumption: ResumptionMasterSecret,
+    /// Post-handshake authentication, when we offered it.
+    pha: Option<crate::pha::ClientPha>,
     /// How the server was authenticated: there is no traffic state without it.
     _server: ServerAuthenticated,
 }
 
 impl State for ClientTraffic {
-    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         match raw.parse()? {
+            HandshakeMessage::CertificateRequest(cr) => {
+                let pha = self.pha.as_mut();
+                crate::pha::client_answer(core, &self.config, pha, &raw, &cr)?;
+                Ok(self)
+            }
             HandshakeMessage::NewSessionTicket(nst) => {
                 self.process_new_session_ticket(core, &nst)?;
                 Ok(self)

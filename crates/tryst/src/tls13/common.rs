@@ -10,8 +10,8 @@ use tryst_crypto::{Secret, SharedSecret};
 use tryst_keyschedule::keylog::KeyLogHook;
 use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, TrafficSchedule, Transcript};
 use tryst_messages::{
-    AlertDescription, Certificate, CertificateEntry, CertificateVerify, ExtensionType, Finished,
-    HandshakeMessage, RawHandshake, SignatureScheme,
+    AlertDescription, Certificate, CertificateVerify, ExtensionType, Finished, HandshakeMessage,
+    RawHandshake, SignatureScheme,
 };
 
 use crate::Error;
@@ -134,20 +134,15 @@ pub(crate) fn derive_traffic_keys(
 }
 
 /// Send a Certificate message (RFC 8446 §4.4.2) carrying `chain` (empty: a client that
-/// has no certificate to offer).
+/// has no certificate to offer), with `ocsp` stapled to the end entity.
 pub(crate) fn send_certificate(
     core: &mut Core,
     transcript: &mut Transcript,
     context: &[u8],
     chain: &[CertificateDer<'static>],
+    ocsp: Option<&[u8]>,
 ) -> Result<(), Error> {
-    let cert = HandshakeMessage::Certificate(Certificate {
-        certificate_request_context: Cow::Borrowed(context),
-        certificate_list: chain
-            .iter()
-            .map(|c| CertificateEntry::new(c.as_ref()))
-            .collect(),
-    });
+    let cert = HandshakeMessage::Certificate(crate::ocsp::certificate(context, chain, ocsp));
     let bytes = core.send_handshake(&cert)?;
     transcript.add(&bytes)?;
     Ok(())

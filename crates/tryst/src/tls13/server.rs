@@ -605,6 +605,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         mut transcript: Transcript,
     ) -> Next {
         let ticket = resumption.as_ref().map(|r| &r.state);
+        if (self.ch.extensions.iter()).any(|e| matches!(e, Extension::PostHandshakeAuth)) {
+            core.pha = Some(crate::pha::ServerPha::offered(&self.config));
+        }
         let keys = self.derive_handshake_keys(core, shared, resumption.as_ref(), &transcript)?;
         self.send_encrypted_extensions(core, &mut transcript, ticket.is_some())?;
         let mut negotiated = self.negotiated(ticket.is_some());
@@ -623,8 +626,15 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
                     self.ch.compress_certificate(),
                 );
                 let c = compressor.as_deref();
-                cert.compression =
-                    crate::compress::send_certificate(core, &mut transcript, &[], &cert.key, c)?;
+                let staple = crate::ocsp::to_staple(&cert.key, self.ch);
+                let key = (&*cert.key, staple);
+                if crate::rpk::server_choice(&self.config, self.ch)? {
+                    let spki = [crate::rpk::spki_of(&cert.key)?];
+                    common::send_certificate(core, &mut transcript, &[], &spki, None)?;
+                } else {
+                    cert.compression =
+                        crate::compress::send_certificate(core, &mut transcript, &[], key, c)?;
+                }
                 let common = &self.config.common;
                 common::send_certificate_verify(
                     core,
@@ -723,6 +733,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             ee.push(Extension::ServerNameAck);
         }
         ee.extend(self.ech.retry_configs(&self.config.ech_retry_configs));
+        if !resumed && crate::rpk::server_choice(&self.config, self.ch)? {
+            ee.push(crate::rpk::server_ee());
+        }
         if core.early.receiving() {
             ee.push(Extension::EarlyData);
         }
@@ -995,6 +1008,9 @@ impl State for ExpectClientFinished {
         } = self.hs;
         let (client, suite) = (self.client, negotiated.suite);
         common::check_finished(&suite, &client_hs, &mut transcript, &raw)?;
+        if let Some(pha) = core.pha.as_mut() {
+            pha.handshake_done(&transcript);
+        }
         core.set_recv_key(&suite, traffic.client_traffic_secret())?;
         let mut traffic = traffic;
         let resumption = traffic.resumption_master_secret(&transcript.current())?;
@@ -1100,6 +1116,13 @@ impl State for ServerTraffic {
         match raw.parse()? {
             HandshakeMessage::KeyUpdate(ku) => {
                 core.receive_key_update(&ku)?;
+                Ok(self)
+            }
+            // Answers to a post-handshake CertificateRequest (RFC 8446 §4.6.2).
+            HandshakeMessage::Certificate(_)
+            | HandshakeMessage::CertificateVerify(_)
+            | HandshakeMessage::Finished(_) => {
+                crate::pha::server_receive(core, &raw)?;
                 Ok(self)
             }
             _ => Err(unexpected(&raw)),

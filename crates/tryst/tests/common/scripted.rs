@@ -117,6 +117,8 @@ pub struct Script {
     /// A handshake message sent right after EncryptedExtensions.
     pub extra: Option<Vec<u8>>,
     pub empty_certificate: bool,
+    /// Extensions of the end entity's CertificateEntry.
+    pub leaf_extensions: Vec<Extension<'static>>,
     pub cv_scheme: Option<SignatureScheme>,
     pub corrupt_signature: bool,
     pub corrupt_finished: bool,
@@ -160,7 +162,9 @@ pub fn server_flight(p: &Pki, client_hello_record: &[u8], s: &Script) -> Vec<u8>
     let entries = if s.empty_certificate {
         vec![]
     } else {
-        vec![CertificateEntry::new(&p.leaf_der)]
+        let mut leaf = CertificateEntry::new(&p.leaf_der);
+        leaf.extensions.clone_from(&s.leaf_extensions);
+        vec![leaf]
     };
     msgs.push(
         HandshakeMessage::Certificate(Certificate {

@@ -1,0 +1,234 @@
+//! OCSP stapling through the binary (RFC 8446 §4.4.2.1): `openssl ocsp` makes a response
+//! for the server certificate, `tryst server --ocsp` staples it, `openssl s_client -status`
+//! shows it and `tryst client --ocsp-out` writes back the same bytes. A file that is not
+//! DER is a usage error.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+fn openssl(d: &std::path::Path, args: &[&str]) -> Output {
+    let o = run_program("openssl", args, d, b"", TIMEOUT);
+    assert_eq!(o.code, Some(0), "openssl {args:?}: {o:#?}");
+    o
+}
+
+/// ca.pem/ca.key and server.pem from tryst, then an OCSP response "good" for server.pem
+/// signed by the CA with `openssl ocsp` (resp.der).
+fn pki_with_response(d: &std::path::Path) {
+    make_pki(d, Key::Default);
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[ ca ]\ndefault_ca = CA_default\n[ CA_default ]\ndatabase = index.txt\n\
+         default_md = sha256\ncertificate = ca.pem\nprivate_key = ca.key\n\
+         new_certs_dir = .\nserial = serial\npolicy = policy_any\n\
+         [ policy_any ]\ncommonName = optional\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("index.txt"), "").unwrap();
+    std::fs::write(d.join("serial"), "01\n").unwrap();
+    openssl(d, &["ca", "-config", "ca.cnf", "-valid", "server.pem"]);
+    openssl(
+        d,
+        &[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-rsigner",
+            "ca.pem",
+            "-rkey",
+            "ca.key",
+            "-CA",
+            "ca.pem",
+            "-issuer",
+            "ca.pem",
+            "-cert",
+            "server.pem",
+            "-respout",
+            "resp.der",
+            "-ndays",
+            "1",
+        ],
+    );
+}
+
+#[test]
+fn openssl_s_client_and_tryst_client_see_the_staple() {
+    if !have_openssl() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is needed for the OCSP stapling test (install the openssl package)"
+        );
+        eprintln!("note: openssl not found; skipping the OCSP stapling test");
+        return;
+    }
+    let dir = Scratch::new("ocsp-staple");
+    let d = dir.path();
+    pki_with_response(d);
+    let server = start_server(
+        d,
+        &[
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--ocsp",
+            "resp.der",
+        ],
+    );
+    let addr = format!("127.0.0.1:{}", server.port);
+
+    let o = run_program(
+        "openssl",
+        &[
+            "s_client",
+            "-connect",
+            &addr,
+            "-tls1_3",
+            "-status",
+            "-CAfile",
+            "ca.pem",
+            "-servername",
+            "localhost",
+        ],
+        d,
+        b"",
+        TIMEOUT,
+    );
+    let all = format!("{}{}", o.stdout, o.stderr);
+    assert!(all.contains("OCSP Response Status: successful"), "{all}");
+    assert!(all.contains("Cert Status: good"), "{all}");
+    assert!(all.contains("Verify return code: 0 (ok)"), "{all}");
+
+    let o = tryst(
+        &["client", &addr, "--ca", "ca.pem", "--ocsp-out", "got.der"],
+        d,
+        b"ping",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("OCSP response stapled"), "{o:#?}");
+    let sent = std::fs::read(d.join("resp.der")).unwrap();
+    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+
+    // Without -status, s_client gets no staple.
+    let o = run_program(
+        "openssl",
+        &[
+            "s_client", "-connect", &addr, "-tls1_3", "-CAfile", "ca.pem",
+        ],
+        d,
+        b"",
+        TIMEOUT,
+    );
+    let all = format!("{}{}", o.stdout, o.stderr);
+    assert!(!all.contains("OCSP Response Status"), "{all}");
+}
+
+/// `openssl s_server -status_file resp.der -rev` on a free port, once it accepts.
+fn s_server_stapling(dir: &std::path::Path) -> (Guard, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let mut child = Command::new("openssl")
+            .args([
+                "s_server",
+                "-tls1_3",
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+                "-accept",
+                &accept,
+                "-status_file",
+                "resp.der",
+                "-rev",
+            ])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = lines_of(child.stdout.take().unwrap());
+        let mut guard = Guard {
+            child,
+            name: "openssl s_server".into(),
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if out.try_recv().is_ok_and(|l| l.contains("ACCEPT")) {
+                return (guard, port);
+            }
+            if let Ok(Some(_)) = guard.child.try_wait() {
+                break; // the port was taken: try another
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "s_server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    panic!("could not start openssl s_server");
+}
+
+#[test]
+fn tryst_client_gets_openssl_s_servers_staple() {
+    if !have_openssl() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is needed for the OCSP stapling test (install the openssl package)"
+        );
+        eprintln!("note: openssl not found; skipping the OCSP stapling test");
+        return;
+    }
+    let dir = Scratch::new("ocsp-s-server");
+    let d = dir.path();
+    pki_with_response(d);
+    let (_server, port) = s_server_stapling(d);
+    let o = tryst(
+        &[
+            "client",
+            &format!("127.0.0.1:{port}"),
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "localhost",
+            "--ocsp-out",
+            "got.der",
+        ],
+        d,
+        b"hello openssl\n",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stdout.contains("lssnepo olleh"), "{o:#?}");
+    let sent = std::fs::read(d.join("resp.der")).unwrap();
+    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+}
+
+#[test]
+fn a_file_that_is_not_a_der_response_is_a_usage_error() {
+    let dir = Scratch::new("ocsp-bad");
+    let d = dir.path();
+    make_pki(d, Key::Default);
+    std::fs::write(d.join("resp.pem"), "-----BEGIN OCSP RESPONSE-----\n").unwrap();
+    let base = ["server", "--cert", "server.pem", "--key", "server.key"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        tryst(&args, d, b"")
+    };
+    with(&["--ocsp", "resp.pem"]).assert_one_line_error(2, "is not a DER OCSP response");
+    with(&["--ocsp", "missing.der"]).assert_one_line_error(2, "cannot read the OCSP response");
+    with(&["--ocsp", "server.pem", "--ocsp", "server.pem"])
+        .assert_one_line_error(2, "at most one --ocsp for each --cert");
+}

@@ -1,0 +1,109 @@
+//! OCSP stapling in TLS 1.3 (RFC 8446 §4.4.2.1, RFC 6066 §8).
+//!
+//! The client offers `status_request` (type ocsp, no responder ids, no request
+//! extensions) when its config asks for it and the hello offers TLS 1.3 alone. A server
+//! whose certified key carries an OCSP response ([`CertifiedKey::with_ocsp`]) puts it in
+//! the end-entity CertificateEntry's `status_request` extension when the client offered
+//! the extension. The client hands the end entity's response to the verifier
+//! ([`ServerCertVerifier::verify_ocsp_response`](crate::verify::ServerCertVerifier)) and
+//! to the application ([`ClientConnection::peer_ocsp_response`](crate::ClientConnection::peer_ocsp_response)). tryst does not parse
+//! or check OCSP responses itself.
+//!
+//! Not done: TLS 1.2's CertificateStatus message (RFC 6066 §8); a TLS 1.2-capable hello
+//! does not offer `status_request`, so no TLS 1.2 server staples to us.
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
+use rustls_pki_types::CertificateDer;
+use tryst_messages::{Certificate, CertificateEntry, ClientHello, Extension, OcspStatusRequest};
+
+use crate::config::CertifiedKey;
+
+/// The `status_request` a client offers: OCSP, any responder, no request extensions.
+pub(crate) fn client_offer() -> Extension<'static> {
+    Extension::StatusRequest(OcspStatusRequest {
+        responder_id_list: Cow::Borrowed(&[]),
+        request_extensions: Cow::Borrowed(&[]),
+    })
+}
+
+/// The certificate extensions of a ClientHello (`tls12`: it offers TLS 1.2 too):
+/// status_request when stapling is on and the hello is TLS 1.3 only,
+/// post_handshake_auth (`crate::pha`) and server_certificate_type (`crate::rpk`).
+pub(crate) fn client_hello_extensions(
+    config: &crate::ClientConfig,
+    tls12: bool,
+) -> Vec<Extension<'static>> {
+    let mut exts = Vec::new();
+    if config.ocsp_stapling && !tls12 {
+        exts.push(client_offer());
+    }
+    if crate::pha::client_offers(config) {
+        exts.push(Extension::PostHandshakeAuth);
+    }
+    exts.extend(crate::rpk::client_offer(config, tls12));
+    exts
+}
+
+/// Whether `ch` asked for an OCSP staple (`status_request` with `status_type` ocsp; any
+/// other status type parses as an unknown extension and gets nothing).
+pub(crate) fn client_offered(ch: &ClientHello<'_>) -> bool {
+    ch.extensions
+        .iter()
+        .any(|e| matches!(e, Extension::StatusRequest(_)))
+}
+
+/// The OCSP response to staple for `key` when the client's hello is `ch`.
+pub(crate) fn to_staple<'k>(key: &'k CertifiedKey, ch: &ClientHello<'_>) -> Option<&'k [u8]> {
+    key.ocsp.as_deref().filter(|_| client_offered(ch))
+}
+
+/// A Certificate message carrying `chain`, with `ocsp` in the end entity's entry.
+pub(crate) fn certificate<'a>(
+    context: &'a [u8],
+    chain: &'a [CertificateDer<'static>],
+    ocsp: Option<&'a [u8]>,
+) -> Certificate<'a> {
+    let mut certificate_list: Vec<CertificateEntry<'a>> = chain
+        .iter()
+        .map(|c| CertificateEntry::new(c.as_ref()))
+        .collect();
+    if let (Some(leaf), Some(resp)) = (certificate_list.first_mut(), ocsp) {
+        leaf.extensions
+            .push(Extension::OcspResponse(Cow::Borrowed(resp)));
+    }
+    Certificate {
+        certificate_request_context: Cow::Borrowed(context),
+        certificate_list,
+    }
+}
+
+/// The OCSP response stapled to the end entity of `c`, if any. Entries may only carry
+/// `status_request` if we offered it (checked with the other CertificateEntry
+/// extensions). A response on an intermediate is allowed by RFC 8446 §4.4.2.1 ("the
+/// CertificateEntry containing the associated certificate") but is not passed on.
+pub(crate) fn stapled(c: &Certificate<'_>) -> Option<Vec<u8>> {
+    c.certificate_list.first().and_then(|leaf| {
+        leaf.extensions.iter().find_map(|e| match e {
+            Extension::OcspResponse(r) => Some(r.to_vec()),
+            _ => None,
+        })
+    })
+}
+
+impl CertifiedKey {
+    /// Staple `response` (a DER OCSPResponse, RFC 6960) to this chain's end entity for
+    /// clients that send `status_request` (TLS 1.3). An empty response staples nothing.
+    /// tryst sends it as given: keep it fresh by building a new `CertifiedKey`.
+    #[must_use]
+    pub fn with_ocsp(mut self, response: Vec<u8>) -> Self {
+        self.ocsp = (!response.is_empty()).then_some(response);
+        self
+    }
+
+    /// The OCSP response stapled to this chain, if any.
+    pub fn ocsp(&self) -> Option<&[u8]> {
+        self.ocsp.as_deref()
+    }
+}

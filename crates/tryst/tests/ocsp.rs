@@ -1,0 +1,189 @@
+//! OCSP stapling in TLS 1.3 (RFC 8446 §4.4.2.1, RFC 6066 §8) between tryst client and
+//! server: the staple reaches the verifier hook and the application only when the client
+//! asked; a verifier can refuse it (its alert is sent); a staple the client did not ask
+//! for is unsupported_extension; compressed certificates carry the staple too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::scripted::{Script, scripted};
+use common::{anchors, clock, key, pair, pki, transfer};
+use tryst::messages::{AlertDescription, Extension};
+use tryst::pki_types::{CertificateDer, ServerName, UnixTime};
+use tryst::verify::{CertificateVerified, ServerCertVerifier, WebPkiServerVerifier};
+use tryst::{CertifiedKey, ClientConfig, Error, ServerConfig};
+
+/// Not a real OCSP response: tryst passes the bytes on without parsing them.
+const RESPONSE: &[u8] = b"\x30\x03\x0a\x01\x00 stand-in OCSPResponse";
+
+/// The standard verifier, recording each staple it is shown and refusing when told to.
+struct Recording {
+    inner: WebPkiServerVerifier,
+    seen: Mutex<Vec<Vec<u8>>>,
+    refuse: bool,
+}
+
+impl ServerCertVerifier for Recording {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<CertificateVerified, Error> {
+        (self.inner).verify_server_cert(end_entity, intermediates, server_name, now)
+    }
+
+    fn verify_ocsp_response(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<(), Error> {
+        self.seen.lock().unwrap().push(ocsp_response.to_vec());
+        if self.refuse {
+            return Err(Error::PeerMisbehaved {
+                alert: AlertDescription::BadCertificateStatusResponse,
+                rule: "test verifier refuses the OCSP response",
+            });
+        }
+        Ok(())
+    }
+}
+
+fn recording(refuse: bool) -> Arc<Recording> {
+    Arc::new(Recording {
+        inner: WebPkiServerVerifier::new(anchors(&pki())),
+        seen: Mutex::new(Vec::new()),
+        refuse,
+    })
+}
+
+fn server(staple: Option<&[u8]>, compress: bool) -> Arc<ServerConfig> {
+    let p = pki();
+    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(key(2));
+    let mut ck = CertifiedKey::new(vec![CertificateDer::from(p.leaf_der.clone())], signer).unwrap();
+    if let Some(r) = staple {
+        ck = ck.with_ocsp(r.to_vec());
+    }
+    let mut b = ServerConfig::builder(ck)
+        .with_clock(clock())
+        .with_rng(Arc::new(tryst::SeededRandom::new(b"server")));
+    if compress {
+        b = b.with_certificate_compression(tryst::compress::default_compressors());
+    }
+    b.build().unwrap()
+}
+
+fn client(v: &Arc<Recording>, ask: bool, compress: bool) -> Arc<ClientConfig> {
+    let mut b = ClientConfig::builder()
+        .with_verifier(v.clone())
+        .with_clock(clock())
+        .with_rng(Arc::new(tryst::SeededRandom::new(b"client")))
+        .with_ocsp_stapling(ask)
+        // status_request is offered only in hellos without TLS 1.2 (see crate::ocsp).
+        .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
+    if compress {
+        b = b.with_certificate_compression(tryst::compress::default_compressors());
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn a_stapled_response_reaches_the_verifier_and_the_application() {
+    for compress in [false, true] {
+        let v = recording(false);
+        let (mut c, mut s) = pair(client(&v, true, compress), server(Some(RESPONSE), compress));
+        common::handshake(&mut c, &mut s);
+        assert_eq!(
+            c.peer_ocsp_response(),
+            Some(RESPONSE),
+            "compress={compress}"
+        );
+        assert_eq!(*v.seen.lock().unwrap(), vec![RESPONSE.to_vec()]);
+    }
+}
+
+#[test]
+fn no_staple_unless_the_client_asks() {
+    let v = recording(false);
+    let (mut c, mut s) = pair(client(&v, false, false), server(Some(RESPONSE), false));
+    common::handshake(&mut c, &mut s);
+    assert_eq!(c.peer_ocsp_response(), None);
+    // The hook still runs, with nothing stapled: a verifier that needs a staple can refuse.
+    assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
+}
+
+#[test]
+fn a_server_without_a_response_staples_nothing() {
+    let v = recording(false);
+    let (mut c, mut s) = pair(client(&v, true, false), server(None, false));
+    common::handshake(&mut c, &mut s);
+    assert_eq!(c.peer_ocsp_response(), None);
+    assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
+}
+
+#[test]
+fn a_hello_that_offers_tls12_does_not_ask() {
+    let v = recording(false);
+    let cc = ClientConfig::builder()
+        .with_verifier(v.clone())
+        .with_clock(clock())
+        .with_ocsp_stapling(true)
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, server(Some(RESPONSE), false));
+    common::handshake(&mut c, &mut s);
+    assert_eq!(c.peer_ocsp_response(), None);
+}
+
+#[test]
+fn an_empty_response_staples_nothing() {
+    let p = pki();
+    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(key(2));
+    let ck = CertifiedKey::new(vec![CertificateDer::from(p.leaf_der)], signer).unwrap();
+    assert_eq!(ck.with_ocsp(Vec::new()).ocsp(), None);
+}
+
+#[test]
+fn a_refused_staple_fails_the_handshake_with_the_verifiers_alert() {
+    let v = recording(true);
+    let (mut c, mut s) = pair(client(&v, true, false), server(Some(RESPONSE), false));
+    let (ce, se) = transfer(&mut c, &mut s);
+    let ce = ce.expect("the client must refuse");
+    assert_eq!(
+        ce.alert(),
+        Some(AlertDescription::BadCertificateStatusResponse),
+        "{ce}"
+    );
+    assert_eq!(
+        se,
+        Some(Error::AlertReceived(
+            AlertDescription::BadCertificateStatusResponse
+        ))
+    );
+    assert_eq!(c.peer_ocsp_response(), None);
+}
+
+#[test]
+fn a_staple_the_client_did_not_ask_for_is_unsupported_extension() {
+    let (_, r) = scripted(&Script {
+        leaf_extensions: vec![Extension::OcspResponse(RESPONSE.into())],
+        ..Script::default()
+    });
+    let e = r.expect_err("the client must refuse");
+    assert_eq!(
+        e.alert(),
+        Some(AlertDescription::UnsupportedExtension),
+        "{e}"
+    );
+    assert!(e.to_string().contains("not requested"), "{e}");
+}

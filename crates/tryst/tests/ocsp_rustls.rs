@@ -1,0 +1,191 @@
+//! OCSP stapling interop in memory with rustls 0.23 (ring provider), both directions:
+//! rustls's client asks (it always sends status_request) and its verifier receives
+//! what the tryst server stapled; the tryst client gets what a rustls server staples.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
+use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
+
+/// Stand-in response bytes: neither stack parses them.
+const RESPONSE: &[u8] = b"\x30\x03\x0a\x01\x00 rustls interop OCSPResponse";
+
+struct Pki {
+    ca: Vec<u8>,
+    leaf: Vec<u8>,
+    leaf_key: Ed25519SigningKey,
+}
+
+fn key(seed: u8) -> Ed25519SigningKey {
+    Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).unwrap()).unwrap()
+}
+
+/// Certificates valid around the real current time (rustls checks with the system clock).
+fn pki() -> Pki {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let now = i64::try_from(now.as_secs()).unwrap();
+    let ca_key = key(21);
+    let ca = CertificateBuilder::new("OCSP interop CA", now - 3600, now + 86_400)
+        .ca(None)
+        .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
+        .self_signed(&ca_key)
+        .unwrap();
+    let leaf_key = key(22);
+    let leaf = CertificateBuilder::new("localhost", now - 3600, now + 86_400)
+        .dns_name("localhost")
+        .server_auth()
+        .issue(&leaf_key, &ca, &ca_key)
+        .unwrap();
+    Pki { ca, leaf, leaf_key }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// rustls's WebPKI verifier that asks for a staple and keeps what it is given.
+#[derive(Debug)]
+struct Capture {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    seen: Mutex<Vec<Vec<u8>>>,
+}
+
+impl ServerCertVerifier for Capture {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.seen.lock().unwrap().push(ocsp_response.to_vec());
+        (self.inner).verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Shuttle bytes between a rustls connection and a tryst connection until quiet.
+fn pump<S: std::ops::DerefMut<Target = rustls::ConnectionCommon<D>>, D>(
+    r: &mut S,
+    t: &mut tryst::ConnectionCommon,
+) -> Result<(), String> {
+    for _ in 0..64 {
+        let mut moved = false;
+        let mut buf = Vec::new();
+        while r.wants_write() {
+            r.write_tls(&mut buf).unwrap();
+        }
+        if !buf.is_empty() {
+            moved = true;
+            let mut off = 0;
+            while off < buf.len() {
+                off += t.read_tls_bytes(&buf[off..]);
+                t.process_new_packets().map_err(|e| format!("tryst: {e}"))?;
+            }
+        }
+        let out = t.pending_tls().to_vec();
+        t.consume_tls(out.len());
+        if !out.is_empty() {
+            moved = true;
+            let mut rd = &out[..];
+            while !rd.is_empty() {
+                r.read_tls(&mut rd).unwrap();
+                r.process_new_packets()
+                    .map_err(|e| format!("rustls: {e}"))?;
+            }
+        }
+        if !moved {
+            return Ok(());
+        }
+    }
+    Err("no progress".into())
+}
+
+#[test]
+fn rustls_client_verifier_receives_the_tryst_servers_staple() {
+    let p = pki();
+    let signer: Arc<dyn Signer> = Arc::new(key(22));
+    let ck = tryst::CertifiedKey::new(vec![p.leaf.clone().into()], signer)
+        .unwrap()
+        .with_ocsp(RESPONSE.to_vec());
+    let server = tryst::ServerConfig::builder(ck).build().unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(p.ca.clone())).unwrap();
+    let inner =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+            .build()
+            .unwrap();
+    let capture = Arc::new(Capture {
+        inner,
+        seen: Mutex::new(Vec::new()),
+    });
+    let client = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(capture.clone())
+        .with_no_client_auth();
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut rc = rustls::ClientConnection::new(Arc::new(client), name).unwrap();
+    let mut ts = tryst::ServerConnection::new(server).unwrap();
+    pump(&mut rc, &mut ts).unwrap();
+    assert!(!ts.is_handshaking() && !rc.is_handshaking());
+    assert_eq!(*capture.seen.lock().unwrap(), vec![RESPONSE.to_vec()]);
+}
+
+#[test]
+fn tryst_client_gets_a_rustls_servers_staple() {
+    let p = pki();
+    let key_der =
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.leaf_key.to_pkcs8_der().to_vec()));
+    let server = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert_with_ocsp(vec![p.leaf.clone().into()], key_der, RESPONSE.to_vec())
+        .unwrap();
+    let client = tryst::ClientConfig::builder()
+        .with_root_certificates(TrustAnchors::from_der([p.ca.as_slice()]).unwrap())
+        .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13])
+        .with_ocsp_stapling(true)
+        .build()
+        .unwrap();
+    let name = tryst::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tc = tryst::ClientConnection::new(client, name).unwrap();
+    let mut rs = rustls::ServerConnection::new(Arc::new(server)).unwrap();
+    pump(&mut rs, &mut tc).unwrap();
+    assert!(!tc.is_handshaking() && !rs.is_handshaking());
+    assert_eq!(tc.peer_ocsp_response(), Some(RESPONSE));
+}
