@@ -257,12 +257,13 @@ mod rustls_interop {
     use std::sync::Arc;
     use std::time::{SystemTime, UNIX_EPOCH};
 
+    use super::common::rustls_io::pump;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+    use tryst::Event;
     use tryst::cert::{CertificateBuilder, TrustAnchors};
     use tryst::compress::{Brotli, Zlib, default_compressors};
     use tryst::crypto::{Ed25519SigningKey, Signer};
     use tryst::messages::HandshakeType;
-    use tryst::{ConnectionCommon, Event};
 
     struct Pki {
         ca: Vec<u8>,
@@ -294,44 +295,6 @@ mod rustls_interop {
 
     fn provider() -> Arc<rustls::crypto::CryptoProvider> {
         Arc::new(rustls::crypto::ring::default_provider())
-    }
-
-    /// Move bytes between a rustls connection (`out`/`inp`/`process`) and a tryst one
-    /// until quiet.
-    fn pump<C, D>(r: &mut C, t: &mut ConnectionCommon) -> Result<(), String>
-    where
-        C: std::ops::DerefMut<Target = rustls::ConnectionCommon<D>>,
-    {
-        for _ in 0..64 {
-            let mut moved = false;
-            let mut buf = Vec::new();
-            while r.wants_write() {
-                r.write_tls(&mut buf).unwrap();
-            }
-            if !buf.is_empty() {
-                moved = true;
-                let mut off = 0;
-                while off < buf.len() {
-                    off += t.read_tls_bytes(&buf[off..]);
-                    t.process_new_packets().map_err(|e| format!("tryst: {e}"))?;
-                }
-            }
-            let out = t.pending_tls().to_vec();
-            t.consume_tls(out.len());
-            if !out.is_empty() {
-                moved = true;
-                let mut rd = &out[..];
-                while !rd.is_empty() {
-                    r.read_tls(&mut rd).unwrap();
-                    r.process_new_packets()
-                        .map_err(|e| format!("rustls: {e}"))?;
-                }
-            }
-            if !moved {
-                return Ok(());
-            }
-        }
-        Err("no progress".into())
     }
 
     fn messages(events: Vec<Event>, sent: bool) -> Vec<HandshakeType> {

@@ -8,12 +8,16 @@
     clippy::panic
 )]
 
+#[path = "common/rustls_io.rs"]
+mod rustls_io;
+
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls_io::pump;
 use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
 use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
 
@@ -94,43 +98,6 @@ impl ServerCertVerifier for Capture {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
     }
-}
-
-/// Shuttle bytes between a rustls connection and a tryst connection until quiet.
-fn pump<S: std::ops::DerefMut<Target = rustls::ConnectionCommon<D>>, D>(
-    r: &mut S,
-    t: &mut tryst::ConnectionCommon,
-) -> Result<(), String> {
-    for _ in 0..64 {
-        let mut moved = false;
-        let mut buf = Vec::new();
-        while r.wants_write() {
-            r.write_tls(&mut buf).unwrap();
-        }
-        if !buf.is_empty() {
-            moved = true;
-            let mut off = 0;
-            while off < buf.len() {
-                off += t.read_tls_bytes(&buf[off..]);
-                t.process_new_packets().map_err(|e| format!("tryst: {e}"))?;
-            }
-        }
-        let out = t.pending_tls().to_vec();
-        t.consume_tls(out.len());
-        if !out.is_empty() {
-            moved = true;
-            let mut rd = &out[..];
-            while !rd.is_empty() {
-                r.read_tls(&mut rd).unwrap();
-                r.process_new_packets()
-                    .map_err(|e| format!("rustls: {e}"))?;
-            }
-        }
-        if !moved {
-            return Ok(());
-        }
-    }
-    Err("no progress".into())
 }
 
 #[test]

@@ -7,10 +7,14 @@
 )]
 
 use std::io::{Read, Write};
+#[path = "common/rustls_io.rs"]
+mod rustls_io;
+
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls_io::pump;
 use tryst::HandshakeKind;
 use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
 use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
@@ -78,67 +82,6 @@ fn roots(p: &Pki) -> rustls::RootCertStore {
 fn pkcs8(k: &Ed25519SigningKey) -> PrivateKeyDer<'static> {
     PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(k.to_pkcs8_der().to_vec()))
 }
-
-/// Shuttle bytes between any rustls connection and a tryst connection until quiet.
-fn pump(r: &mut dyn RustlsSide, t: &mut tryst::ConnectionCommon) -> Result<(), String> {
-    for _ in 0..64 {
-        let mut moved = false;
-        let mut buf = Vec::new();
-        while r.out_pending() {
-            r.write_out(&mut buf).unwrap();
-        }
-        if !buf.is_empty() {
-            moved = true;
-            let mut off = 0;
-            while off < buf.len() {
-                off += t.read_tls_bytes(&buf[off..]);
-                t.process_new_packets().map_err(|e| format!("tryst: {e}"))?;
-            }
-        }
-        let out = t.pending_tls().to_vec();
-        t.consume_tls(out.len());
-        if !out.is_empty() {
-            moved = true;
-            let mut rd = &out[..];
-            while !rd.is_empty() {
-                r.read_in(&mut rd).unwrap();
-                r.process().map_err(|e| format!("rustls: {e}"))?;
-            }
-        }
-        if !moved {
-            return Ok(());
-        }
-    }
-    Err("no progress".into())
-}
-
-trait RustlsSide {
-    fn out_pending(&self) -> bool;
-    fn write_out(&mut self, w: &mut dyn Write) -> std::io::Result<usize>;
-    fn read_in(&mut self, r: &mut dyn Read) -> std::io::Result<usize>;
-    fn process(&mut self) -> Result<(), rustls::Error>;
-}
-
-macro_rules! side {
-    ($t:ty) => {
-        impl RustlsSide for $t {
-            fn out_pending(&self) -> bool {
-                self.wants_write()
-            }
-            fn write_out(&mut self, w: &mut dyn Write) -> std::io::Result<usize> {
-                self.write_tls(w)
-            }
-            fn read_in(&mut self, r: &mut dyn Read) -> std::io::Result<usize> {
-                self.read_tls(r)
-            }
-            fn process(&mut self) -> Result<(), rustls::Error> {
-                self.process_new_packets().map(|_| ())
-            }
-        }
-    };
-}
-side!(rustls::ClientConnection);
-side!(rustls::ServerConnection);
 
 fn tryst_server_config(p: &Pki) -> tryst::ServerConfigBuilder {
     let signer: Arc<dyn Signer> = Arc::new(key(12));

@@ -9,6 +9,7 @@
 )]
 
 pub mod reseal;
+pub mod rustls_io;
 pub mod scripted;
 pub mod tamper;
 
