@@ -369,20 +369,7 @@ fn exchange(conn: &mut ClientConnection, sock: &mut TcpStream, msg: &[u8]) -> Re
     net::send_all(conn, sock, msg)
         .map_err(|e| demo_err("sending", net::explain(&e, "server", "localhost")))?;
     net::flush(conn, sock).map_err(|e| demo_err("sending", format!("{e:?}")))?;
-    let mut got = Vec::new();
-    let deadline = Instant::now() + STEP_TIMEOUT;
-    while got.len() < msg.len() {
-        let open = net::pump(conn, sock)
-            .map_err(|e| demo_err("reading", net::explain(&e, "server", "localhost")))?;
-        net::drain(conn, &mut got).map_err(|e| demo_err("reading", format!("{e:?}")))?;
-        if open == net::Pumped::Eof || Instant::now() > deadline {
-            return Err(demo_err("reading", "the echo did not come back"));
-        }
-    }
-    if got != msg {
-        return Err(demo_err("reading", "the echo differs from what was sent"));
-    }
-    Ok(())
+    read_echo(conn, sock, msg)
 }
 
 /// The 0-RTT session: resume from a ticket that allows early data and send the first
