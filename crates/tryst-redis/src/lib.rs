@@ -30,17 +30,21 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use std::time::Duration;
-//! # fn cert() -> tryst::CertifiedKey { unimplemented!() }
-//! # fn shared_ticket_keys() -> Arc<tryst::TicketKeys> { unimplemented!() }
 //!
-//! let replay = tryst_redis::RedisAntiReplay::new("redis://127.0.0.1:6379/")?
-//!     .with_timeout(Duration::from_millis(50));
-//! let config = tryst::ServerConfig::builder(cert())
-//!     .with_ticket_keys(shared_ticket_keys())
-//!     .with_max_early_data_size(16 * 1024)
-//!     .with_anti_replay(Arc::new(replay))
-//!     .build()?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! /// A server config whose 0-RTT claims are shared, through Redis, by every server that
+//! /// shares `ticket_keys`.
+//! fn fleet_config(
+//!     cert: tryst::CertifiedKey,
+//!     ticket_keys: Arc<tryst::TicketKeys>,
+//! ) -> Result<Arc<tryst::ServerConfig>, Box<dyn std::error::Error>> {
+//!     let replay = tryst_redis::RedisAntiReplay::new("redis://127.0.0.1:6379/")?
+//!         .with_timeout(Duration::from_millis(50));
+//!     Ok(tryst::ServerConfig::builder(cert)
+//!         .with_ticket_keys(ticket_keys)
+//!         .with_max_early_data_size(16 * 1024)
+//!         .with_anti_replay(Arc::new(replay))
+//!         .build()?)
+//! }
 //! ```
 
 use std::fmt;
