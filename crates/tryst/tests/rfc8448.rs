@@ -11,88 +11,16 @@
     clippy::panic
 )]
 
+mod rfc8448_trace;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use tryst::crypto::{
-    ActiveKeyExchange, CryptoProvider, Error as CryptoError, KeyExchange, KeyExchangeAlgorithm,
-    Secret, SharedSecret,
-};
-use tryst::messages::{NamedGroup, SignatureScheme};
+use tryst::messages::SignatureScheme;
 use tryst::pki_types::{CertificateDer, ServerName, UnixTime};
-use tryst::suites::{
-    SECP256R1_GROUP, SupportedGroup, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384,
-    TLS13_CHACHA20_POLY1305_SHA256,
-};
 use tryst::verify::{CertificateVerified, ServerCertVerifier, SignatureVerified};
 
-fn v(name: &str) -> Vec<u8> {
-    let json: serde_json::Value =
-        serde_json::from_str(include_str!("data/rfc8448_section3.json")).unwrap();
-    hex::decode(json[name].as_str().unwrap_or_else(|| panic!("no {name}"))).unwrap()
-}
-
-/// §3's client random first, then anything.
-struct TraceRandom(std::sync::atomic::AtomicBool);
-impl tryst::SecureRandom for TraceRandom {
-    fn fill(&self, dest: &mut [u8]) {
-        if !self.0.swap(true, std::sync::atomic::Ordering::SeqCst) && dest.len() == 32 {
-            dest.copy_from_slice(&v("client_hello")[6..38]);
-        } else {
-            dest.fill(0x5a);
-        }
-    }
-}
-
-/// X25519 with §3's private key.
-struct TraceX25519;
-struct TraceShare(Secret, Vec<u8>);
-impl KeyExchange for TraceX25519 {
-    fn algorithm(&self) -> KeyExchangeAlgorithm {
-        KeyExchangeAlgorithm::X25519
-    }
-    fn start(
-        &self,
-        _: &mut dyn tryst::crypto::CryptoRng,
-    ) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
-        Ok(Box::new(TraceShare(
-            Secret::from_slice(&v("client_x25519_private"))?,
-            v("client_x25519_public"),
-        )))
-    }
-}
-impl ActiveKeyExchange for TraceShare {
-    fn algorithm(&self) -> KeyExchangeAlgorithm {
-        KeyExchangeAlgorithm::X25519
-    }
-    fn public_key(&self) -> &[u8] {
-        &self.1
-    }
-    fn complete(self: Box<Self>, peer: &[u8]) -> Result<SharedSecret, CryptoError> {
-        tryst::crypto::x25519_agree(&self.0, peer)
-    }
-}
-
-/// Groups §3 advertises that this build does not implement: listed, never used.
-struct AdvertiseOnly;
-impl KeyExchange for AdvertiseOnly {
-    fn algorithm(&self) -> KeyExchangeAlgorithm {
-        KeyExchangeAlgorithm::X25519
-    }
-    fn start(
-        &self,
-        _: &mut dyn tryst::crypto::CryptoRng,
-    ) -> Result<Box<dyn ActiveKeyExchange>, CryptoError> {
-        Err(CryptoError::UnsupportedAlgorithm)
-    }
-}
-
-static TRACE_X25519: TraceX25519 = TraceX25519;
-/// The default provider's groups with §3's X25519 key share in place of the real one: a
-/// config binds x25519 (a code point tryst knows) to its provider's implementation.
-static TRACE_GROUPS: [&dyn KeyExchange; 3] =
-    [&TRACE_X25519, tryst::crypto::P256, tryst::crypto::P384];
-static ADVERTISE_ONLY: AdvertiseOnly = AdvertiseOnly;
+use rfc8448_trace::{nss_client, s3 as v};
 
 /// Trusts exactly §3's certificate, inside its validity, and verifies CertificateVerify
 /// with RSA-1024 allowed.
@@ -138,41 +66,8 @@ impl ServerCertVerifier for TrustTraceCertificate {
 
 #[test]
 fn rfc8448_section3_client_replay() {
-    let g = |group: u16, kx: &'static dyn KeyExchange| SupportedGroup {
-        group: NamedGroup::from_raw(group),
-        kx,
-    };
-    let groups = [
-        g(0x001d, &TRACE_X25519),
-        SECP256R1_GROUP,
-        g(0x0018, &ADVERTISE_ONLY),
-        g(0x0019, &ADVERTISE_ONLY),
-        g(0x0100, &ADVERTISE_ONLY),
-        g(0x0101, &ADVERTISE_ONLY),
-        g(0x0102, &ADVERTISE_ONLY),
-        g(0x0103, &ADVERTISE_ONLY),
-        g(0x0104, &ADVERTISE_ONLY),
-    ];
     let clock = Arc::new(tryst::ManualClock::new(Duration::from_secs(1_577_836_800))); // 2020-01-01
-    let provider = CryptoProvider {
-        kx_groups: &TRACE_GROUPS,
-        ..CryptoProvider::rustcrypto()
-    };
-    let config = tryst::ClientConfig::builder_with_provider(Arc::new(provider))
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(TrustTraceCertificate))
-        .with_cipher_suites(&[
-            TLS13_AES_128_GCM_SHA256,
-            TLS13_CHACHA20_POLY1305_SHA256,
-            TLS13_AES_256_GCM_SHA384,
-        ])
-        .with_groups(&groups)
-        .with_tls12_compat_extensions(true)
-        .with_record_size_limit(Some(0x4001))
-        // The trace predates ECH: no GREASE extension.
-        .with_ech(tryst::EchMode::Disabled)
-        .with_rng(Arc::new(TraceRandom(Default::default())))
-        .with_clock(clock)
+    let config = nss_client(Arc::new(TrustTraceCertificate), clock)
         .build()
         .unwrap();
     let mut client =
