@@ -647,3 +647,48 @@ fn early_data_accepted_without_our_ticket_is_illegal_parameter() {
         "{e:?}"
     );
 }
+
+/// A ClientHello carrying 0-RTT data offers TLS 1.3 alone, although the config speaks 1.2
+/// too: the early records are already on the wire, and a server that answered in TLS 1.2
+/// could neither skip nor read them. A server that now speaks only 1.2 (same name, same
+/// ticket keys) refuses with protocol_version and never sees the early data as data.
+#[test]
+fn a_hello_with_early_data_offers_tls13_alone() {
+    use tryst::messages::{HandshakeMessage, ProtocolVersion, RawHandshake};
+    let t = setup(4096);
+    prime(&t.client, &t.server);
+    let c = early_client(&t.client);
+    let record = c.pending_tls();
+    let (raw, _) = RawHandshake::split(&record[5..], 1 << 20).unwrap().unwrap();
+    let HandshakeMessage::ClientHello(ch) = raw.parse().unwrap() else {
+        panic!("the first record is the ClientHello")
+    };
+    assert_eq!(ch.supported_versions(), Some(&[ProtocolVersion::Tls13][..]));
+    let p = pki();
+    let tls12_only = server_builder(&p, &t.clock, b"server")
+        .with_protocol_versions(&[ProtocolVersion::Tls12])
+        .build()
+        .unwrap();
+    let mut s = ServerConnection::new(tls12_only).unwrap();
+    let mut c = c;
+    let (_, se) = transfer(&mut c, &mut s);
+    assert_eq!(alert_of(&se), Some(AlertDescription::ProtocolVersion));
+    assert!(read_early(&mut s).is_empty());
+    // Without early data the same client offers both versions.
+    let plain = ClientConnection::new(
+        client_builder(&p, &t.clock, b"fresh").build().unwrap(),
+        common::localhost(),
+    )
+    .unwrap();
+    let (raw, _) = RawHandshake::split(&plain.pending_tls()[5..], 1 << 20)
+        .unwrap()
+        .unwrap();
+    let HandshakeMessage::ClientHello(ch) = raw.parse().unwrap() else {
+        panic!("the first record is the ClientHello")
+    };
+    assert!(
+        ch.supported_versions()
+            .unwrap()
+            .contains(&ProtocolVersion::Tls12)
+    );
+}
