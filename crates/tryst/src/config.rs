@@ -560,6 +560,8 @@ pub struct ClientConfig {
     pub(crate) post_handshake_auth: bool,
     /// Pinned server raw public keys (`crate::rpk`): ask for RawPublicKey only.
     pub(crate) server_raw_keys: Option<crate::rpk::PinnedKeys>,
+    /// Our raw public key for client authentication (`crate::rpk`).
+    pub(crate) client_raw_key: Option<crate::rpk::RawKeyPair>,
 }
 
 impl core::fmt::Debug for ClientConfig {
@@ -600,6 +602,7 @@ impl ClientConfig {
             ocsp_stapling: false,
             post_handshake_auth: false,
             server_raw_keys: None,
+            client_raw_key: None,
         }
     }
 }
@@ -631,6 +634,7 @@ pub struct ClientConfigBuilder {
     ocsp_stapling: bool,
     post_handshake_auth: bool,
     server_raw_keys: Option<crate::rpk::PinnedKeys>,
+    client_raw_key: Option<crate::rpk::RawKeyPair>,
 }
 
 impl ClientConfigBuilder {
@@ -672,6 +676,15 @@ impl ClientConfigBuilder {
     /// (unsupported_certificate). No certificate verifier is needed.
     pub fn with_server_raw_public_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
         self.server_raw_keys = Some(keys);
+        self
+    }
+
+    /// Authenticate with this raw public key (RFC 7250 `client_certificate_type`) when
+    /// the server accepts raw keys: the client lists RawPublicKey first, then X509 if a
+    /// client certificate is configured too (that one answers servers that choose X509
+    /// or send no client_certificate_type). Offers TLS 1.3 only.
+    pub fn with_client_raw_public_key(mut self, key: crate::rpk::RawKeyPair) -> Self {
+        self.client_raw_key = Some(key);
         self
     }
 
@@ -784,7 +797,7 @@ impl ClientConfigBuilder {
             self.common.tls12_suites.clear();
         }
         // RFC 7250 raw keys are done in TLS 1.3 only (crate::rpk).
-        if self.server_raw_keys.is_some() {
+        if self.server_raw_keys.is_some() || self.client_raw_key.is_some() {
             self.common.tls12_suites.clear();
         }
         let provider_verifier = self.common.provider.verifier;
@@ -821,6 +834,7 @@ impl ClientConfigBuilder {
             ocsp_stapling: self.ocsp_stapling,
             post_handshake_auth: self.post_handshake_auth,
             server_raw_keys: self.server_raw_keys,
+            client_raw_key: self.client_raw_key,
         }))
     }
 }
@@ -869,6 +883,8 @@ pub struct ServerConfig {
     pub(crate) pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
     /// Serve the certificate's raw public key to clients that ask (`crate::rpk`).
     pub(crate) raw_public_key: bool,
+    /// `client_verifier` checks raw public keys (`crate::rpk`).
+    pub(crate) client_raw_keys: bool,
     pub(crate) preference: SuitePreference,
     pub(crate) tickets: Option<Arc<TicketKeys>>,
     pub(crate) ticket_count: u8,
@@ -932,6 +948,7 @@ impl ServerConfig {
             client_verifier: None,
             pha_verifier: None,
             raw_public_key: false,
+            client_raw_keys: None,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -964,6 +981,7 @@ impl ServerConfig {
             client_verifier: None,
             pha_verifier: None,
             raw_public_key: false,
+            client_raw_keys: None,
             preference: SuitePreference::Server,
             tickets: None,
             ticket_count: 2,
@@ -999,6 +1017,8 @@ pub struct ServerConfigBuilder {
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
     raw_public_key: bool,
+    /// Pinned client keys and whether one is required (`crate::rpk`).
+    client_raw_keys: Option<(crate::rpk::PinnedKeys, bool)>,
     preference: SuitePreference,
     tickets: Option<Arc<TicketKeys>>,
     ticket_count: u8,
@@ -1043,6 +1063,18 @@ impl ServerConfigBuilder {
     /// default.
     pub fn with_raw_public_key(mut self, on: bool) -> Self {
         self.raw_public_key = on;
+        self
+    }
+
+    /// Authenticate clients by raw public key (RFC 7250 `client_certificate_type`): a
+    /// TLS 1.3 client that lists RawPublicKey is asked for its key, which must be byte for
+    /// byte one of `keys` (DER SubjectPublicKeyInfo) and sign CertificateVerify. With
+    /// `mandatory`, a client that sends no key, or cannot send one, is refused
+    /// (certificate_required, unsupported_certificate); without it, such a client goes on
+    /// unauthenticated. Replaces X.509 client authentication (`build` fails if a client
+    /// certificate verifier is set too). The server then speaks TLS 1.3 only.
+    pub fn with_client_raw_public_keys(mut self, keys: Vec<Vec<u8>>, mandatory: bool) -> Self {
+        self.client_raw_keys = Some((keys, mandatory));
         self
     }
 
@@ -1176,6 +1208,19 @@ impl ServerConfigBuilder {
         self.early.check()?;
         self.early.finish();
         check_record_size_limit(Some(self.record_size_limit))?;
+        let client_raw_keys = self.client_raw_keys.is_some();
+        if let Some((pins, mandatory)) = self.client_raw_keys.take() {
+            if self.client_verifier.is_some() {
+                return Err(Error::Config(
+                    "client authentication is by X.509 certificate or by raw public key, not both",
+                ));
+            }
+            let v =
+                crate::rpk::PinnedClientKeys::new(pins, mandatory, self.common.provider.verifier)?;
+            self.client_verifier = Some(Arc::new(v));
+            // RFC 7250 client keys are done in TLS 1.3 only (crate::rpk).
+            self.common.tls12_suites.clear();
+        }
         let ticket_context =
             ticket_context(&self.resumption_context, self.client_verifier.as_deref());
         if self.ticket_lifetime > MAX_TICKET_LIFETIME {
@@ -1189,6 +1234,7 @@ impl ServerConfigBuilder {
             client_verifier: self.client_verifier,
             pha_verifier: self.pha_verifier,
             raw_public_key: self.raw_public_key,
+            client_raw_keys,
             preference: self.preference,
             tickets: self.tickets,
             ticket_count: self.ticket_count,

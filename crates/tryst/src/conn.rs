@@ -211,6 +211,8 @@ pub(crate) struct Core {
     pub(crate) peer_ocsp: Option<Vec<u8>>,
     /// Server: post-handshake authentication, when the client offered it (`crate::pha`).
     pub(crate) pha: Option<alloc::boxed::Box<crate::pha::ServerPha>>,
+    /// Raw public keys on this connection (`crate::rpk`).
+    pub(crate) rpk: crate::rpk::RpkState,
 }
 
 /// The record layer and its buffers: TLS bytes out, plaintext in, and plaintext written
@@ -343,6 +345,7 @@ impl Core {
             psk_identity: None,
             peer_ocsp: None,
             pha: None,
+            rpk: crate::rpk::RpkState::default(),
         }
     }
 
@@ -1083,6 +1086,14 @@ impl ConnectionCommon {
     /// for a resumed session, the chain of the original session).
     pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
         self.negotiated().map_or(&[], |n| &n.peer_certificates)
+    }
+
+    /// The peer's raw public key (RFC 7250; DER SubjectPublicKeyInfo) when it authenticated
+    /// with one, once the handshake is done (for a resumed session, the original one's).
+    /// `peer_certificates` then holds this key as its only entry.
+    pub fn peer_raw_public_key(&self) -> Option<&[u8]> {
+        let n = self.negotiated().filter(|_| self.core.rpk.peer_raw)?;
+        n.peer_certificates.first().map(|c| c.as_ref())
     }
 
     /// How the handshake went, once it is done; `FullWithHelloRetryRequest` from the

@@ -136,6 +136,7 @@ pub use psk::ExternalPsk;
 pub use resolve::{
     ClientCertResolver, ResolvesClientCert, ResolvesServerCert, SingleCertResolver, SniCertResolver,
 };
+pub use rpk::RawKeyPair;
 pub use server::ServerConnection;
 #[cfg(feature = "std")]
 pub use stream::Stream;

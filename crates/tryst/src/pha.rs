@@ -234,6 +234,7 @@ pub(crate) fn request(core: &mut Core) -> Result<(), Error> {
             "too many client certificate requests on this connection",
         ));
     }
+    crate::rpk::check_pha_verifier(&pha.config)?;
     let configured = pha
         .config
         .pha_verifier

@@ -703,6 +703,9 @@ impl ExpectServerHello {
             negotiated.peer_certificates = t.peer_certificates;
             proof
         });
+        core.rpk.peer_raw = resumed.is_some()
+            && ctx.config.server_raw_keys.is_some()
+            && !negotiated.peer_certificates.is_empty();
         let hs = Handshake {
             ctx,
             keys,
@@ -860,6 +863,8 @@ impl Handshake {
             self.negotiated.kind,
             crate::HandshakeKind::Full | crate::HandshakeKind::FullWithHelloRetryRequest
         );
+        core.rpk.client_type =
+            crate::rpk::client_check_ee_client_type(&self.ctx.config, &ee.extensions, full)?;
         crate::rpk::client_check_ee(&self.ctx.config, &ee.extensions, full)
     }
 
@@ -903,16 +908,22 @@ impl State for ExpectCertificateOrRequest {
                     client_auth: Some(request),
                 }))
             }
-            HandshakeMessage::Certificate(c) => ExpectCertificate {
-                hs: self.hs,
-                client_auth: None,
+            HandshakeMessage::Certificate(c) => {
+                crate::rpk::client_check_unrequested(&core.rpk)?;
+                ExpectCertificate {
+                    hs: self.hs,
+                    client_auth: None,
+                }
+                .process_certificate(core, &c, raw.encoded)
             }
-            .process_certificate(core, &c, raw.encoded),
-            HandshakeMessage::CompressedCertificate(cc) => ExpectCertificate {
-                hs: self.hs,
-                client_auth: None,
+            HandshakeMessage::CompressedCertificate(cc) => {
+                crate::rpk::client_check_unrequested(&core.rpk)?;
+                ExpectCertificate {
+                    hs: self.hs,
+                    client_auth: None,
+                }
+                .process_compressed_certificate(core, &cc, raw.encoded)
             }
-            .process_compressed_certificate(core, &cc, raw.encoded),
             _ => Err(unexpected(&raw)),
         }
     }
@@ -996,6 +1007,7 @@ impl ExpectCertificate {
             let spki = crate::rpk::client_certificate(c, &ctx.sent_extensions, pinned)?;
             self.hs.transcript.add(encoded)?;
             self.hs.negotiated.peer_certificates = vec![spki];
+            core.rpk.peer_raw = true;
             return Ok(Box::new(ExpectCertificateVerify {
                 hs: self.hs,
                 client_auth: self.client_auth,
@@ -1142,10 +1154,14 @@ impl ClientFlight {
         };
         let version = ProtocolVersion::Tls13;
         let view = crate::resolve::CertificateRequest::new(&req.schemes, &req.authorities, version);
-        // The resolver's key, with the scheme it signs that the server accepts.
-        let key = (config.client_auth.as_ref())
-            .and_then(|r| r.resolve(&view))
-            .and_then(|k| k.choose_scheme(&req.schemes, version).map(|s| (k, s)));
+        // Our raw key if the server chose RawPublicKey (RFC 7250), else the resolver's
+        // key, with the scheme it signs that the server accepts.
+        let key =
+            crate::rpk::client_own_key(&core.rpk, config, &req.schemes).unwrap_or_else(|| {
+                (config.client_auth.as_ref())
+                    .and_then(|r| r.resolve(&view))
+                    .and_then(|k| k.choose_scheme(&req.schemes, version).map(|s| (k, s)))
+            });
         let Some((k, scheme)) = &key else {
             return common::send_certificate(core, &mut self.transcript, &req.context, &[], None);
         };

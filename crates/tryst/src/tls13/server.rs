@@ -616,7 +616,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             core.psk_identity = Some(id);
         }
         let next = match resumption {
-            Some(r) => AwaitClient::Finished(adopt_ticket_client_auth(&mut negotiated, r)),
+            Some(r) => {
+                let client = adopt_ticket_client_auth(&mut negotiated, r);
+                let has_peer = !negotiated.peer_certificates.is_empty();
+                crate::rpk::server_note_peer(&self.config, &mut core.rpk, has_peer);
+                AwaitClient::Finished(client)
+            }
             None => {
                 let mut cert =
                     (self.cert.clone()).ok_or(Error::Internal("no certificate chosen"))?;
@@ -736,6 +741,9 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         if !resumed && crate::rpk::server_choice(&self.config, self.ch)? {
             ee.push(crate::rpk::server_ee());
         }
+        if !resumed && crate::rpk::server_requests_raw(&self.config, self.ch)? {
+            ee.push(crate::rpk::server_ee_client_type());
+        }
         if core.early.receiving() {
             ee.push(Extension::EarlyData);
         }
@@ -761,6 +769,10 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         let Some(v) = &self.config.client_verifier else {
             return Ok(None);
         };
+        // A client that cannot send a raw key is not asked (RFC 7250 §4.2).
+        if self.config.client_raw_keys && !crate::rpk::server_requests_raw(&self.config, self.ch)? {
+            return Ok(None);
+        }
         let mut exts = vec![Extension::SignatureAlgorithms(v.supported_schemes())];
         let compression = &self.config.common.cert_compression;
         if !compression.is_empty() {
@@ -900,7 +912,7 @@ struct ExpectClientCertificate {
 }
 
 impl State for ExpectClientCertificate {
-    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let decompressed;
         let c = match raw.parse()? {
             HandshakeMessage::Certificate(c) => c,
@@ -932,6 +944,7 @@ impl State for ExpectClientCertificate {
         };
         let now = self.hs.config.common.clock().now();
         let verified = verifier.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
+        crate::rpk::server_note_peer(&self.hs.config, &mut core.rpk, true);
         self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectClientCertificateVerify {
             hs: self.hs,
