@@ -727,7 +727,9 @@ fn cert_sig_alg(key: &dyn Signer) -> SignatureAlgorithm {
     }
 }
 
-fn spki_for(key: &dyn Signer) -> Result<Vec<u8>, Error> {
+/// The DER SubjectPublicKeyInfo of `key`'s public key (Ed25519, ECDSA P-256/P-384 or
+/// RSA): what a certificate for it holds, and what RFC 7250 raw public keys send.
+pub fn spki_for(key: &dyn Signer) -> Result<Vec<u8>, Error> {
     let mut w = DerWriter::new();
     let public = key.public_key();
     match key.algorithm() {

@@ -79,7 +79,7 @@ mod time;
 mod verify;
 mod x509;
 
-pub use builder::{CertificateBuilder, CrlBuilder, DerWriter};
+pub use builder::{CertificateBuilder, CrlBuilder, DerWriter, spki_for};
 pub use crl::{
     Crl, ExpiredCrlPolicy, MAX_CRL_ENTRIES, MAX_CRL_LEN, RevocationDepth, RevocationOptions,
     RevocationReason, RevokedCert, UnknownStatusPolicy, crls_from_pem,

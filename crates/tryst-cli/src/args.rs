@@ -140,6 +140,16 @@ pub struct ServerArgs {
     /// --priority NORMAL:+CTYPE-SRV-RAWPK` does).
     #[arg(long)]
     pub raw_public_key: bool,
+    /// Require TLS 1.3 clients to authenticate with a raw public key (RFC 7250
+    /// client_certificate_type, as `gnutls-cli --priority NORMAL:+CTYPE-CLI-RAWPK
+    /// --rawpkkeyfile ...` does): it must be the key in this file (PEM 'PUBLIC KEY' or DER
+    /// SubjectPublicKeyInfo; repeat to accept several). The server then speaks TLS 1.3
+    /// only; the connection's log line says `client-cert=raw-key`.
+    #[arg(long, value_name = "KEY.pub.pem", conflicts_with_all = ["client_ca", "tls12_only"])]
+    pub client_raw_public_key: Vec<PathBuf>,
+    /// With --client-raw-public-key: let clients without a raw key in, unauthenticated.
+    #[arg(long, requires = "client_raw_public_key")]
+    pub client_raw_optional: bool,
     /// After the handshake, ask clients that offered post_handshake_auth (RFC 8446
     /// §4.6.2; `openssl s_client -enable_pha`) for a certificate issued by the CAs in this
     /// PEM file; the connection's log line says `pha=authenticated` or why not.
@@ -255,6 +265,12 @@ pub struct ClientArgs {
     /// --ca is not used.
     #[arg(long, value_name = "KEY.pub.pem")]
     pub raw_public_key: Vec<PathBuf>,
+    /// Authenticate to servers that accept raw public keys (RFC 7250
+    /// client_certificate_type) with this private key (PKCS#8 PEM): its public key is sent
+    /// instead of a certificate. Offers TLS 1.3 only; with --cert too, the certificate is
+    /// offered second, for servers that want X.509.
+    #[arg(long, value_name = "KEY.pem")]
+    pub client_raw_key: Option<PathBuf>,
     /// Offer post-handshake authentication (post_handshake_auth, RFC 8446 §4.6.2): the
     /// server may ask for --cert after the handshake. Needs --cert.
     #[arg(long, requires = "cert")]

@@ -92,6 +92,9 @@ fn config(
         b = b.with_client_auth_cert(files::certified_key(cert, key)?);
     }
     b = b.with_post_handshake_auth(a.post_handshake_auth);
+    if let Some(key) = &a.client_raw_key {
+        b = b.with_client_raw_public_key(files::raw_key_pair(key)?);
+    }
     if !a.raw_public_key.is_empty() {
         let keys = a.raw_public_key.iter().map(|p| files::read_spki(p));
         b = b.with_server_raw_public_keys(keys.collect::<Result<_, _>>()?);

@@ -482,6 +482,22 @@ pub fn certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, Failure> {
     })
 }
 
+/// A raw key pair for client authentication (RFC 7250) from a PKCS#8 private key; the
+/// public key sent is derived from it.
+pub fn raw_key_pair(key: &Path) -> Result<tryst::RawKeyPair, Failure> {
+    let pkcs8 = read_pkcs8(key, "private key")?;
+    tryst::RawKeyPair::from_pkcs8(&pkcs8, &tryst::crypto::RUSTCRYPTO).map_err(|e| {
+        let why = match e {
+            tryst::Error::Config(s) => s.to_string(),
+            other => other.to_string(),
+        };
+        Failure::usage(format!(
+            "cannot use '{}' as a raw public key: {why}",
+            key.display()
+        ))
+    })
+}
+
 /// PEM text for one block, in a zeroizing string allocated once at its final size (the
 /// block may be a private key).
 pub fn pem(label: &str, der: &[u8]) -> Zeroizing<String> {

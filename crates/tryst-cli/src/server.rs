@@ -97,6 +97,11 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
         b = b.with_client_cert_verifier(Arc::new(verifier));
     }
     b = b.with_raw_public_key(a.raw_public_key);
+    if !a.client_raw_public_key.is_empty() {
+        let keys = a.client_raw_public_key.iter().map(|p| files::read_spki(p));
+        let keys = keys.collect::<Result<_, _>>()?;
+        b = b.with_client_raw_public_keys(keys, !a.client_raw_optional);
+    }
     if let Some(ca) = &a.pha_client_ca {
         let anchors = files::read_anchors(ca, "post-handshake client CA")?;
         b = b.with_post_handshake_client_verifier(Arc::new(WebPkiClientVerifier::new(anchors)));
@@ -531,7 +536,9 @@ fn summary(conn: &ServerConnection) -> String {
             .map_or_else(|| "-".to_string(), |n| crate::escape::peer(n.as_bytes())),
         get("ALPN"),
         crate::session::describe(conn.early_data_status()),
-        if conn.peer_certificates().is_empty() {
+        if conn.peer_raw_public_key().is_some() {
+            "raw-key"
+        } else if conn.peer_certificates().is_empty() {
             "no"
         } else {
             "yes"

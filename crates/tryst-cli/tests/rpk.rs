@@ -1,7 +1,10 @@
 //! Raw public keys (RFC 7250) through the binary, TLS 1.3: `gnutls-cli` asking for a raw
 //! key gets `tryst server --raw-public-key`'s; `tryst client --raw-public-key` pins
 //! `gnutls-serv --rawpkfile`'s key and `tryst server`'s, and refuses another key
-//! (bad_certificate, exit 1); an unusable key file is exit 2.
+//! (bad_certificate, exit 1); an unusable key file is exit 2. Client authentication by raw
+//! key: `tryst client --client-raw-key` to `tryst server --client-raw-public-key` and to
+//! `gnutls-serv` requiring a client raw key, `gnutls-cli --rawpkkeyfile` to `tryst
+//! server`; keys not pinned are refused, bad flags are exit 2.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -197,4 +200,259 @@ fn tryst_client_pins_gnutls_servs_raw_key() {
         return;
     }
     panic!("could not start gnutls-serv");
+}
+
+/// `gnutls-serv args...` in `d` on a free port, echoing, its standard output in
+/// `gnutls-serv.log`: the guard and the port, once it accepts connections.
+fn start_gnutls_serv(d: &std::path::Path, args: &[&str]) -> (Guard, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let log = std::fs::File::create(d.join("gnutls-serv.log")).unwrap();
+        let child = Command::new("gnutls-serv")
+            .args(["--port", &port.to_string(), "--echo"])
+            .args(args)
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut guard = Guard {
+            child,
+            name: "gnutls-serv".into(),
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (guard, port);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("could not start gnutls-serv");
+}
+
+#[test]
+fn tryst_client_authenticates_to_tryst_server_with_a_raw_key() {
+    let dir = Scratch::new("rpk-client-tryst");
+    let d = dir.path();
+    keys(d);
+    // The client's raw key is ca.key (public half ca.pub.pem).
+    let server = start_server(
+        d,
+        &[
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--client-raw-public-key",
+            "ca.pub.pem",
+        ],
+    );
+    let addr = format!("127.0.0.1:{}", server.port);
+    let o = tryst(
+        &[
+            "client",
+            &addr,
+            "--ca",
+            "ca.pem",
+            "--client-raw-key",
+            "ca.key",
+        ],
+        d,
+        b"raw client",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert_eq!(o.stdout, "raw client");
+    let line = wait_for_line(&server.log, "client-cert=", Duration::from_secs(10));
+    assert!(line.contains("client-cert=raw-key"), "{line}");
+    assert!(line.contains("TLS 1.3"), "{line}");
+    // A key that is not pinned.
+    let o = tryst(
+        &[
+            "client",
+            &addr,
+            "--ca",
+            "ca.pem",
+            "--client-raw-key",
+            "server.key",
+        ],
+        d,
+        b"x",
+    );
+    assert_eq!(o.code, Some(1), "{o:#?}");
+    assert!(o.stderr.contains("bad_certificate"), "{o:#?}");
+    // No raw key at all: the server cannot ask for one and requires it.
+    let o = tryst(&["client", &addr, "--ca", "ca.pem"], d, b"x");
+    assert_eq!(o.code, Some(1), "{o:#?}");
+    assert!(o.stderr.contains("unsupported_certificate"), "{o:#?}");
+}
+
+#[test]
+fn an_optional_client_raw_key_lets_others_in() {
+    let dir = Scratch::new("rpk-client-optional");
+    let d = dir.path();
+    keys(d);
+    let server = start_server(
+        d,
+        &[
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--client-raw-public-key",
+            "ca.pub.pem",
+            "--client-raw-optional",
+        ],
+    );
+    let addr = format!("127.0.0.1:{}", server.port);
+    let o = tryst(&["client", &addr, "--ca", "ca.pem"], d, b"anon");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    let line = wait_for_line(&server.log, "client-cert=", Duration::from_secs(10));
+    assert!(line.contains("client-cert=no"), "{line}");
+}
+
+#[test]
+fn bad_client_raw_key_flags_are_usage_errors() {
+    let dir = Scratch::new("rpk-client-flags");
+    let d = dir.path();
+    keys(d);
+    tryst(
+        &["client", "127.0.0.1:1", "--client-raw-key", "server.pem"],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "private key");
+    tryst(
+        &["client", "127.0.0.1:1", "--client-raw-key", "missing.key"],
+        d,
+        b"",
+    )
+    .assert_one_line_error(2, "missing.key");
+    let server = |extra: &[&str]| {
+        let mut args = vec![
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+        ];
+        args.extend_from_slice(extra);
+        tryst(&args, d, b"")
+    };
+    server(&["--client-raw-public-key", "server.pem"])
+        .assert_one_line_error(2, "is not a public key tryst can use");
+    let o = server(&[
+        "--client-raw-public-key",
+        "ca.pub.pem",
+        "--client-ca",
+        "ca.pem",
+    ]);
+    assert_eq!(o.code, Some(2), "{o:#?}");
+    assert!(o.stderr.contains("cannot be used with"), "{o:#?}");
+    let o = server(&["--client-raw-optional"]);
+    assert_eq!(o.code, Some(2), "{o:#?}");
+}
+
+#[test]
+fn gnutls_cli_authenticates_to_tryst_server_with_a_raw_key() {
+    if !gnutls_or_skip() {
+        return;
+    }
+    let dir = Scratch::new("rpk-client-gnutls-cli");
+    let d = dir.path();
+    keys(d);
+    let server = start_server(
+        d,
+        &[
+            "--cert",
+            "server.pem",
+            "--key",
+            "server.key",
+            "--raw-public-key",
+            "--client-raw-public-key",
+            "ca.pub.pem",
+        ],
+    );
+    let gnutls = |key: &str, public: &str| {
+        run_program(
+            "gnutls-cli",
+            &[
+                "--port",
+                &server.port.to_string(),
+                "--priority",
+                "NORMAL:-VERS-ALL:+VERS-TLS1.3:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK",
+                "--insecure",
+                "--rawpkkeyfile",
+                key,
+                "--rawpkfile",
+                public,
+                "127.0.0.1",
+            ],
+            d,
+            b"hello\n",
+            Duration::from_secs(30),
+        )
+    };
+    let o = gnutls("ca.key", "ca.pub.pem");
+    let all = format!("{}{}", o.stdout, o.stderr);
+    assert!(all.contains("Handshake was completed"), "{all}");
+    assert!(o.stdout.contains("hello"), "{all}");
+    let line = wait_for_line(&server.log, "client-cert=", Duration::from_secs(10));
+    assert!(line.contains("client-cert=raw-key"), "{line}");
+    // Another key: refused by the server with bad_certificate (42), which reaches
+    // gnutls-cli after its side of the TLS 1.3 handshake is done.
+    let o = gnutls("server.key", "server.pub.pem");
+    let all = format!("{}{}", o.stdout, o.stderr);
+    assert!(all.contains("Received alert [42]"), "{all}");
+    assert!(!o.stdout.contains("hello"), "{all}");
+    let line = wait_for_line(&server.log, "127.0.0.1", Duration::from_secs(10));
+    assert!(
+        line.contains("bad_certificate") || line.contains("pinned"),
+        "{line}"
+    );
+}
+
+#[test]
+fn tryst_client_authenticates_to_gnutls_serv_with_a_raw_key() {
+    if !gnutls_or_skip() {
+        return;
+    }
+    let dir = Scratch::new("rpk-client-gnutls-serv");
+    let d = dir.path();
+    keys(d);
+    let (_guard, port) = start_gnutls_serv(
+        d,
+        &[
+            "--rawpkkeyfile",
+            "server.key",
+            "--rawpkfile",
+            "server.pub.pem",
+            "--priority",
+            "NORMAL:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK",
+            "--require-client-cert",
+        ],
+    );
+    let addr = format!("127.0.0.1:{port}");
+    let o = tryst(
+        &[
+            "client",
+            &addr,
+            "--raw-public-key",
+            "server.pub.pem",
+            "--client-raw-key",
+            "ca.key",
+        ],
+        d,
+        b"hi\n",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert_eq!(o.stdout, "hi\n", "{o:#?}");
+    // gnutls-serv prints the client's raw key: ours.
+    let log = std::fs::read_to_string(d.join("gnutls-serv.log")).unwrap();
+    let ours = std::fs::read_to_string(d.join("ca.pub.pem")).unwrap();
+    assert!(log.contains("Certificate type: Raw Public Key"), "{log}");
+    assert!(log.contains(ours.trim()), "{log}");
 }

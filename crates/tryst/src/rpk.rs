@@ -267,6 +267,24 @@ impl RawKeyPair {
         })
     }
 
+    /// `signer` with the SubjectPublicKeyInfo made from its public key.
+    pub fn from_signer(signer: Arc<dyn Signer>) -> Result<Self, Error> {
+        let spki = tryst_cert::spki_for(signer.as_ref())?;
+        Self::new(spki, signer)
+    }
+
+    /// From a PKCS#8 private key (DER) loaded by `provider`'s key loader, with the
+    /// SubjectPublicKeyInfo made from its public key.
+    pub fn from_pkcs8(
+        pkcs8_key: &[u8],
+        provider: &tryst_crypto::CryptoProvider,
+    ) -> Result<Self, Error> {
+        let signer = provider.key_loader.load_pkcs8_der(pkcs8_key).map_err(|_| {
+            Error::Config("the private key is not a PKCS#8 key the crypto provider can load")
+        })?;
+        Self::from_signer(Arc::from(signer))
+    }
+
     /// From DER: the SubjectPublicKeyInfo and a PKCS#8 private key, loaded by the default
     /// crypto provider.
     pub fn from_der(spki_der: Vec<u8>, pkcs8_key: &[u8]) -> Result<Self, Error> {
