@@ -796,10 +796,6 @@ impl ClientConfigBuilder {
         if matches!(self.ech, crate::ech::EchMode::Enabled(_)) {
             self.common.tls12_suites.clear();
         }
-        // RFC 7250 raw keys are done in TLS 1.3 only (crate::rpk).
-        if self.server_raw_keys.is_some() || self.client_raw_key.is_some() {
-            self.common.tls12_suites.clear();
-        }
         let provider_verifier = self.common.provider.verifier;
         let from_roots = self.roots.map(|anchors| -> Arc<dyn ServerCertVerifier> {
             Arc::new(
@@ -1218,8 +1214,6 @@ impl ServerConfigBuilder {
             let v =
                 crate::rpk::PinnedClientKeys::new(pins, mandatory, self.common.provider.verifier)?;
             self.client_verifier = Some(Arc::new(v));
-            // RFC 7250 client keys are done in TLS 1.3 only (crate::rpk).
-            self.common.tls12_suites.clear();
         }
         let ticket_context =
             ticket_context(&self.resumption_context, self.client_verifier.as_deref());

@@ -43,11 +43,10 @@ fn unsupported(rule: &'static str) -> Error {
 /// only when server keys are pinned; `client_certificate_type` with RawPublicKey when we
 /// have a raw key for client authentication, followed by X509 when we also have a
 /// certificate (our preference order: the raw key first).
-pub(crate) fn client_offer(config: &ClientConfig, tls12: bool) -> Vec<Extension<'static>> {
+/// Offered whether or not the hello offers TLS 1.2 too (`_tls12`): both versions do
+/// RFC 7250.
+pub(crate) fn client_offer(config: &ClientConfig, _tls12: bool) -> Vec<Extension<'static>> {
     let mut out = Vec::new();
-    if tls12 {
-        return out;
-    }
     if config.server_raw_keys.is_some() {
         out.push(Extension::Unknown {
             typ: ExtensionType::ServerCertificateType,
@@ -130,7 +129,15 @@ pub(crate) fn client_certificate(
         requested,
         "server Certificate has a certificate_request_context",
     )?;
-    let [spki] = chain.as_slice() else {
+    check_pinned(&chain, pinned)
+}
+
+/// The server's raw key: one entry, a usable SubjectPublicKeyInfo, one of the pins.
+fn check_pinned(
+    chain: &[CertificateDer<'static>],
+    pinned: &PinnedKeys,
+) -> Result<CertificateDer<'static>, Error> {
+    let [spki] = chain else {
         return Err(Error::misbehaved(
             AlertDescription::DecodeError,
             "a raw public key Certificate must hold exactly one entry (RFC 7250 §3)",
@@ -160,18 +167,24 @@ pub(crate) fn verify_signature(
     config: &ClientConfig,
 ) -> Result<SignatureVerified, Error> {
     let verifier = config.common.provider.verifier;
-    check_signature(verifier, message, spki, scheme, signature)
+    check_signature(verifier, message, spki, (scheme, false), signature)
 }
 
+/// The signature over `message` by the raw key `spki`; `tls12` allows the TLS 1.2
+/// schemes (RSASSA-PKCS1-v1_5).
 fn check_signature(
     verifier: &dyn tryst_crypto::Verifier,
     message: &[u8],
     spki: &CertificateDer<'_>,
-    scheme: SignatureScheme,
+    (scheme, tls12): (SignatureScheme, bool),
     signature: &[u8],
 ) -> Result<SignatureVerified, Error> {
-    let alg = crate::suites::signature_algorithm(scheme).ok_or(Error::illegal(
-        "CertificateVerify uses a signature scheme that is not allowed in TLS 1.3",
+    let alg = match tls12 {
+        true => crate::suites::tls12_signature_algorithm(scheme),
+        false => crate::suites::signature_algorithm(scheme),
+    }
+    .ok_or(Error::illegal(
+        "handshake signature uses a scheme that is not allowed in this version",
     ))?;
     let key = tryst_cert::PublicKeyInfo::from_der(spki.as_ref())?;
     let policy = tryst_cert::Policy::DEFAULT;
@@ -322,6 +335,8 @@ pub(crate) struct RpkState {
     pub(crate) client_type: Option<bool>,
     /// The peer authenticated with a raw public key (its "certificate" is the SPKI).
     pub(crate) peer_raw: bool,
+    /// Server, TLS 1.2: we send our raw key instead of the certificate.
+    pub(crate) own_raw: bool,
 }
 
 /// EncryptedExtensions on the client: the `client_certificate_type` the server chose, if
@@ -502,20 +517,29 @@ impl crate::verify::ClientCertVerifier for PinnedClientKeys {
         scheme: SignatureScheme,
         signature: &[u8],
     ) -> Result<SignatureVerified, Error> {
-        check_signature(self.verifier, message, end_entity, scheme, signature)
+        check_signature(
+            self.verifier,
+            message,
+            end_entity,
+            (scheme, false),
+            signature,
+        )
     }
 
     fn verify_tls12_signature(
         &self,
-        _message: &[u8],
-        _end_entity: &CertificateDer<'_>,
-        _scheme: SignatureScheme,
-        _signature: &[u8],
+        message: &[u8],
+        end_entity: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
     ) -> Result<SignatureVerified, Error> {
-        Err(Error::misbehaved(
-            AlertDescription::UnsupportedCertificate,
-            "raw public keys are accepted in TLS 1.3 only",
-        ))
+        check_signature(
+            self.verifier,
+            message,
+            end_entity,
+            (scheme, true),
+            signature,
+        )
     }
 }
 
@@ -535,4 +559,115 @@ pub(crate) fn check_pha_verifier(config: &ServerConfig) -> Result<(), Error> {
         )),
         false => Ok(()),
     }
+}
+
+// ---- TLS 1.2 (RFC 7250 §3: the Certificate message holds the SPKI itself) ----
+
+/// A TLS 1.2 Certificate message under RawPublicKey, framed: `opaque
+/// ASN.1_subjectPublicKeyInfo<1..2^24-1>` as the whole body, not a list of certificates
+/// (RFC 7250 §3). `None` sends the empty certificate list of a client without a key.
+pub(crate) fn tls12_certificate(spki: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+    let mut w = tryst_messages::Writer::new();
+    w.u8(11);
+    w.u24_prefixed("Certificate", |w| {
+        w.u24_prefixed("ASN.1_subjectPublicKeyInfo", |w| {
+            w.bytes(spki.unwrap_or_default())
+        });
+    });
+    Ok(w.finish()?)
+}
+
+/// A TLS 1.2 Certificate message under RawPublicKey: the SPKI, or nothing for the empty
+/// list a client without a key sends (the form is the same: three zero bytes).
+pub(crate) fn tls12_parse_certificate(
+    raw: &tryst_messages::RawHandshake<'_>,
+) -> Result<Vec<CertificateDer<'static>>, Error> {
+    if raw.typ != tryst_messages::HandshakeType::Certificate {
+        return Err(crate::tls13::common::unexpected(raw));
+    }
+    let field = "ASN.1_subjectPublicKeyInfo";
+    let spki = tryst_messages::Reader::read_all(raw.body, field, |r| {
+        r.sub_u24(field, 0, 0xff_ffff, |r| Ok(r.rest()))
+    })
+    .map_err(|_| {
+        Error::misbehaved(
+            AlertDescription::DecodeError,
+            "malformed raw public key Certificate (RFC 7250 §3)",
+        )
+    })?;
+    Ok(match spki.is_empty() {
+        true => Vec::new(),
+        false => alloc::vec![CertificateDer::from(spki.to_vec())],
+    })
+}
+
+/// Client, TLS 1.2 ServerHello: the certificate types the server chose (the TLS 1.3
+/// rules, read from the ServerHello); the CertificateRequest check comes with
+/// ServerHelloDone.
+pub(crate) fn tls12_client_server_hello(
+    config: &ClientConfig,
+    state: &mut RpkState,
+    exts: &[Extension<'_>],
+    full: bool,
+) -> Result<(), Error> {
+    state.client_type = client_check_ee_client_type(config, exts, full)?;
+    client_check_ee(config, exts, full)
+}
+
+/// Client, TLS 1.2: the server's Certificate under RawPublicKey, checked against the pins.
+pub(crate) fn tls12_client_server_key(
+    raw: &tryst_messages::RawHandshake<'_>,
+    pinned: &PinnedKeys,
+    state: &mut RpkState,
+) -> Result<CertificateDer<'static>, Error> {
+    let spki = check_pinned(&tls12_parse_certificate(raw)?, pinned)?;
+    state.peer_raw = true;
+    Ok(spki)
+}
+
+/// Client, TLS 1.2: the ServerKeyExchange signature by the server's raw key.
+pub(crate) fn tls12_verify_signature(
+    message: &[u8],
+    spki: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+    config: &ClientConfig,
+) -> Result<SignatureVerified, Error> {
+    let verifier = config.common.provider.verifier;
+    check_signature(verifier, message, spki, (scheme, true), signature)
+}
+
+/// Client, TLS 1.2: our raw key and its TLS 1.2 scheme when the server chose
+/// RawPublicKey (`Some(None)`: no key for its schemes, an empty Certificate).
+#[allow(clippy::type_complexity)]
+pub(crate) fn tls12_client_own_key(
+    state: &RpkState,
+    config: &ClientConfig,
+    schemes: &[SignatureScheme],
+) -> Option<Option<(Arc<CertifiedKey>, SignatureScheme)>> {
+    if state.client_type != Some(true) {
+        return None;
+    }
+    Some(config.client_raw_key.as_ref().and_then(|k| {
+        crate::tls12::common::signing_scheme(&k.key, schemes).map(|s| (Arc::clone(&k.key), s))
+    }))
+}
+
+/// Server, TLS 1.2: the ServerHello's certificate-type answers (full handshakes only),
+/// recording what this connection sends and expects.
+pub(crate) fn tls12_server_hello_extensions(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    state: &mut RpkState,
+) -> Result<Vec<Extension<'static>>, Error> {
+    let mut exts = Vec::new();
+    if server_choice(config, ch)? {
+        state.own_raw = true;
+        exts.push(server_ee());
+    }
+    if server_requests_raw(config, ch)? {
+        state.client_type = Some(true);
+        exts.push(server_ee_client_type());
+    }
+    Ok(exts)
 }

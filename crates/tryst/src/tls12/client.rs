@@ -126,6 +126,8 @@ pub(crate) fn process_server_hello(
 ) -> Next {
     let sh = ServerHello::decode_tls12(raw.body)?;
     let (suite, resumed, alpn) = check_server_hello(&mut hello, &sh)?;
+    let full = resumed.is_none();
+    crate::rpk::tls12_client_server_hello(&hello.config, &mut core.rpk, &sh.extensions, full)?;
     let ems = sh.extended_master_secret();
     core.tls12 = true;
     core.records.decrypter.set_tls12();
@@ -225,6 +227,8 @@ fn check_resumption(
 fn resume(core: &mut Core, mut hs: Hs, s: Tls12Session) -> Box<dyn State> {
     hs.negotiated.kind = HandshakeKind::Resumed;
     hs.negotiated.peer_certificates = s.peer_certificates;
+    core.rpk.peer_raw =
+        hs.config.server_raw_keys.is_some() && !hs.negotiated.peer_certificates.is_empty();
     if !s.ticket.is_empty() {
         hs.resumed_ticket = Some((s.ticket, s.lifetime_secs, s.received_at_ms));
     }
@@ -290,7 +294,17 @@ struct ExpectCertificate {
 }
 
 impl State for ExpectCertificate {
-    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+        if let Some(pinned) = &self.hs.config.server_raw_keys {
+            // RFC 7250: a pinned raw key stands in for the chain and its verification.
+            let spki = crate::rpk::tls12_client_server_key(&raw, pinned, &mut core.rpk)?;
+            self.hs.transcript.add(raw.encoded);
+            self.hs.negotiated.peer_certificates = alloc::vec![spki];
+            return Ok(Box::new(ExpectServerKeyExchange {
+                hs: self.hs,
+                verified: CertificateVerified::assertion(),
+            }));
+        }
         let Tls12HandshakeMessage::Certificate(c) = parse(&raw)? else {
             return Err(unexpected(&raw));
         };
@@ -382,12 +396,11 @@ impl Hs {
         let message =
             common::ske_signed_message(&ske.params, &self.client_random, &self.server_random)?;
         let leaf = (self.negotiated.peer_certificates.first()).ok_or(Error::Internal("no leaf"))?;
-        let verified = (config.verifier).verify_tls12_signature(
-            &message,
-            leaf,
-            scheme,
-            &ske.signature.signature,
-        )?;
+        let sig = &ske.signature.signature;
+        let verified = match config.server_raw_keys {
+            Some(_) => crate::rpk::tls12_verify_signature(&message, leaf, scheme, sig, config)?,
+            None => (config.verifier).verify_tls12_signature(&message, leaf, scheme, sig)?,
+        };
         let kx = group.kx.start(&mut RngRef(config.common.rng()))?;
         let our_public = kx.public_key().to_vec();
         let premaster = kx
@@ -416,6 +429,9 @@ impl State for ExpectServerHelloDone {
                 Ok(self)
             }
             Tls12HandshakeMessage::ServerHelloDone => {
+                if self.request.is_none() {
+                    crate::rpk::client_check_unrequested(&core.rpk)?;
+                }
                 self.hs.transcript.add(raw.encoded);
                 let this = *self;
                 let session = send_flight(core, this.hs, this.kx, this.request.as_ref())?;
@@ -434,8 +450,21 @@ fn send_flight(
     kx: KeyExchanged,
     request: Option<&Tls12CertificateRequest<'_>>,
 ) -> Result<Established, Error> {
-    let key = request.and_then(|r| client_key_for(&hs.config, r));
-    if request.is_some() {
+    let raw_key = request.and_then(|r| {
+        let schemes = &r.supported_signature_algorithms;
+        crate::rpk::tls12_client_own_key(&core.rpk, &hs.config, schemes)
+    });
+    let key = match raw_key.clone() {
+        Some(k) => k,
+        None => request.and_then(|r| client_key_for(&hs.config, r)),
+    };
+    if raw_key.is_some() {
+        // RFC 7250 §3: the SubjectPublicKeyInfo is the Certificate's whole body.
+        let spki = key.as_ref().and_then(|(k, _)| k.chain.first());
+        let bytes = crate::rpk::tls12_certificate(spki.map(|c| c.as_ref()))?;
+        core.send_handshake_bytes(tryst_messages::HandshakeType::Certificate, &bytes)?;
+        hs.transcript.add(&bytes);
+    } else if request.is_some() {
         let chain = key
             .as_ref()
             .map(|(k, _)| k.chain.as_slice())

@@ -300,6 +300,8 @@ impl Hs {
         self.negotiated.peer_certificates = (state.client_certs.iter())
             .map(|c| CertificateDer::from(c.clone()))
             .collect();
+        let has_peer = !self.negotiated.peer_certificates.is_empty();
+        crate::rpk::server_note_peer(&self.config, &mut core.rpk, has_peer);
         let session = Session {
             suite: self.suite,
             master: state.psk,
@@ -345,6 +347,10 @@ impl Hs {
         if self.issue_ticket {
             exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
         }
+        if !resumed {
+            let raw = crate::rpk::tls12_server_hello_extensions(&self.config, ch, &mut core.rpk)?;
+            exts.extend(raw);
+        }
         // Accepting a ticket: echo the client's session id (RFC 5077 §3.4). We keep no
         // session cache, so a full handshake gets an empty one.
         let echo: &[u8] = if resumed { &ch.legacy_session_id } else { &[] };
@@ -362,6 +368,14 @@ impl Hs {
     /// Our chain, TLS 1.2 form (RFC 5246 §7.4.2).
     fn send_certificate(&mut self, core: &mut Core, p: &Parameters) -> Result<(), Error> {
         core.chosen_certificate = Some(p.cert.clone());
+        if core.rpk.own_raw {
+            // RFC 7250 §3: the SubjectPublicKeyInfo is the Certificate's whole body.
+            let spki = crate::rpk::spki_of(&p.cert.key)?;
+            let bytes = crate::rpk::tls12_certificate(Some(spki.as_ref()))?;
+            core.send_handshake_bytes(tryst_messages::HandshakeType::Certificate, &bytes)?;
+            self.transcript.add(&bytes);
+            return Ok(());
+        }
         let chain = &p.cert.key.chain;
         let cert = Tls12HandshakeMessage::Certificate(Tls12Certificate {
             certificate_list: chain.iter().map(|c| Cow::Borrowed(c.as_ref())).collect(),
@@ -405,6 +419,10 @@ impl Hs {
         let Some(v) = self.config.client_verifier.clone() else {
             return Ok(None);
         };
+        // A client that cannot send a raw key is not asked (RFC 7250 §4.2).
+        if self.config.client_raw_keys && core.rpk.client_type != Some(true) {
+            return Ok(None);
+        }
         let cr = Tls12HandshakeMessage::CertificateRequest(Tls12CertificateRequest {
             certificate_types: alloc::vec![
                 ClientCertificateType::EcdsaSign,
@@ -452,11 +470,15 @@ struct ExpectClientCertificate {
 }
 
 impl State for ExpectClientCertificate {
-    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
-        let Tls12HandshakeMessage::Certificate(c) = parse(&raw)? else {
-            return Err(unexpected(&raw));
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+        let chain = if core.rpk.client_type == Some(true) {
+            crate::rpk::tls12_parse_certificate(&raw)?
+        } else {
+            let Tls12HandshakeMessage::Certificate(c) = parse(&raw)? else {
+                return Err(unexpected(&raw));
+            };
+            chain_of(&c)
         };
-        let chain = chain_of(&c);
         let client = match chain.split_first() {
             None if self.verifier.client_auth_mandatory() => {
                 return Err(Error::incompatible(
@@ -466,7 +488,9 @@ impl State for ExpectClientCertificate {
             None => ClientAuth::Anonymous,
             Some((leaf, rest)) => {
                 let now = UnixTime::since_unix_epoch(self.hs.config.common.clock().now());
-                ClientAuth::Chain(self.verifier.verify_client_cert(leaf, rest, now)?)
+                let verified = self.verifier.verify_client_cert(leaf, rest, now)?;
+                crate::rpk::server_note_peer(&self.hs.config, &mut core.rpk, true);
+                ClientAuth::Chain(verified)
             }
         };
         self.hs.transcript.add(raw.encoded);
