@@ -135,17 +135,18 @@ pub struct ServerArgs {
     /// tells every client which CAs the server trusts.
     #[arg(long, requires = "client_ca")]
     pub client_ca_names: bool,
-    /// Send the --cert's public key instead of the certificate to TLS 1.3 clients that ask
-    /// for a raw public key (RFC 7250 server_certificate_type, as `gnutls-cli
+    /// Send the --cert's public key instead of the certificate to clients that ask for a
+    /// raw public key (RFC 7250 server_certificate_type, TLS 1.3 and 1.2, as `gnutls-cli
     /// --priority NORMAL:+CTYPE-SRV-RAWPK` does).
     #[arg(long)]
     pub raw_public_key: bool,
-    /// Require TLS 1.3 clients to authenticate with a raw public key (RFC 7250
-    /// client_certificate_type, as `gnutls-cli --priority NORMAL:+CTYPE-CLI-RAWPK
-    /// --rawpkkeyfile ...` does): it must be the key in this file (PEM 'PUBLIC KEY' or DER
-    /// SubjectPublicKeyInfo; repeat to accept several). The server then speaks TLS 1.3
-    /// only; the connection's log line says `client-cert=raw-key`.
-    #[arg(long, value_name = "KEY.pub.pem", conflicts_with_all = ["client_ca", "tls12_only"])]
+    /// Require clients to authenticate with a raw public key (RFC 7250
+    /// client_certificate_type, TLS 1.3 and 1.2, as `gnutls-cli --priority
+    /// NORMAL:+CTYPE-CLI-RAWPK --rawpkkeyfile ...` does): it must be the key in this file
+    /// (PEM 'PUBLIC KEY' or DER SubjectPublicKeyInfo; repeat to accept several). A client
+    /// that cannot send one is refused (unsupported_certificate); the connection's log
+    /// line says `client-cert=raw-key`.
+    #[arg(long, value_name = "KEY.pub.pem", conflicts_with = "client_ca")]
     pub client_raw_public_key: Vec<PathBuf>,
     /// With --client-raw-public-key: let clients without a raw key in, unauthenticated.
     #[arg(long, requires = "client_raw_public_key")]
@@ -261,13 +262,12 @@ pub struct ClientArgs {
     pub ocsp_out: Option<PathBuf>,
     /// Authenticate the server by its raw public key (RFC 7250) instead of a certificate: it
     /// must be the key in this file (PEM 'PUBLIC KEY' or DER SubjectPublicKeyInfo, as
-    /// `openssl pkey -pubout` writes it; repeat to accept several). Offers TLS 1.3 only;
-    /// --ca is not used.
+    /// `openssl pkey -pubout` writes it; repeat to accept several). --ca is not used.
     #[arg(long, value_name = "KEY.pub.pem")]
     pub raw_public_key: Vec<PathBuf>,
     /// Authenticate to servers that accept raw public keys (RFC 7250
     /// client_certificate_type) with this private key (PKCS#8 PEM): its public key is sent
-    /// instead of a certificate. Offers TLS 1.3 only; with --cert too, the certificate is
+    /// instead of a certificate (TLS 1.3 and 1.2). With --cert too, the certificate is
     /// offered second, for servers that want X.509.
     #[arg(long, value_name = "KEY.pem")]
     pub client_raw_key: Option<PathBuf>,

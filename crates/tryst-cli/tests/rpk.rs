@@ -4,7 +4,8 @@
 //! (bad_certificate, exit 1); an unusable key file is exit 2. Client authentication by raw
 //! key: `tryst client --client-raw-key` to `tryst server --client-raw-public-key` and to
 //! `gnutls-serv` requiring a client raw key, `gnutls-cli --rawpkkeyfile` to `tryst
-//! server`; keys not pinned are refused, bad flags are exit 2.
+//! server`, raw keys on both sides in TLS 1.3 and TLS 1.2; keys not pinned are refused,
+//! bad flags are exit 2.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -376,14 +377,16 @@ fn gnutls_cli_authenticates_to_tryst_server_with_a_raw_key() {
             "ca.pub.pem",
         ],
     );
-    let gnutls = |key: &str, public: &str| {
+    let gnutls = |version: &str, key: &str, public: &str| {
+        let priority =
+            format!("NORMAL:-VERS-ALL:+VERS-{version}:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK");
         run_program(
             "gnutls-cli",
             &[
                 "--port",
                 &server.port.to_string(),
                 "--priority",
-                "NORMAL:-VERS-ALL:+VERS-TLS1.3:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK",
+                &priority,
                 "--insecure",
                 "--rawpkkeyfile",
                 key,
@@ -396,23 +399,30 @@ fn gnutls_cli_authenticates_to_tryst_server_with_a_raw_key() {
             Duration::from_secs(30),
         )
     };
-    let o = gnutls("ca.key", "ca.pub.pem");
-    let all = format!("{}{}", o.stdout, o.stderr);
-    assert!(all.contains("Handshake was completed"), "{all}");
-    assert!(o.stdout.contains("hello"), "{all}");
-    let line = wait_for_line(&server.log, "client-cert=", Duration::from_secs(10));
-    assert!(line.contains("client-cert=raw-key"), "{line}");
-    // Another key: refused by the server with bad_certificate (42), which reaches
-    // gnutls-cli after its side of the TLS 1.3 handshake is done.
-    let o = gnutls("server.key", "server.pub.pem");
-    let all = format!("{}{}", o.stdout, o.stderr);
-    assert!(all.contains("Received alert [42]"), "{all}");
-    assert!(!o.stdout.contains("hello"), "{all}");
-    let line = wait_for_line(&server.log, "127.0.0.1", Duration::from_secs(10));
-    assert!(
-        line.contains("bad_certificate") || line.contains("pinned"),
-        "{line}"
-    );
+    for (version, ours) in [("TLS1.3", "TLS 1.3"), ("TLS1.2", "TLS 1.2")] {
+        let o = gnutls(version, "ca.key", "ca.pub.pem");
+        let all = format!("{}{}", o.stdout, o.stderr);
+        assert!(all.contains("Handshake was completed"), "{all}");
+        assert!(
+            all.contains(&format!("({version}-Raw Public Key)")),
+            "{all}"
+        );
+        assert!(o.stdout.contains("hello"), "{all}");
+        let line = wait_for_line(&server.log, "client-cert=", Duration::from_secs(10));
+        assert!(line.contains("client-cert=raw-key"), "{line}");
+        assert!(line.contains(ours), "{line}");
+        // Another key: refused by the server with bad_certificate (42), which in TLS 1.3
+        // reaches gnutls-cli after its side of the handshake is done.
+        let o = gnutls(version, "server.key", "server.pub.pem");
+        let all = format!("{}{}", o.stdout, o.stderr);
+        assert!(all.contains("Received alert [42]"), "{all}");
+        assert!(!o.stdout.contains("hello"), "{all}");
+        let line = wait_for_line(&server.log, "127.0.0.1", Duration::from_secs(10));
+        assert!(
+            line.contains("bad_certificate") || line.contains("pinned"),
+            "{line}"
+        );
+    }
 }
 
 #[test]
@@ -420,39 +430,48 @@ fn tryst_client_authenticates_to_gnutls_serv_with_a_raw_key() {
     if !gnutls_or_skip() {
         return;
     }
-    let dir = Scratch::new("rpk-client-gnutls-serv");
-    let d = dir.path();
-    keys(d);
-    let (_guard, port) = start_gnutls_serv(
-        d,
-        &[
-            "--rawpkkeyfile",
-            "server.key",
-            "--rawpkfile",
-            "server.pub.pem",
-            "--priority",
-            "NORMAL:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK",
-            "--require-client-cert",
-        ],
-    );
-    let addr = format!("127.0.0.1:{port}");
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--raw-public-key",
-            "server.pub.pem",
-            "--client-raw-key",
-            "ca.key",
-        ],
-        d,
-        b"hi\n",
-    );
-    assert_eq!(o.code, Some(0), "{o:#?}");
-    assert_eq!(o.stdout, "hi\n", "{o:#?}");
-    // gnutls-serv prints the client's raw key: ours.
-    let log = std::fs::read_to_string(d.join("gnutls-serv.log")).unwrap();
-    let ours = std::fs::read_to_string(d.join("ca.pub.pem")).unwrap();
-    assert!(log.contains("Certificate type: Raw Public Key"), "{log}");
-    assert!(log.contains(ours.trim()), "{log}");
+    for (version, ours) in [("TLS1.3", "TLS 1.3"), ("TLS1.2", "TLS 1.2")] {
+        let dir = Scratch::new(&format!("rpk-client-gnutls-serv-{version}"));
+        let d = dir.path();
+        keys(d);
+        let priority =
+            format!("NORMAL:-VERS-ALL:+VERS-{version}:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK");
+        let (_guard, port) = start_gnutls_serv(
+            d,
+            &[
+                "--rawpkkeyfile",
+                "server.key",
+                "--rawpkfile",
+                "server.pub.pem",
+                "--priority",
+                &priority,
+                "--require-client-cert",
+            ],
+        );
+        let addr = format!("127.0.0.1:{port}");
+        let o = tryst(
+            &[
+                "client",
+                &addr,
+                "--raw-public-key",
+                "server.pub.pem",
+                "--client-raw-key",
+                "ca.key",
+                "--trace",
+            ],
+            d,
+            b"hi\n",
+        );
+        assert_eq!(o.code, Some(0), "{o:#?}");
+        assert_eq!(o.stdout, "hi\n", "{o:#?}");
+        assert!(o.stderr.contains(ours), "{o:#?}");
+        // gnutls-serv prints the client's raw key: ours.
+        let log = std::fs::read_to_string(d.join("gnutls-serv.log")).unwrap();
+        let key = std::fs::read_to_string(d.join("ca.pub.pem")).unwrap();
+        assert!(
+            log.contains(&format!("({version}-Raw Public Key)")),
+            "{log}"
+        );
+        assert!(log.contains(key.trim()), "{log}");
+    }
 }
