@@ -50,6 +50,7 @@ const TLS12_SCENARIOS: &[(u8, u8, &str)] = &[
     (2, 1, "tls12-client-auth-alpn"),
     (3, 2, "tls12-p256-x25519"),
     (0, 3, "tls12-optional-auth-no-cert"),
+    (4, 4, "tls12-raw-keys"),
 ];
 
 /// (client configuration, server configuration, what it covers).
@@ -62,6 +63,7 @@ const SCENARIOS: &[(u8, u8, &str)] = &[
     (2, 3, "optional-auth-cert"),
     (1, 0, "resumed-0rtt"),
     (3, 0, "external-psk"),
+    (4, 4, "raw-keys"),
 ];
 
 fn main() {

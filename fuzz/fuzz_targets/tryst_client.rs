@@ -1,4 +1,4 @@
-//! Fuzz the client state machine: a `tryst::ClientConnection` (one of four configurations,
+//! Fuzz the client state machine: a `tryst::ClientConnection` (one of five configurations,
 //! deterministic RNG and clock) fed arbitrary server bytes in pieces the input chooses.
 //! Input: byte 0 = configuration, byte 1 = piece size (0 = all at once), rest = what the
 //! server sent. Needs the fuzzing-only crypto mode (`cfg(fuzzing)`, docs/fuzzing.md) to get

@@ -1,4 +1,4 @@
-//! Fuzz the server state machine: a `tryst::ServerConnection` (one of four configurations,
+//! Fuzz the server state machine: a `tryst::ServerConnection` (one of five configurations,
 //! deterministic RNG and clock, session tickets on so resumption and ticket decoding are
 //! reachable) fed arbitrary client bytes in pieces the input chooses. Input: byte 0 =
 //! configuration, byte 1 = piece size (0 = all at once), rest = what the client sent.

@@ -1,5 +1,5 @@
 //! Fuzz the TLS 1.2 server state machine: a `tryst::ServerConnection` speaking TLS 1.2 only
-//! (one of four configurations, deterministic RNG and clock) fed arbitrary client bytes in
+//! (one of five configurations, deterministic RNG and clock) fed arbitrary client bytes in
 //! pieces the input chooses, seeded with real TLS 1.2 client flights. Input: byte 0 =
 //! configuration, byte 1 = piece size (0 = all at once), rest = what the client sent.
 //! Needs the fuzzing-only crypto mode (`cfg(fuzzing)`, docs/fuzzing.md): records are

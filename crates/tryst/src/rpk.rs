@@ -1,16 +1,41 @@
-//! Raw public keys for the server (RFC 7250) in TLS 1.3: `server_certificate_type`.
+//! Raw public keys (RFC 7250) for both sides, in TLS 1.3 and TLS 1.2:
+//! `server_certificate_type` and `client_certificate_type`.
 //!
-//! A client configured with pinned keys
+//! Server keys. A client configured with pinned keys
 //! ([`with_server_raw_public_keys`](crate::ClientConfigBuilder::with_server_raw_public_keys))
-//! offers `server_certificate_type` with RawPublicKey alone (in hellos that offer TLS 1.3
-//! alone), requires the server to select it in EncryptedExtensions, accepts exactly one
-//! CertificateEntry holding a SubjectPublicKeyInfo that is byte-for-byte one of the
-//! pinned keys, and checks CertificateVerify with that key. A server with
-//! [`with_raw_public_key`](crate::ServerConfigBuilder::with_raw_public_key) sends its
+//! offers `server_certificate_type` with RawPublicKey alone, requires the server to select
+//! it (EncryptedExtensions in TLS 1.3, ServerHello in TLS 1.2), accepts exactly one
+//! SubjectPublicKeyInfo that is byte for byte one of the pinned keys, and checks
+//! CertificateVerify (TLS 1.2: the ServerKeyExchange signature) with that key. A server
+//! with [`with_raw_public_key`](crate::ServerConfigBuilder::with_raw_public_key) sends its
 //! certificate's SubjectPublicKeyInfo to clients that ask for RawPublicKey; a server that
 //! cannot serve any type the client lists refuses with unsupported_certificate.
 //!
-//! Not done: `client_certificate_type` (raw keys for client authentication) and TLS 1.2.
+//! Client keys. A client with a [`RawKeyPair`]
+//! ([`with_client_raw_public_key`](crate::ClientConfigBuilder::with_client_raw_public_key))
+//! offers `client_certificate_type` with RawPublicKey, then X509 when it also has a
+//! certificate. A server with pinned client keys
+//! ([`with_client_raw_public_keys`](crate::ServerConfigBuilder::with_client_raw_public_keys),
+//! checked by `PinnedClientKeys`, which replaces the X.509 client verifier) selects
+//! RawPublicKey for clients that list it and asks for the key; a client that cannot send
+//! one is refused with unsupported_certificate when a key is required and is not asked
+//! otherwise. The key is checked like the server's (one entry, pinned byte for byte,
+//! CertificateVerify), an empty answer to a required request is certificate_required (TLS
+//! 1.2: handshake_failure), and the application sees the key through
+//! [`peer_raw_public_key`](crate::ConnectionCommon::peer_raw_public_key). A client refuses
+//! a `client_certificate_type` it did not offer, one sent with no CertificateRequest, or
+//! one in a resumed handshake (illegal_parameter).
+//!
+//! Tickets: a session authenticated by a raw client key records the key as its client
+//! "certificate", and the ticket is bound to the pins (their hash is the verifier's
+//! resumption identity): it resumes only under the same pins, after the key is checked
+//! against them again, and the resumed session reports the same key. Post-handshake
+//! authentication asks for X.509 certificates only: a server whose handshake verifier is
+//! a raw-key one needs its own post-handshake verifier (the request fails otherwise).
+//!
+//! Wire forms: in TLS 1.3 the key is the `cert_data` of one CertificateEntry; in TLS 1.2
+//! the Certificate body is `opaque ASN.1_subjectPublicKeyInfo<1..2^24-1>` itself, not a
+//! certificate list (RFC 7250 §3); a TLS 1.2 client without a key sends three zero bytes.
 
 use alloc::borrow::Cow;
 use alloc::sync::Arc;

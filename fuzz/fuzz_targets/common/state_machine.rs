@@ -2,7 +2,7 @@
 //! generator: the configurations the targets run with (fixed seed, fixed clock, fixed keys,
 //! so each run is deterministic), and the loop that feeds peer bytes to a connection.
 //!
-//! Input layout for both targets: byte 0 picks the configuration (`byte % 4`), byte 1 the
+//! Input layout for both targets: byte 0 picks the configuration (`byte % 5`), byte 1 the
 //! piece size the peer bytes are fed in (0 = all at once, else that many bytes), the rest is
 //! what the peer sent. Seeds are written by `examples/state_machine_seeds.rs` from real
 //! in-memory handshakes built under `cfg(fuzzing)` (docs/fuzzing.md: with the fuzzing-only
@@ -32,7 +32,7 @@ pub const NOW: u64 = 1_767_225_600;
 /// The name the client connects to (also the server certificate's name).
 pub const NAME: &str = "fuzz.example";
 /// Number of configurations per side (byte 0 of the input, modulo this).
-pub const VARIANTS: u8 = 4;
+pub const VARIANTS: u8 = 5;
 
 fn key(seed: u8) -> Ed25519SigningKey {
     Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).expect("seed")).expect("key")
@@ -68,6 +68,16 @@ fn keys() -> &'static Keys {
             client_key: Arc::new(ck),
         }
     })
+}
+
+/// The client's raw public key (RFC 7250), the key of its certificate.
+fn client_raw_key() -> tryst::RawKeyPair {
+    tryst::RawKeyPair::from_signer(keys().client_key.clone()).expect("raw key")
+}
+
+/// The SubjectPublicKeyInfo of `k`.
+fn spki(k: &Arc<dyn Signer>) -> Vec<u8> {
+    tryst::cert::spki_for(k.as_ref()).expect("spki")
 }
 
 fn certified(der: &[u8], signer: &Arc<dyn Signer>) -> CertifiedKey {
@@ -158,12 +168,14 @@ fn ticket_keys() -> Arc<TicketKeys> {
 /// 2: X25519 only with an HRR cookie (a P-256-first client gets a HelloRetryRequest).
 /// 3: optional client authentication, client suite preference, record_size_limit,
 ///    no middlebox compatibility, one ticket, certificate compression (RFC 8879).
+/// 4: raw public keys (RFC 7250): its own for clients that ask, and the client's required
+///    (pinned: the client configuration 4 key).
 pub fn server_config(variant: u8) -> Arc<ServerConfig> {
     server_builder(variant).build().expect("server config")
 }
 
 /// Server configuration `variant` speaking TLS 1.2 only (the `*_tls12` targets): the same
-/// four variants, so client authentication, ALPN, client suite preference and the
+/// variants, so client authentication, ALPN, client suite preference and the
 /// X25519-only group list are reachable in TLS 1.2 too.
 pub fn server_config_tls12(variant: u8) -> Arc<ServerConfig> {
     server_builder(variant)
@@ -186,6 +198,9 @@ fn server_builder(variant: u8) -> tryst::ServerConfigBuilder {
             .with_client_cert_verifier(Arc::new(AcceptAnyClient { mandatory: true }))
             .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
         2 => b.with_groups(&[X25519_GROUP]).with_hrr_cookie(true),
+        4 => b
+            .with_raw_public_key(true)
+            .with_client_raw_public_keys(vec![spki(&k.client_key)], true),
         _ => b
             .with_client_cert_verifier(Arc::new(AcceptAnyClient { mandatory: false }))
             .with_suite_preference(tryst::SuitePreference::Client)
@@ -276,6 +291,12 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
                 .with_record_size_limit(Some(1024))
                 .with_certificate_compression(tryst::compress::default_compressors())
         }
+        4 => {
+            let k = keys();
+            b.with_server_raw_public_keys(vec![spki(&k.server_key)])
+                .with_client_raw_public_key(client_raw_key())
+                .with_client_auth_cert(certified(&k.client_cert, &k.client_key))
+        }
         _ => b
             .with_groups(&[SECP256R1_GROUP, X25519_GROUP])
             .with_middlebox_compat(true)
@@ -293,6 +314,8 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
 ///    post_handshake_auth (a later CertificateRequest is answered).
 /// 3: P-256 key share first (an X25519-only server answers HelloRetryRequest), middlebox
 ///    compatibility, TLS 1.2 compatibility extensions, an external PSK.
+/// 4: raw public keys (RFC 7250): pins the server's key, offers its own key for client
+///    authentication (RawPublicKey first, then X509 with its certificate).
 pub fn client_config(variant: u8) -> Arc<ClientConfig> {
     let b = client_builder(variant);
     let b = if variant % VARIANTS == 1 {
