@@ -359,6 +359,8 @@ fn receive_finished(
     let authenticated = !chain.is_empty();
     if let (true, Some(n)) = (authenticated, core.negotiated.as_mut()) {
         n.peer_certificates = chain;
+        // An X.509 chain now: no longer the handshake's raw key (`crate::rpk`).
+        core.rpk.peer_raw = false;
     }
     if let Some(pha) = core.pha.as_mut() {
         pha.status = match authenticated {

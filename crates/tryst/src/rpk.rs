@@ -405,15 +405,17 @@ pub(crate) fn client_check_unrequested(state: &RpkState) -> Result<(), Error> {
     }
 }
 
+/// A key to authenticate with and the scheme it signs with, if any.
+pub(crate) type OwnKey = Option<(Arc<CertifiedKey>, SignatureScheme)>;
+
 /// The raw key to answer a CertificateRequest with, when the server chose RawPublicKey
 /// (`Some`, possibly with no key usable for its schemes: then an empty Certificate);
 /// `None` when the certificate resolver decides.
-#[allow(clippy::type_complexity)]
 pub(crate) fn client_own_key(
     state: &RpkState,
     config: &ClientConfig,
     schemes: &[SignatureScheme],
-) -> Option<Option<(Arc<CertifiedKey>, SignatureScheme)>> {
+) -> Option<OwnKey> {
     if state.client_type != Some(true) {
         return None;
     }
@@ -664,12 +666,11 @@ pub(crate) fn tls12_verify_signature(
 
 /// Client, TLS 1.2: our raw key and its TLS 1.2 scheme when the server chose
 /// RawPublicKey (`Some(None)`: no key for its schemes, an empty Certificate).
-#[allow(clippy::type_complexity)]
 pub(crate) fn tls12_client_own_key(
     state: &RpkState,
     config: &ClientConfig,
     schemes: &[SignatureScheme],
-) -> Option<Option<(Arc<CertifiedKey>, SignatureScheme)>> {
+) -> Option<OwnKey> {
     if state.client_type != Some(true) {
         return None;
     }

@@ -231,6 +231,38 @@ fn post_handshake_auth_needs_an_x509_verifier() {
     assert!(matches!(e, Error::Config(_)), "{e:?}");
 }
 
+#[test]
+fn post_handshake_auth_with_its_own_verifier_replaces_the_raw_key() {
+    let p = pki();
+    let cc = rpk_client(5)
+        .with_client_auth_cert(client_cert(&p))
+        .with_post_handshake_auth(true)
+        .build()
+        .unwrap();
+    let sc = rpk_server(&[5], true)
+        .with_post_handshake_client_verifier(Arc::new(tryst::verify::WebPkiClientVerifier::new(
+            anchors(&p),
+        )))
+        .build()
+        .unwrap();
+    let (mut c, mut s) = pair(cc, sc);
+    handshake(&mut c, &mut s);
+    assert_eq!(
+        s.peer_raw_public_key(),
+        Some(ed25519_spki(&key(5)).as_slice())
+    );
+    s.request_client_certificate().unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(
+        s.post_handshake_auth(),
+        tryst::pha::PostHandshakeAuth::Authenticated
+    );
+    // The peer is now known by its certificate, not by the raw key.
+    assert_eq!(s.peer_raw_public_key(), None);
+    assert_eq!(s.peer_certificates()[0].as_ref(), p.client_der.as_slice());
+}
+
 // ---- a client that misbehaves: its flight decrypted, edited and resealed ----
 
 /// Run a raw-key handshake (client key 5, `mandatory` server pinning keys 5 and 6) up to

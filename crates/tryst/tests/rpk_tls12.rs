@@ -359,6 +359,24 @@ fn a_server_type_the_client_never_offered_is_illegal_parameter() {
 }
 
 #[test]
+fn a_server_that_ignores_the_server_type_is_unsupported_certificate() {
+    // As a TLS 1.2 server without RFC 7250 would: no server_certificate_type in its
+    // ServerHello (it sends its certificate).
+    let strip = |m: &mut Vec<u8>| {
+        if let Ok(Some((raw, _))) = RawHandshake::split(m, 1 << 20)
+            && let Ok(Tls12HandshakeMessage::ServerHello(sh)) = raw.parse_tls12()
+        {
+            let mut sh = sh.into_owned();
+            sh.extensions
+                .retain(|e| e.ext_type() != ExtensionType::ServerCertificateType);
+            *m = tryst::messages::Codec::to_bytes(&Tls12HandshakeMessage::ServerHello(sh)).unwrap();
+        }
+    };
+    let (ce, se) = run((client(true, None), server(true, &[])), &keep, &strip);
+    assert_alert(&ce, AlertDescription::UnsupportedCertificate, &se);
+}
+
+#[test]
 fn a_client_type_without_a_certificate_request_is_illegal_parameter() {
     let g = server_hello_with(cert_type(ExtensionType::ClientCertificateType, &[2]));
     // This server does not authenticate clients, so it sends no CertificateRequest.
