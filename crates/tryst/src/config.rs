@@ -672,7 +672,7 @@ impl ClientConfigBuilder {
 
     /// Authenticate the server by a raw public key (RFC 7250) instead of a certificate: its
     /// SubjectPublicKeyInfo (DER) must be one of `keys`. The client asks for RawPublicKey
-    /// only and offers TLS 1.3 only; a server that does not select it is refused
+    /// only, in TLS 1.3 and TLS 1.2; a server that does not select it is refused
     /// (unsupported_certificate). No certificate verifier is needed.
     pub fn with_server_raw_public_keys(mut self, keys: Vec<Vec<u8>>) -> Self {
         self.server_raw_keys = Some(keys);
@@ -682,7 +682,7 @@ impl ClientConfigBuilder {
     /// Authenticate with this raw public key (RFC 7250 `client_certificate_type`) when
     /// the server accepts raw keys: the client lists RawPublicKey first, then X509 if a
     /// client certificate is configured too (that one answers servers that choose X509
-    /// or send no client_certificate_type). Offers TLS 1.3 only.
+    /// or send no client_certificate_type). TLS 1.3 and TLS 1.2.
     pub fn with_client_raw_public_key(mut self, key: crate::rpk::RawKeyPair) -> Self {
         self.client_raw_key = Some(key);
         self
@@ -1054,9 +1054,9 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Send the chosen certificate's SubjectPublicKeyInfo instead of the certificate to TLS 1.3
-    /// clients that ask for a RawPublicKey server_certificate_type (RFC 7250). Off by
-    /// default.
+    /// Send the chosen certificate's SubjectPublicKeyInfo instead of the certificate to
+    /// clients that ask for a RawPublicKey server_certificate_type (RFC 7250; TLS 1.3 and
+    /// TLS 1.2). Off by default.
     pub fn with_raw_public_key(mut self, on: bool) -> Self {
         self.raw_public_key = on;
         self
