@@ -107,13 +107,16 @@ fn raw_keys_on_both_sides() {
         .with_raw_public_key(true)
         .build()
         .unwrap();
-    let (mut c, mut s) = pair(cc, sc);
-    handshake(&mut c, &mut s);
-    assert_eq!(c.peer_raw_public_key(), Some(server_spki.as_slice()));
-    assert_eq!(
-        s.peer_raw_public_key(),
-        Some(ed25519_spki(&key(5)).as_slice())
-    );
+    for kind in [HandshakeKind::Full, HandshakeKind::Resumed] {
+        let (mut c, mut s) = pair(cc.clone(), sc.clone());
+        handshake(&mut c, &mut s);
+        assert_eq!(c.handshake_kind(), Some(kind));
+        assert_eq!(c.peer_raw_public_key(), Some(server_spki.as_slice()));
+        assert_eq!(
+            s.peer_raw_public_key(),
+            Some(ed25519_spki(&key(5)).as_slice())
+        );
+    }
 }
 
 #[test]
