@@ -53,7 +53,7 @@ pub trait ServerCertVerifier: Send + Sync {
     /// Check the OCSP response the server stapled for `end_entity` (RFC 8446 §4.4.2.1,
     /// RFC 6066 §8), called after [`verify_server_cert`](Self::verify_server_cert)
     /// accepted the chain. `ocsp_response` is the DER OCSPResponse, empty when none was
-    /// stapled (always empty unless the config asks for stapling, and for TLS 1.2). The
+    /// stapled (always empty unless the config asks for stapling). The
     /// default accepts anything: checking is optional, and tryst does not parse OCSP.
     /// An error fails the handshake with its alert (for example
     /// `Error::PeerMisbehaved { alert: AlertDescription::BadCertificateStatusResponse, .. }`).

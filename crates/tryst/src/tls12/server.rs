@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! ClientHello  check_client_hello → negotiate → send_server_hello (downgrade sentinel)
-//!              → send_certificate → send_server_key_exchange
+//!              → send_certificate [CertificateStatus] → send_server_key_exchange
 //!              → [send_certificate_request] → ServerHelloDone
 //! [Certificate] ClientKeyExchange [CertificateVerify] ChangeCipherSpec Finished
 //!              → ChangeCipherSpec, Finished (send_finished)
@@ -101,7 +101,7 @@ pub(crate) fn client_hello(
     if let Some(state) = resumed {
         return hs.resume(core, state);
     }
-    hs.send_certificate(core, &p)?;
+    hs.send_certificate(core, &p, &ch)?;
     let kx = hs.send_server_key_exchange(core, &p)?;
     let request = hs.send_certificate_request(core)?;
     common::send(
@@ -345,6 +345,9 @@ impl Hs {
         if self.issue_ticket {
             exts.push(Extension::SessionTicket(Cow::Borrowed(&[])));
         }
+        if !resumed && crate::ocsp::to_staple(&p.cert.key, ch).is_some() {
+            exts.push(Extension::StatusRequestEmpty);
+        }
         // Accepting a ticket: echo the client's session id (RFC 5077 §3.4). We keep no
         // session cache, so a full handshake gets an empty one.
         let echo: &[u8] = if resumed { &ch.legacy_session_id } else { &[] };
@@ -359,14 +362,24 @@ impl Hs {
         common::send(core, &mut self.transcript, &sh)
     }
 
-    /// Our chain, TLS 1.2 form (RFC 5246 §7.4.2).
-    fn send_certificate(&mut self, core: &mut Core, p: &Parameters) -> Result<(), Error> {
+    /// Our chain, TLS 1.2 form (RFC 5246 §7.4.2), and its OCSP response when the
+    /// ServerHello acknowledged status_request (RFC 6066 §8).
+    fn send_certificate(
+        &mut self,
+        core: &mut Core,
+        p: &Parameters,
+        ch: &ClientHello<'_>,
+    ) -> Result<(), Error> {
         core.chosen_certificate = Some(p.cert.clone());
         let chain = &p.cert.key.chain;
         let cert = Tls12HandshakeMessage::Certificate(Tls12Certificate {
             certificate_list: chain.iter().map(|c| Cow::Borrowed(c.as_ref())).collect(),
         });
-        common::send(core, &mut self.transcript, &cert)
+        common::send(core, &mut self.transcript, &cert)?;
+        match crate::ocsp::to_staple(&p.cert.key, ch) {
+            Some(r) => common::send(core, &mut self.transcript, &crate::ocsp::status(r)),
+            None => Ok(()),
+        }
     }
 
     /// ServerKeyExchange (RFC 8422 §5.4): a fresh ECDHE key, signed with our key over both
