@@ -126,9 +126,49 @@ pub(crate) fn check_tls12_staple(
     verifier.verify_ocsp_response(leaf, rest, staple.unwrap_or_default(), now)
 }
 
+/// TLS 1.3 server: the `status_request` of our CertificateRequests, when the config wants
+/// client staples.
+pub(crate) fn certificate_request_extension(
+    config: &crate::ServerConfig,
+) -> Option<Extension<'static>> {
+    config.client_ocsp.then_some(Extension::StatusRequestEmpty)
+}
+
+/// TLS 1.3 client: whether a CertificateRequest asks for our staple.
+pub(crate) fn staple_requested(cr: &tryst_messages::CertificateRequest<'_>) -> bool {
+    (cr.extensions.iter()).any(|e| matches!(e, Extension::StatusRequestEmpty))
+}
+
+/// TLS 1.3 client: what to staple to our certificate: `key`'s response, only when asked.
+pub(crate) fn client_staple(key: &CertifiedKey, asked: bool) -> Option<&[u8]> {
+    key.ocsp.as_deref().filter(|_| asked)
+}
+
+/// TLS 1.3 server: show the client verifier what the client stapled to the end entity of
+/// `chain` (already verified; empty when nothing was), and keep it for the application.
+/// A staple we did not ask for never gets here: the CertificateEntry extension check
+/// refuses it (unsupported_extension).
+pub(crate) fn check_client_staple(
+    core: &mut crate::conn::Core,
+    verifier: &dyn crate::verify::ClientCertVerifier,
+    c: &Certificate<'_>,
+    chain: &[CertificateDer<'static>],
+    now: core::time::Duration,
+) -> Result<(), crate::Error> {
+    let (leaf, rest) = chain
+        .split_first()
+        .ok_or(crate::Error::Internal("no leaf"))?;
+    let staple = stapled(c);
+    let now = UnixTime::since_unix_epoch(now);
+    verifier.verify_ocsp_response(leaf, rest, staple.as_deref().unwrap_or_default(), now)?;
+    core.peer_ocsp = staple;
+    Ok(())
+}
+
 impl CertifiedKey {
-    /// Staple `response` (a DER OCSPResponse, RFC 6960) to this chain's end entity for
-    /// clients that send `status_request` (TLS 1.3 and 1.2). An empty response staples
+    /// Staple `response` (a DER OCSPResponse, RFC 6960) to this chain's end entity: as a
+    /// server for clients that send `status_request` (TLS 1.3 and 1.2), as a TLS 1.3
+    /// client for servers whose CertificateRequest carries it. An empty response staples
     /// nothing.
     /// tryst sends it as given: keep it fresh by building a new `CertifiedKey`.
     #[must_use]

@@ -24,8 +24,8 @@ use alloc::vec::Vec;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use tryst_keyschedule::Transcript;
 use tryst_messages::{
-    AlertDescription, CertificateRequest, ExtensionContext, HandshakeMessage, ProtocolVersion,
-    RawHandshake, SignatureScheme, allowed_in,
+    AlertDescription, CertificateRequest, ExtensionContext, ExtensionType, HandshakeMessage,
+    ProtocolVersion, RawHandshake, SignatureScheme, allowed_in,
 };
 
 use crate::Error;
@@ -148,7 +148,8 @@ pub(crate) fn client_answer(
     let context = cr.certificate_request_context.as_ref();
     match &key {
         Some((k, scheme)) => {
-            common::send_certificate(core, &mut t, context, &k.chain, None)?;
+            let staple = crate::ocsp::client_staple(k, crate::ocsp::staple_requested(cr));
+            common::send_certificate(core, &mut t, context, &k.chain, staple)?;
             common::send_certificate_verify(core, &mut t, k, *scheme, &config.common)?;
         }
         None => common::send_certificate(core, &mut t, context, &[], None)?,
@@ -177,6 +178,8 @@ pub(crate) struct ServerPha {
 /// One outstanding request.
 struct Pending {
     context: Vec<u8>,
+    /// The CertificateEntry extensions our request allows (status_request, `crate::ocsp`).
+    requested: Vec<ExtensionType>,
     transcript: Transcript,
     verifier: Arc<dyn ClientCertVerifier>,
     stage: Stage,
@@ -262,6 +265,9 @@ pub(crate) fn request(core: &mut Core) -> Result<(), Error> {
             hints.into_iter().map(Cow::Owned).collect(),
         ));
     }
+    let ocsp = crate::ocsp::certificate_request_extension(&pha.config);
+    let requested: Vec<ExtensionType> = ocsp.iter().map(|e| e.ext_type()).collect();
+    exts.extend(ocsp);
     let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
         certificate_request_context: Cow::Borrowed(&context),
         extensions: exts,
@@ -272,6 +278,7 @@ pub(crate) fn request(core: &mut Core) -> Result<(), Error> {
     pha.status = PostHandshakeAuth::Pending;
     pha.pending = Some(Pending {
         context: context.to_vec(),
+        requested,
         transcript: t,
         verifier,
         stage: Stage::Certificate,
@@ -309,7 +316,7 @@ pub(crate) fn server_receive(core: &mut Core, raw: &RawHandshake<'_>) -> Result<
 
 /// The client's Certificate: our context, verified by the config's client verifier.
 fn receive_certificate(
-    core: &Core,
+    core: &mut Core,
     pending: &mut Pending,
     raw: &RawHandshake<'_>,
 ) -> Result<Stage, Error> {
@@ -321,7 +328,7 @@ fn receive_certificate(
             "client Certificate has the wrong certificate_request_context",
         ));
     }
-    crate::verify::check_certificate_extensions(&c, &[])?;
+    crate::verify::check_certificate_extensions(&c, &pending.requested)?;
     let chain = crate::verify::chain_of(&c);
     pending.transcript.add(raw.encoded)?;
     let Some((leaf, rest)) = chain.split_first() else {
@@ -334,8 +341,9 @@ fn receive_certificate(
         return Ok(Stage::Finished(chain));
     };
     let pha = core.pha.as_ref().ok_or(Error::Internal("pha"))?;
-    let now = UnixTime::since_unix_epoch(pha.config.common.clock().now());
-    pending.verifier.verify_client_cert(leaf, rest, now)?;
+    let now = pha.config.common.clock().now();
+    (pending.verifier).verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
+    crate::ocsp::check_client_staple(core, &*pending.verifier, &c, &chain, now)?;
     Ok(Stage::CertificateVerify(chain))
 }
 

@@ -124,6 +124,24 @@ pub trait ClientCertVerifier: Send + Sync {
         Vec::new()
     }
 
+    /// Check the OCSP response the client stapled to `end_entity` (TLS 1.3, RFC 8446
+    /// §4.4.2.1), called after [`verify_client_cert`](Self::verify_client_cert) accepted
+    /// the chain. `ocsp_response` is empty when none was stapled (always, unless the
+    /// config asks with
+    /// [`with_client_ocsp_stapling`](crate::ServerConfigBuilder::with_client_ocsp_stapling)).
+    /// The default accepts anything; an error fails the handshake (or the post-handshake
+    /// authentication) with its alert.
+    fn verify_ocsp_response(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        let _ = (end_entity, intermediates, ocsp_response, now);
+        Ok(())
+    }
+
     /// Check the chain with the clientAuth usage at `now`.
     fn verify_client_cert(
         &self,

@@ -774,6 +774,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
                 hints.into_iter().map(Cow::Owned).collect(),
             ));
         }
+        exts.extend(crate::ocsp::certificate_request_extension(&self.config));
         let requested: Vec<ExtensionType> = exts.iter().map(Extension::ext_type).collect();
         let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
             certificate_request_context: Cow::Borrowed(&[]),
@@ -900,7 +901,7 @@ struct ExpectClientCertificate {
 }
 
 impl State for ExpectClientCertificate {
-    fn handle(mut self: Box<Self>, _core: &mut Core, raw: RawHandshake<'_>) -> Next {
+    fn handle(mut self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
         let decompressed;
         let c = match raw.parse()? {
             HandshakeMessage::Certificate(c) => c,
@@ -932,6 +933,7 @@ impl State for ExpectClientCertificate {
         };
         let now = self.hs.config.common.clock().now();
         let verified = verifier.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
+        crate::ocsp::check_client_staple(core, &*verifier, &c, &chain, now)?;
         self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectClientCertificateVerify {
             hs: self.hs,
