@@ -22,7 +22,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
-use tryst_keyschedule::Transcript;
+use tryst_keyschedule::{ResumptionMasterSecret, Transcript};
 use tryst_messages::{
     AlertDescription, CertificateRequest, ExtensionContext, ExtensionType, HandshakeMessage,
     ProtocolVersion, RawHandshake, SignatureScheme, allowed_in,
@@ -32,6 +32,7 @@ use crate::Error;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::conn::{Core, Event, Side};
 use crate::tls13::common;
+use crate::tls13::resumption::TicketClientAuth;
 use crate::verify::ClientCertVerifier;
 
 /// How many post-handshake CertificateRequests one connection answers (each context is
@@ -173,6 +174,11 @@ pub(crate) struct ServerPha {
     sent: usize,
     pending: Option<Pending>,
     status: PostHandshakeAuth,
+    /// The handshake's resumption_master_secret, kept when the config issues tickets:
+    /// each successful authentication is followed by fresh tickets that record it.
+    resumption: Option<ResumptionMasterSecret>,
+    /// Post-handshake ticket batches sent (part of their nonces).
+    ticket_batches: u8,
 }
 
 /// One outstanding request.
@@ -201,6 +207,8 @@ impl ServerPha {
             sent: 0,
             pending: None,
             status: PostHandshakeAuth::Offered,
+            resumption: None,
+            ticket_batches: 0,
         })
     }
 
@@ -208,6 +216,54 @@ impl ServerPha {
     pub(crate) fn handshake_done(&mut self, transcript: &Transcript) {
         self.transcript = Some(transcript.fork());
     }
+}
+
+/// After the handshake: keep the resumption_master_secret for tickets issued after a
+/// post-handshake authentication (only when the client offered it and tickets are on).
+pub(crate) fn keep_resumption(
+    core: &mut Core,
+    suite: &crate::suites::SupportedCipherSuite,
+    resumption: &ResumptionMasterSecret,
+) {
+    if let Some(pha) = core.pha.as_mut()
+        && pha.config.tickets.is_some()
+        && pha.config.ticket_count > 0
+    {
+        let secret = resumption.secret().duplicate();
+        pha.resumption = Some(ResumptionMasterSecret::from_secret(suite.hash, secret));
+    }
+}
+
+/// After a successful post-handshake authentication: `ticket_count` fresh tickets that
+/// record the client's new identity (`TicketClientAuth::PostHandshake`), so a resumption
+/// under one of them reports that certificate. Tickets sent before are not changed: they
+/// resume with what the handshake recorded. Nonces `p`, batch, index: unique within the
+/// connection (the handshake's are one byte).
+fn issue_tickets(core: &mut Core, chain: &[CertificateDer<'static>]) -> Result<(), Error> {
+    let Some(pha) = core.pha.as_mut() else {
+        return Ok(());
+    };
+    let Some(resumption) = pha.resumption.take() else {
+        return Ok(());
+    };
+    pha.ticket_batches = pha.ticket_batches.saturating_add(1);
+    let (config, batch) = (pha.config.clone(), pha.ticket_batches);
+    let negotiated = core
+        .negotiated
+        .take()
+        .ok_or(Error::Internal("negotiated"))?;
+    let tickets = crate::tls13::server::Tickets {
+        resumption: &resumption,
+        client_auth: TicketClientAuth::PostHandshake,
+        client_certs: chain.iter().map(|c| c.as_ref().to_vec()).collect(),
+        nonce: &|i| alloc::vec![b'p', batch, i],
+    };
+    let sent = crate::tls13::server::issue_tickets(&config, core, &negotiated, &tickets);
+    core.negotiated = Some(negotiated);
+    if let Some(pha) = core.pha.as_mut() {
+        pha.resumption = Some(resumption);
+    }
+    sent
 }
 
 /// Where post-handshake authentication stands on `core`'s connection.
@@ -364,6 +420,9 @@ fn receive_finished(
     );
     common::check_finished(&suite, &secret, &mut pending.transcript, raw)?;
     let authenticated = !chain.is_empty();
+    if authenticated {
+        issue_tickets(core, &chain)?;
+    }
     if let (true, Some(n)) = (authenticated, core.negotiated.as_mut()) {
         n.peer_certificates = chain;
     }

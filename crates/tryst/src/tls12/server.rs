@@ -643,11 +643,11 @@ impl Established {
         let now = config.common.clock().now();
         let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs()).unwrap_or(0);
         let client_auth = self.client.for_ticket();
-        let client_certs = match client_auth {
-            TicketClientAuth::Verified => (self.hs.negotiated.peer_certificates.iter())
+        let client_certs = match client_auth.has_certificates() {
+            true => (self.hs.negotiated.peer_certificates.iter())
                 .map(|c| c.as_ref().to_vec())
                 .collect(),
-            _ => Vec::new(),
+            false => Vec::new(),
         };
         let state = TicketState {
             suite: self.session.suite.suite.to_raw(),
