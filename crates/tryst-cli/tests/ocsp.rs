@@ -2,8 +2,8 @@
 //! CertificateStatus in TLS 1.2): `openssl ocsp` makes a response for the server
 //! certificate, `tryst server --ocsp` staples it, `openssl s_client -status` (with
 //! `-tls1_3` and with `-tls1_2`) shows it and `tryst client --ocsp-out` writes back the
-//! same bytes, also from `openssl s_server -status_file` in both versions. A file that is
-//! not DER is a usage error.
+//! same bytes, also from `openssl s_server -status_file` in both versions and from
+//! `gnutls-serv --ocsp-response` in TLS 1.2. A file that is not DER is a usage error.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -259,4 +259,87 @@ fn a_file_that_is_not_a_der_response_is_a_usage_error() {
     with(&["--ocsp", "missing.der"]).assert_one_line_error(2, "cannot read the OCSP response");
     with(&["--ocsp", "server.pem", "--ocsp", "server.pem"])
         .assert_one_line_error(2, "at most one --ocsp for each --cert");
+}
+
+#[test]
+fn tryst_client_gets_gnutls_servs_tls12_staple() {
+    let have = Command::new("gnutls-serv")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have || !have_openssl() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "gnutls-serv and openssl are needed for the GnuTLS OCSP test (apt-get install gnutls-bin openssl)"
+        );
+        eprintln!("note: gnutls-serv or openssl not found; skipping the GnuTLS OCSP test");
+        return;
+    }
+    let dir = Scratch::new("ocsp-gnutls-serv");
+    let d = dir.path();
+    pki_with_response(d);
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Command::new("gnutls-serv")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--x509certfile",
+                "server.pem",
+                "--x509keyfile",
+                "server.key",
+                "--ocsp-response",
+                "resp.der",
+                "--priority",
+                "NORMAL:-VERS-ALL:+VERS-TLS1.2",
+                "--echo",
+            ])
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut guard = Guard {
+            child,
+            name: "gnutls-serv".into(),
+        };
+        // Ready once it accepts a connection; gone if the port was taken.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut ready = false;
+        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                ready = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if !ready {
+            continue;
+        }
+        let o = tryst(
+            &[
+                "client",
+                &format!("127.0.0.1:{port}"),
+                "--ca",
+                "ca.pem",
+                "--server-name",
+                "localhost",
+                "--ocsp-out",
+                "got.der",
+                "--trace",
+            ],
+            d,
+            b"hello gnutls\n",
+        );
+        assert_eq!(o.code, Some(0), "{o:#?}");
+        assert!(o.stdout.contains("hello gnutls"), "{o:#?}");
+        assert!(o.stderr.contains("TLS 1.2"), "{o:#?}");
+        let sent = std::fs::read(d.join("resp.der")).unwrap();
+        assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+        return;
+    }
+    panic!("could not start gnutls-serv");
 }

@@ -19,6 +19,17 @@
 //! unsupported_extension), and, as RFC 6066 §8 allows, a server that acknowledged may
 //! still send none (the hook then sees an empty response). tryst does not parse or check
 //! OCSP responses itself.
+//!
+//! Client certificates (TLS 1.3 only; RFC 6066 §8 gives TLS 1.2 clients no way to
+//! staple): a server built with
+//! [`with_client_ocsp_stapling`](crate::ServerConfigBuilder::with_client_ocsp_stapling)
+//! sends an empty `status_request` in its CertificateRequests (in the handshake and after
+//! it, `crate::pha`); a client whose certified key has a response staples it to its leaf
+//! entry only then; the server shows it to
+//! [`ClientCertVerifier::verify_ocsp_response`](crate::verify::ClientCertVerifier::verify_ocsp_response)
+//! and keeps it for
+//! [`ServerConnection::peer_ocsp_response`](crate::ServerConnection::peer_ocsp_response).
+//! A staple the server did not ask for is unsupported_extension.
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;

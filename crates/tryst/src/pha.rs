@@ -15,6 +15,16 @@
 //! The client refuses a CertificateRequest it did not offer post_handshake_auth for
 //! (unexpected_message), one with an empty or reused context (illegal_parameter) and more
 //! than [`MAX_REQUESTS`] of them.
+//!
+//! After a successful authentication, a server that issues tickets sends
+//! `ticket_count` fresh NewSessionTickets (nonces `p`, batch, index: distinct from the
+//! handshake's one-byte nonces) derived from the handshake's resumption_master_secret;
+//! they record the chain just verified (`TicketClientAuth::PostHandshake`), so resuming
+//! one reports that certificate. Tickets sent before keep what the handshake recorded. A
+//! resuming server accepts such a ticket only if its verifiers still accept the chain
+//! (`crate::tls13::resumption::ticket_fits`). When the config asks for client OCSP
+//! staples (`crate::ocsp`), the CertificateRequest carries status_request and the client
+//! staples its response.
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
