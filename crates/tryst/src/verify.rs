@@ -126,8 +126,8 @@ pub trait ClientCertVerifier: Send + Sync {
 
     /// Check the OCSP response the client stapled to `end_entity` (TLS 1.3, RFC 8446
     /// §4.4.2.1), called after [`verify_client_cert`](Self::verify_client_cert) accepted
-    /// the chain. `ocsp_response` is empty when none was stapled (always, unless the
-    /// config asks with
+    /// the chain. `ocsp_response` is empty when none was stapled (always in TLS 1.2, and
+    /// unless the config asks with
     /// [`with_client_ocsp_stapling`](crate::ServerConfigBuilder::with_client_ocsp_stapling)).
     /// The default accepts anything; an error fails the handshake (or the post-handshake
     /// authentication) with its alert.

@@ -329,3 +329,48 @@ fn a_staple_the_server_did_not_ask_for_is_unsupported_extension() {
         Some(Error::AlertReceived(AlertDescription::UnsupportedExtension))
     );
 }
+
+#[test]
+fn tls12_clients_cannot_staple_and_the_hook_sees_nothing() {
+    // RFC 6066 §8 gives a TLS 1.2 client no way to staple: the hook still runs (with an
+    // empty response), so a verifier that requires a staple refuses a downgraded client.
+    for refuse in [false, true] {
+        let v = recording(refuse);
+        let p = pki();
+        let clock = clock();
+        let cc = client_builder(&p, &clock, b"client")
+            .with_client_auth_cert(client_key(Some(RESPONSE)))
+            .build()
+            .unwrap();
+        let sc = server_builder(&p, &clock, b"server")
+            .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls12])
+            .with_client_ocsp_stapling(true)
+            .with_client_cert_verifier(v.clone())
+            .build()
+            .unwrap();
+        let (mut c, mut s) = pair(cc, sc);
+        let (ce, se) = transfer(&mut c, &mut s);
+        assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
+        assert_eq!(s.peer_ocsp_response(), None);
+        if refuse {
+            let se = se.expect("the server must refuse");
+            assert_eq!(
+                se.alert(),
+                Some(AlertDescription::BadCertificateStatusResponse),
+                "{se}"
+            );
+            assert_eq!(
+                ce,
+                Some(Error::AlertReceived(
+                    AlertDescription::BadCertificateStatusResponse
+                ))
+            );
+        } else {
+            assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+            assert_eq!(
+                s.protocol_version(),
+                Some(tryst::messages::ProtocolVersion::Tls12)
+            );
+        }
+    }
+}

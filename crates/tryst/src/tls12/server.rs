@@ -479,7 +479,11 @@ impl State for ExpectClientCertificate {
             None => ClientAuth::Anonymous,
             Some((leaf, rest)) => {
                 let now = UnixTime::since_unix_epoch(self.hs.config.common.clock().now());
-                ClientAuth::Chain(self.verifier.verify_client_cert(leaf, rest, now)?)
+                let verified = self.verifier.verify_client_cert(leaf, rest, now)?;
+                // TLS 1.2 clients cannot staple (RFC 6066 §8): a verifier that needs a
+                // staple refuses here, so a downgrade does not bypass it.
+                self.verifier.verify_ocsp_response(leaf, rest, &[], now)?;
+                ClientAuth::Chain(verified)
             }
         };
         self.hs.transcript.add(raw.encoded);
