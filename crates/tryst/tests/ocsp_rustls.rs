@@ -1,6 +1,7 @@
-//! OCSP stapling interop in memory with rustls 0.23 (ring provider), both directions:
-//! rustls's client asks (it always sends status_request) and its verifier receives
-//! what the tryst server stapled; the tryst client gets what a rustls server staples.
+//! OCSP stapling interop in memory with rustls 0.23 (ring provider), both directions and
+//! in TLS 1.3 and TLS 1.2 (CertificateStatus, RFC 6066 §8): rustls's client asks (it
+//! always sends status_request) and its verifier receives what the tryst server stapled;
+//! the tryst client gets what a rustls server staples.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -100,8 +101,34 @@ impl ServerCertVerifier for Capture {
     }
 }
 
+/// (rustls's version, tryst's) for each protocol version.
+fn versions() -> [(
+    &'static rustls::SupportedProtocolVersion,
+    tryst::messages::ProtocolVersion,
+); 2] {
+    [
+        (
+            &rustls::version::TLS13,
+            tryst::messages::ProtocolVersion::Tls13,
+        ),
+        (
+            &rustls::version::TLS12,
+            tryst::messages::ProtocolVersion::Tls12,
+        ),
+    ]
+}
+
 #[test]
 fn rustls_client_verifier_receives_the_tryst_servers_staple() {
+    for (rv, tv) in versions() {
+        rustls_client(rv, tv);
+    }
+}
+
+fn rustls_client(
+    rv: &'static rustls::SupportedProtocolVersion,
+    tv: tryst::messages::ProtocolVersion,
+) {
     let p = pki();
     let signer: Arc<dyn Signer> = Arc::new(key(22));
     let ck = tryst::CertifiedKey::new(vec![p.leaf.clone().into()], signer)
@@ -119,7 +146,7 @@ fn rustls_client_verifier_receives_the_tryst_servers_staple() {
         seen: Mutex::new(Vec::new()),
     });
     let client = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
+        .with_protocol_versions(&[rv])
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(capture.clone())
@@ -129,23 +156,36 @@ fn rustls_client_verifier_receives_the_tryst_servers_staple() {
     let mut ts = tryst::ServerConnection::new(server).unwrap();
     pump(&mut rc, &mut ts).unwrap();
     assert!(!ts.is_handshaking() && !rc.is_handshaking());
-    assert_eq!(*capture.seen.lock().unwrap(), vec![RESPONSE.to_vec()]);
+    assert_eq!(ts.protocol_version(), Some(tv));
+    assert_eq!(
+        *capture.seen.lock().unwrap(),
+        vec![RESPONSE.to_vec()],
+        "{tv:?}"
+    );
 }
 
 #[test]
 fn tryst_client_gets_a_rustls_servers_staple() {
+    for (rv, tv) in versions() {
+        rustls_server(rv, tv);
+    }
+}
+
+fn rustls_server(
+    rv: &'static rustls::SupportedProtocolVersion,
+    tv: tryst::messages::ProtocolVersion,
+) {
     let p = pki();
     let key_der =
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.leaf_key.to_pkcs8_der().to_vec()));
     let server = rustls::ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
+        .with_protocol_versions(&[rv])
         .unwrap()
         .with_no_client_auth()
         .with_single_cert_with_ocsp(vec![p.leaf.clone().into()], key_der, RESPONSE.to_vec())
         .unwrap();
     let client = tryst::ClientConfig::builder()
         .with_root_certificates(TrustAnchors::from_der([p.ca.as_slice()]).unwrap())
-        .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13])
         .with_ocsp_stapling(true)
         .build()
         .unwrap();
@@ -154,5 +194,6 @@ fn tryst_client_gets_a_rustls_servers_staple() {
     let mut rs = rustls::ServerConnection::new(Arc::new(server)).unwrap();
     pump(&mut rs, &mut tc).unwrap();
     assert!(!tc.is_handshaking() && !rs.is_handshaking());
-    assert_eq!(tc.peer_ocsp_response(), Some(RESPONSE));
+    assert_eq!(tc.protocol_version(), Some(tv));
+    assert_eq!(tc.peer_ocsp_response(), Some(RESPONSE), "{tv:?}");
 }
