@@ -19,16 +19,27 @@ mod state_machine;
 
 use std::path::PathBuf;
 
-use state_machine::{client_config, name, server_config, server_config_tls12, transfer};
+use state_machine::{
+    PHA_FLAG, client_config, name, next_record, server_config, server_config_tls12, transfer,
+};
 use tryst::{ClientConnection, ConnectionCommon, ServerConnection};
 
-fn replay(conn: &mut ConnectionCommon, peer: &[u8], what: &str) {
+fn replay<C: std::ops::DerefMut<Target = ConnectionCommon>>(
+    conn: &mut C,
+    peer: &[u8],
+    what: &str,
+    after: &mut dyn FnMut(&mut C),
+) {
     let mut rest = peer;
     while !rest.is_empty() {
-        let n = conn.read_tls_bytes(rest);
+        // One record at a time, as `drive_server` does with PHA_FLAG.
+        let n = conn.read_tls_bytes(&rest[..next_record(rest)]);
         if let Err(e) = conn.process_new_packets() {
             panic!("{what}: replay failed: {e:?}");
         }
+        after(conn);
+        let out = conn.pending_tls().len();
+        conn.consume_tls(out);
         let mut sink = vec![0u8; 1 << 17];
         while conn.read_plaintext(&mut sink) > 0 {}
         assert!(n > 0, "{what}: replay stalled");
@@ -64,6 +75,10 @@ const SCENARIOS: &[(u8, u8, &str)] = &[
     (1, 0, "resumed-0rtt"),
     (3, 0, "external-psk"),
     (4, 4, "raw-keys"),
+    // The server asks for a client certificate after the handshake (PHA_FLAG): the
+    // client's Certificate, CertificateVerify and Finished are in the server's seed.
+    (2, 1 | PHA_FLAG, "post-handshake-auth"),
+    (2, 3 | PHA_FLAG, "post-handshake-auth-optional"),
 ];
 
 fn main() {
@@ -102,6 +117,16 @@ fn scenario(out: &std::path::Path, cv: u8, sv: u8, what: &str, tls12: bool) {
         !c.is_handshaking() && !s.is_handshaking(),
         "{what}: incomplete"
     );
+    let pha = sv & PHA_FLAG != 0;
+    if pha {
+        s.request_client_certificate().unwrap();
+        assert!(transfer(&mut c, &mut s, &mut c2s, &mut s2c), "{what}: pha");
+        assert_eq!(
+            s.post_handshake_auth(),
+            tryst::pha::PostHandshakeAuth::Authenticated,
+            "{what}"
+        );
+    }
     c.send_plaintext(b"GET / HTTP/1.0\r\n\r\n").unwrap();
     s.send_plaintext(b"HTTP/1.0 200 OK\r\n\r\nhello").unwrap();
     if !tls12 {
@@ -127,9 +152,22 @@ fn scenario(out: &std::path::Path, cv: u8, sv: u8, what: &str, tls12: bool) {
     let mut rc = ClientConnection::new(client_config(cv), name()).expect("client");
     let n = rc.pending_tls().len();
     rc.consume_tls(n);
-    replay(&mut rc, &s2c, what);
+    replay(&mut rc, &s2c, what, &mut |_| {});
     let mut rs = ServerConnection::new(server(sv)).expect("server");
-    replay(&mut rs, &c2s, what);
+    let mut asked = !pha;
+    replay(&mut rs, &c2s, what, &mut |s: &mut ServerConnection| {
+        if !asked && !s.is_handshaking() {
+            asked = true;
+            s.request_client_certificate().unwrap();
+        }
+    });
+    if pha {
+        assert_eq!(
+            rs.post_handshake_auth(),
+            tryst::pha::PostHandshakeAuth::Authenticated,
+            "{what}: replay"
+        );
+    }
     let suffix = if tls12 { "_tls12" } else { "" };
     for (dir, v, bytes) in [("tryst_client", cv, &s2c), ("tryst_server", sv, &c2s)] {
         let d = out.join(format!("{dir}{suffix}"));

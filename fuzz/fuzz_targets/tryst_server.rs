@@ -1,7 +1,9 @@
 //! Fuzz the server state machine: a `tryst::ServerConnection` (one of five configurations,
 //! deterministic RNG and clock, session tickets on so resumption and ticket decoding are
 //! reachable) fed arbitrary client bytes in pieces the input chooses. Input: byte 0 =
-//! configuration, byte 1 = piece size (0 = all at once), rest = what the client sent.
+//! configuration (bit 7: ask for a client certificate after the handshake, so the client's
+//! post-handshake authentication answer is fuzzed), byte 1 = piece size (0 = all at once),
+//! rest = what the client sent.
 //! Needs the fuzzing-only crypto mode (`cfg(fuzzing)`, docs/fuzzing.md): records are
 //! plaintext + 16 zero bytes, Finished, PSK binders and signatures always verify, and
 //! session tickets are sealed in the clear, so the fuzzer edits the ticket state directly.
@@ -23,5 +25,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert!(conn.pending_tls().is_empty(), "server spoke first");
-    state_machine::drive(&mut conn, peer, usize::from(*piece));
+    let pha = variant & state_machine::PHA_FLAG != 0;
+    state_machine::drive_server(&mut conn, peer, usize::from(*piece), pha);
 });

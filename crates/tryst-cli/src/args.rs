@@ -99,8 +99,9 @@ pub struct ServerArgs {
     #[arg(long, value_name = "KEY.pem", required_unless_present = "psk_identity")]
     pub key: Vec<PathBuf>,
     /// Staple this OCSP response (DER, as `openssl ocsp -respout` writes it) to the --cert
-    /// at the same position, for TLS 1.3 clients that send status_request (RFC 8446
-    /// §4.4.2.1). Repeat for several --cert; at most one per --cert.
+    /// at the same position, for clients that send status_request (TLS 1.3: RFC 8446
+    /// §4.4.2.1; TLS 1.2: CertificateStatus, RFC 6066 §8). Repeat for several --cert; at
+    /// most one per --cert.
     #[arg(long, value_name = "RESP.der")]
     pub ocsp: Vec<PathBuf>,
     /// Refuse a client whose SNI no --cert names (alert unrecognized_name) instead of
@@ -255,9 +256,9 @@ pub struct ClientArgs {
     /// An ALPN protocol to offer, in preference order (repeat the flag for more).
     #[arg(long = "alpn", value_name = "PROTOCOL")]
     pub alpn: Vec<String>,
-    /// Ask the server to staple an OCSP response (status_request; the ClientHello then
-    /// offers TLS 1.3 only) and write what it stapled to FILE (DER; nothing is written
-    /// when it stapled none). The response is not checked.
+    /// Ask the server to staple an OCSP response (status_request, TLS 1.3 or 1.2) and
+    /// write what it stapled to FILE (DER; nothing is written when it stapled none). The
+    /// response is not checked.
     #[arg(long, value_name = "FILE")]
     pub ocsp_out: Option<PathBuf>,
     /// Authenticate the server by its raw public key (RFC 7250) instead of a certificate: it

@@ -84,7 +84,7 @@ fn config(
         .with_root_certificates(anchors)
         .with_alpn_protocols(files::alpn(&a.alpn)?)
         .with_certificate_compression(tryst::compress::default_compressors());
-    if a.no_tls12 || a.ocsp_out.is_some() {
+    if a.no_tls12 {
         b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
     }
     b = b.with_ocsp_stapling(a.ocsp_out.is_some());

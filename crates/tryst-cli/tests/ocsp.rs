@@ -1,7 +1,9 @@
-//! OCSP stapling through the binary (RFC 8446 §4.4.2.1): `openssl ocsp` makes a response
-//! for the server certificate, `tryst server --ocsp` staples it, `openssl s_client -status`
-//! shows it and `tryst client --ocsp-out` writes back the same bytes. A file that is not
-//! DER is a usage error.
+//! OCSP stapling through the binary (RFC 8446 §4.4.2.1 in TLS 1.3, RFC 6066 §8's
+//! CertificateStatus in TLS 1.2): `openssl ocsp` makes a response for the server
+//! certificate, `tryst server --ocsp` staples it, `openssl s_client -status` (with
+//! `-tls1_3` and with `-tls1_2`) shows it and `tryst client --ocsp-out` writes back the
+//! same bytes, also from `openssl s_server -status_file` in both versions and from
+//! `gnutls-serv --ocsp-response` in TLS 1.2. A file that is not DER is a usage error.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -87,27 +89,44 @@ fn openssl_s_client_and_tryst_client_see_the_staple() {
     );
     let addr = format!("127.0.0.1:{}", server.port);
 
-    let o = run_program(
-        "openssl",
-        &[
-            "s_client",
-            "-connect",
-            &addr,
-            "-tls1_3",
-            "-status",
-            "-CAfile",
-            "ca.pem",
-            "-servername",
-            "localhost",
-        ],
-        d,
-        b"",
-        TIMEOUT,
-    );
-    let all = format!("{}{}", o.stdout, o.stderr);
-    assert!(all.contains("OCSP Response Status: successful"), "{all}");
-    assert!(all.contains("Cert Status: good"), "{all}");
-    assert!(all.contains("Verify return code: 0 (ok)"), "{all}");
+    for version in ["-tls1_3", "-tls1_2"] {
+        let o = run_program(
+            "openssl",
+            &[
+                "s_client",
+                "-connect",
+                &addr,
+                version,
+                "-status",
+                "-CAfile",
+                "ca.pem",
+                "-servername",
+                "localhost",
+            ],
+            d,
+            b"",
+            TIMEOUT,
+        );
+        let all = format!("{}{}", o.stdout, o.stderr);
+        assert!(
+            all.contains("OCSP Response Status: successful"),
+            "{version}: {all}"
+        );
+        assert!(all.contains("Cert Status: good"), "{version}: {all}");
+        assert!(
+            all.contains("Verify return code: 0 (ok)"),
+            "{version}: {all}"
+        );
+        let proto = if version == "-tls1_3" {
+            "TLSv1.3"
+        } else {
+            "TLSv1.2"
+        };
+        assert!(
+            all.contains(&format!("New, {proto}, Cipher is")),
+            "{version}: {all}"
+        );
+    }
 
     let o = tryst(
         &["client", &addr, "--ca", "ca.pem", "--ocsp-out", "got.der"],
@@ -120,28 +139,28 @@ fn openssl_s_client_and_tryst_client_see_the_staple() {
     assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
 
     // Without -status, s_client gets no staple.
-    let o = run_program(
-        "openssl",
-        &[
-            "s_client", "-connect", &addr, "-tls1_3", "-CAfile", "ca.pem",
-        ],
-        d,
-        b"",
-        TIMEOUT,
-    );
-    let all = format!("{}{}", o.stdout, o.stderr);
-    assert!(!all.contains("OCSP Response Status"), "{all}");
+    for version in ["-tls1_3", "-tls1_2"] {
+        let o = run_program(
+            "openssl",
+            &["s_client", "-connect", &addr, version, "-CAfile", "ca.pem"],
+            d,
+            b"",
+            TIMEOUT,
+        );
+        let all = format!("{}{}", o.stdout, o.stderr);
+        assert!(!all.contains("OCSP Response Status"), "{version}: {all}");
+    }
 }
 
-/// `openssl s_server -status_file resp.der -rev` on a free port, once it accepts.
-fn s_server_stapling(dir: &std::path::Path) -> (Guard, u16) {
+/// `openssl s_server VERSION -status_file resp.der -rev` on a free port, once it accepts.
+fn s_server_stapling(dir: &std::path::Path, version: &str) -> (Guard, u16) {
     for _ in 0..5 {
         let port = free_port();
         let accept = format!("127.0.0.1:{port}");
         let mut child = Command::new("openssl")
             .args([
                 "s_server",
-                "-tls1_3",
+                version,
                 "-cert",
                 "server.pem",
                 "-key",
@@ -191,28 +210,37 @@ fn tryst_client_gets_openssl_s_servers_staple() {
         eprintln!("note: openssl not found; skipping the OCSP stapling test");
         return;
     }
-    let dir = Scratch::new("ocsp-s-server");
-    let d = dir.path();
-    pki_with_response(d);
-    let (_server, port) = s_server_stapling(d);
-    let o = tryst(
-        &[
-            "client",
-            &format!("127.0.0.1:{port}"),
-            "--ca",
-            "ca.pem",
-            "--server-name",
-            "localhost",
-            "--ocsp-out",
-            "got.der",
-        ],
-        d,
-        b"hello openssl\n",
-    );
-    assert_eq!(o.code, Some(0), "{o:#?}");
-    assert!(o.stdout.contains("lssnepo olleh"), "{o:#?}");
-    let sent = std::fs::read(d.join("resp.der")).unwrap();
-    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+    for version in ["-tls1_3", "-tls1_2"] {
+        let dir = Scratch::new("ocsp-s-server");
+        let d = dir.path();
+        pki_with_response(d);
+        let (_server, port) = s_server_stapling(d, version);
+        let o = tryst(
+            &[
+                "client",
+                &format!("127.0.0.1:{port}"),
+                "--ca",
+                "ca.pem",
+                "--server-name",
+                "localhost",
+                "--ocsp-out",
+                "got.der",
+                "--trace",
+            ],
+            d,
+            b"hello openssl\n",
+        );
+        assert_eq!(o.code, Some(0), "{version}: {o:#?}");
+        assert!(o.stdout.contains("lssnepo olleh"), "{version}: {o:#?}");
+        let proto = if version == "-tls1_3" {
+            "TLS 1.3"
+        } else {
+            "TLS 1.2"
+        };
+        assert!(o.stderr.contains(proto), "{version}: {o:#?}");
+        let sent = std::fs::read(d.join("resp.der")).unwrap();
+        assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent, "{version}");
+    }
 }
 
 #[test]
@@ -231,4 +259,87 @@ fn a_file_that_is_not_a_der_response_is_a_usage_error() {
     with(&["--ocsp", "missing.der"]).assert_one_line_error(2, "cannot read the OCSP response");
     with(&["--ocsp", "server.pem", "--ocsp", "server.pem"])
         .assert_one_line_error(2, "at most one --ocsp for each --cert");
+}
+
+#[test]
+fn tryst_client_gets_gnutls_servs_tls12_staple() {
+    let have = Command::new("gnutls-serv")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have || !have_openssl() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "gnutls-serv and openssl are needed for the GnuTLS OCSP test (apt-get install gnutls-bin openssl)"
+        );
+        eprintln!("note: gnutls-serv or openssl not found; skipping the GnuTLS OCSP test");
+        return;
+    }
+    let dir = Scratch::new("ocsp-gnutls-serv");
+    let d = dir.path();
+    pki_with_response(d);
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Command::new("gnutls-serv")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--x509certfile",
+                "server.pem",
+                "--x509keyfile",
+                "server.key",
+                "--ocsp-response",
+                "resp.der",
+                "--priority",
+                "NORMAL:-VERS-ALL:+VERS-TLS1.2",
+                "--echo",
+            ])
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut guard = Guard {
+            child,
+            name: "gnutls-serv".into(),
+        };
+        // Ready once it accepts a connection; gone if the port was taken.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut ready = false;
+        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                ready = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if !ready {
+            continue;
+        }
+        let o = tryst(
+            &[
+                "client",
+                &format!("127.0.0.1:{port}"),
+                "--ca",
+                "ca.pem",
+                "--server-name",
+                "localhost",
+                "--ocsp-out",
+                "got.der",
+                "--trace",
+            ],
+            d,
+            b"hello gnutls\n",
+        );
+        assert_eq!(o.code, Some(0), "{o:#?}");
+        assert!(o.stdout.contains("hello gnutls"), "{o:#?}");
+        assert!(o.stderr.contains("TLS 1.2"), "{o:#?}");
+        let sent = std::fs::read(d.join("resp.der")).unwrap();
+        assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+        return;
+    }
+    panic!("could not start gnutls-serv");
 }

@@ -119,7 +119,7 @@ pub struct ReadmeDoctests;
 
 pub use record::{Alert, ChangeCipherSpec, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader};
 pub use tls12::{
-    ClientKeyExchange, EcdheServerParams, MAX_CERTIFICATE_AUTHORITIES, MAX_TLS12_CERTIFICATES,
-    ServerKeyExchange, TLS12_VERIFY_DATA_LEN, Tls12Certificate, Tls12CertificateRequest,
-    Tls12HandshakeMessage, Tls12NewSessionTicket,
+    CertificateStatus, ClientKeyExchange, EcdheServerParams, MAX_CERTIFICATE_AUTHORITIES,
+    MAX_TLS12_CERTIFICATES, ServerKeyExchange, TLS12_VERIFY_DATA_LEN, Tls12Certificate,
+    Tls12CertificateRequest, Tls12HandshakeMessage, Tls12NewSessionTicket,
 };

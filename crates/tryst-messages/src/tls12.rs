@@ -344,6 +344,64 @@ impl<'a> Codec<'a> for Tls12NewSessionTicket<'a> {
     }
 }
 
+/// `CertificateStatusType` `ocsp` (RFC 6066 §8): the only status type read.
+const STATUS_TYPE_OCSP: u8 = 1;
+
+/// CertificateStatus (RFC 6066 §8): the OCSP response a TLS 1.2 server staples after its
+/// Certificate when the client sent `status_request` and the ServerHello acknowledged it.
+///
+/// ```text
+/// struct {
+///     CertificateStatusType status_type;      /* ocsp(1) */
+///     select (status_type) {
+///         case ocsp: OCSPResponse;
+///     } response;
+/// } CertificateStatus;
+/// opaque OCSPResponse<1..2^24-1>;
+/// ```
+///
+/// Any other `status_type` (`ocsp_multi` of RFC 6961 is never asked for) is
+/// `illegal_parameter`; an empty or short response is `decode_error`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateStatus<'a> {
+    /// The DER OCSPResponse (RFC 6960), passed on unparsed.
+    pub ocsp_response: Bytes<'a>,
+}
+
+impl CertificateStatus<'_> {
+    /// An owned copy.
+    pub fn into_owned(self) -> CertificateStatus<'static> {
+        CertificateStatus {
+            ocsp_response: own(self.ocsp_response),
+        }
+    }
+}
+
+impl<'a> Codec<'a> for CertificateStatus<'a> {
+    fn encode(&self, w: &mut Writer) {
+        w.u8(STATUS_TYPE_OCSP);
+        w.u24_prefixed("CertificateStatus.ocsp_response", |w| {
+            w.bytes(&self.ocsp_response);
+        });
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
+        if r.u8("CertificateStatus.status_type")? != STATUS_TYPE_OCSP {
+            return Err(Error::new(
+                "CertificateStatus.status_type",
+                ErrorKind::IllegalValue,
+            ));
+        }
+        Ok(Self {
+            ocsp_response: Cow::Borrowed(r.bytes_u24(
+                "CertificateStatus.ocsp_response",
+                1,
+                0x00ff_ffff,
+            )?),
+        })
+    }
+}
+
 /// Any TLS 1.2 handshake message this stack handles, framed (header included).
 ///
 /// The same type codes mean different bodies in TLS 1.2 and 1.3 (Certificate,
@@ -364,6 +422,8 @@ pub enum Tls12HandshakeMessage<'a> {
     NewSessionTicket(Tls12NewSessionTicket<'a>),
     /// `certificate` (11), TLS 1.2 form.
     Certificate(Tls12Certificate<'a>),
+    /// `certificate_status` (22), RFC 6066 §8: a stapled OCSP response.
+    CertificateStatus(CertificateStatus<'a>),
     /// `server_key_exchange` (12), ECDHE form.
     ServerKeyExchange(ServerKeyExchange<'a>),
     /// `certificate_request` (13), TLS 1.2 form.
@@ -387,6 +447,7 @@ impl<'a> Tls12HandshakeMessage<'a> {
             Self::ServerHello(_) => HandshakeType::ServerHello,
             Self::NewSessionTicket(_) => HandshakeType::NewSessionTicket,
             Self::Certificate(_) => HandshakeType::Certificate,
+            Self::CertificateStatus(_) => HandshakeType::CertificateStatus,
             Self::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
             Self::CertificateRequest(_) => HandshakeType::CertificateRequest,
             Self::ServerHelloDone => HandshakeType::ServerHelloDone,
@@ -398,7 +459,7 @@ impl<'a> Tls12HandshakeMessage<'a> {
 
     /// Parse a body of type `typ` with its TLS 1.2 meaning; the body must be consumed
     /// exactly. Types TLS 1.2 does not have, or this stack does not use
-    /// (`certificate_status`, `supplemental_data` ...), are `unexpected_message`.
+    /// (`supplemental_data`, `certificate_url` ...), are `unexpected_message`.
     pub fn parse_body(typ: HandshakeType, body: &'a [u8]) -> Result<Self, Error> {
         let field = typ.name().unwrap_or("Handshake.msg_type");
         Reader::read_all(body, field, |r| {
@@ -410,6 +471,9 @@ impl<'a> Tls12HandshakeMessage<'a> {
                     Self::NewSessionTicket(Tls12NewSessionTicket::read(r)?)
                 }
                 HandshakeType::Certificate => Self::Certificate(Tls12Certificate::read(r)?),
+                HandshakeType::CertificateStatus => {
+                    Self::CertificateStatus(CertificateStatus::read(r)?)
+                }
                 HandshakeType::ServerKeyExchange => {
                     Self::ServerKeyExchange(ServerKeyExchange::read(r)?)
                 }
@@ -445,6 +509,7 @@ impl<'a> Tls12HandshakeMessage<'a> {
             Self::ServerHello(m) => M::ServerHello(m.into_owned()),
             Self::NewSessionTicket(m) => M::NewSessionTicket(m.into_owned()),
             Self::Certificate(m) => M::Certificate(m.into_owned()),
+            Self::CertificateStatus(m) => M::CertificateStatus(m.into_owned()),
             Self::ServerKeyExchange(m) => M::ServerKeyExchange(m.into_owned()),
             Self::CertificateRequest(m) => M::CertificateRequest(m.into_owned()),
             Self::ServerHelloDone => M::ServerHelloDone,
@@ -463,6 +528,7 @@ impl<'a> Codec<'a> for Tls12HandshakeMessage<'a> {
             Self::ServerHello(m) => m.encode(w),
             Self::NewSessionTicket(m) => m.encode(w),
             Self::Certificate(m) => m.encode(w),
+            Self::CertificateStatus(m) => m.encode(w),
             Self::ServerKeyExchange(m) => m.encode(w),
             Self::CertificateRequest(m) => m.encode(w),
             Self::CertificateVerify(m) => m.encode(w),

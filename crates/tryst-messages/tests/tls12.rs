@@ -12,11 +12,11 @@ use std::borrow::Cow;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use tryst_messages::{
-    AlertDescription, Bytes, CertificateVerify, CipherSuite, ClientCertificateType, ClientHello,
-    ClientKeyExchange, Codec, EcdheServerParams, ErrorKind, Extension, ExtensionContext,
-    ExtensionType, Finished, HandshakeJoiner, HandshakeMessage, HandshakeType,
-    MAX_TLS12_CERTIFICATES, NamedGroup, ProtocolVersion, RawHandshake, Reader, ServerHello,
-    ServerKeyExchange, SignatureScheme, Tls12Certificate, Tls12CertificateRequest,
+    AlertDescription, Bytes, CertificateStatus, CertificateVerify, CipherSuite,
+    ClientCertificateType, ClientHello, ClientKeyExchange, Codec, EcdheServerParams, ErrorKind,
+    Extension, ExtensionContext, ExtensionType, Finished, HandshakeJoiner, HandshakeMessage,
+    HandshakeType, MAX_TLS12_CERTIFICATES, NamedGroup, ProtocolVersion, RawHandshake, Reader,
+    ServerHello, ServerKeyExchange, SignatureScheme, Tls12Certificate, Tls12CertificateRequest,
     Tls12HandshakeMessage, Tls12NewSessionTicket, Writer, allowed_in,
 };
 
@@ -130,6 +130,7 @@ fn message12() -> impl Strategy<Value = Tls12HandshakeMessage<'static>> {
         vec(bytes(1, 120), 0..5).prop_map(|l| M::Certificate(Tls12Certificate {
             certificate_list: l
         })),
+        bytes(1, 300).prop_map(|r| M::CertificateStatus(CertificateStatus { ocsp_response: r })),
         (any::<u16>(), bytes(1, 133), signature()).prop_map(|(g, p, s)| M::ServerKeyExchange(
             ServerKeyExchange {
                 params: EcdheServerParams {
@@ -321,9 +322,10 @@ fn empty_messages_must_be_empty() {
 }
 
 /// Types with no TLS 1.2 meaning here are unexpected_message; the 1.3 path is unchanged.
+/// (certificate_status, 22, is TLS 1.2's since RFC 6066 §8: see `certificate_status_forms`.)
 #[test]
 fn tls13_only_types_are_unexpected() {
-    for t in [5u8, 8, 24, 254, 3, 22, 23, 25, 99] {
+    for t in [5u8, 8, 24, 254, 3, 23, 25, 99] {
         let e = parse12(t.into(), &[]);
         assert_eq!(e.alert(), AlertDescription::UnexpectedMessage, "{t}");
     }
@@ -589,5 +591,33 @@ fn write_tls12_fuzz_seeds() {
             _ => continue,
         };
         write(target, &name, &framed[4..]);
+    }
+}
+
+#[test]
+fn certificate_status_forms() {
+    // RFC 6066 §8: status_type ocsp (1), then OCSPResponse<1..2^24-1>.
+    let cs = CertificateStatus {
+        ocsp_response: Cow::Borrowed(&[0x30, 0x03, 0x0a, 0x01, 0x00]),
+    };
+    let body = [1, 0, 0, 5, 0x30, 0x03, 0x0a, 0x01, 0x00];
+    assert_eq!(cs.to_bytes().unwrap(), body);
+    assert_eq!(
+        Tls12HandshakeMessage::parse_body(HandshakeType::CertificateStatus, &body).unwrap(),
+        Tls12HandshakeMessage::CertificateStatus(cs)
+    );
+    // Another status type (ocsp_multi, RFC 6961) was never asked for.
+    let e = parse12(HandshakeType::CertificateStatus, &[2, 0, 0, 1, 0x30]);
+    assert_eq!(e.alert(), AlertDescription::IllegalParameter);
+    // An empty response, a short one, a missing one, a trailing byte.
+    for bad in [
+        &[1, 0, 0, 0][..],
+        &[1, 0, 0, 5, 0x30, 0x03],
+        &[1],
+        &[],
+        &[1, 0, 0, 1, 0x30, 0],
+    ] {
+        let e = parse12(HandshakeType::CertificateStatus, bad);
+        assert_eq!(e.alert(), AlertDescription::DecodeError, "{bad:?}");
     }
 }

@@ -877,6 +877,8 @@ pub struct ServerConfig {
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     /// Checks certificates asked for after the handshake (`crate::pha`).
     pub(crate) pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// Ask clients to staple an OCSP response to their certificate (`crate::ocsp`).
+    pub(crate) client_ocsp: bool,
     /// Serve the certificate's raw public key to clients that ask (`crate::rpk`).
     pub(crate) raw_public_key: bool,
     /// `client_verifier` checks raw public keys (`crate::rpk`).
@@ -943,6 +945,7 @@ impl ServerConfig {
             cert_resolver: Some(resolver),
             client_verifier: None,
             pha_verifier: None,
+            client_ocsp: false,
             raw_public_key: false,
             client_raw_keys: None,
             preference: SuitePreference::Server,
@@ -976,6 +979,7 @@ impl ServerConfig {
             cert_resolver: None,
             client_verifier: None,
             pha_verifier: None,
+            client_ocsp: false,
             raw_public_key: false,
             client_raw_keys: None,
             preference: SuitePreference::Server,
@@ -1012,6 +1016,7 @@ pub struct ServerConfigBuilder {
     cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pha_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    client_ocsp: bool,
     raw_public_key: bool,
     /// Pinned client keys and whether one is required (`crate::rpk`).
     client_raw_keys: Option<(crate::rpk::PinnedKeys, bool)>,
@@ -1051,6 +1056,18 @@ impl ServerConfigBuilder {
         verifier: Arc<dyn ClientCertVerifier>,
     ) -> Self {
         self.pha_verifier = Some(verifier);
+        self
+    }
+
+    /// Ask clients to staple an OCSP response to their certificate: `status_request` in
+    /// every TLS 1.3 CertificateRequest, in the handshake and after it (RFC 8446
+    /// §4.4.2.1). The response goes to the client verifier's
+    /// [`verify_ocsp_response`](crate::verify::ClientCertVerifier::verify_ocsp_response)
+    /// and to [`ServerConnection::peer_ocsp_response`](crate::ServerConnection::peer_ocsp_response).
+    /// Off by default; a staple the server did not ask for is refused
+    /// (unsupported_extension).
+    pub fn with_client_ocsp_stapling(mut self, on: bool) -> Self {
+        self.client_ocsp = on;
         self
     }
 
@@ -1227,6 +1244,7 @@ impl ServerConfigBuilder {
             cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
             pha_verifier: self.pha_verifier,
+            client_ocsp: self.client_ocsp,
             raw_public_key: self.raw_public_key,
             client_raw_keys,
             preference: self.preference,

@@ -207,7 +207,7 @@ pub(crate) struct Core {
     pub(crate) early_in: Vec<u8>,
     /// The identity of the external PSK this connection was authenticated with.
     pub(crate) psk_identity: Option<Vec<u8>>,
-    /// Client: the OCSP response stapled to the server's end entity (`crate::ocsp`).
+    /// The OCSP response stapled to the peer's end entity (`crate::ocsp`).
     pub(crate) peer_ocsp: Option<Vec<u8>>,
     /// Server: post-handshake authentication, when the client offered it (`crate::pha`).
     pub(crate) pha: Option<alloc::boxed::Box<crate::pha::ServerPha>>,

@@ -15,6 +15,16 @@
 //! The client refuses a CertificateRequest it did not offer post_handshake_auth for
 //! (unexpected_message), one with an empty or reused context (illegal_parameter) and more
 //! than [`MAX_REQUESTS`] of them.
+//!
+//! After a successful authentication, a server that issues tickets sends
+//! `ticket_count` fresh NewSessionTickets (nonces `p`, batch, index: distinct from the
+//! handshake's one-byte nonces) derived from the handshake's resumption_master_secret;
+//! they record the chain just verified (`TicketClientAuth::PostHandshake`), so resuming
+//! one reports that certificate. Tickets sent before keep what the handshake recorded. A
+//! resuming server accepts such a ticket only if its verifiers still accept the chain
+//! (`crate::tls13::resumption::ticket_fits`). When the config asks for client OCSP
+//! staples (`crate::ocsp`), the CertificateRequest carries status_request and the client
+//! staples its response.
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -22,16 +32,17 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
-use tryst_keyschedule::Transcript;
+use tryst_keyschedule::{ResumptionMasterSecret, Transcript};
 use tryst_messages::{
-    AlertDescription, CertificateRequest, ExtensionContext, HandshakeMessage, ProtocolVersion,
-    RawHandshake, SignatureScheme, allowed_in,
+    AlertDescription, CertificateRequest, ExtensionContext, ExtensionType, HandshakeMessage,
+    ProtocolVersion, RawHandshake, SignatureScheme, allowed_in,
 };
 
 use crate::Error;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::conn::{Core, Event, Side};
 use crate::tls13::common;
+use crate::tls13::resumption::TicketClientAuth;
 use crate::verify::ClientCertVerifier;
 
 /// How many post-handshake CertificateRequests one connection answers (each context is
@@ -148,7 +159,8 @@ pub(crate) fn client_answer(
     let context = cr.certificate_request_context.as_ref();
     match &key {
         Some((k, scheme)) => {
-            common::send_certificate(core, &mut t, context, &k.chain, None)?;
+            let staple = crate::ocsp::client_staple(k, crate::ocsp::staple_requested(cr));
+            common::send_certificate(core, &mut t, context, &k.chain, staple)?;
             common::send_certificate_verify(core, &mut t, k, *scheme, &config.common)?;
         }
         None => common::send_certificate(core, &mut t, context, &[], None)?,
@@ -172,11 +184,18 @@ pub(crate) struct ServerPha {
     sent: usize,
     pending: Option<Pending>,
     status: PostHandshakeAuth,
+    /// The handshake's resumption_master_secret, kept when the config issues tickets:
+    /// each successful authentication is followed by fresh tickets that record it.
+    resumption: Option<ResumptionMasterSecret>,
+    /// Post-handshake ticket batches sent (part of their nonces).
+    ticket_batches: u8,
 }
 
 /// One outstanding request.
 struct Pending {
     context: Vec<u8>,
+    /// The CertificateEntry extensions our request allows (status_request, `crate::ocsp`).
+    requested: Vec<ExtensionType>,
     transcript: Transcript,
     verifier: Arc<dyn ClientCertVerifier>,
     stage: Stage,
@@ -198,6 +217,8 @@ impl ServerPha {
             sent: 0,
             pending: None,
             status: PostHandshakeAuth::Offered,
+            resumption: None,
+            ticket_batches: 0,
         })
     }
 
@@ -205,6 +226,54 @@ impl ServerPha {
     pub(crate) fn handshake_done(&mut self, transcript: &Transcript) {
         self.transcript = Some(transcript.fork());
     }
+}
+
+/// After the handshake: keep the resumption_master_secret for tickets issued after a
+/// post-handshake authentication (only when the client offered it and tickets are on).
+pub(crate) fn keep_resumption(
+    core: &mut Core,
+    suite: &crate::suites::SupportedCipherSuite,
+    resumption: &ResumptionMasterSecret,
+) {
+    if let Some(pha) = core.pha.as_mut()
+        && pha.config.tickets.is_some()
+        && pha.config.ticket_count > 0
+    {
+        let secret = resumption.secret().duplicate();
+        pha.resumption = Some(ResumptionMasterSecret::from_secret(suite.hash, secret));
+    }
+}
+
+/// After a successful post-handshake authentication: `ticket_count` fresh tickets that
+/// record the client's new identity (`TicketClientAuth::PostHandshake`), so a resumption
+/// under one of them reports that certificate. Tickets sent before are not changed: they
+/// resume with what the handshake recorded. Nonces `p`, batch, index: unique within the
+/// connection (the handshake's are one byte).
+fn issue_tickets(core: &mut Core, chain: &[CertificateDer<'static>]) -> Result<(), Error> {
+    let Some(pha) = core.pha.as_mut() else {
+        return Ok(());
+    };
+    let Some(resumption) = pha.resumption.take() else {
+        return Ok(());
+    };
+    pha.ticket_batches = pha.ticket_batches.saturating_add(1);
+    let (config, batch) = (pha.config.clone(), pha.ticket_batches);
+    let negotiated = core
+        .negotiated
+        .take()
+        .ok_or(Error::Internal("negotiated"))?;
+    let tickets = crate::tls13::server::Tickets {
+        resumption: &resumption,
+        client_auth: TicketClientAuth::PostHandshake,
+        client_certs: chain.iter().map(|c| c.as_ref().to_vec()).collect(),
+        nonce: &|i| alloc::vec![b'p', batch, i],
+    };
+    let sent = crate::tls13::server::issue_tickets(&config, core, &negotiated, &tickets);
+    core.negotiated = Some(negotiated);
+    if let Some(pha) = core.pha.as_mut() {
+        pha.resumption = Some(resumption);
+    }
+    sent
 }
 
 /// Where post-handshake authentication stands on `core`'s connection.
@@ -263,6 +332,9 @@ pub(crate) fn request(core: &mut Core) -> Result<(), Error> {
             hints.into_iter().map(Cow::Owned).collect(),
         ));
     }
+    let ocsp = crate::ocsp::certificate_request_extension(&pha.config);
+    let requested: Vec<ExtensionType> = ocsp.iter().map(|e| e.ext_type()).collect();
+    exts.extend(ocsp);
     let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
         certificate_request_context: Cow::Borrowed(&context),
         extensions: exts,
@@ -273,6 +345,7 @@ pub(crate) fn request(core: &mut Core) -> Result<(), Error> {
     pha.status = PostHandshakeAuth::Pending;
     pha.pending = Some(Pending {
         context: context.to_vec(),
+        requested,
         transcript: t,
         verifier,
         stage: Stage::Certificate,
@@ -310,7 +383,7 @@ pub(crate) fn server_receive(core: &mut Core, raw: &RawHandshake<'_>) -> Result<
 
 /// The client's Certificate: our context, verified by the config's client verifier.
 fn receive_certificate(
-    core: &Core,
+    core: &mut Core,
     pending: &mut Pending,
     raw: &RawHandshake<'_>,
 ) -> Result<Stage, Error> {
@@ -322,7 +395,7 @@ fn receive_certificate(
             "client Certificate has the wrong certificate_request_context",
         ));
     }
-    crate::verify::check_certificate_extensions(&c, &[])?;
+    crate::verify::check_certificate_extensions(&c, &pending.requested)?;
     let chain = crate::verify::chain_of(&c);
     pending.transcript.add(raw.encoded)?;
     let Some((leaf, rest)) = chain.split_first() else {
@@ -335,8 +408,9 @@ fn receive_certificate(
         return Ok(Stage::Finished(chain));
     };
     let pha = core.pha.as_ref().ok_or(Error::Internal("pha"))?;
-    let now = UnixTime::since_unix_epoch(pha.config.common.clock().now());
-    pending.verifier.verify_client_cert(leaf, rest, now)?;
+    let now = pha.config.common.clock().now();
+    (pending.verifier).verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
+    crate::ocsp::check_client_staple(core, &*pending.verifier, &c, &chain, now)?;
     Ok(Stage::CertificateVerify(chain))
 }
 
@@ -357,6 +431,9 @@ fn receive_finished(
     );
     common::check_finished(&suite, &secret, &mut pending.transcript, raw)?;
     let authenticated = !chain.is_empty();
+    if authenticated {
+        issue_tickets(core, &chain)?;
+    }
     if let (true, Some(n)) = (authenticated, core.negotiated.as_mut()) {
         n.peer_certificates = chain;
         // An X.509 chain now: no longer the handshake's raw key (`crate::rpk`).

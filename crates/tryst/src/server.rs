@@ -29,6 +29,15 @@ impl ServerConnection {
         crate::pha::request(&mut self.inner.core)
     }
 
+    /// The OCSP response the client stapled to its end-entity certificate (TLS 1.3,
+    /// RFC 8446 §4.4.2.1, see `crate::ocsp`), when the config asks for one
+    /// ([`with_client_ocsp_stapling`](crate::ServerConfigBuilder::with_client_ocsp_stapling));
+    /// from the latest client Certificate (handshake or post-handshake). The client
+    /// verifier saw it first; tryst does not check it itself.
+    pub fn peer_ocsp_response(&self) -> Option<&[u8]> {
+        self.inner.core.peer_ocsp.as_deref()
+    }
+
     /// Where post-handshake client authentication stands.
     pub fn post_handshake_auth(&self) -> crate::pha::PostHandshakeAuth {
         crate::pha::status(&self.inner.core)

@@ -53,7 +53,7 @@ pub trait ServerCertVerifier: Send + Sync {
     /// Check the OCSP response the server stapled for `end_entity` (RFC 8446 §4.4.2.1,
     /// RFC 6066 §8), called after [`verify_server_cert`](Self::verify_server_cert)
     /// accepted the chain. `ocsp_response` is the DER OCSPResponse, empty when none was
-    /// stapled (always empty unless the config asks for stapling, and for TLS 1.2). The
+    /// stapled (always empty unless the config asks for stapling). The
     /// default accepts anything: checking is optional, and tryst does not parse OCSP.
     /// An error fails the handshake with its alert (for example
     /// `Error::PeerMisbehaved { alert: AlertDescription::BadCertificateStatusResponse, .. }`).
@@ -122,6 +122,24 @@ pub trait ClientCertVerifier: Send + Sync {
     /// an identity look alike, leaving that check as the only guard.
     fn resumption_identity(&self) -> Vec<u8> {
         Vec::new()
+    }
+
+    /// Check the OCSP response the client stapled to `end_entity` (TLS 1.3, RFC 8446
+    /// §4.4.2.1), called after [`verify_client_cert`](Self::verify_client_cert) accepted
+    /// the chain. `ocsp_response` is empty when none was stapled (always in TLS 1.2, and
+    /// unless the config asks with
+    /// [`with_client_ocsp_stapling`](crate::ServerConfigBuilder::with_client_ocsp_stapling)).
+    /// The default accepts anything; an error fails the handshake (or the post-handshake
+    /// authentication) with its alert.
+    fn verify_ocsp_response(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        let _ = (end_entity, intermediates, ocsp_response, now);
+        Ok(())
     }
 
     /// Check the chain with the clientAuth usage at `now`.

@@ -89,7 +89,6 @@ fn client(v: &Arc<Recording>, ask: bool, compress: bool) -> Arc<ClientConfig> {
         .with_clock(clock())
         .with_rng(Arc::new(tryst::SeededRandom::new(b"client")))
         .with_ocsp_stapling(ask)
-        // status_request is offered only in hellos without TLS 1.2 (see crate::ocsp).
         .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
     if compress {
         b = b.with_certificate_compression(tryst::compress::default_compressors());
@@ -131,8 +130,9 @@ fn a_server_without_a_response_staples_nothing() {
     assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
 }
 
+/// A hello that offers TLS 1.2 too asks as well (TLS 1.2 stapling: tests/ocsp_tls12.rs).
 #[test]
-fn a_hello_that_offers_tls12_does_not_ask() {
+fn a_hello_that_offers_tls12_asks_too() {
     let v = recording(false);
     let cc = ClientConfig::builder()
         .with_verifier(v.clone())
@@ -142,7 +142,11 @@ fn a_hello_that_offers_tls12_does_not_ask() {
         .unwrap();
     let (mut c, mut s) = pair(cc, server(Some(RESPONSE), false));
     common::handshake(&mut c, &mut s);
-    assert_eq!(c.peer_ocsp_response(), None);
+    assert_eq!(c.peer_ocsp_response(), Some(RESPONSE));
+    assert_eq!(
+        c.protocol_version(),
+        Some(tryst::messages::ProtocolVersion::Tls13)
+    );
 }
 
 #[test]

@@ -1,6 +1,9 @@
-//! OCSP stapling interop in memory with rustls 0.23 (ring provider), both directions:
-//! rustls's client asks (it always sends status_request) and its verifier receives
-//! what the tryst server stapled; the tryst client gets what a rustls server staples.
+//! OCSP stapling interop in memory with rustls 0.23 (ring provider), both directions and
+//! in TLS 1.3 and TLS 1.2 (CertificateStatus, RFC 6066 §8): rustls's client asks (it
+//! always sends status_request) and its verifier receives what the tryst server stapled;
+//! the tryst client gets what a rustls server staples. A tryst server that asks for client
+//! staples (status_request in CertificateRequest) still authenticates a rustls client,
+//! which ignores the request.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -28,6 +31,8 @@ struct Pki {
     ca: Vec<u8>,
     leaf: Vec<u8>,
     leaf_key: Ed25519SigningKey,
+    client: Vec<u8>,
+    client_key: Ed25519SigningKey,
 }
 
 fn key(seed: u8) -> Ed25519SigningKey {
@@ -50,7 +55,18 @@ fn pki() -> Pki {
         .server_auth()
         .issue(&leaf_key, &ca, &ca_key)
         .unwrap();
-    Pki { ca, leaf, leaf_key }
+    let client_key = key(23);
+    let client = CertificateBuilder::new("client", now - 3600, now + 86_400)
+        .client_auth()
+        .issue(&client_key, &ca, &ca_key)
+        .unwrap();
+    Pki {
+        ca,
+        leaf,
+        leaf_key,
+        client,
+        client_key,
+    }
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -100,8 +116,34 @@ impl ServerCertVerifier for Capture {
     }
 }
 
+/// (rustls's version, tryst's) for each protocol version.
+fn versions() -> [(
+    &'static rustls::SupportedProtocolVersion,
+    tryst::messages::ProtocolVersion,
+); 2] {
+    [
+        (
+            &rustls::version::TLS13,
+            tryst::messages::ProtocolVersion::Tls13,
+        ),
+        (
+            &rustls::version::TLS12,
+            tryst::messages::ProtocolVersion::Tls12,
+        ),
+    ]
+}
+
 #[test]
 fn rustls_client_verifier_receives_the_tryst_servers_staple() {
+    for (rv, tv) in versions() {
+        rustls_client(rv, tv);
+    }
+}
+
+fn rustls_client(
+    rv: &'static rustls::SupportedProtocolVersion,
+    tv: tryst::messages::ProtocolVersion,
+) {
     let p = pki();
     let signer: Arc<dyn Signer> = Arc::new(key(22));
     let ck = tryst::CertifiedKey::new(vec![p.leaf.clone().into()], signer)
@@ -119,7 +161,7 @@ fn rustls_client_verifier_receives_the_tryst_servers_staple() {
         seen: Mutex::new(Vec::new()),
     });
     let client = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
+        .with_protocol_versions(&[rv])
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(capture.clone())
@@ -129,23 +171,36 @@ fn rustls_client_verifier_receives_the_tryst_servers_staple() {
     let mut ts = tryst::ServerConnection::new(server).unwrap();
     pump(&mut rc, &mut ts).unwrap();
     assert!(!ts.is_handshaking() && !rc.is_handshaking());
-    assert_eq!(*capture.seen.lock().unwrap(), vec![RESPONSE.to_vec()]);
+    assert_eq!(ts.protocol_version(), Some(tv));
+    assert_eq!(
+        *capture.seen.lock().unwrap(),
+        vec![RESPONSE.to_vec()],
+        "{tv:?}"
+    );
 }
 
 #[test]
 fn tryst_client_gets_a_rustls_servers_staple() {
+    for (rv, tv) in versions() {
+        rustls_server(rv, tv);
+    }
+}
+
+fn rustls_server(
+    rv: &'static rustls::SupportedProtocolVersion,
+    tv: tryst::messages::ProtocolVersion,
+) {
     let p = pki();
     let key_der =
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.leaf_key.to_pkcs8_der().to_vec()));
     let server = rustls::ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
+        .with_protocol_versions(&[rv])
         .unwrap()
         .with_no_client_auth()
         .with_single_cert_with_ocsp(vec![p.leaf.clone().into()], key_der, RESPONSE.to_vec())
         .unwrap();
     let client = tryst::ClientConfig::builder()
         .with_root_certificates(TrustAnchors::from_der([p.ca.as_slice()]).unwrap())
-        .with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13])
         .with_ocsp_stapling(true)
         .build()
         .unwrap();
@@ -154,5 +209,37 @@ fn tryst_client_gets_a_rustls_servers_staple() {
     let mut rs = rustls::ServerConnection::new(Arc::new(server)).unwrap();
     pump(&mut rs, &mut tc).unwrap();
     assert!(!tc.is_handshaking() && !rs.is_handshaking());
-    assert_eq!(tc.peer_ocsp_response(), Some(RESPONSE));
+    assert_eq!(tc.protocol_version(), Some(tv));
+    assert_eq!(tc.peer_ocsp_response(), Some(RESPONSE), "{tv:?}");
+}
+
+#[test]
+fn a_rustls_client_ignores_the_request_for_a_client_staple() {
+    let p = pki();
+    let signer: Arc<dyn Signer> = Arc::new(key(22));
+    let ck = tryst::CertifiedKey::new(vec![p.leaf.clone().into()], signer).unwrap();
+    let anchors = TrustAnchors::from_der([p.ca.as_slice()]).unwrap();
+    let server = tryst::ServerConfig::builder(ck)
+        .with_client_cert_verifier(Arc::new(tryst::verify::WebPkiClientVerifier::new(anchors)))
+        .with_client_ocsp_stapling(true)
+        .build()
+        .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(p.ca.clone())).unwrap();
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        p.client_key.to_pkcs8_der().to_vec(),
+    ));
+    let client = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(vec![p.client.clone().into()], key_der)
+        .unwrap();
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut rc = rustls::ClientConnection::new(Arc::new(client), name).unwrap();
+    let mut ts = tryst::ServerConnection::new(server).unwrap();
+    pump(&mut rc, &mut ts).unwrap();
+    assert!(!ts.is_handshaking() && !rc.is_handshaking());
+    assert_eq!(ts.peer_certificates()[0].as_ref(), p.client.as_slice());
+    assert_eq!(ts.peer_ocsp_response(), None);
 }

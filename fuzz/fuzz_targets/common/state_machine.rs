@@ -27,12 +27,22 @@ use tryst::{
     ServerConfig, ServerConnection, TicketKeys,
 };
 
+/// The OCSP response stapled by server configuration 1 and client configuration 2 (tryst
+/// passes it on unparsed, so any bytes do).
+const OCSP: &[u8] = b"\x30\x03\x0a\x01\x00 fuzz OCSPResponse";
+
 /// 2026-01-01T00:00:00Z, inside the certificates' validity.
 pub const NOW: u64 = 1_767_225_600;
 /// The name the client connects to (also the server certificate's name).
 pub const NAME: &str = "fuzz.example";
 /// Number of configurations per side (byte 0 of the input, modulo this).
 pub const VARIANTS: u8 = 5;
+/// Server targets: byte 0 with this bit set also asks the client for a certificate after
+/// the handshake (RFC 8446 §4.6.2), once the handshake is complete, so the rest of the
+/// input is the client's answer (Certificate, CertificateVerify, Finished). Only a client
+/// that offered post_handshake_auth to a configuration with a client verifier (1, 3) gets
+/// the request; otherwise the call fails and nothing is sent.
+pub const PHA_FLAG: u8 = 0x80;
 
 fn key(seed: u8) -> Ed25519SigningKey {
     Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).expect("seed")).expect("key")
@@ -164,7 +174,9 @@ fn ticket_keys() -> Arc<TicketKeys> {
 /// Server configuration `variant` (0..VARIANTS), built fresh so the seeded RNG starts over.
 ///
 /// 0: defaults with session tickets, 0-RTT (1024 bytes) and an external PSK.
-/// 1: mandatory client authentication and ALPN.
+/// 1: mandatory client authentication and ALPN; an OCSP response stapled to its
+///    certificate (TLS 1.3 CertificateEntry, TLS 1.2 CertificateStatus) and asks for the
+///    client's (status_request in CertificateRequest).
 /// 2: X25519 only with an HRR cookie (a P-256-first client gets a HelloRetryRequest).
 /// 3: optional client authentication, client suite preference, record_size_limit,
 ///    no middlebox compatibility, one ticket, certificate compression (RFC 8879).
@@ -185,8 +197,14 @@ pub fn server_config_tls12(variant: u8) -> Arc<ServerConfig> {
 }
 
 fn server_builder(variant: u8) -> tryst::ServerConfigBuilder {
+    // The configuration is chosen by the low seven bits; PHA_FLAG is the driver's.
+    let variant = variant & !PHA_FLAG;
     let k = keys();
-    let b = ServerConfig::builder(certified(&k.server_cert, &k.server_key))
+    let mut ck = certified(&k.server_cert, &k.server_key);
+    if variant % VARIANTS == 1 {
+        ck = ck.with_ocsp(OCSP.to_vec());
+    }
+    let b = ServerConfig::builder(ck)
         .with_clock(clock())
         .with_rng(rng(b"fuzz server"))
         .with_ticket_keys(ticket_keys());
@@ -196,6 +214,7 @@ fn server_builder(variant: u8) -> tryst::ServerConfigBuilder {
             .with_external_psk(external_psk()),
         1 => b
             .with_client_cert_verifier(Arc::new(AcceptAnyClient { mandatory: true }))
+            .with_client_ocsp_stapling(true)
             .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
         2 => b.with_groups(&[X25519_GROUP]).with_hrr_cookie(true),
         4 => b
@@ -285,11 +304,14 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
         0 | 1 => b,
         2 => {
             let k = keys();
-            b.with_client_auth_cert(certified(&k.client_cert, &k.client_key))
-                .with_post_handshake_auth(true)
-                .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
-                .with_record_size_limit(Some(1024))
-                .with_certificate_compression(tryst::compress::default_compressors())
+            b.with_client_auth_cert(
+                certified(&k.client_cert, &k.client_key).with_ocsp(OCSP.to_vec()),
+            )
+            .with_ocsp_stapling(true)
+            .with_post_handshake_auth(true)
+            .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
+            .with_record_size_limit(Some(1024))
+            .with_certificate_compression(tryst::compress::default_compressors())
         }
         4 => {
             let k = keys();
@@ -309,9 +331,10 @@ fn client_builder(variant: u8) -> tryst::ClientConfigBuilder {
 ///
 /// 0: defaults, no session store. 1: offers a ticket (PSK resumption) from the pool, with
 /// 0-RTT (the tickets allow it).
-/// 2: has a client certificate, offers ALPN, record_size_limit 1024, certificate
-///    compression (RFC 8879: the server's CompressedCertificate is decompressed),
-///    post_handshake_auth (a later CertificateRequest is answered).
+/// 2: has a client certificate (with an OCSP response, stapled when asked), offers ALPN,
+///    record_size_limit 1024, certificate compression (RFC 8879: the server's
+///    CompressedCertificate is decompressed), post_handshake_auth (a later
+///    CertificateRequest is answered), asks for the server's OCSP staple.
 /// 3: P-256 key share first (an X25519-only server answers HelloRetryRequest), middlebox
 ///    compatibility, TLS 1.2 compatibility extensions, an external PSK.
 /// 4: raw public keys (RFC 7250): pins the server's key, offers its own key for client
@@ -377,15 +400,74 @@ pub fn transfer(
 /// application-side calls. Checks: no panic (libFuzzer), a first error is permanent, and
 /// nothing is taken or produced after it.
 pub fn drive(conn: &mut ConnectionCommon, peer: &[u8], piece: usize) {
+    drive_with(&mut Plain(conn), peer, piece, false, &mut |_| {});
+}
+
+/// How many bytes of `rest` the next record takes (all of `rest` if it is shorter or
+/// has no whole header).
+pub fn next_record(rest: &[u8]) -> usize {
+    match rest {
+        [_, _, _, hi, lo, ..] => (5 + usize::from(u16::from_be_bytes([*hi, *lo]))).min(rest.len()),
+        _ => rest.len(),
+    }
+}
+
+/// A bare `ConnectionCommon` for `drive_with`.
+struct Plain<'a>(&'a mut ConnectionCommon);
+
+impl std::ops::Deref for Plain<'_> {
+    type Target = ConnectionCommon;
+    fn deref(&self) -> &ConnectionCommon {
+        self.0
+    }
+}
+
+impl std::ops::DerefMut for Plain<'_> {
+    fn deref_mut(&mut self) -> &mut ConnectionCommon {
+        self.0
+    }
+}
+
+/// `drive` for a server; with `pha`, it asks for a client certificate as soon as the
+/// handshake is complete (see [`PHA_FLAG`]).
+pub fn drive_server(conn: &mut ServerConnection, peer: &[u8], piece: usize, pha: bool) {
+    let mut asked = !pha;
+    // One record at a time, so that the request goes out right after the record that
+    // completes the handshake, as in the seed's run.
+    drive_with(conn, peer, piece, pha, &mut |s: &mut ServerConnection| {
+        if !asked && !s.is_handshaking() {
+            asked = true;
+            let _ = s.request_client_certificate();
+        }
+    });
+}
+
+/// `drive`, calling `after` after each processing step (before the output is flushed);
+/// with `per_record`, the connection is offered one record at a time.
+fn drive_with<C: std::ops::DerefMut<Target = ConnectionCommon>>(
+    conn: &mut C,
+    peer: &[u8],
+    piece: usize,
+    per_record: bool,
+    after: &mut dyn FnMut(&mut C),
+) {
     let piece = if piece == 0 { peer.len().max(1) } else { piece };
     let mut sink = vec![0u8; 1 << 17];
     let mut failed = false;
     'outer: for chunk in peer.chunks(piece) {
         let mut rest = chunk;
         while !rest.is_empty() {
-            let n = conn.read_tls_bytes(rest);
+            let offer = if per_record {
+                rest.get(..next_record(rest)).unwrap_or(rest)
+            } else {
+                rest
+            };
+            let n = conn.read_tls_bytes(offer);
             let r = conn.process_new_packets();
             while conn.read_plaintext(&mut sink) > 0 {}
+            if r.is_ok() {
+                after(conn);
+            }
             let pending = conn.pending_tls().len();
             conn.consume_tls(pending);
             if r.is_err() {

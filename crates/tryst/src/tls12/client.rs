@@ -4,6 +4,7 @@
 //! ```text
 //! ServerHello         process_server_hello (suite, EMS, renegotiation_info, ALPN)
 //! Certificate         process_certificate (the verifier checks the chain)
+//! [CertificateStatus] only after our status_request was acknowledged (crate::ocsp)
 //! ServerKeyExchange   process_server_key_exchange (signature, our ECDHE share)
 //! [CertificateRequest]
 //! ServerHelloDone     send_flight: [Certificate] ClientKeyExchange [CertificateVerify]
@@ -109,6 +110,9 @@ struct Hs {
     /// The session id the server gave (empty: none), for session-id resumption.
     server_session_id: Vec<u8>,
     ticket_expected: bool,
+    /// The ServerHello acknowledged our status_request: CertificateStatus may follow
+    /// Certificate (RFC 6066 §8).
+    status_acked: bool,
     got_ticket: bool,
     /// A resumed session's ticket, its lifetime and when we got it: kept for the next
     /// connection if the server does not renew it (RFC 5077 §3.3).
@@ -139,6 +143,7 @@ pub(crate) fn process_server_hello(
         got_ticket: false,
         resumed_ticket: None,
         ticket_expected: sh.session_ticket_ack(),
+        status_acked: sh.extension(ExtensionType::StatusRequest).is_some(),
         negotiated: Negotiated {
             version: ProtocolVersion::Tls12,
             suite,
@@ -319,13 +324,59 @@ impl State for ExpectCertificate {
         let now = UnixTime::since_unix_epoch(hs.config.common.clock().now());
         let verified =
             (hs.config.verifier).verify_server_cert(leaf, intermediates, &hs.server_name, now)?;
-        // No stapling in TLS 1.2 (crate::ocsp): a verifier that needs a staple refuses here.
-        (hs.config.verifier).verify_ocsp_response(leaf, intermediates, &[], now)?;
+        if !hs.status_acked {
+            // Nothing can be stapled: a verifier that needs a staple refuses here.
+            (hs.config.verifier).verify_ocsp_response(leaf, intermediates, &[], now)?;
+        }
         hs.transcript.add(raw.encoded);
         hs.negotiated.peer_certificates = chain;
+        if self.hs.status_acked {
+            return Ok(Box::new(ExpectCertificateStatus {
+                hs: self.hs,
+                verified,
+            }));
+        }
         Ok(Box::new(ExpectServerKeyExchange {
             hs: self.hs,
             verified,
+        }))
+    }
+}
+
+/// After Certificate, when the ServerHello acknowledged our status_request.
+struct ExpectCertificateStatus {
+    hs: Hs,
+    verified: CertificateVerified,
+}
+
+impl State for ExpectCertificateStatus {
+    fn handle(self: Box<Self>, core: &mut Core, raw: RawHandshake<'_>) -> Next {
+        let staple = match parse(&raw)? {
+            Tls12HandshakeMessage::CertificateStatus(cs) => Some(cs.ocsp_response.to_vec()),
+            // RFC 6066 §8: a server that acknowledged status_request MAY still send no
+            // CertificateStatus.
+            Tls12HandshakeMessage::ServerKeyExchange(_) => None,
+            _ => return Err(unexpected(&raw)),
+        };
+        let mut hs = self.hs;
+        crate::ocsp::check_tls12_staple(
+            &*hs.config.verifier,
+            &hs.negotiated.peer_certificates,
+            staple.as_deref(),
+            hs.config.common.clock().now(),
+        )?;
+        let Some(staple) = staple else {
+            let next = Box::new(ExpectServerKeyExchange {
+                hs,
+                verified: self.verified,
+            });
+            return next.handle(core, raw);
+        };
+        hs.transcript.add(raw.encoded);
+        core.peer_ocsp = Some(staple);
+        Ok(Box::new(ExpectServerKeyExchange {
+            hs,
+            verified: self.verified,
         }))
     }
 }

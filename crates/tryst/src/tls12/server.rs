@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! ClientHello  check_client_hello → negotiate → send_server_hello (downgrade sentinel)
-//!              → send_certificate → send_server_key_exchange
+//!              → send_certificate [CertificateStatus] → send_server_key_exchange
 //!              → [send_certificate_request] → ServerHelloDone
 //! [Certificate] ClientKeyExchange [CertificateVerify] ChangeCipherSpec Finished
 //!              → ChangeCipherSpec, Finished (send_finished)
@@ -101,7 +101,7 @@ pub(crate) fn client_hello(
     if let Some(state) = resumed {
         return hs.resume(core, state);
     }
-    hs.send_certificate(core, &p)?;
+    hs.send_certificate(core, &p, &ch)?;
     let kx = hs.send_server_key_exchange(core, &p)?;
     let request = hs.send_certificate_request(core)?;
     common::send(
@@ -351,6 +351,9 @@ impl Hs {
             let raw = crate::rpk::tls12_server_hello_extensions(&self.config, ch, &mut core.rpk)?;
             exts.extend(raw);
         }
+        if !resumed && !core.rpk.own_raw && crate::ocsp::to_staple(&p.cert.key, ch).is_some() {
+            exts.push(Extension::StatusRequestEmpty);
+        }
         // Accepting a ticket: echo the client's session id (RFC 5077 §3.4). We keep no
         // session cache, so a full handshake gets an empty one.
         let echo: &[u8] = if resumed { &ch.legacy_session_id } else { &[] };
@@ -365,8 +368,14 @@ impl Hs {
         common::send(core, &mut self.transcript, &sh)
     }
 
-    /// Our chain, TLS 1.2 form (RFC 5246 §7.4.2).
-    fn send_certificate(&mut self, core: &mut Core, p: &Parameters) -> Result<(), Error> {
+    /// Our chain, TLS 1.2 form (RFC 5246 §7.4.2), and its OCSP response when the
+    /// ServerHello acknowledged status_request (RFC 6066 §8).
+    fn send_certificate(
+        &mut self,
+        core: &mut Core,
+        p: &Parameters,
+        ch: &ClientHello<'_>,
+    ) -> Result<(), Error> {
         core.chosen_certificate = Some(p.cert.clone());
         if core.rpk.own_raw {
             // RFC 7250 §3: the SubjectPublicKeyInfo is the Certificate's whole body.
@@ -380,7 +389,11 @@ impl Hs {
         let cert = Tls12HandshakeMessage::Certificate(Tls12Certificate {
             certificate_list: chain.iter().map(|c| Cow::Borrowed(c.as_ref())).collect(),
         });
-        common::send(core, &mut self.transcript, &cert)
+        common::send(core, &mut self.transcript, &cert)?;
+        match crate::ocsp::to_staple(&p.cert.key, ch) {
+            Some(r) => common::send(core, &mut self.transcript, &crate::ocsp::status(r)),
+            None => Ok(()),
+        }
     }
 
     /// ServerKeyExchange (RFC 8422 §5.4): a fresh ECDHE key, signed with our key over both
@@ -489,6 +502,9 @@ impl State for ExpectClientCertificate {
             Some((leaf, rest)) => {
                 let now = UnixTime::since_unix_epoch(self.hs.config.common.clock().now());
                 let verified = self.verifier.verify_client_cert(leaf, rest, now)?;
+                // TLS 1.2 clients cannot staple (RFC 6066 §8): a verifier that needs a
+                // staple refuses here, so a downgrade does not bypass it.
+                self.verifier.verify_ocsp_response(leaf, rest, &[], now)?;
                 crate::rpk::server_note_peer(&self.hs.config, &mut core.rpk, true);
                 ClientAuth::Chain(verified)
             }
@@ -654,11 +670,11 @@ impl Established {
         let now = config.common.clock().now();
         let lifetime_secs = u32::try_from(config.ticket_lifetime.as_secs()).unwrap_or(0);
         let client_auth = self.client.for_ticket();
-        let client_certs = match client_auth {
-            TicketClientAuth::Verified => (self.hs.negotiated.peer_certificates.iter())
+        let client_certs = match client_auth.has_certificates() {
+            true => (self.hs.negotiated.peer_certificates.iter())
                 .map(|c| c.as_ref().to_vec())
                 .collect(),
-            _ => Vec::new(),
+            false => Vec::new(),
         };
         let state = TicketState {
             suite: self.session.suite.suite.to_raw(),

@@ -891,6 +891,8 @@ struct ClientAuthRequest {
     authorities: Vec<Cow<'static, [u8]>>,
     /// compress_certificate: the algorithms the server can decompress (RFC 8879).
     compression: Vec<tryst_messages::CertificateCompressionAlgorithm>,
+    /// status_request: the server wants our OCSP staple (`crate::ocsp`).
+    ocsp: bool,
 }
 
 struct ExpectCertificateOrRequest {
@@ -963,6 +965,7 @@ fn process_certificate_request(
         schemes,
         authorities,
         compression: cr.compress_certificate().unwrap_or_default().to_vec(),
+        ocsp: crate::ocsp::staple_requested(cr),
     })
 }
 
@@ -1168,7 +1171,8 @@ impl ClientFlight {
         let compressor =
             crate::compress::choose(&config.common.cert_compression, Some(&req.compression));
         let (t, c) = (&mut self.transcript, compressor.as_deref());
-        let _ = crate::compress::send_certificate(core, t, &req.context, (k, None), c)?;
+        let staple = crate::ocsp::client_staple(k, req.ocsp);
+        let _ = crate::compress::send_certificate(core, t, &req.context, (k, staple), c)?;
         common::send_certificate_verify(core, &mut self.transcript, k, *scheme, &config.common)
     }
 

@@ -14,6 +14,7 @@ use crate::Error;
 use crate::config::ServerConfig;
 use crate::suites::SupportedCipherSuite;
 use crate::time::millis;
+use crate::verify::ClientCertVerifier;
 
 /// What happened to client authentication in the session a ticket resumes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,20 @@ pub(crate) enum TicketClientAuth {
     Anonymous = 1,
     /// The client's chain was verified and its CertificateVerify checked.
     Verified = 2,
+    /// The client authenticated after the handshake (RFC 8446 §4.6.2, `crate::pha`): its
+    /// chain was checked by the post-handshake verifier, and the ticket was issued after
+    /// that (tickets issued before keep what the handshake recorded).
+    PostHandshake = 3,
+}
+
+impl TicketClientAuth {
+    /// Whether the ticket carries the client's certificates.
+    pub(crate) fn has_certificates(self) -> bool {
+        matches!(
+            self,
+            TicketClientAuth::Verified | TicketClientAuth::PostHandshake
+        )
+    }
 }
 
 /// A resumable session decoded from a ticket. Besides the keys it records what the session
@@ -77,6 +92,7 @@ impl TicketState {
             TicketClientAuth::NotRequested => 0,
             TicketClientAuth::Anonymous => 1,
             TicketClientAuth::Verified => 2,
+            TicketClientAuth::PostHandshake => 3,
         });
         w.u24_prefixed("ticket.certs", |w| {
             for c in &self.client_certs {
@@ -112,13 +128,14 @@ impl TicketState {
                 0 => TicketClientAuth::NotRequested,
                 1 => TicketClientAuth::Anonymous,
                 2 => TicketClientAuth::Verified,
+                3 => TicketClientAuth::PostHandshake,
                 _ => return Err(illegal("ticket.client_auth")),
             };
             let client_certs = r.sub_u24("ticket.certs", 0, 0xff_ffff, |r| {
                 r.list(|r| Ok(r.bytes_u24("ticket.cert", 1, 0xff_ffff)?.to_vec()))
             })?;
             // Certificates exactly when they were verified.
-            if (client_auth == TicketClientAuth::Verified) == client_certs.is_empty() {
+            if client_auth.has_certificates() == client_certs.is_empty() {
                 return Err(illegal("ticket.certs"));
             }
             let early = (r.u32("ticket.age_add")?, r.u32("ticket.max_early_data")?);
@@ -295,6 +312,9 @@ pub(crate) fn ticket_fits(
     if !same_name || state.alpn.as_deref() != fit.alpn {
         return false;
     }
+    if state.client_auth == TicketClientAuth::PostHandshake {
+        return post_handshake_fits(config, state, now);
+    }
     match (&config.client_verifier, state.client_auth) {
         (None, TicketClientAuth::NotRequested) => true,
         // Issued under a client-auth policy this config does not have.
@@ -303,17 +323,52 @@ pub(crate) fn ticket_fits(
         (Some(v), TicketClientAuth::Verified) => {
             // The certificate was accepted when the ticket was issued; it must still be
             // acceptable to this verifier now (expiry, anchors, policy).
-            let chain: Vec<CertificateDer<'_>> = state
-                .client_certs
-                .iter()
-                .map(|c| CertificateDer::from(c.as_slice()))
-                .collect();
-            let Some((leaf, rest)) = chain.split_first() else {
-                return false;
-            };
-            v.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))
-                .is_ok()
+            still_accepted(&**v, state, now)
         }
+        // Handled above.
+        (_, TicketClientAuth::PostHandshake) => false,
+    }
+}
+
+/// Whether `v` accepts the ticket's client chain at `now`.
+fn still_accepted(
+    v: &dyn ClientCertVerifier,
+    state: &TicketState,
+    now: core::time::Duration,
+) -> bool {
+    let chain: Vec<CertificateDer<'_>> = (state.client_certs.iter())
+        .map(|c| CertificateDer::from(c.as_slice()))
+        .collect();
+    let Some((leaf, rest)) = chain.split_first() else {
+        return false;
+    };
+    v.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))
+        .is_ok()
+}
+
+/// A ticket issued after post-handshake authentication: this config must still be able
+/// to ask for a certificate after the handshake, its post-handshake verifier must accept
+/// the recorded chain now, and when it also asks in the handshake (the ticket context
+/// then says the issuing config did too) that verifier must accept it as well, so a
+/// resumption never reports a client its handshake policy would refuse.
+fn post_handshake_fits(
+    config: &ServerConfig,
+    state: &TicketState,
+    now: core::time::Duration,
+) -> bool {
+    let Some(pha) = config
+        .pha_verifier
+        .as_ref()
+        .or(config.client_verifier.as_ref())
+    else {
+        return false;
+    };
+    if !still_accepted(&**pha, state, now) {
+        return false;
+    }
+    match &config.client_verifier {
+        Some(v) if !alloc::sync::Arc::ptr_eq(v, pha) => still_accepted(&**v, state, now),
+        _ => true,
     }
 }
 
@@ -389,6 +444,15 @@ mod tests {
         assert!(TicketState::decode(&s.encode().unwrap()).is_none());
         let mut s = state(None, None, &[b"leaf"]);
         s.client_auth = TicketClientAuth::NotRequested;
+        assert!(TicketState::decode(&s.encode().unwrap()).is_none());
+        // A post-handshake record carries its certificates, like a verified one.
+        let mut s = state(None, None, &[b"leaf"]);
+        s.client_auth = TicketClientAuth::PostHandshake;
+        let back = TicketState::decode(&s.encode().unwrap()).unwrap();
+        assert_eq!(back.client_auth, TicketClientAuth::PostHandshake);
+        assert_eq!(back.client_certs, s.client_certs);
+        let mut s = state(None, None, &[]);
+        s.client_auth = TicketClientAuth::PostHandshake;
         assert!(TicketState::decode(&s.encode().unwrap()).is_none());
     }
 }

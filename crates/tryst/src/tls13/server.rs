@@ -786,6 +786,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
                 hints.into_iter().map(Cow::Owned).collect(),
             ));
         }
+        exts.extend(crate::ocsp::certificate_request_extension(&self.config));
         let requested: Vec<ExtensionType> = exts.iter().map(Extension::ext_type).collect();
         let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
             certificate_request_context: Cow::Borrowed(&[]),
@@ -944,6 +945,7 @@ impl State for ExpectClientCertificate {
         };
         let now = self.hs.config.common.clock().now();
         let verified = verifier.verify_client_cert(leaf, rest, UnixTime::since_unix_epoch(now))?;
+        crate::ocsp::check_client_staple(core, &*verifier, &c, &chain, now)?;
         crate::rpk::server_note_peer(&self.hs.config, &mut core.rpk, true);
         self.hs.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectClientCertificateVerify {
@@ -1027,6 +1029,7 @@ impl State for ExpectClientFinished {
         core.set_recv_key(&suite, traffic.client_traffic_secret())?;
         let mut traffic = traffic;
         let resumption = traffic.resumption_master_secret(&transcript.current())?;
+        crate::pha::keep_resumption(core, &suite, &resumption);
         core.traffic = Some(Traffic {
             schedule: traffic,
             suite,
@@ -1046,6 +1049,39 @@ fn send_tickets(
     negotiated: &Negotiated,
     client: &ClientAuthenticated,
 ) -> Result<(), Error> {
+    let client_auth = client.for_ticket();
+    let client_certs: Vec<Vec<u8>> = match client_auth.has_certificates() {
+        true => (negotiated.peer_certificates.iter())
+            .map(|c| c.as_ref().to_vec())
+            .collect(),
+        false => Vec::new(),
+    };
+    let tickets = Tickets {
+        resumption,
+        client_auth,
+        client_certs,
+        nonce: &|i| alloc::vec![i],
+    };
+    issue_tickets(config, core, negotiated, &tickets)
+}
+
+/// What a batch of tickets records, and the nonce of the i-th (unique within the
+/// connection, RFC 8446 §4.6.1).
+pub(crate) struct Tickets<'a> {
+    pub(crate) resumption: &'a tryst_keyschedule::ResumptionMasterSecret,
+    pub(crate) client_auth: TicketClientAuth,
+    pub(crate) client_certs: Vec<Vec<u8>>,
+    pub(crate) nonce: &'a dyn Fn(u8) -> Vec<u8>,
+}
+
+/// `config.ticket_count` NewSessionTickets for the session `negotiated` describes
+/// (after the handshake, and again after post-handshake authentication, `crate::pha`).
+pub(crate) fn issue_tickets(
+    config: &ServerConfig,
+    core: &mut Core,
+    negotiated: &Negotiated,
+    t: &Tickets<'_>,
+) -> Result<(), Error> {
     let Some(keys) = &config.tickets else {
         return Ok(());
     };
@@ -1054,28 +1090,22 @@ fn send_tickets(
         .unwrap_or(common::max_ticket_lifetime_secs());
     // What the server that resumes the session checks it against (`ticket_fits`).
     let server_name = core.server_name.as_ref().map(|s| s.as_bytes().to_vec());
-    let client_certs: Vec<Vec<u8>> = match client.for_ticket() {
-        TicketClientAuth::Verified => (negotiated.peer_certificates.iter())
-            .map(|c| c.as_ref().to_vec())
-            .collect(),
-        _ => Vec::new(),
-    };
     let max_early_data = config.early.max_early_data_size;
     for i in 0..config.ticket_count {
-        let nonce = [i];
+        let nonce = (t.nonce)(i);
         let mut age_add = [0u8; 4];
         config.common.rng().fill(&mut age_add);
         let age_add = u32::from_be_bytes(age_add);
         let state = TicketState {
             suite: negotiated.suite.suite.to_raw(),
-            psk: resumption.ticket_psk(&nonce)?,
+            psk: t.resumption.ticket_psk(&nonce)?,
             issued_ms: millis(now),
             lifetime_secs,
             alpn: negotiated.alpn.clone(),
             context: config.ticket_context,
             server_name: server_name.clone(),
-            client_auth: client.for_ticket(),
-            client_certs: client_certs.clone(),
+            client_auth: t.client_auth,
+            client_certs: t.client_certs.clone(),
             age_add,
             max_early_data,
         };
