@@ -463,3 +463,52 @@ fn an_acknowledged_but_omitted_certificate_status_is_accepted() {
         Some(Error::AlertReceived(AlertDescription::BadRecordMac))
     );
 }
+
+/// A TLS 1.2 server that sends its raw public key (RFC 7250) sends no certificate, so it
+/// neither acknowledges status_request nor sends CertificateStatus, even though its
+/// certificate has a response; the client completes the handshake with nothing stapled.
+#[test]
+fn a_raw_public_key_is_never_stapled() {
+    let p = pki();
+    let spki = tryst::cert::Certificate::from_der(&p.leaf_der)
+        .unwrap()
+        .public_key()
+        .unwrap()
+        .spki_der
+        .to_vec();
+    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(common::key(2));
+    let ck = CertifiedKey::new(vec![CertificateDer::from(p.leaf_der.clone())], signer)
+        .unwrap()
+        .with_ocsp(RESPONSE.to_vec());
+    let sc = ServerConfig::builder(ck)
+        .with_clock(clock())
+        .with_rng(Arc::new(tryst::SeededRandom::new(b"server")))
+        .with_protocol_versions(&[ProtocolVersion::Tls12])
+        .with_raw_public_key(true)
+        .build()
+        .unwrap();
+    let v = recording(false);
+    let cc = ClientConfig::builder()
+        .with_verifier(v.clone())
+        .with_clock(clock())
+        .with_rng(Arc::new(tryst::SeededRandom::new(b"client")))
+        .with_ocsp_stapling(true)
+        .with_server_raw_public_keys(vec![spki.clone()])
+        .build()
+        .unwrap();
+    let r = run(cc, sc, &keep);
+    assert!(r.ce.is_none() && r.se.is_none(), "{:?} {:?}", r.ce, r.se);
+    assert_eq!(r.c.protocol_version(), Some(ProtocolVersion::Tls12));
+    assert_eq!(r.c.peer_raw_public_key(), Some(spki.as_slice()));
+    assert_eq!(r.c.peer_ocsp_response(), None);
+    let msgs = flight(&r.s_wire);
+    let Tls12HandshakeMessage::ServerHello(sh) = &msgs[0] else {
+        panic!("{msgs:?}")
+    };
+    assert!(!sh.extensions.contains(&Extension::StatusRequestEmpty));
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| matches!(m, Tls12HandshakeMessage::CertificateStatus(_)))
+    );
+}
