@@ -55,9 +55,13 @@ impl EarlySchedule {
     pub fn new(hash: &'static dyn Hash) -> Self {
         let zeros = [0u8; 64];
         let ikm = zeros.get(..hash.output_len()).unwrap_or(&zeros);
+        // A constant for each hash (src/no_psk.rs); computed for any other.
+        let early_secret = crate::no_psk::start(hash.algorithm())
+            .and_then(|(early, _)| Secret::from_slice(early).ok())
+            .unwrap_or_else(|| hash.hkdf_extract(&[], ikm));
         EarlySchedule {
             hash,
-            early_secret: hash.hkdf_extract(&[], ikm),
+            early_secret,
             has_psk: false,
             key_log: None,
         }
@@ -185,7 +189,14 @@ impl EarlySchedule {
     }
 
     fn into_handshake_with(self, ikm: &[u8]) -> Result<HandshakeSchedule, Error> {
-        let salt = derive_secret_empty(self.hash, &self.early_secret, b"derived")?;
+        let constant = (!self.has_psk)
+            .then(|| crate::no_psk::start(self.hash.algorithm()))
+            .flatten()
+            .and_then(|(_, derived)| Secret::from_slice(derived).ok());
+        let salt = match constant {
+            Some(salt) => salt,
+            None => derive_secret_empty(self.hash, &self.early_secret, b"derived")?,
+        };
         let handshake_secret = self.hash.hkdf_extract(salt.expose_secret(), ikm);
         Ok(HandshakeSchedule {
             hash: self.hash,
