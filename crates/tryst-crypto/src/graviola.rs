@@ -271,8 +271,44 @@ where
         if out.len() > hash_len.saturating_mul(255) {
             return Err(Error::OutputTooLong);
         }
-        // T(i) = HMAC(PRK, T(i-1) | info | i); the keyed state is made once and cloned.
         let keyed = graviola::hashing::hmac::Hmac::<H>::new(prk.expose_secret());
+        Self::expand_with(&keyed, hash_len, info, out);
+        Ok(())
+    }
+
+    fn hkdf_expand_pair(
+        &self,
+        prk: &Secret,
+        (info_a, out_a): (&[&[u8]], &mut [u8]),
+        (info_b, out_b): (&[&[u8]], &mut [u8]),
+    ) -> Result<(), Error> {
+        let hash_len = self.0.output_len();
+        if prk.len() < hash_len {
+            return Err(Error::BadLength);
+        }
+        if out_a.len().max(out_b.len()) > hash_len.saturating_mul(255) {
+            return Err(Error::OutputTooLong);
+        }
+        // Keyed once for both (graviola's HMAC state wipes itself on drop).
+        let keyed = graviola::hashing::hmac::Hmac::<H>::new(prk.expose_secret());
+        Self::expand_with(&keyed, hash_len, info_a, out_a);
+        Self::expand_with(&keyed, hash_len, info_b, out_b);
+        Ok(())
+    }
+}
+
+impl<H> HashAlg<H>
+where
+    H: graviola::hashing::Hash + Clone + 'static,
+{
+    /// T(i) = HMAC(PRK, T(i-1) | info | i) from the keyed state `keyed` (cloned per block);
+    /// `out` is at most 255 hash lengths (checked by the callers).
+    fn expand_with(
+        keyed: &graviola::hashing::hmac::Hmac<H>,
+        hash_len: usize,
+        info: &[&[u8]],
+        out: &mut [u8],
+    ) {
         let mut previous: Option<graviola::hashing::HashOutput> = None;
         for (counter, chunk) in (1u8..=255).zip(out.chunks_mut(hash_len)) {
             let mut mac = keyed.clone();
@@ -294,7 +330,6 @@ where
         if let Some(mut last) = previous {
             wipe(last.as_mut());
         }
-        Ok(())
     }
 }
 
