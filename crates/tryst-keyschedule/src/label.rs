@@ -32,23 +32,51 @@ pub fn hkdf_expand_label(
     Ok(())
 }
 
-/// Two HKDF-Expand-Labels with empty contexts from one secret (a traffic key and its IV):
-/// the same outputs as two [`hkdf_expand_label`] calls, with HMAC keyed once
-/// ([`Hash::hkdf_expand_pair`]).
+/// Two HKDF-Expand-Labels from one secret (a traffic key and its IV; both traffic
+/// secrets of a stage): the same outputs as two [`hkdf_expand_label`] calls, with HMAC
+/// keyed once ([`Hash::hkdf_expand_pair`]). Each job is (label, context, output).
 pub(crate) fn hkdf_expand_label_pair(
     hash: &dyn Hash,
     secret: &Secret,
-    (label_a, out_a): (&[u8], &mut [u8]),
-    (label_b, out_b): (&[u8], &mut [u8]),
+    (label_a, context_a, out_a): (&[u8], &[u8], &mut [u8]),
+    (label_b, context_b, out_b): (&[u8], &[u8], &mut [u8]),
 ) -> Result<(), Error> {
-    let a = LabelHeader::new(out_a.len(), label_a, &[])?;
-    let b = LabelHeader::new(out_b.len(), label_b, &[])?;
+    let a = LabelHeader::new(out_a.len(), label_a, context_a)?;
+    let b = LabelHeader::new(out_b.len(), label_b, context_b)?;
     hash.hkdf_expand_pair(
         secret,
-        (&a.info(label_a, &[]), out_a),
-        (&b.info(label_b, &[]), out_b),
+        (&a.info(label_a, context_a), out_a),
+        (&b.info(label_b, context_b), out_b),
     )?;
     Ok(())
+}
+
+/// Two Derive-Secrets over the same transcript hash from one secret, HMAC keyed once:
+/// the same values as two [`derive_secret`] calls.
+pub(crate) fn derive_secret_pair(
+    hash: &dyn Hash,
+    secret: &Secret,
+    (label_a, label_b): (&[u8], &[u8]),
+    transcript_hash: &Output,
+) -> Result<(Secret, Secret), Error> {
+    let context = transcript_hash.as_bytes();
+    let len = hash.output_len();
+    if context.len() != len {
+        return Err(Error::HashLengthMismatch);
+    }
+    let mut result: Result<(), Error> = Ok(());
+    let mut second = None;
+    let first = Secret::fill_with(len, |a| {
+        second = Some(Secret::fill_with(len, |b| {
+            result =
+                hkdf_expand_label_pair(hash, secret, (label_a, context, a), (label_b, context, b));
+            Ok(())
+        }));
+        Ok(())
+    })?;
+    result?;
+    let second = second.ok_or(Error::OutputTooLong)??;
+    Ok((first, second))
 }
 
 /// The fixed-size parts of an HkdfLabel (RFC 8446 §7.1), checked.

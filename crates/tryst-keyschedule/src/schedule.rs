@@ -15,7 +15,7 @@ use tryst_crypto::{Hash, HashAlgorithm, Output, Secret, SharedSecret, hash_for};
 
 use crate::Error;
 use crate::keylog::{self, KeyLogHook, emit};
-use crate::label::{derive_secret, derive_secret_empty};
+use crate::label::{derive_secret, derive_secret_empty, derive_secret_pair};
 use crate::secrets::{
     ExporterSecret, ResumptionMasterSecret, TrafficKeys, next_traffic_secret, psk_binder,
     verify_psk_binder,
@@ -267,6 +267,22 @@ impl HandshakeSchedule {
         Ok(s)
     }
 
+    /// Both handshake traffic secrets at once (client, server): the same values as
+    /// [`client_handshake_traffic_secret`](Self::client_handshake_traffic_secret) and
+    /// [`server_handshake_traffic_secret`](Self::server_handshake_traffic_secret), with
+    /// HMAC keyed once. Both are logged.
+    pub fn handshake_traffic_secrets(
+        &self,
+        hello_hash: &Output,
+    ) -> Result<(Secret, Secret), Error> {
+        let labels: (&[u8], &[u8]) = (b"c hs traffic", b"s hs traffic");
+        let (c, s) = derive_secret_pair(self.hash, &self.handshake_secret, labels, hello_hash)?;
+        let log = self.key_log.as_ref();
+        emit(log, keylog::CLIENT_HANDSHAKE_TRAFFIC_SECRET, &c);
+        emit(log, keylog::SERVER_HANDSHAKE_TRAFFIC_SECRET, &s);
+        Ok((c, s))
+    }
+
     /// Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0).
     pub fn into_master(self) -> Result<MasterSchedule, Error> {
         let salt = derive_secret_empty(self.hash, &self.handshake_secret, b"derived")?;
@@ -307,8 +323,8 @@ impl MasterSchedule {
     /// `EXPORTER_SECRET`.
     pub fn into_traffic(self, server_finished_hash: &Output) -> Result<TrafficSchedule, Error> {
         let h = server_finished_hash;
-        let client = derive_secret(self.hash, &self.master_secret, b"c ap traffic", h)?;
-        let server = derive_secret(self.hash, &self.master_secret, b"s ap traffic", h)?;
+        let labels: (&[u8], &[u8]) = (b"c ap traffic", b"s ap traffic");
+        let (client, server) = derive_secret_pair(self.hash, &self.master_secret, labels, h)?;
         let exporter = derive_secret(self.hash, &self.master_secret, b"exp master", h)?;
         let log = self.key_log.as_ref();
         emit(log, keylog::CLIENT_TRAFFIC_SECRET_0, &client);

@@ -33,8 +33,8 @@ impl TrafficKeys {
                 result = crate::label::hkdf_expand_label_pair(
                     hash,
                     traffic_secret,
-                    (b"key", key_out),
-                    (b"iv", iv_out),
+                    (b"key", &[], key_out),
+                    (b"iv", &[], iv_out),
                 );
                 Ok(())
             }));
