@@ -5,9 +5,8 @@ use std::time::Duration;
 use crate::floor::HandshakeFloor;
 use crate::report::Row;
 use crate::setup::{
-    Backend, Pki, Sides, Suite, rustls_client, rustls_client_on, rustls_handshake, rustls_server,
-    rustls_server_on, tryst_client, tryst_client_on, tryst_handshake, tryst_server,
-    tryst_server_on,
+    Backend, Pki, Sides, Suite, rustls_client_on, rustls_handshake, rustls_server_on,
+    tryst_client_on, tryst_handshake, tryst_server_on,
 };
 use crate::{Options, Res, median};
 
@@ -187,18 +186,24 @@ fn resumed_on(p: &Pki, opts: &Options, backend: Backend) -> Res<Vec<Row>> {
     Ok(rows("resumed", backend, t, r, f))
 }
 
-/// One workload alone, for a profiler.
+/// One workload alone, for a profiler (names ending in `-graviola`: tryst on its graviola
+/// provider, rustls on rustls-graviola).
 pub(crate) fn profile(p: &Pki, name: &str, n: usize, resume: bool) -> Res<()> {
     let mut buf = Vec::with_capacity(16 * 1024);
     let mut t = Sides::default();
+    let backend = if name.ends_with("-graviola") {
+        Backend::Graviola
+    } else {
+        Backend::Default
+    };
     match name {
         "floor-full" => {
             HandshakeFloor::new(p)?.full(n)?;
         }
         n_ if n_.starts_with("tryst") => {
             let (c, s) = (
-                tryst_client(p, Suite::Aes128, resume)?,
-                tryst_server(p, Suite::Aes128)?,
+                tryst_client_on(p, Suite::Aes128, resume, backend)?,
+                tryst_server_on(p, Suite::Aes128, backend)?,
             );
             for _ in 0..n {
                 tryst_handshake(&c, &s, &mut t, &mut buf)?;
@@ -206,8 +211,8 @@ pub(crate) fn profile(p: &Pki, name: &str, n: usize, resume: bool) -> Res<()> {
         }
         _ => {
             let (c, s) = (
-                rustls_client(p, Suite::Aes128, resume)?,
-                rustls_server(p, Suite::Aes128)?,
+                rustls_client_on(p, Suite::Aes128, resume, backend)?,
+                rustls_server_on(p, Suite::Aes128, backend)?,
             );
             for _ in 0..n {
                 rustls_handshake(&c, &s, &mut t, &mut buf)?;

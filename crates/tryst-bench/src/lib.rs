@@ -140,6 +140,10 @@ pub const WORKLOADS: &[&str] = &[
     "floor-full",
     "tryst-resumed",
     "rustls-resumed",
+    "tryst-full-graviola",
+    "rustls-full-graviola",
+    "tryst-resumed-graviola",
+    "rustls-resumed-graviola",
     "tryst-bulk",
     "tryst-bulk-zero-copy",
     "rustls-bulk",
@@ -153,8 +157,15 @@ pub const WORKLOADS: &[&str] = &[
 pub fn profile_workload(name: &str, n: usize) -> Res<()> {
     let pki = setup::Pki::new()?;
     match name {
-        "tryst-full" | "rustls-full" | "floor-full" => handshake::profile(&pki, name, n, false),
-        "tryst-resumed" | "rustls-resumed" => handshake::profile(&pki, name, n, true),
+        "tryst-full"
+        | "rustls-full"
+        | "floor-full"
+        | "tryst-full-graviola"
+        | "rustls-full-graviola" => handshake::profile(&pki, name, n, false),
+        "tryst-resumed"
+        | "rustls-resumed"
+        | "tryst-resumed-graviola"
+        | "rustls-resumed-graviola" => handshake::profile(&pki, name, n, true),
         "tryst-bulk" | "tryst-bulk-zero-copy" | "rustls-bulk" | "floor-bulk" => {
             bulk::profile(&pki, name, n)
         }

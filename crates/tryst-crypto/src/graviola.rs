@@ -12,7 +12,7 @@
 //! | X25519MLKEM768 | default | graviola generates ML-KEM keys and encapsulates only from its own system RNG publicly; tryst takes randomness from the caller |
 //! | ECDSA P-256 / P-384 verification | graviola | compressed SEC1 keys (not used in TLS 1.3) go to the default |
 //! | RSA PKCS#1 v1.5 / PSS verification | graviola | moduli under 2048 bits (graviola's minimum, allowed only by a lowered [`VerifyPolicy`]) go to the default |
-//! | Ed25519 verification | default | graviola's check is RFC 8032's cofactorless one; the default's is strict (small-order keys and R refused), and both backends must accept the same signatures |
+//! | Ed25519 verification | graviola, behind checks | graviola's check is RFC 8032's cofactorless one and refuses non-canonical keys; the default's (dalek `verify_strict`) also refuses small-order keys and R and decodes non-canonical keys. `src/graviola/ed25519.rs` refuses the small-order encodings and non-canonical R first and sends keys graviola cannot decode to the default, so both accept exactly the same signatures |
 //! | Ed25519 signing (PKCS#8 keys) | graviola | deterministic, so the same signatures as the default |
 //! | ECDSA P-256 signing | default | graviola adds system randomness to RFC 6979 nonces; tryst reads no global RNG below the CLI |
 //! | RNG | graviola's system generator (getrandom) | |
@@ -28,6 +28,8 @@
 //! shared secrets) on drop; this module wipes the buffers it fills (scalars from the RNG,
 //! HKDF blocks). Copies graviola makes on its own stack are outside our reach, as with the
 //! default backend.
+
+mod ed25519;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -269,8 +271,44 @@ where
         if out.len() > hash_len.saturating_mul(255) {
             return Err(Error::OutputTooLong);
         }
-        // T(i) = HMAC(PRK, T(i-1) | info | i); the keyed state is made once and cloned.
         let keyed = graviola::hashing::hmac::Hmac::<H>::new(prk.expose_secret());
+        Self::expand_with(&keyed, hash_len, info, out);
+        Ok(())
+    }
+
+    fn hkdf_expand_pair(
+        &self,
+        prk: &Secret,
+        (info_a, out_a): (&[&[u8]], &mut [u8]),
+        (info_b, out_b): (&[&[u8]], &mut [u8]),
+    ) -> Result<(), Error> {
+        let hash_len = self.0.output_len();
+        if prk.len() < hash_len {
+            return Err(Error::BadLength);
+        }
+        if out_a.len().max(out_b.len()) > hash_len.saturating_mul(255) {
+            return Err(Error::OutputTooLong);
+        }
+        // Keyed once for both (graviola's HMAC state wipes itself on drop).
+        let keyed = graviola::hashing::hmac::Hmac::<H>::new(prk.expose_secret());
+        Self::expand_with(&keyed, hash_len, info_a, out_a);
+        Self::expand_with(&keyed, hash_len, info_b, out_b);
+        Ok(())
+    }
+}
+
+impl<H> HashAlg<H>
+where
+    H: graviola::hashing::Hash + Clone + 'static,
+{
+    /// T(i) = HMAC(PRK, T(i-1) | info | i) from the keyed state `keyed` (cloned per block);
+    /// `out` is at most 255 hash lengths (checked by the callers).
+    fn expand_with(
+        keyed: &graviola::hashing::hmac::Hmac<H>,
+        hash_len: usize,
+        info: &[&[u8]],
+        out: &mut [u8],
+    ) {
         let mut previous: Option<graviola::hashing::HashOutput> = None;
         for (counter, chunk) in (1u8..=255).zip(out.chunks_mut(hash_len)) {
             let mut mac = keyed.clone();
@@ -292,7 +330,6 @@ where
         if let Some(mut last) = previous {
             wipe(last.as_mut());
         }
-        Ok(())
     }
 }
 
@@ -566,7 +603,8 @@ impl Verifier for GraviolaVerifier {
                 }
                 .map_err(bad)
             }
-            // Ed25519 (strict), compressed ECDSA keys: the default's code.
+            A::Ed25519 => ed25519::verify(public_key, message, signature, policy),
+            // Compressed ECDSA keys: the default's code.
             _ => default(),
         }
     }

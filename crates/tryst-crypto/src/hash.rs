@@ -152,6 +152,19 @@ pub trait Hash: Send + Sync {
     /// concatenation of `info` pieces, so HKDF-Expand-Label needs no allocation.
     /// `out.len()` is L; more than 255 hash lengths is [`Error::OutputTooLong`].
     fn hkdf_expand(&self, prk: &Secret, info: &[&[u8]], out: &mut [u8]) -> Result<(), Error>;
+
+    /// Two HKDF-Expands from the same PRK: `info_a` into `out_a`, then `info_b` into
+    /// `out_b` (a traffic key and its IV). The same outputs as two [`Hash::hkdf_expand`]
+    /// calls, which is what this default does; the backends key HMAC with the PRK once.
+    fn hkdf_expand_pair(
+        &self,
+        prk: &Secret,
+        (info_a, out_a): (&[&[u8]], &mut [u8]),
+        (info_b, out_b): (&[&[u8]], &mut [u8]),
+    ) -> Result<(), Error> {
+        self.hkdf_expand(prk, info_a, out_a)?;
+        self.hkdf_expand(prk, info_b, out_b)
+    }
 }
 
 /// HKDF-Expand straight into a new [`Secret`] of `len` bytes.
@@ -228,6 +241,21 @@ macro_rules! rustcrypto_hash {
                 let keyed = <hmac::Hmac<$d> as KeyInit>::new_from_slice(prk.expose_secret())
                     .map_err(|_| Error::BadLength)?;
                 hkdf_expand_with(keyed, info, out)
+            }
+            fn hkdf_expand_pair(
+                &self,
+                prk: &Secret,
+                (info_a, out_a): (&[&[u8]], &mut [u8]),
+                (info_b, out_b): (&[&[u8]], &mut [u8]),
+            ) -> Result<(), Error> {
+                if prk.len() < <$d>::output_size() {
+                    return Err(Error::BadLength);
+                }
+                // Keyed once; each expansion starts from a copy of the keyed state.
+                let keyed = <hmac::Hmac<$d> as KeyInit>::new_from_slice(prk.expose_secret())
+                    .map_err(|_| Error::BadLength)?;
+                hkdf_expand_with(keyed.clone(), info_a, out_a)?;
+                hkdf_expand_with(keyed, info_b, out_b)
             }
         }
     };

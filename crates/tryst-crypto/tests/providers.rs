@@ -146,3 +146,39 @@ fn providers_look_up_by_algorithm() {
     }
     assert_eq!(CryptoProvider::default().name, "rustcrypto");
 }
+
+/// `hkdf_expand_pair` gives exactly two `hkdf_expand`s (multi-block outputs and empty ones
+/// included) and the same errors, on every backend, for both hashes.
+#[test]
+fn hkdf_expand_pair_is_two_expands() {
+    use tryst_crypto::Error;
+    for p in providers() {
+        for hash in p.hashes {
+            let n = hash.output_len();
+            let prk = Secret::from_slice(&[0x5a; 48][..n]).unwrap();
+            for (la, lb) in [(16, 12), (32, 12), (0, 7), (n * 3 + 5, 1), (100, n)] {
+                let (ia, ib): (&[&[u8]], &[&[u8]]) = (&[b"a", b"key"], &[b"iv"]);
+                let (mut a1, mut b1) = (vec![0u8; la], vec![0u8; lb]);
+                hash.hkdf_expand(&prk, ia, &mut a1).unwrap();
+                hash.hkdf_expand(&prk, ib, &mut b1).unwrap();
+                let (mut a2, mut b2) = (vec![0u8; la], vec![0u8; lb]);
+                hash.hkdf_expand_pair(&prk, (ia, &mut a2), (ib, &mut b2))
+                    .unwrap();
+                assert_eq!(
+                    (a1, b1),
+                    (a2, b2),
+                    "{} {:?} {la}/{lb}",
+                    p.name,
+                    hash.algorithm()
+                );
+            }
+            let short = Secret::from_slice(&[1; 16]).unwrap();
+            let (mut a, mut b) = ([0u8; 16], [0u8; 12]);
+            let got = hash.hkdf_expand_pair(&short, (&[], &mut a), (&[], &mut b));
+            assert_eq!(got, Err(Error::BadLength), "{}", p.name);
+            let mut long = vec![0u8; n * 255 + 1];
+            let got = hash.hkdf_expand_pair(&prk, (&[], &mut a), (&[], &mut long));
+            assert_eq!(got, Err(Error::OutputTooLong), "{}", p.name);
+        }
+    }
+}

@@ -27,24 +27,93 @@ pub fn hkdf_expand_label(
     context: &[u8],
     out: &mut [u8],
 ) -> Result<(), Error> {
-    let length = u16::try_from(out.len()).map_err(|_| Error::OutputTooLong)?;
-    let label_len = PREFIX
-        .len()
-        .checked_add(label.len())
-        .and_then(|n| u8::try_from(n).ok())
-        .filter(|_| !label.is_empty())
-        .ok_or(Error::BadLabelLength)?;
-    let context_len = u8::try_from(context.len()).map_err(|_| Error::ContextTooLong)?;
-    let info: [&[u8]; 6] = [
-        &length.to_be_bytes(),
-        &[label_len],
-        PREFIX,
-        label,
-        &[context_len],
-        context,
-    ];
-    hash.hkdf_expand(secret, &info, out)?;
+    let h = LabelHeader::new(out.len(), label, context)?;
+    hash.hkdf_expand(secret, &h.info(label, context), out)?;
     Ok(())
+}
+
+/// Two HKDF-Expand-Labels from one secret (a traffic key and its IV; both traffic
+/// secrets of a stage): the same outputs as two [`hkdf_expand_label`] calls, with HMAC
+/// keyed once ([`Hash::hkdf_expand_pair`]). Each job is (label, context, output).
+pub(crate) fn hkdf_expand_label_pair(
+    hash: &dyn Hash,
+    secret: &Secret,
+    (label_a, context_a, out_a): (&[u8], &[u8], &mut [u8]),
+    (label_b, context_b, out_b): (&[u8], &[u8], &mut [u8]),
+) -> Result<(), Error> {
+    let a = LabelHeader::new(out_a.len(), label_a, context_a)?;
+    let b = LabelHeader::new(out_b.len(), label_b, context_b)?;
+    hash.hkdf_expand_pair(
+        secret,
+        (&a.info(label_a, context_a), out_a),
+        (&b.info(label_b, context_b), out_b),
+    )?;
+    Ok(())
+}
+
+/// Two Derive-Secrets over the same transcript hash from one secret, HMAC keyed once:
+/// the same values as two [`derive_secret`] calls.
+pub(crate) fn derive_secret_pair(
+    hash: &dyn Hash,
+    secret: &Secret,
+    (label_a, label_b): (&[u8], &[u8]),
+    transcript_hash: &Output,
+) -> Result<(Secret, Secret), Error> {
+    let context = transcript_hash.as_bytes();
+    let len = hash.output_len();
+    if context.len() != len {
+        return Err(Error::HashLengthMismatch);
+    }
+    let mut result: Result<(), Error> = Ok(());
+    let mut second = None;
+    let first = Secret::fill_with(len, |a| {
+        second = Some(Secret::fill_with(len, |b| {
+            result =
+                hkdf_expand_label_pair(hash, secret, (label_a, context, a), (label_b, context, b));
+            Ok(())
+        }));
+        Ok(())
+    })?;
+    result?;
+    let second = second.ok_or(Error::OutputTooLong)??;
+    Ok((first, second))
+}
+
+/// The fixed-size parts of an HkdfLabel (RFC 8446 §7.1), checked.
+struct LabelHeader {
+    length: [u8; 2],
+    label_len: [u8; 1],
+    context_len: [u8; 1],
+}
+
+impl LabelHeader {
+    fn new(out_len: usize, label: &[u8], context: &[u8]) -> Result<Self, Error> {
+        let length = u16::try_from(out_len).map_err(|_| Error::OutputTooLong)?;
+        let label_len = PREFIX
+            .len()
+            .checked_add(label.len())
+            .and_then(|n| u8::try_from(n).ok())
+            .filter(|_| !label.is_empty())
+            .ok_or(Error::BadLabelLength)?;
+        let context_len = u8::try_from(context.len()).map_err(|_| Error::ContextTooLong)?;
+        Ok(LabelHeader {
+            length: length.to_be_bytes(),
+            label_len: [label_len],
+            context_len: [context_len],
+        })
+    }
+
+    /// HkdfLabel as the pieces `Hash::hkdf_expand` concatenates.
+    fn info<'a>(&'a self, label: &'a [u8], context: &'a [u8]) -> [&'a [u8]; 6] {
+        [
+            &self.length,
+            &self.label_len,
+            PREFIX,
+            label,
+            &self.context_len,
+            context,
+        ]
+    }
 }
 
 /// HKDF-Expand-Label straight into a new [`Secret`] of `len` bytes (at most 64).

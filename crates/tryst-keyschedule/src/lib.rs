@@ -93,6 +93,7 @@ macro_rules! expand_label_into {
 mod error;
 pub mod keylog;
 mod label;
+mod no_psk;
 pub mod quic;
 mod schedule;
 mod secrets;

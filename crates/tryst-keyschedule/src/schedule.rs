@@ -15,7 +15,7 @@ use tryst_crypto::{Hash, HashAlgorithm, Output, Secret, SharedSecret, hash_for};
 
 use crate::Error;
 use crate::keylog::{self, KeyLogHook, emit};
-use crate::label::{derive_secret, derive_secret_empty};
+use crate::label::{derive_secret, derive_secret_empty, derive_secret_pair};
 use crate::secrets::{
     ExporterSecret, ResumptionMasterSecret, TrafficKeys, next_traffic_secret, psk_binder,
     verify_psk_binder,
@@ -55,9 +55,13 @@ impl EarlySchedule {
     pub fn new(hash: &'static dyn Hash) -> Self {
         let zeros = [0u8; 64];
         let ikm = zeros.get(..hash.output_len()).unwrap_or(&zeros);
+        // A constant for each hash (src/no_psk.rs); computed for any other.
+        let early_secret = crate::no_psk::start(hash.algorithm())
+            .and_then(|(early, _)| Secret::from_slice(early).ok())
+            .unwrap_or_else(|| hash.hkdf_extract(&[], ikm));
         EarlySchedule {
             hash,
-            early_secret: hash.hkdf_extract(&[], ikm),
+            early_secret,
             has_psk: false,
             key_log: None,
         }
@@ -185,7 +189,14 @@ impl EarlySchedule {
     }
 
     fn into_handshake_with(self, ikm: &[u8]) -> Result<HandshakeSchedule, Error> {
-        let salt = derive_secret_empty(self.hash, &self.early_secret, b"derived")?;
+        let constant = (!self.has_psk)
+            .then(|| crate::no_psk::start(self.hash.algorithm()))
+            .flatten()
+            .and_then(|(_, derived)| Secret::from_slice(derived).ok());
+        let salt = match constant {
+            Some(salt) => salt,
+            None => derive_secret_empty(self.hash, &self.early_secret, b"derived")?,
+        };
         let handshake_secret = self.hash.hkdf_extract(salt.expose_secret(), ikm);
         Ok(HandshakeSchedule {
             hash: self.hash,
@@ -256,6 +267,22 @@ impl HandshakeSchedule {
         Ok(s)
     }
 
+    /// Both handshake traffic secrets at once (client, server): the same values as
+    /// [`client_handshake_traffic_secret`](Self::client_handshake_traffic_secret) and
+    /// [`server_handshake_traffic_secret`](Self::server_handshake_traffic_secret), with
+    /// HMAC keyed once. Both are logged.
+    pub fn handshake_traffic_secrets(
+        &self,
+        hello_hash: &Output,
+    ) -> Result<(Secret, Secret), Error> {
+        let labels: (&[u8], &[u8]) = (b"c hs traffic", b"s hs traffic");
+        let (c, s) = derive_secret_pair(self.hash, &self.handshake_secret, labels, hello_hash)?;
+        let log = self.key_log.as_ref();
+        emit(log, keylog::CLIENT_HANDSHAKE_TRAFFIC_SECRET, &c);
+        emit(log, keylog::SERVER_HANDSHAKE_TRAFFIC_SECRET, &s);
+        Ok((c, s))
+    }
+
     /// Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0).
     pub fn into_master(self) -> Result<MasterSchedule, Error> {
         let salt = derive_secret_empty(self.hash, &self.handshake_secret, b"derived")?;
@@ -296,8 +323,8 @@ impl MasterSchedule {
     /// `EXPORTER_SECRET`.
     pub fn into_traffic(self, server_finished_hash: &Output) -> Result<TrafficSchedule, Error> {
         let h = server_finished_hash;
-        let client = derive_secret(self.hash, &self.master_secret, b"c ap traffic", h)?;
-        let server = derive_secret(self.hash, &self.master_secret, b"s ap traffic", h)?;
+        let labels: (&[u8], &[u8]) = (b"c ap traffic", b"s ap traffic");
+        let (client, server) = derive_secret_pair(self.hash, &self.master_secret, labels, h)?;
         let exporter = derive_secret(self.hash, &self.master_secret, b"exp master", h)?;
         let log = self.key_log.as_ref();
         emit(log, keylog::CLIENT_TRAFFIC_SECRET_0, &client);

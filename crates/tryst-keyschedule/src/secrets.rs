@@ -25,10 +25,35 @@ impl TrafficKeys {
     /// Derives the key (of `key_len` bytes: 16 for AES-128-GCM, 32 for AES-256-GCM and
     /// ChaCha20-Poly1305) and 12-byte IV from a traffic secret.
     pub fn derive(hash: &dyn Hash, traffic_secret: &Secret, key_len: usize) -> Result<Self, Error> {
-        Ok(TrafficKeys {
-            key: expand_label_into!(AeadKey, hash, traffic_secret, b"key", key_len)?,
-            iv: expand_label_into!(Iv, hash, traffic_secret, b"iv", IV_LEN)?,
+        // Both from one keyed HMAC state (`Hash::hkdf_expand_pair`).
+        let mut result: Result<(), Error> = Ok(());
+        let mut iv = None;
+        let key = AeadKey::fill_with(key_len, |key_out| {
+            iv = Some(Iv::fill_with(IV_LEN, |iv_out| {
+                result = crate::label::hkdf_expand_label_pair(
+                    hash,
+                    traffic_secret,
+                    (b"key", &[], key_out),
+                    (b"iv", &[], iv_out),
+                );
+                Ok(())
+            }));
+            Ok(())
         })
+        .map_err(crypto_len_error)?;
+        result?;
+        let iv = iv
+            .ok_or(Error::Crypto(tryst_crypto::Error::BadLength))?
+            .map_err(crypto_len_error)?;
+        Ok(TrafficKeys { key, iv })
+    }
+}
+
+/// A length refused by `fill_with`, as `expand_label_into!` maps it.
+fn crypto_len_error(e: tryst_crypto::Error) -> Error {
+    match e {
+        tryst_crypto::Error::BadLength => Error::OutputTooLong,
+        e => Error::Crypto(e),
     }
 }
 

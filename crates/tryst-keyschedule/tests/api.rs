@@ -190,3 +190,25 @@ fn transcript_buffer_before_the_suite_is_known() {
     assert_eq!(t.current(), direct.current());
     assert_eq!(format!("{t:?}"), "Transcript { hash: Sha256, messages: 2 }");
 }
+
+/// Both handshake traffic secrets at once (HMAC keyed once) are the two derived one by one,
+/// for both hashes; RFC 8448's values for the application secrets come through the same
+/// pair (tests/rfc8448.rs).
+#[test]
+fn handshake_traffic_secrets_pair_matches_singles() {
+    for alg in [
+        tryst_crypto::HashAlgorithm::Sha256,
+        tryst_crypto::HashAlgorithm::Sha384,
+    ] {
+        let hash = tryst_crypto::hash_for(alg);
+        let shared = SharedSecret::from_slice(&[9; 32]).unwrap();
+        let hs = EarlySchedule::new(hash).into_handshake(&shared).unwrap();
+        let h = hash.hash(b"hello");
+        let (c, s) = hs.handshake_traffic_secrets(&h).unwrap();
+        let c1 = hs.client_handshake_traffic_secret(&h).unwrap();
+        let s1 = hs.server_handshake_traffic_secret(&h).unwrap();
+        assert_eq!(c.expose_secret(), c1.expose_secret(), "{alg:?}");
+        assert_eq!(s.expose_secret(), s1.expose_secret(), "{alg:?}");
+        assert_ne!(c.expose_secret(), s.expose_secret());
+    }
+}

@@ -539,21 +539,23 @@ pub(crate) fn find_extension_body(encoded: &[u8], typ: ExtensionType, len: usize
 /// `enc` and a payload as long as tryst's padded, compressed inner hellos are (a multiple
 /// of 32 plus the 16-byte tag: 112 to 208 bytes).
 fn grease_body(rng: &dyn SecureRandom) -> Vec<u8> {
-    let mut id = [0u8; 2];
-    rng.fill(&mut id);
-    let [config_id, size] = id;
-    let mut enc = [0u8; 32];
-    rng.fill(&mut enc);
-    let mut payload = vec![0u8; 112 + 32 * usize::from(size % 4)];
-    rng.fill(&mut payload);
+    // One call to the generator for all of it (each call can be a system call): the
+    // config id, the payload size, the encapsulated key, then the payload.
+    let mut random = [0u8; 2 + 32 + 112 + 32 * 3];
+    rng.fill(&mut random);
+    let [config_id, size, ..] = random;
+    let rest = random.get(2..).unwrap_or_default();
+    let (enc, payload) = rest.split_at_checked(32).unwrap_or_default();
+    let len = 112 + 32 * usize::from(size % 4);
+    let payload = payload.get(..len).unwrap_or(payload);
     OuterEch {
         suite: HpkeSymmetricCipherSuite {
             kdf_id: Kdf::HkdfSha256.id(),
             aead_id: AeadId::Aes128Gcm.id(),
         },
         config_id,
-        enc: &enc,
-        payload: &payload,
+        enc,
+        payload,
     }
     .encode()
 }

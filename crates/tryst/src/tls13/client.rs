@@ -1181,9 +1181,15 @@ impl ClientFlight {
         let suite = self.suite;
         common::send_finished(core, &suite, &self.client_hs, &mut self.transcript)?;
         core.set_send_key(&suite, self.traffic.client_traffic_secret())?;
-        let resumption = self
-            .traffic
-            .resumption_master_secret(&self.transcript.current())?;
+        // Only a client that keeps tickets needs the resumption secret (one HKDF step
+        // and a transcript hash saved per handshake otherwise).
+        let resumption = match self.ctx.config.session_store {
+            Some(_) => Some(
+                self.traffic
+                    .resumption_master_secret(&self.transcript.current())?,
+            ),
+            None => None,
+        };
         core.traffic = Some(Traffic {
             schedule: self.traffic,
             suite,
@@ -1215,7 +1221,8 @@ struct ClientTraffic {
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     suite: SupportedCipherSuite,
-    resumption: ResumptionMasterSecret,
+    /// None when the config has no session store (tickets are then checked and dropped).
+    resumption: Option<ResumptionMasterSecret>,
     /// Post-handshake authentication, when we offered it.
     pha: Option<crate::pha::ClientPha>,
     /// How the server was authenticated: there is no traffic state without it.
@@ -1262,11 +1269,15 @@ impl ClientTraffic {
             }
         }
         let config = &self.config;
-        let (Some(store), true) = (&config.session_store, nst.ticket_lifetime > 0) else {
+        let (Some(store), Some(resumption), true) = (
+            &config.session_store,
+            &self.resumption,
+            nst.ticket_lifetime > 0,
+        ) else {
             return Ok(());
         };
         let negotiated = (core.negotiated.as_ref()).ok_or(Error::Internal("no Negotiated"))?;
-        let psk = self.resumption.ticket_psk(&nst.ticket_nonce)?;
+        let psk = resumption.ticket_psk(&nst.ticket_nonce)?;
         let now = config.common.clock().now();
         let ticket = Tls13Ticket {
             suite: self.suite.suite,

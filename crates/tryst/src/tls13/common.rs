@@ -93,8 +93,7 @@ pub(crate) fn derive_handshake_keys(
 ) -> Result<HandshakeKeys, Error> {
     let schedule = early.into_handshake(shared)?;
     let h = transcript.current();
-    let client_hs = schedule.client_handshake_traffic_secret(&h)?;
-    let server_hs = schedule.server_handshake_traffic_secret(&h)?;
+    let (client_hs, server_hs) = schedule.handshake_traffic_secrets(&h)?;
     core.event(Event::SecretDerived("CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
     core.event(Event::SecretDerived("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
     let (ours, theirs) = match core.side {
