@@ -144,6 +144,7 @@ pub const WORKLOADS: &[&str] = &[
     "tryst-bulk-zero-copy",
     "rustls-bulk",
     "floor-bulk",
+    "floor-bulk-native",
 ];
 
 /// Run one workload `n` times and nothing else, for a profiler
@@ -155,9 +156,11 @@ pub fn profile_workload(name: &str, n: usize) -> Res<()> {
     match name {
         "tryst-full" | "rustls-full" | "floor-full" => handshake::profile(&pki, name, n, false),
         "tryst-resumed" | "rustls-resumed" => handshake::profile(&pki, name, n, true),
-        "tryst-bulk" | "tryst-bulk-zero-copy" | "rustls-bulk" | "floor-bulk" => {
-            bulk::profile(&pki, name, n)
-        }
+        "tryst-bulk"
+        | "tryst-bulk-zero-copy"
+        | "rustls-bulk"
+        | "floor-bulk"
+        | "floor-bulk-native" => bulk::profile(&pki, name, n),
         other => Err(format!(
             "unknown workload `{other}`; one of {}",
             WORKLOADS.join(", ")
