@@ -2,7 +2,6 @@
 //! one maximum-size record.
 
 use alloc::vec::Vec;
-use core::ops::Range;
 
 use crate::decrypt::{Message, Opened, RecordDecrypter};
 use crate::{Error, HEADER_LEN, MAX_RECORD_LEN};
@@ -23,10 +22,13 @@ pub struct Deframer {
     end: usize,
     /// Length of the record last returned by `next_record`, released on the next call.
     returned: usize,
-    /// Where the last returned application data sits in `buf`, for [`hold`](Self::hold).
-    last_data: Range<usize>,
-    /// Plaintext kept in `buf` for the reader ([`hold`](Self::hold)); empty when none.
-    held: Range<usize>,
+    /// Where the last returned application data sits, for [`hold`](Self::hold): offsets
+    /// from `start` (the record's first byte), so compaction does not change them; `u16`
+    /// because a record is shorter than 2^16 bytes (an idle connection stays small).
+    last_data: (u16, u16),
+    /// Plaintext kept for the reader ([`hold`](Self::hold)), offsets from `start` like
+    /// `last_data`; empty when none.
+    held: (u16, u16),
 }
 
 /// The smallest buffer the deframer allocates (room for alerts, tickets, small records).
@@ -54,17 +56,17 @@ impl Deframer {
             start: 0,
             end: 0,
             returned: 0,
-            last_data: 0..0,
-            held: 0..0,
+            last_data: (0, 0),
+            held: (0, 0),
         }
     }
 
     fn release(&mut self) {
         // Held plaintext pins its record: nothing moves until the reader has taken it.
-        if !self.held.is_empty() {
+        if self.is_holding() {
             return;
         }
-        self.last_data = 0..0;
+        self.last_data = (0, 0);
         self.start = self.start.saturating_add(self.returned).min(self.end);
         self.returned = 0;
         if self.start == self.end {
@@ -90,14 +92,10 @@ impl Deframer {
     /// one record's worth): compacts, and grows the buffer in powers of two, as needed.
     fn make_room(&mut self, len: usize) -> &mut [u8] {
         self.release();
-        self.last_data = 0..0;
+        self.last_data = (0, 0);
         if self.buf.len().saturating_sub(self.end) < len && self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end = self.end.saturating_sub(self.start);
-            if !self.held.is_empty() {
-                self.held = self.held.start.saturating_sub(self.start)
-                    ..self.held.end.saturating_sub(self.start);
-            }
             self.start = 0;
         }
         let want = self.end.saturating_add(len).min(MAX_RECORD_LEN);
@@ -150,7 +148,7 @@ impl Deframer {
 
     /// How many bytes [`push`](Self::push) would take right now.
     pub fn free_space(&self) -> usize {
-        let used = if self.held.is_empty() {
+        let used = if !self.is_holding() {
             self.buffered_len()
         } else {
             // The held record still takes its room.
@@ -177,7 +175,7 @@ impl Deframer {
         &mut self,
         decrypter: &mut RecordDecrypter,
     ) -> Result<Option<Message<'_>>, Error> {
-        if !self.held.is_empty() {
+        if self.is_holding() {
             return Err(Error::Misuse(
                 "held plaintext must be taken before the next record",
             ));
@@ -214,8 +212,10 @@ impl Deframer {
             }
             self.returned = rec_len;
             if let Opened::ApplicationData(r) = &opened {
-                self.last_data =
-                    self.start.saturating_add(r.start)..self.start.saturating_add(r.end);
+                // Relative to the record's start; records are under 2^16 bytes.
+                if let (Ok(from), Ok(to)) = (u16::try_from(r.start), u16::try_from(r.end)) {
+                    self.last_data = (from, to);
+                }
             }
             let record = self.buf.get(self.start..rec_end).unwrap_or_default();
             return Ok(opened.into_message(record));
@@ -230,10 +230,10 @@ impl Deframer {
     /// to run ([`Error::Misuse`]). Returns how many bytes are held (0 when the last call
     /// was not `next_record` returning application data).
     pub fn hold(&mut self) -> usize {
-        if self.returned > 0 && self.held.is_empty() {
-            self.held = self.last_data.clone();
+        if self.returned > 0 && !self.is_holding() {
+            self.held = self.last_data;
         }
-        self.held.len()
+        self.held().len()
     }
 
     /// Whether a whole record (or at least a header announcing more than one record can
@@ -253,17 +253,25 @@ impl Deframer {
         }
     }
 
+    fn is_holding(&self) -> bool {
+        self.held.0 < self.held.1
+    }
+
     /// The held plaintext not taken yet (empty when none).
     pub fn held(&self) -> &[u8] {
-        self.buf.get(self.held.clone()).unwrap_or_default()
+        let (from, to) = self.held;
+        self.buf
+            .get(self.start.saturating_add(from.into())..self.start.saturating_add(to.into()))
+            .unwrap_or_default()
     }
 
     /// Mark the first `n` bytes of [`held`](Self::held) as taken; once all are, the
     /// record is released like any other.
     pub fn take_held(&mut self, n: usize) {
-        self.held.start = self.held.start.saturating_add(n).min(self.held.end);
-        if self.held.is_empty() {
-            self.held = 0..0;
+        let n = u16::try_from(n).unwrap_or(u16::MAX);
+        self.held.0 = self.held.0.saturating_add(n).min(self.held.1);
+        if !self.is_holding() {
+            self.held = (0, 0);
         }
     }
 
