@@ -336,16 +336,9 @@ fn measure(
     tryst_round(stash, out, k.div_ceil(10).max(2))?;
     rustls_round(stash, out, k.div_ceil(10).max(2))?;
 
-    let [
-        mut ts,
-        mut tr,
-        mut zs,
-        mut zr,
-        mut rs,
-        mut rr,
-        mut fs,
-        mut fr,
-    ]: [Dir; 8] = Default::default();
+    let [mut ts, mut tr, mut zs, mut zr, mut rs, mut rr]: [Dir; 6] = Default::default();
+    // The floor's two implementations (aes-gcm, tryst-crypto's), each direction.
+    let (mut fs, mut fr): ([Dir; 2], [Dir; 2]) = Default::default();
     for round in 0..opts.rounds {
         let (t, r) = if round % 2 == 0 {
             let t = tryst_round(stash, out, k)?;
@@ -360,12 +353,16 @@ fn measure(
         zr.push(k, t.3.0, t.3.1);
         rs.push(k, r.0.0, r.0.1);
         rr.push(k, r.1.0, r.1.1);
-        let (d, a) = floor.seal_n(k)?;
-        fs.push(k, d, a);
-        let (d, a) = floor.open_n(k)?;
-        fr.push(k, d, a);
+        for (dir, (d, a)) in fs.iter_mut().zip(floor.seal_n(k)?) {
+            dir.push(k, d, a);
+        }
+        for (dir, (d, a)) in fr.iter_mut().zip(floor.open_n(k)?) {
+            dir.push(k, d, a);
+        }
     }
-    Ok([ts, tr, zs, zr, rs, rr, fs, fr])
+    // The floor: per direction, the AES-GCM implementation with the better median.
+    let best = |[a, b]: [Dir; 2]| if b.median() > a.median() { b } else { a };
+    Ok([ts, tr, zs, zr, rs, rr, best(fs), best(fr)])
 }
 
 /// One workload alone, for a profiler: `n` records sent and received.
