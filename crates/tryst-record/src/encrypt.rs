@@ -628,12 +628,19 @@ impl RecordEncrypter {
     ) -> Result<(), Error> {
         let start = out.len();
         let len = self.record_len(typ, chunk.len());
-        // Room for the whole record (zeros: the type byte, padding and tag places need
-        // them anyway, and safe code cannot hand the AEAD uninitialised memory), then one
-        // out-of-place seal reads the content from `chunk` and writes the ciphertext.
+        // Header room, content, then zeros for type, padding and tag: the content is
+        // copied once and never zero-filled first, then sealed in place. (Sealing out of
+        // place from `chunk` would need the record's room zero-filled first, since safe
+        // code cannot hand the AEAD a `Vec`'s uninitialised capacity: that fill costs what
+        // the copy costs, and a backend without a native `seal_from` would then pay fill,
+        // copy and seal. `write_into` writes into initialised memory and seals out of
+        // place.)
+        out.reserve(len);
+        out.resize(start.saturating_add(self.content_offset()), 0);
+        out.extend_from_slice(chunk);
         out.resize(start.saturating_add(len), 0);
         let result = match out.get_mut(start..) {
-            Some(record) => self.seal_exact(typ, record, Content::From(chunk)),
+            Some(record) => self.seal_exact(typ, record, Content::InPlace(chunk.len())),
             None => Err(Error::BufferTooSmall { needed: len }),
         };
         if result.is_err() {
@@ -849,8 +856,8 @@ mod tests {
                     .write_into(ContentType::ApplicationData, &data, &mut out)
                     .unwrap();
                 assert_eq!(&out[..n], &want[..], "len {len}");
-                // One record: the same bytes as the in-place seal (content copied into
-                // the record first), which `write` and `write_into` no longer use.
+                // One record: `encrypt_in_place` (content already in the record) gives
+                // the same bytes as `write_into`'s out-of-place seal.
                 if (1..=c.max_fragment_len()).contains(&len) {
                     let mut rec = alloc::vec![0u8; c.record_len(ContentType::ApplicationData, len)];
                     rec[HEADER_LEN..HEADER_LEN + len].copy_from_slice(&data);

@@ -364,8 +364,8 @@ fn tls12_write_into_equals_write() {
                 .unwrap();
             assert_eq!(n, out.len());
             assert_eq!(out, via_write, "{:?} {len}", aead.algorithm());
-            // Both seal out of place from `data`; the in-place path (content copied into
-            // the record first, `encrypt_in_place`) must give the same bytes.
+            // `write_into` seals out of place from `data`; the in-place path (content
+            // copied into the record first, `encrypt_in_place`) must give the same bytes.
             if len <= MAX_PLAINTEXT_LEN {
                 let (mut c, _) = pair12(aead, &[7; 32], &[9; 12]);
                 let mut rec = vec![0u8; c.record_len(ContentType::ApplicationData, len)];
