@@ -209,7 +209,8 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     ] {
         let [ts, tr, zs, zr, rs, rr, fs, fr] =
             measure(p, opts, backend, suite, &payload, &mut stash, &mut out)?;
-        // The floor is raw RustCrypto aes-gcm: shown on the default backend's rows only.
+        // The floor is the default backend's AES-GCM in place (the faster of aes-gcm and
+        // tryst-crypto's own): shown on the default backend's rows only.
         let on_default = |v: f64| (backend == Backend::Default).then_some(v);
         let (name, b) = (suite.name(), backend.suffix());
         rows.push(Row::higher(
@@ -335,16 +336,9 @@ fn measure(
     tryst_round(stash, out, k.div_ceil(10).max(2))?;
     rustls_round(stash, out, k.div_ceil(10).max(2))?;
 
-    let [
-        mut ts,
-        mut tr,
-        mut zs,
-        mut zr,
-        mut rs,
-        mut rr,
-        mut fs,
-        mut fr,
-    ]: [Dir; 8] = Default::default();
+    let [mut ts, mut tr, mut zs, mut zr, mut rs, mut rr]: [Dir; 6] = Default::default();
+    // The floor's two implementations (aes-gcm, tryst-crypto's), each direction.
+    let (mut fs, mut fr): ([Dir; 2], [Dir; 2]) = Default::default();
     for round in 0..opts.rounds {
         let (t, r) = if round % 2 == 0 {
             let t = tryst_round(stash, out, k)?;
@@ -359,12 +353,16 @@ fn measure(
         zr.push(k, t.3.0, t.3.1);
         rs.push(k, r.0.0, r.0.1);
         rr.push(k, r.1.0, r.1.1);
-        let (d, a) = floor.seal_n(k)?;
-        fs.push(k, d, a);
-        let (d, a) = floor.open_n(k)?;
-        fr.push(k, d, a);
+        for (dir, (d, a)) in fs.iter_mut().zip(floor.seal_n(k)?) {
+            dir.push(k, d, a);
+        }
+        for (dir, (d, a)) in fr.iter_mut().zip(floor.open_n(k)?) {
+            dir.push(k, d, a);
+        }
     }
-    Ok([ts, tr, zs, zr, rs, rr, fs, fr])
+    // The floor: per direction, the AES-GCM implementation with the better median.
+    let best = |[a, b]: [Dir; 2]| if b.median() > a.median() { b } else { a };
+    Ok([ts, tr, zs, zr, rs, rr, best(fs), best(fr)])
 }
 
 /// One workload alone, for a profiler: `n` records sent and received.
@@ -376,10 +374,8 @@ pub(crate) fn profile(p: &Pki, name: &str, n: usize) -> Res<()> {
     let suite = Suite::Aes128;
     let chunks = n.div_ceil(64);
     match name {
-        "floor-bulk" => {
-            let f = AeadFloor::new(suite)?;
-            f.seal_n(n)?;
-            f.open_n(n)?;
+        "floor-bulk" | "floor-bulk-native" => {
+            AeadFloor::new(suite)?.profile(name == "floor-bulk-native", n)?;
         }
         "tryst-bulk-zero-copy" => {
             let (c, s) = tryst_handshake(

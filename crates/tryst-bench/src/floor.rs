@@ -1,5 +1,6 @@
 //! The crypto floor: the primitive operations a TLS 1.3 handshake cannot avoid, through
-//! tryst-crypto directly, and raw `aes-gcm` for records.
+//! tryst-crypto directly, and raw AES-GCM in place for records (the faster of `aes-gcm`
+//! and tryst-crypto's own).
 //!
 //! Per full handshake (X25519, Ed25519 certificate, TLS_AES_128_GCM_SHA256):
 //! - client: X25519 key generation and agreement; Ed25519 verification of the
@@ -20,8 +21,8 @@ use crate::cpu::Meter;
 use aes_gcm::aead::KeyInit;
 use aes_gcm::{AeadInOut, Aes128Gcm, Aes256Gcm};
 use tryst::crypto::{
-    Ed25519SigningKey, OsRng, SHA256, Secret, SignatureAlgorithm, Signer, X25519,
-    hkdf_expand_secret, verify,
+    AeadAlgorithm, AeadKey, AeadKeyed, Ed25519SigningKey, Nonce, OsRng, SHA256, Secret,
+    SignatureAlgorithm, Signer, X25519, aead_for, hkdf_expand_secret, verify,
 };
 
 use crate::Res;
@@ -188,10 +189,17 @@ impl HandshakeFloor {
 
 /// Raw AES-GCM over TLS-sized records: 16 KiB of data plus the content-type byte, sealed
 /// and opened in place with a 5-byte record header as AAD.
+///
+/// The default backend's primitive at its best: each round runs both RustCrypto
+/// `aes-gcm` 0.11 and tryst-crypto's own AES-GCM (`aes` + `ctr` + `ghash` driven
+/// directly, src/gcm.rs there) in place, and the floor is whichever has the better median
+/// (per direction), so tryst/floor compares tryst's records with the fastest in-place
+/// seal / open the backend's crates offer.
 pub(crate) struct AeadFloor {
     suite: Suite,
     a128: Aes128Gcm,
     a256: Aes256Gcm,
+    native: Box<dyn AeadKeyed>,
 }
 
 /// Plaintext bytes per record in the bulk tests.
@@ -199,12 +207,29 @@ pub(crate) const RECORD: usize = 16 * 1024;
 
 const AAD: [u8; 5] = [0x17, 0x03, 0x03, 0x40, 0x11];
 
+/// Which AES-GCM implementation a floor measurement runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Imp {
+    /// RustCrypto `aes-gcm` 0.11.
+    AesGcmCrate,
+    /// tryst-crypto's default backend (`tryst::crypto::aead_for`).
+    Native,
+}
+
 impl AeadFloor {
     pub(crate) fn new(suite: Suite) -> Res<Self> {
+        let (alg, key) = match suite {
+            Suite::Aes128 => (AeadAlgorithm::Aes128Gcm, &[0x42; 32][..16]),
+            Suite::Aes256 => (AeadAlgorithm::Aes256Gcm, &[0x42; 32][..]),
+        };
+        let native = aead_for(alg)
+            .new_key(&AeadKey::from_slice(key).map_err(err)?)
+            .map_err(err)?;
         Ok(AeadFloor {
             suite,
             a128: Aes128Gcm::new_from_slice(&[0x42; 16]).map_err(err)?,
             a256: Aes256Gcm::new_from_slice(&[0x42; 32]).map_err(err)?,
+            native,
         })
     }
 
@@ -216,63 +241,111 @@ impl AeadFloor {
         n
     }
 
-    fn seal(&self, seq: u64, buf: &mut [u8]) -> Res<[u8; 16]> {
+    /// Seal `buf` (plaintext followed by 16 bytes of tag room) in place.
+    fn seal(&self, imp: Imp, seq: u64, buf: &mut [u8]) -> Res<()> {
         let nonce = Self::nonce(seq);
+        if imp == Imp::Native {
+            return self
+                .native
+                .seal_in_place(&Nonce::from_bytes(nonce), &AAD, buf)
+                .map_err(err);
+        }
+        let (body, tag_out) = buf.split_at_mut(buf.len() - 16);
         let tag = match self.suite {
             Suite::Aes128 => self
                 .a128
-                .encrypt_inout_detached(&nonce.into(), &AAD, buf.into())
+                .encrypt_inout_detached(&nonce.into(), &AAD, body.into())
                 .map_err(err)?,
             Suite::Aes256 => self
                 .a256
-                .encrypt_inout_detached(&nonce.into(), &AAD, buf.into())
+                .encrypt_inout_detached(&nonce.into(), &AAD, body.into())
                 .map_err(err)?,
         };
-        Ok(tag.into())
+        tag_out.copy_from_slice(&tag);
+        Ok(())
     }
 
-    fn open(&self, seq: u64, buf: &mut [u8], tag: &[u8; 16]) -> Res<()> {
+    fn open(&self, imp: Imp, seq: u64, buf: &mut [u8]) -> Res<()> {
         let nonce = Self::nonce(seq);
+        if imp == Imp::Native {
+            return self
+                .native
+                .open_in_place(&Nonce::from_bytes(nonce), &AAD, buf)
+                .map(drop)
+                .map_err(err);
+        }
+        let (body, tag) = buf.split_at_mut(buf.len() - 16);
+        let tag: &[u8; 16] = (&*tag).try_into().map_err(err)?;
         match self.suite {
             Suite::Aes128 => self
                 .a128
-                .decrypt_inout_detached(&nonce.into(), &AAD, buf.into(), tag.into())
+                .decrypt_inout_detached(&nonce.into(), &AAD, body.into(), tag.into())
                 .map_err(err),
             Suite::Aes256 => self
                 .a256
-                .decrypt_inout_detached(&nonce.into(), &AAD, buf.into(), tag.into())
+                .decrypt_inout_detached(&nonce.into(), &AAD, body.into(), tag.into())
                 .map_err(err),
         }
     }
 
-    /// Seal `n` records: (time, allocation calls).
-    pub(crate) fn seal_n(&self, n: usize) -> Res<(Duration, u64)> {
-        let mut buf = vec![0x61u8; RECORD + 1];
+    /// Seal `n` records with each implementation, `aes-gcm` first: (time, allocation
+    /// calls) for each. The caller keeps the implementation with the better median over
+    /// all rounds (taking the faster of the two in every round would bias the floor up
+    /// by the noise).
+    pub(crate) fn seal_n(&self, n: usize) -> Res<[(Duration, u64); 2]> {
+        Ok([
+            self.seal_n_with(Imp::AesGcmCrate, n)?,
+            self.seal_n_with(Imp::Native, n)?,
+        ])
+    }
+
+    fn seal_n_with(&self, imp: Imp, n: usize) -> Res<(Duration, u64)> {
+        let mut buf = vec![0x61u8; RECORD + 1 + 16];
         let t0 = Meter::start();
         let a0 = crate::alloc_count::allocations();
         for seq in 0..n {
-            black_box(self.seal(u64::try_from(seq).map_err(err)?, &mut buf)?);
+            self.seal(imp, u64::try_from(seq).map_err(err)?, &mut buf)?;
+            black_box(&mut buf);
         }
         let allocs = crate::alloc_count::allocations() - a0;
         Ok((t0.elapsed(), allocs))
     }
 
-    /// Open `n` records sealed beforehand (sealing and copying are not timed):
-    /// (time, allocation calls).
-    pub(crate) fn open_n(&self, n: usize) -> Res<(Duration, u64)> {
+    /// Open `n` records sealed beforehand (sealing and copying are not timed), with each
+    /// implementation as in [`seal_n`](Self::seal_n).
+    pub(crate) fn open_n(&self, n: usize) -> Res<[(Duration, u64); 2]> {
+        Ok([
+            self.open_n_with(Imp::AesGcmCrate, n)?,
+            self.open_n_with(Imp::Native, n)?,
+        ])
+    }
+
+    fn open_n_with(&self, imp: Imp, n: usize) -> Res<(Duration, u64)> {
         let mut bufs = Vec::with_capacity(n);
         for seq in 0..n {
-            let mut b = vec![0x61u8; RECORD + 1];
+            let mut b = vec![0x61u8; RECORD + 1 + 16];
             let seq = u64::try_from(seq).map_err(err)?;
-            let tag = self.seal(seq, &mut b)?;
-            bufs.push((seq, b, tag));
+            self.seal(imp, seq, &mut b)?;
+            bufs.push((seq, b));
         }
         let t0 = Meter::start();
         let a0 = crate::alloc_count::allocations();
-        for (seq, buf, tag) in &mut bufs {
-            self.open(*seq, buf, tag)?;
+        for (seq, buf) in &mut bufs {
+            self.open(imp, *seq, buf)?;
         }
         let allocs = crate::alloc_count::allocations() - a0;
         Ok((t0.elapsed(), allocs))
+    }
+
+    /// The profile workload for one implementation (`floor-bulk` / `floor-bulk-native`).
+    pub(crate) fn profile(&self, native: bool, n: usize) -> Res<()> {
+        let imp = if native {
+            Imp::Native
+        } else {
+            Imp::AesGcmCrate
+        };
+        self.seal_n_with(imp, n)?;
+        self.open_n_with(imp, n)?;
+        Ok(())
     }
 }

@@ -148,6 +148,7 @@ pub const WORKLOADS: &[&str] = &[
     "tryst-bulk-zero-copy",
     "rustls-bulk",
     "floor-bulk",
+    "floor-bulk-native",
 ];
 
 /// Run one workload `n` times and nothing else, for a profiler
@@ -166,9 +167,11 @@ pub fn profile_workload(name: &str, n: usize) -> Res<()> {
         | "rustls-resumed"
         | "tryst-resumed-graviola"
         | "rustls-resumed-graviola" => handshake::profile(&pki, name, n, true),
-        "tryst-bulk" | "tryst-bulk-zero-copy" | "rustls-bulk" | "floor-bulk" => {
-            bulk::profile(&pki, name, n)
-        }
+        "tryst-bulk"
+        | "tryst-bulk-zero-copy"
+        | "rustls-bulk"
+        | "floor-bulk"
+        | "floor-bulk-native" => bulk::profile(&pki, name, n),
         other => Err(format!(
             "unknown workload `{other}`; one of {}",
             WORKLOADS.join(", ")

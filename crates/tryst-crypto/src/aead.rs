@@ -2,12 +2,14 @@
 //!
 //! A cipher is chosen once per connection ([`Aead::new_key`] returns a prepared key object);
 //! each record is then one call, with no allocation and no dispatch beyond that one virtual
-//! call. Sealing and opening work in place.
+//! call. Sealing and opening work in place; sealing can also read the plaintext from the
+//! caller's slice ([`AeadKeyed::seal_from`]).
 
 use alloc::boxed::Box;
 
+use crate::gcm::GcmKey;
 use crate::{AeadKey, Error, Nonce};
-use aes_gcm::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 
 /// Length of every TLS 1.3 AEAD tag.
 pub const TAG_LEN: usize = 16;
@@ -70,6 +72,40 @@ pub trait AeadKeyed: Send + Sync {
     /// Encrypt `buf[..buf.len() - TAG_LEN]` in place and write the tag into the last
     /// [`TAG_LEN`] bytes of `buf`.
     fn seal_in_place(&self, nonce: &Nonce, aad: &[u8], buf: &mut [u8]) -> Result<(), Error>;
+
+    /// Seal a plaintext given in two pieces into `out`, out of place: the first piece is
+    /// `content` (the caller's slice, read once, never copied first), the second is already
+    /// in `out` right after room for the content, i.e. the plaintext is
+    /// `content || out[content.len()..out.len() - TAG_LEN]` (in TLS 1.3 the record content,
+    /// then the inner content type byte and the zero padding, RFC 8446 §5.2). `out` then
+    /// holds the ciphertext followed by the tag in its last [`TAG_LEN`] bytes: the same
+    /// bytes [`seal_in_place`](Self::seal_in_place) gives for that plaintext.
+    ///
+    /// [`Error::BufferTooShort`] when `out` is shorter than `content.len() + TAG_LEN`,
+    /// [`Error::InputTooLong`] past the algorithm's length limits.
+    ///
+    /// The default copies `content` into `out` and seals in place; the default backend's
+    /// AES-GCM does it in one pass.
+    fn seal_from(
+        &self,
+        nonce: &Nonce,
+        aad: &[u8],
+        content: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let body_len = out
+            .len()
+            .checked_sub(TAG_LEN)
+            .filter(|&n| n >= content.len())
+            .ok_or(Error::BufferTooShort)?;
+        if too_long(body_len, aad.len()) {
+            return Err(Error::InputTooLong);
+        }
+        out.get_mut(..content.len())
+            .ok_or(Error::BufferTooShort)?
+            .copy_from_slice(content);
+        self.seal_in_place(nonce, aad, out)
+    }
 
     /// Check the tag in the last [`TAG_LEN`] bytes of `buf` and, only if it matches, decrypt
     /// the rest in place, returning the plaintext length. On failure the buffer holds no
@@ -169,20 +205,75 @@ macro_rules! rustcrypto_gcm {
     };
 }
 
-rustcrypto_gcm!(
+macro_rules! native_gcm {
+    ($imp:ident, $keyed:ident, $cipher:ty, $alg:expr) => {
+        struct $imp;
+
+        struct $keyed(GcmKey<$cipher>);
+
+        impl Aead for $imp {
+            fn algorithm(&self) -> AeadAlgorithm {
+                $alg
+            }
+            fn new_key(&self, key: &AeadKey) -> Result<Box<dyn AeadKeyed>, Error> {
+                let key = GcmKey::new(key.expose_secret()).ok_or(Error::BadLength)?;
+                Ok(Box::new($keyed(key)))
+            }
+        }
+
+        impl AeadKeyed for $keyed {
+            fn algorithm(&self) -> AeadAlgorithm {
+                $alg
+            }
+
+            fn seal_in_place(
+                &self,
+                nonce: &Nonce,
+                aad: &[u8],
+                buf: &mut [u8],
+            ) -> Result<(), Error> {
+                self.0.seal_from(nonce, aad, &[], buf)
+            }
+
+            fn seal_from(
+                &self,
+                nonce: &Nonce,
+                aad: &[u8],
+                content: &[u8],
+                out: &mut [u8],
+            ) -> Result<(), Error> {
+                self.0.seal_from(nonce, aad, content, out)
+            }
+
+            fn open_in_place(
+                &self,
+                nonce: &Nonce,
+                aad: &[u8],
+                buf: &mut [u8],
+            ) -> Result<usize, Error> {
+                self.0.open_in_place(nonce, aad, buf)
+            }
+        }
+    };
+}
+
+// AES-GCM: `aes` + `ctr` + `ghash` driven directly (src/gcm.rs), which allows the
+// out-of-place `seal_from`; the encryption-only AES key schedule (no decryption round keys).
+native_gcm!(
     Aes128GcmImpl,
     Aes128GcmKey,
-    aes_gcm::Aes128Gcm,
+    aes::Aes128Enc,
     AeadAlgorithm::Aes128Gcm
 );
-rustcrypto_gcm!(
+native_gcm!(
     Aes256GcmImpl,
     Aes256GcmKey,
-    aes_gcm::Aes256Gcm,
+    aes::Aes256Enc,
     AeadAlgorithm::Aes256Gcm
 );
-// The same in-place, tag-first shape fits ChaCha20-Poly1305 (RFC 8439 allows 2^38 - 64
-// bytes of plaintext, above the GCM limit checked first; TLS records are far smaller).
+// The in-place, tag-first shape of RustCrypto's AEADs fits ChaCha20-Poly1305 (RFC 8439
+// allows 2^38 - 64 bytes of plaintext, above the GCM limit checked first; TLS records are
+// far smaller). Its `seal_from` is the trait's default (copy, then seal in place).
 rustcrypto_gcm!(
     ChaCha20Poly1305Impl,
     ChaCha20Poly1305Key,
@@ -190,17 +281,20 @@ rustcrypto_gcm!(
     AeadAlgorithm::ChaCha20Poly1305
 );
 
-// The expanded keys (AES round keys, GHASH and Poly1305 keys, the ChaCha20 key) wipe
-// themselves on drop: the `zeroize` features of aes-gcm and chacha20poly1305.
+// The expanded keys (AES round keys, the Poly1305 key, the ChaCha20 key) wipe themselves
+// on drop: the `zeroize` features of aes and chacha20poly1305. The GHASH key (`ghash`'s
+// POLYVAL state, powers of H) wipes itself in its `Drop` under ghash's `zeroize` feature;
+// it has no `ZeroizeOnDrop` marker to assert.
 assert_zeroize_on_drop!(
-    aes_gcm::Aes128Gcm,
-    aes_gcm::Aes256Gcm,
+    aes::Aes128Enc,
+    aes::Aes256Enc,
     chacha20poly1305::ChaCha20Poly1305,
 );
 
-/// AES-128-GCM (RustCrypto `aes-gcm`, AES-NI and CLMUL when the CPU has them).
+/// AES-128-GCM (RustCrypto `aes`, `ctr` and `ghash`, driven by src/gcm.rs; AES-NI and
+/// CLMUL when the CPU has them).
 pub const AES_128_GCM: &dyn Aead = &Aes128GcmImpl;
-/// AES-256-GCM (RustCrypto `aes-gcm`).
+/// AES-256-GCM (RustCrypto `aes`, `ctr` and `ghash`).
 pub const AES_256_GCM: &dyn Aead = &Aes256GcmImpl;
 
 /// ChaCha20-Poly1305 (RustCrypto `chacha20poly1305`), for CPUs without AES instructions.

@@ -67,6 +67,7 @@ macro_rules! assert_zeroize_on_drop {
 
 mod aead;
 mod error;
+mod gcm;
 #[cfg(feature = "graviola")]
 pub mod graviola;
 mod hash;

@@ -77,7 +77,7 @@ const RUSTCRYPTO_RANDOM: Option<&dyn SecureRandom> = None;
 pub static RUSTCRYPTO: CryptoProvider = CryptoProvider::rustcrypto();
 
 impl CryptoProvider {
-    /// The default backend: RustCrypto (`aes-gcm`, `chacha20poly1305`, `sha2`, `hmac`,
+    /// The default backend: RustCrypto (`aes` + `ghash`, `chacha20poly1305`, `sha2`, `hmac`,
     /// `p256`, `p384`, `rsa`, `ml-kem`) and dalek (X25519, Ed25519). Portable and `no_std`;
     /// the reference every other backend is tested against. Its RNG is the operating
     /// system's under `std`, none without.

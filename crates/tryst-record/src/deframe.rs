@@ -22,6 +22,13 @@ pub struct Deframer {
     end: usize,
     /// Length of the record last returned by `next_record`, released on the next call.
     returned: usize,
+    /// Where the last returned application data sits, for [`hold`](Self::hold): offsets
+    /// from `start` (the record's first byte), so compaction does not change them; `u16`
+    /// because a record is shorter than 2^16 bytes (an idle connection stays small).
+    last_data: (u16, u16),
+    /// Plaintext kept for the reader ([`hold`](Self::hold)), offsets from `start` like
+    /// `last_data`; empty when none.
+    held: (u16, u16),
 }
 
 /// The smallest buffer the deframer allocates (room for alerts, tickets, small records).
@@ -49,10 +56,17 @@ impl Deframer {
             start: 0,
             end: 0,
             returned: 0,
+            last_data: (0, 0),
+            held: (0, 0),
         }
     }
 
     fn release(&mut self) {
+        // Held plaintext pins its record: nothing moves until the reader has taken it.
+        if self.is_holding() {
+            return;
+        }
+        self.last_data = (0, 0);
         self.start = self.start.saturating_add(self.returned).min(self.end);
         self.returned = 0;
         if self.start == self.end {
@@ -78,6 +92,7 @@ impl Deframer {
     /// one record's worth): compacts, and grows the buffer in powers of two, as needed.
     fn make_room(&mut self, len: usize) -> &mut [u8] {
         self.release();
+        self.last_data = (0, 0);
         if self.buf.len().saturating_sub(self.end) < len && self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end = self.end.saturating_sub(self.start);
@@ -102,14 +117,18 @@ impl Deframer {
     /// [`commit`](Self::commit).
     pub fn unfilled(&mut self) -> &mut [u8] {
         self.release();
-        let avail = self.buf.get(self.start..self.end).unwrap_or_default();
+        // After the held record, if any (`returned` is 0 otherwise).
+        let avail = self
+            .buf
+            .get(self.start.saturating_add(self.returned)..self.end)
+            .unwrap_or_default();
         let want = match avail.get(3..5) {
             Some(&[hi, lo]) => HEADER_LEN
                 .saturating_add(usize::from(u16::from_be_bytes([hi, lo])))
                 .saturating_sub(avail.len()),
             _ => MIN_BUFFER,
         };
-        if self.buffered_len() >= MAX_RECORD_LEN {
+        if self.end.saturating_sub(self.start) >= MAX_RECORD_LEN {
             return &mut [];
         }
         self.make_room(want)
@@ -129,7 +148,13 @@ impl Deframer {
 
     /// How many bytes [`push`](Self::push) would take right now.
     pub fn free_space(&self) -> usize {
-        MAX_RECORD_LEN.saturating_sub(self.buffered_len())
+        let used = if !self.is_holding() {
+            self.buffered_len()
+        } else {
+            // The held record still takes its room.
+            self.end.saturating_sub(self.start)
+        };
+        MAX_RECORD_LEN.saturating_sub(used)
     }
 
     /// Give the buffer's memory back if nothing is buffered (for example once a handshake,
@@ -150,6 +175,11 @@ impl Deframer {
         &mut self,
         decrypter: &mut RecordDecrypter,
     ) -> Result<Option<Message<'_>>, Error> {
+        if self.is_holding() {
+            return Err(Error::Misuse(
+                "held plaintext must be taken before the next record",
+            ));
+        }
         self.release();
         loop {
             if decrypter.received_close_notify() && decrypter.error().is_none() {
@@ -181,8 +211,67 @@ impl Deframer {
                 continue;
             }
             self.returned = rec_len;
+            if let Opened::ApplicationData(r) = &opened {
+                // Relative to the record's start; records are under 2^16 bytes.
+                if let (Ok(from), Ok(to)) = (u16::try_from(r.start), u16::try_from(r.end)) {
+                    self.last_data = (from, to);
+                }
+            }
             let record = self.buf.get(self.start..rec_end).unwrap_or_default();
             return Ok(opened.into_message(record));
+        }
+    }
+
+    /// Keep the application data [`next_record`](Self::next_record) just returned in the
+    /// buffer for the reader instead of having it copied out: it stays readable through
+    /// [`held`](Self::held) until [`take_held`](Self::take_held) has taken all of it.
+    /// Meanwhile its record is not released: [`push`](Self::push) and
+    /// [`unfilled`](Self::unfilled) only use the space after it, and `next_record` refuses
+    /// to run ([`Error::Misuse`]). Returns how many bytes are held (0 when the last call
+    /// was not `next_record` returning application data).
+    pub fn hold(&mut self) -> usize {
+        if self.returned > 0 && !self.is_holding() {
+            self.held = self.last_data;
+        }
+        self.held().len()
+    }
+
+    /// Whether a whole record (or at least a header announcing more than one record can
+    /// hold, which [`next_record`](Self::next_record) will refuse) is buffered after the
+    /// record last returned: whether `next_record` has work to do.
+    pub fn record_ready(&self) -> bool {
+        let avail = self
+            .buf
+            .get(self.start.saturating_add(self.returned)..self.end)
+            .unwrap_or_default();
+        match avail.get(3..5) {
+            Some(&[hi, lo]) => {
+                let rec_len = HEADER_LEN.saturating_add(usize::from(u16::from_be_bytes([hi, lo])));
+                avail.len() >= rec_len || rec_len > MAX_RECORD_LEN
+            }
+            _ => false,
+        }
+    }
+
+    fn is_holding(&self) -> bool {
+        self.held.0 < self.held.1
+    }
+
+    /// The held plaintext not taken yet (empty when none).
+    pub fn held(&self) -> &[u8] {
+        let (from, to) = self.held;
+        self.buf
+            .get(self.start.saturating_add(from.into())..self.start.saturating_add(to.into()))
+            .unwrap_or_default()
+    }
+
+    /// Mark the first `n` bytes of [`held`](Self::held) as taken; once all are, the
+    /// record is released like any other.
+    pub fn take_held(&mut self, n: usize) {
+        let n = u16::try_from(n).unwrap_or(u16::MAX);
+        self.held.0 = self.held.0.saturating_add(n).min(self.held.1);
+        if !self.is_holding() {
+            self.held = (0, 0);
         }
     }
 

@@ -148,6 +148,15 @@ impl DirectionKey {
     }
 }
 
+/// Where a record's content is when it is sealed.
+#[derive(Clone, Copy)]
+enum Content<'a> {
+    /// Already in the record buffer, this many bytes at the content offset.
+    InPlace(usize),
+    /// In the caller's slice: the AEAD reads it from there (out-of-place seal).
+    From(&'a [u8]),
+}
+
 /// TLS 1.2 additional data (RFC 5246 §6.2.3.3): seq_num || type || version || length.
 pub(crate) fn tls12_aad(seq: u64, header: &[u8; HEADER_LEN], plaintext_len: usize) -> [u8; 13] {
     let [s0, s1, s2, s3, s4, s5, s6, s7] = seq.to_be_bytes();
@@ -393,30 +402,28 @@ impl RecordEncrypter {
             typ,
             buf.get_mut(..len)
                 .ok_or(Error::BufferTooSmall { needed: len })?,
-            content_len,
+            Content::InPlace(content_len),
         )
     }
 
-    /// Seal into exactly `record` (header, content, type, padding, tag).
+    /// Seal into exactly `record` (header, content, type, padding, tag). The content is
+    /// either already in `record` or read from the caller's slice by the seal itself.
     fn seal_exact(
         &mut self,
         typ: ContentType,
         record: &mut [u8],
-        content_len: usize,
+        content: Content<'_>,
     ) -> Result<usize, Error> {
+        let (content_len, src) = match content {
+            Content::InPlace(len) => (len, &[][..]),
+            Content::From(src) => (src.len(), src),
+        };
         let record_len = record.len();
         let (header, body) = record
             .split_at_mut_checked(HEADER_LEN)
             .ok_or(Error::BufferTooSmall { needed: HEADER_LEN })?;
         let Some(key) = self.key.as_mut() else {
-            // TLSPlaintext (RFC 8446 §5.1): only the first flight and alerts before keys.
-            if typ == ContentType::ApplicationData {
-                return Err(Error::Misuse("application data before keys are installed"));
-            }
-            if content_len > MAX_PLAINTEXT_LEN || body.len() != content_len {
-                return Err(Error::Misuse("fragment longer than the record limit"));
-            }
-            header.copy_from_slice(&encode_header(typ, self.plaintext_version, content_len)?);
+            Self::plaintext_record(self.plaintext_version, typ, header, body, content)?;
             return Ok(record_len);
         };
         if !matches!(
@@ -445,13 +452,12 @@ impl RecordEncrypter {
             return Err(e);
         }
         if key.mode.is_tls12() {
-            return Self::seal_tls12(key, typ, header, body, content_len, record_len).inspect_err(
-                |e| {
+            return Self::seal_tls12(key, typ, header, body, src, content_len, record_len)
+                .inspect_err(|e| {
                     if !matches!(e, Error::Misuse(_) | Error::BufferTooSmall { .. }) {
                         self.error = Some(*e);
                     }
-                },
-            );
+                });
         }
         // TLSInnerPlaintext = content || type || zeros (RFC 8446 §5.2).
         let ciphertext_len = body.len();
@@ -475,7 +481,9 @@ impl RecordEncrypter {
             ciphertext_len,
         )?);
         let nonce = key.iv.nonce_for(key.seq);
-        if let Err(e) = key.keyed.seal_in_place(&nonce, header, body) {
+        // Out of place when the content is the caller's slice: it is read once, by the
+        // AEAD, and the type byte and padding already in `body` follow it.
+        if let Err(e) = key.keyed.seal_from(&nonce, header, src, body) {
             let e = Error::from(e);
             self.error = Some(e);
             return Err(e);
@@ -484,13 +492,40 @@ impl RecordEncrypter {
         Ok(record_len)
     }
 
+    /// An unprotected TLSPlaintext record (RFC 8446 §5.1): only the first flight and
+    /// alerts before keys.
+    fn plaintext_record(
+        version: ProtocolVersion,
+        typ: ContentType,
+        header: &mut [u8],
+        body: &mut [u8],
+        content: Content<'_>,
+    ) -> Result<(), Error> {
+        if typ == ContentType::ApplicationData {
+            return Err(Error::Misuse("application data before keys are installed"));
+        }
+        let content_len = match content {
+            Content::InPlace(len) => len,
+            Content::From(src) => src.len(),
+        };
+        if content_len > MAX_PLAINTEXT_LEN || body.len() != content_len {
+            return Err(Error::Misuse("fragment longer than the record limit"));
+        }
+        if let Content::From(src) = content {
+            body.copy_from_slice(src);
+        }
+        header.copy_from_slice(&encode_header(typ, version, content_len)?);
+        Ok(())
+    }
+
     /// Seal a TLS 1.2 GenericAEADCipher (RFC 5246 §6.2.3.3): `body` is the explicit nonce
-    /// room, the content and the tag room.
+    /// room, the content (or room for `src`, when not empty) and the tag room.
     fn seal_tls12(
         key: &mut DirectionKey,
         typ: ContentType,
         header: &mut [u8],
         body: &mut [u8],
+        src: &[u8],
         content_len: usize,
         record_len: usize,
     ) -> Result<usize, Error> {
@@ -513,7 +548,7 @@ impl RecordEncrypter {
         let seq = key.seq.wrapping_add(key.explicit_offset).to_be_bytes();
         explicit.copy_from_slice(seq.get(..explicit_len).unwrap_or_default());
         let nonce = key.tls12_nonce(explicit);
-        key.keyed.seal_in_place(&nonce, &aad, sealed)?;
+        key.keyed.seal_from(&nonce, &aad, src, sealed)?;
         key.seq = key.seq.saturating_add(1);
         Ok(record_len)
     }
@@ -551,8 +586,8 @@ impl RecordEncrypter {
     }
 
     /// Write records carrying `data` straight into `out` (the zero-copy send path): each
-    /// record's header and content are written into `out` once, then sealed there in
-    /// place with the tag appended. Fragments at
+    /// record is sealed from `data` into `out` in one pass (the AEAD reads the content from
+    /// `data` and writes the ciphertext, no copy first), header and tag around it. Fragments at
     /// [`max_fragment_len`](Self::max_fragment_len) like [`write`](Self::write); empty
     /// data writes nothing. Returns how many bytes of `out` now hold records.
     ///
@@ -574,19 +609,13 @@ impl RecordEncrypter {
             return Err(Error::BufferTooSmall { needed });
         }
         let max = self.max_fragment_len().max(1);
-        // After the header and, under a TLS 1.2 AES-GCM key, the explicit nonce.
-        let at = self.content_offset();
         let mut written = 0usize;
         for chunk in data.chunks(max) {
             let len = self.record_len(typ, chunk.len());
             let record = out
                 .get_mut(written..written.saturating_add(len))
                 .ok_or(Error::BufferTooSmall { needed })?;
-            record
-                .get_mut(at..at.saturating_add(chunk.len()))
-                .ok_or(Error::BufferTooSmall { needed })?
-                .copy_from_slice(chunk);
-            written = written.saturating_add(self.seal_exact(typ, record, chunk.len())?);
+            written = written.saturating_add(self.seal_exact(typ, record, Content::From(chunk))?);
         }
         Ok(written)
     }
@@ -600,13 +629,18 @@ impl RecordEncrypter {
         let start = out.len();
         let len = self.record_len(typ, chunk.len());
         // Header room, content, then zeros for type, padding and tag: the content is
-        // copied once and never zero-filled first.
+        // copied once and never zero-filled first, then sealed in place. (Sealing out of
+        // place from `chunk` would need the record's room zero-filled first, since safe
+        // code cannot hand the AEAD a `Vec`'s uninitialised capacity: that fill costs what
+        // the copy costs, and a backend without a native `seal_from` would then pay fill,
+        // copy and seal. `write_into` writes into initialised memory and seals out of
+        // place.)
         out.reserve(len);
         out.resize(start.saturating_add(self.content_offset()), 0);
         out.extend_from_slice(chunk);
         out.resize(start.saturating_add(len), 0);
         let result = match out.get_mut(start..) {
-            Some(record) => self.seal_exact(typ, record, chunk.len()),
+            Some(record) => self.seal_exact(typ, record, Content::InPlace(chunk.len())),
             None => Err(Error::BufferTooSmall { needed: len }),
         };
         if result.is_err() {
@@ -796,13 +830,14 @@ mod tests {
             (100, Padding::ToMultipleOf(NonZeroU16::new(32).unwrap())),
             (64, Padding::ToMax),
         ] {
-            let (mut a, mut b) = (keyed(), keyed());
-            for e in [&mut a, &mut b] {
+            let (mut a, mut b, mut c) = (keyed(), keyed(), keyed());
+            for e in [&mut a, &mut b, &mut c] {
                 e.set_record_size_limit(limit).unwrap();
                 e.set_padding(padding);
             }
             for len in [0, 1, 62, 63, 64, 99, 1000, 16384, 40000] {
                 let data = alloc::vec![0x33; len];
+                c.key.as_mut().unwrap().seq = a.sequence_number();
                 let mut want = Vec::new();
                 a.write(ContentType::ApplicationData, &data, &mut want)
                     .unwrap();
@@ -821,6 +856,16 @@ mod tests {
                     .write_into(ContentType::ApplicationData, &data, &mut out)
                     .unwrap();
                 assert_eq!(&out[..n], &want[..], "len {len}");
+                // One record: `encrypt_in_place` (content already in the record) gives
+                // the same bytes as `write_into`'s out-of-place seal.
+                if (1..=c.max_fragment_len()).contains(&len) {
+                    let mut rec = alloc::vec![0u8; c.record_len(ContentType::ApplicationData, len)];
+                    rec[HEADER_LEN..HEADER_LEN + len].copy_from_slice(&data);
+                    let m = c
+                        .encrypt_in_place(ContentType::ApplicationData, &mut rec, len)
+                        .unwrap();
+                    assert_eq!(&rec[..m], &want[..], "len {len} in place");
+                }
                 assert_eq!(a.sequence_number(), b.sequence_number());
             }
         }

@@ -364,6 +364,18 @@ fn tls12_write_into_equals_write() {
                 .unwrap();
             assert_eq!(n, out.len());
             assert_eq!(out, via_write, "{:?} {len}", aead.algorithm());
+            // `write_into` seals out of place from `data`; the in-place path (content
+            // copied into the record first, `encrypt_in_place`) must give the same bytes.
+            if len <= MAX_PLAINTEXT_LEN {
+                let (mut c, _) = pair12(aead, &[7; 32], &[9; 12]);
+                let mut rec = vec![0u8; c.record_len(ContentType::ApplicationData, len)];
+                let at = c.content_offset();
+                rec[at..at + len].copy_from_slice(&data);
+                let m = c
+                    .encrypt_in_place(ContentType::ApplicationData, &mut rec, len)
+                    .unwrap();
+                assert_eq!(rec[..m], out[..], "{:?} {len} in place", aead.algorithm());
+            }
             let mut deframer = Deframer::new();
             let mut got = Vec::new();
             let mut rest = &out[..];

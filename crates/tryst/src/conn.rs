@@ -721,6 +721,9 @@ impl ConnectionCommon {
             // RFC 8446 §6.1: whatever follows close_notify is ignored.
             return input.len();
         }
+        // Bytes arrive before the reader took the held plaintext: queue it, so the whole
+        // buffer is free for records as before.
+        self.spill_held();
         self.deframer.push(input)
     }
 
@@ -780,7 +783,16 @@ impl ConnectionCommon {
         let mut progressed = false;
         // A post-handshake message (NewSessionTicket, KeyUpdate) was handled.
         let mut post_handshake = false;
-        while self.core.records.plain_in.len() < self.core.limits.max_received_plaintext {
+        while self.plaintext_len() < self.core.limits.max_received_plaintext {
+            if !self.deframer.held().is_empty() {
+                // The last application data record's plaintext waits in the deframer's
+                // buffer. It stays there while no other record is ready; otherwise the
+                // reader lags and it moves to the queue first.
+                if !self.deframer.record_ready() {
+                    break;
+                }
+                self.spill_held();
+            }
             let ccs_allowed = self.ccs_allowed();
             let records = &mut self.core.records;
             records
@@ -801,6 +813,13 @@ impl ConnectionCommon {
                 self.handle_messages()?;
             } else if msg == Message::ChangeCipherSpec {
                 self.handle_change_cipher_spec()?;
+            } else if let (Message::ApplicationData(data), false) =
+                (&msg, self.core.early.receiving())
+            {
+                // 1-RTT application data stays where it was opened until the reader takes
+                // it (`read_plaintext`): no copy into the queue.
+                self.core.accept_app_data(data.len())?;
+                self.deframer.hold();
             } else {
                 self.core.receive_record(msg)?;
             }
@@ -814,6 +833,7 @@ impl ConnectionCommon {
         if self.core.handshake_complete
             && (!self.buffer_released || post_handshake)
             && self.deframer.buffered_len() == 0
+            && self.deframer.held().is_empty()
         {
             self.deframer.release_if_empty();
             self.release_joiner_if_empty();
@@ -823,6 +843,25 @@ impl ConnectionCommon {
             self.buffer_released = true;
         }
         Ok(())
+    }
+
+    /// Received plaintext waiting for `read_plaintext`: the queue, then the plaintext held
+    /// in the deframer's buffer (always the newest).
+    fn plaintext_len(&self) -> usize {
+        self.core
+            .records
+            .plain_in
+            .len()
+            .saturating_add(self.deframer.held().len())
+    }
+
+    /// Move the plaintext held in the deframer's buffer to the end of the queue (the
+    /// reader lags behind the records), so the deframer can move on.
+    fn spill_held(&mut self) {
+        let held = self.deframer.held();
+        let n = held.len();
+        self.core.records.plain_in.extend(held);
+        self.deframer.take_held(n);
     }
 
     /// Give the handshake reassembly buffer's memory back if no partial message is in it.
@@ -900,7 +939,7 @@ impl ConnectionCommon {
     fn io_state(&self) -> IoState {
         IoState {
             tls_bytes_to_write: self.core.records.tls_out.len(),
-            plaintext_bytes_to_read: self.core.records.plain_in.len(),
+            plaintext_bytes_to_read: self.plaintext_len(),
             peer_has_closed: self.core.close.peer_closed,
         }
     }
@@ -969,6 +1008,16 @@ impl ConnectionCommon {
             n += take;
         }
         self.core.records.plain_in.drain(..n);
+        // Then the newest record's plaintext, still in the deframer's buffer.
+        if let Some(dst) = out.get_mut(n..) {
+            let held = self.deframer.held();
+            let take = dst.len().min(held.len());
+            if let (Some(d), Some(s)) = (dst.get_mut(..take), held.get(..take)) {
+                d.copy_from_slice(s);
+            }
+            self.deframer.take_held(take);
+            n += take;
+        }
         n
     }
 
@@ -1047,7 +1096,7 @@ impl ConnectionCommon {
         self.error.is_none()
             && !self.core.close.peer_closed
             && !self.core.close.eof
-            && self.core.records.plain_in.len() < self.core.limits.max_received_plaintext
+            && self.plaintext_len() < self.core.limits.max_received_plaintext
     }
 
     /// What the handshake settled: nothing until it completes (the accessors below then
@@ -1163,7 +1212,9 @@ mod io {
                 }
                 return Ok(n);
             }
-            // Straight into the deframer's buffer: no intermediate copy.
+            // Straight into the deframer's buffer: no intermediate copy (the held
+            // plaintext, if the reader has not taken it, moves to the queue first).
+            self.spill_held();
             let space = self.deframer.unfilled();
             if space.is_empty() {
                 return Err(io::Error::other(
