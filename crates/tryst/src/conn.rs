@@ -192,11 +192,11 @@ pub(crate) struct Core {
     pub(crate) outer_server_name: Option<alloc::string::String>,
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
-    pub(crate) key_log: Option<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>,
+    pub(crate) key_log: Option<Box<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>>,
     /// TLS 1.2 was negotiated: ChangeCipherSpec is a real message, no KeyUpdate.
     pub(crate) tls12: bool,
     /// TLS 1.2 exporters (RFC 5705), once the handshake completed.
-    pub(crate) exporter12: Option<crate::tls12::common::Exporter>,
+    pub(crate) exporter12: Option<Box<crate::tls12::common::Exporter>>,
     pub(crate) limits: Limits,
     pub(crate) events: Vec<Event>,
     pub(crate) trace: bool,
@@ -228,10 +228,10 @@ pub(crate) struct Records {
     pending_out: Vec<u8>,
     /// A receive key set while a message was handled. The driver installs it once the
     /// message is done, through the record layer's boundary check (RFC 8446 §5.1).
-    pending_recv_key: Option<(&'static dyn tryst_crypto::Aead, TrafficKeys)>,
+    pending_recv_key: Option<Box<(&'static dyn tryst_crypto::Aead, TrafficKeys)>>,
     /// A TLS 1.2 read key, set when the peer's ChangeCipherSpec was handled; installed by
     /// the driver at a handshake message boundary (RFC 5246 §7.1).
-    pub(crate) pending_recv_key12: Option<(&'static dyn tryst_crypto::Aead, TrafficKeys)>,
+    pub(crate) pending_recv_key12: Option<Box<(&'static dyn tryst_crypto::Aead, TrafficKeys)>>,
 }
 
 /// Liveness: the idle timeout and the session lifetime, and the counters of messages that
@@ -407,7 +407,7 @@ impl Core {
         suite: &SupportedCipherSuite,
         secret: &tryst_crypto::Secret,
     ) -> Result<(), Error> {
-        self.records.pending_recv_key = Some((suite.aead, traffic_keys(suite, secret)?));
+        self.records.pending_recv_key = Some(Box::new((suite.aead, traffic_keys(suite, secret)?)));
         Ok(())
     }
 
@@ -509,9 +509,10 @@ impl Core {
     /// `CLIENT_TRAFFIC_SECRET_<n>` / `SERVER_TRAFFIC_SECRET_<n>` (the NSS names, numbered by
     /// generation; tools that only know `_0` ignore the rest).
     fn log_updated_secret(&self, whose: Side, secret: &tryst_crypto::Secret) {
-        let (Some((log, random)), Some(t)) = (&self.key_log, &self.traffic) else {
+        let (Some(log_and_random), Some(t)) = (&self.key_log, &self.traffic) else {
             return;
         };
+        let (log, random) = &**log_and_random;
         let (prefix, generation) = match whose {
             Side::Client => ("CLIENT_TRAFFIC_SECRET_", t.schedule.client_generation()),
             Side::Server => ("SERVER_TRAFFIC_SECRET_", t.schedule.server_generation()),
@@ -907,7 +908,8 @@ impl ConnectionCommon {
             let state = self.state.take().ok_or(Error::Internal("no state"))?;
             self.state = Some(state.handle(&mut self.core, raw)?);
             self.hello_received = true;
-            if let Some((aead, keys)) = self.core.records.pending_recv_key.take() {
+            if let Some(pending) = self.core.records.pending_recv_key.take() {
+                let (aead, keys) = *pending;
                 // Refused while the joiner holds the start of another message.
                 self.core.records.decrypter.set_key_at_boundary(
                     &self.joiner,
@@ -925,7 +927,7 @@ impl ConnectionCommon {
         self.core.event(Event::ReceivedChangeCipherSpec);
         let state = self.state.take().ok_or(Error::Internal("no state"))?;
         self.state = Some(state.handle_change_cipher_spec(&mut self.core)?);
-        let (aead, keys) = (self.core.records.pending_recv_key12.take())
+        let (aead, keys) = *(self.core.records.pending_recv_key12.take())
             .ok_or(Error::Internal("ChangeCipherSpec without a read key"))?;
         self.core.records.decrypter.set_key_tls12_at_boundary(
             &self.joiner,

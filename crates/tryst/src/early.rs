@@ -10,6 +10,7 @@
 //! else rejects the early data: the handshake goes on as 1-RTT and the early records are
 //! skipped within the budget.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::time::Duration;
@@ -206,7 +207,7 @@ pub(crate) enum EarlyState {
     /// Server: accepted, receiving until EndOfEarlyData; `left` bytes may still come.
     Receiving { left: u32 },
     /// Client: offered; the early records go out under their own key and sequence numbers.
-    Sending(ClientEarly),
+    Sending(Box<ClientEarly>),
     /// Decided.
     Done(EarlyDataStatus),
 }
@@ -399,14 +400,14 @@ pub(crate) fn client_start(
         .map_err(|_| Error::Internal("early traffic key derivation"))?;
     let mut encrypter = RecordEncrypter::new();
     encrypter.set_key(suite.aead, &keys.key, keys.iv)?;
-    core.early = EarlyState::Sending(ClientEarly {
+    core.early = EarlyState::Sending(Box::new(ClientEarly {
         encrypter,
         max: ticket.max_early_data,
         alpn: ticket.alpn.clone(),
         sent: Vec::new(),
         closed: false,
         outcome: None,
-    });
+    }));
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! and the `CLIENT_RANDOM` key-log line.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use tryst_crypto::subtle::ConstantTimeEq;
@@ -182,7 +183,7 @@ pub(crate) fn receive_change_cipher_spec(core: &mut Core, s: &Session) -> Result
         Side::Client => server,
         Side::Server => client,
     };
-    core.records.pending_recv_key12 = Some((s.suite.aead, theirs));
+    core.records.pending_recv_key12 = Some(Box::new((s.suite.aead, theirs)));
     Ok(())
 }
 
@@ -299,7 +300,7 @@ impl Exporter {
 
 /// The handshake is over: the exporter is kept, the read side refuses the 1.3 leniencies.
 pub(crate) fn finish_session(core: &mut Core, s: &Session) {
-    core.exporter12 = Some(Exporter::new(s));
+    core.exporter12 = Some(Box::new(Exporter::new(s)));
 }
 
 /// The scheme `key` signs a TLS 1.2 handshake with: its signer's first algorithm that

@@ -1199,7 +1199,12 @@ impl ClientFlight {
             .sent_extensions
             .contains(&ExtensionType::PostHandshakeAuth))
         .then(|| crate::pha::ClientPha::new(&self.transcript));
-        core.key_log = ctx.config.common.key_log.clone().map(|l| (l, ctx.random));
+        core.key_log = ctx
+            .config
+            .common
+            .key_log
+            .clone()
+            .map(|l| Box::new((l, ctx.random)));
         let now = ctx.config.common.clock().now();
         core.complete_handshake(now, self.negotiated)?;
         Ok(Box::new(ClientTraffic {

@@ -822,7 +822,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             .common
             .key_log
             .clone()
-            .map(|l| (l, self.ch.random));
+            .map(|l| Box::new((l, self.ch.random)));
         let hs = Handshake {
             config: self.config,
             transcript,
