@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -31,23 +30,6 @@ fn keys(d: &std::path::Path) {
         let spki = c.public_key().unwrap().spki_der.to_vec();
         std::fs::write(d.join(out), pem_block("PUBLIC KEY", &spki)).unwrap();
     }
-}
-
-fn gnutls_or_skip() -> bool {
-    let have = Command::new("gnutls-cli")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "gnutls-cli and gnutls-serv are required in CI (apt-get install gnutls-bin)"
-        );
-        eprintln!("skipped: gnutls-cli is not installed");
-    }
-    have
 }
 
 #[test]
@@ -141,96 +123,47 @@ fn tryst_client_pins_gnutls_servs_raw_key() {
     let dir = Scratch::new("rpk-gnutls-serv");
     let d = dir.path();
     keys(d);
-    for _ in 0..5 {
-        let port = free_port();
-        let child = Command::new("gnutls-serv")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--rawpkkeyfile",
-                "server.key",
-                "--rawpkfile",
-                "server.pub.pem",
-                "--priority",
-                "NORMAL:+CTYPE-SRV-RAWPK",
-            ])
-            .current_dir(d)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut guard = Guard {
-            child,
-            name: "gnutls-serv".into(),
-        };
-        // Ready once it accepts a connection; gone if the port was taken.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        let mut ready = false;
-        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                ready = true;
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if !ready {
-            continue;
-        }
-        let addr = format!("127.0.0.1:{port}");
-        let o = tryst(
-            &[
-                "client",
-                &addr,
-                "--raw-public-key",
-                "server.pub.pem",
-                "--trace",
-            ],
-            d,
-            b"hi\n",
-        );
-        assert_eq!(o.code, Some(0), "{o:#?}");
-        assert!(o.stderr.contains("TLS 1.3"), "{o:#?}");
-        assert!(o.stderr.contains("raw public key"), "{o:#?}");
-        let o = tryst(
-            &["client", &addr, "--raw-public-key", "ca.pub.pem"],
-            d,
-            b"hi\n",
-        );
-        assert_eq!(o.code, Some(1), "{o:#?}");
-        return;
-    }
-    panic!("could not start gnutls-serv");
+    let server = gnutls_serv(
+        d,
+        &[
+            "--rawpkkeyfile",
+            "server.key",
+            "--rawpkfile",
+            "server.pub.pem",
+            "--priority",
+            "NORMAL:+CTYPE-SRV-RAWPK",
+        ],
+        None,
+    );
+    let addr = format!("127.0.0.1:{}", server.port);
+    let o = tryst(
+        &[
+            "client",
+            &addr,
+            "--raw-public-key",
+            "server.pub.pem",
+            "--trace",
+        ],
+        d,
+        b"hi\n",
+    );
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("TLS 1.3"), "{o:#?}");
+    assert!(o.stderr.contains("raw public key"), "{o:#?}");
+    let o = tryst(
+        &["client", &addr, "--raw-public-key", "ca.pub.pem"],
+        d,
+        b"hi\n",
+    );
+    assert_eq!(o.code, Some(1), "{o:#?}");
 }
 
-/// `gnutls-serv args...` in `d` on a free port, echoing, its standard output in
-/// `gnutls-serv.log`: the guard and the port, once it accepts connections.
-fn start_gnutls_serv(d: &std::path::Path, args: &[&str]) -> (Guard, u16) {
-    for _ in 0..5 {
-        let port = free_port();
-        let log = std::fs::File::create(d.join("gnutls-serv.log")).unwrap();
-        let child = Command::new("gnutls-serv")
-            .args(["--port", &port.to_string(), "--echo"])
-            .args(args)
-            .current_dir(d)
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut guard = Guard {
-            child,
-            name: "gnutls-serv".into(),
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return (guard, port);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("could not start gnutls-serv");
+/// `gnutls-serv --echo args...` in `d` on a free port, its standard output in
+/// `gnutls-serv.log`, once it accepts connections.
+fn start_gnutls_serv(d: &std::path::Path, args: &[&str]) -> Peer {
+    let mut all = vec!["--echo"];
+    all.extend_from_slice(args);
+    gnutls_serv(d, &all, Some("gnutls-serv.log"))
 }
 
 #[test]
@@ -436,7 +369,7 @@ fn tryst_client_authenticates_to_gnutls_serv_with_a_raw_key() {
         keys(d);
         let priority =
             format!("NORMAL:-VERS-ALL:+VERS-{version}:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK");
-        let (_guard, port) = start_gnutls_serv(
+        let server = start_gnutls_serv(
             d,
             &[
                 "--rawpkkeyfile",
@@ -448,7 +381,7 @@ fn tryst_client_authenticates_to_gnutls_serv_with_a_raw_key() {
                 "--require-client-cert",
             ],
         );
-        let addr = format!("127.0.0.1:{port}");
+        let addr = format!("127.0.0.1:{}", server.port);
         let o = tryst(
             &[
                 "client",

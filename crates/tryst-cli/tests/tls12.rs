@@ -100,7 +100,7 @@ fn tls12_switches_of_client_and_server() {
     drop(server.guard);
 
     // A server with --no-tls12 refuses a TLS 1.2 client (openssl) with protocol_version.
-    if have_openssl() {
+    if openssl_or_skip() {
         let server = start_server(
             dir.path(),
             &["--cert", "server.pem", "--key", "server.key", "--no-tls12"],
