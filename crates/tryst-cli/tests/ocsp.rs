@@ -60,6 +60,32 @@ fn pki_with_response(d: &std::path::Path) {
     );
 }
 
+/// `tryst client --server-name localhost --ocsp-out got.der --trace` to `port`, sending
+/// `input`.
+fn staple_client(d: &std::path::Path, port: u16, input: &[u8]) -> Output {
+    tryst(
+        &[
+            "client",
+            &format!("127.0.0.1:{port}"),
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "localhost",
+            "--ocsp-out",
+            "got.der",
+            "--trace",
+        ],
+        d,
+        input,
+    )
+}
+
+/// got.der holds the bytes of resp.der: the staple the server sent.
+fn assert_got_the_staple(d: &std::path::Path, context: &str) {
+    let sent = std::fs::read(d.join("resp.der")).unwrap();
+    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent, "{context}");
+}
+
 #[test]
 fn openssl_s_client_and_tryst_client_see_the_staple() {
     if !openssl_or_skip() {
@@ -68,17 +94,7 @@ fn openssl_s_client_and_tryst_client_see_the_staple() {
     let dir = Scratch::new("ocsp-staple");
     let d = dir.path();
     pki_with_response(d);
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--ocsp",
-            "resp.der",
-        ],
-    );
+    let server = start_server_pki(d, &["--ocsp", "resp.der"]);
     let addr = format!("127.0.0.1:{}", server.port);
 
     for version in ["-tls1_3", "-tls1_2"] {
@@ -127,8 +143,7 @@ fn openssl_s_client_and_tryst_client_see_the_staple() {
     );
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert!(o.stderr.contains("OCSP response stapled"), "{o:#?}");
-    let sent = std::fs::read(d.join("resp.der")).unwrap();
-    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+    assert_got_the_staple(d, "");
 
     // Without -status, s_client gets no staple.
     for version in ["-tls1_3", "-tls1_2"] {
@@ -172,21 +187,7 @@ fn tryst_client_gets_openssl_s_servers_staple() {
         let d = dir.path();
         pki_with_response(d);
         let server = s_server_stapling(d, version);
-        let o = tryst(
-            &[
-                "client",
-                &format!("127.0.0.1:{}", server.port),
-                "--ca",
-                "ca.pem",
-                "--server-name",
-                "localhost",
-                "--ocsp-out",
-                "got.der",
-                "--trace",
-            ],
-            d,
-            b"hello openssl\n",
-        );
+        let o = staple_client(d, server.port, b"hello openssl\n");
         assert_eq!(o.code, Some(0), "{version}: {o:#?}");
         assert!(o.stdout.contains("lssnepo olleh"), "{version}: {o:#?}");
         let proto = if version == "-tls1_3" {
@@ -195,8 +196,7 @@ fn tryst_client_gets_openssl_s_servers_staple() {
             "TLS 1.2"
         };
         assert!(o.stderr.contains(proto), "{version}: {o:#?}");
-        let sent = std::fs::read(d.join("resp.der")).unwrap();
-        assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent, "{version}");
+        assert_got_the_staple(d, version);
     }
 }
 
@@ -241,24 +241,9 @@ fn tryst_client_gets_gnutls_servs_tls12_staple() {
         ],
         None,
     );
-    let o = tryst(
-        &[
-            "client",
-            &format!("127.0.0.1:{}", server.port),
-            "--ca",
-            "ca.pem",
-            "--server-name",
-            "localhost",
-            "--ocsp-out",
-            "got.der",
-            "--trace",
-        ],
-        d,
-        b"hello gnutls\n",
-    );
+    let o = staple_client(d, server.port, b"hello gnutls\n");
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert!(o.stdout.contains("hello gnutls"), "{o:#?}");
     assert!(o.stderr.contains("TLS 1.2"), "{o:#?}");
-    let sent = std::fs::read(d.join("resp.der")).unwrap();
-    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+    assert_got_the_staple(d, "");
 }

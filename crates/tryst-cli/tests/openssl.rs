@@ -97,10 +97,7 @@ fn s_client_to_server(ecdsa: bool) {
     }
     let dir = Scratch::new(if ecdsa { "ossl-cli-ec" } else { "ossl-cli-ed" });
     make_pki(dir.path(), if ecdsa { Key::Default } else { Key::Ed25519 });
-    let server = start_server(
-        dir.path(),
-        &["--cert", "server.pem", "--key", "server.key", "--http"],
-    );
+    let server = start_server_pki(dir.path(), &["--http"]);
     // -alpn h2,http/1.1 as a browser offers: --http alone makes the server pick http/1.1.
     // -ign_eof: keep reading after the request is sent until the server closes.
     let o = run_program(
@@ -178,18 +175,7 @@ fn openssl_s_client_with_client_certificate() {
         b"",
     );
     assert_eq!(o.code, Some(0), "{o:#?}");
-    let server = start_server(
-        dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--http",
-            "--client-ca",
-            "ca.pem",
-        ],
-    );
+    let server = start_server_pki(dir.path(), &["--http", "--client-ca", "ca.pem"]);
     let o = run_program(
         "openssl",
         &[
@@ -237,10 +223,7 @@ fn tryst_server_survives_an_openssl_client_that_rejects_it() {
         b"",
     );
     assert_eq!(o.code, Some(0));
-    let server = start_server(
-        dir.path(),
-        &["--cert", "server.pem", "--key", "server.key", "--http"],
-    );
+    let server = start_server_pki(dir.path(), &["--http"]);
     let port = server.port.to_string();
     let o = run_program(
         "openssl",
@@ -289,7 +272,7 @@ fn tryst_server_reports_the_alert_of_a_rejecting_openssl_client() {
         b"",
     );
     assert_eq!(o.code, Some(0));
-    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(dir.path(), &[]);
     let _ = run_program(
         "openssl",
         &[
@@ -319,7 +302,7 @@ fn tryst_server_escapes_a_hostile_sni_from_openssl() {
     }
     let dir = Scratch::new("ossl-sni");
     make_pki(dir.path(), Key::Default);
-    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(dir.path(), &[]);
     let o = run_program(
         "openssl",
         &[

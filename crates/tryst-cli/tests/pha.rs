@@ -76,19 +76,7 @@ fn pki(d: &std::path::Path) {
 }
 
 fn server(d: &std::path::Path, pha_ca: &str) -> Server {
-    start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--pha-client-ca",
-            pha_ca,
-            "--idle-timeout",
-            "2",
-        ],
-    )
+    start_server_pki(d, &["--pha-client-ca", pha_ca, "--idle-timeout", "2"])
 }
 
 #[test]

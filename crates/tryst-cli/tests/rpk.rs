@@ -37,16 +37,7 @@ fn tryst_client_pins_tryst_servers_raw_key() {
     let dir = Scratch::new("rpk-tryst");
     let d = dir.path();
     keys(d);
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--raw-public-key",
-        ],
-    );
+    let server = start_server_pki(d, &["--raw-public-key"]);
     let addr = format!("127.0.0.1:{}", server.port);
     let o = tryst(
         &[
@@ -85,16 +76,7 @@ fn gnutls_cli_gets_tryst_servers_raw_key() {
     let dir = Scratch::new("rpk-gnutls-cli");
     let d = dir.path();
     keys(d);
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--raw-public-key",
-        ],
-    );
+    let server = start_server_pki(d, &["--raw-public-key"]);
     let o = run_program(
         "gnutls-cli",
         &[
@@ -172,17 +154,7 @@ fn tryst_client_authenticates_to_tryst_server_with_a_raw_key() {
     let d = dir.path();
     keys(d);
     // The client's raw key is ca.key (public half ca.pub.pem).
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--client-raw-public-key",
-            "ca.pub.pem",
-        ],
-    );
+    let server = start_server_pki(d, &["--client-raw-public-key", "ca.pub.pem"]);
     let addr = format!("127.0.0.1:{}", server.port);
     let o = tryst(
         &[
@@ -227,13 +199,9 @@ fn an_optional_client_raw_key_lets_others_in() {
     let dir = Scratch::new("rpk-client-optional");
     let d = dir.path();
     keys(d);
-    let server = start_server(
+    let server = start_server_pki(
         d,
         &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
             "--client-raw-public-key",
             "ca.pub.pem",
             "--client-raw-optional",
@@ -298,17 +266,9 @@ fn gnutls_cli_authenticates_to_tryst_server_with_a_raw_key() {
     let dir = Scratch::new("rpk-client-gnutls-cli");
     let d = dir.path();
     keys(d);
-    let server = start_server(
+    let server = start_server_pki(
         d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--raw-public-key",
-            "--client-raw-public-key",
-            "ca.pub.pem",
-        ],
+        &["--raw-public-key", "--client-raw-public-key", "ca.pub.pem"],
     );
     let gnutls = |version: &str, key: &str, public: &str| {
         let priority =

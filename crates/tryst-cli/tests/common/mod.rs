@@ -512,3 +512,11 @@ pub fn gnutls_serv(dir: &Path, args: &[&str], stdout_file: Option<&str>) -> Peer
         },
     )
 }
+
+/// [`start_server`] with `--cert server.pem --key server.key` (from [`make_pki`]) and
+/// `extra`.
+pub fn start_server_pki(dir: &Path, extra: &[&str]) -> Server {
+    let mut args = vec!["--cert", "server.pem", "--key", "server.key"];
+    args.extend_from_slice(extra);
+    start_server(dir, &args)
+}
