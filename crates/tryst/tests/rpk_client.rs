@@ -21,10 +21,10 @@ use common::reseal::*;
 use common::scripted::*;
 use common::tamper::*;
 use common::*;
-use tryst::crypto::{AES_128_GCM, Signer};
+use tryst::crypto::Signer;
 use tryst::messages::{
-    AlertDescription, CertificateEntry, CertificateRequest, ContentType, Extension, ExtensionType,
-    HandshakeMessage, RawHandshake, SignatureScheme,
+    AlertDescription, CertificateEntry, CertificateRequest, Extension, ExtensionType,
+    HandshakeMessage, SignatureScheme,
 };
 use tryst::pki_types::CertificateDer;
 use tryst::suites::TLS13_AES_128_GCM_SHA256;
@@ -32,7 +32,6 @@ use tryst::{
     ClientConfig, ClientConfigBuilder, Error, HandshakeKind, RawKeyPair, ServerConfig,
     ServerConfigBuilder,
 };
-use tryst_record::{Message, RecordDecrypter};
 
 /// The DER SubjectPublicKeyInfo of an Ed25519 key (RFC 8410 §4).
 fn ed25519_spki(k: &dyn Signer) -> Vec<u8> {
@@ -283,48 +282,7 @@ fn edited_client_flight(mandatory: bool, f: &dyn Fn(&mut Vec<Vec<u8>>)) -> Optio
         .build()
         .unwrap();
     let (mut c, mut s) = pair(cc, sc);
-    let mut se = None;
-    let ch = c.pending_tls().to_vec();
-    c.consume_tls(ch.len());
-    feed(&mut s, &ch, &mut se);
-    let flight = s.pending_tls().to_vec();
-    s.consume_tls(flight.len());
-    let mut ce = None;
-    feed(&mut c, &flight, &mut ce);
-    assert!(ce.is_none(), "{ce:?}");
-    let out = c.pending_tls().to_vec();
-    c.consume_tls(out.len());
-
-    let k = log.keys("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    let mut dec = RecordDecrypter::new();
-    dec.set_key(AES_128_GCM, &k.key, k.iv).unwrap();
-    let mut plain = Vec::new();
-    let mut resealed = Vec::new();
-    let mut rest = out.as_slice();
-    while !rest.is_empty() {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] == 23 {
-            let mut rec = rec.to_vec();
-            if let Some(Message::Handshake(b)) = dec.open_in_place(&mut rec).unwrap() {
-                plain.extend_from_slice(b);
-            }
-        } else {
-            resealed.extend_from_slice(rec); // change_cipher_spec
-        }
-    }
-    let mut msgs = Vec::new();
-    let mut rest = plain.as_slice();
-    while let Some((raw, tail)) = RawHandshake::split(rest, 1 << 20).unwrap() {
-        msgs.push(raw.encoded.to_vec());
-        rest = tail;
-    }
-    f(&mut msgs);
-    let secret = log.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    resealed.extend(seal(&secret, ContentType::Handshake, &msgs.concat()));
-    feed(&mut s, &resealed, &mut se);
-    se
+    edit_client_second_flight(&mut c, &mut s, &log, f)
 }
 
 /// The client's Certificate entries replaced by `entries`.

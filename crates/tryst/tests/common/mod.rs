@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+pub mod ocsp;
 pub mod reseal;
 pub mod rustls_io;
 pub mod scripted;
