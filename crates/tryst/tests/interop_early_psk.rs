@@ -152,6 +152,29 @@ impl ServerCertVerifier for AnyCertificate {
     }
 }
 
+/// A tryst client with the PSK "tryst-device" connects to `port`, sends `msg` and reads
+/// one line back: the line and the connection.
+fn psk_client_line(port: u16, msg: &[u8]) -> (Vec<u8>, ClientConnection) {
+    let cc = ClientConfig::builder()
+        .with_external_psk(
+            ExternalPsk::new(b"tryst-device", &psk_key(), HashAlgorithm::Sha256).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let mut sock = connect_retry(port);
+    let mut conn = ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    tls.complete_handshake().unwrap();
+    tls.write_all(msg).unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\n") {
+        assert_eq!(tls.read(&mut byte).unwrap(), 1, "server closed early");
+        line.push(byte[0]);
+    }
+    (line, conn)
+}
+
 #[test]
 fn tryst_psk_client_to_openssl_psk_server() {
     if !have_openssl() {
@@ -172,26 +195,10 @@ fn tryst_psk_client_to_openssl_psk_server() {
         ],
         Path::new(&dir.path("out")),
     );
-    let cc = ClientConfig::builder()
-        .with_external_psk(
-            ExternalPsk::new(b"tryst-device", &psk_key(), HashAlgorithm::Sha256).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let mut sock = connect_retry(port);
-    let mut conn = ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    tls.complete_handshake().unwrap();
-    tls.write_all(b"psk hello\n").unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while !line.ends_with(b"\n") {
-        assert_eq!(tls.read(&mut byte).unwrap(), 1, "server closed early");
-        line.push(byte[0]);
-    }
+    let (line, conn) = psk_client_line(port, b"psk hello\n");
     assert_eq!(line, b"olleh ksp\n");
-    assert_eq!(tls.conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
-    assert!(tls.conn.peer_certificates().is_empty());
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
+    assert!(conn.peer_certificates().is_empty());
 }
 
 /// A tryst server for `n` connections: each completes the handshake, answers "ok <early
@@ -464,25 +471,9 @@ fn tryst_psk_client_to_gnutls_psk_server() {
             .spawn()
             .unwrap(),
     );
-    let cc = ClientConfig::builder()
-        .with_external_psk(
-            ExternalPsk::new(b"tryst-device", &psk_key(), HashAlgorithm::Sha256).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let mut sock = connect_retry(port);
-    let mut conn = ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    tls.complete_handshake().unwrap();
-    tls.write_all(b"echo me\n").unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while !line.ends_with(b"\n") {
-        assert_eq!(tls.read(&mut byte).unwrap(), 1, "server closed early");
-        line.push(byte[0]);
-    }
+    let (line, conn) = psk_client_line(port, b"echo me\n");
     assert_eq!(line, b"echo me\n");
-    assert_eq!(tls.conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use common::ocsp::{ClientRecording, client_recording, stapled_key};
 use common::reseal::{CollectLog, edit_client_second_flight};
-use common::tamper::{edit, feed};
+use common::tamper::{assert_server_refused, edit, feed};
 use common::*;
 use tryst::messages::{AlertDescription, Extension, HandshakeMessage};
 use tryst::pha::PostHandshakeAuth;
@@ -122,18 +122,7 @@ fn a_refused_staple_fails_the_handshake_with_the_verifiers_alert() {
     let v = client_recording(true);
     let (mut c, mut s, _) = pair_with(&ASK, &v);
     let (ce, se) = transfer(&mut c, &mut s);
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::BadCertificateStatusResponse),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(
-            AlertDescription::BadCertificateStatusResponse
-        ))
-    );
+    assert_server_refused(ce, se, AlertDescription::BadCertificateStatusResponse);
     assert_eq!(s.peer_ocsp_response(), None);
 }
 
@@ -171,18 +160,7 @@ fn a_refused_post_handshake_staple_fails_the_connection_with_its_alert() {
     handshake(&mut c, &mut s);
     s.request_client_certificate().unwrap();
     let (ce, se) = transfer(&mut c, &mut s);
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::BadCertificateStatusResponse),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(
-            AlertDescription::BadCertificateStatusResponse
-        ))
-    );
+    assert_server_refused(ce, se, AlertDescription::BadCertificateStatusResponse);
 }
 
 /// Run the handshake to the client's second flight, let `f` edit its handshake messages
@@ -217,16 +195,7 @@ fn a_staple_the_server_did_not_ask_for_is_unsupported_extension() {
         })
     };
     let (ce, se) = edited_client_flight(&Opts { ask: false, ..ASK }, &add_staple);
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::UnsupportedExtension),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(AlertDescription::UnsupportedExtension))
-    );
+    assert_server_refused(ce, se, AlertDescription::UnsupportedExtension);
 }
 
 #[test]
@@ -252,18 +221,7 @@ fn tls12_clients_cannot_staple_and_the_hook_sees_nothing() {
         assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
         assert_eq!(s.peer_ocsp_response(), None);
         if refuse {
-            let se = se.expect("the server must refuse");
-            assert_eq!(
-                se.alert(),
-                Some(AlertDescription::BadCertificateStatusResponse),
-                "{se}"
-            );
-            assert_eq!(
-                ce,
-                Some(Error::AlertReceived(
-                    AlertDescription::BadCertificateStatusResponse
-                ))
-            );
+            assert_server_refused(ce, se, AlertDescription::BadCertificateStatusResponse);
         } else {
             assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
             assert_eq!(

@@ -214,6 +214,21 @@ fn assert_refused(r: &Run, alert: AlertDescription) {
     );
 }
 
+/// The server's flight `s_wire` neither acknowledges status_request in its ServerHello
+/// nor holds a CertificateStatus.
+fn assert_no_ack_and_no_staple(s_wire: &[u8]) {
+    let msgs = flight(s_wire);
+    let Tls12HandshakeMessage::ServerHello(sh) = &msgs[0] else {
+        panic!("{msgs:?}")
+    };
+    assert!(!sh.extensions.contains(&Extension::StatusRequestEmpty));
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| matches!(m, Tls12HandshakeMessage::CertificateStatus(_)))
+    );
+}
+
 #[test]
 fn the_staple_reaches_the_verifier_and_the_application() {
     let v = server_recording(false);
@@ -248,16 +263,7 @@ fn no_staple_unless_the_client_asks() {
     assert_eq!(r.c.peer_ocsp_response(), None);
     // The hook still runs, with nothing stapled.
     assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
-    let msgs = flight(&r.s_wire);
-    let Tls12HandshakeMessage::ServerHello(sh) = &msgs[0] else {
-        panic!("{msgs:?}")
-    };
-    assert!(!sh.extensions.contains(&Extension::StatusRequestEmpty));
-    assert!(
-        !msgs
-            .iter()
-            .any(|m| matches!(m, Tls12HandshakeMessage::CertificateStatus(_)))
-    );
+    assert_no_ack_and_no_staple(&r.s_wire);
 }
 
 #[test]
@@ -448,14 +454,5 @@ fn a_raw_public_key_is_never_stapled() {
     assert_eq!(r.c.protocol_version(), Some(ProtocolVersion::Tls12));
     assert_eq!(r.c.peer_raw_public_key(), Some(spki.as_slice()));
     assert_eq!(r.c.peer_ocsp_response(), None);
-    let msgs = flight(&r.s_wire);
-    let Tls12HandshakeMessage::ServerHello(sh) = &msgs[0] else {
-        panic!("{msgs:?}")
-    };
-    assert!(!sh.extensions.contains(&Extension::StatusRequestEmpty));
-    assert!(
-        !msgs
-            .iter()
-            .any(|m| matches!(m, Tls12HandshakeMessage::CertificateStatus(_)))
-    );
+    assert_no_ack_and_no_staple(&r.s_wire);
 }

@@ -157,18 +157,7 @@ fn a_client_that_cannot_send_a_raw_key_is_refused_when_one_is_required() {
         .build()
         .unwrap();
     let (ce, se) = refused(cc, rpk_server(&[5], true).build().unwrap());
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::UnsupportedCertificate),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(
-            AlertDescription::UnsupportedCertificate
-        ))
-    );
+    assert_server_refused(ce, se, AlertDescription::UnsupportedCertificate);
 }
 
 #[test]

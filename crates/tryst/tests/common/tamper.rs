@@ -55,6 +55,14 @@ pub fn feed(conn: &mut ConnectionCommon, bytes: &[u8], err: &mut Option<Error>) 
     }
 }
 
+/// The server refused with `alert` (`se`, its error) and the client received that alert
+/// (`ce`).
+pub fn assert_server_refused(ce: Option<Error>, se: Option<Error>, alert: AlertDescription) {
+    let se = se.expect("the server must refuse");
+    assert_eq!(se.alert(), Some(alert), "{se}");
+    assert_eq!(ce, Some(Error::AlertReceived(alert)));
+}
+
 /// Apply `f` to the body of every plaintext handshake record (type 22) in `tls`, fixing the
 /// record and handshake lengths.
 pub fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
