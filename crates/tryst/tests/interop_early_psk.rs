@@ -12,12 +12,13 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::peer::{Guard, connect_retry, free_port, have};
 use tryst::crypto::HashAlgorithm;
 use tryst::pki_types::{CertificateDer, ServerName, UnixTime};
 use tryst::session::InMemorySessionStore;
@@ -29,44 +30,6 @@ use tryst::{
 
 const PSK_HEX: &str = "00112233445566778899aabbccddeeff0123456789abcdef0123456789abcdef";
 const EARLY: &[u8] = b"GET /early HTTP/1.1\n";
-
-fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "openssl is required under CI=true (apt-get install openssl)"
-        );
-        eprintln!("skipping: no openssl binary");
-    }
-    ok
-}
-
-/// A child process killed when the guard drops.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Guard {
-    /// Wait up to `secs` for the process to exit on its own.
-    fn wait_exit(&mut self, secs: u64) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
 
 struct TempDir(PathBuf);
 
@@ -87,28 +50,6 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn connect_retry(port: u16) -> TcpStream {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(s) => {
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                return s;
-            }
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => panic!("openssl s_server did not come up: {e}"),
-        }
     }
 }
 
@@ -177,7 +118,7 @@ fn psk_client_line(port: u16, msg: &[u8]) -> (Vec<u8>, ClientConnection) {
 
 #[test]
 fn tryst_psk_client_to_openssl_psk_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let dir = TempDir::new("psk-server");
@@ -269,7 +210,7 @@ fn s_client(port: u16, args: &[&str], input: &[u8]) -> String {
 
 #[test]
 fn openssl_psk_client_to_tryst_psk_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let sc = ServerConfig::psk_only_builder()
@@ -312,7 +253,7 @@ fn early_server_config(max_early: u32) -> Arc<ServerConfig> {
 /// the same session (the same ticket) is used again, and the connection still completes.
 #[test]
 fn openssl_early_data_client_to_tryst_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let dir = TempDir::new("early-client");
@@ -391,7 +332,7 @@ fn tryst_client_run(cc: &Arc<ClientConfig>, port: u16, early: Option<&[u8]>) -> 
 /// server; rejected (and handed back) by a restarted server that cannot open the ticket.
 #[test]
 fn tryst_early_data_client_to_openssl_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let dir = TempDir::new("early-server");
@@ -437,24 +378,9 @@ fn tryst_early_data_client_to_openssl_server() {
 
 const GNUTLS_PRIORITY: &str = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+ECDHE-PSK:+PSK";
 
-fn have_gnutls() -> bool {
-    let ok = Command::new("gnutls-cli")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "gnutls-bin is required under CI=true (apt-get install gnutls-bin)"
-        );
-        eprintln!("skipping: no gnutls-cli");
-    }
-    ok
-}
-
 #[test]
 fn tryst_psk_client_to_gnutls_psk_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let dir = TempDir::new("gnutls-serv");
@@ -478,7 +404,7 @@ fn tryst_psk_client_to_gnutls_psk_server() {
 
 #[test]
 fn gnutls_psk_client_to_tryst_psk_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let sc = ServerConfig::psk_only_builder()
@@ -520,7 +446,7 @@ fn gnutls_psk_client_to_tryst_psk_server() {
 /// sending the file as 0-RTT): the tryst server accepts it as early data.
 #[test]
 fn gnutls_early_data_client_to_tryst_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let dir = TempDir::new("gnutls-early");
@@ -550,7 +476,7 @@ fn gnutls_early_data_client_to_tryst_server() {
 /// The tryst client sends 0-RTT to `gnutls-serv --earlydata`: accepted on its ticket.
 #[test]
 fn tryst_early_data_client_to_gnutls_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let dir = TempDir::new("gnutls-early-server");

@@ -9,6 +9,7 @@
 )]
 
 pub mod ocsp;
+pub mod peer;
 pub mod reseal;
 pub mod rustls_io;
 pub mod scripted;
