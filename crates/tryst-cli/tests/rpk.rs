@@ -32,6 +32,28 @@ fn keys(d: &std::path::Path) {
     }
 }
 
+/// `tryst client ADDR --raw-public-key PIN extra...` sending `input`.
+fn pinning_client(
+    d: &std::path::Path,
+    addr: &str,
+    pin: &str,
+    extra: &[&str],
+    input: &[u8],
+) -> Output {
+    let mut args = vec!["client", addr, "--raw-public-key", pin];
+    args.extend_from_slice(extra);
+    tryst(&args, d, input)
+}
+
+/// `tryst client ADDR --ca ca.pem --client-raw-key KEY` sending `input`.
+fn raw_key_client(d: &std::path::Path, addr: &str, key: &str, input: &[u8]) -> Output {
+    tryst(
+        &["client", addr, "--ca", "ca.pem", "--client-raw-key", key],
+        d,
+        input,
+    )
+}
+
 #[test]
 fn tryst_client_pins_tryst_servers_raw_key() {
     let dir = Scratch::new("rpk-tryst");
@@ -39,32 +61,18 @@ fn tryst_client_pins_tryst_servers_raw_key() {
     keys(d);
     let server = start_server_pki(d, &["--raw-public-key"]);
     let addr = format!("127.0.0.1:{}", server.port);
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--raw-public-key",
-            "server.pub.pem",
-            "--trace",
-        ],
-        d,
-        b"raw",
-    );
+    let o = pinning_client(d, &addr, "server.pub.pem", &["--trace"], b"raw");
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert_eq!(o.stdout, "raw");
     assert!(o.stderr.contains("raw public key"), "{o:#?}");
-    let o = tryst(
-        &["client", &addr, "--raw-public-key", "ca.pub.pem"],
-        d,
-        b"raw",
-    );
+    let o = pinning_client(d, &addr, "ca.pub.pem", &[], b"raw");
     assert_eq!(o.code, Some(1), "{o:#?}");
     assert!(
         o.stderr.contains("bad_certificate") || o.stderr.contains("pinned"),
         "{o:#?}"
     );
     // Not a key: a usage error.
-    tryst(&["client", &addr, "--raw-public-key", "server.pem"], d, b"")
+    pinning_client(d, &addr, "server.pem", &[], b"")
         .assert_one_line_error(2, "is not a public key tryst can use");
 }
 
@@ -118,25 +126,11 @@ fn tryst_client_pins_gnutls_servs_raw_key() {
         None,
     );
     let addr = format!("127.0.0.1:{}", server.port);
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--raw-public-key",
-            "server.pub.pem",
-            "--trace",
-        ],
-        d,
-        b"hi\n",
-    );
+    let o = pinning_client(d, &addr, "server.pub.pem", &["--trace"], b"hi\n");
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert!(o.stderr.contains("TLS 1.3"), "{o:#?}");
     assert!(o.stderr.contains("raw public key"), "{o:#?}");
-    let o = tryst(
-        &["client", &addr, "--raw-public-key", "ca.pub.pem"],
-        d,
-        b"hi\n",
-    );
+    let o = pinning_client(d, &addr, "ca.pub.pem", &[], b"hi\n");
     assert_eq!(o.code, Some(1), "{o:#?}");
 }
 
@@ -156,36 +150,14 @@ fn tryst_client_authenticates_to_tryst_server_with_a_raw_key() {
     // The client's raw key is ca.key (public half ca.pub.pem).
     let server = start_server_pki(d, &["--client-raw-public-key", "ca.pub.pem"]);
     let addr = format!("127.0.0.1:{}", server.port);
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--ca",
-            "ca.pem",
-            "--client-raw-key",
-            "ca.key",
-        ],
-        d,
-        b"raw client",
-    );
+    let o = raw_key_client(d, &addr, "ca.key", b"raw client");
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert_eq!(o.stdout, "raw client");
     let line = wait_for_line(&server.log, "client-cert=", Duration::from_secs(10));
     assert!(line.contains("client-cert=raw-key"), "{line}");
     assert!(line.contains("TLS 1.3"), "{line}");
     // A key that is not pinned.
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--ca",
-            "ca.pem",
-            "--client-raw-key",
-            "server.key",
-        ],
-        d,
-        b"x",
-    );
+    let o = raw_key_client(d, &addr, "server.key", b"x");
     assert_eq!(o.code, Some(1), "{o:#?}");
     assert!(o.stderr.contains("bad_certificate"), "{o:#?}");
     // No raw key at all: the server cannot ask for one and requires it.
