@@ -19,7 +19,7 @@ use tryst::messages::{
     AlertDescription, Extension, ExtensionType, ProtocolVersion, RawHandshake,
     Tls12HandshakeMessage,
 };
-use tryst::{ClientConfig, ConnectionCommon, Error, HandshakeKind, RawKeyPair, ServerConfig};
+use tryst::{ClientConfig, Error, HandshakeKind, RawKeyPair, ServerConfig};
 
 const TLS12: &[ProtocolVersion] = &[ProtocolVersion::Tls12];
 
@@ -138,34 +138,13 @@ fn plaintext(mut body: &[u8]) -> bool {
     false
 }
 
-fn feed(conn: &mut ConnectionCommon, bytes: &[u8], err: &mut Option<Error>) {
-    common::tamper::feed(conn, bytes, err);
-}
-
 /// A handshake with `f` rewriting the client's plaintext messages and `g` the server's.
 fn run(
     (cc, sc): (Arc<ClientConfig>, Arc<ServerConfig>),
     f: &dyn Fn(&mut Vec<u8>),
     g: &dyn Fn(&mut Vec<u8>),
 ) -> (Option<Error>, Option<Error>) {
-    let (mut c, mut s) = pair(cc, sc);
-    let (mut ce, mut se) = (None, None);
-    for _ in 0..16 {
-        let out = rewrite(c.pending_tls(), f);
-        let n = c.pending_tls().len();
-        c.consume_tls(n);
-        let mut moved = !out.is_empty();
-        feed(&mut s, &out, &mut se);
-        let out = rewrite(s.pending_tls(), g);
-        let n = s.pending_tls().len();
-        s.consume_tls(n);
-        moved |= !out.is_empty();
-        feed(&mut c, &out, &mut ce);
-        if !moved {
-            break;
-        }
-    }
-    (ce, se)
+    common::tamper::tampered_with(&rewrite, cc, sc, f, g)
 }
 
 fn keep(_: &mut Vec<u8>) {}

@@ -23,6 +23,21 @@ pub fn tampered(
     f: &dyn Fn(&mut Vec<u8>),
     g: &dyn Fn(&mut Vec<u8>),
 ) -> (Option<Error>, Option<Error>) {
+    tampered_with(&rewrite, cc, sc, f, g)
+}
+
+/// How a test applies an edit to the records one side sends (see [`rewrite`]).
+pub type Rewriter<'a> = &'a dyn Fn(&[u8], &dyn Fn(&mut Vec<u8>)) -> Vec<u8>;
+
+/// [`tampered`] with another way of applying the edits to each side's records (the TLS 1.2
+/// tests edit each message of a record that holds several).
+pub fn tampered_with(
+    rewrite: Rewriter<'_>,
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    f: &dyn Fn(&mut Vec<u8>),
+    g: &dyn Fn(&mut Vec<u8>),
+) -> (Option<Error>, Option<Error>) {
     let (mut c, mut s) = pair(cc, sc);
     let (mut ce, mut se) = (None, None);
     for _ in 0..16 {
