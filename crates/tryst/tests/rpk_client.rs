@@ -387,16 +387,19 @@ fn scripted_rpk(x509: bool, s: &Script) -> Result<(), Error> {
     c.process_new_packets().map(|_| ())
 }
 
+/// A scripted server flight with client_certificate_type `body` in EncryptedExtensions
+/// and a CertificateRequest.
+fn asks_for_type(body: &[u8]) -> Script {
+    Script {
+        ee: vec![client_certificate_type(body)],
+        cert_request: Some(cert_request(vec![])),
+        ..Default::default()
+    }
+}
+
 #[test]
 fn the_scripted_server_choosing_raw_keys_is_answered() {
-    let r = scripted_rpk(
-        false,
-        &Script {
-            ee: vec![client_certificate_type(&[2])],
-            cert_request: Some(cert_request(vec![])),
-            ..Default::default()
-        },
-    );
+    let r = scripted_rpk(false, &asks_for_type(&[2]));
     assert!(r.is_ok(), "{r:?}");
 }
 
@@ -404,41 +407,18 @@ fn the_scripted_server_choosing_raw_keys_is_answered() {
 fn a_type_the_client_never_offered_is_illegal_parameter() {
     // X509 (0) was not offered: the client has no certificate.
     for body in [&[0u8][..], &[1]] {
-        let e = scripted_rpk(
-            false,
-            &Script {
-                ee: vec![client_certificate_type(body)],
-                cert_request: Some(cert_request(vec![])),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+        let e = scripted_rpk(false, &asks_for_type(body)).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e}");
         assert!(e.to_string().contains("did not offer"), "{e}");
     }
     // With a certificate, X509 was offered and is accepted.
-    let r = scripted_rpk(
-        true,
-        &Script {
-            ee: vec![client_certificate_type(&[0])],
-            cert_request: Some(cert_request(vec![])),
-            ..Default::default()
-        },
-    );
+    let r = scripted_rpk(true, &asks_for_type(&[0]));
     assert!(r.is_ok(), "{r:?}");
 }
 
 #[test]
 fn a_list_where_one_type_belongs_is_decode_error() {
-    let e = scripted_rpk(
-        true,
-        &Script {
-            ee: vec![client_certificate_type(&[2, 2, 0])],
-            cert_request: Some(cert_request(vec![])),
-            ..Default::default()
-        },
-    )
-    .unwrap_err();
+    let e = scripted_rpk(true, &asks_for_type(&[2, 2, 0])).unwrap_err();
     assert_eq!(e.alert(), Some(AlertDescription::DecodeError), "{e}");
 }
 
@@ -495,11 +475,7 @@ fn the_extension_in_a_server_hello_is_refused() {
 
 #[test]
 fn a_client_that_did_not_offer_it_refuses_the_extension() {
-    let (_, r) = scripted(&Script {
-        ee: vec![client_certificate_type(&[2])],
-        cert_request: Some(cert_request(vec![])),
-        ..Default::default()
-    });
+    let (_, r) = scripted(&asks_for_type(&[2]));
     let e = r.unwrap_err();
     assert_eq!(
         e.alert(),
