@@ -101,50 +101,13 @@ fn each_type_alone() {
 
 // ---- attacks on the plaintext flights ----
 
-/// Apply `f` to every message of every plaintext handshake record in `tls`.
-fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = tls;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] != 22 || !plaintext(&rec[5..]) {
-            out.extend_from_slice(rec);
-            continue;
-        }
-        let mut body = Vec::new();
-        let mut msgs = &rec[5..];
-        while let Ok(Some((raw, more))) = RawHandshake::split(msgs, 1 << 20) {
-            let mut m = raw.encoded.to_vec();
-            f(&mut m);
-            body.extend_from_slice(&m);
-            msgs = more;
-        }
-        out.extend_from_slice(&[22, rec[1], rec[2]]);
-        out.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
-        out.extend_from_slice(&body);
-    }
-    out
-}
-
-fn plaintext(mut body: &[u8]) -> bool {
-    while let Ok(Some((_, more))) = RawHandshake::split(body, 1 << 20) {
-        body = more;
-        if body.is_empty() {
-            return true;
-        }
-    }
-    false
-}
-
 /// A handshake with `f` rewriting the client's plaintext messages and `g` the server's.
 fn run(
     (cc, sc): (Arc<ClientConfig>, Arc<ServerConfig>),
     f: &dyn Fn(&mut Vec<u8>),
     g: &dyn Fn(&mut Vec<u8>),
 ) -> (Option<Error>, Option<Error>) {
-    common::tamper::tampered_with(&rewrite, cc, sc, f, g)
+    common::tamper::tampered_with(&common::tamper::rewrite_messages, cc, sc, f, g)
 }
 
 fn keep(_: &mut Vec<u8>) {}

@@ -100,6 +100,47 @@ pub fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
     out
 }
 
+/// Apply `f` to every handshake message of every plaintext handshake record in `tls` (a
+/// TLS 1.2 flight puts several in one record), fixing the lengths. Records of other types,
+/// and handshake records that are not whole plaintext messages (encrypted), pass unchanged.
+pub fn rewrite_messages(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = tls;
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let (rec, tail) = rest.split_at(5 + len);
+        rest = tail;
+        if rec[0] != 22 || !plaintext_handshake(&rec[5..]) {
+            out.extend_from_slice(rec);
+            continue;
+        }
+        let mut body = Vec::new();
+        let mut msgs = &rec[5..];
+        while let Ok(Some((raw, more))) = RawHandshake::split(msgs, 1 << 20) {
+            let mut m = raw.encoded.to_vec();
+            f(&mut m);
+            body.extend_from_slice(&m);
+            msgs = more;
+        }
+        body.extend_from_slice(msgs);
+        out.extend_from_slice(&[22, rec[1], rec[2]]);
+        out.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
+/// Whether `body` is whole handshake messages (and not an encrypted record).
+pub fn plaintext_handshake(mut body: &[u8]) -> bool {
+    while let Ok(Some((_, more))) = RawHandshake::split(body, 1 << 20) {
+        body = more;
+        if body.is_empty() {
+            return true;
+        }
+    }
+    false
+}
+
 /// Parse a framed handshake message, change it with `m`, re-encode.
 pub fn edit(msg: &mut Vec<u8>, m: &dyn Fn(&mut HandshakeMessage<'static>)) {
     let Ok(Some((raw, _))) = RawHandshake::split(msg, 1 << 20) else {
