@@ -11,23 +11,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Key, Scratch, make_pki, start_server, tryst, wait_for_line};
+use common::{Key, Scratch, make_pki, start_server, start_server_pki, tryst, wait_for_line};
 
 #[test]
 fn session_file_and_early_data_across_runs() {
     let dir = Scratch::new("early");
     make_pki(dir.path(), Key::Default);
-    let server = start_server(
-        dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--early-data",
-            "1024",
-        ],
-    );
+    let server = start_server_pki(dir.path(), &["--early-data", "1024"]);
     let addr = format!("127.0.0.1:{}", server.port);
     let args = [
         "client",
@@ -87,17 +77,7 @@ fn early_data_rejected_by_another_server_is_resent() {
             "--early-data".into(),
         ]
     };
-    let first = start_server(
-        dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--early-data",
-            "1024",
-        ],
-    );
+    let first = start_server_pki(dir.path(), &["--early-data", "1024"]);
     let addr = format!("127.0.0.1:{}", first.port);
     let a = args(&addr);
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
@@ -105,17 +85,7 @@ fn early_data_rejected_by_another_server_is_resent() {
     drop(first.guard);
     // Another server process (other ticket keys) cannot resume the ticket: the early data
     // is rejected, then sent again as ordinary data.
-    let second = start_server(
-        dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--early-data",
-            "1024",
-        ],
-    );
+    let second = start_server_pki(dir.path(), &["--early-data", "1024"]);
     let addr = format!("127.0.0.1:{}", second.port);
     let a = args(&addr);
     let a: Vec<&str> = a.iter().map(String::as_str).collect();

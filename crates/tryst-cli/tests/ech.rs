@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Scratch, start_server, tryst, wait_for_line};
+use common::{Scratch, start_server, start_server_pki, tryst, wait_for_line};
 
 /// ca.pem, and server.pem/server.key valid for secret.example and public.example.
 fn pki(dir: &Path) {
@@ -115,19 +115,9 @@ fn accepted_end_to_end_and_trace_shows_both_names() {
     let s = Scratch::new("ech-accepted");
     pki(s.path());
     new_config(s.path(), "public.example", "ech.conf", "ech.key");
-    let server = start_server(
+    let server = start_server_pki(
         s.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--ech-key",
-            "ech.key",
-            "--ech-config",
-            "ech.conf",
-            "--once",
-        ],
+        &["--ech-key", "ech.key", "--ech-config", "ech.conf", "--once"],
     );
     let o = client(
         s.path(),
@@ -163,18 +153,9 @@ fn rejected_prints_the_retry_config_and_it_works() {
     pki(s.path());
     new_config(s.path(), "public.example", "served.conf", "served.key");
     new_config(s.path(), "public.example", "stale.conf", "stale.key");
-    let mut server = start_server(
+    let mut server = start_server_pki(
         s.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--ech-key",
-            "served.key",
-            "--ech-config",
-            "served.conf",
-        ],
+        &["--ech-key", "served.key", "--ech-config", "served.conf"],
     );
     let o = client(s.path(), server.port, &["--ech-config", "stale.conf"]);
     o.assert_one_line_error(1, "rejected Encrypted Client Hello");

@@ -13,9 +13,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
 use common::*;
 
 fn openssl(d: &std::path::Path, args: &[&str]) -> Output {
@@ -63,30 +60,41 @@ fn pki_with_response(d: &std::path::Path) {
     );
 }
 
+/// `tryst client --server-name localhost --ocsp-out got.der --trace` to `port`, sending
+/// `input`.
+fn staple_client(d: &std::path::Path, port: u16, input: &[u8]) -> Output {
+    tryst(
+        &[
+            "client",
+            &format!("127.0.0.1:{port}"),
+            "--ca",
+            "ca.pem",
+            "--server-name",
+            "localhost",
+            "--ocsp-out",
+            "got.der",
+            "--trace",
+        ],
+        d,
+        input,
+    )
+}
+
+/// got.der holds the bytes of resp.der: the staple the server sent.
+fn assert_got_the_staple(d: &std::path::Path, context: &str) {
+    let sent = std::fs::read(d.join("resp.der")).unwrap();
+    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent, "{context}");
+}
+
 #[test]
 fn openssl_s_client_and_tryst_client_see_the_staple() {
-    if !have_openssl() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "openssl is needed for the OCSP stapling test (install the openssl package)"
-        );
-        eprintln!("note: openssl not found; skipping the OCSP stapling test");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("ocsp-staple");
     let d = dir.path();
     pki_with_response(d);
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--ocsp",
-            "resp.der",
-        ],
-    );
+    let server = start_server_pki(d, &["--ocsp", "resp.der"]);
     let addr = format!("127.0.0.1:{}", server.port);
 
     for version in ["-tls1_3", "-tls1_2"] {
@@ -135,8 +143,7 @@ fn openssl_s_client_and_tryst_client_see_the_staple() {
     );
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert!(o.stderr.contains("OCSP response stapled"), "{o:#?}");
-    let sent = std::fs::read(d.join("resp.der")).unwrap();
-    assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
+    assert_got_the_staple(d, "");
 
     // Without -status, s_client gets no staple.
     for version in ["-tls1_3", "-tls1_2"] {
@@ -153,83 +160,34 @@ fn openssl_s_client_and_tryst_client_see_the_staple() {
 }
 
 /// `openssl s_server VERSION -status_file resp.der -rev` on a free port, once it accepts.
-fn s_server_stapling(dir: &std::path::Path, version: &str) -> (Guard, u16) {
-    for _ in 0..5 {
-        let port = free_port();
-        let accept = format!("127.0.0.1:{port}");
-        let mut child = Command::new("openssl")
-            .args([
-                "s_server",
-                version,
-                "-cert",
-                "server.pem",
-                "-key",
-                "server.key",
-                "-accept",
-                &accept,
-                "-status_file",
-                "resp.der",
-                "-rev",
-            ])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let out = lines_of(child.stdout.take().unwrap());
-        let mut guard = Guard {
-            child,
-            name: "openssl s_server".into(),
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if out.try_recv().is_ok_and(|l| l.contains("ACCEPT")) {
-                return (guard, port);
-            }
-            if let Ok(Some(_)) = guard.child.try_wait() {
-                break; // the port was taken: try another
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "s_server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-    panic!("could not start openssl s_server");
+fn s_server_stapling(dir: &std::path::Path, version: &str) -> Peer {
+    openssl_s_server(
+        dir,
+        &[
+            version,
+            "-cert",
+            "server.pem",
+            "-key",
+            "server.key",
+            "-status_file",
+            "resp.der",
+            "-rev",
+        ],
+        false,
+    )
 }
 
 #[test]
 fn tryst_client_gets_openssl_s_servers_staple() {
-    if !have_openssl() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "openssl is needed for the OCSP stapling test (install the openssl package)"
-        );
-        eprintln!("note: openssl not found; skipping the OCSP stapling test");
+    if !openssl_or_skip() {
         return;
     }
     for version in ["-tls1_3", "-tls1_2"] {
         let dir = Scratch::new("ocsp-s-server");
         let d = dir.path();
         pki_with_response(d);
-        let (_server, port) = s_server_stapling(d, version);
-        let o = tryst(
-            &[
-                "client",
-                &format!("127.0.0.1:{port}"),
-                "--ca",
-                "ca.pem",
-                "--server-name",
-                "localhost",
-                "--ocsp-out",
-                "got.der",
-                "--trace",
-            ],
-            d,
-            b"hello openssl\n",
-        );
+        let server = s_server_stapling(d, version);
+        let o = staple_client(d, server.port, b"hello openssl\n");
         assert_eq!(o.code, Some(0), "{version}: {o:#?}");
         assert!(o.stdout.contains("lssnepo olleh"), "{version}: {o:#?}");
         let proto = if version == "-tls1_3" {
@@ -238,8 +196,7 @@ fn tryst_client_gets_openssl_s_servers_staple() {
             "TLS 1.2"
         };
         assert!(o.stderr.contains(proto), "{version}: {o:#?}");
-        let sent = std::fs::read(d.join("resp.der")).unwrap();
-        assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent, "{version}");
+        assert_got_the_staple(d, version);
     }
 }
 
@@ -263,83 +220,30 @@ fn a_file_that_is_not_a_der_response_is_a_usage_error() {
 
 #[test]
 fn tryst_client_gets_gnutls_servs_tls12_staple() {
-    let have = Command::new("gnutls-serv")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have || !have_openssl() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "gnutls-serv and openssl are needed for the GnuTLS OCSP test (apt-get install gnutls-bin openssl)"
-        );
-        eprintln!("note: gnutls-serv or openssl not found; skipping the GnuTLS OCSP test");
+    if !gnutls_or_skip() || !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("ocsp-gnutls-serv");
     let d = dir.path();
     pki_with_response(d);
-    for _ in 0..5 {
-        let port = free_port();
-        let child = Command::new("gnutls-serv")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--x509certfile",
-                "server.pem",
-                "--x509keyfile",
-                "server.key",
-                "--ocsp-response",
-                "resp.der",
-                "--priority",
-                "NORMAL:-VERS-ALL:+VERS-TLS1.2",
-                "--echo",
-            ])
-            .current_dir(d)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut guard = Guard {
-            child,
-            name: "gnutls-serv".into(),
-        };
-        // Ready once it accepts a connection; gone if the port was taken.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        let mut ready = false;
-        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                ready = true;
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if !ready {
-            continue;
-        }
-        let o = tryst(
-            &[
-                "client",
-                &format!("127.0.0.1:{port}"),
-                "--ca",
-                "ca.pem",
-                "--server-name",
-                "localhost",
-                "--ocsp-out",
-                "got.der",
-                "--trace",
-            ],
-            d,
-            b"hello gnutls\n",
-        );
-        assert_eq!(o.code, Some(0), "{o:#?}");
-        assert!(o.stdout.contains("hello gnutls"), "{o:#?}");
-        assert!(o.stderr.contains("TLS 1.2"), "{o:#?}");
-        let sent = std::fs::read(d.join("resp.der")).unwrap();
-        assert_eq!(std::fs::read(d.join("got.der")).unwrap(), sent);
-        return;
-    }
-    panic!("could not start gnutls-serv");
+    let server = gnutls_serv(
+        d,
+        &[
+            "--x509certfile",
+            "server.pem",
+            "--x509keyfile",
+            "server.key",
+            "--ocsp-response",
+            "resp.der",
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-TLS1.2",
+            "--echo",
+        ],
+        None,
+    );
+    let o = staple_client(d, server.port, b"hello gnutls\n");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stdout.contains("hello gnutls"), "{o:#?}");
+    assert!(o.stderr.contains("TLS 1.2"), "{o:#?}");
+    assert_got_the_staple(d, "");
 }

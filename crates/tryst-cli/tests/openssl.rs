@@ -11,67 +11,27 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
 
-/// Start `openssl s_server` on a free port; returns its guard and port once it accepts.
-fn s_server(dir: &std::path::Path, mode: &str) -> (Guard, u16) {
-    // A port can be taken between our probe and openssl's bind; try a few.
-    for _ in 0..5 {
-        let port = free_port();
-        let mut child = Command::new("openssl")
-            .args([
-                "s_server",
-                "-tls1_3",
-                "-cert",
-                "server.pem",
-                "-key",
-                "server.key",
-                "-accept",
-                &format!("127.0.0.1:{port}"),
-                mode,
-            ])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let out = lines_of(child.stdout.take().unwrap());
-        let err = lines_of(child.stderr.take().unwrap());
-        let mut guard = Guard {
-            child,
-            name: "openssl s_server".into(),
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if out.try_recv().is_ok_and(|l| l.contains("ACCEPT")) {
-                return (guard, port);
-            }
-            if let Ok(Some(_)) = guard.child.try_wait() {
-                let msgs: Vec<String> = err.try_iter().collect();
-                eprintln!("s_server exited early: {msgs:?}; retrying on another port");
-                break;
-            }
-            if std::time::Instant::now() > deadline {
-                panic!("openssl s_server did not start");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-    panic!("could not start openssl s_server");
+/// Start `openssl s_server` on a free port; returns it once it accepts.
+fn s_server(dir: &std::path::Path, mode: &str) -> Peer {
+    openssl_s_server(
+        dir,
+        &["-tls1_3", "-cert", "server.pem", "-key", "server.key", mode],
+        false,
+    )
 }
 
 fn client_to_s_server(ecdsa: bool) {
-    if !have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new(if ecdsa { "ossl-srv-ec" } else { "ossl-srv-ed" });
     make_pki(dir.path(), if ecdsa { Key::Default } else { Key::Ed25519 });
-    let (_server, port) = s_server(dir.path(), "-rev");
+    let server = s_server(dir.path(), "-rev");
+    let port = server.port;
     // -rev: s_server answers each line reversed, then closes with close_notify.
     let o = tryst(
         &[
@@ -109,13 +69,13 @@ fn tryst_client_to_openssl_s_server_ecdsa_p256() {
 
 #[test]
 fn tryst_client_refuses_openssl_with_wrong_name() {
-    if !have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("ossl-name");
     make_pki(dir.path(), Key::Default);
-    let (_server, port) = s_server(dir.path(), "-rev");
+    let server = s_server(dir.path(), "-rev");
+    let port = server.port;
     let o = tryst(
         &[
             "client",
@@ -132,16 +92,12 @@ fn tryst_client_refuses_openssl_with_wrong_name() {
 }
 
 fn s_client_to_server(ecdsa: bool) {
-    if !have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new(if ecdsa { "ossl-cli-ec" } else { "ossl-cli-ed" });
     make_pki(dir.path(), if ecdsa { Key::Default } else { Key::Ed25519 });
-    let server = start_server(
-        dir.path(),
-        &["--cert", "server.pem", "--key", "server.key", "--http"],
-    );
+    let server = start_server_pki(dir.path(), &["--http"]);
     // -alpn h2,http/1.1 as a browser offers: --http alone makes the server pick http/1.1.
     // -ign_eof: keep reading after the request is sent until the server closes.
     let o = run_program(
@@ -193,8 +149,7 @@ fn openssl_s_client_to_tryst_server_ecdsa_p256() {
 
 #[test]
 fn openssl_s_client_with_client_certificate() {
-    if !have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("ossl-mtls");
@@ -220,18 +175,7 @@ fn openssl_s_client_with_client_certificate() {
         b"",
     );
     assert_eq!(o.code, Some(0), "{o:#?}");
-    let server = start_server(
-        dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--http",
-            "--client-ca",
-            "ca.pem",
-        ],
-    );
+    let server = start_server_pki(dir.path(), &["--http", "--client-ca", "ca.pem"]);
     let o = run_program(
         "openssl",
         &[
@@ -259,8 +203,7 @@ fn openssl_s_client_with_client_certificate() {
 
 #[test]
 fn tryst_server_survives_an_openssl_client_that_rejects_it() {
-    if !have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("ossl-reject");
@@ -280,10 +223,7 @@ fn tryst_server_survives_an_openssl_client_that_rejects_it() {
         b"",
     );
     assert_eq!(o.code, Some(0));
-    let server = start_server(
-        dir.path(),
-        &["--cert", "server.pem", "--key", "server.key", "--http"],
-    );
+    let server = start_server_pki(dir.path(), &["--http"]);
     let port = server.port.to_string();
     let o = run_program(
         "openssl",
@@ -332,7 +272,7 @@ fn tryst_server_reports_the_alert_of_a_rejecting_openssl_client() {
         b"",
     );
     assert_eq!(o.code, Some(0));
-    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(dir.path(), &[]);
     let _ = run_program(
         "openssl",
         &[
@@ -357,13 +297,12 @@ fn tryst_server_reports_the_alert_of_a_rejecting_openssl_client() {
 /// completed connection shows it escaped, as one line.
 #[test]
 fn tryst_server_escapes_a_hostile_sni_from_openssl() {
-    if !have_openssl() {
-        eprintln!("skipped: openssl is not installed");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("ossl-sni");
     make_pki(dir.path(), Key::Default);
-    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(dir.path(), &[]);
     let o = run_program(
         "openssl",
         &[

@@ -15,7 +15,6 @@ mod common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use common::*;
@@ -77,19 +76,7 @@ fn pki(d: &std::path::Path) {
 }
 
 fn server(d: &std::path::Path, pha_ca: &str) -> Server {
-    start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--pha-client-ca",
-            pha_ca,
-            "--idle-timeout",
-            "2",
-        ],
-    )
+    start_server_pki(d, &["--pha-client-ca", pha_ca, "--idle-timeout", "2"])
 }
 
 #[test]
@@ -172,12 +159,7 @@ fn a_certificate_from_another_ca_is_refused() {
 
 #[test]
 fn openssl_s_client_enable_pha_answers() {
-    if !have_openssl() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "openssl is needed for the post-handshake authentication test"
-        );
-        eprintln!("note: openssl not found; skipping the post-handshake authentication test");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("pha-openssl");
@@ -213,81 +195,37 @@ fn openssl_s_client_enable_pha_answers() {
     assert!(line.contains("alice.example"), "{line}");
 }
 
-/// `openssl s_server` with a piped standard input (for its `c` command) on a free port:
-/// its guard, standard input, standard output and error lines, and port.
-#[allow(clippy::type_complexity)]
-fn s_server(
-    d: &std::path::Path,
-) -> (
-    Guard,
-    std::process::ChildStdin,
-    Receiver<String>,
-    Receiver<String>,
-    u16,
-) {
-    for _ in 0..5 {
-        let port = free_port();
-        let accept = format!("127.0.0.1:{port}");
-        let mut child = Command::new("openssl")
-            .args([
-                "s_server",
-                "-tls1_3",
-                "-cert",
-                "server.pem",
-                "-key",
-                "server.key",
-                "-CAfile",
-                "ca.pem",
-                "-accept",
-                &accept,
-                "-naccept",
-                "1",
-            ])
-            .current_dir(d)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let out = lines_of(child.stdout.take().unwrap());
-        let err = lines_of(child.stderr.take().unwrap());
-        let mut guard = Guard {
-            child,
-            name: "openssl s_server".into(),
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if out.try_recv().is_ok_and(|l| l.contains("ACCEPT")) {
-                return (guard, stdin, out, err, port);
-            }
-            if let Ok(Some(_)) = guard.child.try_wait() {
-                break; // the port was taken: try another
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "s_server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-    panic!("could not start openssl s_server");
+/// `openssl s_server` with a piped standard input (for its `c` command) on a free port.
+fn s_server(d: &std::path::Path) -> Peer {
+    openssl_s_server(
+        d,
+        &[
+            "-tls1_3",
+            "-cert",
+            "server.pem",
+            "-key",
+            "server.key",
+            "-CAfile",
+            "ca.pem",
+            "-naccept",
+            "1",
+        ],
+        true,
+    )
 }
 
 #[test]
 fn tryst_client_answers_openssl_s_server_c_command() {
-    if !have_openssl() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "openssl is needed for the post-handshake authentication test"
-        );
-        eprintln!("note: openssl not found; skipping the post-handshake authentication test");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("pha-s-server");
     let d = dir.path();
     pki(d);
-    let (_server, mut server_in, server_out, server_err, port) = s_server(d);
+    let mut server = s_server(d);
+    let mut server_in = server.stdin.take().unwrap();
+    let server_out = server.out.take().unwrap();
+    let port = server.port;
     let mut client = Command::new(TRYST)
         .args([
             "client",
@@ -320,9 +258,9 @@ fn tryst_client_answers_openssl_s_server_c_command() {
     server_in.write_all(b"c\n").unwrap();
     server_in.flush().unwrap();
     // The verify callback's lines go to s_server's standard error.
-    let leaf = wait_for_line(&server_err, "depth=0", Duration::from_secs(10));
+    let leaf = wait_for_line(&server.err, "depth=0", Duration::from_secs(10));
     assert!(leaf.contains("alice.example"), "{leaf}");
-    let ok = wait_for_line(&server_err, "verify return", Duration::from_secs(10));
+    let ok = wait_for_line(&server.err, "verify return", Duration::from_secs(10));
     assert!(ok.contains("verify return:1"), "{ok}");
     drop(client_in);
     let _ = client.wait(Duration::from_secs(20));
@@ -335,18 +273,7 @@ fn tryst_client_answers_openssl_s_server_c_command() {
 
 #[test]
 fn gnutls_cli_post_handshake_auth_answers() {
-    let have = Command::new("gnutls-cli")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "gnutls-cli is required in CI (apt-get install gnutls-bin)"
-        );
-        eprintln!("skipped: gnutls-cli is not installed");
+    if !gnutls_or_skip() {
         return;
     }
     let dir = Scratch::new("pha-gnutls");

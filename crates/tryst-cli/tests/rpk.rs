@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -33,21 +32,26 @@ fn keys(d: &std::path::Path) {
     }
 }
 
-fn gnutls_or_skip() -> bool {
-    let have = Command::new("gnutls-cli")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "gnutls-cli and gnutls-serv are required in CI (apt-get install gnutls-bin)"
-        );
-        eprintln!("skipped: gnutls-cli is not installed");
-    }
-    have
+/// `tryst client ADDR --raw-public-key PIN extra...` sending `input`.
+fn pinning_client(
+    d: &std::path::Path,
+    addr: &str,
+    pin: &str,
+    extra: &[&str],
+    input: &[u8],
+) -> Output {
+    let mut args = vec!["client", addr, "--raw-public-key", pin];
+    args.extend_from_slice(extra);
+    tryst(&args, d, input)
+}
+
+/// `tryst client ADDR --ca ca.pem --client-raw-key KEY` sending `input`.
+fn raw_key_client(d: &std::path::Path, addr: &str, key: &str, input: &[u8]) -> Output {
+    tryst(
+        &["client", addr, "--ca", "ca.pem", "--client-raw-key", key],
+        d,
+        input,
+    )
 }
 
 #[test]
@@ -55,43 +59,20 @@ fn tryst_client_pins_tryst_servers_raw_key() {
     let dir = Scratch::new("rpk-tryst");
     let d = dir.path();
     keys(d);
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--raw-public-key",
-        ],
-    );
+    let server = start_server_pki(d, &["--raw-public-key"]);
     let addr = format!("127.0.0.1:{}", server.port);
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--raw-public-key",
-            "server.pub.pem",
-            "--trace",
-        ],
-        d,
-        b"raw",
-    );
+    let o = pinning_client(d, &addr, "server.pub.pem", &["--trace"], b"raw");
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert_eq!(o.stdout, "raw");
     assert!(o.stderr.contains("raw public key"), "{o:#?}");
-    let o = tryst(
-        &["client", &addr, "--raw-public-key", "ca.pub.pem"],
-        d,
-        b"raw",
-    );
+    let o = pinning_client(d, &addr, "ca.pub.pem", &[], b"raw");
     assert_eq!(o.code, Some(1), "{o:#?}");
     assert!(
         o.stderr.contains("bad_certificate") || o.stderr.contains("pinned"),
         "{o:#?}"
     );
     // Not a key: a usage error.
-    tryst(&["client", &addr, "--raw-public-key", "server.pem"], d, b"")
+    pinning_client(d, &addr, "server.pem", &[], b"")
         .assert_one_line_error(2, "is not a public key tryst can use");
 }
 
@@ -103,16 +84,7 @@ fn gnutls_cli_gets_tryst_servers_raw_key() {
     let dir = Scratch::new("rpk-gnutls-cli");
     let d = dir.path();
     keys(d);
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--raw-public-key",
-        ],
-    );
+    let server = start_server_pki(d, &["--raw-public-key"]);
     let o = run_program(
         "gnutls-cli",
         &[
@@ -141,96 +113,33 @@ fn tryst_client_pins_gnutls_servs_raw_key() {
     let dir = Scratch::new("rpk-gnutls-serv");
     let d = dir.path();
     keys(d);
-    for _ in 0..5 {
-        let port = free_port();
-        let child = Command::new("gnutls-serv")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--rawpkkeyfile",
-                "server.key",
-                "--rawpkfile",
-                "server.pub.pem",
-                "--priority",
-                "NORMAL:+CTYPE-SRV-RAWPK",
-            ])
-            .current_dir(d)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut guard = Guard {
-            child,
-            name: "gnutls-serv".into(),
-        };
-        // Ready once it accepts a connection; gone if the port was taken.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        let mut ready = false;
-        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                ready = true;
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if !ready {
-            continue;
-        }
-        let addr = format!("127.0.0.1:{port}");
-        let o = tryst(
-            &[
-                "client",
-                &addr,
-                "--raw-public-key",
-                "server.pub.pem",
-                "--trace",
-            ],
-            d,
-            b"hi\n",
-        );
-        assert_eq!(o.code, Some(0), "{o:#?}");
-        assert!(o.stderr.contains("TLS 1.3"), "{o:#?}");
-        assert!(o.stderr.contains("raw public key"), "{o:#?}");
-        let o = tryst(
-            &["client", &addr, "--raw-public-key", "ca.pub.pem"],
-            d,
-            b"hi\n",
-        );
-        assert_eq!(o.code, Some(1), "{o:#?}");
-        return;
-    }
-    panic!("could not start gnutls-serv");
+    let server = gnutls_serv(
+        d,
+        &[
+            "--rawpkkeyfile",
+            "server.key",
+            "--rawpkfile",
+            "server.pub.pem",
+            "--priority",
+            "NORMAL:+CTYPE-SRV-RAWPK",
+        ],
+        None,
+    );
+    let addr = format!("127.0.0.1:{}", server.port);
+    let o = pinning_client(d, &addr, "server.pub.pem", &["--trace"], b"hi\n");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert!(o.stderr.contains("TLS 1.3"), "{o:#?}");
+    assert!(o.stderr.contains("raw public key"), "{o:#?}");
+    let o = pinning_client(d, &addr, "ca.pub.pem", &[], b"hi\n");
+    assert_eq!(o.code, Some(1), "{o:#?}");
 }
 
-/// `gnutls-serv args...` in `d` on a free port, echoing, its standard output in
-/// `gnutls-serv.log`: the guard and the port, once it accepts connections.
-fn start_gnutls_serv(d: &std::path::Path, args: &[&str]) -> (Guard, u16) {
-    for _ in 0..5 {
-        let port = free_port();
-        let log = std::fs::File::create(d.join("gnutls-serv.log")).unwrap();
-        let child = Command::new("gnutls-serv")
-            .args(["--port", &port.to_string(), "--echo"])
-            .args(args)
-            .current_dir(d)
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut guard = Guard {
-            child,
-            name: "gnutls-serv".into(),
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::time::Instant::now() < deadline && guard.child.try_wait().unwrap().is_none() {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return (guard, port);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("could not start gnutls-serv");
+/// `gnutls-serv --echo args...` in `d` on a free port, its standard output in
+/// `gnutls-serv.log`, once it accepts connections.
+fn start_gnutls_serv(d: &std::path::Path, args: &[&str]) -> Peer {
+    let mut all = vec!["--echo"];
+    all.extend_from_slice(args);
+    gnutls_serv(d, &all, Some("gnutls-serv.log"))
 }
 
 #[test]
@@ -239,48 +148,16 @@ fn tryst_client_authenticates_to_tryst_server_with_a_raw_key() {
     let d = dir.path();
     keys(d);
     // The client's raw key is ca.key (public half ca.pub.pem).
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--client-raw-public-key",
-            "ca.pub.pem",
-        ],
-    );
+    let server = start_server_pki(d, &["--client-raw-public-key", "ca.pub.pem"]);
     let addr = format!("127.0.0.1:{}", server.port);
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--ca",
-            "ca.pem",
-            "--client-raw-key",
-            "ca.key",
-        ],
-        d,
-        b"raw client",
-    );
+    let o = raw_key_client(d, &addr, "ca.key", b"raw client");
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert_eq!(o.stdout, "raw client");
     let line = wait_for_line(&server.log, "client-cert=", Duration::from_secs(10));
     assert!(line.contains("client-cert=raw-key"), "{line}");
     assert!(line.contains("TLS 1.3"), "{line}");
     // A key that is not pinned.
-    let o = tryst(
-        &[
-            "client",
-            &addr,
-            "--ca",
-            "ca.pem",
-            "--client-raw-key",
-            "server.key",
-        ],
-        d,
-        b"x",
-    );
+    let o = raw_key_client(d, &addr, "server.key", b"x");
     assert_eq!(o.code, Some(1), "{o:#?}");
     assert!(o.stderr.contains("bad_certificate"), "{o:#?}");
     // No raw key at all: the server cannot ask for one and requires it.
@@ -294,13 +171,9 @@ fn an_optional_client_raw_key_lets_others_in() {
     let dir = Scratch::new("rpk-client-optional");
     let d = dir.path();
     keys(d);
-    let server = start_server(
+    let server = start_server_pki(
         d,
         &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
             "--client-raw-public-key",
             "ca.pub.pem",
             "--client-raw-optional",
@@ -365,17 +238,9 @@ fn gnutls_cli_authenticates_to_tryst_server_with_a_raw_key() {
     let dir = Scratch::new("rpk-client-gnutls-cli");
     let d = dir.path();
     keys(d);
-    let server = start_server(
+    let server = start_server_pki(
         d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--raw-public-key",
-            "--client-raw-public-key",
-            "ca.pub.pem",
-        ],
+        &["--raw-public-key", "--client-raw-public-key", "ca.pub.pem"],
     );
     let gnutls = |version: &str, key: &str, public: &str| {
         let priority =
@@ -436,7 +301,7 @@ fn tryst_client_authenticates_to_gnutls_serv_with_a_raw_key() {
         keys(d);
         let priority =
             format!("NORMAL:-VERS-ALL:+VERS-{version}:+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK");
-        let (_guard, port) = start_gnutls_serv(
+        let server = start_gnutls_serv(
             d,
             &[
                 "--rawpkkeyfile",
@@ -448,7 +313,7 @@ fn tryst_client_authenticates_to_gnutls_serv_with_a_raw_key() {
                 "--require-client-cert",
             ],
         );
-        let addr = format!("127.0.0.1:{port}");
+        let addr = format!("127.0.0.1:{}", server.port);
         let o = tryst(
             &[
                 "client",

@@ -65,19 +65,6 @@ const PAIRS: [&str; 12] = [
     "b.key",
 ];
 
-/// Without openssl: skip, except in CI where it must be installed.
-fn openssl_or_skip() -> bool {
-    if have_openssl() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "openssl is required in CI (apt-get install openssl)"
-    );
-    eprintln!("skipped: openssl is not installed");
-    false
-}
-
 /// `openssl s_client -servername NAME extra...` sending one HTTP request; its output.
 fn s_client(d: &Path, port: u16, name: &str, extra: &[&str]) -> Output {
     let addr = format!("127.0.0.1:{port}");
@@ -232,25 +219,6 @@ fn cert_and_key_flags_must_pair_up() {
         b"",
     );
     o.assert_one_line_error(2, "give one --key for each --cert");
-}
-
-/// Without gnutls-cli: skip, except in CI where it must be installed.
-fn gnutls_or_skip() -> bool {
-    let have = std::process::Command::new("gnutls-cli")
-        .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if have {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "gnutls-cli is required in CI (apt-get install gnutls-bin)"
-    );
-    eprintln!("skipped: gnutls-cli is not installed");
-    false
 }
 
 #[test]

@@ -68,16 +68,7 @@ fn demo_tls12_shows_the_key_derivation_and_two_different_sessions() {
 fn tls12_switches_of_client_and_server() {
     let dir = Scratch::new("tls12-switches");
     make_pki(dir.path(), Key::Default);
-    let server = start_server(
-        dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--tls12-only",
-        ],
-    );
+    let server = start_server_pki(dir.path(), &["--tls12-only"]);
     let addr = format!("127.0.0.1:{}", server.port);
     // The default client offers TLS 1.2 too.
     let o = tryst(
@@ -100,11 +91,8 @@ fn tls12_switches_of_client_and_server() {
     drop(server.guard);
 
     // A server with --no-tls12 refuses a TLS 1.2 client (openssl) with protocol_version.
-    if have_openssl() {
-        let server = start_server(
-            dir.path(),
-            &["--cert", "server.pem", "--key", "server.key", "--no-tls12"],
-        );
+    if openssl_or_skip() {
+        let server = start_server_pki(dir.path(), &["--no-tls12"]);
         let addr = format!("127.0.0.1:{}", server.port);
         let o = run_program(
             "openssl",

@@ -162,7 +162,29 @@ fn check_pinned(
     chain: &[CertificateDer<'static>],
     pinned: &PinnedKeys,
 ) -> Result<CertificateDer<'static>, Error> {
-    let [spki] = chain else {
+    let one = match chain {
+        [spki] => Some(spki),
+        _ => None,
+    };
+    check_raw_key(one, pinned, RawKeyOf::Server).cloned()
+}
+
+/// Whose raw key [`check_raw_key`] checks (its error texts name the peer).
+#[derive(Clone, Copy)]
+enum RawKeyOf {
+    Server,
+    Client,
+}
+
+/// A peer's raw key (RFC 7250 §3): `one` is the Certificate message's only entry (`None`
+/// when it held another number: decode_error); it must be a SubjectPublicKeyInfo we can
+/// use and byte for byte one of `pinned` (otherwise bad_certificate). Returns it.
+fn check_raw_key<'c, 'a>(
+    one: Option<&'c CertificateDer<'a>>,
+    pinned: &PinnedKeys,
+    of: RawKeyOf,
+) -> Result<&'c CertificateDer<'a>, Error> {
+    let Some(spki) = one else {
         return Err(Error::misbehaved(
             AlertDescription::DecodeError,
             "a raw public key Certificate must hold exactly one entry (RFC 7250 §3)",
@@ -171,16 +193,24 @@ fn check_pinned(
     tryst_cert::PublicKeyInfo::from_der(spki.as_ref()).map_err(|_| {
         Error::misbehaved(
             AlertDescription::BadCertificate,
-            "the raw public key is not a SubjectPublicKeyInfo we can use",
+            match of {
+                RawKeyOf::Server => "the raw public key is not a SubjectPublicKeyInfo we can use",
+                RawKeyOf::Client => {
+                    "the client's raw public key is not a SubjectPublicKeyInfo we can use"
+                }
+            },
         )
     })?;
     if !pinned.iter().any(|k| k.as_slice() == spki.as_ref()) {
         return Err(Error::misbehaved(
             AlertDescription::BadCertificate,
-            "the server's raw public key is not one we pinned",
+            match of {
+                RawKeyOf::Server => "the server's raw public key is not one we pinned",
+                RawKeyOf::Client => "the client's raw public key is not one we pinned",
+            },
         ));
     }
-    Ok(spki.clone())
+    Ok(spki)
 }
 
 /// Check CertificateVerify with a raw key (RFC 8446 §4.4.3 with RFC 7250 §3).
@@ -512,28 +542,8 @@ impl crate::verify::ClientCertVerifier for PinnedClientKeys {
         intermediates: &[CertificateDer<'_>],
         _now: rustls_pki_types::UnixTime,
     ) -> Result<crate::verify::CertificateVerified, Error> {
-        if !intermediates.is_empty() {
-            return Err(Error::misbehaved(
-                AlertDescription::DecodeError,
-                "a raw public key Certificate must hold exactly one entry (RFC 7250 §3)",
-            ));
-        }
-        tryst_cert::PublicKeyInfo::from_der(end_entity.as_ref()).map_err(|_| {
-            Error::misbehaved(
-                AlertDescription::BadCertificate,
-                "the client's raw public key is not a SubjectPublicKeyInfo we can use",
-            )
-        })?;
-        if !self
-            .pins
-            .iter()
-            .any(|k| k.as_slice() == end_entity.as_ref())
-        {
-            return Err(Error::misbehaved(
-                AlertDescription::BadCertificate,
-                "the client's raw public key is not one we pinned",
-            ));
-        }
+        let one = intermediates.is_empty().then_some(end_entity);
+        check_raw_key(one, &self.pins, RawKeyOf::Client)?;
         Ok(crate::verify::CertificateVerified::assertion())
     }
 

@@ -76,6 +76,23 @@ fn read_early(s: &mut ServerConnection) -> Vec<u8> {
     buf
 }
 
+/// The handshake completes in full: the server rejects the early data as not resumable
+/// and reads none of it, and the client gets it back to send again.
+fn assert_full_handshake_returns_the_early_data(
+    c: &mut ClientConnection,
+    s: &mut ServerConnection,
+) {
+    let (ce, se) = transfer(c, s);
+    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
+    assert_eq!(
+        s.early_data_status(),
+        EarlyDataStatus::Rejected(EarlyDataRejection::NotResumable)
+    );
+    assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
+    assert!(read_early(s).is_empty());
+    assert_eq!(c.take_rejected_early_data(), REQUEST);
+}
+
 #[test]
 fn early_data_accepted_once_and_kept_apart() {
     let t = setup(4096);
@@ -181,15 +198,7 @@ fn early_data_with_another_alpn_is_rejected() {
     prime(&client(b"h2"), &server);
     let mut c = early_client(&client(b"http/1.1"));
     let mut s = ServerConnection::new(server).unwrap();
-    let (ce, se) = transfer(&mut c, &mut s);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
-    assert_eq!(
-        s.early_data_status(),
-        EarlyDataStatus::Rejected(EarlyDataRejection::NotResumable)
-    );
-    assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
-    assert!(read_early(&mut s).is_empty());
-    assert_eq!(c.take_rejected_early_data(), REQUEST);
+    assert_full_handshake_returns_the_early_data(&mut c, &mut s);
 }
 
 #[test]
@@ -563,15 +572,7 @@ fn early_data_with_another_sni_is_rejected() {
     let mut c = ClientConnection::new(cc, ip).unwrap();
     assert_eq!(c.write_early_data(REQUEST).unwrap(), REQUEST.len());
     let mut s = ServerConnection::new(sc).unwrap();
-    let (ce, se) = transfer(&mut c, &mut s);
-    assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
-    assert_eq!(
-        s.early_data_status(),
-        EarlyDataStatus::Rejected(EarlyDataRejection::NotResumable)
-    );
-    assert_eq!(s.handshake_kind(), Some(HandshakeKind::Full));
-    assert!(read_early(&mut s).is_empty());
-    assert_eq!(c.take_rejected_early_data(), REQUEST);
+    assert_full_handshake_returns_the_early_data(&mut c, &mut s);
 }
 
 /// RFC 8446 §4.2.10: a client whose early data was accepted checks that the ALPN protocol

@@ -12,12 +12,13 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::peer::{Guard, connect_retry, free_port, have};
 use tryst::crypto::HashAlgorithm;
 use tryst::pki_types::{CertificateDer, ServerName, UnixTime};
 use tryst::session::InMemorySessionStore;
@@ -29,44 +30,6 @@ use tryst::{
 
 const PSK_HEX: &str = "00112233445566778899aabbccddeeff0123456789abcdef0123456789abcdef";
 const EARLY: &[u8] = b"GET /early HTTP/1.1\n";
-
-fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "openssl is required under CI=true (apt-get install openssl)"
-        );
-        eprintln!("skipping: no openssl binary");
-    }
-    ok
-}
-
-/// A child process killed when the guard drops.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Guard {
-    /// Wait up to `secs` for the process to exit on its own.
-    fn wait_exit(&mut self, secs: u64) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
 
 struct TempDir(PathBuf);
 
@@ -87,28 +50,6 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn connect_retry(port: u16) -> TcpStream {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(s) => {
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                return s;
-            }
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => panic!("openssl s_server did not come up: {e}"),
-        }
     }
 }
 
@@ -152,9 +93,32 @@ impl ServerCertVerifier for AnyCertificate {
     }
 }
 
+/// A tryst client with the PSK "tryst-device" connects to `port`, sends `msg` and reads
+/// one line back: the line and the connection.
+fn psk_client_line(port: u16, msg: &[u8]) -> (Vec<u8>, ClientConnection) {
+    let cc = ClientConfig::builder()
+        .with_external_psk(
+            ExternalPsk::new(b"tryst-device", &psk_key(), HashAlgorithm::Sha256).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let mut sock = connect_retry(port);
+    let mut conn = ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    tls.complete_handshake().unwrap();
+    tls.write_all(msg).unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\n") {
+        assert_eq!(tls.read(&mut byte).unwrap(), 1, "server closed early");
+        line.push(byte[0]);
+    }
+    (line, conn)
+}
+
 #[test]
 fn tryst_psk_client_to_openssl_psk_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let dir = TempDir::new("psk-server");
@@ -172,26 +136,10 @@ fn tryst_psk_client_to_openssl_psk_server() {
         ],
         Path::new(&dir.path("out")),
     );
-    let cc = ClientConfig::builder()
-        .with_external_psk(
-            ExternalPsk::new(b"tryst-device", &psk_key(), HashAlgorithm::Sha256).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let mut sock = connect_retry(port);
-    let mut conn = ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    tls.complete_handshake().unwrap();
-    tls.write_all(b"psk hello\n").unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while !line.ends_with(b"\n") {
-        assert_eq!(tls.read(&mut byte).unwrap(), 1, "server closed early");
-        line.push(byte[0]);
-    }
+    let (line, conn) = psk_client_line(port, b"psk hello\n");
     assert_eq!(line, b"olleh ksp\n");
-    assert_eq!(tls.conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
-    assert!(tls.conn.peer_certificates().is_empty());
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
+    assert!(conn.peer_certificates().is_empty());
 }
 
 /// A tryst server for `n` connections: each completes the handshake, answers "ok <early
@@ -262,7 +210,7 @@ fn s_client(port: u16, args: &[&str], input: &[u8]) -> String {
 
 #[test]
 fn openssl_psk_client_to_tryst_psk_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let sc = ServerConfig::psk_only_builder()
@@ -305,7 +253,7 @@ fn early_server_config(max_early: u32) -> Arc<ServerConfig> {
 /// the same session (the same ticket) is used again, and the connection still completes.
 #[test]
 fn openssl_early_data_client_to_tryst_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let dir = TempDir::new("early-client");
@@ -384,7 +332,7 @@ fn tryst_client_run(cc: &Arc<ClientConfig>, port: u16, early: Option<&[u8]>) -> 
 /// server; rejected (and handed back) by a restarted server that cannot open the ticket.
 #[test]
 fn tryst_early_data_client_to_openssl_server() {
-    if !have_openssl() {
+    if !have("openssl", "version") {
         return;
     }
     let dir = TempDir::new("early-server");
@@ -430,24 +378,9 @@ fn tryst_early_data_client_to_openssl_server() {
 
 const GNUTLS_PRIORITY: &str = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+ECDHE-PSK:+PSK";
 
-fn have_gnutls() -> bool {
-    let ok = Command::new("gnutls-cli")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "gnutls-bin is required under CI=true (apt-get install gnutls-bin)"
-        );
-        eprintln!("skipping: no gnutls-cli");
-    }
-    ok
-}
-
 #[test]
 fn tryst_psk_client_to_gnutls_psk_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let dir = TempDir::new("gnutls-serv");
@@ -464,30 +397,14 @@ fn tryst_psk_client_to_gnutls_psk_server() {
             .spawn()
             .unwrap(),
     );
-    let cc = ClientConfig::builder()
-        .with_external_psk(
-            ExternalPsk::new(b"tryst-device", &psk_key(), HashAlgorithm::Sha256).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let mut sock = connect_retry(port);
-    let mut conn = ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
-    let mut tls = Stream::new(&mut conn, &mut sock);
-    tls.complete_handshake().unwrap();
-    tls.write_all(b"echo me\n").unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while !line.ends_with(b"\n") {
-        assert_eq!(tls.read(&mut byte).unwrap(), 1, "server closed early");
-        line.push(byte[0]);
-    }
+    let (line, conn) = psk_client_line(port, b"echo me\n");
     assert_eq!(line, b"echo me\n");
-    assert_eq!(tls.conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::ExternalPsk));
 }
 
 #[test]
 fn gnutls_psk_client_to_tryst_psk_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let sc = ServerConfig::psk_only_builder()
@@ -529,7 +446,7 @@ fn gnutls_psk_client_to_tryst_psk_server() {
 /// sending the file as 0-RTT): the tryst server accepts it as early data.
 #[test]
 fn gnutls_early_data_client_to_tryst_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let dir = TempDir::new("gnutls-early");
@@ -559,7 +476,7 @@ fn gnutls_early_data_client_to_tryst_server() {
 /// The tryst client sends 0-RTT to `gnutls-serv --earlydata`: accepted on its ticket.
 #[test]
 fn tryst_early_data_client_to_gnutls_server() {
-    if !have_gnutls() {
+    if !have("gnutls-cli", "--version") {
         return;
     }
     let dir = TempDir::new("gnutls-early-server");

@@ -11,69 +11,17 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use common::ocsp::{RESPONSE, ServerRecording, server_recording, stapled_key};
 use common::scripted::{Script, scripted};
-use common::{anchors, clock, key, pair, pki, transfer};
+use common::{clock, key, pair, pki, transfer};
 use tryst::messages::{AlertDescription, Extension};
-use tryst::pki_types::{CertificateDer, ServerName, UnixTime};
-use tryst::verify::{CertificateVerified, ServerCertVerifier, WebPkiServerVerifier};
+use tryst::pki_types::CertificateDer;
 use tryst::{CertifiedKey, ClientConfig, Error, ServerConfig};
 
-/// Not a real OCSP response: tryst passes the bytes on without parsing them.
-const RESPONSE: &[u8] = b"\x30\x03\x0a\x01\x00 stand-in OCSPResponse";
-
-/// The standard verifier, recording each staple it is shown and refusing when told to.
-struct Recording {
-    inner: WebPkiServerVerifier,
-    seen: Mutex<Vec<Vec<u8>>>,
-    refuse: bool,
-}
-
-impl ServerCertVerifier for Recording {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        now: UnixTime,
-    ) -> Result<CertificateVerified, Error> {
-        (self.inner).verify_server_cert(end_entity, intermediates, server_name, now)
-    }
-
-    fn verify_ocsp_response(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<(), Error> {
-        self.seen.lock().unwrap().push(ocsp_response.to_vec());
-        if self.refuse {
-            return Err(Error::PeerMisbehaved {
-                alert: AlertDescription::BadCertificateStatusResponse,
-                rule: "test verifier refuses the OCSP response",
-            });
-        }
-        Ok(())
-    }
-}
-
-fn recording(refuse: bool) -> Arc<Recording> {
-    Arc::new(Recording {
-        inner: WebPkiServerVerifier::new(anchors(&pki())),
-        seen: Mutex::new(Vec::new()),
-        refuse,
-    })
-}
-
 fn server(staple: Option<&[u8]>, compress: bool) -> Arc<ServerConfig> {
-    let p = pki();
-    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(key(2));
-    let mut ck = CertifiedKey::new(vec![CertificateDer::from(p.leaf_der.clone())], signer).unwrap();
-    if let Some(r) = staple {
-        ck = ck.with_ocsp(r.to_vec());
-    }
+    let ck = stapled_key(pki().leaf_der, 2, staple);
     let mut b = ServerConfig::builder(ck)
         .with_clock(clock())
         .with_rng(Arc::new(tryst::SeededRandom::new(b"server")));
@@ -83,7 +31,7 @@ fn server(staple: Option<&[u8]>, compress: bool) -> Arc<ServerConfig> {
     b.build().unwrap()
 }
 
-fn client(v: &Arc<Recording>, ask: bool, compress: bool) -> Arc<ClientConfig> {
+fn client(v: &Arc<ServerRecording>, ask: bool, compress: bool) -> Arc<ClientConfig> {
     let mut b = ClientConfig::builder()
         .with_verifier(v.clone())
         .with_clock(clock())
@@ -99,7 +47,7 @@ fn client(v: &Arc<Recording>, ask: bool, compress: bool) -> Arc<ClientConfig> {
 #[test]
 fn a_stapled_response_reaches_the_verifier_and_the_application() {
     for compress in [false, true] {
-        let v = recording(false);
+        let v = server_recording(false);
         let (mut c, mut s) = pair(client(&v, true, compress), server(Some(RESPONSE), compress));
         common::handshake(&mut c, &mut s);
         assert_eq!(
@@ -113,7 +61,7 @@ fn a_stapled_response_reaches_the_verifier_and_the_application() {
 
 #[test]
 fn no_staple_unless_the_client_asks() {
-    let v = recording(false);
+    let v = server_recording(false);
     let (mut c, mut s) = pair(client(&v, false, false), server(Some(RESPONSE), false));
     common::handshake(&mut c, &mut s);
     assert_eq!(c.peer_ocsp_response(), None);
@@ -123,7 +71,7 @@ fn no_staple_unless_the_client_asks() {
 
 #[test]
 fn a_server_without_a_response_staples_nothing() {
-    let v = recording(false);
+    let v = server_recording(false);
     let (mut c, mut s) = pair(client(&v, true, false), server(None, false));
     common::handshake(&mut c, &mut s);
     assert_eq!(c.peer_ocsp_response(), None);
@@ -133,7 +81,7 @@ fn a_server_without_a_response_staples_nothing() {
 /// A hello that offers TLS 1.2 too asks as well (TLS 1.2 stapling: tests/ocsp_tls12.rs).
 #[test]
 fn a_hello_that_offers_tls12_asks_too() {
-    let v = recording(false);
+    let v = server_recording(false);
     let cc = ClientConfig::builder()
         .with_verifier(v.clone())
         .with_clock(clock())
@@ -159,7 +107,7 @@ fn an_empty_response_staples_nothing() {
 
 #[test]
 fn a_refused_staple_fails_the_handshake_with_the_verifiers_alert() {
-    let v = recording(true);
+    let v = server_recording(true);
     let (mut c, mut s) = pair(client(&v, true, false), server(Some(RESPONSE), false));
     let (ce, se) = transfer(&mut c, &mut s);
     let ce = ce.expect("the client must refuse");

@@ -14,83 +14,19 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use common::reseal::{CollectLog, seal};
-use common::tamper::{edit, feed};
+use common::ocsp::{ClientRecording, client_recording, stapled_key};
+use common::reseal::{CollectLog, edit_client_second_flight};
+use common::tamper::{assert_server_refused, edit, feed};
 use common::*;
-use tryst::crypto::AES_128_GCM;
-use tryst::messages::{AlertDescription, ContentType, Extension, HandshakeMessage, RawHandshake};
+use tryst::messages::{AlertDescription, Extension, HandshakeMessage};
 use tryst::pha::PostHandshakeAuth;
-use tryst::pki_types::{CertificateDer, UnixTime};
 use tryst::suites::TLS13_AES_128_GCM_SHA256;
-use tryst::verify::{CertificateVerified, ClientCertVerifier, WebPkiClientVerifier};
-use tryst::{CertifiedKey, ClientConnection, Error, ServerConnection};
-use tryst_record::{Message, RecordDecrypter};
+use tryst::{ClientConnection, Error, ServerConnection};
 
 /// Not a real OCSP response: tryst passes the bytes on without parsing them.
 const RESPONSE: &[u8] = b"\x30\x03\x0a\x01\x00 client stand-in OCSPResponse";
-
-/// The standard client verifier (certificate required), recording each staple it is
-/// shown and refusing when told to.
-struct Recording {
-    inner: WebPkiClientVerifier,
-    seen: Mutex<Vec<Vec<u8>>>,
-    refuse: bool,
-}
-
-impl ClientCertVerifier for Recording {
-    fn client_auth_mandatory(&self) -> bool {
-        self.inner.client_auth_mandatory()
-    }
-
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
-    ) -> Result<CertificateVerified, Error> {
-        self.inner
-            .verify_client_cert(end_entity, intermediates, now)
-    }
-
-    fn verify_ocsp_response(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<(), Error> {
-        self.seen.lock().unwrap().push(ocsp_response.to_vec());
-        if self.refuse {
-            return Err(Error::PeerMisbehaved {
-                alert: AlertDescription::BadCertificateStatusResponse,
-                rule: "test verifier refuses the client's OCSP response",
-            });
-        }
-        Ok(())
-    }
-}
-
-fn recording(refuse: bool) -> Arc<Recording> {
-    Arc::new(Recording {
-        inner: WebPkiClientVerifier::new(anchors(&pki())),
-        seen: Mutex::new(Vec::new()),
-        refuse,
-    })
-}
-
-fn client_key(staple: Option<&[u8]>) -> CertifiedKey {
-    let k = CertifiedKey::new(
-        vec![CertificateDer::from(pki().client_der)],
-        Arc::new(key(3)),
-    )
-    .unwrap();
-    match staple {
-        Some(r) => k.with_ocsp(r.to_vec()),
-        None => k,
-    }
-}
 
 struct Opts {
     /// The server asks for client staples.
@@ -112,7 +48,7 @@ const ASK: Opts = Opts {
 /// A pair on TLS_AES_128_GCM_SHA256 with logged secrets and no tickets.
 fn pair_with(
     o: &Opts,
-    v: &Arc<Recording>,
+    v: &Arc<ClientRecording>,
 ) -> (ClientConnection, ServerConnection, Arc<CollectLog>) {
     let p = pki();
     let clock = clock();
@@ -120,7 +56,7 @@ fn pair_with(
     let mut cb = client_builder(&p, &clock, b"client")
         .with_cipher_suites(&[TLS13_AES_128_GCM_SHA256])
         .with_key_log(log.clone())
-        .with_client_auth_cert(client_key(o.staple))
+        .with_client_auth_cert(stapled_key(pki().client_der, 3, o.staple))
         .with_post_handshake_auth(o.pha);
     let mut sb = server_builder(&p, &clock, b"server")
         .with_ticket_count(0)
@@ -140,7 +76,7 @@ fn pair_with(
 #[test]
 fn the_servers_request_gets_the_staple_to_the_verifier_and_the_application() {
     for compress in [false, true] {
-        let v = recording(false);
+        let v = client_recording(false);
         let (mut c, mut s, _) = pair_with(&Opts { compress, ..ASK }, &v);
         handshake(&mut c, &mut s);
         assert_eq!(
@@ -158,7 +94,7 @@ fn the_servers_request_gets_the_staple_to_the_verifier_and_the_application() {
 
 #[test]
 fn no_staple_unless_the_server_asks() {
-    let v = recording(false);
+    let v = client_recording(false);
     let (mut c, mut s, _) = pair_with(&Opts { ask: false, ..ASK }, &v);
     handshake(&mut c, &mut s);
     assert_eq!(s.peer_ocsp_response(), None);
@@ -168,7 +104,7 @@ fn no_staple_unless_the_server_asks() {
 
 #[test]
 fn a_client_without_a_response_staples_nothing() {
-    let v = recording(false);
+    let v = client_recording(false);
     let (mut c, mut s, _) = pair_with(
         &Opts {
             staple: None,
@@ -183,28 +119,17 @@ fn a_client_without_a_response_staples_nothing() {
 
 #[test]
 fn a_refused_staple_fails_the_handshake_with_the_verifiers_alert() {
-    let v = recording(true);
+    let v = client_recording(true);
     let (mut c, mut s, _) = pair_with(&ASK, &v);
     let (ce, se) = transfer(&mut c, &mut s);
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::BadCertificateStatusResponse),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(
-            AlertDescription::BadCertificateStatusResponse
-        ))
-    );
+    assert_server_refused(ce, se, AlertDescription::BadCertificateStatusResponse);
     assert_eq!(s.peer_ocsp_response(), None);
 }
 
 #[test]
 fn post_handshake_requests_ask_too() {
     for ask in [true, false] {
-        let v = recording(false);
+        let v = client_recording(false);
         let (mut c, mut s, _) = pair_with(
             &Opts {
                 ask,
@@ -230,70 +155,22 @@ fn post_handshake_requests_ask_too() {
 
 #[test]
 fn a_refused_post_handshake_staple_fails_the_connection_with_its_alert() {
-    let v = recording(true);
+    let v = client_recording(true);
     let (mut c, mut s, _) = pair_with(&Opts { pha: true, ..ASK }, &v);
     handshake(&mut c, &mut s);
     s.request_client_certificate().unwrap();
     let (ce, se) = transfer(&mut c, &mut s);
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::BadCertificateStatusResponse),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(
-            AlertDescription::BadCertificateStatusResponse
-        ))
-    );
+    assert_server_refused(ce, se, AlertDescription::BadCertificateStatusResponse);
 }
 
 /// Run the handshake to the client's second flight, let `f` edit its handshake messages
 /// (decrypted), reseal them (one record at sequence number 0) and feed them to the
 /// server; then the server's answer to the client. Returns both errors.
 fn edited_client_flight(o: &Opts, f: &dyn Fn(&mut Vec<u8>)) -> (Option<Error>, Option<Error>) {
-    let v = recording(false);
+    let v = client_recording(false);
     let (mut c, mut s, log) = pair_with(o, &v);
-    let (mut ce, mut se) = (None, None);
-    let ch = c.pending_tls().to_vec();
-    c.consume_tls(ch.len());
-    feed(&mut s, &ch, &mut se);
-    let flight = s.pending_tls().to_vec();
-    s.consume_tls(flight.len());
-    feed(&mut c, &flight, &mut ce);
-    assert!(ce.is_none(), "{ce:?}");
-    let out = c.pending_tls().to_vec();
-    c.consume_tls(out.len());
-    let k = log.keys("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    let mut dec = RecordDecrypter::new();
-    dec.set_key(AES_128_GCM, &k.key, k.iv).unwrap();
-    let (mut plain, mut resealed) = (Vec::new(), Vec::new());
-    let mut rest = out.as_slice();
-    while !rest.is_empty() {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] == 23 {
-            let mut rec = rec.to_vec();
-            if let Some(Message::Handshake(b)) = dec.open_in_place(&mut rec).unwrap() {
-                plain.extend_from_slice(b);
-            }
-        } else {
-            resealed.extend_from_slice(rec); // change_cipher_spec
-        }
-    }
-    let mut msgs = Vec::new();
-    let mut rest = plain.as_slice();
-    while let Some((raw, tail)) = RawHandshake::split(rest, 1 << 20).unwrap() {
-        let mut m = raw.encoded.to_vec();
-        f(&mut m);
-        msgs.extend(m);
-        rest = tail;
-    }
-    let secret = log.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    resealed.extend(seal(&secret, ContentType::Handshake, &msgs));
-    feed(&mut s, &resealed, &mut se);
+    let se = edit_client_second_flight(&mut c, &mut s, &log, &|msgs| msgs.iter_mut().for_each(f));
+    let mut ce = None;
     let answer = s.pending_tls().to_vec();
     s.consume_tls(answer.len());
     feed(&mut c, &answer, &mut ce);
@@ -318,16 +195,7 @@ fn a_staple_the_server_did_not_ask_for_is_unsupported_extension() {
         })
     };
     let (ce, se) = edited_client_flight(&Opts { ask: false, ..ASK }, &add_staple);
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::UnsupportedExtension),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(AlertDescription::UnsupportedExtension))
-    );
+    assert_server_refused(ce, se, AlertDescription::UnsupportedExtension);
 }
 
 #[test]
@@ -335,11 +203,11 @@ fn tls12_clients_cannot_staple_and_the_hook_sees_nothing() {
     // RFC 6066 §8 gives a TLS 1.2 client no way to staple: the hook still runs (with an
     // empty response), so a verifier that requires a staple refuses a downgraded client.
     for refuse in [false, true] {
-        let v = recording(refuse);
+        let v = client_recording(refuse);
         let p = pki();
         let clock = clock();
         let cc = client_builder(&p, &clock, b"client")
-            .with_client_auth_cert(client_key(Some(RESPONSE)))
+            .with_client_auth_cert(stapled_key(pki().client_der, 3, Some(RESPONSE)))
             .build()
             .unwrap();
         let sc = server_builder(&p, &clock, b"server")
@@ -353,18 +221,7 @@ fn tls12_clients_cannot_staple_and_the_hook_sees_nothing() {
         assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
         assert_eq!(s.peer_ocsp_response(), None);
         if refuse {
-            let se = se.expect("the server must refuse");
-            assert_eq!(
-                se.alert(),
-                Some(AlertDescription::BadCertificateStatusResponse),
-                "{se}"
-            );
-            assert_eq!(
-                ce,
-                Some(Error::AlertReceived(
-                    AlertDescription::BadCertificateStatusResponse
-                ))
-            );
+            assert_server_refused(ce, se, AlertDescription::BadCertificateStatusResponse);
         } else {
             assert!(ce.is_none() && se.is_none(), "{ce:?} {se:?}");
             assert_eq!(

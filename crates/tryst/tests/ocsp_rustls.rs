@@ -15,62 +15,20 @@
 mod rustls_io;
 
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use rustls_io::pump;
-use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
-use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
+use rustls_io::{Pki, key, provider, pump, real_time_pki};
+use tryst::cert::TrustAnchors;
+use tryst::crypto::Signer;
 
 /// Stand-in response bytes: neither stack parses them.
 const RESPONSE: &[u8] = b"\x30\x03\x0a\x01\x00 rustls interop OCSPResponse";
 
-struct Pki {
-    ca: Vec<u8>,
-    leaf: Vec<u8>,
-    leaf_key: Ed25519SigningKey,
-    client: Vec<u8>,
-    client_key: Ed25519SigningKey,
-}
-
-fn key(seed: u8) -> Ed25519SigningKey {
-    Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).unwrap()).unwrap()
-}
-
 /// Certificates valid around the real current time (rustls checks with the system clock).
 fn pki() -> Pki {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let now = i64::try_from(now.as_secs()).unwrap();
-    let ca_key = key(21);
-    let ca = CertificateBuilder::new("OCSP interop CA", now - 3600, now + 86_400)
-        .ca(None)
-        .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
-        .self_signed(&ca_key)
-        .unwrap();
-    let leaf_key = key(22);
-    let leaf = CertificateBuilder::new("localhost", now - 3600, now + 86_400)
-        .dns_name("localhost")
-        .server_auth()
-        .issue(&leaf_key, &ca, &ca_key)
-        .unwrap();
-    let client_key = key(23);
-    let client = CertificateBuilder::new("client", now - 3600, now + 86_400)
-        .client_auth()
-        .issue(&client_key, &ca, &ca_key)
-        .unwrap();
-    Pki {
-        ca,
-        leaf,
-        leaf_key,
-        client,
-        client_key,
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    real_time_pki("OCSP interop CA", 21, 86_400)
 }
 
 /// rustls's WebPKI verifier that asks for a staple and keeps what it is given.

@@ -15,74 +15,21 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use common::ocsp::{RESPONSE, ServerRecording, server_recording, stapled_key};
 use common::tamper::feed;
-use common::{anchors, clock, pair, pki};
+use common::{clock, pair, pki};
 use tryst::messages::{
     AlertDescription, Codec, Extension, HandshakeType, ProtocolVersion, RawHandshake, ServerHello,
     Tls12HandshakeMessage,
 };
-use tryst::pki_types::{CertificateDer, ServerName, UnixTime};
-use tryst::verify::{CertificateVerified, ServerCertVerifier, WebPkiServerVerifier};
+use tryst::pki_types::CertificateDer;
 use tryst::{CertifiedKey, ClientConfig, ClientConnection, Error, ServerConfig, ServerConnection};
-
-/// Not a real OCSP response: tryst passes the bytes on without parsing them.
-const RESPONSE: &[u8] = b"\x30\x03\x0a\x01\x00 stand-in OCSPResponse";
-
-/// The standard verifier, recording each staple it is shown and refusing when told to.
-struct Recording {
-    inner: WebPkiServerVerifier,
-    seen: Mutex<Vec<Vec<u8>>>,
-    refuse: bool,
-}
-
-impl ServerCertVerifier for Recording {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        now: UnixTime,
-    ) -> Result<CertificateVerified, Error> {
-        (self.inner).verify_server_cert(end_entity, intermediates, server_name, now)
-    }
-
-    fn verify_ocsp_response(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<(), Error> {
-        self.seen.lock().unwrap().push(ocsp_response.to_vec());
-        if self.refuse {
-            return Err(Error::PeerMisbehaved {
-                alert: AlertDescription::BadCertificateStatusResponse,
-                rule: "test verifier refuses the OCSP response",
-            });
-        }
-        Ok(())
-    }
-}
-
-fn recording(refuse: bool) -> Arc<Recording> {
-    Arc::new(Recording {
-        inner: WebPkiServerVerifier::new(anchors(&pki())),
-        seen: Mutex::new(Vec::new()),
-        refuse,
-    })
-}
 
 /// A TLS 1.2-only server, stapling `staple` when asked.
 fn server(staple: Option<&[u8]>) -> Arc<ServerConfig> {
-    let p = pki();
-    let signer: Arc<dyn tryst::crypto::Signer> = Arc::new(common::key(2));
-    let mut ck = CertifiedKey::new(vec![CertificateDer::from(p.leaf_der.clone())], signer).unwrap();
-    if let Some(r) = staple {
-        ck = ck.with_ocsp(r.to_vec());
-    }
-    ServerConfig::builder(ck)
+    ServerConfig::builder(stapled_key(pki().leaf_der, 2, staple))
         .with_clock(clock())
         .with_rng(Arc::new(tryst::SeededRandom::new(b"server")))
         .with_protocol_versions(&[ProtocolVersion::Tls12])
@@ -95,7 +42,7 @@ fn server(staple: Option<&[u8]>) -> Arc<ServerConfig> {
 }
 
 /// A client offering TLS 1.3 and 1.2 (the server picks 1.2), asking for a staple when `ask`.
-fn client(v: &Arc<Recording>, ask: bool) -> Arc<ClientConfig> {
+fn client(v: &Arc<ServerRecording>, ask: bool) -> Arc<ClientConfig> {
     ClientConfig::builder()
         .with_verifier(v.clone())
         .with_clock(clock())
@@ -267,9 +214,24 @@ fn assert_refused(r: &Run, alert: AlertDescription) {
     );
 }
 
+/// The server's flight `s_wire` neither acknowledges status_request in its ServerHello
+/// nor holds a CertificateStatus.
+fn assert_no_ack_and_no_staple(s_wire: &[u8]) {
+    let msgs = flight(s_wire);
+    let Tls12HandshakeMessage::ServerHello(sh) = &msgs[0] else {
+        panic!("{msgs:?}")
+    };
+    assert!(!sh.extensions.contains(&Extension::StatusRequestEmpty));
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| matches!(m, Tls12HandshakeMessage::CertificateStatus(_)))
+    );
+}
+
 #[test]
 fn the_staple_reaches_the_verifier_and_the_application() {
-    let v = recording(false);
+    let v = server_recording(false);
     let r = run(client(&v, true), server(Some(RESPONSE)), &keep);
     assert!(r.ce.is_none() && r.se.is_none(), "{:?} {:?}", r.ce, r.se);
     assert_eq!(r.c.protocol_version(), Some(ProtocolVersion::Tls12));
@@ -295,27 +257,18 @@ fn the_staple_reaches_the_verifier_and_the_application() {
 
 #[test]
 fn no_staple_unless_the_client_asks() {
-    let v = recording(false);
+    let v = server_recording(false);
     let r = run(client(&v, false), server(Some(RESPONSE)), &keep);
     assert!(r.ce.is_none() && r.se.is_none(), "{:?} {:?}", r.ce, r.se);
     assert_eq!(r.c.peer_ocsp_response(), None);
     // The hook still runs, with nothing stapled.
     assert_eq!(*v.seen.lock().unwrap(), vec![Vec::<u8>::new()]);
-    let msgs = flight(&r.s_wire);
-    let Tls12HandshakeMessage::ServerHello(sh) = &msgs[0] else {
-        panic!("{msgs:?}")
-    };
-    assert!(!sh.extensions.contains(&Extension::StatusRequestEmpty));
-    assert!(
-        !msgs
-            .iter()
-            .any(|m| matches!(m, Tls12HandshakeMessage::CertificateStatus(_)))
-    );
+    assert_no_ack_and_no_staple(&r.s_wire);
 }
 
 #[test]
 fn a_server_without_a_response_does_not_acknowledge() {
-    let v = recording(false);
+    let v = server_recording(false);
     let r = run(client(&v, true), server(None), &keep);
     assert!(r.ce.is_none() && r.se.is_none(), "{:?} {:?}", r.ce, r.se);
     assert_eq!(r.c.peer_ocsp_response(), None);
@@ -328,7 +281,7 @@ fn a_server_without_a_response_does_not_acknowledge() {
 
 #[test]
 fn a_resumed_session_staples_nothing() {
-    let v = recording(false);
+    let v = server_recording(false);
     let (cc, sc) = (client(&v, true), server(Some(RESPONSE)));
     let first = run(cc.clone(), sc.clone(), &keep);
     assert_eq!(first.c.peer_ocsp_response(), Some(RESPONSE));
@@ -344,7 +297,7 @@ fn a_resumed_session_staples_nothing() {
 
 #[test]
 fn a_refused_staple_fails_with_the_verifiers_alert() {
-    let v = recording(true);
+    let v = server_recording(true);
     let r = run(client(&v, true), server(Some(RESPONSE)), &keep);
     assert_refused(&r, AlertDescription::BadCertificateStatusResponse);
     assert_eq!(*v.seen.lock().unwrap(), vec![RESPONSE.to_vec()]);
@@ -352,7 +305,7 @@ fn a_refused_staple_fails_with_the_verifiers_alert() {
 
 #[test]
 fn an_acknowledgement_the_client_did_not_ask_for_is_unsupported_extension() {
-    let v = recording(false);
+    let v = server_recording(false);
     let r = run(client(&v, false), server(None), &|m: &mut Vec<u8>| {
         edit_server_hello(m, &add_ack)
     });
@@ -362,11 +315,11 @@ fn an_acknowledgement_the_client_did_not_ask_for_is_unsupported_extension() {
 #[test]
 fn certificate_status_without_an_acknowledgement_is_unexpected_message() {
     // The client did not ask (RFC 6066 §8: the server MUST NOT send it) ...
-    let v = recording(false);
+    let v = server_recording(false);
     let r = run(client(&v, false), server(None), &insert_status);
     assert_refused(&r, AlertDescription::UnexpectedMessage);
     // ... or asked, but the ServerHello did not acknowledge.
-    let v = recording(false);
+    let v = server_recording(false);
     let r = run(client(&v, true), server(Some(RESPONSE)), &|m: &mut Vec<
         u8,
     >| {
@@ -379,7 +332,7 @@ fn certificate_status_without_an_acknowledgement_is_unexpected_message() {
 
 #[test]
 fn certificate_status_twice_or_out_of_place_is_unexpected_message() {
-    let v = recording(false);
+    let v = server_recording(false);
     let twice = |m: &mut Vec<u8>| {
         if typ(m) == Some(HandshakeType::CertificateStatus) {
             let again = m.clone();
@@ -403,7 +356,7 @@ fn another_status_type_is_illegal_parameter() {
     // ocsp_multi (2, RFC 6961) was never asked for; 0 and 255 are not defined.
     for t in [2u8, 0, 255] {
         let body: &'static [u8] = Box::leak(vec![t, 0, 0, 1, 0x30].into_boxed_slice());
-        let v = recording(false);
+        let v = server_recording(false);
         let r = run(
             client(&v, true),
             server(Some(RESPONSE)),
@@ -423,7 +376,7 @@ fn an_empty_or_short_response_is_decode_error() {
         &[],                       // not even a status type
         &[1, 0, 0, 1, 0x30, 0x00], // a trailing byte
     ] {
-        let v = recording(false);
+        let v = server_recording(false);
         let r = run(
             client(&v, true),
             server(Some(RESPONSE)),
@@ -443,7 +396,7 @@ fn an_acknowledged_but_omitted_certificate_status_is_accepted() {
     // server's transcript, and with it the extended master secret (RFC 7627), so the
     // server cannot open the client's Finished: what matters is that the client got past
     // the missing message and sent its whole flight.
-    let v = recording(false);
+    let v = server_recording(false);
     let drop = |m: &mut Vec<u8>| {
         if typ(m) == Some(HandshakeType::CertificateStatus) {
             m.clear();
@@ -487,7 +440,7 @@ fn a_raw_public_key_is_never_stapled() {
         .with_raw_public_key(true)
         .build()
         .unwrap();
-    let v = recording(false);
+    let v = server_recording(false);
     let cc = ClientConfig::builder()
         .with_verifier(v.clone())
         .with_clock(clock())
@@ -501,14 +454,5 @@ fn a_raw_public_key_is_never_stapled() {
     assert_eq!(r.c.protocol_version(), Some(ProtocolVersion::Tls12));
     assert_eq!(r.c.peer_raw_public_key(), Some(spki.as_slice()));
     assert_eq!(r.c.peer_ocsp_response(), None);
-    let msgs = flight(&r.s_wire);
-    let Tls12HandshakeMessage::ServerHello(sh) = &msgs[0] else {
-        panic!("{msgs:?}")
-    };
-    assert!(!sh.extensions.contains(&Extension::StatusRequestEmpty));
-    assert!(
-        !msgs
-            .iter()
-            .any(|m| matches!(m, Tls12HandshakeMessage::CertificateStatus(_)))
-    );
+    assert_no_ack_and_no_staple(&r.s_wire);
 }

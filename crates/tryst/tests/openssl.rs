@@ -8,12 +8,17 @@
 )]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[allow(dead_code)]
+#[path = "common/peer.rs"]
+mod peer;
+
+use peer::{Guard, connect_retry, free_port};
 use tryst::cert::TrustAnchors;
 use tryst::messages::{CipherSuite, NamedGroup, SignatureScheme};
 use tryst::pki_types::{CertificateDer, ServerName};
@@ -203,41 +208,6 @@ fn base64_decode(s: &str) -> Vec<u8> {
         out.extend_from_slice(&b[1..chunk.len()]);
     }
     out
-}
-
-/// A child process that is killed when the guard drops, so no test leaves one behind.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn connect_retry(port: u16) -> TcpStream {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(s) => {
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                return s;
-            }
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(e) => panic!("openssl s_server did not come up: {e}"),
-        }
-    }
 }
 
 fn s_server(pki: &Pki, leaf: &str, extra: &[&str]) -> (Guard, u16) {

@@ -20,14 +20,12 @@ use common::scripted::*;
 use common::tamper::*;
 use common::*;
 use tryst::Error;
-use tryst::crypto::AES_128_GCM;
 use tryst::messages::{
     AlertDescription, CertificateRequest, CertificateVerify, CipherSuite, Codec, ContentType,
     Extension, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, HandshakeMessage, NamedGroup,
     NewSessionTicket, ProtocolVersion, RawHandshake, SignatureScheme,
 };
 use tryst::suites::{SECP256R1_GROUP, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384};
-use tryst_record::{Message, RecordDecrypter};
 
 /// The client leads with a P-256 share, the server only does X25519: a HelloRetryRequest.
 fn hrr_configs(cookie: bool) -> (Arc<tryst::ClientConfig>, Arc<tryst::ServerConfig>) {
@@ -576,52 +574,7 @@ fn setup(client_auth: bool) -> Setup {
 /// messages (decrypted, one `Vec` per message), reseal them and return the server's error.
 fn edited_client_flight(client_auth: bool, f: &dyn Fn(&mut Vec<Vec<u8>>)) -> Option<Error> {
     let Setup { mut c, mut s, log } = setup(client_auth);
-    let mut se = None;
-    let ch = c.pending_tls().to_vec();
-    c.consume_tls(ch.len());
-    feed(&mut s, &ch, &mut se);
-    let flight = s.pending_tls().to_vec();
-    s.consume_tls(flight.len());
-    let mut ce = None;
-    feed(&mut c, &flight, &mut ce);
-    assert!(ce.is_none(), "{ce:?}");
-    let out = c.pending_tls().to_vec();
-    c.consume_tls(out.len());
-
-    let k = log.keys("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    let mut dec = RecordDecrypter::new();
-    dec.set_key(AES_128_GCM, &k.key, k.iv).unwrap();
-    let mut plain = Vec::new();
-    let mut resealed = Vec::new();
-    let mut rest = out.as_slice();
-    while !rest.is_empty() {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] == 23 {
-            let mut rec = rec.to_vec();
-            if let Some(Message::Handshake(b)) = dec.open_in_place(&mut rec).unwrap() {
-                plain.extend_from_slice(b);
-            }
-        } else {
-            resealed.extend_from_slice(rec); // change_cipher_spec
-        }
-    }
-    let mut msgs = Vec::new();
-    let mut rest = plain.as_slice();
-    while let Some((raw, tail)) = RawHandshake::split(rest, 1 << 20).unwrap() {
-        msgs.push(raw.encoded.to_vec());
-        rest = tail;
-    }
-    f(&mut msgs);
-    resealed.extend(sealed(
-        &log,
-        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-        ContentType::Handshake,
-        &msgs.concat(),
-    ));
-    feed(&mut s, &resealed, &mut se);
-    se
+    edit_client_second_flight(&mut c, &mut s, &log, f)
 }
 
 /// Apply `m` to the one message of the flight that parses as what `m` wants.

@@ -14,6 +14,7 @@ mod common;
 
 use std::sync::Arc;
 
+use common::tamper::assert_server_refused;
 use common::*;
 use tryst::messages::{AlertDescription, ProtocolVersion};
 use tryst::{ClientConfig, Error, HandshakeKind, ServerConfig};
@@ -80,18 +81,7 @@ fn a_server_without_raw_keys_refuses_a_raw_key_only_client() {
     let p = pki();
     let (mut c, mut s) = pair(client(vec![leaf_spki(&p)]), server(false));
     let (ce, se) = transfer(&mut c, &mut s);
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::UnsupportedCertificate),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(
-            AlertDescription::UnsupportedCertificate
-        ))
-    );
+    assert_server_refused(ce, se, AlertDescription::UnsupportedCertificate);
 }
 
 #[test]

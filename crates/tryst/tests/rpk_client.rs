@@ -21,10 +21,10 @@ use common::reseal::*;
 use common::scripted::*;
 use common::tamper::*;
 use common::*;
-use tryst::crypto::{AES_128_GCM, Signer};
+use tryst::crypto::Signer;
 use tryst::messages::{
-    AlertDescription, CertificateEntry, CertificateRequest, ContentType, Extension, ExtensionType,
-    HandshakeMessage, RawHandshake, SignatureScheme,
+    AlertDescription, CertificateEntry, CertificateRequest, Extension, ExtensionType,
+    HandshakeMessage, SignatureScheme,
 };
 use tryst::pki_types::CertificateDer;
 use tryst::suites::TLS13_AES_128_GCM_SHA256;
@@ -32,7 +32,6 @@ use tryst::{
     ClientConfig, ClientConfigBuilder, Error, HandshakeKind, RawKeyPair, ServerConfig,
     ServerConfigBuilder,
 };
-use tryst_record::{Message, RecordDecrypter};
 
 /// The DER SubjectPublicKeyInfo of an Ed25519 key (RFC 8410 §4).
 fn ed25519_spki(k: &dyn Signer) -> Vec<u8> {
@@ -158,18 +157,7 @@ fn a_client_that_cannot_send_a_raw_key_is_refused_when_one_is_required() {
         .build()
         .unwrap();
     let (ce, se) = refused(cc, rpk_server(&[5], true).build().unwrap());
-    let se = se.expect("the server must refuse");
-    assert_eq!(
-        se.alert(),
-        Some(AlertDescription::UnsupportedCertificate),
-        "{se}"
-    );
-    assert_eq!(
-        ce,
-        Some(Error::AlertReceived(
-            AlertDescription::UnsupportedCertificate
-        ))
-    );
+    assert_server_refused(ce, se, AlertDescription::UnsupportedCertificate);
 }
 
 #[test]
@@ -283,48 +271,7 @@ fn edited_client_flight(mandatory: bool, f: &dyn Fn(&mut Vec<Vec<u8>>)) -> Optio
         .build()
         .unwrap();
     let (mut c, mut s) = pair(cc, sc);
-    let mut se = None;
-    let ch = c.pending_tls().to_vec();
-    c.consume_tls(ch.len());
-    feed(&mut s, &ch, &mut se);
-    let flight = s.pending_tls().to_vec();
-    s.consume_tls(flight.len());
-    let mut ce = None;
-    feed(&mut c, &flight, &mut ce);
-    assert!(ce.is_none(), "{ce:?}");
-    let out = c.pending_tls().to_vec();
-    c.consume_tls(out.len());
-
-    let k = log.keys("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    let mut dec = RecordDecrypter::new();
-    dec.set_key(AES_128_GCM, &k.key, k.iv).unwrap();
-    let mut plain = Vec::new();
-    let mut resealed = Vec::new();
-    let mut rest = out.as_slice();
-    while !rest.is_empty() {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] == 23 {
-            let mut rec = rec.to_vec();
-            if let Some(Message::Handshake(b)) = dec.open_in_place(&mut rec).unwrap() {
-                plain.extend_from_slice(b);
-            }
-        } else {
-            resealed.extend_from_slice(rec); // change_cipher_spec
-        }
-    }
-    let mut msgs = Vec::new();
-    let mut rest = plain.as_slice();
-    while let Some((raw, tail)) = RawHandshake::split(rest, 1 << 20).unwrap() {
-        msgs.push(raw.encoded.to_vec());
-        rest = tail;
-    }
-    f(&mut msgs);
-    let secret = log.secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    resealed.extend(seal(&secret, ContentType::Handshake, &msgs.concat()));
-    feed(&mut s, &resealed, &mut se);
-    se
+    edit_client_second_flight(&mut c, &mut s, &log, f)
 }
 
 /// The client's Certificate entries replaced by `entries`.
@@ -440,16 +387,19 @@ fn scripted_rpk(x509: bool, s: &Script) -> Result<(), Error> {
     c.process_new_packets().map(|_| ())
 }
 
+/// A scripted server flight with client_certificate_type `body` in EncryptedExtensions
+/// and a CertificateRequest.
+fn asks_for_type(body: &[u8]) -> Script {
+    Script {
+        ee: vec![client_certificate_type(body)],
+        cert_request: Some(cert_request(vec![])),
+        ..Default::default()
+    }
+}
+
 #[test]
 fn the_scripted_server_choosing_raw_keys_is_answered() {
-    let r = scripted_rpk(
-        false,
-        &Script {
-            ee: vec![client_certificate_type(&[2])],
-            cert_request: Some(cert_request(vec![])),
-            ..Default::default()
-        },
-    );
+    let r = scripted_rpk(false, &asks_for_type(&[2]));
     assert!(r.is_ok(), "{r:?}");
 }
 
@@ -457,41 +407,18 @@ fn the_scripted_server_choosing_raw_keys_is_answered() {
 fn a_type_the_client_never_offered_is_illegal_parameter() {
     // X509 (0) was not offered: the client has no certificate.
     for body in [&[0u8][..], &[1]] {
-        let e = scripted_rpk(
-            false,
-            &Script {
-                ee: vec![client_certificate_type(body)],
-                cert_request: Some(cert_request(vec![])),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+        let e = scripted_rpk(false, &asks_for_type(body)).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e}");
         assert!(e.to_string().contains("did not offer"), "{e}");
     }
     // With a certificate, X509 was offered and is accepted.
-    let r = scripted_rpk(
-        true,
-        &Script {
-            ee: vec![client_certificate_type(&[0])],
-            cert_request: Some(cert_request(vec![])),
-            ..Default::default()
-        },
-    );
+    let r = scripted_rpk(true, &asks_for_type(&[0]));
     assert!(r.is_ok(), "{r:?}");
 }
 
 #[test]
 fn a_list_where_one_type_belongs_is_decode_error() {
-    let e = scripted_rpk(
-        true,
-        &Script {
-            ee: vec![client_certificate_type(&[2, 2, 0])],
-            cert_request: Some(cert_request(vec![])),
-            ..Default::default()
-        },
-    )
-    .unwrap_err();
+    let e = scripted_rpk(true, &asks_for_type(&[2, 2, 0])).unwrap_err();
     assert_eq!(e.alert(), Some(AlertDescription::DecodeError), "{e}");
 }
 
@@ -548,11 +475,7 @@ fn the_extension_in_a_server_hello_is_refused() {
 
 #[test]
 fn a_client_that_did_not_offer_it_refuses_the_extension() {
-    let (_, r) = scripted(&Script {
-        ee: vec![client_certificate_type(&[2])],
-        cert_request: Some(cert_request(vec![])),
-        ..Default::default()
-    });
+    let (_, r) = scripted(&asks_for_type(&[2]));
     let e = r.unwrap_err();
     assert_eq!(
         e.alert(),

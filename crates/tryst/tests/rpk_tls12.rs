@@ -19,7 +19,7 @@ use tryst::messages::{
     AlertDescription, Extension, ExtensionType, ProtocolVersion, RawHandshake,
     Tls12HandshakeMessage,
 };
-use tryst::{ClientConfig, ConnectionCommon, Error, HandshakeKind, RawKeyPair, ServerConfig};
+use tryst::{ClientConfig, Error, HandshakeKind, RawKeyPair, ServerConfig};
 
 const TLS12: &[ProtocolVersion] = &[ProtocolVersion::Tls12];
 
@@ -101,71 +101,13 @@ fn each_type_alone() {
 
 // ---- attacks on the plaintext flights ----
 
-/// Apply `f` to every message of every plaintext handshake record in `tls`.
-fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = tls;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] != 22 || !plaintext(&rec[5..]) {
-            out.extend_from_slice(rec);
-            continue;
-        }
-        let mut body = Vec::new();
-        let mut msgs = &rec[5..];
-        while let Ok(Some((raw, more))) = RawHandshake::split(msgs, 1 << 20) {
-            let mut m = raw.encoded.to_vec();
-            f(&mut m);
-            body.extend_from_slice(&m);
-            msgs = more;
-        }
-        out.extend_from_slice(&[22, rec[1], rec[2]]);
-        out.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
-        out.extend_from_slice(&body);
-    }
-    out
-}
-
-fn plaintext(mut body: &[u8]) -> bool {
-    while let Ok(Some((_, more))) = RawHandshake::split(body, 1 << 20) {
-        body = more;
-        if body.is_empty() {
-            return true;
-        }
-    }
-    false
-}
-
-fn feed(conn: &mut ConnectionCommon, bytes: &[u8], err: &mut Option<Error>) {
-    common::tamper::feed(conn, bytes, err);
-}
-
 /// A handshake with `f` rewriting the client's plaintext messages and `g` the server's.
 fn run(
     (cc, sc): (Arc<ClientConfig>, Arc<ServerConfig>),
     f: &dyn Fn(&mut Vec<u8>),
     g: &dyn Fn(&mut Vec<u8>),
 ) -> (Option<Error>, Option<Error>) {
-    let (mut c, mut s) = pair(cc, sc);
-    let (mut ce, mut se) = (None, None);
-    for _ in 0..16 {
-        let out = rewrite(c.pending_tls(), f);
-        let n = c.pending_tls().len();
-        c.consume_tls(n);
-        let mut moved = !out.is_empty();
-        feed(&mut s, &out, &mut se);
-        let out = rewrite(s.pending_tls(), g);
-        let n = s.pending_tls().len();
-        s.consume_tls(n);
-        moved |= !out.is_empty();
-        feed(&mut c, &out, &mut ce);
-        if !moved {
-            break;
-        }
-    }
-    (ce, se)
+    common::tamper::tampered_with(&common::tamper::rewrite_messages, cc, sc, f, g)
 }
 
 fn keep(_: &mut Vec<u8>) {}

@@ -14,63 +14,16 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use rustls_io::pump;
+use rustls_io::{Pki, key, provider, pump, real_time_pki};
 use tryst::HandshakeKind;
-use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
-use tryst::crypto::{Ed25519SigningKey, Secret, Signer};
+use tryst::cert::{CertificateBuilder, TrustAnchors};
+use tryst::crypto::{Ed25519SigningKey, Signer};
 use tryst::messages::{CipherSuite, NamedGroup};
 use tryst::suites::{SECP256R1_GROUP, X25519_GROUP};
 
 /// Certificates valid around the real current time (rustls checks with the system clock).
-struct Pki {
-    ca: Vec<u8>,
-    leaf: Vec<u8>,
-    leaf_key: Ed25519SigningKey,
-    client: Vec<u8>,
-    client_key: Ed25519SigningKey,
-}
-
-fn key(seed: u8) -> Ed25519SigningKey {
-    Ed25519SigningKey::from_seed(&Secret::from_slice(&[seed; 32]).unwrap()).unwrap()
-}
-
 fn pki() -> Pki {
-    let now = i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    let (nb, na) = (now - 3600, now + 30 * 86_400);
-    let ca_key = key(11);
-    let ca = CertificateBuilder::new("rustls interop CA", nb, na)
-        .ca(None)
-        .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
-        .self_signed(&ca_key)
-        .unwrap();
-    let leaf_key = key(12);
-    let leaf = CertificateBuilder::new("localhost", nb, na)
-        .dns_name("localhost")
-        .server_auth()
-        .issue(&leaf_key, &ca, &ca_key)
-        .unwrap();
-    let client_key = key(13);
-    let client = CertificateBuilder::new("client", nb, na)
-        .client_auth()
-        .issue(&client_key, &ca, &ca_key)
-        .unwrap();
-    Pki {
-        ca,
-        leaf,
-        leaf_key,
-        client,
-        client_key,
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    real_time_pki("rustls interop CA", 11, 30 * 86_400)
 }
 
 fn roots(p: &Pki) -> rustls::RootCertStore {

@@ -13,7 +13,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::tamper::{alert_of, edit};
+use common::tamper::{alert_of, edit, rewrite_messages};
 use common::{client_builder, clock, pair, pki, server_builder};
 use tryst::messages::{
     AlertDescription, CipherSuite, ContentType, Extension, HandshakeMessage, ProtocolVersion,
@@ -47,48 +47,6 @@ fn configs(
 type Edit<'a> = &'a dyn Fn(&mut Vec<u8>);
 
 fn keep(_: &mut Vec<u8>) {}
-
-/// Apply `f` to every handshake message of every plaintext handshake record in `tls`
-/// (a TLS 1.2 server puts several in one record), fixing the lengths. Records of other
-/// types pass unchanged; `extra` may add records in front of each plaintext record.
-fn rewrite(tls: &[u8], f: Edit<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = tls;
-    while rest.len() >= 5 {
-        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        let (rec, tail) = rest.split_at(5 + len);
-        rest = tail;
-        if rec[0] != 22 || !plaintext_handshake(&rec[5..]) {
-            out.extend_from_slice(rec);
-            continue;
-        }
-        let mut body = Vec::new();
-        let mut msgs = &rec[5..];
-        while let Ok(Some((raw, more))) = RawHandshake::split(msgs, 1 << 20) {
-            let mut m = raw.encoded.to_vec();
-            f(&mut m);
-            body.extend_from_slice(&m);
-            msgs = more;
-        }
-        body.extend_from_slice(msgs);
-        out.extend_from_slice(&[22, rec[1], rec[2]]);
-        out.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
-        out.extend_from_slice(&body);
-    }
-    out
-}
-
-/// Whether a handshake record's body splits into whole messages (an encrypted Finished
-/// does not).
-fn plaintext_handshake(mut body: &[u8]) -> bool {
-    while let Ok(Some((_, more))) = RawHandshake::split(body, 1 << 20) {
-        body = more;
-        if body.is_empty() {
-            return true;
-        }
-    }
-    false
-}
 
 /// Edit a TLS 1.2 message with `m`.
 fn edit12(msg: &mut Vec<u8>, m: &dyn Fn(&mut Tls12HandshakeMessage<'static>)) {
@@ -127,14 +85,14 @@ fn run(
     let (mut c_wire, mut s_wire) = (Vec::new(), Vec::new());
     for round in 0..16 {
         let mut out = inject(true, round);
-        out.extend(rewrite(c.pending_tls(), f));
+        out.extend(rewrite_messages(c.pending_tls(), f));
         let n = c.pending_tls().len();
         c.consume_tls(n);
         c_wire.extend_from_slice(&out);
         let mut moved = !out.is_empty();
         feed(&mut s, &out, &mut se);
         let mut out = inject(false, round);
-        out.extend(rewrite(s.pending_tls(), g));
+        out.extend(rewrite_messages(s.pending_tls(), g));
         let n = s.pending_tls().len();
         s.consume_tls(n);
         s_wire.extend_from_slice(&out);
@@ -643,7 +601,7 @@ fn wrong_finished_is_decrypt_error_and_nothing_follows_the_alert() {
     let mut err = (None, None);
     let mut s_out = Vec::new();
     for _ in 0..8 {
-        let out = rewrite(c.pending_tls(), &strip_ems_from_client_hello);
+        let out = rewrite_messages(c.pending_tls(), &strip_ems_from_client_hello);
         let n = c.pending_tls().len();
         c.consume_tls(n);
         feed(&mut s, &out, &mut err.1);

@@ -349,3 +349,174 @@ pub fn unix_now() -> i64 {
     )
     .unwrap()
 }
+
+/// Whether `program version_arg` runs and succeeds (the tool is installed).
+pub fn have_program(program: &str, version_arg: &str) -> bool {
+    Command::new(program)
+        .arg(version_arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The rule for a test that needs an installed peer: when `have` is false it fails the
+/// test with `install` under CI=true, and otherwise prints that `what` is skipped.
+/// Returns `have`: run the test only when it is true.
+pub fn need_tool(have: bool, what: &str, install: &str) -> bool {
+    if !have {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{what} is required in CI ({install})"
+        );
+        eprintln!("skipped: {what} is not installed");
+    }
+    have
+}
+
+/// [`need_tool`] for `openssl`.
+pub fn openssl_or_skip() -> bool {
+    need_tool(have_openssl(), "openssl", "apt-get install openssl")
+}
+
+/// [`need_tool`] for `gnutls-cli` and `gnutls-serv`.
+pub fn gnutls_or_skip() -> bool {
+    need_tool(
+        have_program("gnutls-cli", "--version") && have_program("gnutls-serv", "--version"),
+        "gnutls-cli/gnutls-serv",
+        "apt-get install gnutls-bin",
+    )
+}
+
+/// A peer server (openssl s_server, gnutls-serv) started by [`start_peer`] on a free port.
+pub struct Peer {
+    pub guard: Guard,
+    pub port: u16,
+    /// Its standard input, when it was asked to be piped.
+    pub stdin: Option<std::process::ChildStdin>,
+    /// Its standard output lines, when it is ready at a line (otherwise its output went
+    /// to a file or nowhere).
+    pub out: Option<mpsc::Receiver<String>>,
+    /// Its standard error lines.
+    pub err: mpsc::Receiver<String>,
+}
+
+/// How [`start_peer`] runs a peer server.
+#[derive(Default)]
+pub struct PeerOptions<'a> {
+    /// Ready once a standard output line contains this; `None`: once it accepts a TCP
+    /// connection.
+    pub ready_line: Option<&'a str>,
+    /// Pipe standard input (otherwise it is empty).
+    pub pipe_stdin: bool,
+    /// Write standard output to this file in the directory (with `ready_line: None`).
+    pub stdout_file: Option<&'a str>,
+}
+
+/// Start `program args(port)` in `dir` on a free port and wait (at most 10 s) until it is
+/// ready; a port taken between our probe and its bind makes it exit, and another port is
+/// tried (five in all).
+pub fn start_peer(
+    program: &str,
+    dir: &Path,
+    args: impl Fn(u16) -> Vec<String>,
+    opts: &PeerOptions<'_>,
+) -> Peer {
+    for _ in 0..5 {
+        let port = free_port();
+        let stdout = match opts.stdout_file {
+            Some(name) => Stdio::from(std::fs::File::create(dir.join(name)).unwrap()),
+            None if opts.ready_line.is_some() => Stdio::piped(),
+            None => Stdio::null(),
+        };
+        let mut child = Command::new(program)
+            .args(args(port))
+            .current_dir(dir)
+            .stdin(if opts.pipe_stdin {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        let stdin = child.stdin.take();
+        let out = child.stdout.take().map(lines_of);
+        let err = lines_of(child.stderr.take().unwrap());
+        let mut guard = Guard {
+            child,
+            name: program.into(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let ready = match (opts.ready_line, &out) {
+                (Some(needle), Some(out)) => out.try_recv().is_ok_and(|l| l.contains(needle)),
+                _ => std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            };
+            if ready {
+                return Peer {
+                    guard,
+                    port,
+                    stdin,
+                    out,
+                    err,
+                };
+            }
+            if let Ok(Some(_)) = guard.child.try_wait() {
+                let msgs: Vec<String> = err.try_iter().collect();
+                eprintln!("{program} exited early: {msgs:?}; retrying on another port");
+                break;
+            }
+            assert!(Instant::now() < deadline, "{program} did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    panic!("could not start {program}");
+}
+
+/// `openssl s_server -accept 127.0.0.1:PORT args...` in `dir`, ready at its ACCEPT line.
+pub fn openssl_s_server(dir: &Path, args: &[&str], pipe_stdin: bool) -> Peer {
+    start_peer(
+        "openssl",
+        dir,
+        |port| {
+            let mut v = vec!["s_server".to_string()];
+            v.extend(args.iter().map(ToString::to_string));
+            v.extend(["-accept".to_string(), format!("127.0.0.1:{port}")]);
+            v
+        },
+        &PeerOptions {
+            ready_line: Some("ACCEPT"),
+            pipe_stdin,
+            stdout_file: None,
+        },
+    )
+}
+
+/// `gnutls-serv --port PORT args...` in `dir`, ready once it accepts a connection; its
+/// standard output goes to `stdout_file` when given.
+pub fn gnutls_serv(dir: &Path, args: &[&str], stdout_file: Option<&str>) -> Peer {
+    start_peer(
+        "gnutls-serv",
+        dir,
+        |port| {
+            let mut v = vec!["--port".to_string(), port.to_string()];
+            v.extend(args.iter().map(ToString::to_string));
+            v
+        },
+        &PeerOptions {
+            ready_line: None,
+            pipe_stdin: false,
+            stdout_file,
+        },
+    )
+}
+
+/// [`start_server`] with `--cert server.pem --key server.key` (from [`make_pki`]) and
+/// `extra`.
+pub fn start_server_pki(dir: &Path, extra: &[&str]) -> Server {
+    let mut args = vec!["--cert", "server.pem", "--key", "server.key"];
+    args.extend_from_slice(extra);
+    start_server(dir, &args)
+}

@@ -8,6 +8,8 @@
     clippy::panic
 )]
 
+pub mod ocsp;
+pub mod peer;
 pub mod reseal;
 pub mod rustls_io;
 pub mod scripted;

@@ -23,6 +23,21 @@ pub fn tampered(
     f: &dyn Fn(&mut Vec<u8>),
     g: &dyn Fn(&mut Vec<u8>),
 ) -> (Option<Error>, Option<Error>) {
+    tampered_with(&rewrite, cc, sc, f, g)
+}
+
+/// How a test applies an edit to the records one side sends (see [`rewrite`]).
+pub type Rewriter<'a> = &'a dyn Fn(&[u8], &dyn Fn(&mut Vec<u8>)) -> Vec<u8>;
+
+/// [`tampered`] with another way of applying the edits to each side's records (the TLS 1.2
+/// tests edit each message of a record that holds several).
+pub fn tampered_with(
+    rewrite: Rewriter<'_>,
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    f: &dyn Fn(&mut Vec<u8>),
+    g: &dyn Fn(&mut Vec<u8>),
+) -> (Option<Error>, Option<Error>) {
     let (mut c, mut s) = pair(cc, sc);
     let (mut ce, mut se) = (None, None);
     for _ in 0..16 {
@@ -55,6 +70,14 @@ pub fn feed(conn: &mut ConnectionCommon, bytes: &[u8], err: &mut Option<Error>) 
     }
 }
 
+/// The server refused with `alert` (`se`, its error) and the client received that alert
+/// (`ce`).
+pub fn assert_server_refused(ce: Option<Error>, se: Option<Error>, alert: AlertDescription) {
+    let se = se.expect("the server must refuse");
+    assert_eq!(se.alert(), Some(alert), "{se}");
+    assert_eq!(ce, Some(Error::AlertReceived(alert)));
+}
+
 /// Apply `f` to the body of every plaintext handshake record (type 22) in `tls`, fixing the
 /// record and handshake lengths.
 pub fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
@@ -75,6 +98,47 @@ pub fn rewrite(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Apply `f` to every handshake message of every plaintext handshake record in `tls` (a
+/// TLS 1.2 flight puts several in one record), fixing the lengths. Records of other types,
+/// and handshake records that are not whole plaintext messages (encrypted), pass unchanged.
+pub fn rewrite_messages(tls: &[u8], f: &dyn Fn(&mut Vec<u8>)) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = tls;
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let (rec, tail) = rest.split_at(5 + len);
+        rest = tail;
+        if rec[0] != 22 || !plaintext_handshake(&rec[5..]) {
+            out.extend_from_slice(rec);
+            continue;
+        }
+        let mut body = Vec::new();
+        let mut msgs = &rec[5..];
+        while let Ok(Some((raw, more))) = RawHandshake::split(msgs, 1 << 20) {
+            let mut m = raw.encoded.to_vec();
+            f(&mut m);
+            body.extend_from_slice(&m);
+            msgs = more;
+        }
+        body.extend_from_slice(msgs);
+        out.extend_from_slice(&[22, rec[1], rec[2]]);
+        out.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
+/// Whether `body` is whole handshake messages (and not an encrypted record).
+pub fn plaintext_handshake(mut body: &[u8]) -> bool {
+    while let Ok(Some((_, more))) = RawHandshake::split(body, 1 << 20) {
+        body = more;
+        if body.is_empty() {
+            return true;
+        }
+    }
+    false
 }
 
 /// Parse a framed handshake message, change it with `m`, re-encode.

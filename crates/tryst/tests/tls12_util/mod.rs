@@ -17,6 +17,11 @@ use tryst::messages::ProtocolVersion;
 use tryst::pki_types::CertificateDer;
 use tryst::{CertifiedKey, ClientConfig, ServerConfig};
 
+#[path = "../common/peer.rs"]
+mod peer;
+#[allow(unused_imports)]
+pub use peer::{Guard, connect_retry, free_port, have};
+
 /// The RSA-2048 test key (tests/data/README.md).
 pub const RSA_KEY: &[u8] = include_bytes!("../data/tls12_rsa2048.pk8.der");
 /// ECDSA P-256 test keys (tests/data/README.md).
@@ -203,58 +208,6 @@ pub fn pem_files(dir: &TempDir, p: &Pki, kind: Kind) -> (String, String, String)
         dir.write("cert.pem", &pem("CERTIFICATE", cert)),
         dir.write("key.pem", &pem("PRIVATE KEY", key)),
     )
-}
-
-/// Whether `tool` runs; when CI=true a missing tool fails the test.
-pub fn have(tool: &str, arg: &str) -> bool {
-    let ok = std::process::Command::new(tool)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is required when CI=true (install it: .ci/run's need list)"
-        );
-        eprintln!("skipping: {tool} is not installed");
-    }
-    ok
-}
-
-/// A child process killed when the guard drops, so no test leaves one behind.
-pub struct Guard(pub std::process::Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Connect to a peer that is still starting, for up to 10 s.
-pub fn connect_retry(port: u16) -> std::net::TcpStream {
-    use std::time::{Duration, Instant};
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match std::net::TcpStream::connect(("127.0.0.1", port)) {
-            Ok(s) => {
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                return s;
-            }
-            Err(_) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(e) => panic!("the peer server did not come up: {e}"),
-        }
-    }
 }
 
 /// Connect a tryst client, send a line, read one line back; returns the connection and
