@@ -130,15 +130,39 @@ fn json_str(s: &str) -> String {
     out
 }
 
+/// Suffix of the rows that run tryst on the graviola provider against rustls on
+/// rustls-graviola.
+pub const GRAVIOLA: &str = " [graviola]";
+
+/// For a ` [graviola]` row: rustls+ring's number for the same metric (the `rustls` of the
+/// row without the suffix).
+fn rustls_ring(rows: &[Row], r: &Row) -> Option<f64> {
+    let base = r.metric.strip_suffix(GRAVIOLA)?;
+    rows.iter().find(|o| o.metric == base)?.rustls
+}
+
 /// The rows as a JSON array of objects with the keys `metric`, `unit`, `tryst`, `rustls`,
-/// `floor`, `ratio_rustls`, `ratio_floor` (`null` where there is no number).
+/// `floor`, `ratio_rustls`, `ratio_floor` (`null` where there is no number). Rows whose
+/// metric ends in ` [graviola]` (tryst+graviola against rustls+rustls-graviola) also have
+/// `rustls_ring` (rustls+ring's number for the same metric) and `ratio_rustls_ring`
+/// (tryst+graviola against it).
 pub fn json(rows: &[Row]) -> String {
     let mut out = String::from("[\n");
     for (i, r) in rows.iter().enumerate() {
+        let ring = if r.metric.ends_with(GRAVIOLA) {
+            let ring = rustls_ring(rows, r);
+            format!(
+                ", \"rustls_ring\": {}, \"ratio_rustls_ring\": {}",
+                json_num(ring),
+                json_num(r.ratio(ring)),
+            )
+        } else {
+            String::new()
+        };
         let _ = write!(
             out,
             "  {{\"metric\": {}, \"unit\": {}, \"tryst\": {}, \"rustls\": {}, \"floor\": {}, \
-             \"ratio_rustls\": {}, \"ratio_floor\": {}}}",
+             \"ratio_rustls\": {}, \"ratio_floor\": {}{ring}}}",
             json_str(&r.metric),
             json_str(&r.unit),
             json_num(r.tryst),
@@ -151,4 +175,35 @@ pub fn json(rows: &[Row]) -> String {
     }
     out.push_str("]\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graviola_rows_carry_the_ring_pair() {
+        let rows = [
+            Row::higher("bulk send", "MB/s", Some(100.0), Some(200.0), Some(120.0)),
+            Row::higher(
+                "bulk send [graviola]",
+                "MB/s",
+                Some(150.0),
+                Some(140.0),
+                None,
+            ),
+            Row::higher("orphan [graviola]", "MB/s", Some(1.0), Some(1.0), None),
+        ];
+        let j = json(&rows);
+        let lines: Vec<&str> = j.lines().collect();
+        assert!(!lines[1].contains("rustls_ring"), "{j}");
+        assert!(
+            lines[2].contains("\"rustls_ring\": 200, \"ratio_rustls_ring\": 0.75}"),
+            "{j}"
+        );
+        assert!(
+            lines[3].contains("\"rustls_ring\": null, \"ratio_rustls_ring\": null}"),
+            "{j}"
+        );
+    }
 }

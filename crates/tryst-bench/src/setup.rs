@@ -26,7 +26,7 @@ impl Backend {
     pub(crate) fn suffix(self) -> &'static str {
         match self {
             Backend::Default => "",
-            Backend::Graviola => " [graviola]",
+            Backend::Graviola => crate::report::GRAVIOLA,
         }
     }
 

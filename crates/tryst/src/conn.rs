@@ -166,6 +166,9 @@ fn traffic_keys(
         .map_err(|_| Error::Internal("traffic key derivation"))
 }
 
+/// The key log and the client random its lines are keyed by.
+pub(crate) type KeyLogAndRandom = (alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32]);
+
 /// State shared by every handshake state: what a `handle` call may touch.
 pub(crate) struct Core {
     pub(crate) side: Side,
@@ -192,7 +195,7 @@ pub(crate) struct Core {
     pub(crate) outer_server_name: Option<alloc::string::String>,
     pub(crate) traffic: Option<Traffic>,
     /// Key log and client random, for secrets derived after the handshake (KeyUpdate).
-    pub(crate) key_log: Option<Box<(alloc::sync::Arc<dyn crate::keylog::KeyLog>, [u8; 32])>>,
+    pub(crate) key_log: Option<Box<KeyLogAndRandom>>,
     /// TLS 1.2 was negotiated: ChangeCipherSpec is a real message, no KeyUpdate.
     pub(crate) tls12: bool,
     /// TLS 1.2 exporters (RFC 5705), once the handshake completed.
