@@ -7,8 +7,8 @@ use std::process::Command;
 use crate::alloc_count::{installed, live_bytes};
 use crate::report::Row;
 use crate::setup::{
-    Pki, Sides, Suite, rustls_client, rustls_handshake, rustls_server, tryst_client,
-    tryst_handshake, tryst_server,
+    Backend, Pki, Sides, Suite, rustls_client_on, rustls_handshake, rustls_server_on,
+    tryst_client_on, tryst_handshake, tryst_server_on,
 };
 use crate::{Options, Res};
 
@@ -29,10 +29,11 @@ fn released<C, S>(clients: Vec<C>, servers: Vec<S>) -> (f64, f64) {
 fn tryst_pairs(
     p: &Pki,
     n: usize,
+    backend: Backend,
 ) -> Res<(Vec<tryst::ClientConnection>, Vec<tryst::ServerConnection>)> {
     let (cc, sc) = (
-        tryst_client(p, Suite::Aes128, false)?,
-        tryst_server(p, Suite::Aes128)?,
+        tryst_client_on(p, Suite::Aes128, false, backend)?,
+        tryst_server_on(p, Suite::Aes128, backend)?,
     );
     let mut buf = Vec::with_capacity(16 * 1024);
     let (mut cs, mut ss) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -47,10 +48,11 @@ fn tryst_pairs(
 fn rustls_pairs(
     p: &Pki,
     n: usize,
+    backend: Backend,
 ) -> Res<(Vec<rustls::ClientConnection>, Vec<rustls::ServerConnection>)> {
     let (cc, sc) = (
-        rustls_client(p, Suite::Aes128, false)?,
-        rustls_server(p, Suite::Aes128)?,
+        rustls_client_on(p, Suite::Aes128, false, backend)?,
+        rustls_server_on(p, Suite::Aes128, backend)?,
     );
     let mut buf = Vec::with_capacity(16 * 1024);
     let (mut cs, mut ss) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -72,8 +74,8 @@ pub(crate) fn vm_hwm_kib() -> Option<u64> {
 /// Child-process half of the peak-RSS row.
 pub(crate) fn rss_probe(p: &Pki, stack: &str, n: usize) -> Res<u64> {
     let held: Box<dyn std::any::Any> = match stack {
-        "tryst" => Box::new(tryst_pairs(p, n)?),
-        "rustls" => Box::new(rustls_pairs(p, n)?),
+        "tryst" => Box::new(tryst_pairs(p, n, Backend::Default)?),
+        "rustls" => Box::new(rustls_pairs(p, n, Backend::Default)?),
         "none" => Box::new(()),
         other => return Err(format!("--rss-probe: unknown stack `{other}`")),
     };
@@ -102,28 +104,30 @@ fn probe(exe: &std::path::Path, stack: &str, n: usize) -> Res<u64> {
 pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     let n = opts.idle;
     let mut rows = Vec::new();
-    if installed() {
+    // Both backends: tryst on each against rustls on ring / rustls-graviola.
+    for backend in [Backend::Default, Backend::Graviola] {
+        if !installed() {
+            break;
+        }
         // One pair each first, so one-time allocations (lazy tables) are not counted.
-        drop(tryst_pairs(p, 1)?);
-        drop(rustls_pairs(p, 1)?);
-        let (tc, ts) = tryst_pairs(p, n)?;
+        drop(tryst_pairs(p, 1, backend)?);
+        drop(rustls_pairs(p, 1, backend)?);
+        let (tc, ts) = tryst_pairs(p, n, backend)?;
         let (t_client, t_server) = released(tc, ts);
-        let (rc, rs) = rustls_pairs(p, n)?;
+        let (rc, rs) = rustls_pairs(p, n, backend)?;
         let (r_client, r_server) = released(rc, rs);
-        rows.push(Row::lower(
-            "idle connection memory, client",
-            "KiB",
-            Some(t_client / 1024.0),
-            Some(r_client / 1024.0),
-            None,
-        ));
-        rows.push(Row::lower(
-            "idle connection memory, server",
-            "KiB",
-            Some(t_server / 1024.0),
-            Some(r_server / 1024.0),
-            None,
-        ));
+        for (side, t, r) in [
+            ("client", t_client, r_client),
+            ("server", t_server, r_server),
+        ] {
+            rows.push(Row::lower(
+                &format!("idle connection memory, {side}{}", backend.suffix()),
+                "KiB",
+                Some(t / 1024.0),
+                Some(r / 1024.0),
+                None,
+            ));
+        }
     }
     if let Some(exe) = &opts.probe_exe {
         let base = probe(exe, "none", n)?;

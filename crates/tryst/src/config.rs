@@ -538,7 +538,9 @@ macro_rules! common_setters {
 
 /// Client settings.
 pub struct ClientConfig {
-    pub(crate) common: Common,
+    /// Shared with every connection made from this config (an `Arc`, so a connection
+    /// holds a pointer, not a copy of the suite, group and ALPN lists).
+    pub(crate) common: Arc<Common>,
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
     pub(crate) client_auth: Option<Arc<dyn ResolvesClientCert>>,
     pub(crate) session_store: Option<Arc<dyn ClientSessionStore>>,
@@ -814,7 +816,7 @@ impl ClientConfigBuilder {
             ))?;
         let signature_schemes = verifier.supported_schemes();
         Ok(Arc::new(ClientConfig {
-            common: self.common,
+            common: Arc::new(self.common),
             verifier,
             client_auth: self.client_auth,
             session_store: self.session_store,
@@ -870,7 +872,9 @@ pub enum SuitePreference {
 
 /// Server settings.
 pub struct ServerConfig {
-    pub(crate) common: Common,
+    /// Shared with every connection made from this config (an `Arc`, so a connection
+    /// holds a pointer, not a copy of the suite, group and ALPN lists).
+    pub(crate) common: Arc<Common>,
     /// How the certificate is chosen; None: a PSK-only server (it refuses handshakes that
     /// select no PSK).
     pub(crate) cert_resolver: Option<Arc<dyn ResolvesServerCert>>,
@@ -1240,7 +1244,7 @@ impl ServerConfigBuilder {
             ));
         }
         Ok(Arc::new(ServerConfig {
-            common: self.common,
+            common: Arc::new(self.common),
             cert_resolver: self.cert_resolver,
             client_verifier: self.client_verifier,
             pha_verifier: self.pha_verifier,

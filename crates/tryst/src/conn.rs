@@ -647,7 +647,7 @@ pub struct ConnectionCommon {
     pub(crate) joiner: HandshakeJoiner,
     state: Option<Box<dyn State>>,
     pub(crate) error: Option<Error>,
-    pub(crate) common: Common,
+    pub(crate) common: alloc::sync::Arc<Common>,
     /// The handshake's receive buffer was given back (idle connections stay small).
     buffer_released: bool,
     /// A first handshake message (for a server, the first ClientHello) was processed.
@@ -690,7 +690,7 @@ pub struct IoState {
 }
 
 impl ConnectionCommon {
-    pub(crate) fn new(core: Core, state: Box<dyn State>, common: Common) -> Self {
+    pub(crate) fn new(core: Core, state: Box<dyn State>, common: alloc::sync::Arc<Common>) -> Self {
         ConnectionCommon {
             joiner: HandshakeJoiner::with_max_message_len(common.limits.max_handshake_message_len),
             core,
