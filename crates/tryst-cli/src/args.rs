@@ -261,6 +261,17 @@ pub struct ClientArgs {
     /// response is not checked.
     #[arg(long, value_name = "FILE")]
     pub ocsp_out: Option<PathBuf>,
+    /// Refuse a server certificate these CRLs revoke (DER or PEM; repeat the flag for
+    /// several files): see `tryst cert verify --crl`. Checked against --ca or the platform
+    /// roots.
+    #[arg(long = "crl", value_name = "CRL")]
+    pub crls: Vec<PathBuf>,
+    /// With --crl: which certificates must be covered by a CRL.
+    #[arg(long, value_enum, default_value = "chain", requires = "crls")]
+    pub crl_depth: CrlDepth,
+    /// With --crl: what to do with a certificate that no CRL covers.
+    #[arg(long, value_enum, default_value = "deny", requires = "crls")]
+    pub crl_unknown: CrlUnknown,
     /// Authenticate the server by its raw public key (RFC 7250) instead of a certificate: it
     /// must be the key in this file (PEM 'PUBLIC KEY' or DER SubjectPublicKeyInfo, as
     /// `openssl pkey -pubout` writes it; repeat to accept several). --ca is not used.

@@ -80,8 +80,15 @@ fn config(
             anchors
         }
     };
-    let mut b = ClientConfig::builder()
-        .with_root_certificates(anchors)
+    let b = ClientConfig::builder();
+    let b = if a.crls.is_empty() {
+        b.with_root_certificates(anchors)
+    } else {
+        let crls = files::read_crls(&a.crls, a.crl_depth, a.crl_unknown)?;
+        let verifier = tryst::verify::WebPkiServerVerifier::new(anchors).with_revocation(crls);
+        b.with_verifier(Arc::new(verifier))
+    };
+    let mut b = b
         .with_alpn_protocols(files::alpn(&a.alpn)?)
         .with_certificate_compression(tryst::compress::default_compressors());
     if a.no_tls12 {

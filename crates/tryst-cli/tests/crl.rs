@@ -146,8 +146,7 @@ fn openssl(d: &std::path::Path, args: &[&str]) {
 
 #[test]
 fn openssl_made_crls_in_cert_verify_and_the_server() {
-    if !have_openssl() {
-        eprintln!("note: openssl not found; skipping the openssl-made CRL test");
+    if !openssl_or_skip() {
         return;
     }
     let dir = Scratch::new("crl-openssl");
@@ -294,4 +293,43 @@ fn openssl_made_crls_in_cert_verify_and_the_server() {
         b"",
     )
     .assert_one_line_error(2, "required arguments were not provided");
+}
+
+/// `tryst client --crl`: a server whose certificate the CA revoked is refused with
+/// certificate_revoked (exit 1); the same server passes with a CRL that does not list it,
+/// and a CRL file that is not a CRL is a usage error (exit 2).
+#[test]
+fn the_client_refuses_a_revoked_server_certificate() {
+    if !openssl_or_skip() {
+        return;
+    }
+    let dir = Scratch::new("crl-client");
+    let d = dir.path();
+    make_pki(d, Key::Default);
+    openssl_ca(d);
+    openssl(
+        d,
+        &["ca", "-config", "ca.cnf", "-gencrl", "-out", "empty.pem"],
+    );
+    openssl(d, &["ca", "-config", "ca.cnf", "-revoke", "server.pem"]);
+    openssl(
+        d,
+        &["ca", "-config", "ca.cnf", "-gencrl", "-out", "revoked.pem"],
+    );
+    let server = start_server(d, &["--cert", "server.pem", "--key", "server.key"]);
+    let addr = format!("127.0.0.1:{}", server.port);
+    let client = |crl: &str| {
+        tryst(
+            &["client", &addr, "--ca", "ca.pem", "--crl", crl],
+            d,
+            b"ping",
+        )
+    };
+    let o = client("revoked.pem");
+    assert_eq!(o.code, Some(1), "{o:#?}");
+    assert!(o.stderr.contains("certificate_revoked"), "{o:#?}");
+    let o = client("empty.pem");
+    assert_eq!(o.code, Some(0), "{o:#?}");
+    assert_eq!(o.stdout, "ping");
+    client("ca.pem").assert_one_line_error(2, "CRL");
 }
