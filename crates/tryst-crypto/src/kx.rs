@@ -112,8 +112,7 @@ struct X25519Active {
     public: [u8; 32],
 }
 
-assert_zeroize_on_drop!(x25519_dalek::SharedSecret);
-// Every secret field wipes itself on drop (asserted above).
+// Its one secret field is a `Zeroizing` buffer.
 impl ZeroizeOnDrop for X25519Active {}
 
 impl KeyExchange for X25519Impl {
@@ -195,32 +194,24 @@ pub fn x25519_agree(
     private_key: &crate::Secret,
     peer_public_key: &[u8],
 ) -> Result<SharedSecret, Error> {
+    x25519(&x25519_scalar(private_key)?, peer_public_key)
+}
+
+/// A caller's 32-byte X25519 key in a buffer that wipes itself; the copy curve25519-dalek
+/// takes by value is the residual.
+fn x25519_scalar(private_key: &crate::Secret) -> Result<Zeroizing<[u8; 32]>, Error> {
     let mut sk = Zeroizing::new([0u8; 32]);
     if private_key.len() != sk.len() {
         return Err(Error::BadLength);
     }
     sk.copy_from_slice(private_key.expose_secret());
-    x25519(&sk, peer_public_key)
+    Ok(sk)
 }
 
-/// A caller's 32-byte X25519 key as a `StaticSecret` (which wipes itself on drop). The
-/// array dalek takes by value is built in a wiped buffer; the copy passed by value is the
-/// residual.
-fn x25519_static(private_key: &crate::Secret) -> Result<x25519_dalek::StaticSecret, Error> {
-    let mut sk = Zeroizing::new([0u8; 32]);
-    if private_key.len() != sk.len() {
-        return Err(Error::BadLength);
-    }
-    sk.copy_from_slice(private_key.expose_secret());
-    Ok(x25519_dalek::StaticSecret::from(*sk))
-}
-
-assert_zeroize_on_drop!(x25519_dalek::StaticSecret);
-
-/// The X25519 public key for a caller-supplied private key.
+/// The X25519 public key for a caller-supplied private key (the clamped scalar times the
+/// base point, RFC 7748 §6.1).
 pub fn x25519_public_key(private_key: &crate::Secret) -> Result<[u8; 32], Error> {
-    let sk = x25519_static(private_key)?;
-    Ok(x25519_dalek::PublicKey::from(&sk).to_bytes())
+    Ok(MontgomeryPoint::mul_base_clamped(*x25519_scalar(private_key)?).to_bytes())
 }
 
 /// X25519 (RustCrypto / dalek).

@@ -54,7 +54,7 @@ extern crate std;
 
 /// Fails the build unless every listed type wipes itself on drop ([`zeroize::ZeroizeOnDrop`]),
 /// so that a struct holding only these (and public data) can claim `ZeroizeOnDrop` too. An
-/// upstream `zeroize` feature turned off (x25519-dalek, ml-kem, sha2, hmac ...) stops the
+/// upstream `zeroize` feature turned off (curve25519-dalek, ml-kem, sha2, hmac ...) stops the
 /// build here instead of leaving keys behind in freed memory.
 macro_rules! assert_zeroize_on_drop {
     ($($t:ty),+ $(,)?) => {
