@@ -209,23 +209,22 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
     ] {
         let [ts, tr, zs, zr, rs, rr, fs, fr] =
             measure(p, opts, backend, suite, &payload, &mut stash, &mut out)?;
-        // The floor is the default backend's AES-GCM in place (the faster of aes-gcm and
-        // tryst-crypto's own): shown on the default backend's rows only.
-        let on_default = |v: f64| (backend == Backend::Default).then_some(v);
+        // The floor is the backend's own AES-GCM in place (on the default backend the
+        // faster of aes-gcm and tryst-crypto's own; on graviola, graviola's).
         let (name, b) = (suite.name(), backend.suffix());
         rows.push(Row::higher(
             &format!("bulk send, {name}{b}"),
             "MB/s",
             Some(ts.median()),
             Some(rs.median()),
-            on_default(fs.median()),
+            Some(fs.median()),
         ));
         rows.push(Row::higher(
             &format!("bulk receive, {name}{b}"),
             "MB/s",
             Some(tr.median()),
             Some(rr.median()),
-            on_default(fr.median()),
+            Some(fr.median()),
         ));
         // tryst's zero-copy API against the same rustls (buffered) measurements.
         rows.push(Row::higher(
@@ -233,14 +232,14 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
             "MB/s",
             Some(zs.median()),
             Some(rs.median()),
-            on_default(fs.median()),
+            Some(fs.median()),
         ));
         rows.push(Row::higher(
             &format!("bulk receive, {name}, zero-copy{b}"),
             "MB/s",
             Some(zr.median()),
             Some(rr.median()),
-            on_default(fr.median()),
+            Some(fr.median()),
         ));
         // Allocation calls per record, on both backends (AES-128-GCM).
         if suite == Suite::Aes128 && crate::alloc_count::installed() {
@@ -255,7 +254,7 @@ pub(crate) fn run(p: &Pki, opts: &Options) -> Res<Vec<Row>> {
                     "allocs",
                     Some(t.allocs_per_record()),
                     Some(r.allocs_per_record()),
-                    on_default(f.allocs_per_record()),
+                    Some(f.allocs_per_record()),
                 ));
             }
         }
@@ -301,7 +300,8 @@ fn measure(
         &mut scratch,
     )?;
     let mut rp = RustlsPair { c, s };
-    let floor = AeadFloor::new(suite)?;
+    let floor = AeadFloor::new(suite, backend)?;
+    let mut floor_bufs = Vec::new();
 
     let mut tryst_round = |stash: &mut Vec<u8>, out: &mut [u8], k: usize| -> Res<_> {
         let send = tp.send(k, payload, stash)?;
@@ -323,8 +323,12 @@ fn measure(
     rustls_round(stash, out, k.div_ceil(10).max(2))?;
 
     let [mut ts, mut tr, mut zs, mut zr, mut rs, mut rr]: [Dir; 6] = Default::default();
-    // The floor's two implementations (aes-gcm, tryst-crypto's), each direction.
-    let (mut fs, mut fr): ([Dir; 2], [Dir; 2]) = Default::default();
+    // The floor's implementations (default backend: aes-gcm, tryst-crypto's), each direction.
+    let imps = floor.implementations();
+    let (mut fs, mut fr): (Vec<Dir>, Vec<Dir>) = (
+        std::iter::repeat_with(Dir::default).take(imps).collect(),
+        std::iter::repeat_with(Dir::default).take(imps).collect(),
+    );
     for round in 0..opts.rounds {
         let (t, r) = if round % 2 == 0 {
             let t = tryst_round(stash, out, k)?;
@@ -339,15 +343,19 @@ fn measure(
         zr.push(k, t.3.0, t.3.1);
         rs.push(k, r.0.0, r.0.1);
         rr.push(k, r.1.0, r.1.1);
-        for (dir, (d, a)) in fs.iter_mut().zip(floor.seal_n(k)?) {
+        for (dir, (d, a)) in fs.iter_mut().zip(floor.seal_n(k, &mut floor_bufs)?) {
             dir.push(k, d, a);
         }
-        for (dir, (d, a)) in fr.iter_mut().zip(floor.open_n(k)?) {
+        for (dir, (d, a)) in fr.iter_mut().zip(floor.open_n(k, &mut floor_bufs)?) {
             dir.push(k, d, a);
         }
     }
     // The floor: per direction, the AES-GCM implementation with the better median.
-    let best = |[a, b]: [Dir; 2]| if b.median() > a.median() { b } else { a };
+    let best = |dirs: Vec<Dir>| {
+        dirs.into_iter()
+            .max_by(|a, b| a.median().total_cmp(&b.median()))
+            .unwrap_or_default()
+    };
     Ok([ts, tr, zs, zr, rs, rr, best(fs), best(fr)])
 }
 
@@ -361,7 +369,7 @@ pub(crate) fn profile(p: &Pki, name: &str, n: usize) -> Res<()> {
     let chunks = n.div_ceil(64);
     match name {
         "floor-bulk" | "floor-bulk-native" => {
-            AeadFloor::new(suite)?.profile(name == "floor-bulk-native", n)?;
+            AeadFloor::new(suite, Backend::Default)?.profile(name == "floor-bulk-native", n)?;
         }
         "tryst-bulk-zero-copy" => {
             let (c, s) = tryst_handshake(

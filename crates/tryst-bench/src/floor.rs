@@ -26,7 +26,7 @@ use tryst::crypto::{
 };
 
 use crate::Res;
-use crate::setup::{Pki, Sides, Suite, key};
+use crate::setup::{Backend, Pki, Sides, Suite, key};
 
 fn err<E: core::fmt::Debug>(e: E) -> String {
     format!("floor: {e:?}")
@@ -190,13 +190,20 @@ impl HandshakeFloor {
 /// Raw AES-GCM over TLS-sized records: 16 KiB of data plus the content-type byte, sealed
 /// and opened in place with a 5-byte record header as AAD.
 ///
-/// The default backend's primitive at its best: each round runs both RustCrypto
-/// `aes-gcm` 0.11 and tryst-crypto's own AES-GCM (`aes` + `ctr` + `ghash` driven
-/// directly, src/gcm.rs there) in place, and the floor is whichever has the better median
-/// (per direction), so tryst/floor compares tryst's records with the fastest in-place
-/// seal / open the backend's crates offer.
+/// A backend's primitive at its best. On the default backend each round runs both
+/// RustCrypto `aes-gcm` 0.11 and tryst-crypto's own AES-GCM (`aes` + `ctr` + `ghash`
+/// driven directly, src/gcm.rs there) in place, and the floor is whichever has the better
+/// median (per direction), so tryst/floor compares tryst's records with the fastest
+/// in-place seal / open the backend's crates offer. On graviola the floor is graviola's
+/// AES-GCM through tryst-crypto's graviola provider.
+///
+/// Both directions work on `n` separate record buffers, prepared outside the timed part,
+/// as many bytes as the stacks' transport holds in a round: the floor touches the same
+/// amount of memory as the records it is compared with (one 16 KiB buffer sealed over
+/// and over would never leave L1, which no sender's output does).
 pub(crate) struct AeadFloor {
     suite: Suite,
+    imps: Vec<Imp>,
     a128: Aes128Gcm,
     a256: Aes256Gcm,
     native: Box<dyn AeadKeyed>,
@@ -212,25 +219,40 @@ const AAD: [u8; 5] = [0x17, 0x03, 0x03, 0x40, 0x11];
 enum Imp {
     /// RustCrypto `aes-gcm` 0.11.
     AesGcmCrate,
-    /// tryst-crypto's default backend (`tryst::crypto::aead_for`).
+    /// The backend's own AEAD through tryst-crypto (`aead_for`, or the graviola provider's).
     Native,
 }
 
 impl AeadFloor {
-    pub(crate) fn new(suite: Suite) -> Res<Self> {
+    pub(crate) fn new(suite: Suite, backend: Backend) -> Res<Self> {
         let (alg, key) = match suite {
             Suite::Aes128 => (AeadAlgorithm::Aes128Gcm, &[0x42; 32][..16]),
             Suite::Aes256 => (AeadAlgorithm::Aes256Gcm, &[0x42; 32][..]),
         };
-        let native = aead_for(alg)
+        let (aead, imps) = match backend {
+            Backend::Default => (aead_for(alg), vec![Imp::AesGcmCrate, Imp::Native]),
+            Backend::Graviola => (
+                tryst::crypto::graviola::provider()
+                    .and_then(|p| p.aead(alg))
+                    .ok_or("graviola does not run on this CPU")?,
+                vec![Imp::Native],
+            ),
+        };
+        let native = aead
             .new_key(&AeadKey::from_slice(key).map_err(err)?)
             .map_err(err)?;
         Ok(AeadFloor {
             suite,
+            imps,
             a128: Aes128Gcm::new_from_slice(&[0x42; 16]).map_err(err)?,
             a256: Aes256Gcm::new_from_slice(&[0x42; 32]).map_err(err)?,
             native,
         })
+    }
+
+    /// How many implementations each round measures (the length of `seal_n`'s result).
+    pub(crate) fn implementations(&self) -> usize {
+        self.imps.len()
     }
 
     fn nonce(seq: u64) -> [u8; 12] {
@@ -288,24 +310,37 @@ impl AeadFloor {
         }
     }
 
-    /// Seal `n` records with each implementation, `aes-gcm` first: (time, allocation
-    /// calls) for each. The caller keeps the implementation with the better median over
-    /// all rounds (taking the faster of the two in every round would bias the floor up
-    /// by the noise).
-    pub(crate) fn seal_n(&self, n: usize) -> Res<[(Duration, u64); 2]> {
-        Ok([
-            self.seal_n_with(Imp::AesGcmCrate, n)?,
-            self.seal_n_with(Imp::Native, n)?,
-        ])
+    /// `n` record buffers: plaintext (and the tag's room), sealed when `sealed`. The
+    /// buffers are reused by the next round; each is written here, outside the timed part.
+    fn prepare(&self, imp: Imp, n: usize, sealed: bool, bufs: &mut Vec<Vec<u8>>) -> Res<()> {
+        bufs.resize_with(n, || vec![0; RECORD + 1 + 16]);
+        for (seq, b) in bufs.iter_mut().enumerate() {
+            b.fill(0x61);
+            if sealed {
+                self.seal(imp, u64::try_from(seq).map_err(err)?, b)?;
+            }
+        }
+        Ok(())
     }
 
-    fn seal_n_with(&self, imp: Imp, n: usize) -> Res<(Duration, u64)> {
-        let mut buf = vec![0x61u8; RECORD + 1 + 16];
+    /// Seal `n` records with each implementation (`aes-gcm` first on the default backend):
+    /// (time, allocation calls) for each. The caller keeps the implementation with the
+    /// better median over all rounds (taking the faster of the two in every round would
+    /// bias the floor up by the noise).
+    pub(crate) fn seal_n(&self, n: usize, bufs: &mut Vec<Vec<u8>>) -> Res<Vec<(Duration, u64)>> {
+        self.imps
+            .iter()
+            .map(|&imp| self.seal_n_with(imp, n, bufs))
+            .collect()
+    }
+
+    fn seal_n_with(&self, imp: Imp, n: usize, bufs: &mut Vec<Vec<u8>>) -> Res<(Duration, u64)> {
+        self.prepare(imp, n, false, bufs)?;
         let t0 = Meter::start();
         let a0 = crate::alloc_count::allocations();
-        for seq in 0..n {
-            self.seal(imp, u64::try_from(seq).map_err(err)?, &mut buf)?;
-            black_box(&mut buf);
+        for (seq, buf) in bufs.iter_mut().enumerate() {
+            self.seal(imp, u64::try_from(seq).map_err(err)?, buf)?;
+            black_box(&mut *buf);
         }
         let allocs = crate::alloc_count::allocations() - a0;
         Ok((t0.elapsed(), allocs))
@@ -313,25 +348,19 @@ impl AeadFloor {
 
     /// Open `n` records sealed beforehand (sealing and copying are not timed), with each
     /// implementation as in [`seal_n`](Self::seal_n).
-    pub(crate) fn open_n(&self, n: usize) -> Res<[(Duration, u64); 2]> {
-        Ok([
-            self.open_n_with(Imp::AesGcmCrate, n)?,
-            self.open_n_with(Imp::Native, n)?,
-        ])
+    pub(crate) fn open_n(&self, n: usize, bufs: &mut Vec<Vec<u8>>) -> Res<Vec<(Duration, u64)>> {
+        self.imps
+            .iter()
+            .map(|&imp| self.open_n_with(imp, n, bufs))
+            .collect()
     }
 
-    fn open_n_with(&self, imp: Imp, n: usize) -> Res<(Duration, u64)> {
-        let mut bufs = Vec::with_capacity(n);
-        for seq in 0..n {
-            let mut b = vec![0x61u8; RECORD + 1 + 16];
-            let seq = u64::try_from(seq).map_err(err)?;
-            self.seal(imp, seq, &mut b)?;
-            bufs.push((seq, b));
-        }
+    fn open_n_with(&self, imp: Imp, n: usize, bufs: &mut Vec<Vec<u8>>) -> Res<(Duration, u64)> {
+        self.prepare(imp, n, true, bufs)?;
         let t0 = Meter::start();
         let a0 = crate::alloc_count::allocations();
-        for (seq, buf) in &mut bufs {
-            self.open(imp, *seq, buf)?;
+        for (seq, buf) in bufs.iter_mut().enumerate() {
+            self.open(imp, u64::try_from(seq).map_err(err)?, buf)?;
         }
         let allocs = crate::alloc_count::allocations() - a0;
         Ok((t0.elapsed(), allocs))
@@ -344,8 +373,9 @@ impl AeadFloor {
         } else {
             Imp::AesGcmCrate
         };
-        self.seal_n_with(imp, n)?;
-        self.open_n_with(imp, n)?;
+        let mut bufs = Vec::new();
+        self.seal_n_with(imp, n, &mut bufs)?;
+        self.open_n_with(imp, n, &mut bufs)?;
         Ok(())
     }
 }
