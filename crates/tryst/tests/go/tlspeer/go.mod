@@ -1,0 +1,3 @@
+module tryst.test/tlspeer
+
+go 1.24
