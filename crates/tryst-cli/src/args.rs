@@ -287,12 +287,15 @@ pub struct ClientArgs {
     /// server may ask for --cert after the handshake. Needs --cert.
     #[arg(long, requires = "cert")]
     pub post_handshake_auth: bool,
-    /// A client certificate chain (PEM) for servers that ask for one; needs --key.
+    /// A client certificate chain (PEM) for servers that ask for one; needs --key. Repeat
+    /// --cert/--key for several (say, for servers of different CAs or key types): the first
+    /// whose key signs a scheme the server accepts and, when the server names certificate
+    /// authorities, whose chain one of them issued, is sent.
     #[arg(long, value_name = "CHAIN.pem", requires = "key")]
-    pub cert: Option<PathBuf>,
-    /// The private key of --cert (PKCS#8 PEM).
+    pub cert: Vec<PathBuf>,
+    /// The private key of the --cert at the same position (PKCS#8 PEM).
     #[arg(long, value_name = "KEY.pem", requires = "cert")]
-    pub key: Option<PathBuf>,
+    pub key: Vec<PathBuf>,
     /// Append session secrets to FILE in SSLKEYLOGFILE format (debugging only).
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,

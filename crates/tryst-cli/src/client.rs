@@ -95,8 +95,12 @@ fn config(
         b = b.with_protocol_versions(&[tryst::messages::ProtocolVersion::Tls13]);
     }
     b = b.with_ocsp_stapling(a.ocsp_out.is_some());
-    if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
-        b = b.with_client_auth_cert(files::certified_key(cert, key)?);
+    let mut client_keys = files::certified_keys(&a.cert, &a.key)?;
+    if client_keys.len() > 1 {
+        let keys = client_keys.into_iter().map(Arc::new);
+        b = b.with_client_cert_resolver(Arc::new(tryst::ClientCertResolver::new(keys)));
+    } else if let Some(key) = client_keys.pop() {
+        b = b.with_client_auth_cert(key);
     }
     b = b.with_post_handshake_auth(a.post_handshake_auth);
     if let Some(key) = &a.client_raw_key {

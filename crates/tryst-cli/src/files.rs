@@ -1,7 +1,7 @@
 //! Reading and writing certificates and keys (PEM), the platform's trust store, and the
 //! key-log choice. Every failure becomes a one-line [`Failure`] naming the file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tryst::cert::TrustAnchors;
@@ -480,6 +480,22 @@ pub fn certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, Failure> {
             cert.display()
         ))
     })
+}
+
+/// The --cert/--key pairs, matched by position: one key for each certificate chain.
+pub fn certified_keys(certs: &[PathBuf], keys: &[PathBuf]) -> Result<Vec<CertifiedKey>, Failure> {
+    if certs.len() != keys.len() {
+        return Err(Failure::usage(format!(
+            "give one --key for each --cert, in the same order ({} --cert, {} --key)",
+            certs.len(),
+            keys.len()
+        )));
+    }
+    certs
+        .iter()
+        .zip(keys)
+        .map(|(cert, key)| certified_key(cert, key))
+        .collect()
 }
 
 /// A raw key pair for client authentication (RFC 7250) from a PKCS#8 private key; the

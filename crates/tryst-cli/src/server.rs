@@ -117,13 +117,7 @@ fn config(a: &ServerArgs) -> Result<Arc<ServerConfig>, Failure> {
 /// The certificates of the --cert/--key pairs: one is served to every client (unless
 /// --strict-sni), several by SNI and key type.
 fn cert_resolver(a: &ServerArgs) -> Result<Arc<dyn ResolvesServerCert>, Failure> {
-    if a.cert.len() != a.key.len() {
-        return Err(Failure::usage(format!(
-            "give one --key for each --cert, in the same order ({} --cert, {} --key)",
-            a.cert.len(),
-            a.key.len()
-        )));
-    }
+    let certified = files::certified_keys(&a.cert, &a.key)?;
     if a.ocsp.len() > a.cert.len() {
         return Err(Failure::usage(format!(
             "give at most one --ocsp for each --cert ({} --cert, {} --ocsp)",
@@ -131,13 +125,12 @@ fn cert_resolver(a: &ServerArgs) -> Result<Arc<dyn ResolvesServerCert>, Failure>
             a.ocsp.len()
         )));
     }
-    let mut keys = Vec::with_capacity(a.cert.len());
-    for (i, (cert, key)) in a.cert.iter().zip(&a.key).enumerate() {
-        let mut certified = files::certified_key(cert, key)?;
+    let mut keys = Vec::with_capacity(certified.len());
+    for (i, mut key) in certified.into_iter().enumerate() {
         if let Some(path) = a.ocsp.get(i) {
-            certified = certified.with_ocsp(files::read_ocsp_response(path)?);
+            key = key.with_ocsp(files::read_ocsp_response(path)?);
         }
-        keys.push(Arc::new(certified));
+        keys.push(Arc::new(key));
     }
     if let ([key], false) = (keys.as_slice(), a.strict_sni) {
         return Ok(Arc::new(SingleCertResolver::new(Arc::clone(key))));
