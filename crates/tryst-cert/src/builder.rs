@@ -375,19 +375,7 @@ impl CertificateBuilder {
                 });
             }
         });
-        let tbs = tbs.finish();
-        let sig = match rng {
-            Some(rng) => issuer_key.sign_with(alg, &tbs, rng),
-            None => issuer_key.sign(&tbs),
-        }
-        .map_err(|_| Error::BadSignature)?;
-        let mut out = DerWriter::new();
-        out.nested(tag::SEQUENCE, |w| {
-            w.raw(&tbs);
-            w.raw(&alg_id);
-            w.bit_string(&sig);
-        });
-        Ok(out.finish())
+        signed(&tbs.finish(), alg, &alg_id, issuer_key, rng)
     }
 
     fn write_extensions(&self, w: &mut DerWriter) {
@@ -571,9 +559,31 @@ impl CrlBuilder {
     }
 
     /// The CRL, issued by the holder of `issuer_key` whose certificate is `issuer_cert`.
+    /// An RSA issuer needs randomness: use [`CrlBuilder::sign_with_rng`].
     pub fn sign(&self, issuer_cert: &[u8], issuer_key: &dyn Signer) -> Result<Vec<u8>, Error> {
+        self.sign_inner(issuer_cert, issuer_key, None)
+    }
+
+    /// [`CrlBuilder::sign`] for any issuer key, RSA included (an RSA issuer signs
+    /// sha256WithRSAEncryption, as for certificates, blinded with randomness from `rng`).
+    pub fn sign_with_rng(
+        &self,
+        issuer_cert: &[u8],
+        issuer_key: &dyn Signer,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>, Error> {
+        self.sign_inner(issuer_cert, issuer_key, Some(rng))
+    }
+
+    fn sign_inner(
+        &self,
+        issuer_cert: &[u8],
+        issuer_key: &dyn Signer,
+        rng: Option<&mut dyn CryptoRng>,
+    ) -> Result<Vec<u8>, Error> {
         let issuer = Certificate::from_der(issuer_cert)?;
-        let alg_id = sig_alg_id(issuer_key.algorithm())?;
+        let alg = cert_sig_alg(issuer_key);
+        let alg_id = sig_alg_id(alg)?;
         let mut tbs = DerWriter::new();
         tbs.nested(tag::SEQUENCE, |w| {
             w.unsigned_integer(&[1]);
@@ -638,16 +648,32 @@ impl CrlBuilder {
                 });
             }
         });
-        let tbs = tbs.finish();
-        let sig = issuer_key.sign(&tbs).map_err(|_| Error::BadSignature)?;
-        let mut out = DerWriter::new();
-        out.nested(tag::SEQUENCE, |w| {
-            w.raw(&tbs);
-            w.raw(&alg_id);
-            w.bit_string(&sig);
-        });
-        Ok(out.finish())
+        signed(&tbs.finish(), alg, &alg_id, issuer_key, rng)
     }
+}
+
+/// A signed object (certificate or CRL): `tbs`, the AlgorithmIdentifier and the
+/// signature over `tbs` with `alg` (with `rng` when given; without it the key signs with
+/// its own algorithm, which RSA keys refuse).
+fn signed(
+    tbs: &[u8],
+    alg: SignatureAlgorithm,
+    alg_id: &[u8],
+    key: &dyn Signer,
+    rng: Option<&mut dyn CryptoRng>,
+) -> Result<Vec<u8>, Error> {
+    let sig = match rng {
+        Some(rng) => key.sign_with(alg, tbs, rng),
+        None => key.sign(tbs),
+    }
+    .map_err(|_| Error::BadSignature)?;
+    let mut out = DerWriter::new();
+    out.nested(tag::SEQUENCE, |w| {
+        w.raw(tbs);
+        w.raw(alg_id);
+        w.bit_string(&sig);
+    });
+    Ok(out.finish())
 }
 
 /// keyUsage as DER BIT STRING contents: trailing zero bits dropped.

@@ -61,3 +61,56 @@ fn rsa_ca_and_leaf_verify() {
         Err(Error::BadSignature)
     );
 }
+
+#[test]
+fn an_rsa_ca_signs_crls_with_rng() {
+    use tryst_cert::{
+        Crl, CrlBuilder, CrlError, RevocationOptions, Usage, verify_path_with_revocation,
+    };
+    let mut rng = TestRng(18);
+    let rsa = RsaSigningKey::generate(&mut rng, 2048).unwrap();
+    let ca = CertificateBuilder::new("RSA CA", START, END)
+        .ca(None)
+        .self_signed_with_rng(&rsa, &mut rng)
+        .unwrap();
+    let ed = Ed25519SigningKey::from_seed(&Secret::from_slice(&[4; 32]).unwrap()).unwrap();
+    let leaf = CertificateBuilder::new("leaf", START, END)
+        .dns_name("leaf.example")
+        .serial(&[0x42])
+        .issue_with_rng(&ed, &ca, &rsa, &mut rng)
+        .unwrap();
+    let anchors = TrustAnchors::from_der([ca.as_slice()]).unwrap();
+    let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(NOW));
+    let check = |crl: &[u8]| {
+        let rev = RevocationOptions::from_der([crl]).unwrap();
+        verify_path_with_revocation(
+            &leaf,
+            &[],
+            &anchors,
+            Usage::ServerAuth,
+            now,
+            &Policy::DEFAULT,
+            &rev,
+        )
+        .map(|_| ())
+    };
+
+    let listed = CrlBuilder::new(START, Some(END)).revoke(&[0x42], START + 10, None);
+    let crl = listed.sign_with_rng(&ca, &rsa, &mut rng).unwrap();
+    assert_eq!(
+        Crl::from_der(&crl).unwrap().signature_algorithm(),
+        SignatureAlgorithm::RsaPkcs1Sha256
+    );
+    assert_eq!(check(&crl), Err(Error::Revoked));
+    let clean = CrlBuilder::new(START, Some(END))
+        .sign_with_rng(&ca, &rsa, &mut rng)
+        .unwrap();
+    check(&clean).unwrap();
+
+    // A flipped bit in the signature: the CRL cannot be used.
+    let mut bad = crl.clone();
+    *bad.last_mut().unwrap() ^= 1;
+    assert_eq!(check(&bad), Err(Error::BadCrl(CrlError::BadSignature)));
+    // Without randomness an RSA issuer cannot sign a CRL either.
+    assert_eq!(listed.sign(&ca, &rsa), Err(Error::BadSignature));
+}
