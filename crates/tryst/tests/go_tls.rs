@@ -35,6 +35,16 @@ fn tlspeer() -> Option<PathBuf> {
     BIN.get_or_init(|| gopeer::build_go_peer("tlspeer")).clone()
 }
 
+/// The Go peer, the test PKI, a scratch directory and the CA's PEM file in it; `None`
+/// (skip) without Go outside CI.
+fn setup(tag: &str) -> Option<(PathBuf, Pki, TempDir, String)> {
+    let bin = tlspeer()?;
+    let p = pki();
+    let dir = TempDir::new(tag);
+    let ca = dir.write("ca.pem", &pem("CERTIFICATE", &p.ca));
+    Some((bin, p, dir, ca))
+}
+
 /// The TLS 1.2 ECDHE suites, their code points (Go's `-suite`), and the key they need.
 const SUITES12: &[(CipherSuite, &str, Kind)] = &[
     (
@@ -201,10 +211,9 @@ fn go_client(bin: &std::path::Path, extra: &[String]) -> String {
 
 #[test]
 fn tryst_client_to_go_server_tls12_every_suite_then_resumes() {
-    let Some(bin) = tlspeer() else { return };
-    let p = pki();
-    let dir = TempDir::new("go-tls12-srv");
-    let ca = dir.write("ca.pem", &pem("CERTIFICATE", &p.ca));
+    let Some((bin, p, dir, ca)) = setup("go-tls12-srv") else {
+        return;
+    };
     for &(suite, hex, kind) in SUITES12 {
         let (cert, key) = p.server(kind);
         let srv = GoServer::start(
@@ -241,10 +250,9 @@ fn tryst_client_to_go_server_tls12_every_suite_then_resumes() {
 
 #[test]
 fn go_client_to_tryst_server_tls12_every_suite_then_resumes() {
-    let Some(bin) = tlspeer() else { return };
-    let p = pki();
-    let dir = TempDir::new("go-tls12-cli");
-    let ca = dir.write("ca.pem", &pem("CERTIFICATE", &p.ca));
+    let Some((bin, p, _dir, ca)) = setup("go-tls12-cli") else {
+        return;
+    };
     for &(suite, hex, kind) in SUITES12 {
         let (h, port) = tryst_server(ticketing_server(&p, kind), 2);
         let addr = format!("127.0.0.1:{port}");
@@ -289,10 +297,9 @@ fn go_client_to_tryst_server_tls12_every_suite_then_resumes() {
 
 #[test]
 fn tls13_resumption_both_ways_with_go() {
-    let Some(bin) = tlspeer() else { return };
-    let p = pki();
-    let dir = TempDir::new("go-tls13-resume");
-    let ca = dir.write("ca.pem", &pem("CERTIFICATE", &p.ca));
+    let Some((bin, p, dir, ca)) = setup("go-tls13-resume") else {
+        return;
+    };
     let (cert, key) = p.server(Kind::Ecdsa);
     let leaf = pair(&dir, "leaf", cert, key);
 
@@ -348,9 +355,9 @@ fn named_leaves(p: &Pki) -> [(String, Vec<u8>, Vec<u8>); 2] {
 
 #[test]
 fn go_server_chooses_its_certificate_by_tryst_clients_sni() {
-    let Some(bin) = tlspeer() else { return };
-    let p = pki();
-    let dir = TempDir::new("go-sni-srv");
+    let Some((bin, p, dir, _)) = setup("go-sni-srv") else {
+        return;
+    };
     let leaves = named_leaves(&p);
     for max in ["1.2", "1.3"] {
         let mut a = args(&["-max", max, "-n", "2"]);
@@ -377,10 +384,9 @@ fn go_server_chooses_its_certificate_by_tryst_clients_sni() {
 
 #[test]
 fn tryst_server_chooses_its_certificate_by_go_clients_sni() {
-    let Some(bin) = tlspeer() else { return };
-    let p = pki();
-    let dir = TempDir::new("go-sni-cli");
-    let ca = dir.write("ca.pem", &pem("CERTIFICATE", &p.ca));
+    let Some((bin, p, _dir, ca)) = setup("go-sni-cli") else {
+        return;
+    };
     let mut resolver = SniCertResolver::new();
     for (_, cert, key) in named_leaves(&p) {
         resolver = resolver
@@ -410,10 +416,9 @@ fn tryst_server_chooses_its_certificate_by_go_clients_sni() {
 
 #[test]
 fn client_certificates_both_ways_with_go_in_tls12_and_tls13() {
-    let Some(bin) = tlspeer() else { return };
-    let p = pki();
-    let dir = TempDir::new("go-client-auth");
-    let ca = dir.write("ca.pem", &pem("CERTIFICATE", &p.ca));
+    let Some((bin, p, dir, ca)) = setup("go-client-auth") else {
+        return;
+    };
     let (cert, key) = p.server(Kind::Ecdsa);
     let leaf = pair(&dir, "leaf", cert, key);
     let client_pair = pair(&dir, "client", &p.client.0, &p.client.1);
