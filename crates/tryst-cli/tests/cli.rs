@@ -98,7 +98,7 @@ fn demo_shows_three_sessions_with_distinct_keys() {
 fn client_and_server_echo_over_loopback() {
     let dir = Scratch::new("echo");
     make_pki(dir.path(), Key::Default);
-    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(dir.path(), &[]);
     let port = server.port.to_string();
     let addr = format!("127.0.0.1:{port}");
 
@@ -148,7 +148,7 @@ fn client_and_server_echo_over_loopback() {
 fn large_transfer_is_byte_exact() {
     let dir = Scratch::new("big");
     make_pki(dir.path(), Key::Default);
-    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(dir.path(), &[]);
     let big: Vec<u8> = (0..500_000u32).map(|i| (i * 7 % 256) as u8).collect();
     std::fs::write(dir.path().join("big.bin"), &big).unwrap();
     // Through a shell redirect so the bytes are compared exactly.
@@ -185,13 +185,9 @@ fn client_certificates_and_alpn() {
         b"",
     );
     assert_eq!(o.code, Some(0), "{o:#?}");
-    let server = start_server(
+    let server = start_server_pki(
         dir.path(),
         &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
             "--client-ca",
             "ca.pem",
             "--alpn",
@@ -279,7 +275,7 @@ fn cert_keys_are_ecdsa_p256_unless_ed25519() {
         key_algorithm(&d.join("server.pem")),
         KeyAlgorithm::EcdsaP256
     );
-    let server = start_server(d, &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(d, &[]);
     let addr = format!("127.0.0.1:{}", server.port);
     let o = tryst(&["client", &addr, "--ca", "ca.pem", "--trace"], d, b"ec");
     assert_eq!(o.code, Some(0), "{o:#?}");
@@ -365,10 +361,7 @@ fn http_server_selects_http_1_1_when_a_client_offers_h2_first() {
         tryst(&args, d, request)
     };
     // Offered as a browser does (h2 first): the server picks http/1.1, and the page says so.
-    let server = start_server(
-        d,
-        &["--cert", "server.pem", "--key", "server.key", "--http"],
-    );
+    let server = start_server_pki(d, &["--http"]);
     let o = client(server.port, &["h2", "http/1.1"]);
     assert_eq!(o.code, Some(0), "{o:#?}");
     assert!(o.stdout.starts_with("HTTP/1.1 200 OK\r\n"), "{o:#?}");
@@ -398,18 +391,7 @@ fn http_server_selects_http_1_1_when_a_client_offers_h2_first() {
     drop(server);
 
     // --alpn adds protocols after http/1.1 (unless it places http/1.1 itself).
-    let server = start_server(
-        d,
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--http",
-            "--alpn",
-            "tryst-test",
-        ],
-    );
+    let server = start_server_pki(d, &["--http", "--alpn", "tryst-test"]);
     let o = client(server.port, &["tryst-test", "http/1.1"]);
     assert_eq!(o.code, Some(0), "{o:#?}");
     let line = wait_for_line(&server.log, "closed cleanly", Duration::from_secs(10));
@@ -445,17 +427,7 @@ fn server_survives_garbage_and_once_exits() {
     use std::io::Write;
     let dir = Scratch::new("once");
     make_pki(dir.path(), Key::Default);
-    let mut server = start_server(
-        dir.path(),
-        &[
-            "--cert",
-            "server.pem",
-            "--key",
-            "server.key",
-            "--http",
-            "--once",
-        ],
-    );
+    let mut server = start_server_pki(dir.path(), &["--http", "--once"]);
     // HTTP through the tryst client: the page describes the connection.
     let addr = format!("127.0.0.1:{}", server.port);
     let o = tryst(
@@ -469,7 +441,7 @@ fn server_survives_garbage_and_once_exits() {
     assert_eq!(server.guard.wait(Duration::from_secs(10)), Some(0));
 
     // A multi-connection server: garbage on one connection does not stop it.
-    let server = start_server(dir.path(), &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(dir.path(), &[]);
     let mut junk = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     junk.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
     let line = wait_for_line(&server.log, "handshake failed", Duration::from_secs(10));
@@ -821,7 +793,7 @@ fn bad_input_is_one_line_with_the_documented_exit_code() {
     .assert_one_line_error(1, "cannot connect");
 
     // Wrong hostname: the server's certificate is for localhost / 127.0.0.1.
-    let server = start_server(d, &["--cert", "server.pem", "--key", "server.key"]);
+    let server = start_server_pki(d, &[]);
     let addr = format!("127.0.0.1:{}", server.port);
     tryst(
         &[
