@@ -154,13 +154,14 @@ pub fn derive_secret(
 }
 
 /// Derive-Secret(secret, label, "") with the hash of the empty transcript, as used for the
-/// `"derived"` steps and the exporter (RFC 8446 §7.1, §7.5).
+/// `"derived"` steps and the exporter (RFC 8446 §7.1, §7.5); Hash("") is a constant
+/// ([`crate::empty::empty_hash`]).
 pub(crate) fn derive_secret_empty(
     hash: &dyn Hash,
     secret: &Secret,
     label: &[u8],
 ) -> Result<Secret, Error> {
-    derive_secret(hash, secret, label, &hash.hash(&[]))
+    derive_secret(hash, secret, label, &crate::empty::empty_hash(hash))
 }
 
 #[cfg(test)]

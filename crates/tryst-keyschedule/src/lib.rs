@@ -90,6 +90,7 @@ macro_rules! expand_label_into {
     }};
 }
 
+mod empty;
 mod error;
 pub mod keylog;
 mod label;
