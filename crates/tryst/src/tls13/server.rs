@@ -1093,9 +1093,11 @@ pub(crate) fn issue_tickets(
     let max_early_data = config.early.max_early_data_size;
     for i in 0..config.ticket_count {
         let nonce = (t.nonce)(i);
-        let mut age_add = [0u8; 4];
-        config.common.rng().fill(&mut age_add);
-        let age_add = u32::from_be_bytes(age_add);
+        // One RNG call per ticket: its age_add and the nonce that seals it.
+        let mut random = [0u8; 16];
+        config.common.rng().fill(&mut random);
+        let [a0, a1, a2, a3, seal_nonce @ ..] = random;
+        let age_add = u32::from_be_bytes([a0, a1, a2, a3]);
         let state = TicketState {
             suite: negotiated.suite.suite.to_raw(),
             psk: t.resumption.ticket_psk(&nonce)?,
@@ -1110,7 +1112,7 @@ pub(crate) fn issue_tickets(
             max_early_data,
         };
         let sealed = keys
-            .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)
+            .seal_with_nonce(now, seal_nonce, &state.encode()?)
             .ok_or(Error::Internal("ticket sealing"))?;
         let expires = now.saturating_add(core::time::Duration::from_secs(lifetime_secs.into()));
         let Some(ticket) = super::resumption::stateful_ticket(config, sealed, now, expires) else {
