@@ -558,7 +558,10 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         encoded: &[u8],
         p: Parameters<'_, '_>,
     ) -> Result<(SharedSecret, Option<Resumption>, Transcript), Error> {
-        let rng = self.config.common.rng();
+        // The key share (32 bytes for X25519) and the random from one call to the generator
+        // (`Prefilled`); a group that draws more only sends the random to the generator.
+        let prefilled = crate::prefill::Prefilled::draw(self.config.common.rng(), 32 + 32);
+        let rng: &dyn tryst_crypto::SecureRandom = &prefilled;
         let (our_public, shared) = self
             .group
             .kx
