@@ -1094,11 +1094,15 @@ pub(crate) fn issue_tickets(
     // What the server that resumes the session checks it against (`ticket_fits`).
     let server_name = core.server_name.as_ref().map(|s| s.as_bytes().to_vec());
     let max_early_data = config.early.max_early_data_size;
+    // One call to the generator for every ticket's age_add and seal nonce (`Prefilled`).
+    let prefilled = crate::prefill::Prefilled::draw(
+        config.common.rng(),
+        16usize.saturating_mul(usize::from(config.ticket_count)),
+    );
     for i in 0..config.ticket_count {
         let nonce = (t.nonce)(i);
-        // One RNG call per ticket: its age_add and the nonce that seals it.
         let mut random = [0u8; 16];
-        config.common.rng().fill(&mut random);
+        tryst_crypto::SecureRandom::fill(&prefilled, &mut random);
         let [a0, a1, a2, a3, seal_nonce @ ..] = random;
         let age_add = u32::from_be_bytes([a0, a1, a2, a3]);
         let state = TicketState {
