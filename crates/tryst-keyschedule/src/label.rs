@@ -1,5 +1,6 @@
 //! HKDF-Expand-Label and Derive-Secret (RFC 8446 §7.1), without allocation.
 
+use tryst_crypto::zeroize::Zeroizing;
 use tryst_crypto::{Hash, Output, Secret};
 
 use crate::Error;
@@ -77,6 +78,43 @@ pub(crate) fn derive_secret_pair(
     result?;
     let second = second.ok_or(Error::OutputTooLong)??;
     Ok((first, second))
+}
+
+/// Three Derive-Secrets over the same transcript hash from one secret, HMAC keyed once
+/// ([`Hash::hkdf_expand_many`]): the same values as three [`derive_secret`] calls (the
+/// application traffic secrets and the exporter master secret).
+pub(crate) fn derive_secret_triple(
+    hash: &dyn Hash,
+    secret: &Secret,
+    [label_a, label_b, label_c]: [&[u8]; 3],
+    transcript_hash: &Output,
+) -> Result<[Secret; 3], Error> {
+    let context = transcript_hash.as_bytes();
+    let len = hash.output_len();
+    if context.len() != len {
+        return Err(Error::HashLengthMismatch);
+    }
+    let (ha, hb, hc) = (
+        LabelHeader::new(len, label_a, context)?,
+        LabelHeader::new(len, label_b, context)?,
+        LabelHeader::new(len, label_c, context)?,
+    );
+    let (ia, ib, ic) = (
+        ha.info(label_a, context),
+        hb.info(label_b, context),
+        hc.info(label_c, context),
+    );
+    let mut buf = Zeroizing::new([[0u8; Secret::MAX_LEN]; 3]);
+    let [a, b, c] = &mut *buf;
+    let a = a.get_mut(..len).ok_or(Error::OutputTooLong)?;
+    let b = b.get_mut(..len).ok_or(Error::OutputTooLong)?;
+    let c = c.get_mut(..len).ok_or(Error::OutputTooLong)?;
+    hash.hkdf_expand_many(secret, &mut [(&ia, a), (&ib, b), (&ic, c)])?;
+    let [a, b, c] = &*buf;
+    let out = |s: &[u8; Secret::MAX_LEN]| -> Result<Secret, Error> {
+        Ok(Secret::from_slice(s.get(..len).unwrap_or_default())?)
+    };
+    Ok([out(a)?, out(b)?, out(c)?])
 }
 
 /// The fixed-size parts of an HkdfLabel (RFC 8446 §7.1), checked.
@@ -197,6 +235,31 @@ mod tests {
             derive_secret(SHA256, &s, b"c hs traffic", &wrong).unwrap_err(),
             Error::HashLengthMismatch
         );
+    }
+
+    /// The triple is three plain Derive-Secrets, for both hashes.
+    #[test]
+    fn triple_is_three_derive_secrets() {
+        for alg in [
+            tryst_crypto::HashAlgorithm::Sha256,
+            tryst_crypto::HashAlgorithm::Sha384,
+        ] {
+            let hash = tryst_crypto::hash_for(alg);
+            let n = hash.output_len();
+            let s = Secret::from_slice(&[3; 48][..n]).unwrap();
+            let h = hash.hash(b"transcript");
+            let labels: [&[u8]; 3] = [b"c ap traffic", b"s ap traffic", b"exp master"];
+            let got = derive_secret_triple(hash, &s, labels, &h).unwrap();
+            for (g, label) in got.iter().zip(labels) {
+                let want = derive_secret(hash, &s, label, &h).unwrap();
+                assert_eq!(g.expose_secret(), want.expose_secret(), "{alg:?}");
+            }
+            let short = Output::from_slice(&h.as_bytes()[..n - 1]).unwrap();
+            assert_eq!(
+                derive_secret_triple(hash, &s, labels, &short).unwrap_err(),
+                Error::HashLengthMismatch
+            );
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use tryst_crypto::{Hash, HashAlgorithm, Output, Secret, SharedSecret, hash_for};
 
 use crate::Error;
 use crate::keylog::{self, KeyLogHook, emit};
-use crate::label::{derive_secret, derive_secret_empty, derive_secret_pair};
+use crate::label::{derive_secret, derive_secret_empty, derive_secret_pair, derive_secret_triple};
 use crate::secrets::{
     ExporterSecret, ResumptionMasterSecret, TrafficKeys, next_traffic_secret, psk_binder,
     verify_psk_binder,
@@ -323,9 +323,10 @@ impl MasterSchedule {
     /// `EXPORTER_SECRET`.
     pub fn into_traffic(self, server_finished_hash: &Output) -> Result<TrafficSchedule, Error> {
         let h = server_finished_hash;
-        let labels: (&[u8], &[u8]) = (b"c ap traffic", b"s ap traffic");
-        let (client, server) = derive_secret_pair(self.hash, &self.master_secret, labels, h)?;
-        let exporter = derive_secret(self.hash, &self.master_secret, b"exp master", h)?;
+        // All three with HMAC keyed once.
+        let labels: [&[u8]; 3] = [b"c ap traffic", b"s ap traffic", b"exp master"];
+        let [client, server, exporter] =
+            derive_secret_triple(self.hash, &self.master_secret, labels, h)?;
         let log = self.key_log.as_ref();
         emit(log, keylog::CLIENT_TRAFFIC_SECRET_0, &client);
         emit(log, keylog::SERVER_TRAFFIC_SECRET_0, &server);
