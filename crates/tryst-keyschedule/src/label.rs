@@ -90,19 +90,34 @@ pub(crate) fn derive_secret_triple(
     transcript_hash: &Output,
 ) -> Result<[Secret; 3], Error> {
     let context = transcript_hash.as_bytes();
-    let len = hash.output_len();
-    if context.len() != len {
+    if context.len() != hash.output_len() {
         return Err(Error::HashLengthMismatch);
     }
+    expand_label_secret_triple(
+        hash,
+        secret,
+        [(label_a, context), (label_b, context), (label_c, context)],
+    )
+}
+
+/// Three HKDF-Expand-Labels of one hash length each, as (label, context), from one
+/// secret with HMAC keyed once: the same values as three [`hkdf_expand_label_secret`]
+/// calls.
+pub(crate) fn expand_label_secret_triple(
+    hash: &dyn Hash,
+    secret: &Secret,
+    [(label_a, ctx_a), (label_b, ctx_b), (label_c, ctx_c)]: [(&[u8], &[u8]); 3],
+) -> Result<[Secret; 3], Error> {
+    let len = hash.output_len();
     let (ha, hb, hc) = (
-        LabelHeader::new(len, label_a, context)?,
-        LabelHeader::new(len, label_b, context)?,
-        LabelHeader::new(len, label_c, context)?,
+        LabelHeader::new(len, label_a, ctx_a)?,
+        LabelHeader::new(len, label_b, ctx_b)?,
+        LabelHeader::new(len, label_c, ctx_c)?,
     );
     let (ia, ib, ic) = (
-        ha.info(label_a, context),
-        hb.info(label_b, context),
-        hc.info(label_c, context),
+        ha.info(label_a, ctx_a),
+        hb.info(label_b, ctx_b),
+        hc.info(label_c, ctx_c),
     );
     let mut buf = Zeroizing::new([[0u8; Secret::MAX_LEN]; 3]);
     let [a, b, c] = &mut *buf;
