@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 use tryst_crypto::{Secret, SharedSecret};
 use tryst_keyschedule::keylog::KeyLogHook;
-use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, TrafficSchedule, Transcript};
+use tryst_keyschedule::{EarlySchedule, MasterSchedule, TrafficSchedule, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateVerify, ExtensionType, Finished, HandshakeMessage,
     RawHandshake, SignatureScheme,
@@ -77,7 +77,9 @@ pub(crate) fn early_schedule(
 /// handshake traffic secrets (RFC 8446 §7.1).
 pub(crate) struct HandshakeKeys {
     pub(crate) suite: SupportedCipherSuite,
-    pub(crate) schedule: HandshakeSchedule,
+    /// The Master Secret's stage, derived with the handshake traffic secrets (HMAC keyed
+    /// once for both and the "derived" salt); used once the server Finished is in.
+    pub(crate) schedule: MasterSchedule,
     pub(crate) client_hs: Secret,
     pub(crate) server_hs: Secret,
 }
@@ -91,9 +93,9 @@ pub(crate) fn derive_handshake_keys(
     shared: &SharedSecret,
     transcript: &Transcript,
 ) -> Result<HandshakeKeys, Error> {
-    let schedule = early.into_handshake(shared)?;
     let h = transcript.current();
-    let (client_hs, server_hs) = schedule.handshake_traffic_secrets(&h)?;
+    let (client_hs, server_hs, schedule) =
+        (early.into_handshake(shared)?).into_handshake_secrets_and_master(&h)?;
     core.event(Event::SecretDerived("CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
     core.event(Event::SecretDerived("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
     let (ours, theirs) = match core.side {
@@ -116,12 +118,10 @@ pub(crate) fn derive_handshake_keys(
 pub(crate) fn derive_traffic_keys(
     core: &mut Core,
     suite: &SupportedCipherSuite,
-    schedule: HandshakeSchedule,
+    schedule: MasterSchedule,
     transcript: &Transcript,
 ) -> Result<TrafficSchedule, Error> {
-    let traffic = schedule
-        .into_master()?
-        .into_traffic(&transcript.current())?;
+    let traffic = schedule.into_traffic(&transcript.current())?;
     core.event(Event::SecretDerived("CLIENT_TRAFFIC_SECRET_0"));
     core.event(Event::SecretDerived("SERVER_TRAFFIC_SECRET_0"));
     core.event(Event::SecretDerived("EXPORTER_SECRET"));
