@@ -132,6 +132,27 @@ pub(crate) fn expand_label_secret_triple(
     Ok([out(a)?, out(b)?, out(c)?])
 }
 
+/// Three HKDF-Expand-Labels with an empty context from one secret, HMAC keyed once: the
+/// same outputs as three [`hkdf_expand_label`] calls. Each job is (label, output).
+pub(crate) fn hkdf_expand_label_triple(
+    hash: &dyn Hash,
+    secret: &Secret,
+    [(label_a, out_a), (label_b, out_b), (label_c, out_c)]: [(&[u8], &mut [u8]); 3],
+) -> Result<(), Error> {
+    let (ha, hb, hc) = (
+        LabelHeader::new(out_a.len(), label_a, &[])?,
+        LabelHeader::new(out_b.len(), label_b, &[])?,
+        LabelHeader::new(out_c.len(), label_c, &[])?,
+    );
+    let (ia, ib, ic) = (
+        ha.info(label_a, &[]),
+        hb.info(label_b, &[]),
+        hc.info(label_c, &[]),
+    );
+    hash.hkdf_expand_many(secret, &mut [(&ia, out_a), (&ib, out_b), (&ic, out_c)])?;
+    Ok(())
+}
+
 /// The fixed-size parts of an HkdfLabel (RFC 8446 §7.1), checked.
 struct LabelHeader {
     length: [u8; 2],

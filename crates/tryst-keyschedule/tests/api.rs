@@ -253,3 +253,55 @@ fn handshake_secrets_and_master_match_the_steps() {
         assert!(hs.into_handshake_secrets_and_master(&short).is_err());
     }
 }
+
+/// The traffic key, IV and finished key from one HMAC keying are `TrafficKeys::derive` and
+/// `finished_key`; Finished computed and checked from the finished key is the same as from
+/// the base key, mismatches are refused the same way; both hashes, all key lengths.
+#[test]
+fn traffic_keys_with_finished_key_match_the_steps() {
+    use tryst_keyschedule::{
+        Error, TrafficKeys, finished_key, verify_data, verify_data_with_key, verify_finished,
+        verify_finished_with_key,
+    };
+    for alg in [
+        tryst_crypto::HashAlgorithm::Sha256,
+        tryst_crypto::HashAlgorithm::Sha384,
+    ] {
+        let hash = tryst_crypto::hash_for(alg);
+        let n = hash.output_len();
+        let secret = Secret::from_slice(&[0x11; 48][..n]).unwrap();
+        let h = hash.hash(b"ch..ee");
+        for key_len in [16, 32] {
+            let (keys, fin) =
+                TrafficKeys::derive_with_finished_key(hash, &secret, key_len).unwrap();
+            let plain = TrafficKeys::derive(hash, &secret, key_len).unwrap();
+            assert_eq!(
+                keys.key.expose_secret(),
+                plain.key.expose_secret(),
+                "{alg:?}"
+            );
+            assert_eq!(keys.iv.expose_secret(), plain.iv.expose_secret(), "{alg:?}");
+            let fin_plain = finished_key(hash, &secret).unwrap();
+            assert_eq!(fin.expose_secret(), fin_plain.expose_secret(), "{alg:?}");
+            let vd = verify_data_with_key(hash, &fin, &h).unwrap();
+            let vd_plain = verify_data(hash, &secret, &h).unwrap();
+            assert_eq!(vd.expose_secret(), vd_plain.expose_secret(), "{alg:?}");
+            assert!(verify_finished_with_key(hash, &fin, &h, vd.expose_secret()).is_ok());
+            let mut bad = vd.expose_secret().to_vec();
+            bad[0] ^= 1;
+            assert_eq!(
+                verify_finished_with_key(hash, &fin, &h, &bad),
+                verify_finished(hash, &secret, &h, &bad)
+            );
+            assert_eq!(
+                verify_finished_with_key(hash, &fin, &h, &bad),
+                Err(Error::BadFinished)
+            );
+            let short = tryst_crypto::Output::from_slice(&[0; 20]).unwrap();
+            assert_eq!(
+                verify_data_with_key(hash, &fin, &short).unwrap_err(),
+                Error::HashLengthMismatch
+            );
+        }
+    }
+}
