@@ -1134,7 +1134,7 @@ impl Handshake {
             mut transcript,
             negotiated,
         } = self;
-        common::check_finished(&keys.suite, &keys.server_hs, &mut transcript, raw)?;
+        common::check_finished_with_key(&keys.suite, &keys.server_finished, &mut transcript, raw)?;
         // The public name authenticated; a rejected ECH ends here (RFC 9849 §6.1.7).
         if let Some(rejected) = ctx.ech.as_mut().and_then(ClientEch::rejection) {
             return Err(rejected);
@@ -1143,7 +1143,7 @@ impl Handshake {
         Ok(ClientFlight {
             ctx,
             suite: keys.suite,
-            client_hs: keys.client_hs,
+            client_finished: keys.client_finished,
             transcript,
             traffic,
             negotiated,
@@ -1156,7 +1156,8 @@ impl Handshake {
 struct ClientFlight {
     ctx: Ctx,
     suite: SupportedCipherSuite,
-    client_hs: tryst_crypto::Secret,
+    /// The finished key of our handshake traffic secret.
+    client_finished: tryst_crypto::Secret,
     transcript: Transcript,
     traffic: TrafficSchedule,
     negotiated: Negotiated,
@@ -1203,7 +1204,7 @@ impl ClientFlight {
     /// Our Finished (RFC 8446 §4.4.4); then application data flows both ways.
     fn send_finished(mut self, core: &mut Core, server: ServerAuthenticated) -> Next {
         let suite = self.suite;
-        common::send_finished(core, &suite, &self.client_hs, &mut self.transcript)?;
+        common::send_finished_with_key(core, &suite, &self.client_finished, &mut self.transcript)?;
         core.set_send_key(&suite, self.traffic.client_traffic_secret())?;
         // Only a client that keeps tickets needs the resumption secret (one HKDF step
         // and a transcript hash saved per handshake otherwise).

@@ -812,11 +812,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         mut transcript: Transcript,
         (next, negotiated): (AwaitClient, Negotiated),
     ) -> Next {
-        common::send_finished(core, &keys.suite, &keys.server_hs, &mut transcript)?;
+        common::send_finished_with_key(core, &keys.suite, &keys.server_finished, &mut transcript)?;
         let HandshakeKeys {
             suite,
             schedule,
             client_hs,
+            client_finished,
             ..
         } = keys;
         let traffic = common::derive_traffic_keys(core, &suite, schedule, &transcript)?;
@@ -830,6 +831,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             config: self.config,
             transcript,
             client_hs,
+            client_finished,
             traffic,
             negotiated,
         };
@@ -905,6 +907,8 @@ struct Handshake {
     config: Arc<ServerConfig>,
     transcript: Transcript,
     client_hs: tryst_crypto::Secret,
+    /// The finished key of the client's handshake traffic secret.
+    client_finished: tryst_crypto::Secret,
     traffic: TrafficSchedule,
     /// What was negotiated; the client's certificates are added when they arrive.
     negotiated: Negotiated,
@@ -1020,12 +1024,13 @@ impl State for ExpectClientFinished {
         let Handshake {
             config,
             mut transcript,
-            client_hs,
+            client_finished,
             traffic,
             negotiated,
+            ..
         } = self.hs;
         let (client, suite) = (self.client, negotiated.suite);
-        common::check_finished(&suite, &client_hs, &mut transcript, &raw)?;
+        common::check_finished_with_key(&suite, &client_finished, &mut transcript, &raw)?;
         if let Some(pha) = core.pha.as_mut() {
             pha.handshake_done(&transcript);
         }
