@@ -191,6 +191,7 @@ fn resumed_on(p: &Pki, opts: &Options, backend: Backend) -> Res<Vec<Row>> {
 pub(crate) fn profile(p: &Pki, name: &str, n: usize, resume: bool) -> Res<()> {
     let mut buf = Vec::with_capacity(16 * 1024);
     let mut t = Sides::default();
+    let a0 = crate::alloc_count::allocations();
     let backend = if name.ends_with("-graviola") {
         Backend::Graviola
     } else {
@@ -219,6 +220,10 @@ pub(crate) fn profile(p: &Pki, name: &str, n: usize, resume: bool) -> Res<()> {
             }
         }
     }
-    eprintln!("client {:?}, server {:?}", t.client, t.server);
+    let allocs = crate::alloc_count::allocations() - a0;
+    eprintln!(
+        "client {:?}, server {:?}, {allocs} allocation calls (setup included)",
+        t.client, t.server
+    );
     Ok(())
 }

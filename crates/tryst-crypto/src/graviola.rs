@@ -295,6 +295,27 @@ where
         Self::expand_with(&keyed, hash_len, info_b, out_b);
         Ok(())
     }
+
+    fn hkdf_expand_many(
+        &self,
+        prk: &Secret,
+        jobs: &mut [crate::hash::ExpandJob<'_>],
+    ) -> Result<(), Error> {
+        let hash_len = self.0.output_len();
+        if prk.len() < hash_len {
+            return Err(Error::BadLength);
+        }
+        let longest = jobs.iter().map(|(_, out)| out.len()).max().unwrap_or(0);
+        if longest > hash_len.saturating_mul(255) {
+            return Err(Error::OutputTooLong);
+        }
+        // Keyed once for all (graviola's HMAC state wipes itself on drop).
+        let keyed = graviola::hashing::hmac::Hmac::<H>::new(prk.expose_secret());
+        for (info, out) in jobs.iter_mut() {
+            Self::expand_with(&keyed, hash_len, info, out);
+        }
+        Ok(())
+    }
 }
 
 impl<H> HashAlg<H>

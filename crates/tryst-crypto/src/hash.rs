@@ -165,7 +165,21 @@ pub trait Hash: Send + Sync {
         self.hkdf_expand(prk, info_a, out_a)?;
         self.hkdf_expand(prk, info_b, out_b)
     }
+
+    /// Any number of HKDF-Expands from the same PRK, in order: each job's `info` into its
+    /// output (the two application traffic secrets and the exporter master secret). The
+    /// same outputs as one [`Hash::hkdf_expand`] per job, which is what this default does;
+    /// the backends key HMAC with the PRK once.
+    fn hkdf_expand_many(&self, prk: &Secret, jobs: &mut [ExpandJob<'_>]) -> Result<(), Error> {
+        for (info, out) in jobs.iter_mut() {
+            self.hkdf_expand(prk, info, out)?;
+        }
+        Ok(())
+    }
 }
+
+/// One HKDF-Expand of [`Hash::hkdf_expand_many`]: the `info` pieces and the output.
+pub type ExpandJob<'a> = (&'a [&'a [u8]], &'a mut [u8]);
 
 /// HKDF-Expand straight into a new [`Secret`] of `len` bytes.
 pub fn hkdf_expand_secret(
@@ -256,6 +270,22 @@ macro_rules! rustcrypto_hash {
                     .map_err(|_| Error::BadLength)?;
                 hkdf_expand_with(keyed.clone(), info_a, out_a)?;
                 hkdf_expand_with(keyed, info_b, out_b)
+            }
+            fn hkdf_expand_many(
+                &self,
+                prk: &Secret,
+                jobs: &mut [ExpandJob<'_>],
+            ) -> Result<(), Error> {
+                if prk.len() < <$d>::output_size() {
+                    return Err(Error::BadLength);
+                }
+                // Keyed once; each expansion starts from a copy of the keyed state.
+                let keyed = <hmac::Hmac<$d> as KeyInit>::new_from_slice(prk.expose_secret())
+                    .map_err(|_| Error::BadLength)?;
+                for (info, out) in jobs.iter_mut() {
+                    hkdf_expand_with(keyed.clone(), info, out)?;
+                }
+                Ok(())
             }
         }
     };

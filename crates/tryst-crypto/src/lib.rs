@@ -84,7 +84,8 @@ pub use aead::{
 };
 pub use error::Error;
 pub use hash::{
-    Hash, HashAlgorithm, HashContext, Output, SHA256, SHA384, hash_for, hkdf_expand_secret,
+    ExpandJob, Hash, HashAlgorithm, HashContext, Output, SHA256, SHA384, hash_for,
+    hkdf_expand_secret,
 };
 pub use kx::{
     ActiveKeyExchange, KeyExchange, KeyExchangeAlgorithm, P256, P384, X25519, X25519MLKEM768,

@@ -182,3 +182,40 @@ fn hkdf_expand_pair_is_two_expands() {
         }
     }
 }
+
+/// `hkdf_expand_many` gives exactly one `hkdf_expand` per job, in order (multi-block,
+/// empty and single jobs, no jobs at all), and the same errors, on every backend, for both
+/// hashes.
+#[test]
+fn hkdf_expand_many_is_one_expand_per_job() {
+    use tryst_crypto::{Error, ExpandJob};
+    for p in providers() {
+        for hash in p.hashes {
+            let n = hash.output_len();
+            let prk = Secret::from_slice(&[0xa5; 48][..n]).unwrap();
+            let infos: [&[&[u8]]; 4] = [&[b"c ap", b"ctx"], &[b"s ap"], &[], &[b"exp", b"x"]];
+            for lens in [vec![n, n, n], vec![16, 0, n * 3 + 5, 12], vec![7], vec![]] {
+                let mut plain: Vec<Vec<u8>> = lens.iter().map(|l| vec![0u8; *l]).collect();
+                for (out, info) in plain.iter_mut().zip(infos) {
+                    hash.hkdf_expand(&prk, info, out).unwrap();
+                }
+                let mut many: Vec<Vec<u8>> = lens.iter().map(|l| vec![0u8; *l]).collect();
+                let mut jobs: Vec<ExpandJob<'_>> = many
+                    .iter_mut()
+                    .zip(infos)
+                    .map(|(out, info)| (info, out.as_mut_slice()))
+                    .collect();
+                hash.hkdf_expand_many(&prk, &mut jobs).unwrap();
+                drop(jobs);
+                assert_eq!(plain, many, "{} {:?} {lens:?}", p.name, hash.algorithm());
+            }
+            let short = Secret::from_slice(&[1; 16]).unwrap();
+            let mut a = [0u8; 16];
+            let got = hash.hkdf_expand_many(&short, &mut [(&[], &mut a)]);
+            assert_eq!(got, Err(Error::BadLength), "{}", p.name);
+            let mut long = vec![0u8; n * 255 + 1];
+            let got = hash.hkdf_expand_many(&prk, &mut [(&[], &mut a), (&[], &mut long)]);
+            assert_eq!(got, Err(Error::OutputTooLong), "{}", p.name);
+        }
+    }
+}

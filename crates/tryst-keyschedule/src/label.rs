@@ -1,5 +1,6 @@
 //! HKDF-Expand-Label and Derive-Secret (RFC 8446 §7.1), without allocation.
 
+use tryst_crypto::zeroize::Zeroizing;
 use tryst_crypto::{Hash, Output, Secret};
 
 use crate::Error;
@@ -79,6 +80,79 @@ pub(crate) fn derive_secret_pair(
     Ok((first, second))
 }
 
+/// Three Derive-Secrets over the same transcript hash from one secret, HMAC keyed once
+/// ([`Hash::hkdf_expand_many`]): the same values as three [`derive_secret`] calls (the
+/// application traffic secrets and the exporter master secret).
+pub(crate) fn derive_secret_triple(
+    hash: &dyn Hash,
+    secret: &Secret,
+    [label_a, label_b, label_c]: [&[u8]; 3],
+    transcript_hash: &Output,
+) -> Result<[Secret; 3], Error> {
+    let context = transcript_hash.as_bytes();
+    if context.len() != hash.output_len() {
+        return Err(Error::HashLengthMismatch);
+    }
+    expand_label_secret_triple(
+        hash,
+        secret,
+        [(label_a, context), (label_b, context), (label_c, context)],
+    )
+}
+
+/// Three HKDF-Expand-Labels of one hash length each, as (label, context), from one
+/// secret with HMAC keyed once: the same values as three [`hkdf_expand_label_secret`]
+/// calls.
+pub(crate) fn expand_label_secret_triple(
+    hash: &dyn Hash,
+    secret: &Secret,
+    [(label_a, ctx_a), (label_b, ctx_b), (label_c, ctx_c)]: [(&[u8], &[u8]); 3],
+) -> Result<[Secret; 3], Error> {
+    let len = hash.output_len();
+    let (ha, hb, hc) = (
+        LabelHeader::new(len, label_a, ctx_a)?,
+        LabelHeader::new(len, label_b, ctx_b)?,
+        LabelHeader::new(len, label_c, ctx_c)?,
+    );
+    let (ia, ib, ic) = (
+        ha.info(label_a, ctx_a),
+        hb.info(label_b, ctx_b),
+        hc.info(label_c, ctx_c),
+    );
+    let mut buf = Zeroizing::new([[0u8; Secret::MAX_LEN]; 3]);
+    let [a, b, c] = &mut *buf;
+    let a = a.get_mut(..len).ok_or(Error::OutputTooLong)?;
+    let b = b.get_mut(..len).ok_or(Error::OutputTooLong)?;
+    let c = c.get_mut(..len).ok_or(Error::OutputTooLong)?;
+    hash.hkdf_expand_many(secret, &mut [(&ia, a), (&ib, b), (&ic, c)])?;
+    let [a, b, c] = &*buf;
+    let out = |s: &[u8; Secret::MAX_LEN]| -> Result<Secret, Error> {
+        Ok(Secret::from_slice(s.get(..len).unwrap_or_default())?)
+    };
+    Ok([out(a)?, out(b)?, out(c)?])
+}
+
+/// Three HKDF-Expand-Labels with an empty context from one secret, HMAC keyed once: the
+/// same outputs as three [`hkdf_expand_label`] calls. Each job is (label, output).
+pub(crate) fn hkdf_expand_label_triple(
+    hash: &dyn Hash,
+    secret: &Secret,
+    [(label_a, out_a), (label_b, out_b), (label_c, out_c)]: [(&[u8], &mut [u8]); 3],
+) -> Result<(), Error> {
+    let (ha, hb, hc) = (
+        LabelHeader::new(out_a.len(), label_a, &[])?,
+        LabelHeader::new(out_b.len(), label_b, &[])?,
+        LabelHeader::new(out_c.len(), label_c, &[])?,
+    );
+    let (ia, ib, ic) = (
+        ha.info(label_a, &[]),
+        hb.info(label_b, &[]),
+        hc.info(label_c, &[]),
+    );
+    hash.hkdf_expand_many(secret, &mut [(&ia, out_a), (&ib, out_b), (&ic, out_c)])?;
+    Ok(())
+}
+
 /// The fixed-size parts of an HkdfLabel (RFC 8446 §7.1), checked.
 struct LabelHeader {
     length: [u8; 2],
@@ -154,13 +228,14 @@ pub fn derive_secret(
 }
 
 /// Derive-Secret(secret, label, "") with the hash of the empty transcript, as used for the
-/// `"derived"` steps and the exporter (RFC 8446 §7.1, §7.5).
+/// `"derived"` steps and the exporter (RFC 8446 §7.1, §7.5); Hash("") is a constant
+/// ([`crate::empty::empty_hash`]).
 pub(crate) fn derive_secret_empty(
     hash: &dyn Hash,
     secret: &Secret,
     label: &[u8],
 ) -> Result<Secret, Error> {
-    derive_secret(hash, secret, label, &hash.hash(&[]))
+    derive_secret(hash, secret, label, &crate::empty::empty_hash(hash))
 }
 
 #[cfg(test)]
@@ -196,6 +271,31 @@ mod tests {
             derive_secret(SHA256, &s, b"c hs traffic", &wrong).unwrap_err(),
             Error::HashLengthMismatch
         );
+    }
+
+    /// The triple is three plain Derive-Secrets, for both hashes.
+    #[test]
+    fn triple_is_three_derive_secrets() {
+        for alg in [
+            tryst_crypto::HashAlgorithm::Sha256,
+            tryst_crypto::HashAlgorithm::Sha384,
+        ] {
+            let hash = tryst_crypto::hash_for(alg);
+            let n = hash.output_len();
+            let s = Secret::from_slice(&[3; 48][..n]).unwrap();
+            let h = hash.hash(b"transcript");
+            let labels: [&[u8]; 3] = [b"c ap traffic", b"s ap traffic", b"exp master"];
+            let got = derive_secret_triple(hash, &s, labels, &h).unwrap();
+            for (g, label) in got.iter().zip(labels) {
+                let want = derive_secret(hash, &s, label, &h).unwrap();
+                assert_eq!(g.expose_secret(), want.expose_secret(), "{alg:?}");
+            }
+            let short = Output::from_slice(&h.as_bytes()[..n - 1]).unwrap();
+            assert_eq!(
+                derive_secret_triple(hash, &s, labels, &short).unwrap_err(),
+                Error::HashLengthMismatch
+            );
+        }
     }
 
     #[test]

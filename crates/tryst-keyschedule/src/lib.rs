@@ -90,6 +90,7 @@ macro_rules! expand_label_into {
     }};
 }
 
+mod empty;
 mod error;
 pub mod keylog;
 mod label;
@@ -105,7 +106,8 @@ pub use label::{derive_secret, hkdf_expand_label, hkdf_expand_label_secret};
 pub use schedule::{EarlySchedule, HandshakeSchedule, MasterSchedule, PskKind, TrafficSchedule};
 pub use secrets::{
     ExporterSecret, IV_LEN, ResumptionMasterSecret, TrafficKeys, finished_key, next_traffic_secret,
-    psk_binder, verify_data, verify_finished, verify_psk_binder,
+    psk_binder, verify_data, verify_data_with_key, verify_finished, verify_finished_with_key,
+    verify_psk_binder,
 };
 pub use transcript::{MESSAGE_HASH, Transcript, TranscriptBuffer};
 

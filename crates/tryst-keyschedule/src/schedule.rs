@@ -15,7 +15,10 @@ use tryst_crypto::{Hash, HashAlgorithm, Output, Secret, SharedSecret, hash_for};
 
 use crate::Error;
 use crate::keylog::{self, KeyLogHook, emit};
-use crate::label::{derive_secret, derive_secret_empty, derive_secret_pair};
+use crate::label::{
+    derive_secret, derive_secret_empty, derive_secret_pair, derive_secret_triple,
+    expand_label_secret_triple,
+};
 use crate::secrets::{
     ExporterSecret, ResumptionMasterSecret, TrafficKeys, next_traffic_secret, psk_binder,
     verify_psk_binder,
@@ -283,16 +286,47 @@ impl HandshakeSchedule {
         Ok((c, s))
     }
 
+    /// Both handshake traffic secrets (client, server), as
+    /// [`handshake_traffic_secrets`](Self::handshake_traffic_secrets), and the next stage,
+    /// as [`into_master`](Self::into_master), with HMAC keyed once for the two secrets and
+    /// the "derived" salt. The Master Secret does not depend on the transcript, so it can be
+    /// derived this early; the handshake secret is dropped here.
+    pub fn into_handshake_secrets_and_master(
+        self,
+        hello_hash: &Output,
+    ) -> Result<(Secret, Secret, MasterSchedule), Error> {
+        let context = hello_hash.as_bytes();
+        if context.len() != self.hash.output_len() {
+            return Err(Error::HashLengthMismatch);
+        }
+        let empty = crate::empty::empty_hash(self.hash);
+        let jobs: [(&[u8], &[u8]); 3] = [
+            (b"c hs traffic", context),
+            (b"s hs traffic", context),
+            (b"derived", empty.as_bytes()),
+        ];
+        let [c, s, salt] = expand_label_secret_triple(self.hash, &self.handshake_secret, jobs)?;
+        let log = self.key_log.as_ref();
+        emit(log, keylog::CLIENT_HANDSHAKE_TRAFFIC_SECRET, &c);
+        emit(log, keylog::SERVER_HANDSHAKE_TRAFFIC_SECRET, &s);
+        let master = self.master_from_salt(&salt);
+        Ok((c, s, master))
+    }
+
     /// Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0).
     pub fn into_master(self) -> Result<MasterSchedule, Error> {
         let salt = derive_secret_empty(self.hash, &self.handshake_secret, b"derived")?;
+        Ok(self.master_from_salt(&salt))
+    }
+
+    fn master_from_salt(self, salt: &Secret) -> MasterSchedule {
         let zeros = [0u8; 64];
         let ikm = zeros.get(..self.hash.output_len()).unwrap_or(&zeros);
-        Ok(MasterSchedule {
+        MasterSchedule {
             hash: self.hash,
             master_secret: self.hash.hkdf_extract(salt.expose_secret(), ikm),
             key_log: self.key_log,
-        })
+        }
     }
 }
 
@@ -323,9 +357,10 @@ impl MasterSchedule {
     /// `EXPORTER_SECRET`.
     pub fn into_traffic(self, server_finished_hash: &Output) -> Result<TrafficSchedule, Error> {
         let h = server_finished_hash;
-        let labels: (&[u8], &[u8]) = (b"c ap traffic", b"s ap traffic");
-        let (client, server) = derive_secret_pair(self.hash, &self.master_secret, labels, h)?;
-        let exporter = derive_secret(self.hash, &self.master_secret, b"exp master", h)?;
+        // All three with HMAC keyed once.
+        let labels: [&[u8]; 3] = [b"c ap traffic", b"s ap traffic", b"exp master"];
+        let [client, server, exporter] =
+            derive_secret_triple(self.hash, &self.master_secret, labels, h)?;
         let log = self.key_log.as_ref();
         emit(log, keylog::CLIENT_TRAFFIC_SECRET_0, &client);
         emit(log, keylog::SERVER_TRAFFIC_SECRET_0, &server);

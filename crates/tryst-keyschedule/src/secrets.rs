@@ -4,6 +4,7 @@
 use core::fmt;
 
 use tryst_crypto::subtle::ConstantTimeEq;
+use tryst_crypto::zeroize::Zeroizing;
 use tryst_crypto::{AeadKey, Hash, Iv, Output, Secret};
 
 use crate::Error;
@@ -47,6 +48,34 @@ impl TrafficKeys {
             .map_err(crypto_len_error)?;
         Ok(TrafficKeys { key, iv })
     }
+
+    /// [`derive`](Self::derive) and the [`finished_key`] of the same secret (a handshake
+    /// traffic secret), all three with HMAC keyed once (`Hash::hkdf_expand_many`).
+    pub fn derive_with_finished_key(
+        hash: &dyn Hash,
+        traffic_secret: &Secret,
+        key_len: usize,
+    ) -> Result<(Self, Secret), Error> {
+        let mut key = Zeroizing::new([0u8; AeadKey::MAX_LEN]);
+        let mut iv = Zeroizing::new([0u8; IV_LEN]);
+        let mut fin = Zeroizing::new([0u8; Secret::MAX_LEN]);
+        let key_out = key.get_mut(..key_len).ok_or(Error::OutputTooLong)?;
+        let fin_out = (fin.get_mut(..hash.output_len())).ok_or(Error::OutputTooLong)?;
+        crate::label::hkdf_expand_label_triple(
+            hash,
+            traffic_secret,
+            [
+                (b"key", key_out),
+                (b"iv", &mut iv[..]),
+                (b"finished", fin_out),
+            ],
+        )?;
+        let key = AeadKey::from_slice(key.get(..key_len).unwrap_or_default())
+            .map_err(crypto_len_error)?;
+        let iv = Iv::from_slice(&iv[..]).map_err(crypto_len_error)?;
+        let fin = Secret::from_slice(fin.get(..hash.output_len()).unwrap_or_default())?;
+        Ok((TrafficKeys { key, iv }, fin))
+    }
 }
 
 /// A length refused by `fill_with`, as `expand_label_into!` maps it.
@@ -89,8 +118,20 @@ pub fn verify_data(
     if transcript_hash.as_bytes().len() != hash.output_len() {
         return Err(Error::HashLengthMismatch);
     }
-    let key = finished_key(hash, base_key)?;
-    let mac = hash.hmac(key.expose_secret(), &[transcript_hash.as_bytes()]);
+    verify_data_with_key(hash, &finished_key(hash, base_key)?, transcript_hash)
+}
+
+/// verify_data = HMAC(finished_key, Transcript-Hash(...)) from the finished key itself
+/// (see [`TrafficKeys::derive_with_finished_key`]).
+pub fn verify_data_with_key(
+    hash: &dyn Hash,
+    finished_key: &Secret,
+    transcript_hash: &Output,
+) -> Result<Secret, Error> {
+    if transcript_hash.as_bytes().len() != hash.output_len() {
+        return Err(Error::HashLengthMismatch);
+    }
+    let mac = hash.hmac(finished_key.expose_secret(), &[transcript_hash.as_bytes()]);
     Ok(Secret::from_slice(mac.as_bytes())?)
 }
 
@@ -107,6 +148,23 @@ pub fn verify_finished(
     let expected = verify_data(hash, base_key, transcript_hash)?;
     // Fuzzing-only crypto mode (docs/fuzzing.md): exists only under `cfg(fuzzing)`, which
     // cargo-fuzz sets and a normal build cannot. Any Finished verifies.
+    #[cfg(fuzzing)]
+    return Ok(());
+    ct_check(&expected, received, Error::BadFinished)
+}
+
+/// [`verify_finished`] from the finished key itself (see
+/// [`TrafficKeys::derive_with_finished_key`]): the same constant-time check.
+// The fuzzing hook inside makes the final check unreachable in that build only.
+#[cfg_attr(fuzzing, allow(unreachable_code, unused_variables))]
+pub fn verify_finished_with_key(
+    hash: &dyn Hash,
+    finished_key: &Secret,
+    transcript_hash: &Output,
+    received: &[u8],
+) -> Result<(), Error> {
+    let expected = verify_data_with_key(hash, finished_key, transcript_hash)?;
+    // Fuzzing-only crypto mode, as in `verify_finished`.
     #[cfg(fuzzing)]
     return Ok(());
     ct_check(&expected, received, Error::BadFinished)

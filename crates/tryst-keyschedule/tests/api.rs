@@ -212,3 +212,96 @@ fn handshake_traffic_secrets_pair_matches_singles() {
         assert_ne!(c.expose_secret(), s.expose_secret());
     }
 }
+
+/// The handshake traffic secrets and the master stage from one HMAC keying are what
+/// `handshake_traffic_secrets` then `into_master` give (the master compared through the
+/// application traffic secrets it derives), with and without a PSK, for both hashes; a
+/// transcript hash of the wrong length is refused.
+#[test]
+fn handshake_secrets_and_master_match_the_steps() {
+    for alg in [
+        tryst_crypto::HashAlgorithm::Sha256,
+        tryst_crypto::HashAlgorithm::Sha384,
+    ] {
+        let hash = tryst_crypto::hash_for(alg);
+        let shared = SharedSecret::from_slice(&[7; 32]).unwrap();
+        let psk = Secret::from_slice(&[5; 48][..hash.output_len()]).unwrap();
+        let starts = || {
+            [
+                EarlySchedule::new(hash),
+                EarlySchedule::with_psk(hash, &psk),
+            ]
+        };
+        for (a, b) in starts().into_iter().zip(starts()) {
+            let (h, sf) = (hash.hash(b"ch..sh"), hash.hash(b"ch..sf"));
+            let (c, s, master) = (a.into_handshake(&shared).unwrap())
+                .into_handshake_secrets_and_master(&h)
+                .unwrap();
+            let hs = b.into_handshake(&shared).unwrap();
+            let (c1, s1) = hs.handshake_traffic_secrets(&h).unwrap();
+            assert_eq!(c.expose_secret(), c1.expose_secret(), "{alg:?}");
+            assert_eq!(s.expose_secret(), s1.expose_secret(), "{alg:?}");
+            let t = master.into_traffic(&sf).unwrap();
+            let t1 = hs.into_master().unwrap().into_traffic(&sf).unwrap();
+            let (ct, ct1) = (t.client_traffic_secret(), t1.client_traffic_secret());
+            assert_eq!(ct.expose_secret(), ct1.expose_secret(), "{alg:?}");
+            let (st, st1) = (t.server_traffic_secret(), t1.server_traffic_secret());
+            assert_eq!(st.expose_secret(), st1.expose_secret(), "{alg:?}");
+        }
+        let hs = EarlySchedule::new(hash).into_handshake(&shared).unwrap();
+        let short = tryst_crypto::Output::from_slice(&[0; 20]).unwrap();
+        assert!(hs.into_handshake_secrets_and_master(&short).is_err());
+    }
+}
+
+/// The traffic key, IV and finished key from one HMAC keying are `TrafficKeys::derive` and
+/// `finished_key`; Finished computed and checked from the finished key is the same as from
+/// the base key, mismatches are refused the same way; both hashes, all key lengths.
+#[test]
+fn traffic_keys_with_finished_key_match_the_steps() {
+    use tryst_keyschedule::{
+        Error, TrafficKeys, finished_key, verify_data, verify_data_with_key, verify_finished,
+        verify_finished_with_key,
+    };
+    for alg in [
+        tryst_crypto::HashAlgorithm::Sha256,
+        tryst_crypto::HashAlgorithm::Sha384,
+    ] {
+        let hash = tryst_crypto::hash_for(alg);
+        let n = hash.output_len();
+        let secret = Secret::from_slice(&[0x11; 48][..n]).unwrap();
+        let h = hash.hash(b"ch..ee");
+        for key_len in [16, 32] {
+            let (keys, fin) =
+                TrafficKeys::derive_with_finished_key(hash, &secret, key_len).unwrap();
+            let plain = TrafficKeys::derive(hash, &secret, key_len).unwrap();
+            assert_eq!(
+                keys.key.expose_secret(),
+                plain.key.expose_secret(),
+                "{alg:?}"
+            );
+            assert_eq!(keys.iv.expose_secret(), plain.iv.expose_secret(), "{alg:?}");
+            let fin_plain = finished_key(hash, &secret).unwrap();
+            assert_eq!(fin.expose_secret(), fin_plain.expose_secret(), "{alg:?}");
+            let vd = verify_data_with_key(hash, &fin, &h).unwrap();
+            let vd_plain = verify_data(hash, &secret, &h).unwrap();
+            assert_eq!(vd.expose_secret(), vd_plain.expose_secret(), "{alg:?}");
+            assert!(verify_finished_with_key(hash, &fin, &h, vd.expose_secret()).is_ok());
+            let mut bad = vd.expose_secret().to_vec();
+            bad[0] ^= 1;
+            assert_eq!(
+                verify_finished_with_key(hash, &fin, &h, &bad),
+                verify_finished(hash, &secret, &h, &bad)
+            );
+            assert_eq!(
+                verify_finished_with_key(hash, &fin, &h, &bad),
+                Err(Error::BadFinished)
+            );
+            let short = tryst_crypto::Output::from_slice(&[0; 20]).unwrap();
+            assert_eq!(
+                verify_data_with_key(hash, &fin, &short).unwrap_err(),
+                Error::HashLengthMismatch
+            );
+        }
+    }
+}

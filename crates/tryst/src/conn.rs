@@ -403,6 +403,23 @@ impl Core {
         Ok(())
     }
 
+    /// [`set_send_key`](Self::set_send_key) with the key and IV already derived.
+    pub(crate) fn set_send_keys(
+        &mut self,
+        suite: &SupportedCipherSuite,
+        keys: TrafficKeys,
+    ) -> Result<(), Error> {
+        self.records
+            .encrypter
+            .set_key(suite.aead, &keys.key, keys.iv)?;
+        Ok(())
+    }
+
+    /// [`set_recv_key`](Self::set_recv_key) with the key and IV already derived.
+    pub(crate) fn set_recv_keys(&mut self, suite: &SupportedCipherSuite, keys: TrafficKeys) {
+        self.records.pending_recv_key = Some(Box::new((suite.aead, keys)));
+    }
+
     /// Switch the receive key once the message being handled is done (the driver checks
     /// that no further handshake bytes were buffered under the old key).
     pub(crate) fn set_recv_key(

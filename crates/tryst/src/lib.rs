@@ -100,6 +100,7 @@ mod error;
 pub mod keylog;
 mod ocsp;
 pub mod pha;
+mod prefill;
 pub mod psk;
 pub mod resolve;
 mod rpk;

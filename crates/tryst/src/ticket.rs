@@ -170,10 +170,23 @@ impl TicketKeys {
         rng: &mut dyn CryptoRng,
         state: &[u8],
     ) -> Option<Vec<u8>> {
-        let epoch = self.epoch(now);
-        let key = self.key_for(epoch)?;
         let mut nonce = [0u8; 12];
         rng.fill_bytes(&mut nonce);
+        self.seal_with_nonce(now, nonce, state)
+    }
+
+    /// [`seal`](Self::seal) with a nonce the caller drew from its RNG (so one RNG call can
+    /// serve a whole NewSessionTicket: `issue_tickets` draws its age_add and this nonce
+    /// together). The nonce must be fresh random bytes: AES-256-GCM under a key that seals
+    /// many tickets.
+    pub(crate) fn seal_with_nonce(
+        &self,
+        now: Duration,
+        nonce: [u8; 12],
+        state: &[u8],
+    ) -> Option<Vec<u8>> {
+        let epoch = self.epoch(now);
+        let key = self.key_for(epoch)?;
         let mut out = Vec::with_capacity(state.len() + TICKET_OVERHEAD);
         out.extend_from_slice(&epoch.to_be_bytes());
         out.extend_from_slice(&nonce);

@@ -538,10 +538,13 @@ pub(crate) fn find_extension_body(encoded: &[u8], typ: ExtensionType, len: usize
 /// A GREASE `encrypted_client_hello` body (§6.2): a random config id, an X25519-sized
 /// `enc` and a payload as long as tryst's padded, compressed inner hellos are (a multiple
 /// of 32 plus the 16-byte tag: 112 to 208 bytes).
+/// The random bytes a GREASE ECH extension takes (`grease_body`).
+pub(crate) const GREASE_RANDOM_LEN: usize = 2 + 32 + 112 + 32 * 3;
+
 fn grease_body(rng: &dyn SecureRandom) -> Vec<u8> {
     // One call to the generator for all of it (each call can be a system call): the
     // config id, the payload size, the encapsulated key, then the payload.
-    let mut random = [0u8; 2 + 32 + 112 + 32 * 3];
+    let mut random = [0u8; GREASE_RANDOM_LEN];
     rng.fill(&mut random);
     let [config_id, size, ..] = random;
     let rest = random.get(2..).unwrap_or_default();

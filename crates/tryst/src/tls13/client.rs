@@ -19,7 +19,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{ServerName, UnixTime};
-use tryst_crypto::{ActiveKeyExchange, SharedSecret};
+use tryst_crypto::{ActiveKeyExchange, SecureRandom, SharedSecret};
 use tryst_keyschedule::{PskKind, ResumptionMasterSecret, TrafficSchedule, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, ClientHello, Codec, EncryptedExtensions, Extension,
@@ -35,6 +35,7 @@ use crate::conn::{Core, Negotiated, Next, State, Traffic};
 use crate::ech::EchStatus;
 use crate::ech::client::ClientEch;
 use crate::ech::wire::raw_body;
+use crate::prefill::Prefilled;
 use crate::session::Tls13Ticket;
 use crate::suites::SupportedCipherSuite;
 use crate::time::millis;
@@ -85,7 +86,10 @@ pub(crate) fn start(
     server_name: ServerName<'static>,
     core: &mut Core,
 ) -> Next {
-    let rng = config.common.rng();
+    // The random, the legacy session id, the key shares and GREASE ECH from one call to
+    // the generator (`Prefilled`; each call can be a system call).
+    let prefilled = Prefilled::draw(config.common.rng(), first_flight_random_len(&config));
+    let rng: &dyn SecureRandom = &prefilled;
     let mut random = [0u8; 32];
     rng.fill(&mut random);
     let tls12_session = crate::tls12::client::session_to_offer(&config, &server_name);
@@ -105,7 +109,7 @@ pub(crate) fn start(
         }
         None => Vec::new(),
     };
-    let key_shares = initial_key_shares(&config)?;
+    let key_shares = initial_key_shares(&config, rng)?;
     let (psk, psk_external) = match super::psk::client_offer(&config) {
         Some(external) => (Some(external), true),
         None => (ticket_to_offer(&config, &server_name), false),
@@ -156,18 +160,38 @@ pub(crate) fn start(
 }
 
 /// A share for our first group, or for every group if the config says so.
-fn initial_key_shares(config: &ClientConfig) -> Result<KeyShares, Error> {
-    let rng = config.common.rng();
-    let count = if config.key_shares_for_all_groups {
-        config.common.groups.len()
-    } else {
-        1
-    };
+fn initial_key_shares(config: &ClientConfig, rng: &dyn SecureRandom) -> Result<KeyShares, Error> {
+    let count = initial_key_share_count(config);
     let mut key_shares = Vec::new();
     for g in config.common.groups.iter().take(count) {
         key_shares.push((g.group, g.kx.start(&mut RngRef(rng))?));
     }
     Ok(key_shares)
+}
+
+/// How many key shares the first ClientHello carries.
+fn initial_key_share_count(config: &ClientConfig) -> usize {
+    if config.key_shares_for_all_groups {
+        config.common.groups.len()
+    } else {
+        1
+    }
+}
+
+/// The random bytes `start` will ask for, in its order: the random, a middlebox-compatible
+/// session id, 32 per key share (what X25519 draws; a group that draws more or less only
+/// means a later draw goes to the generator itself) and GREASE ECH.
+fn first_flight_random_len(config: &ClientConfig) -> usize {
+    let session_id = if config.middlebox_compat { 32 } else { 0 };
+    let shares = initial_key_share_count(config).saturating_mul(32);
+    let grease = match config.ech {
+        crate::ech::EchMode::Grease => crate::ech::client::GREASE_RANDOM_LEN,
+        _ => 0,
+    };
+    32usize
+        .saturating_add(session_id)
+        .saturating_add(shares)
+        .saturating_add(grease)
 }
 
 /// A ticket for this server whose suite we still offer, used at most once.
@@ -1110,7 +1134,7 @@ impl Handshake {
             mut transcript,
             negotiated,
         } = self;
-        common::check_finished(&keys.suite, &keys.server_hs, &mut transcript, raw)?;
+        common::check_finished_with_key(&keys.suite, &keys.server_finished, &mut transcript, raw)?;
         // The public name authenticated; a rejected ECH ends here (RFC 9849 §6.1.7).
         if let Some(rejected) = ctx.ech.as_mut().and_then(ClientEch::rejection) {
             return Err(rejected);
@@ -1119,7 +1143,7 @@ impl Handshake {
         Ok(ClientFlight {
             ctx,
             suite: keys.suite,
-            client_hs: keys.client_hs,
+            client_finished: keys.client_finished,
             transcript,
             traffic,
             negotiated,
@@ -1132,7 +1156,8 @@ impl Handshake {
 struct ClientFlight {
     ctx: Ctx,
     suite: SupportedCipherSuite,
-    client_hs: tryst_crypto::Secret,
+    /// The finished key of our handshake traffic secret.
+    client_finished: tryst_crypto::Secret,
     transcript: Transcript,
     traffic: TrafficSchedule,
     negotiated: Negotiated,
@@ -1179,7 +1204,7 @@ impl ClientFlight {
     /// Our Finished (RFC 8446 §4.4.4); then application data flows both ways.
     fn send_finished(mut self, core: &mut Core, server: ServerAuthenticated) -> Next {
         let suite = self.suite;
-        common::send_finished(core, &suite, &self.client_hs, &mut self.transcript)?;
+        common::send_finished_with_key(core, &suite, &self.client_finished, &mut self.transcript)?;
         core.set_send_key(&suite, self.traffic.client_traffic_secret())?;
         // Only a client that keeps tickets needs the resumption secret (one HKDF step
         // and a transcript hash saved per handshake otherwise).

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 use tryst_crypto::{Secret, SharedSecret};
 use tryst_keyschedule::keylog::KeyLogHook;
-use tryst_keyschedule::{EarlySchedule, HandshakeSchedule, TrafficSchedule, Transcript};
+use tryst_keyschedule::{EarlySchedule, MasterSchedule, TrafficKeys, TrafficSchedule, Transcript};
 use tryst_messages::{
     AlertDescription, Certificate, CertificateVerify, ExtensionType, Finished, HandshakeMessage,
     RawHandshake, SignatureScheme,
@@ -77,9 +77,16 @@ pub(crate) fn early_schedule(
 /// handshake traffic secrets (RFC 8446 §7.1).
 pub(crate) struct HandshakeKeys {
     pub(crate) suite: SupportedCipherSuite,
-    pub(crate) schedule: HandshakeSchedule,
+    /// The Master Secret's stage, derived with the handshake traffic secrets (HMAC keyed
+    /// once for both and the "derived" salt); used once the server Finished is in.
+    pub(crate) schedule: MasterSchedule,
+    /// The client's handshake traffic secret (a server switches to it again after
+    /// 0-RTT data).
     pub(crate) client_hs: Secret,
-    pub(crate) server_hs: Secret,
+    /// The finished keys of both handshake traffic secrets (RFC 8446 §4.4.4), derived
+    /// with their traffic keys.
+    pub(crate) client_finished: Secret,
+    pub(crate) server_finished: Secret,
 }
 
 /// Derive the handshake traffic secrets over ClientHello..ServerHello and switch both
@@ -91,22 +98,30 @@ pub(crate) fn derive_handshake_keys(
     shared: &SharedSecret,
     transcript: &Transcript,
 ) -> Result<HandshakeKeys, Error> {
-    let schedule = early.into_handshake(shared)?;
     let h = transcript.current();
-    let (client_hs, server_hs) = schedule.handshake_traffic_secrets(&h)?;
+    let (client_hs, server_hs, schedule) =
+        (early.into_handshake(shared)?).into_handshake_secrets_and_master(&h)?;
     core.event(Event::SecretDerived("CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
     core.event(Event::SecretDerived("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
-    let (ours, theirs) = match core.side {
-        Side::Client => (&client_hs, &server_hs),
-        Side::Server => (&server_hs, &client_hs),
+    // Each secret's key, IV and finished key from one HMAC keying.
+    let with_finished = |secret: &Secret| {
+        TrafficKeys::derive_with_finished_key(suite.hash, secret, suite.aead.key_len())
+            .map_err(|_| Error::Internal("traffic key derivation"))
     };
-    core.set_send_key(&suite, ours)?;
-    core.set_recv_key(&suite, theirs)?;
+    let (client_keys, client_finished) = with_finished(&client_hs)?;
+    let (server_keys, server_finished) = with_finished(&server_hs)?;
+    let (ours, theirs) = match core.side {
+        Side::Client => (client_keys, server_keys),
+        Side::Server => (server_keys, client_keys),
+    };
+    core.set_send_keys(&suite, ours)?;
+    core.set_recv_keys(&suite, theirs);
     Ok(HandshakeKeys {
         suite,
         schedule,
         client_hs,
-        server_hs,
+        client_finished,
+        server_finished,
     })
 }
 
@@ -116,12 +131,10 @@ pub(crate) fn derive_handshake_keys(
 pub(crate) fn derive_traffic_keys(
     core: &mut Core,
     suite: &SupportedCipherSuite,
-    schedule: HandshakeSchedule,
+    schedule: MasterSchedule,
     transcript: &Transcript,
 ) -> Result<TrafficSchedule, Error> {
-    let traffic = schedule
-        .into_master()?
-        .into_traffic(&transcript.current())?;
+    let traffic = schedule.into_traffic(&transcript.current())?;
     core.event(Event::SecretDerived("CLIENT_TRAFFIC_SECRET_0"));
     core.event(Event::SecretDerived("SERVER_TRAFFIC_SECRET_0"));
     core.event(Event::SecretDerived("EXPORTER_SECRET"));
@@ -231,7 +244,19 @@ pub(crate) fn send_finished(
     secret: &Secret,
     transcript: &mut Transcript,
 ) -> Result<(), Error> {
-    let verify_data = tryst_keyschedule::verify_data(suite.hash, secret, &transcript.current())?;
+    let key = tryst_keyschedule::finished_key(suite.hash, secret)?;
+    send_finished_with_key(core, suite, &key, transcript)
+}
+
+/// [`send_finished`] from the finished key itself.
+pub(crate) fn send_finished_with_key(
+    core: &mut Core,
+    suite: &SupportedCipherSuite,
+    finished_key: &Secret,
+    transcript: &mut Transcript,
+) -> Result<(), Error> {
+    let verify_data =
+        tryst_keyschedule::verify_data_with_key(suite.hash, finished_key, &transcript.current())?;
     let fin = core.send_handshake(&HandshakeMessage::Finished(Finished {
         verify_data: Cow::Borrowed(verify_data.expose_secret()),
     }))?;
@@ -247,13 +272,24 @@ pub(crate) fn check_finished(
     transcript: &mut Transcript,
     raw: &RawHandshake<'_>,
 ) -> Result<(), Error> {
+    let key = tryst_keyschedule::finished_key(suite.hash, secret)?;
+    check_finished_with_key(suite, &key, transcript, raw)
+}
+
+/// [`check_finished`] from the peer's finished key itself.
+pub(crate) fn check_finished_with_key(
+    suite: &SupportedCipherSuite,
+    finished_key: &Secret,
+    transcript: &mut Transcript,
+    raw: &RawHandshake<'_>,
+) -> Result<(), Error> {
     let HandshakeMessage::Finished(fin) = raw.parse()? else {
         return Err(unexpected(raw));
     };
     fin.check_hash_len(suite.hash.output_len())?;
-    tryst_keyschedule::verify_finished(
+    tryst_keyschedule::verify_finished_with_key(
         suite.hash,
-        secret,
+        finished_key,
         &transcript.current(),
         &fin.verify_data,
     )?;

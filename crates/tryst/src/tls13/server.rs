@@ -558,7 +558,10 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         encoded: &[u8],
         p: Parameters<'_, '_>,
     ) -> Result<(SharedSecret, Option<Resumption>, Transcript), Error> {
-        let rng = self.config.common.rng();
+        // The key share (32 bytes for X25519) and the random from one call to the generator
+        // (`Prefilled`); a group that draws more only sends the random to the generator.
+        let prefilled = crate::prefill::Prefilled::draw(self.config.common.rng(), 32 + 32);
+        let rng: &dyn tryst_crypto::SecureRandom = &prefilled;
         let (our_public, shared) = self
             .group
             .kx
@@ -809,11 +812,12 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
         mut transcript: Transcript,
         (next, negotiated): (AwaitClient, Negotiated),
     ) -> Next {
-        common::send_finished(core, &keys.suite, &keys.server_hs, &mut transcript)?;
+        common::send_finished_with_key(core, &keys.suite, &keys.server_finished, &mut transcript)?;
         let HandshakeKeys {
             suite,
             schedule,
             client_hs,
+            client_finished,
             ..
         } = keys;
         let traffic = common::derive_traffic_keys(core, &suite, schedule, &transcript)?;
@@ -827,6 +831,7 @@ impl<'m, 'a> ServerFlight<'m, 'a> {
             config: self.config,
             transcript,
             client_hs,
+            client_finished,
             traffic,
             negotiated,
         };
@@ -902,6 +907,8 @@ struct Handshake {
     config: Arc<ServerConfig>,
     transcript: Transcript,
     client_hs: tryst_crypto::Secret,
+    /// The finished key of the client's handshake traffic secret.
+    client_finished: tryst_crypto::Secret,
     traffic: TrafficSchedule,
     /// What was negotiated; the client's certificates are added when they arrive.
     negotiated: Negotiated,
@@ -1017,12 +1024,13 @@ impl State for ExpectClientFinished {
         let Handshake {
             config,
             mut transcript,
-            client_hs,
+            client_finished,
             traffic,
             negotiated,
+            ..
         } = self.hs;
         let (client, suite) = (self.client, negotiated.suite);
-        common::check_finished(&suite, &client_hs, &mut transcript, &raw)?;
+        common::check_finished_with_key(&suite, &client_finished, &mut transcript, &raw)?;
         if let Some(pha) = core.pha.as_mut() {
             pha.handshake_done(&transcript);
         }
@@ -1091,11 +1099,17 @@ pub(crate) fn issue_tickets(
     // What the server that resumes the session checks it against (`ticket_fits`).
     let server_name = core.server_name.as_ref().map(|s| s.as_bytes().to_vec());
     let max_early_data = config.early.max_early_data_size;
+    // One call to the generator for every ticket's age_add and seal nonce (`Prefilled`).
+    let prefilled = crate::prefill::Prefilled::draw(
+        config.common.rng(),
+        16usize.saturating_mul(usize::from(config.ticket_count)),
+    );
     for i in 0..config.ticket_count {
         let nonce = (t.nonce)(i);
-        let mut age_add = [0u8; 4];
-        config.common.rng().fill(&mut age_add);
-        let age_add = u32::from_be_bytes(age_add);
+        let mut random = [0u8; 16];
+        tryst_crypto::SecureRandom::fill(&prefilled, &mut random);
+        let [a0, a1, a2, a3, seal_nonce @ ..] = random;
+        let age_add = u32::from_be_bytes([a0, a1, a2, a3]);
         let state = TicketState {
             suite: negotiated.suite.suite.to_raw(),
             psk: t.resumption.ticket_psk(&nonce)?,
@@ -1110,7 +1124,7 @@ pub(crate) fn issue_tickets(
             max_early_data,
         };
         let sealed = keys
-            .seal(now, &mut RngRef(config.common.rng()), &state.encode()?)
+            .seal_with_nonce(now, seal_nonce, &state.encode()?)
             .ok_or(Error::Internal("ticket sealing"))?;
         let expires = now.saturating_add(core::time::Duration::from_secs(lifetime_secs.into()));
         let Some(ticket) = super::resumption::stateful_ticket(config, sealed, now, expires) else {

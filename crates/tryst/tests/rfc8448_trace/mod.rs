@@ -44,18 +44,18 @@ pub fn trace(name: &str) -> Vec<u8> {
     }
 }
 
-/// The section's client random first, then anything.
+/// The section's client random first (the first 32 bytes of the first call: the client
+/// draws its random and its key share's bytes in one call), then anything.
 pub struct TraceRandom(pub std::sync::atomic::AtomicBool);
 impl tryst::SecureRandom for TraceRandom {
     fn fill(&self, dest: &mut [u8]) {
-        if !self.0.swap(true, std::sync::atomic::Ordering::SeqCst) && dest.len() == 32 {
+        dest.fill(0x5a);
+        if !self.0.swap(true, std::sync::atomic::Ordering::SeqCst) && dest.len() >= 32 {
             let hello = match SECTION.load(std::sync::atomic::Ordering::SeqCst) {
                 3 => s3("client_hello"),
                 _ => s4("client_hello_with_binders"),
             };
-            dest.copy_from_slice(&hello[6..38]);
-        } else {
-            dest.fill(0x5a);
+            dest[..32].copy_from_slice(&hello[6..38]);
         }
     }
 }
