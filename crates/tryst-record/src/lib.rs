@@ -79,11 +79,13 @@ mod decrypt;
 mod deframe;
 mod encrypt;
 mod error;
+mod sendbuf;
 
 pub use decrypt::{DEFAULT_MAX_EMPTY_RECORDS, Message, RecordDecrypter};
 pub use deframe::Deframer;
 pub use encrypt::{DEFAULT_KEY_UPDATE_PERCENT, Padding, RecordEncrypter};
 pub use error::Error;
+pub use sendbuf::{RecordSink, SendBuffer};
 
 use tryst_messages::{ContentType, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, ProtocolVersion};
 
