@@ -2,7 +2,6 @@
 //! and the AEAD usage limit.
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use core::num::NonZeroU16;
 
 use tryst_crypto::{Aead, AeadAlgorithm, AeadKey, AeadKeyed, Iv, Nonce, TAG_LEN};
@@ -10,6 +9,7 @@ use tryst_messages::{
     Alert, AlertDescription, AlertLevel, ContentType, MAX_PLAINTEXT_LEN, ProtocolVersion,
 };
 
+use crate::sendbuf::RecordSink;
 use crate::{
     Error, HEADER_LEN, MAX_INNER_PLAINTEXT_LEN, MIN_RECORD_SIZE_LIMIT, TLS12_EXPLICIT_NONCE_LEN,
     TLS12_GCM_SALT_LEN, encode_header,
@@ -556,10 +556,17 @@ impl RecordEncrypter {
     /// Append records carrying `data` (of content type `typ`) to `out`, fragmenting at
     /// [`max_fragment_len`](Self::max_fragment_len). Empty data sends nothing.
     ///
-    /// `out` only grows when its capacity is short: reuse one buffer (clear it after each
-    /// send) and steady-state sending allocates nothing. If an error occurs partway, the
-    /// records already appended used up sequence numbers and must still be sent.
-    pub fn write(&mut self, typ: ContentType, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    /// `out` is a `Vec<u8>` (each record's content is copied in, then sealed in place) or
+    /// a [`SendBuffer`](crate::SendBuffer) (each record is sealed straight into it from
+    /// `data`). Either only grows when its room is short: reuse one buffer and
+    /// steady-state sending allocates nothing. If an error occurs partway, the records
+    /// already appended used up sequence numbers and must still be sent.
+    pub fn write<S: RecordSink + ?Sized>(
+        &mut self,
+        typ: ContentType,
+        data: &[u8],
+        out: &mut S,
+    ) -> Result<(), Error> {
         self.check_usable()?;
         if typ == ContentType::ChangeCipherSpec {
             return Err(Error::Misuse("use write_change_cipher_spec"));
@@ -620,38 +627,33 @@ impl RecordEncrypter {
         Ok(written)
     }
 
-    fn push_record(
+    fn push_record<S: RecordSink + ?Sized>(
         &mut self,
         typ: ContentType,
         chunk: &[u8],
-        out: &mut Vec<u8>,
+        out: &mut S,
     ) -> Result<(), Error> {
-        let start = out.len();
         let len = self.record_len(typ, chunk.len());
-        // Header room, content, then zeros for type, padding and tag: the content is
-        // copied once and never zero-filled first, then sealed in place. (Sealing out of
-        // place from `chunk` would need the record's room zero-filled first, since safe
-        // code cannot hand the AEAD a `Vec`'s uninitialised capacity: that fill costs what
-        // the copy costs, and a backend without a native `seal_from` would then pay fill,
-        // copy and seal. `write_into` writes into initialised memory and seals out of
-        // place.)
-        out.reserve(len);
-        out.resize(start.saturating_add(self.content_offset()), 0);
-        out.extend_from_slice(chunk);
-        out.resize(start.saturating_add(len), 0);
-        let result = match out.get_mut(start..) {
-            Some(record) => self.seal_exact(typ, record, Content::InPlace(chunk.len())),
-            None => Err(Error::BufferTooSmall { needed: len }),
+        // A `Vec` gets the content copied in and sealed in place; a `SendBuffer` has
+        // initialised room, and the seal reads the content from `chunk` (out of place).
+        let (record, in_place) = out.start_record(len, self.content_offset(), chunk);
+        let content = if in_place {
+            Content::InPlace(chunk.len())
+        } else {
+            Content::From(chunk)
         };
-        if result.is_err() {
-            out.truncate(start);
-        }
+        let result = self.seal_exact(typ, record, content);
+        out.finish_record(len, result.is_ok());
         result.map(|_| ())
     }
 
     /// Append one alert record. Every alert but `user_canceled` closes this direction:
     /// nothing can be written after it.
-    pub fn write_alert(&mut self, alert: Alert, out: &mut Vec<u8>) -> Result<(), Error> {
+    pub fn write_alert<S: RecordSink + ?Sized>(
+        &mut self,
+        alert: Alert,
+        out: &mut S,
+    ) -> Result<(), Error> {
         self.check_usable()?;
         let body = [alert.level.to_raw(), alert.description.to_raw()];
         self.push_record(ContentType::Alert, &body, out)?;
@@ -662,7 +664,7 @@ impl RecordEncrypter {
     }
 
     /// Append a close_notify alert (RFC 8446 §6.1); nothing can be written after it.
-    pub fn write_close_notify(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+    pub fn write_close_notify<S: RecordSink + ?Sized>(&mut self, out: &mut S) -> Result<(), Error> {
         self.write_alert(
             Alert {
                 level: AlertLevel::Warning,
@@ -674,14 +676,14 @@ impl RecordEncrypter {
 
     /// Append the unprotected change_cipher_spec record of middlebox compatibility mode
     /// (RFC 8446 §D.4): `14 03 03 00 01 01`, whatever the key state.
-    pub fn write_change_cipher_spec(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+    pub fn write_change_cipher_spec<S: RecordSink + ?Sized>(
+        &mut self,
+        out: &mut S,
+    ) -> Result<(), Error> {
         self.check_usable()?;
-        out.extend_from_slice(&encode_header(
-            ContentType::ChangeCipherSpec,
-            ProtocolVersion::Tls12,
-            1,
-        )?);
-        out.push(1);
+        let [h0, h1, h2, h3, h4] =
+            encode_header(ContentType::ChangeCipherSpec, ProtocolVersion::Tls12, 1)?;
+        out.append(&[h0, h1, h2, h3, h4, 1]);
         Ok(())
     }
 }
@@ -689,6 +691,7 @@ impl RecordEncrypter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
     use tryst_crypto::AES_128_GCM;
 
     fn keyed() -> RecordEncrypter {

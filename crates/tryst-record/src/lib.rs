@@ -5,9 +5,12 @@
 //!
 //! - [`RecordEncrypter`] fragments outgoing content into records of at most 2^14 bytes (or
 //!   the peer's `record_size_limit`, RFC 8449), builds TLSInnerPlaintext with a
-//!   [`Padding`] policy, seals it in place under nonce = IV ⊕ sequence number with the
-//!   record header as associated data, refuses to wrap the sequence number and reports
-//!   when the AEAD usage limit is near ([`RecordEncrypter::needs_key_update`]).
+//!   [`Padding`] policy, seals it under nonce = IV ⊕ sequence number with the record
+//!   header as associated data, refuses to wrap the sequence number and reports when the
+//!   AEAD usage limit is near ([`RecordEncrypter::needs_key_update`]). Records go into a
+//!   `Vec<u8>` (content copied in, sealed in place), a [`SendBuffer`] (sealed straight in
+//!   from the caller's data, in reused memory) or a caller's slice
+//!   ([`RecordEncrypter::write_into`]).
 //! - [`RecordDecrypter`] checks headers, opens records in place (the tag is checked before
 //!   any plaintext is released), strips padding, recovers the inner content type, drops
 //!   the middlebox-compatibility change_cipher_spec, skips rejected 0-RTT data within a
@@ -79,11 +82,13 @@ mod decrypt;
 mod deframe;
 mod encrypt;
 mod error;
+mod sendbuf;
 
 pub use decrypt::{DEFAULT_MAX_EMPTY_RECORDS, Message, RecordDecrypter};
 pub use deframe::Deframer;
 pub use encrypt::{DEFAULT_KEY_UPDATE_PERCENT, Padding, RecordEncrypter};
 pub use error::Error;
+pub use sendbuf::{RecordSink, SendBuffer};
 
 use tryst_messages::{ContentType, MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, ProtocolVersion};
 

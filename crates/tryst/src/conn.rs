@@ -12,7 +12,7 @@ use tryst_messages::{
     Alert, AlertDescription, AlertLevel, Codec, HandshakeJoiner, HandshakeMessage, HandshakeType,
     KeyUpdate, KeyUpdateRequest, NamedGroup, ProtocolVersion, RawHandshake, SignatureScheme,
 };
-use tryst_record::{Deframer, Message, RecordDecrypter, RecordEncrypter};
+use tryst_record::{Deframer, Message, RecordDecrypter, RecordEncrypter, SendBuffer};
 
 use crate::Error;
 use crate::config::{Common, Limits};
@@ -223,8 +223,9 @@ pub(crate) struct Core {
 pub(crate) struct Records {
     pub(crate) encrypter: RecordEncrypter,
     pub(crate) decrypter: RecordDecrypter,
-    /// TLS bytes waiting for `write_tls`.
-    pub(crate) tls_out: Vec<u8>,
+    /// TLS bytes waiting for `write_tls`. Records are sealed straight into it (its memory
+    /// stays initialised between records, so the AEAD writes there without a copy first).
+    pub(crate) tls_out: SendBuffer,
     /// Received plaintext waiting for `read_plaintext`.
     pub(crate) plain_in: VecDeque<u8>,
     /// Plaintext queued before the handshake completed.
@@ -314,7 +315,7 @@ impl Core {
             records: Records {
                 encrypter,
                 decrypter,
-                tls_out: Vec::new(),
+                tls_out: SendBuffer::new(),
                 plain_in: VecDeque::new(),
                 pending_out: Vec::new(),
                 pending_recv_key: None,
@@ -755,13 +756,12 @@ impl ConnectionCommon {
 
     /// TLS bytes waiting to be sent.
     pub fn pending_tls(&self) -> &[u8] {
-        &self.core.records.tls_out
+        self.core.records.tls_out.pending()
     }
 
     /// Mark `n` bytes of [`pending_tls`](Self::pending_tls) as sent.
     pub fn consume_tls(&mut self, n: usize) {
-        let n = n.min(self.core.records.tls_out.len());
-        self.core.records.tls_out.drain(..n);
+        self.core.records.tls_out.consume(n);
     }
 
     /// Process the TLS bytes received so far: run the handshake, decrypt records, answer
@@ -1257,7 +1257,7 @@ mod io {
             if self.core.records.tls_out.is_empty() {
                 return Ok(0);
             }
-            let n = wr.write(&self.core.records.tls_out)?;
+            let n = wr.write(self.core.records.tls_out.pending())?;
             self.consume_tls(n);
             Ok(n)
         }

@@ -278,7 +278,11 @@ impl EarlyState {
     }
 
     /// Client: encrypt `data` (at most `writable()` of it) as early data into `out`.
-    pub(crate) fn write(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<usize, Error> {
+    pub(crate) fn write(
+        &mut self,
+        data: &[u8],
+        out: &mut tryst_record::SendBuffer,
+    ) -> Result<usize, Error> {
         let n = data.len().min(self.writable());
         let (EarlyState::Sending(c), Some(chunk)) = (self, data.get(..n)) else {
             return Ok(0);

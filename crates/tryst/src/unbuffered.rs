@@ -173,7 +173,7 @@ impl ConnectionCommon {
         else {
             return Err(EncryptError::InsufficientSize { needed });
         };
-        head.copy_from_slice(&records.tls_out);
+        head.copy_from_slice(records.tls_out.pending());
         records.tls_out.clear();
         let written = records
             .encrypter
