@@ -1,0 +1,488 @@
+//! Interop with Mozilla NSS (Firefox's TLS stack) over loopback, through the test tools of
+//! Debian's `libnss3-tools`: `selfserv` (server) and `tstclnt` (client), with NSS
+//! databases made per test by `certutil` and `pk12util` (the PKCS#12 files come from
+//! `openssl pkcs12 -export`, so these tests need `openssl` too). Both directions: TLS 1.3
+//! with ECDSA P-256 and RSA certificates, TLS 1.2 with each ECDHE suite NSS enables,
+//! P-256 and X25519 key exchange, resumption across connections (TLS 1.3 tickets, TLS 1.2
+//! tickets and session ids), client certificates, 0-RTT, and certificates from an
+//! unknown CA refused on both sides. NSS 3.87 has no Ed25519 in TLS, so that key is not
+//! tested here. The test CA signs with ECDSA P-256 (NSS cannot check Ed25519 signatures).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod tls12_util;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tls12_util::{
+    CLIENT_P256_KEY, Guard, P256_KEY, RSA_KEY, TempDir, connect_retry, free_port, have, pem,
+};
+use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
+use tryst::crypto::{EcdsaP256SigningKey, OsRng, RsaSigningKey, Signer};
+use tryst::messages::{CipherSuite, NamedGroup, ProtocolVersion};
+use tryst::pki_types::{CertificateDer, ServerName};
+use tryst::{
+    CertifiedKey, ClientConfig, ClientConnection, EarlyDataStatus, HandshakeKind, ServerConfig,
+    ServerConnection, Stream,
+};
+
+const TLS13: &[ProtocolVersion] = &[ProtocolVersion::Tls13];
+const TLS12: &[ProtocolVersion] = &[ProtocolVersion::Tls12];
+
+/// A certificate and its PKCS#8 key.
+type Pair = (Vec<u8>, Vec<u8>);
+
+/// The test PKI: a CA with an ECDSA P-256 key (fresh per run), server certificates for
+/// localhost / 127.0.0.1 with the ECDSA and RSA test keys, a client certificate, and a
+/// second CA nobody trusts with a client certificate of its own.
+struct Pki {
+    ca: Vec<u8>,
+    ecdsa: Pair,
+    rsa: Pair,
+    client: Pair,
+    stranger_ca: Vec<u8>,
+    stranger_client: Pair,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Ecdsa,
+    Rsa,
+}
+
+fn validity() -> (i64, i64) {
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    (now - 3600, now + 86_400)
+}
+
+fn make_ca(name: &str, key: &EcdsaP256SigningKey) -> Vec<u8> {
+    let (nb, na) = validity();
+    CertificateBuilder::new(name, nb, na)
+        .ca(None)
+        .key_usage(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN)
+        .self_signed(key)
+        .unwrap()
+}
+
+fn client_cert(cn: &str, key: &dyn Signer, ca: &[u8], ca_key: &EcdsaP256SigningKey) -> Vec<u8> {
+    let (nb, na) = validity();
+    CertificateBuilder::new(cn, nb, na)
+        .client_auth()
+        .issue_with_rng(key, ca, ca_key, &mut OsRng)
+        .unwrap()
+}
+
+fn pki() -> Pki {
+    let (nb, na) = validity();
+    let ca_key = EcdsaP256SigningKey::generate(&mut OsRng);
+    let ca = make_ca("tryst NSS test CA", &ca_key);
+    let leaf = |key: &dyn Signer| {
+        CertificateBuilder::new("localhost", nb, na)
+            .dns_name("localhost")
+            .ip_address(&[127, 0, 0, 1])
+            .server_auth()
+            .issue_with_rng(key, &ca, &ca_key, &mut OsRng)
+            .unwrap()
+    };
+    let ec = EcdsaP256SigningKey::from_pkcs8_der(P256_KEY).unwrap();
+    let rsa = RsaSigningKey::from_pkcs8_der(RSA_KEY).unwrap();
+    let ck = EcdsaP256SigningKey::from_pkcs8_der(CLIENT_P256_KEY).unwrap();
+    let stranger_key = EcdsaP256SigningKey::generate(&mut OsRng);
+    let stranger_ca = make_ca("tryst NSS stranger CA", &stranger_key);
+    Pki {
+        ecdsa: (leaf(&ec), P256_KEY.to_vec()),
+        rsa: (leaf(&rsa), RSA_KEY.to_vec()),
+        client: (
+            client_cert("tryst nss client", &ck, &ca, &ca_key),
+            CLIENT_P256_KEY.to_vec(),
+        ),
+        stranger_client: (
+            client_cert("stranger client", &ck, &stranger_ca, &stranger_key),
+            CLIENT_P256_KEY.to_vec(),
+        ),
+        ca,
+        stranger_ca,
+    }
+}
+
+impl Pki {
+    fn server(&self, kind: Kind) -> &Pair {
+        match kind {
+            Kind::Ecdsa => &self.ecdsa,
+            Kind::Rsa => &self.rsa,
+        }
+    }
+
+    fn anchors(&self) -> TrustAnchors {
+        TrustAnchors::from_der([self.ca.as_slice()]).unwrap()
+    }
+
+    fn certified(pair: &Pair) -> CertifiedKey {
+        CertifiedKey::from_der(vec![CertificateDer::from(pair.0.clone())], &pair.1).unwrap()
+    }
+}
+
+/// Whether every tool these tests run is installed (fails under CI=true otherwise).
+fn tools() -> bool {
+    have("openssl", "version")
+        && ["certutil", "pk12util", "selfserv", "tstclnt"]
+            .iter()
+            .all(|t| have_nss_tool(t))
+}
+
+/// The NSS tools have no probe that exits 0 (`-h` prints usage and exits non-zero): one
+/// is present when it can be started at all.
+fn have_nss_tool(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("-h")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{tool} is required when CI=true (install libnss3-tools: .ci/run's need list)"
+        );
+        eprintln!("skipping: {tool} is not installed (Debian: libnss3-tools)");
+    }
+    ok
+}
+
+fn run_ok(cmd: &str, args: &[&str]) {
+    let out = Command::new(cmd)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An NSS database in `dir/name` trusting `ca` (for servers and clients), holding the
+/// given (nickname, certificate, key) identities; returns the `sql:` path.
+fn nss_db(dir: &TempDir, name: &str, ca: &[u8], ids: &[(&str, &Pair)]) -> String {
+    let path = dir.0.join(name);
+    std::fs::create_dir_all(&path).unwrap();
+    let db = format!("sql:{}", path.display());
+    run_ok("certutil", &["-N", "--empty-password", "-d", &db]);
+    let ca_file = dir.write(&format!("{name}-ca.pem"), &pem("CERTIFICATE", ca));
+    run_ok(
+        "certutil",
+        &["-A", "-d", &db, "-n", "ca", "-t", "CT,C,C", "-i", &ca_file],
+    );
+    for (nick, (cert, key)) in ids {
+        let c = dir.write(&format!("{name}-{nick}.pem"), &pem("CERTIFICATE", cert));
+        let k = dir.write(&format!("{name}-{nick}.key"), &pem("PRIVATE KEY", key));
+        let p12 = path.join(format!("{nick}.p12")).display().to_string();
+        run_ok(
+            "openssl",
+            &[
+                "pkcs12", "-export", "-in", &c, "-inkey", &k, "-name", nick, "-passout", "pass:",
+                "-out", &p12,
+            ],
+        );
+        run_ok("pk12util", &["-i", &p12, "-d", &db, "-W", ""]);
+    }
+    db
+}
+
+fn read_lossy(path: &std::path::Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+}
+
+/// A running `selfserv`: its port and where its output goes.
+struct Selfserv {
+    guard: Guard,
+    port: u16,
+    out: PathBuf,
+    err: PathBuf,
+}
+
+impl Selfserv {
+    /// `selfserv -v` with the key `nick` of `db` and `extra` flags, once it accepts.
+    fn start(dir: &TempDir, db: &str, nick: &str, extra: &[&str]) -> Self {
+        let port = free_port();
+        let tag = format!("selfserv-{port}");
+        let out = dir.0.join(format!("{tag}.out"));
+        let err = dir.0.join(format!("{tag}.err"));
+        let child = Command::new("selfserv")
+            .args(["-d", db, "-n", nick, "-p", &port.to_string(), "-v"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap();
+        let mut guard = Guard(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !read_lossy(&err).contains("About to call accept") {
+            if let Ok(Some(status)) = guard.0.try_wait() {
+                panic!("selfserv {extra:?} exited ({status}): {}", read_lossy(&err));
+            }
+            assert!(Instant::now() < deadline, "selfserv did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Selfserv {
+            guard,
+            port,
+            out,
+            err,
+        }
+    }
+
+    /// Stop it and return everything it printed (stdout, then stderr).
+    fn finish(self) -> String {
+        // Let it write what the last connection produced.
+        std::thread::sleep(Duration::from_millis(200));
+        drop(self.guard);
+        format!("{}{}", read_lossy(&self.out), read_lossy(&self.err))
+    }
+}
+
+const REQUEST: &[u8] = b"GET /tryst HTTP/1.0\r\n\r\n";
+
+/// One tryst client connection to selfserv: an HTTP/1.0 request (0-RTT first if the
+/// config allows it and a ticket does), and the response to EOF. Returns the connection,
+/// the response, and how much went as early data.
+fn to_selfserv(config: &Arc<ClientConfig>, port: u16) -> (ClientConnection, String, usize) {
+    let mut sock = connect_retry(port);
+    let mut conn =
+        ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap()).unwrap();
+    let early = if conn.early_data_limit() >= REQUEST.len() {
+        conn.write_early_data(REQUEST).unwrap()
+    } else {
+        0
+    };
+    let mut got = Vec::new();
+    {
+        let mut tls = Stream::new(&mut conn, &mut sock);
+        tls.complete_handshake().unwrap();
+        if early == 0 || matches!(tls.conn.early_data_status(), EarlyDataStatus::Rejected(_)) {
+            tls.write_all(REQUEST).unwrap();
+        }
+        let mut buf = [0u8; 4096];
+        loop {
+            match tls.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                // selfserv may close without close_notify once it has answered.
+                Err(e) if got.ends_with(b"EOF\r\n") || got.ends_with(b"EOF\n") => {
+                    eprintln!("after the response: {e}");
+                    break;
+                }
+                Err(e) => panic!("reading from selfserv: {e}; so far {got:?}"),
+            }
+        }
+    }
+    (conn, String::from_utf8_lossy(&got).into_owned(), early)
+}
+
+fn tryst_client(p: &Pki, versions: &[ProtocolVersion]) -> tryst::ClientConfigBuilder {
+    ClientConfig::builder()
+        .with_root_certificates(p.anchors())
+        .with_protocol_versions(versions)
+}
+
+fn ticket_keys() -> Arc<tryst::TicketKeys> {
+    Arc::new(tryst::TicketKeys::generate(&mut OsRng, Duration::from_secs(600)).unwrap())
+}
+
+/// What the tryst server saw on one connection.
+#[derive(Debug, Default)]
+struct Seen {
+    version: Option<ProtocolVersion>,
+    suite: Option<CipherSuite>,
+    group: Option<NamedGroup>,
+    kind: Option<HandshakeKind>,
+    peer_certs: Vec<Vec<u8>>,
+    early: EarlyDataStatusDebug,
+    early_data: Vec<u8>,
+    data: Vec<u8>,
+    error: Option<String>,
+    alert: Option<tryst::messages::AlertDescription>,
+}
+
+/// `EarlyDataStatus` in a form with a default.
+#[derive(Debug, Default, PartialEq, Eq)]
+enum EarlyDataStatusDebug {
+    #[default]
+    Unknown,
+    Is(String),
+}
+
+/// A tryst server answering `n` connections: handshake, take any 0-RTT data, read until
+/// the request's blank line, answer "tryst saw N bytes", close.
+fn tryst_server(config: Arc<ServerConfig>, n: usize) -> (std::thread::JoinHandle<Vec<Seen>>, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        (0..n)
+            .map(|_| {
+                let (mut sock, _) = listener.accept().unwrap();
+                sock.set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                let mut conn = ServerConnection::new(config.clone()).unwrap();
+                let mut seen = Seen::default();
+                serve_one(&mut conn, &mut sock, &mut seen);
+                seen.version = conn.protocol_version();
+                seen.suite = conn.negotiated_cipher_suite().map(|s| s.suite);
+                seen.group = conn.negotiated_group();
+                seen.kind = conn.handshake_kind();
+                seen.peer_certs = conn
+                    .peer_certificates()
+                    .iter()
+                    .map(|c| c.as_ref().to_vec())
+                    .collect();
+                seen.early = EarlyDataStatusDebug::Is(format!("{:?}", conn.early_data_status()));
+                seen
+            })
+            .collect()
+    });
+    (h, port)
+}
+
+fn serve_one(conn: &mut ServerConnection, sock: &mut std::net::TcpStream, seen: &mut Seen) {
+    let mut tls = Stream::new(conn, sock);
+    let outcome = (|| -> std::io::Result<()> {
+        tls.complete_handshake()?;
+        let mut early = [0u8; 4096];
+        let n = tls.conn.read_early_data(&mut early);
+        seen.early_data.extend_from_slice(&early[..n]);
+        let mut all = seen.early_data.clone();
+        let mut buf = [0u8; 4096];
+        while !all.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = tls.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            seen.data.extend_from_slice(&buf[..n]);
+            all.extend_from_slice(&buf[..n]);
+        }
+        let answer = format!("tryst saw {} bytes\n", all.len());
+        tls.write_all(answer.as_bytes())?;
+        tls.close()
+    })();
+    if let Err(e) = outcome {
+        seen.alert = e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<tryst::Error>())
+            .and_then(tryst::Error::alert);
+        seen.error = Some(e.to_string());
+    }
+}
+
+/// Run `tstclnt` against `port` with the database `db`, sending REQUEST from a file;
+/// at most 20 s. Returns stdout and stderr together.
+fn tstclnt(dir: &TempDir, db: &str, port: u16, extra: &[&str]) -> String {
+    let req = dir.0.join("request.txt");
+    std::fs::write(&req, REQUEST).unwrap();
+    let tag = format!("tstclnt-{port}-{}", free_port());
+    let out = dir.0.join(format!("{tag}.out"));
+    let child = Command::new("tstclnt")
+        .args(["-h", "localhost", "-4", "-p", &port.to_string(), "-d", db])
+        .args(["-v", "-A", &req.display().to_string()])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(Stdio::from(
+            std::fs::OpenOptions::new().append(true).open(&out).unwrap(),
+        ))
+        .spawn()
+        .unwrap();
+    let mut guard = Guard(child);
+    guard.wait_exit(20);
+    drop(guard);
+    // Only the lines about the session; -v also logs every poll.
+    read_lossy(&out)
+        .lines()
+        .filter(|l| !l.contains("PR_Poll") && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// NSS's name for the negotiated version in its "SSL version 3.x" line.
+fn nss_version(v: ProtocolVersion) -> &'static str {
+    if v == ProtocolVersion::Tls13 {
+        "SSL version 3.4"
+    } else {
+        "SSL version 3.3"
+    }
+}
+
+#[test]
+fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-srv13");
+    for (kind, nick, auth) in [(Kind::Ecdsa, "ec", "256-bit"), (Kind::Rsa, "rsa", "2048-bit")] {
+        let db = nss_db(&dir, nick, &p.ca, &[(nick, p.server(kind))]);
+        let srv = Selfserv::start(&dir, &db, nick, &["-V", "tls1.3:tls1.3"]);
+        let cfg = tryst_client(&p, TLS13).build().unwrap();
+        let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        assert!(resp.starts_with("HTTP/1.0 200 OK"), "{resp}");
+        assert!(resp.contains("GET /tryst HTTP/1.0"), "{resp}");
+        assert_eq!(conn.protocol_version(), Some(ProtocolVersion::Tls13));
+        assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Full));
+        assert_eq!(conn.peer_certificates()[0].as_ref(), p.server(kind).0);
+        let suite = conn.negotiated_cipher_suite().unwrap().suite;
+        assert_eq!(suite, CipherSuite::TlsAes128GcmSha256, "NSS's first choice");
+        assert!(out.contains("SSL version 3.4"), "{out}");
+        assert!(out.contains("128-bit AES-GCM"), "{out}");
+        assert!(out.contains(&format!("Server Auth: {auth} TLS 1.3")), "{out}");
+    }
+}
+
+#[test]
+fn tstclnt_to_tryst_server_tls13_ecdsa_and_rsa() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-cli13");
+    let db = nss_db(&dir, "client", &p.ca, &[]);
+    for (kind, auth, scheme) in [
+        (Kind::Ecdsa, "256-bit", "ecdsa_secp256r1_sha256"),
+        (Kind::Rsa, "2048-bit", "rsa_pss_rsae_sha256"),
+    ] {
+        let config = ServerConfig::builder(Pki::certified(p.server(kind)))
+            .with_protocol_versions(TLS13)
+            .build()
+            .unwrap();
+        let (h, port) = tryst_server(config, 1);
+        let out = tstclnt(&dir, &db, port, &["-V", "tls1.3:tls1.3"]);
+        let seen = h.join().unwrap().pop().unwrap();
+        assert_eq!(seen.error, None, "{out}");
+        assert_eq!(seen.version, Some(ProtocolVersion::Tls13));
+        assert_eq!(seen.kind, Some(HandshakeKind::Full));
+        assert_eq!(seen.data, REQUEST);
+        assert!(out.contains("tryst saw 23 bytes"), "{out}");
+        assert!(out.contains("SSL version 3.4"), "{out}");
+        assert!(out.contains(&format!("Server Auth: {auth} TLS 1.3")), "{out}");
+        assert!(out.contains(&format!("Signature Scheme: {scheme}")), "{out}");
+        assert!(out.contains("subject DN: CN=localhost"), "{out}");
+        assert!(out.contains("issuer  DN: CN=tryst NSS test CA"), "{out}");
+    }
+}
