@@ -420,15 +420,6 @@ fn tstclnt(dir: &TempDir, db: &str, port: u16, extra: &[&str]) -> String {
         .join("\n")
 }
 
-/// NSS's name for the negotiated version in its "SSL version 3.x" line.
-fn nss_version(v: ProtocolVersion) -> &'static str {
-    if v == ProtocolVersion::Tls13 {
-        "SSL version 3.4"
-    } else {
-        "SSL version 3.3"
-    }
-}
-
 #[test]
 fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
     if !tools() {
@@ -436,7 +427,10 @@ fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
     }
     let p = pki();
     let dir = TempDir::new("nss-srv13");
-    for (kind, nick, auth) in [(Kind::Ecdsa, "ec", "256-bit"), (Kind::Rsa, "rsa", "2048-bit")] {
+    for (kind, nick, auth) in [
+        (Kind::Ecdsa, "ec", "256-bit"),
+        (Kind::Rsa, "rsa", "2048-bit"),
+    ] {
         let db = nss_db(&dir, nick, &p.ca, &[(nick, p.server(kind))]);
         let srv = Selfserv::start(&dir, &db, nick, &["-V", "tls1.3:tls1.3"]);
         let cfg = tryst_client(&p, TLS13).build().unwrap();
@@ -451,7 +445,10 @@ fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
         assert_eq!(suite, CipherSuite::TlsAes128GcmSha256, "NSS's first choice");
         assert!(out.contains("SSL version 3.4"), "{out}");
         assert!(out.contains("128-bit AES-GCM"), "{out}");
-        assert!(out.contains(&format!("Server Auth: {auth} TLS 1.3")), "{out}");
+        assert!(
+            out.contains(&format!("Server Auth: {auth} TLS 1.3")),
+            "{out}"
+        );
     }
 }
 
@@ -480,9 +477,215 @@ fn tstclnt_to_tryst_server_tls13_ecdsa_and_rsa() {
         assert_eq!(seen.data, REQUEST);
         assert!(out.contains("tryst saw 23 bytes"), "{out}");
         assert!(out.contains("SSL version 3.4"), "{out}");
-        assert!(out.contains(&format!("Server Auth: {auth} TLS 1.3")), "{out}");
-        assert!(out.contains(&format!("Signature Scheme: {scheme}")), "{out}");
+        assert!(
+            out.contains(&format!("Server Auth: {auth} TLS 1.3")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("Signature Scheme: {scheme}")),
+            "{out}"
+        );
         assert!(out.contains("subject DN: CN=localhost"), "{out}");
         assert!(out.contains("issuer  DN: CN=tryst NSS test CA"), "{out}");
+    }
+}
+
+/// The TLS 1.2 ECDHE suites NSS 3.87 enables by default that tryst implements, NSS's
+/// code for `-c`, the name in its "using ..." line, and the key they need.
+const SUITES12: &[(CipherSuite, &str, &str, Kind)] = &[
+    (
+        CipherSuite::TlsEcdheEcdsaWithAes128GcmSha256,
+        ":C02B",
+        "128-bit AES-GCM",
+        Kind::Ecdsa,
+    ),
+    (
+        CipherSuite::TlsEcdheEcdsaWithAes256GcmSha384,
+        ":C02C",
+        "256-bit AES-GCM",
+        Kind::Ecdsa,
+    ),
+    (
+        CipherSuite::TlsEcdheEcdsaWithChacha20Poly1305Sha256,
+        ":CCA9",
+        "256-bit CHACHA20POLY1305",
+        Kind::Ecdsa,
+    ),
+    (
+        CipherSuite::TlsEcdheRsaWithAes128GcmSha256,
+        ":C02F",
+        "128-bit AES-GCM",
+        Kind::Rsa,
+    ),
+    (
+        CipherSuite::TlsEcdheRsaWithAes256GcmSha384,
+        ":C030",
+        "256-bit AES-GCM",
+        Kind::Rsa,
+    ),
+    (
+        CipherSuite::TlsEcdheRsaWithChacha20Poly1305Sha256,
+        ":CCA8",
+        "256-bit CHACHA20POLY1305",
+        Kind::Rsa,
+    ),
+];
+
+#[test]
+fn tryst_client_to_selfserv_tls12_every_ecdhe_suite() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-srv12");
+    // One database per server key: selfserv with both in one may pick either.
+    let ec_db = nss_db(&dir, "ec", &p.ca, &[("ec", &p.ecdsa)]);
+    let rsa_db = nss_db(&dir, "rsa", &p.ca, &[("rsa", &p.rsa)]);
+    for &(suite, code, name, kind) in SUITES12 {
+        let (db, nick) = match kind {
+            Kind::Ecdsa => (&ec_db, "ec"),
+            Kind::Rsa => (&rsa_db, "rsa"),
+        };
+        let srv = Selfserv::start(&dir, db, nick, &["-V", "tls1.2:tls1.2", "-c", code]);
+        let cfg = tryst_client(&p, &[ProtocolVersion::Tls13, ProtocolVersion::Tls12])
+            .build()
+            .unwrap();
+        let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        assert!(resp.contains("GET /tryst HTTP/1.0"), "{code}: {resp}");
+        assert_eq!(conn.protocol_version(), Some(ProtocolVersion::Tls12));
+        assert_eq!(conn.negotiated_cipher_suite().unwrap().suite, suite);
+        assert!(out.contains("SSL version 3.3"), "{code}: {out}");
+        assert!(out.contains(name), "{code} {name}: {out}");
+        assert!(out.contains("Extended Master Secret: Yes"), "{code}: {out}");
+    }
+}
+
+#[test]
+fn tstclnt_tls12_to_tryst_server_every_ecdhe_suite() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-cli12");
+    let db = nss_db(&dir, "client", &p.ca, &[]);
+    for &(suite, code, name, kind) in SUITES12 {
+        let config = ServerConfig::builder(Pki::certified(p.server(kind)))
+            .with_protocol_versions(TLS12)
+            .build()
+            .unwrap();
+        let (h, port) = tryst_server(config, 1);
+        let out = tstclnt(&dir, &db, port, &["-V", "tls1.2:tls1.2", "-c", code]);
+        let seen = h.join().unwrap().pop().unwrap();
+        assert_eq!(seen.error, None, "{code}: {out}");
+        assert_eq!(seen.version, Some(ProtocolVersion::Tls12));
+        assert_eq!(seen.suite, Some(suite));
+        assert!(out.contains("tryst saw 23 bytes"), "{code}: {out}");
+        assert!(out.contains("SSL version 3.3"), "{code}: {out}");
+        assert!(out.contains(name), "{code} {name}: {out}");
+        assert!(out.contains("Extended Master Secret: Yes"), "{code}: {out}");
+    }
+}
+
+/// NSS's `-I` name for a group and the key size it prints in "Key Exchange: N-bit".
+const GROUPS: &[(NamedGroup, &str, &str)] = &[
+    (NamedGroup::Secp256r1, "P256", "256-bit"),
+    (NamedGroup::X25519, "x25519", "255-bit"),
+];
+
+#[test]
+fn p256_and_x25519_both_ways_tls13_and_tls12() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-groups");
+    // RSA certificates: NSS turns off an ECDSA P-256 certificate when P-256 is not among
+    // its enabled groups (-I x25519 alone), which is not what this test is about.
+    let srv_db = nss_db(&dir, "srv", &p.ca, &[("rsa", &p.rsa)]);
+    let cli_db = nss_db(&dir, "cli", &p.ca, &[]);
+    for range in ["tls1.3:tls1.3", "tls1.2:tls1.2"] {
+        for &(group, name, bits) in GROUPS {
+            let srv = Selfserv::start(&dir, &srv_db, "rsa", &["-V", range, "-I", name]);
+            let cfg = tryst_client(&p, &[ProtocolVersion::Tls13, ProtocolVersion::Tls12])
+                .build()
+                .unwrap();
+            let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+            let out = srv.finish();
+            assert!(resp.contains("GET /tryst"), "{range} {name}: {resp}");
+            assert_eq!(conn.negotiated_group(), Some(group), "{range} {name}");
+            assert!(out.contains(&format!("Key Exchange: {bits}")), "{out}");
+
+            let config = ServerConfig::builder(Pki::certified(&p.rsa))
+                .build()
+                .unwrap();
+            let (h, port) = tryst_server(config, 1);
+            let out = tstclnt(&dir, &cli_db, port, &["-V", range, "-I", name]);
+            let seen = h.join().unwrap().pop().unwrap();
+            assert_eq!(seen.error, None, "{range} {name}: {out}");
+            assert_eq!(seen.group, Some(group), "{range} {name}");
+            assert!(out.contains(&format!("Key Exchange: {bits}")), "{out}");
+        }
+    }
+}
+
+#[test]
+fn tryst_client_resumes_with_selfserv_tls13_tickets_tls12_tickets_and_session_ids() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-srv-resume");
+    let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    for (range, extra, stateless) in [
+        ("tls1.3:tls1.3", Some("-u"), "1 stateless resumes"),
+        ("tls1.2:tls1.2", Some("-u"), "1 stateless resumes"),
+        ("tls1.2:tls1.2", None, "0 stateless resumes"),
+    ] {
+        let mut args = vec!["-V", range];
+        args.extend(extra);
+        let srv = Selfserv::start(&dir, &db, "ec", &args);
+        let cfg = tryst_client(&p, &[ProtocolVersion::Tls13, ProtocolVersion::Tls12])
+            .build()
+            .unwrap();
+        let (first, _, _) = to_selfserv(&cfg, srv.port);
+        let (second, resp, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        assert!(resp.contains("GET /tryst"), "{args:?}: {resp}");
+        assert_eq!(first.handshake_kind(), Some(HandshakeKind::Full));
+        assert_eq!(
+            second.handshake_kind(),
+            Some(HandshakeKind::Resumed),
+            "{args:?}: {out}"
+        );
+        assert!(out.contains("1 cache hits"), "{args:?}: {out}");
+        assert!(out.contains(stateless), "{args:?}: {out}");
+    }
+}
+
+#[test]
+fn tstclnt_resumes_with_tryst_server_tls13_and_tls12_tickets() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-cli-resume");
+    let db = nss_db(&dir, "cli", &p.ca, &[]);
+    for (versions, range) in [(TLS13, "tls1.3:tls1.3"), (TLS12, "tls1.2:tls1.2")] {
+        let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+            .with_protocol_versions(versions)
+            .with_ticket_keys(ticket_keys())
+            .build()
+            .unwrap();
+        let (h, port) = tryst_server(config, 2);
+        // -L 2: two connections in one process, the second from NSS's session cache.
+        let out = tstclnt(&dir, &db, port, &["-V", range, "-u", "-L", "2"]);
+        let seen = h.join().unwrap();
+        assert_eq!(seen[0].error, None, "{range}: {out}");
+        assert_eq!(seen[1].error, None, "{range}: {out}");
+        assert_eq!(seen[0].kind, Some(HandshakeKind::Full), "{range}");
+        assert_eq!(seen[1].kind, Some(HandshakeKind::Resumed), "{range}: {out}");
+        assert_eq!(seen[1].data, REQUEST);
+        assert!(out.contains("1 cache hits"), "{range}: {out}");
     }
 }
