@@ -850,3 +850,98 @@ fn certificates_from_an_unknown_ca_are_refused_both_ways() {
     assert_eq!(seen.alert, Some(AlertDescription::UnknownCa), "{seen:?}");
     assert!(out.contains("SSL_ERROR_UNKNOWN_CA_ALERT"), "{out}");
 }
+
+#[test]
+fn hello_retry_request_both_ways() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-hrr");
+    // selfserv with only P-256: our one key share (the first group) is not it, so NSS asks
+    // again; with a share for every group it does not need to.
+    let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    for (all_shares, kind) in [
+        (false, HandshakeKind::FullWithHelloRetryRequest),
+        (true, HandshakeKind::Full),
+    ] {
+        let srv = Selfserv::start(&dir, &db, "ec", &["-V", "tls1.3:tls1.3", "-I", "P256"]);
+        let cfg = tryst_client(&p, TLS13)
+            .with_key_shares_for_all_groups(all_shares)
+            .build()
+            .unwrap();
+        let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        assert!(resp.contains("GET /tryst"), "{resp}");
+        assert_eq!(conn.handshake_kind(), Some(kind), "{out}");
+        assert_eq!(conn.negotiated_group(), Some(NamedGroup::Secp256r1));
+        assert!(out.contains("Key Exchange: 256-bit TLS 1.3"), "{out}");
+    }
+    // Our server with only P-256 against tstclnt's single X25519 share.
+    let cli_db = nss_db(&dir, "cli", &p.ca, &[]);
+    let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+        .with_protocol_versions(TLS13)
+        .with_groups(&[tryst::suites::SECP256R1_GROUP])
+        .build()
+        .unwrap();
+    let (h, port) = tryst_server(config, 1);
+    let out = tstclnt(&dir, &cli_db, port, &["-I", "x25519,P256"]);
+    let seen = h.join().unwrap().pop().unwrap();
+    assert_eq!(seen.error, None, "{out}");
+    assert_eq!(
+        seen.kind,
+        Some(HandshakeKind::FullWithHelloRetryRequest),
+        "{out}"
+    );
+    assert_eq!(seen.group, Some(NamedGroup::Secp256r1));
+    assert!(out.contains("Key Exchange: 256-bit TLS 1.3"), "{out}");
+}
+
+/// The TLS 1.3 suites, NSS's `-c` code for each and its name in "using ...".
+const SUITES13: &[(CipherSuite, &str, &str)] = &[
+    (CipherSuite::TlsAes128GcmSha256, ":1301", "128-bit AES-GCM"),
+    (CipherSuite::TlsAes256GcmSha384, ":1302", "256-bit AES-GCM"),
+    (
+        CipherSuite::TlsChacha20Poly1305Sha256,
+        ":1303",
+        "256-bit CHACHA20POLY1305",
+    ),
+];
+
+#[test]
+fn tls13_every_suite_both_ways() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-suites13");
+    let srv_db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    let cli_db = nss_db(&dir, "cli", &p.ca, &[]);
+    for &(suite, code, name) in SUITES13 {
+        let srv = Selfserv::start(&dir, &srv_db, "ec", &["-V", "tls1.3:tls1.3", "-c", code]);
+        let cfg = tryst_client(&p, TLS13).build().unwrap();
+        let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        assert!(resp.contains("GET /tryst"), "{code}: {resp}");
+        assert_eq!(conn.negotiated_cipher_suite().unwrap().suite, suite);
+        assert!(
+            out.contains(&format!("SSL version 3.4 using {name}")),
+            "{out}"
+        );
+
+        let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+            .with_protocol_versions(TLS13)
+            .build()
+            .unwrap();
+        let (h, port) = tryst_server(config, 1);
+        let out = tstclnt(&dir, &cli_db, port, &["-V", "tls1.3:tls1.3", "-c", code]);
+        let seen = h.join().unwrap().pop().unwrap();
+        assert_eq!(seen.error, None, "{code}: {out}");
+        assert_eq!(seen.suite, Some(suite), "{code}");
+        assert!(
+            out.contains(&format!("SSL version 3.4 using {name}")),
+            "{out}"
+        );
+        assert!(out.contains("tryst saw 23 bytes"), "{code}: {out}");
+    }
+}
