@@ -2,11 +2,12 @@
 //! Debian's `libnss3-tools`: `selfserv` (server) and `tstclnt` (client), with NSS
 //! databases made per test by `certutil` and `pk12util` (the PKCS#12 files come from
 //! `openssl pkcs12 -export`, so these tests need `openssl` too). Both directions: TLS 1.3
-//! with ECDSA P-256 and RSA certificates, TLS 1.2 with each ECDHE suite NSS enables,
-//! P-256 and X25519 key exchange, resumption across connections (TLS 1.3 tickets, TLS 1.2
-//! tickets and session ids), client certificates, 0-RTT, and certificates from an
-//! unknown CA refused on both sides. NSS 3.87 has no Ed25519 in TLS, so that key is not
-//! tested here. The test CA signs with ECDSA P-256 (NSS cannot check Ed25519 signatures).
+//! with ECDSA P-256 and RSA certificates and each suite, TLS 1.2 with each ECDHE suite NSS
+//! enables, P-256 and X25519 key exchange, HelloRetryRequest, resumption across
+//! connections (TLS 1.3 tickets, TLS 1.2 tickets and session ids), client certificates,
+//! 0-RTT, and certificates from an unknown CA refused on both sides. NSS 3.87 has no
+//! Ed25519 in TLS (and its pk12util cannot import such a key), so that key is not tested
+//! here; the test CA signs with ECDSA P-256 for the same reason.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -28,7 +29,9 @@ use tls12_util::{
 };
 use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
 use tryst::crypto::{EcdsaP256SigningKey, OsRng, RsaSigningKey, Signer};
-use tryst::messages::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
+use tryst::messages::{
+    AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use tryst::pki_types::{CertificateDer, ServerName};
 use tryst::{
     CertifiedKey, ClientConfig, ClientConnection, EarlyDataStatus, HandshakeKind, ServerConfig,
@@ -49,6 +52,8 @@ struct Pki {
     ecdsa: Pair,
     rsa: Pair,
     client: Pair,
+    /// A client certificate for the RSA test key.
+    rsa_client: Pair,
     stranger_ca: Vec<u8>,
     stranger_client: Pair,
 }
@@ -110,6 +115,10 @@ fn pki() -> Pki {
         client: (
             client_cert("tryst nss client", &ck, &ca, &ca_key),
             CLIENT_P256_KEY.to_vec(),
+        ),
+        rsa_client: (
+            client_cert("tryst nss rsa client", &rsa, &ca, &ca_key),
+            RSA_KEY.to_vec(),
         ),
         stranger_client: (
             client_cert("stranger client", &ck, &stranger_ca, &stranger_key),
@@ -451,9 +460,19 @@ fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
     }
     let p = pki();
     let dir = TempDir::new("nss-srv13");
-    for (kind, nick, auth) in [
-        (Kind::Ecdsa, "ec", "256-bit"),
-        (Kind::Rsa, "rsa", "2048-bit"),
+    for (kind, nick, auth, scheme) in [
+        (
+            Kind::Ecdsa,
+            "ec",
+            "256-bit",
+            SignatureScheme::EcdsaSecp256r1Sha256,
+        ),
+        (
+            Kind::Rsa,
+            "rsa",
+            "2048-bit",
+            SignatureScheme::RsaPssRsaeSha256,
+        ),
     ] {
         let db = nss_db(&dir, nick, &p.ca, &[(nick, p.server(kind))]);
         let srv = Selfserv::start(&dir, &db, nick, &["-V", "tls1.3:tls1.3"]);
@@ -465,6 +484,7 @@ fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
         assert_eq!(conn.protocol_version(), Some(ProtocolVersion::Tls13));
         assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Full));
         assert_eq!(conn.peer_certificates()[0].as_ref(), p.server(kind).0);
+        assert_eq!(conn.signature_scheme(), Some(scheme));
         let suite = conn.negotiated_cipher_suite().unwrap().suite;
         assert_eq!(suite, CipherSuite::TlsAes128GcmSha256, "NSS's first choice");
         assert!(out.contains("SSL version 3.4"), "{out}");
@@ -731,33 +751,44 @@ fn client_certificates_both_ways_tls13_and_tls12() {
     let p = pki();
     let dir = TempDir::new("nss-auth");
     let srv_db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
-    let cli_db = nss_db(&dir, "cli", &p.ca, &[("me", &p.client)]);
+    let cli_db = nss_db(
+        &dir,
+        "cli",
+        &p.ca,
+        &[("me", &p.client), ("rsa-me", &p.rsa_client)],
+    );
     for (versions, range, ver) in [
         (TLS13, "tls1.3:tls1.3", "SSL version 3.4"),
         (TLS12, "tls1.2:tls1.2", "SSL version 3.3"),
     ] {
-        // selfserv -r -r: asks for and requires a certificate, checked against its CA.
-        let srv = Selfserv::start(&dir, &srv_db, "ec", &["-V", range, "-r", "-r"]);
-        // Our client cannot leave TLS 1.3 out; selfserv's -V makes it TLS 1.2.
-        let cfg = tryst_client(&p, &[ProtocolVersion::Tls13, ProtocolVersion::Tls12])
-            .with_client_auth_cert(Pki::certified(&p.client))
-            .build()
-            .unwrap();
-        let (conn, resp, _) = to_selfserv(&cfg, srv.port);
-        let out = srv.finish();
-        assert!(resp.contains("GET /tryst"), "{range}: {resp}");
-        assert_eq!(conn.protocol_version(), Some(versions[0]));
-        assert!(out.contains(ver), "{range}: {out}");
-        assert!(out.contains("subject DN: CN=tryst nss client"), "{out}");
+        // ECDSA P-256 and RSA-2048 client keys (RSA-PSS in TLS 1.3; TLS 1.2 as agreed).
+        for (nick, pair, cn) in [
+            ("me", &p.client, "tryst nss client"),
+            ("rsa-me", &p.rsa_client, "tryst nss rsa client"),
+        ] {
+            // selfserv -r -r: asks for and requires a certificate, checked against its CA.
+            let srv = Selfserv::start(&dir, &srv_db, "ec", &["-V", range, "-r", "-r"]);
+            // Our client cannot leave TLS 1.3 out; selfserv's -V makes it TLS 1.2.
+            let cfg = tryst_client(&p, &[ProtocolVersion::Tls13, ProtocolVersion::Tls12])
+                .with_client_auth_cert(Pki::certified(pair))
+                .build()
+                .unwrap();
+            let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+            let out = srv.finish();
+            assert!(resp.contains("GET /tryst"), "{range} {nick}: {resp}");
+            assert_eq!(conn.protocol_version(), Some(versions[0]));
+            assert!(out.contains(ver), "{range}: {out}");
+            assert!(out.contains(&format!("subject DN: CN={cn}")), "{out}");
 
-        // tstclnt -n: presents the key and certificate from its database.
-        let (h, port) = tryst_server(requiring_server(&p, versions), 1);
-        let out = tstclnt(&dir, &cli_db, port, &["-V", range, "-n", "me"]);
-        let seen = h.join().unwrap().pop().unwrap();
-        assert_eq!(seen.error, None, "{range}: {out}");
-        assert_eq!(seen.version, Some(versions[0]));
-        assert_eq!(seen.peer_certs, vec![p.client.0.clone()], "{range}");
-        assert!(out.contains("tryst saw 23 bytes"), "{range}: {out}");
+            // tstclnt -n: presents the key and certificate from its database.
+            let (h, port) = tryst_server(requiring_server(&p, versions), 1);
+            let out = tstclnt(&dir, &cli_db, port, &["-V", range, "-n", nick]);
+            let seen = h.join().unwrap().pop().unwrap();
+            assert_eq!(seen.error, None, "{range} {nick}: {out}");
+            assert_eq!(seen.version, Some(versions[0]));
+            assert_eq!(seen.peer_certs, vec![pair.0.clone()], "{range} {nick}");
+            assert!(out.contains("tryst saw 23 bytes"), "{range} {nick}: {out}");
+        }
     }
 }
 
