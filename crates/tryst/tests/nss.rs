@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tls12_util::{
-    CLIENT_P256_KEY, Guard, P256_KEY, RSA_KEY, TempDir, connect_retry, free_port, have, pem,
+    CLIENT_P256_KEY, Guard, P256_KEY, RSA_KEY, TempDir, base64, connect_retry, free_port, have, pem,
 };
 use tryst::cert::{CertificateBuilder, KeyUsage, TrustAnchors};
 use tryst::crypto::{EcdsaP256SigningKey, OsRng, RsaSigningKey, Signer};
@@ -34,8 +34,8 @@ use tryst::messages::{
 };
 use tryst::pki_types::{CertificateDer, ServerName};
 use tryst::{
-    CertifiedKey, ClientConfig, ClientConnection, EarlyDataStatus, HandshakeKind, ServerConfig,
-    ServerConnection, Stream,
+    CertifiedKey, ClientConfig, ClientConnection, EarlyDataStatus, EchClientConfig, EchMode,
+    EchServerKey, EchStatus, HandshakeKind, OsRandom, ServerConfig, ServerConnection, Stream,
 };
 
 const TLS13: &[ProtocolVersion] = &[ProtocolVersion::Tls13];
@@ -99,6 +99,8 @@ fn pki() -> Pki {
     let leaf = |key: &dyn Signer| {
         CertificateBuilder::new("localhost", nb, na)
             .dns_name("localhost")
+            // The ECH tests' public name: a rejected ECH handshake is checked against it.
+            .dns_name(ECH_PUBLIC)
             .ip_address(&[127, 0, 0, 1])
             .server_auth()
             .issue_with_rng(key, &ca, &ca_key, &mut OsRng)
@@ -336,6 +338,11 @@ struct Seen {
     alert: Option<AlertDescription>,
     /// The alert the peer sent, if that ended the connection.
     received: Option<AlertDescription>,
+    ech: Option<EchStatus>,
+    /// The server name the connection was for (the inner one after ECH) and the outer one.
+    sni: Option<String>,
+    outer_sni: Option<String>,
+    alpn: Option<Vec<u8>>,
 }
 
 /// A tryst server answering `n` connections: handshake, take any 0-RTT data, read until
@@ -365,6 +372,10 @@ fn tryst_server(config: Arc<ServerConfig>, n: usize) -> (std::thread::JoinHandle
                     .map(|c| c.as_ref().to_vec())
                     .collect();
                 seen.early = Some(conn.early_data_status());
+                seen.ech = Some(conn.ech_status());
+                seen.sni = conn.server_name().map(str::to_owned);
+                seen.outer_sni = conn.outer_server_name().map(str::to_owned);
+                seen.alpn = conn.alpn_protocol().map(<[u8]>::to_vec);
                 seen
             })
             .collect()
@@ -987,4 +998,170 @@ fn tls13_every_suite_both_ways() {
         );
         assert!(out.contains("tryst saw 23 bytes"), "{code}: {out}");
     }
+}
+
+/// The public (outer) name of the ECH configs here; the certificates are for localhost.
+const ECH_PUBLIC: &str = "public.example";
+
+fn ech_key(id: u8) -> EchServerKey {
+    EchServerKey::generate(id, ECH_PUBLIC, &OsRandom).unwrap()
+}
+
+fn copy_key(key: &EchServerKey) -> EchServerKey {
+    EchServerKey::from_config(key.config(), key.expose_private_key()).unwrap()
+}
+
+fn ech_list(key: &EchServerKey) -> Vec<u8> {
+    EchServerKey::config_list(std::slice::from_ref(key))
+}
+
+/// selfserv's `-X` argument for `key`, NSS 3.87's own format (made for the
+/// tls-interop-runner): base64 of a PKCS#8 key pair with a two-byte length, then the
+/// ECHConfigList. Its other mode, `publicname:NAME`, fails in 3.87 (it passes the whole
+/// argument as the public name, which NSS then refuses as malformed).
+fn selfserv_ech(key: &EchServerKey) -> String {
+    let pkcs8 = nss_x25519_pkcs8(key.expose_private_key(), &ech_public_key(key.config()));
+    let mut raw = u16::try_from(pkcs8.len()).unwrap().to_be_bytes().to_vec();
+    raw.extend_from_slice(&pkcs8);
+    raw.extend_from_slice(&ech_list(key));
+    base64(&raw)
+}
+
+/// The HPKE public key of a serialized ECHConfig: version (2), length (2), config_id
+/// (1), kem_id (2), then the key with a two-byte length (RFC 9849 §4).
+fn ech_public_key(config: &[u8]) -> Vec<u8> {
+    let len = usize::from(u16::from_be_bytes([config[7], config[8]]));
+    config[9..9 + len].to_vec()
+}
+
+/// An X25519 key pair as NSS's softoken imports it: PKCS#8 with id-ecPublicKey and
+/// NSS's curve25519 OID (1.3.6.1.4.1.11591.15.1) as parameters, the key an RFC 5915
+/// ECPrivateKey holding the raw private and public keys.
+fn nss_x25519_pkcs8(sk: &[u8], pk: &[u8]) -> Vec<u8> {
+    assert_eq!((sk.len(), pk.len()), (32, 32));
+    let der = |tag: u8, body: &[u8]| {
+        let mut v = vec![tag, u8::try_from(body.len()).unwrap()];
+        v.extend_from_slice(body);
+        v
+    };
+    let ec_public_key = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+    let curve25519 = [0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
+    let alg = der(
+        0x30,
+        &[der(0x06, &ec_public_key), der(0x06, &curve25519)].concat(),
+    );
+    let bits = der(0x03, &[&[0][..], pk].concat());
+    let ec_key = der(
+        0x30,
+        &[der(0x02, &[1]), der(0x04, sk), der(0xA1, &bits)].concat(),
+    );
+    der(0x30, &[der(0x02, &[0]), alg, der(0x04, &ec_key)].concat())
+}
+
+/// A tryst client to a selfserv holding `served`, with `offered` as its ECH config.
+fn ech_to_selfserv(
+    p: &Pki,
+    dir: &TempDir,
+    db: &str,
+    served: &EchServerKey,
+    offered: &EchServerKey,
+) -> (ClientConnection, Result<String, tryst::Error>, String) {
+    let srv = Selfserv::start(
+        dir,
+        db,
+        "ec",
+        &["-V", "tls1.3:tls1.3", "-X", &selfserv_ech(served)],
+    );
+    let ech = EchClientConfig::from_config_list(&ech_list(offered)).unwrap();
+    let cfg = tryst_client(p, TLS13)
+        .with_ech(EchMode::Enabled(ech))
+        .build()
+        .unwrap();
+    let mut sock = connect_retry(srv.port);
+    let mut conn = ClientConnection::new(cfg, ServerName::try_from("localhost").unwrap()).unwrap();
+    let got = (|| {
+        let mut tls = Stream::new(&mut conn, &mut sock);
+        tls.complete_handshake()?;
+        tls.write_all(REQUEST)?;
+        let mut got = Vec::new();
+        tls.read_to_end(&mut got)?;
+        Ok::<_, std::io::Error>(String::from_utf8_lossy(&got).into_owned())
+    })();
+    let got = got.map_err(|e| conn.error().cloned().unwrap_or_else(|| panic!("{e}")));
+    (conn, got, srv.finish())
+}
+
+#[test]
+fn ech_tryst_client_to_selfserv_accepted_and_rejected_with_retry_configs() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-ech-srv");
+    let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    let key = ech_key(7);
+    let (conn, got, out) = ech_to_selfserv(&p, &dir, &db, &key, &key);
+    eprintln!("{out}");
+    assert_eq!(conn.ech_status(), EchStatus::Accepted, "{out}");
+    assert!(got.unwrap().contains("GET /tryst"), "{out}");
+
+    // A config selfserv does not hold: NSS answers the outer hello and sends its own
+    // configs as retry_configs.
+    let stale = ech_key(7);
+    let (conn, got, out) = ech_to_selfserv(&p, &dir, &db, &key, &stale);
+    eprintln!("{out}");
+    assert_eq!(conn.ech_status(), EchStatus::Rejected, "{out}");
+    let Err(tryst::Error::EchRejected { retry_configs }) = got else {
+        panic!("{got:?}")
+    };
+    assert_eq!(retry_configs, Some(ech_list(&key)));
+    // Our client ends the rejected handshake with ech_required, which NSS reports.
+    assert!(out.contains("SSL peer reported ECH required"), "{out}");
+}
+
+#[test]
+fn ech_tstclnt_to_tryst_server_accepted_and_rejected() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-ech-cli");
+    let db = nss_db(&dir, "cli", &p.ca, &[]);
+    let keys = [ech_key(8), ech_key(9)];
+    let list = ech_list(&keys[1]);
+    let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+        .with_protocol_versions(TLS13)
+        .with_ech_keys(keys.iter().map(copy_key).collect())
+        .build()
+        .unwrap();
+    let (h, port) = tryst_server(config.clone(), 1);
+    let out = tstclnt(&dir, &db, port, &["-N", &base64(&list)]);
+    let seen = h.join().unwrap().pop().unwrap();
+    eprintln!("{out}\n{seen:?}");
+    assert_eq!(seen.error, None, "{out}");
+    assert_eq!(seen.ech, Some(EchStatus::Accepted), "{out}");
+    assert_eq!(seen.sni.as_deref(), Some("localhost"));
+    assert_eq!(seen.outer_sni.as_deref(), Some(ECH_PUBLIC));
+    assert!(out.contains("tryst saw 23 bytes"), "{out}");
+
+    let (h, port) = tryst_server(config, 1);
+    let out = tstclnt(&dir, &db, port, &["-N", &base64(&ech_list(&ech_key(9)))]);
+    let seen = h.join().unwrap().pop().unwrap();
+    eprintln!("{out}\n{seen:?}");
+    assert_eq!(seen.ech, Some(EchStatus::Rejected), "{out}");
+    assert_eq!(seen.sni.as_deref(), Some(ECH_PUBLIC));
+    assert_eq!(
+        seen.received,
+        Some(AlertDescription::EchRequired),
+        "{seen:?}"
+    );
+    // NSS took our retry_configs (it prints them base64 in lines of 64).
+    assert!(out.contains("SSL_ERROR_ECH_RETRY_WITH_ECH"), "{out}");
+    let printed: String = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Received ECH retry_configs"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("tstclnt:"))
+        .collect();
+    assert_eq!(printed, base64(&EchServerKey::config_list(&keys)), "{out}");
 }
