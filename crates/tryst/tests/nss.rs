@@ -282,6 +282,8 @@ fn to_selfserv(config: &Arc<ClientConfig>, port: u16) -> (ClientConnection, Stri
     let mut sock = connect_retry(port);
     let mut conn =
         ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap()).unwrap();
+    // Tests look at the handshake messages exchanged after the handshake.
+    conn.set_trace(true);
     let early = if conn.early_data_limit() >= REQUEST.len() {
         conn.write_early_data(REQUEST).unwrap()
     } else {
@@ -1164,4 +1166,145 @@ fn ech_tstclnt_to_tryst_server_accepted_and_rejected() {
         .take_while(|l| !l.starts_with("tstclnt:"))
         .collect();
     assert_eq!(printed, base64(&EchServerKey::config_list(&keys)), "{out}");
+}
+
+/// The handshake messages of `events` after our Finished: (sent, type).
+fn after_handshake(events: &[tryst::Event]) -> Vec<(bool, tryst::messages::HandshakeType)> {
+    use tryst::Event::{Received, Sent};
+    use tryst::messages::HandshakeType;
+    let msgs = events.iter().filter_map(|e| match e {
+        Sent { message, .. } => Some((true, *message)),
+        Received { message, .. } => Some((false, *message)),
+        _ => None,
+    });
+    msgs.skip_while(|m| *m != (true, HandshakeType::Finished))
+        .skip(1)
+        .collect()
+}
+
+#[test]
+fn post_handshake_auth_selfserv_asks_tryst_client() {
+    use tryst::messages::HandshakeType as H;
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-pha-srv");
+    let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    // -r -r -r: ask for a certificate in a "second handshake", which in TLS 1.3 with -E
+    // is a post-handshake CertificateRequest.
+    let srv = Selfserv::start(
+        &dir,
+        &db,
+        "ec",
+        &["-V", "tls1.3:tls1.3", "-r", "-r", "-r", "-E"],
+    );
+    let cfg = tryst_client(&p, TLS13)
+        .with_client_auth_cert(Pki::certified(&p.client))
+        .with_post_handshake_auth(true)
+        .build()
+        .unwrap();
+    let (mut conn, resp, _) = to_selfserv(&cfg, srv.port);
+    let out = srv.finish();
+    eprintln!("{out}\n{resp}");
+    let events = conn.take_events();
+    assert!(resp.contains("GET /tryst"), "{resp}");
+    // Nothing asked in the handshake; after it, one request answered with our chain.
+    let request = tryst::Event::Received {
+        message: H::CertificateRequest,
+        encrypted: true,
+    };
+    assert_eq!(events.iter().filter(|e| **e == request).count(), 1);
+    assert_eq!(
+        after_handshake(&events),
+        [
+            (false, H::CertificateRequest),
+            (true, H::Certificate),
+            (true, H::CertificateVerify),
+            (true, H::Finished),
+        ]
+    );
+    assert!(
+        out.contains("selfserv: Subject: CN=tryst nss client"),
+        "{out}"
+    );
+    assert!(out.contains("Certificate Validated"), "{out}");
+}
+
+/// A tryst server for one connection that, once it has read the request, asks for the
+/// client's certificate (post-handshake) and waits for the answer; returns what it saw,
+/// the post-handshake status, and whether a certificate came during the handshake.
+fn pha_server(
+    p: &Pki,
+) -> (
+    std::thread::JoinHandle<(Seen, tryst::pha::PostHandshakeAuth, bool)>,
+    u16,
+) {
+    let verifier = tryst::verify::WebPkiClientVerifier::new(p.anchors());
+    let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+        .with_protocol_versions(TLS13)
+        .with_post_handshake_client_verifier(Arc::new(verifier))
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let mut seen = Seen::default();
+        let mut sock = accept_within(&listener, Duration::from_secs(20)).unwrap();
+        let mut conn = ServerConnection::new(config).unwrap();
+        let mut in_handshake = false;
+        let run = (|| -> std::io::Result<()> {
+            let mut tls = Stream::new(&mut conn, &mut sock);
+            tls.complete_handshake()?;
+            in_handshake = !tls.conn.peer_certificates().is_empty();
+            let mut buf = [0u8; 4096];
+            while !seen.data.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = tls.read(&mut buf)?;
+                assert_ne!(n, 0, "EOF before the request");
+                seen.data.extend_from_slice(&buf[..n]);
+            }
+            conn.request_client_certificate()
+                .map_err(std::io::Error::other)?;
+            while conn.wants_write() {
+                conn.write_tls(&mut sock)?;
+            }
+            while conn.post_handshake_auth() == tryst::pha::PostHandshakeAuth::Pending {
+                if conn.read_tls(&mut sock)? == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                conn.process_new_packets().map_err(std::io::Error::other)?;
+            }
+            let mut tls = Stream::new(&mut conn, &mut sock);
+            let certs = tls.conn.peer_certificates().len();
+            tls.write_all(format!("tryst got {certs} certificate(s)\n").as_bytes())?;
+            tls.close()
+        })();
+        if let Err(e) = run {
+            seen.error = Some(e.to_string());
+        }
+        seen.peer_certs = (conn.peer_certificates().iter())
+            .map(|c| c.as_ref().to_vec())
+            .collect();
+        (seen, conn.post_handshake_auth(), in_handshake)
+    });
+    (h, port)
+}
+
+#[test]
+fn post_handshake_auth_tryst_server_asks_tstclnt() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-pha-cli");
+    let db = nss_db(&dir, "cli", &p.ca, &[("me", &p.client)]);
+    // tstclnt -E offers post_handshake_auth; -n names the certificate it answers with.
+    let (h, port) = pha_server(&p);
+    let out = tstclnt(&dir, &db, port, &["-V", "tls1.3:tls1.3", "-E", "-n", "me"]);
+    let (seen, status, in_handshake) = h.join().unwrap();
+    assert_eq!(seen.error, None, "{out}");
+    assert!(!in_handshake, "a certificate came in the handshake");
+    assert_eq!(status, tryst::pha::PostHandshakeAuth::Authenticated);
+    assert_eq!(seen.peer_certs, vec![p.client.0.clone()]);
+    assert!(out.contains("tryst got 1 certificate(s)"), "{out}");
 }
