@@ -1308,3 +1308,66 @@ fn post_handshake_auth_tryst_server_asks_tstclnt() {
     assert_eq!(seen.peer_certs, vec![p.client.0.clone()]);
     assert!(out.contains("tryst got 1 certificate(s)"), "{out}");
 }
+
+#[test]
+fn alpn_both_ways() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-alpn");
+    // selfserv -Q: ALPN with http/1.1 as its one protocol.
+    let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    for versions in [TLS13, TLS12] {
+        let range = if versions == TLS13 {
+            "tls1.3:tls1.3"
+        } else {
+            "tls1.2:tls1.2"
+        };
+        let srv = Selfserv::start(&dir, &db, "ec", &["-V", range, "-Q"]);
+        let cfg = tryst_client(&p, &[ProtocolVersion::Tls13, ProtocolVersion::Tls12])
+            .with_alpn_protocols(vec![b"h2".to_vec(), b"http/1.1".to_vec()])
+            .build()
+            .unwrap();
+        let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        assert!(resp.contains("GET /tryst"), "{resp}");
+        assert_eq!(conn.protocol_version(), Some(versions[0]));
+        assert_eq!(conn.alpn_protocol(), Some(&b"http/1.1"[..]), "{out}");
+    }
+    // Nothing in common: selfserv refuses with no_application_protocol (RFC 7301 §3.2).
+    let srv = Selfserv::start(&dir, &db, "ec", &["-V", "tls1.3:tls1.3", "-Q"]);
+    let cfg = tryst_client(&p, TLS13)
+        .with_alpn_protocols(vec![b"h2".to_vec()])
+        .build()
+        .unwrap();
+    let mut sock = connect_retry(srv.port);
+    let mut conn = ClientConnection::new(cfg, ServerName::try_from("localhost").unwrap()).unwrap();
+    let err = Stream::new(&mut conn, &mut sock).complete_handshake();
+    let out = srv.finish();
+    eprintln!("{out}\n{err:?}");
+    assert!(
+        matches!(
+            conn.error(),
+            Some(tryst::Error::AlertReceived(
+                AlertDescription::NoApplicationProtocol
+            ))
+        ),
+        "{:?}",
+        conn.error()
+    );
+
+    // tstclnt (3.87) has no ALPN option and offers none: a tryst server with ALPN
+    // configured goes on without it.
+    let cli_db = nss_db(&dir, "cli", &p.ca, &[]);
+    let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+        .with_alpn_protocols(vec![b"http/1.1".to_vec(), b"h2".to_vec()])
+        .build()
+        .unwrap();
+    let (h, port) = tryst_server(config, 1);
+    let out = tstclnt(&dir, &cli_db, port, &[]);
+    let seen = h.join().unwrap().pop().unwrap();
+    assert_eq!(seen.error, None, "{out}");
+    assert_eq!(seen.alpn, None);
+    assert!(out.contains("tryst saw 23 bytes"), "{out}");
+}
