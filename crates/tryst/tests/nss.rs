@@ -1371,3 +1371,92 @@ fn alpn_both_ways() {
     assert_eq!(seen.alpn, None);
     assert!(out.contains("tryst saw 23 bytes"), "{out}");
 }
+
+/// The KeyUpdates among `events`: (sent, update_requested).
+fn key_updates(events: &[tryst::Event]) -> Vec<(bool, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            tryst::Event::SentKeyUpdate { requested } => Some((true, *requested)),
+            tryst::Event::ReceivedKeyUpdate { requested } => Some((false, *requested)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn key_update_tryst_client_asks_selfserv() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-ku-srv");
+    let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    let srv = Selfserv::start(&dir, &db, "ec", &["-V", "tls1.3:tls1.3"]);
+    let cfg = tryst_client(&p, TLS13).build().unwrap();
+    let mut sock = connect_retry(srv.port);
+    let mut conn = ClientConnection::new(cfg, ServerName::try_from("localhost").unwrap()).unwrap();
+    conn.set_trace(true);
+    let mut tls = Stream::new(&mut conn, &mut sock);
+    tls.complete_handshake().unwrap();
+    // Update our keys and ask selfserv to update its own, then the request.
+    tls.conn.refresh_traffic_keys(true).unwrap();
+    tls.write_all(REQUEST).unwrap();
+    let mut resp = Vec::new();
+    tls.read_to_end(&mut resp).unwrap();
+    let out = srv.finish();
+    let resp = String::from_utf8_lossy(&resp);
+    // selfserv read the request under our new keys and answered under its new ones.
+    assert!(resp.contains("GET /tryst HTTP/1.0"), "{resp}\n{out}");
+    assert_eq!(
+        key_updates(&conn.take_events()),
+        [(true, true), (false, false)]
+    );
+}
+
+#[test]
+fn key_update_tryst_server_asks_tstclnt() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-ku-cli");
+    let db = nss_db(&dir, "cli", &p.ca, &[]);
+    let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+        .with_protocol_versions(TLS13)
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let mut sock = accept_within(&listener, Duration::from_secs(20)).unwrap();
+        let mut conn = ServerConnection::new_traced(config, true).unwrap();
+        let mut got = Vec::new();
+        let run = (|| -> std::io::Result<()> {
+            let mut tls = Stream::new(&mut conn, &mut sock);
+            tls.complete_handshake()?;
+            // Right after the handshake: the client answers when it next reads.
+            tls.conn
+                .refresh_traffic_keys(true)
+                .map_err(std::io::Error::other)?;
+            let mut buf = [0u8; 4096];
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = tls.read(&mut buf)?;
+                assert_ne!(n, 0, "EOF before the request");
+                got.extend_from_slice(&buf[..n]);
+            }
+            tls.write_all(format!("tryst saw {} bytes\n", got.len()).as_bytes())?;
+            tls.close()?;
+            // Read on to the client's close, taking any KeyUpdate that is still coming.
+            while tls.read(&mut buf)? > 0 {}
+            Ok(())
+        })();
+        (run.map_err(|e| e.to_string()), got, conn.take_events())
+    });
+    let out = tstclnt(&dir, &db, port, &["-V", "tls1.3:tls1.3"]);
+    let (run, got, events) = h.join().unwrap();
+    assert_eq!(run, Ok(()), "{out}");
+    assert_eq!(got, REQUEST);
+    assert!(out.contains("tryst saw 23 bytes"), "{out}");
+    assert_eq!(key_updates(&events), [(true, true), (false, false)]);
+}
