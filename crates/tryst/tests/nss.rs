@@ -1460,3 +1460,107 @@ fn key_update_tryst_server_asks_tstclnt() {
     assert!(out.contains("tryst saw 23 bytes"), "{out}");
     assert_eq!(key_updates(&events), [(true, true), (false, false)]);
 }
+
+/// A PKI for the OCSP tests whose CA key is known (it signs OCSP responses): the CA, its
+/// PKCS#8 key, and a server certificate for the RSA test key (selfserv staples only for
+/// a server key that is not EC).
+fn ocsp_pki() -> (Vec<u8>, Vec<u8>, Pair) {
+    let (nb, na) = validity();
+    let ca_key = EcdsaP256SigningKey::from_pkcs8_der(CLIENT_P256_KEY).unwrap();
+    let ca = make_ca("tryst NSS OCSP CA", &ca_key);
+    let rsa = RsaSigningKey::from_pkcs8_der(RSA_KEY).unwrap();
+    let leaf = CertificateBuilder::new("localhost", nb, na)
+        .dns_name("localhost")
+        .server_auth()
+        .issue_with_rng(&rsa, &ca, &ca_key, &mut OsRng)
+        .unwrap();
+    (ca, CLIENT_P256_KEY.to_vec(), (leaf, RSA_KEY.to_vec()))
+}
+
+#[test]
+fn ocsp_stapling_both_ways() {
+    if !tools() {
+        return;
+    }
+    let (ca, ca_key, leaf) = ocsp_pki();
+    let dir = TempDir::new("nss-ocsp-srv");
+    let ca_pair = (ca.clone(), ca_key);
+    let db = nss_db(&dir, "srv", &ca, &[("rsa", &leaf), ("ca", &ca_pair)]);
+    let mut staples = Vec::new();
+    for (mode, status) in [
+        ("good", "Cert Status: good"),
+        ("revoked", "Cert Status: revoked"),
+    ] {
+        // -T good|revoked -A ca: a response signed by the CA, made per connection.
+        let srv = Selfserv::start(
+            &dir,
+            &db,
+            "rsa",
+            &["-V", "tls1.3:tls1.3", "-T", mode, "-A", "ca"],
+        );
+        let cfg = ClientConfig::builder()
+            .with_root_certificates(TrustAnchors::from_der([ca.as_slice()]).unwrap())
+            .with_protocol_versions(TLS13)
+            .with_ocsp_stapling(true)
+            .build()
+            .unwrap();
+        let (conn, resp, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        assert!(resp.contains("GET /tryst"), "{resp}");
+        let staple = conn
+            .peer_ocsp_response()
+            .expect("no stapled response")
+            .to_vec();
+        // openssl reads what NSS stapled: a signed response for our certificate.
+        let file = dir.0.join(format!("staple-{mode}.der"));
+        std::fs::write(&file, &staple).unwrap();
+        let text = Command::new("openssl")
+            .args(["ocsp", "-resp_text", "-noverify", "-respin"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(
+            text.contains("OCSP Response Status: successful"),
+            "{text}\n{out}"
+        );
+        assert!(text.contains(status), "{mode}: {text}");
+        staples.push(staple);
+    }
+    // Without status_request, nothing is stapled.
+    let srv = Selfserv::start(
+        &dir,
+        &db,
+        "rsa",
+        &["-V", "tls1.3:tls1.3", "-T", "good", "-A", "ca"],
+    );
+    let cfg = ClientConfig::builder()
+        .with_root_certificates(TrustAnchors::from_der([ca.as_slice()]).unwrap())
+        .with_protocol_versions(TLS13)
+        .build()
+        .unwrap();
+    let (conn, _, _) = to_selfserv(&cfg, srv.port);
+    drop(srv.finish());
+    assert_eq!(conn.peer_ocsp_response(), None);
+
+    // Our server staples NSS's responses to tstclnt -T; -O -F -M 1 makes it check the
+    // certificate against the stapled OCSP response alone, and say so in its exit code
+    // (0: fresh and good, 3: fresh and revoked).
+    let cli_db = nss_db(&dir, "cli", &ca, &[]);
+    for (staple, code) in staples.into_iter().zip(["0", "3"]) {
+        let key = Pki::certified(&leaf).with_ocsp(staple);
+        let config = ServerConfig::builder(key)
+            .with_protocol_versions(TLS13)
+            .build()
+            .unwrap();
+        let (h, port) = tryst_server(config, 1);
+        let out = tstclnt(&dir, &cli_db, port, &["-T", "-O", "-F", "-M", "1"]);
+        let seen = h.join().unwrap().pop().unwrap();
+        assert_eq!(seen.error, None, "{out}");
+        assert!(out.contains("Received 1 Cert Status items"), "{out}");
+        assert!(
+            out.contains(&format!("exiting with return code {code}")),
+            "{out}"
+        );
+    }
+}
