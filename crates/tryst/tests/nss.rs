@@ -1060,25 +1060,23 @@ fn nss_x25519_pkcs8(sk: &[u8], pk: &[u8]) -> Vec<u8> {
     der(0x30, &[der(0x02, &[0]), alg, der(0x04, &ec_key)].concat())
 }
 
-/// A tryst client to a selfserv holding `served`, with `offered` as its ECH config.
+/// The ECH mode offering `key`'s config.
+fn offer(key: &EchServerKey) -> EchMode {
+    EchMode::Enabled(EchClientConfig::from_config_list(&ech_list(key)).unwrap())
+}
+
+/// A tryst client in ECH `mode` to a selfserv holding `served` and given `extra` flags.
 fn ech_to_selfserv(
-    p: &Pki,
-    dir: &TempDir,
-    db: &str,
+    (p, dir, db): (&Pki, &TempDir, &str),
     served: &EchServerKey,
-    offered: &EchServerKey,
+    mode: EchMode,
+    extra: &[&str],
 ) -> (ClientConnection, Result<String, tryst::Error>, String) {
-    let srv = Selfserv::start(
-        dir,
-        db,
-        "ec",
-        &["-V", "tls1.3:tls1.3", "-X", &selfserv_ech(served)],
-    );
-    let ech = EchClientConfig::from_config_list(&ech_list(offered)).unwrap();
-    let cfg = tryst_client(p, TLS13)
-        .with_ech(EchMode::Enabled(ech))
-        .build()
-        .unwrap();
+    let ech = selfserv_ech(served);
+    let mut args = vec!["-V", "tls1.3:tls1.3", "-X", &ech];
+    args.extend(extra);
+    let srv = Selfserv::start(dir, db, "ec", &args);
+    let cfg = tryst_client(p, TLS13).with_ech(mode).build().unwrap();
     let mut sock = connect_retry(srv.port);
     let mut conn = ClientConnection::new(cfg, ServerName::try_from("localhost").unwrap()).unwrap();
     let got = (|| {
@@ -1102,16 +1100,14 @@ fn ech_tryst_client_to_selfserv_accepted_and_rejected_with_retry_configs() {
     let dir = TempDir::new("nss-ech-srv");
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let key = ech_key(7);
-    let (conn, got, out) = ech_to_selfserv(&p, &dir, &db, &key, &key);
-    eprintln!("{out}");
+    let (conn, got, out) = ech_to_selfserv((&p, &dir, &db), &key, offer(&key), &[]);
     assert_eq!(conn.ech_status(), EchStatus::Accepted, "{out}");
     assert!(got.unwrap().contains("GET /tryst"), "{out}");
 
     // A config selfserv does not hold: NSS answers the outer hello and sends its own
     // configs as retry_configs.
     let stale = ech_key(7);
-    let (conn, got, out) = ech_to_selfserv(&p, &dir, &db, &key, &stale);
-    eprintln!("{out}");
+    let (conn, got, out) = ech_to_selfserv((&p, &dir, &db), &key, offer(&stale), &[]);
     assert_eq!(conn.ech_status(), EchStatus::Rejected, "{out}");
     let Err(tryst::Error::EchRejected { retry_configs }) = got else {
         panic!("{got:?}")
@@ -1139,7 +1135,6 @@ fn ech_tstclnt_to_tryst_server_accepted_and_rejected() {
     let (h, port) = tryst_server(config.clone(), 1);
     let out = tstclnt(&dir, &db, port, &["-N", &base64(&list)]);
     let seen = h.join().unwrap().pop().unwrap();
-    eprintln!("{out}\n{seen:?}");
     assert_eq!(seen.error, None, "{out}");
     assert_eq!(seen.ech, Some(EchStatus::Accepted), "{out}");
     assert_eq!(seen.sni.as_deref(), Some("localhost"));
@@ -1149,7 +1144,6 @@ fn ech_tstclnt_to_tryst_server_accepted_and_rejected() {
     let (h, port) = tryst_server(config, 1);
     let out = tstclnt(&dir, &db, port, &["-N", &base64(&ech_list(&ech_key(9)))]);
     let seen = h.join().unwrap().pop().unwrap();
-    eprintln!("{out}\n{seen:?}");
     assert_eq!(seen.ech, Some(EchStatus::Rejected), "{out}");
     assert_eq!(seen.sni.as_deref(), Some(ECH_PUBLIC));
     assert_eq!(
@@ -1206,7 +1200,6 @@ fn post_handshake_auth_selfserv_asks_tryst_client() {
         .unwrap();
     let (mut conn, resp, _) = to_selfserv(&cfg, srv.port);
     let out = srv.finish();
-    eprintln!("{out}\n{resp}");
     let events = conn.take_events();
     assert!(resp.contains("GET /tryst"), "{resp}");
     // Nothing asked in the handshake; after it, one request answered with our chain.
@@ -1345,17 +1338,16 @@ fn alpn_both_ways() {
     let mut conn = ClientConnection::new(cfg, ServerName::try_from("localhost").unwrap()).unwrap();
     let err = Stream::new(&mut conn, &mut sock).complete_handshake();
     let out = srv.finish();
-    eprintln!("{out}\n{err:?}");
-    assert!(
-        matches!(
-            conn.error(),
-            Some(tryst::Error::AlertReceived(
-                AlertDescription::NoApplicationProtocol
-            ))
-        ),
-        "{:?}",
-        conn.error()
+    assert!(err.is_err());
+    assert_eq!(
+        conn.error(),
+        Some(&tryst::Error::AlertReceived(
+            AlertDescription::NoApplicationProtocol
+        )),
+        "{out}"
     );
+    // NSS 3.87 logs its failed ALPN selection as a malformed ClientHello (-12260).
+    assert!(out.contains("PR_Read returned error"), "{out}");
 
     // tstclnt (3.87) has no ALPN option and offers none: a tryst server with ALPN
     // configured goes on without it.
@@ -1563,4 +1555,71 @@ fn ocsp_stapling_both_ways() {
             "{out}"
         );
     }
+}
+
+#[test]
+fn ech_after_hello_retry_request_and_grease_with_selfserv() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-ech-hrr");
+    let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    let key = ech_key(3);
+    // selfserv with P-256 only: our X25519 share is refused, the inner hello goes again.
+    let env = (&p, &dir, db.as_str());
+    let (conn, got, out) = ech_to_selfserv(env, &key, offer(&key), &["-I", "P256"]);
+    assert!(got.unwrap().contains("GET /tryst"), "{out}");
+    assert_eq!(conn.ech_status(), EchStatus::Accepted, "{out}");
+    assert_eq!(
+        conn.handshake_kind(),
+        Some(HandshakeKind::FullWithHelloRetryRequest)
+    );
+    assert_eq!(conn.negotiated_group(), Some(NamedGroup::Secp256r1));
+    assert!(out.contains("Key Exchange: 256-bit TLS 1.3"), "{out}");
+
+    // A GREASE extension: NSS cannot decrypt it, goes on with the outer hello and sends
+    // retry configs, which a GREASE client ignores.
+    let (conn, got, out) = ech_to_selfserv(env, &key, EchMode::Grease, &[]);
+    assert!(got.unwrap().contains("GET /tryst"), "{out}");
+    assert_eq!(conn.ech_status(), EchStatus::Grease, "{out}");
+}
+
+#[test]
+fn ech_tstclnt_after_hello_retry_request_and_grease() {
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-ech-cli-hrr");
+    let db = nss_db(&dir, "cli", &p.ca, &[]);
+    let key = ech_key(4);
+    let list = base64(&ech_list(&key));
+    let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+        .with_protocol_versions(TLS13)
+        .with_groups(&[tryst::suites::SECP256R1_GROUP])
+        .with_ech_keys(vec![key])
+        .build()
+        .unwrap();
+    // tstclnt's one X25519 share: our P-256-only server asks again.
+    let (h, port) = tryst_server(config.clone(), 1);
+    let out = tstclnt(&dir, &db, port, &["-N", &list, "-I", "x25519,P256"]);
+    let seen = h.join().unwrap().pop().unwrap();
+    assert_eq!(seen.error, None, "{out}");
+    assert_eq!(seen.ech, Some(EchStatus::Accepted), "{out}");
+    assert_eq!(seen.kind, Some(HandshakeKind::FullWithHelloRetryRequest));
+    assert_eq!(seen.sni.as_deref(), Some("localhost"));
+    assert!(out.contains("tryst saw 23 bytes"), "{out}");
+
+    // tstclnt -i: a GREASE ECH extension (padding 32).
+    let (h, port) = tryst_server(config, 1);
+    let out = tstclnt(&dir, &db, port, &["-i", "32"]);
+    let seen = h.join().unwrap().pop().unwrap();
+    assert_eq!(seen.error, None, "{out}");
+    assert!(out.contains("tryst saw 23 bytes"), "{out}");
+    // A server cannot tell GREASE from a config it does not hold (RFC 9849 §7): it
+    // answers the outer hello, with retry configs the GREASE client ignores.
+    assert_eq!(seen.ech, Some(EchStatus::Rejected));
+    assert_eq!(seen.sni.as_deref(), Some("localhost"));
+    assert_eq!(seen.outer_sni, None);
 }
