@@ -5,9 +5,12 @@
 //! with ECDSA P-256 and RSA certificates and each suite, TLS 1.2 with each ECDHE suite NSS
 //! enables, P-256 and X25519 key exchange, HelloRetryRequest, resumption across
 //! connections (TLS 1.3 tickets, TLS 1.2 tickets and session ids), client certificates,
-//! 0-RTT, and certificates from an unknown CA refused on both sides. NSS 3.87 has no
-//! Ed25519 in TLS (and its pk12util cannot import such a key), so that key is not tested
-//! here; the test CA signs with ECDSA P-256 for the same reason.
+//! 0-RTT, and certificates from an unknown CA refused on both sides; Encrypted Client
+//! Hello (NSS 3.87 speaks version 0xfe0d: accepted, after HelloRetryRequest, rejected with
+//! retry configs, GREASE), post-handshake authentication, ALPN (selfserv only: tstclnt
+//! has no ALPN option), KeyUpdate with update_requested, and OCSP stapling. NSS 3.87 has
+//! no Ed25519 in TLS (and its pk12util cannot import such a key), so that key is not
+//! tested here; the test CA signs with ECDSA P-256 for the same reason.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
