@@ -8,7 +8,8 @@
 //! 0-RTT, and certificates from an unknown CA refused on both sides; Encrypted Client
 //! Hello (NSS 3.87 speaks version 0xfe0d: accepted, after HelloRetryRequest, rejected with
 //! retry configs, GREASE), post-handshake authentication, ALPN (selfserv only: tstclnt
-//! has no ALPN option), KeyUpdate with update_requested, and OCSP stapling. NSS 3.87 has
+//! has no ALPN option), KeyUpdate with update_requested, OCSP stapling, and exporters
+//! (TLS 1.3 and 1.2). NSS 3.87 has
 //! no Ed25519 in TLS (and its pk12util cannot import such a key), so that key is not
 //! tested here; the test CA signs with ECDSA P-256 for the same reason.
 #![allow(
@@ -348,6 +349,23 @@ struct Seen {
     sni: Option<String>,
     outer_sni: Option<String>,
     alpn: Option<Vec<u8>>,
+    /// [`EXPORTER`] from the connection.
+    exported: Option<Vec<u8>>,
+}
+
+/// The exporter label, context and length the tests ask both sides for (NSS's `-x`
+/// syntax: LABEL:LENGTH:CONTEXT, hex after 0x).
+const EXPORTER: (&str, &[u8], &str) = (
+    "EXPORTER-tryst-nss",
+    b"\x01\x02",
+    "EXPORTER-tryst-nss:32:0x0102",
+);
+
+fn export(conn: &tryst::ConnectionCommon) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; 32];
+    conn.export_keying_material(&mut out, EXPORTER.0.as_bytes(), Some(EXPORTER.1))
+        .ok()?;
+    Some(out)
 }
 
 /// A tryst server answering `n` connections: handshake, take any 0-RTT data, read until
@@ -381,6 +399,7 @@ fn tryst_server(config: Arc<ServerConfig>, n: usize) -> (std::thread::JoinHandle
                 seen.sni = conn.server_name().map(str::to_owned);
                 seen.outer_sni = conn.outer_server_name().map(str::to_owned);
                 seen.alpn = conn.alpn_protocol().map(<[u8]>::to_vec);
+                seen.exported = export(&conn);
                 seen
             })
             .collect()
@@ -1625,4 +1644,59 @@ fn ech_tstclnt_after_hello_retry_request_and_grease() {
     assert_eq!(seen.ech, Some(EchStatus::Rejected));
     assert_eq!(seen.sni.as_deref(), Some("localhost"));
     assert_eq!(seen.outer_sni, None);
+}
+
+#[test]
+fn exporters_both_ways_tls13_and_tls12() {
+    // RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2 (with a context: both sides must
+    // include it), the same label and length on both sides.
+    if !tools() {
+        return;
+    }
+    let p = pki();
+    let dir = TempDir::new("nss-export");
+    let srv_db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
+    let cli_db = nss_db(&dir, "cli", &p.ca, &[]);
+    for range in ["tls1.3:tls1.3", "tls1.2:tls1.2"] {
+        let srv = Selfserv::start(&dir, &srv_db, "ec", &["-V", range, "-x", EXPORTER.2]);
+        let cfg = tryst_client(&p, &[ProtocolVersion::Tls13, ProtocolVersion::Tls12])
+            .build()
+            .unwrap();
+        let (conn, _, _) = to_selfserv(&cfg, srv.port);
+        let out = srv.finish();
+        let ours = Some(hex::encode(export(&conn).unwrap()));
+        assert_eq!(nss_exported(&out).as_ref(), ours.as_ref(), "{range}: {out}");
+
+        let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
+            .build()
+            .unwrap();
+        let (h, port) = tryst_server(config, 1);
+        let out = tstclnt(&dir, &cli_db, port, &["-V", range, "-x", EXPORTER.2]);
+        let seen = h.join().unwrap().pop().unwrap();
+        assert_eq!(seen.error, None, "{out}");
+        assert!(seen.exported.is_some());
+        assert_eq!(
+            nss_exported(&out),
+            seen.exported.map(hex::encode),
+            "{range}: {out}"
+        );
+    }
+}
+
+/// The keying material NSS printed (`-x`), as lowercase hex: the lines of hex pairs
+/// after "Keying Material:".
+fn nss_exported(out: &str) -> Option<String> {
+    let mut lines = out.lines().skip_while(|l| l.trim() != "Keying Material:");
+    lines.next()?;
+    let hex: String = lines
+        .map(str::trim)
+        .take_while(|l| {
+            !l.is_empty()
+                && l.split(':').all(|b| {
+                    b.is_empty() || b.len() == 2 && b.bytes().all(|c| c.is_ascii_hexdigit())
+                })
+        })
+        .flat_map(|l| l.split(':'))
+        .collect();
+    Some(hex)
 }
