@@ -1244,6 +1244,41 @@ fn post_handshake_auth_selfserv_asks_tryst_client() {
         "{out}"
     );
     assert!(out.contains("Certificate Validated"), "{out}");
+
+    // A client that does not offer it is not asked.
+    let srv = Selfserv::start(
+        &dir,
+        &db,
+        "ec",
+        &["-V", "tls1.3:tls1.3", "-r", "-r", "-r", "-E"],
+    );
+    let cfg = tryst_client(&p, TLS13)
+        .with_client_auth_cert(Pki::certified(&p.client))
+        .build()
+        .unwrap();
+    let mut sock = connect_retry(srv.port);
+    let mut conn = ClientConnection::new(cfg, ServerName::try_from("localhost").unwrap()).unwrap();
+    conn.set_trace(true);
+    let got = (|| {
+        let mut tls = Stream::new(&mut conn, &mut sock);
+        tls.complete_handshake()?;
+        tls.write_all(REQUEST)?;
+        let mut got = Vec::new();
+        tls.read_to_end(&mut got)?;
+        Ok::<_, std::io::Error>(got)
+    })();
+    let out = srv.finish();
+    // NSS refuses to send the request (and gives up on the connection without an answer).
+    assert!(
+        out.contains("client doesn't support post-handshake authentication"),
+        "{out}"
+    );
+    assert!(got.is_ok(), "{got:?}");
+    let after = after_handshake(&conn.take_events());
+    assert!(
+        !after.contains(&(false, H::CertificateRequest)),
+        "{after:?}"
+    );
 }
 
 /// A tryst server for one connection that, once it has read the request, asks for the
@@ -1322,6 +1357,18 @@ fn post_handshake_auth_tryst_server_asks_tstclnt() {
     assert_eq!(status, tryst::pha::PostHandshakeAuth::Authenticated);
     assert_eq!(seen.peer_certs, vec![p.client.0.clone()]);
     assert!(out.contains("tryst got 1 certificate(s)"), "{out}");
+
+    // Without -E, tstclnt does not offer post_handshake_auth: our server may not ask.
+    let (h, port) = pha_server(&p);
+    let out = tstclnt(&dir, &db, port, &["-V", "tls1.3:tls1.3", "-n", "me"]);
+    let (seen, status, _) = h.join().unwrap();
+    assert_eq!(status, tryst::pha::PostHandshakeAuth::NotOffered, "{out}");
+    let error = seen.error.unwrap();
+    assert!(
+        error.contains("did not offer post_handshake_auth"),
+        "{error}"
+    );
+    assert!(seen.peer_certs.is_empty());
 }
 
 #[test]
