@@ -1671,7 +1671,7 @@ fn ech_tstclnt_after_hello_retry_request_and_grease() {
         .build()
         .unwrap();
     // tstclnt's one X25519 share: our P-256-only server asks again, with a cookie (on by
-    // default), which NSS's second outer and inner hellos both carry as they must.
+    // default), which NSS returns correctly inside ECH (Go's client does not).
     let (h, port) = tryst_server(config.clone(), 1);
     let out = tstclnt(&dir, &db, port, &["-N", &list, "-I", "x25519,P256"]);
     let seen = h.join().unwrap().pop().unwrap();
