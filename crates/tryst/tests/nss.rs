@@ -1617,7 +1617,10 @@ fn ocsp_stapling_both_ways() {
         let (h, port) = tryst_server(config, 1);
         let out = tstclnt(&dir, &cli_db, port, &["-T", "-O", "-F", "-M", "1"]);
         let seen = h.join().unwrap().pop().unwrap();
-        assert_eq!(seen.error, None, "{out}");
+        // With -F tstclnt leaves once it has checked the handshake, without a request, so
+        // our server may find the connection gone (broken pipe, reset) after it.
+        assert_eq!(seen.kind, Some(HandshakeKind::Full), "completed: {out}");
+        assert_eq!(seen.alert, None, "{out}");
         assert!(out.contains("Received 1 Cert Status items"), "{out}");
         assert!(
             out.contains(&format!("exiting with return code {code}")),
