@@ -111,6 +111,19 @@ pub fn run(opts: &Options) -> Res<Vec<Row>> {
     Ok(rows)
 }
 
+/// Only the memory rows (heap per idle connection, both backends; no peak-RSS probe), with
+/// `idle` connection pairs: what the regression test pins.
+pub fn idle_memory(idle: usize) -> Res<Vec<Row>> {
+    let pki = setup::Pki::new()?;
+    let opts = Options {
+        idle,
+        probe_exe: None,
+        progress: false,
+        ..Options::smoke()
+    };
+    memory::run(&pki, &opts)
+}
+
 /// The child-process half of the peak-RSS measurement: establish `n` idle connection pairs
 /// with `stack` (`tryst`, `rustls` or `none` for the baseline) and return the process's
 /// peak RSS (VmHWM) in KiB.
