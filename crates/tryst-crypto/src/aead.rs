@@ -93,14 +93,7 @@ pub trait AeadKeyed: Send + Sync {
         content: &[u8],
         out: &mut [u8],
     ) -> Result<(), Error> {
-        let body_len = out
-            .len()
-            .checked_sub(TAG_LEN)
-            .filter(|&n| n >= content.len())
-            .ok_or(Error::BufferTooShort)?;
-        if too_long(body_len, aad.len()) {
-            return Err(Error::InputTooLong);
-        }
+        seal_from_body_len(out.len(), content.len(), aad.len())?;
         out.get_mut(..content.len())
             .ok_or(Error::BufferTooShort)?
             .copy_from_slice(content);
@@ -121,6 +114,39 @@ const GCM_A_MAX: u64 = (1 << 61) - 1;
 pub(crate) fn too_long(data_len: usize, aad_len: usize) -> bool {
     u64::try_from(data_len).map_or(true, |n| n > GCM_P_MAX)
         || u64::try_from(aad_len).map_or(true, |n| n > GCM_A_MAX)
+}
+
+/// Splits a sealed `buf` into body and tag, after the length checks every backend makes:
+/// `short` when there is no room for the tag, [`Error::InputTooLong`] past GCM's limits.
+pub(crate) fn split_sealed<'a>(
+    buf: &'a mut [u8],
+    aad: &[u8],
+    short: Error,
+) -> Result<(&'a mut [u8], &'a mut [u8; TAG_LEN]), Error> {
+    let body_len = buf.len().checked_sub(TAG_LEN).ok_or(short)?;
+    if too_long(body_len, aad.len()) {
+        return Err(Error::InputTooLong);
+    }
+    let (body, tag) = buf.split_at_mut(body_len);
+    let tag: &mut [u8; TAG_LEN] = tag.try_into().map_err(|_| short)?;
+    Ok((body, tag))
+}
+
+/// The body length of `seal_from`'s output of `out_len` bytes (the tag last), which must
+/// hold `content_len` bytes of content, after the same checks as [`split_sealed`].
+pub(crate) fn seal_from_body_len(
+    out_len: usize,
+    content_len: usize,
+    aad_len: usize,
+) -> Result<usize, Error> {
+    let body_len = out_len
+        .checked_sub(TAG_LEN)
+        .filter(|&n| n >= content_len)
+        .ok_or(Error::BufferTooShort)?;
+    if too_long(body_len, aad_len) {
+        return Err(Error::InputTooLong);
+    }
+    Ok(body_len)
 }
 
 macro_rules! rustcrypto_gcm {
@@ -181,12 +207,8 @@ macro_rules! rustcrypto_gcm {
                 aad: &[u8],
                 buf: &mut [u8],
             ) -> Result<usize, Error> {
-                let body_len = buf.len().checked_sub(TAG_LEN).ok_or(Error::DecryptFailed)?;
-                if too_long(body_len, aad.len()) {
-                    return Err(Error::InputTooLong);
-                }
-                let (body, tag) = buf.split_at_mut(body_len);
-                let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::DecryptFailed)?;
+                let (body, tag) = split_sealed(buf, aad, Error::DecryptFailed)?;
+                let (body_len, tag) = (body.len(), &*tag);
                 // Fuzzing-only crypto mode (docs/fuzzing.md; `cfg(fuzzing)` only): a record
                 // with an all-zero tag opens as its own bytes, so a fuzzer can write
                 // "encrypted" records as plaintext + 16 zero bytes. Other tags decrypt for real.

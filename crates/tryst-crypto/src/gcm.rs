@@ -21,7 +21,7 @@ use ghash::universal_hash::UniversalHash;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
-use crate::aead::{TAG_LEN, too_long};
+use crate::aead::{seal_from_body_len, split_sealed};
 use crate::{Error, Nonce};
 
 /// Bytes of counter mode done before the GHASH of the same bytes: small enough that input,
@@ -85,7 +85,7 @@ impl<C: BlockCipherEncrypt<BlockSize = aes::cipher::consts::U16> + KeyInit> GcmK
 
     /// Seal `content || out[content.len()..out.len() - TAG_LEN]` (the second piece is
     /// already in place in `out`) into `out`: ciphertext, then the tag in the last
-    /// [`TAG_LEN`] bytes.
+    /// [`TAG_LEN`](crate::aead::TAG_LEN) bytes.
     pub(crate) fn seal_from(
         &self,
         nonce: &Nonce,
@@ -93,14 +93,7 @@ impl<C: BlockCipherEncrypt<BlockSize = aes::cipher::consts::U16> + KeyInit> GcmK
         content: &[u8],
         out: &mut [u8],
     ) -> Result<(), Error> {
-        let body_len = out
-            .len()
-            .checked_sub(TAG_LEN)
-            .filter(|&n| n >= content.len())
-            .ok_or(Error::BufferTooShort)?;
-        if too_long(body_len, aad.len()) {
-            return Err(Error::InputTooLong);
-        }
+        let body_len = seal_from_body_len(out.len(), content.len(), aad.len())?;
         let (body, tag_out) = out.split_at_mut(body_len);
         // Fuzzing-only crypto mode (docs/fuzzing.md; `cfg(fuzzing)` only, which a normal
         // build cannot set): the plaintext stays as it is and the tag is zero.
@@ -153,7 +146,7 @@ impl<C: BlockCipherEncrypt<BlockSize = aes::cipher::consts::U16> + KeyInit> GcmK
         Ok(())
     }
 
-    /// Check the tag in the last [`TAG_LEN`] bytes of `buf` and, only if it matches,
+    /// Check the tag in the last [`TAG_LEN`](crate::aead::TAG_LEN) bytes of `buf` and, only if it matches,
     /// decrypt the rest in place; returns the plaintext length.
     pub(crate) fn open_in_place(
         &self,
@@ -161,11 +154,8 @@ impl<C: BlockCipherEncrypt<BlockSize = aes::cipher::consts::U16> + KeyInit> GcmK
         aad: &[u8],
         buf: &mut [u8],
     ) -> Result<usize, Error> {
-        let body_len = buf.len().checked_sub(TAG_LEN).ok_or(Error::DecryptFailed)?;
-        if too_long(body_len, aad.len()) {
-            return Err(Error::InputTooLong);
-        }
-        let (body, tag) = buf.split_at_mut(body_len);
+        let (body, tag) = split_sealed(buf, aad, Error::DecryptFailed)?;
+        let body_len = body.len();
         // Fuzzing-only crypto mode (docs/fuzzing.md; `cfg(fuzzing)` only): a record with
         // an all-zero tag opens as its own bytes. Other tags decrypt for real.
         #[cfg(fuzzing)]

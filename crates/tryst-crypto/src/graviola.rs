@@ -38,12 +38,12 @@ use graviola::hashing::HashContext as _;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use crate::aead::too_long;
+use crate::aead::split_sealed;
 use crate::rng::SecureRandom;
 use crate::{
     ActiveKeyExchange, Aead, AeadAlgorithm, AeadKey, AeadKeyed, CryptoProvider, Error, Hash,
     HashAlgorithm, HashContext, KeyExchange, KeyExchangeAlgorithm, KeyLoader, Nonce, Output,
-    Secret, SharedSecret, SignatureAlgorithm, Signer, TAG_LEN, Verifier, VerifyPolicy,
+    Secret, SharedSecret, SignatureAlgorithm, Signer, Verifier, VerifyPolicy,
 };
 
 /// The graviola provider, or `None` when this CPU lacks the instructions graviola needs.
@@ -110,21 +110,6 @@ impl Aead for ChaChaAlg {
             *k,
         ))))
     }
-}
-
-/// Splits `buf` into body and tag, with the same length checks as the default backend.
-fn split_sealed<'a>(
-    buf: &'a mut [u8],
-    aad: &[u8],
-    short: Error,
-) -> Result<(&'a mut [u8], &'a mut [u8; TAG_LEN]), Error> {
-    let body_len = buf.len().checked_sub(TAG_LEN).ok_or(short)?;
-    if too_long(body_len, aad.len()) {
-        return Err(Error::InputTooLong);
-    }
-    let (body, tag) = buf.split_at_mut(body_len);
-    let tag: &mut [u8; TAG_LEN] = tag.try_into().map_err(|_| short)?;
-    Ok((body, tag))
 }
 
 macro_rules! graviola_aead_key {
