@@ -152,6 +152,11 @@ impl Pki {
     }
 }
 
+/// The test PKI and a scratch directory, or `None` (skip) when a tool is missing outside CI.
+fn setup(tag: &str) -> Option<(Pki, TempDir)> {
+    tools().then(|| (pki(), TempDir::new(tag)))
+}
+
 /// Whether every tool these tests run is installed (fails under CI=true otherwise).
 fn tools() -> bool {
     have("openssl", "version")
@@ -490,11 +495,9 @@ fn tstclnt(dir: &TempDir, db: &str, port: u16, extra: &[&str]) -> String {
 
 #[test]
 fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-srv13") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-srv13");
+    };
     for (kind, nick, auth, scheme) in [
         (
             Kind::Ecdsa,
@@ -533,11 +536,9 @@ fn tryst_client_to_selfserv_tls13_ecdsa_and_rsa() {
 
 #[test]
 fn tstclnt_to_tryst_server_tls13_ecdsa_and_rsa() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-cli13") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-cli13");
+    };
     let db = nss_db(&dir, "client", &p.ca, &[]);
     for (kind, auth, scheme) in [
         (Kind::Ecdsa, "256-bit", "ecdsa_secp256r1_sha256"),
@@ -612,11 +613,9 @@ const SUITES12: &[(CipherSuite, &str, &str, Kind)] = &[
 
 #[test]
 fn tryst_client_to_selfserv_tls12_every_ecdhe_suite() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-srv12") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-srv12");
+    };
     // One database per server key: selfserv with both in one may pick either.
     let ec_db = nss_db(&dir, "ec", &p.ca, &[("ec", &p.ecdsa)]);
     let rsa_db = nss_db(&dir, "rsa", &p.ca, &[("rsa", &p.rsa)]);
@@ -642,11 +641,9 @@ fn tryst_client_to_selfserv_tls12_every_ecdhe_suite() {
 
 #[test]
 fn tstclnt_tls12_to_tryst_server_every_ecdhe_suite() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-cli12") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-cli12");
+    };
     let db = nss_db(&dir, "client", &p.ca, &[]);
     for &(suite, code, name, kind) in SUITES12 {
         let config = ServerConfig::builder(Pki::certified(p.server(kind)))
@@ -674,11 +671,9 @@ const GROUPS: &[(NamedGroup, &str, &str)] = &[
 
 #[test]
 fn p256_and_x25519_both_ways_tls13_and_tls12() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-groups") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-groups");
+    };
     // RSA certificates: NSS turns off an ECDSA P-256 certificate when P-256 is not among
     // its enabled groups (-I x25519 alone), which is not what this test is about.
     let srv_db = nss_db(&dir, "srv", &p.ca, &[("rsa", &p.rsa)]);
@@ -710,11 +705,9 @@ fn p256_and_x25519_both_ways_tls13_and_tls12() {
 
 #[test]
 fn tryst_client_resumes_with_selfserv_tls13_tickets_tls12_tickets_and_session_ids() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-srv-resume") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-srv-resume");
+    };
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     for (range, extra, stateless) in [
         ("tls1.3:tls1.3", Some("-u"), "1 stateless resumes"),
@@ -744,11 +737,9 @@ fn tryst_client_resumes_with_selfserv_tls13_tickets_tls12_tickets_and_session_id
 
 #[test]
 fn tstclnt_resumes_with_tryst_server_tls13_and_tls12_tickets() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-cli-resume") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-cli-resume");
+    };
     let db = nss_db(&dir, "cli", &p.ca, &[]);
     for (versions, range) in [(TLS13, "tls1.3:tls1.3"), (TLS12, "tls1.2:tls1.2")] {
         let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
@@ -780,11 +771,9 @@ fn requiring_server(p: &Pki, versions: &[ProtocolVersion]) -> Arc<ServerConfig> 
 
 #[test]
 fn client_certificates_both_ways_tls13_and_tls12() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-auth") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-auth");
+    };
     let srv_db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let cli_db = nss_db(
         &dir,
@@ -829,11 +818,9 @@ fn client_certificates_both_ways_tls13_and_tls12() {
 
 #[test]
 fn zero_rtt_both_ways() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-0rtt") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-0rtt");
+    };
     // Our client's first request to selfserv -Z goes as 0-RTT on the second connection.
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let srv = Selfserv::start(&dir, &db, "ec", &["-V", "tls1.3:tls1.3", "-u", "-Z"]);
@@ -901,11 +888,9 @@ fn zero_rtt_both_ways() {
 
 #[test]
 fn certificates_from_an_unknown_ca_are_refused_both_ways() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-unknown") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-unknown");
+    };
     // tstclnt whose database trusts only another CA: NSS refuses our server's chain and
     // tells us so with an alert.
     let db = nss_db(&dir, "stranger", &p.stranger_ca, &[]);
@@ -931,11 +916,9 @@ fn certificates_from_an_unknown_ca_are_refused_both_ways() {
 
 #[test]
 fn hello_retry_request_both_ways() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-hrr") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-hrr");
+    };
     // selfserv with only P-256: our one key share (the first group) is not it, so NSS asks
     // again; with a share for every group it does not need to.
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
@@ -988,11 +971,9 @@ const SUITES13: &[(CipherSuite, &str, &str)] = &[
 
 #[test]
 fn tls13_every_suite_both_ways() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-suites13") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-suites13");
+    };
     let srv_db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let cli_db = nss_db(&dir, "cli", &p.ca, &[]);
     for &(suite, code, name) in SUITES13 {
@@ -1115,11 +1096,9 @@ fn ech_to_selfserv(
 
 #[test]
 fn ech_tryst_client_to_selfserv_accepted_and_rejected_with_retry_configs() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-ech-srv") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-ech-srv");
+    };
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let key = ech_key(7);
     let (conn, got, out) = ech_to_selfserv((&p, &dir, &db), &key, offer(&key), &[]);
@@ -1141,11 +1120,9 @@ fn ech_tryst_client_to_selfserv_accepted_and_rejected_with_retry_configs() {
 
 #[test]
 fn ech_tstclnt_to_tryst_server_accepted_and_rejected() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-ech-cli") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-ech-cli");
+    };
     let db = nss_db(&dir, "cli", &p.ca, &[]);
     let keys = [ech_key(8), ech_key(9)];
     let list = ech_list(&keys[1]);
@@ -1201,11 +1178,9 @@ fn after_handshake(events: &[tryst::Event]) -> Vec<(bool, tryst::messages::Hands
 #[test]
 fn post_handshake_auth_selfserv_asks_tryst_client() {
     use tryst::messages::HandshakeType as H;
-    if !tools() {
+    let Some((p, dir)) = setup("nss-pha-srv") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-pha-srv");
+    };
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     // -r -r -r: ask for a certificate in a "second handshake", which in TLS 1.3 with -E
     // is a post-handshake CertificateRequest.
@@ -1342,11 +1317,9 @@ fn pha_server(
 
 #[test]
 fn post_handshake_auth_tryst_server_asks_tstclnt() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-pha-cli") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-pha-cli");
+    };
     let db = nss_db(&dir, "cli", &p.ca, &[("me", &p.client)]);
     // tstclnt -E offers post_handshake_auth; -n names the certificate it answers with.
     let (h, port) = pha_server(&p);
@@ -1373,11 +1346,9 @@ fn post_handshake_auth_tryst_server_asks_tstclnt() {
 
 #[test]
 fn alpn_both_ways() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-alpn") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-alpn");
+    };
     // selfserv -Q: ALPN with http/1.1 as its one protocol.
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     for versions in [TLS13, TLS12] {
@@ -1447,11 +1418,9 @@ fn key_updates(events: &[tryst::Event]) -> Vec<(bool, bool)> {
 
 #[test]
 fn key_update_tryst_client_asks_selfserv() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-ku-srv") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-ku-srv");
+    };
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let srv = Selfserv::start(&dir, &db, "ec", &["-V", "tls1.3:tls1.3"]);
     let cfg = tryst_client(&p, TLS13).build().unwrap();
@@ -1477,11 +1446,9 @@ fn key_update_tryst_client_asks_selfserv() {
 
 #[test]
 fn key_update_tryst_server_asks_tstclnt() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-ku-cli") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-ku-cli");
+    };
     let db = nss_db(&dir, "cli", &p.ca, &[]);
     let config = ServerConfig::builder(Pki::certified(&p.ecdsa))
         .with_protocol_versions(TLS13)
@@ -1631,11 +1598,9 @@ fn ocsp_stapling_both_ways() {
 
 #[test]
 fn ech_after_hello_retry_request_and_grease_with_selfserv() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-ech-hrr") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-ech-hrr");
+    };
     let db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let key = ech_key(3);
     // selfserv with P-256 only: our X25519 share is refused, the inner hello goes again.
@@ -1659,11 +1624,9 @@ fn ech_after_hello_retry_request_and_grease_with_selfserv() {
 
 #[test]
 fn ech_tstclnt_after_hello_retry_request_and_grease() {
-    if !tools() {
+    let Some((p, dir)) = setup("nss-ech-cli-hrr") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-ech-cli-hrr");
+    };
     let db = nss_db(&dir, "cli", &p.ca, &[]);
     let key = ech_key(4);
     let list = base64(&ech_list(&key));
@@ -1701,11 +1664,9 @@ fn ech_tstclnt_after_hello_retry_request_and_grease() {
 fn exporters_both_ways_tls13_and_tls12() {
     // RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2 (with a context: both sides must
     // include it), the same label and length on both sides.
-    if !tools() {
+    let Some((p, dir)) = setup("nss-export") else {
         return;
-    }
-    let p = pki();
-    let dir = TempDir::new("nss-export");
+    };
     let srv_db = nss_db(&dir, "srv", &p.ca, &[("ec", &p.ecdsa)]);
     let cli_db = nss_db(&dir, "cli", &p.ca, &[]);
     for range in ["tls1.3:tls1.3", "tls1.2:tls1.2"] {
